@@ -1,0 +1,72 @@
+/** Command-line parsing: `cxreport <command> [config] [options]`. Bad usage is a CxError of kind 'usage' (exit 2). */
+import { parseArgs } from 'node:util';
+import { CxError } from '../errors.js';
+
+export const USAGE = `Usage: cxreport <command> [config] [options]
+
+Commands:
+  build [config]      build the report (HTML, PDF) and metrics.json
+  validate [config]   check the config and data without writing anything
+  schema              print the JSON Schema of cxreport.yaml
+
+Options (build):
+  --period YYYY-MM    report on this period instead of the configured/latest one
+  --out DIR           output folder (default: reports/<period>)
+  --format LIST       comma-separated formats: html,pdf (default: from config, html and pdf)
+  -q, --quiet         print nothing but errors
+  -h, --help          show this help
+
+config defaults to ./cxreport.yaml.
+Exit codes: 0 success, 1 config, data or output error, 2 bad usage, 3 internal error.`;
+
+export type Format = 'html' | 'pdf';
+
+export interface Command {
+  command: 'build' | 'validate' | 'schema' | 'help';
+  config: string;
+  period?: string;
+  out?: string;
+  formats?: Format[];
+  quiet: boolean;
+}
+
+/** Parses argv (without node and script). Throws CxError('usage') on bad usage. */
+export function parseCommand(argv: string[]): Command {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        period: { type: 'string' },
+        out: { type: 'string' },
+        format: { type: 'string' },
+        quiet: { type: 'boolean', short: 'q', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    throw new CxError('usage', (error as Error).message.replace(/\. To specify a positional argument.*$/s, ''), { hint: 'run `cxreport --help` for the options' });
+  }
+  const { values, positionals } = parsed;
+  if (values.help || positionals.length === 0 || positionals[0] === 'help') return { command: 'help', config: 'cxreport.yaml', quiet: false };
+  const [command, config, ...rest] = positionals;
+  if (!['build', 'validate', 'schema'].includes(command)) {
+    throw new CxError('usage', `unknown command "${command}"`, { hint: 'commands: build, validate, schema (see cxreport --help)' });
+  }
+  if (rest.length > 0) throw new CxError('usage', `unexpected argument "${rest[0]}"`, { hint: 'give at most one config file' });
+  if (command === 'schema' && config) throw new CxError('usage', '`cxreport schema` takes no arguments');
+  if (command !== 'build' && (values.out || values.format)) throw new CxError('usage', `--out and --format only apply to build`);
+  let formats: Format[] | undefined;
+  if (values.format !== undefined) {
+    const list = values.format.split(',').map((f) => f.trim()).filter(Boolean);
+    const bad = list.filter((f) => f !== 'html' && f !== 'pdf');
+    if (bad.length || list.length === 0) throw new CxError('usage', `unknown format "${bad[0] ?? values.format}"`, { hint: 'use --format html, --format pdf or --format html,pdf' });
+    formats = [...new Set(list)] as Format[];
+  }
+  if (values.period !== undefined && !/^\d{4}(-(0[1-9]|1[0-2]|Q[1-4]))?$/.test(values.period)) {
+    throw new CxError('usage', `--period "${values.period}" is not a period`, { hint: 'use YYYY-MM (month), YYYY-Qn (quarter) or YYYY (year), e.g. --period 2026-10' });
+  }
+  return { command: command as Command['command'], config: config ?? 'cxreport.yaml', period: values.period, out: values.out, formats, quiet: values.quiet };
+}

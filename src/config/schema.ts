@@ -1,0 +1,95 @@
+/**
+ * The config schema: one source of truth for validation, defaults, types and the JSON Schema that
+ * editors use (`cxreport schema`). Metric and section types contribute their own schemas from
+ * their modules; this file composes them.
+ */
+import { z } from 'zod';
+import { metricSchemas } from '../metrics/registry.js';
+import { sectionSchemas } from '../report/sections/index.js';
+
+const periodKey = z.string().describe('A period key: "2026-10" (month), "2026-Q4" (quarter) or "2026" (year).');
+
+export const reportSchema = z
+  .strictObject({
+    title: z.string().min(1).describe('Report title, on the cover and in the running header.').meta({ examples: ['Customer Satisfaction'] }),
+    subtitle: z.string().optional().describe('Line under the title.'),
+    organisation: z.string().optional().describe('Organisation named on the cover and in the PDF metadata.'),
+    author: z.string().optional().describe('Author for the cover and the PDF metadata.'),
+    confidentiality: z.string().optional().describe('Confidentiality line on the cover, e.g. "Confidential — internal use only".'),
+    logo: z.string().optional().describe('Path of a logo image (SVG or PNG), relative to this file; embedded in the report.'),
+    period: z
+      .strictObject({
+        granularity: z.enum(['month', 'quarter', 'year']).default('month').describe('Length of one reporting period.'),
+        current: z
+          .union([z.literal('latest'), periodKey])
+          .default('latest')
+          .describe('The period the report is about: "latest" (the last period with data) or a key like "2026-10".'),
+      })
+      .prefault({})
+      .describe('Reporting period.'),
+    min_sample: z.number().int().positive().default(30).describe('Cells with fewer valid responses are flagged low-sample.'),
+  })
+  .describe('Report metadata.');
+
+const csvSourceSchema = z
+  .strictObject({
+    type: z.literal('csv'),
+    path: z.string().min(1).describe('CSV file path, relative to this config file.').meta({ examples: ['data/responses.csv'] }),
+    delimiter: z.string().length(1).default(',').describe('Field delimiter.'),
+    encoding: z.enum(['utf8', 'utf-8', 'latin1']).default('utf8').describe('Text encoding; a UTF-8 byte-order mark is ignored.'),
+  })
+  .describe('A CSV file with a header row.');
+
+export const sourceSchema = z.discriminatedUnion('type', [csvSourceSchema]);
+
+export const metricSchema = z.discriminatedUnion('type', [...metricSchemas]);
+
+export const sectionSchema = z.discriminatedUnion('type', [...sectionSchemas]);
+
+const lengthSchema = z.string().regex(/^\d+(\.\d+)?(mm|cm|in|px)$/, 'a length like "18mm", "0.75in"');
+
+export const outputsSchema = z
+  .strictObject({
+    dir: z.string().optional().describe('Output directory, relative to this file; "{period}" is replaced. Default: reports/{period}.'),
+    formats: z.array(z.enum(['html', 'pdf'])).min(1).default(['html', 'pdf']).describe('Formats to write.'),
+    pdf: z
+      .strictObject({
+        format: z.enum(['A4', 'Letter']).default('A4').describe('Paper size.'),
+        landscape: z.boolean().default(false),
+        margin: z
+          .strictObject({ top: lengthSchema.default('20mm'), right: lengthSchema.default('18mm'), bottom: lengthSchema.default('20mm'), left: lengthSchema.default('18mm') })
+          .prefault({})
+          .describe('Page margins (the running header and footer sit inside the top and bottom margins).'),
+        timeout: z.number().positive().default(60).describe('Seconds before printing is abandoned with an error.'),
+        cover: z.boolean().default(true).describe('Start with a cover page.'),
+        toc: z.boolean().default(true).describe('Include a table of contents with page numbers.'),
+      })
+      .prefault({})
+      .describe('PDF options.'),
+  })
+  .prefault({})
+  .describe('Where and what to write.');
+
+export const configSchema = z
+  .strictObject({
+    $schema: z.string().optional().describe('JSON Schema reference for editors.'),
+    report: reportSchema,
+    sources: z.record(z.string().regex(/^[A-Za-z_][\w-]*$/, 'a name of letters, digits, _ and -'), sourceSchema).describe('Named data sources.'),
+    metrics: z.record(z.string().regex(/^[A-Za-z_][\w-]*$/, 'a name of letters, digits, _ and -'), metricSchema).describe('Named metrics computed from the sources.'),
+    sections: z.array(sectionSchema).min(1).describe('Report sections, in order.'),
+    outputs: outputsSchema,
+  })
+  .describe('cxreport configuration (cxreport.yaml).');
+
+export type RawConfig = z.infer<typeof configSchema>;
+export type SourceDef = z.infer<typeof sourceSchema>;
+export type MetricDef = z.infer<typeof metricSchema>;
+export type SectionDef = z.infer<typeof sectionSchema>;
+export type ReportDef = z.infer<typeof reportSchema>;
+export type OutputsDef = z.infer<typeof outputsSchema>;
+
+/** JSON Schema (draft 2020-12) of the config file, generated from the zod schema. */
+export function configJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return { ...schema, title: 'cxreport.yaml' };
+}

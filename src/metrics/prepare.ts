@@ -1,0 +1,169 @@
+/**
+ * Prepares a metric's rows: assigns each row its period, validates its score against the metric's
+ * rules (missing, not a number, not an integer, out of range, no valid date → excluded and
+ * counted, never coerced), and derives the indicator columns the sufficient statistics sum.
+ * Aggregation is an Arquero group-by/rollup over those columns, so any grouping and any filter
+ * yields additive statistics.
+ */
+import * as aq from 'arquero';
+import type { ColumnTable } from 'arquero';
+import type { Config } from '../config/load.js';
+import type { MetricDef } from '../config/schema.js';
+import { suggestion } from '../config/suggest.js';
+import type { Path } from '../config/yaml-source.js';
+import { CxError } from '../errors.js';
+import type { SourceTable } from '../sources/types.js';
+import { compileFilter, type Filter } from './filter.js';
+import { parseTimestamp, periodOf, type Granularity } from './period.js';
+import { metricType } from './registry.js';
+import type { MetricType, Stats } from './types.js';
+
+export type ExclusionReason = 'missing score' | 'not a number' | 'not an integer' | 'out of range' | 'missing or invalid date';
+
+export interface PreparedMetric {
+  id: string;
+  def: MetricDef;
+  type: MetricType<any>;
+  source: SourceTable;
+  granularity: Granularity;
+  /** source columns plus __period, __ts, __value, __status and one __i_<indicator> per indicator */
+  table: ColumnTable;
+  indicatorNames: string[];
+}
+
+/** A group key for display: null/empty cells become "(missing)". */
+export function groupKey(value: unknown): string {
+  return value === null || value === undefined || String(value).trim() === '' ? '(missing)' : String(value).trim();
+}
+
+/** Throws a located error unless `column` exists in the source. */
+export function requireColumn(source: SourceTable, column: string, config: Config, path: Path, what: string): void {
+  const names = source.columns.map((c) => c.name);
+  if (names.includes(column)) return;
+  throw new CxError('data', `${what}: column "${column}" not found in source "${source.name}" (${source.file})`, {
+    location: config.yaml.locate(path),
+    hint: suggestion(column, names, 'columns in the source'),
+  });
+}
+
+/** Validates one raw cell against the rules; returns the score or the reason it is excluded. */
+function scoreOf(raw: unknown, rules: { min: number; max: number; integer: boolean }): number | ExclusionReason {
+  if (raw === null || raw === undefined || (typeof raw === 'string' && raw.trim() === '')) return 'missing score';
+  const v = typeof raw === 'number' ? raw : /^\s*[-+]?(\d+(\.\d*)?|\.\d+)\s*$/.test(String(raw)) ? Number(raw) : NaN;
+  if (!Number.isFinite(v)) return 'not a number';
+  if (rules.integer && !Number.isInteger(v)) return 'not an integer';
+  if (v < rules.min || v > rules.max) return 'out of range';
+  return v;
+}
+
+/** Derives the validated, period-assigned table for one metric. */
+export function prepareMetric(id: string, def: MetricDef, source: SourceTable, config: Config): PreparedMetric {
+  const type = metricType(def.type);
+  const what = `metric "${id}"`;
+  requireColumn(source, def.score, config, ['metrics', id, 'score'], what);
+  requireColumn(source, def.date, config, ['metrics', id, 'date'], what);
+  for (const column of Object.keys(def.filter ?? {})) requireColumn(source, column, config, ['metrics', id, 'filter', column], what);
+
+  const granularity = config.report.period.granularity;
+  let table = source.table;
+  if (def.filter) {
+    const keep = compileFilter(def.filter as Filter);
+    table = table.filter(aq.escape((d: Record<string, unknown>) => keep((c) => d[c]))).reify();
+  }
+  const rules = type.rules(def);
+  const indicators = Object.entries(type.indicators(def)).map(([name, spec]) => {
+    const test = 'values' in spec ? (v: number) => spec.values.includes(v) : (v: number) => v >= spec.min && v <= spec.max;
+    return { name, test };
+  });
+  const scores = table.array(def.score) as ArrayLike<unknown>;
+  const dates = table.array(def.date) as ArrayLike<unknown>;
+  const n = table.numRows();
+  const period: (string | null)[] = new Array(n);
+  const ts = new Float64Array(n);
+  const value: (number | null)[] = new Array(n);
+  const status: string[] = new Array(n);
+  const flags = indicators.map(() => new Uint8Array(n));
+  for (let i = 0; i < n; i++) {
+    const t = parseTimestamp(dates[i]);
+    ts[i] = t;
+    period[i] = Number.isFinite(t) ? periodOf(t, granularity) : null;
+    const s = scoreOf(scores[i], rules);
+    if (!Number.isFinite(t)) {
+      status[i] = 'missing or invalid date';
+      value[i] = null;
+    } else if (typeof s === 'number') {
+      status[i] = 'ok';
+      value[i] = s;
+      indicators.forEach((ind, k) => (flags[k][i] = ind.test(s) ? 1 : 0));
+    } else {
+      status[i] = s;
+      value[i] = null;
+    }
+  }
+  const derived: Record<string, ArrayLike<unknown>> = { __period: period, __ts: ts, __value: value, __status: status };
+  indicators.forEach((ind, k) => (derived[`__i_${ind.name}`] = flags[k]));
+  return { id, def, type, source, granularity, table: table.assign(aq.table(derived)), indicatorNames: indicators.map((i) => i.name) };
+}
+
+export interface Cell {
+  period: string;
+  groups: string[];
+  stats: Stats;
+}
+
+/** Sufficient statistics of valid rows per period (and per value of each `by` column), optionally filtered. */
+export function aggregate(pm: PreparedMetric, options: { by?: string[]; where?: Filter; invert?: boolean } = {}): Cell[] {
+  const by = options.by ?? [];
+  let rows = pm.table.filter((d: Record<string, unknown>) => d.__status === 'ok');
+  if (options.where) {
+    const keep = compileFilter(options.where);
+    const invert = options.invert === true;
+    rows = rows.filter(aq.escape((d: Record<string, unknown>) => keep((c) => d[c]) !== invert));
+  }
+  const groupNames = by.map((_, j) => `__g${j}`);
+  if (by.length > 0) {
+    const keys: Record<string, (d: Record<string, unknown>) => string> = {};
+    by.forEach((column, j) => (keys[groupNames[j]] = aq.escape((d: Record<string, unknown>) => groupKey(d[column])) as never));
+    rows = rows.derive(keys);
+  }
+  const rollup: Record<string, unknown> = {
+    n: aq.op.count(),
+    sum: 'd => op.sum(d.__value)',
+    sumSq: 'd => op.sum(d.__value * d.__value)',
+  };
+  for (const name of pm.indicatorNames) rollup[`c_${name}`] = `d => op.sum(d.__i_${name})`;
+  const out = rows.groupby('__period', ...groupNames).rollup(rollup as never).orderby('__period', ...groupNames);
+  return (out.objects() as Record<string, unknown>[]).map((o) => ({
+    period: String(o.__period),
+    groups: groupNames.map((g) => String(o[g])),
+    stats: {
+      n: Number(o.n),
+      sum: Number(o.sum),
+      sumSq: Number(o.sumSq),
+      counts: Object.fromEntries(pm.indicatorNames.map((name) => [name, Number(o[`c_${name}`])])),
+    },
+  }));
+}
+
+/** Excluded rows per period and reason; rows without a valid date are keyed under period "undated". */
+export function exclusions(pm: PreparedMetric): Map<string, Record<string, number>> {
+  const out = new Map<string, Record<string, number>>();
+  const counted = pm.table
+    .filter((d: Record<string, unknown>) => d.__status !== 'ok')
+    .groupby('__period', '__status')
+    .count()
+    .objects() as { __period: string | null; __status: string; count: number }[];
+  for (const row of counted) {
+    const key = row.__period ?? 'undated';
+    const entry = out.get(key) ?? {};
+    entry[row.__status] = (entry[row.__status] ?? 0) + row.count;
+    out.set(key, entry);
+  }
+  return out;
+}
+
+/** Latest period with at least one valid row. */
+export function latestPeriod(pm: PreparedMetric): string | undefined {
+  const periods = pm.table.filter((d: Record<string, unknown>) => d.__status === 'ok').rollup({ p: 'd => op.max(d.__period)' }).objects() as { p: string | undefined }[];
+  return periods[0]?.p ?? undefined;
+}

@@ -1,0 +1,163 @@
+/**
+ * Finalises sufficient statistics into what readers and machines see: value, n, 95% interval,
+ * previous period, delta, change test, significance, low-sample flag, exclusions, series,
+ * breakdowns (with Benjamini–Hochberg adjusted significance across groups) and distribution.
+ */
+import type { Interval } from './stats.js';
+import { benjaminiHochberg } from './stats.js';
+import { aggregate, exclusions, type PreparedMetric } from './prepare.js';
+import { periodRange, shiftPeriod } from './period.js';
+import { addStats, emptyStats, type Stats } from './types.js';
+
+export const ALPHA = 0.05;
+
+export interface PeriodValue {
+  period: string;
+  value: number | null;
+  n: number;
+  ci: Interval | null;
+  lowSample: boolean;
+}
+
+export interface Change {
+  previous: { period: string; value: number | null; n: number; ci: Interval | null } | null;
+  delta: number | null;
+  test: string;
+  statistic: number | null;
+  p: number | null;
+  significant: boolean;
+}
+
+export interface GroupResult extends PeriodValue {
+  group: string;
+  previous: { period: string; value: number | null; n: number } | null;
+  delta: number | null;
+  p: number | null;
+  /** Benjamini–Hochberg adjusted p across the groups of this breakdown */
+  pAdjusted: number | null;
+  significant: boolean;
+}
+
+export interface MetricResult extends PeriodValue, Change {
+  id: string;
+  type: string;
+  label: string;
+  title: string;
+  unit: 'points' | 'percent' | 'score';
+  higherIsBetter: boolean;
+  target: number | null;
+  se: number | null;
+  minSample: number;
+  /** valid-score exclusions in the current period */
+  excluded: number;
+  exclusions: Record<string, number>;
+  /** exclusions over every period, including rows with no valid date */
+  excludedAllPeriods: Record<string, number>;
+  series: PeriodValue[];
+  breakdowns: Record<string, GroupResult[]>;
+  distribution: { score: number; count: number; share: number; band: string | null }[];
+  method: string;
+}
+
+const SHORT: Record<string, string> = { nps: 'NPS', csat: 'CSAT', ces: 'CES' };
+
+/** Estimate and low-sample flag for one cell. */
+export function periodValue(pm: PreparedMetric, period: string, stats: Stats, minSample: number): PeriodValue {
+  const e = pm.type.finalise(stats, pm.def);
+  return { period, value: e.value, n: e.n, ci: e.ci, lowSample: e.n < minSample };
+}
+
+/** The change from `previous` to `current` statistics with its test. */
+export function change(pm: PreparedMetric, previousPeriod: string, previous: Stats, current: Stats): Change {
+  const a = pm.type.finalise(previous, pm.def);
+  const b = pm.type.finalise(current, pm.def);
+  const t = pm.type.compare(previous, current, pm.def);
+  const delta = a.value !== null && b.value !== null ? b.value - a.value : null;
+  return {
+    previous: previous.n > 0 ? { period: previousPeriod, value: a.value, n: a.n, ci: a.ci } : null,
+    delta,
+    test: t.test,
+    statistic: t.statistic,
+    p: t.p,
+    significant: t.p !== null && t.p < ALPHA,
+  };
+}
+
+/** Sums the statistics of cells whose period is in `periods`. */
+export function sumPeriods(cells: { period: string; stats: Stats }[], periods: Set<string>): Stats {
+  return cells.filter((c) => periods.has(c.period)).reduce((acc, c) => addStats(acc, c.stats), emptyStats());
+}
+
+/** Computes the full result of a prepared metric for the current period. */
+export function metricResult(pm: PreparedMetric, current: string, options: { breakdowns: string[]; minSample: number }): MetricResult {
+  const { def, type } = pm;
+  const minSample = def.min_sample ?? options.minSample;
+  const previousPeriod = shiftPeriod(current, -1, pm.granularity);
+  const overall = aggregate(pm);
+  const byPeriod = new Map(overall.map((c) => [c.period, c.stats]));
+  const cur = byPeriod.get(current) ?? emptyStats();
+  const prev = byPeriod.get(previousPeriod) ?? emptyStats();
+  const head = periodValue(pm, current, cur, minSample);
+  const estimate = type.finalise(cur, def);
+
+  const first = overall.length > 0 ? overall[0].period : current;
+  const series = (first <= current ? periodRange(first, current, pm.granularity) : [current]).map((p) => periodValue(pm, p, byPeriod.get(p) ?? emptyStats(), minSample));
+
+  const breakdowns: Record<string, GroupResult[]> = {};
+  for (const column of options.breakdowns) {
+    const cells = aggregate(pm, { by: [column] });
+    const groups = [...new Set(cells.map((c) => c.groups[0]))].sort();
+    const rows = groups.map((group) => {
+      const mine = cells.filter((c) => c.groups[0] === group);
+      const gc = mine.find((c) => c.period === current)?.stats ?? emptyStats();
+      const gp = mine.find((c) => c.period === previousPeriod)?.stats ?? emptyStats();
+      const ch = change(pm, previousPeriod, gp, gc);
+      return { group, ...periodValue(pm, current, gc, minSample), previous: ch.previous && { period: previousPeriod, value: ch.previous.value, n: ch.previous.n }, delta: ch.delta, p: ch.p, pAdjusted: null as number | null, significant: false };
+    }).filter((r) => r.n > 0 || (r.previous?.n ?? 0) > 0);
+    const tested = rows.filter((r) => r.p !== null);
+    const adjusted = benjaminiHochberg(tested.map((r) => r.p as number));
+    tested.forEach((r, i) => {
+      r.pAdjusted = adjusted[i];
+      r.significant = adjusted[i] < ALPHA;
+    });
+    breakdowns[column] = rows;
+  }
+
+  const excl = exclusions(pm);
+  const current_excl = excl.get(current) ?? {};
+  const all: Record<string, number> = {};
+  for (const entry of excl.values()) for (const [k, v] of Object.entries(entry)) all[k] = (all[k] ?? 0) + v;
+
+  const rules = type.rules(def);
+  const bands = type.bands(def);
+  const distribution: MetricResult['distribution'] = [];
+  if (rules.integer) {
+    const scores = pm.table.filter((d: Record<string, unknown>) => d.__status === 'ok').params({ current }).filter((d: Record<string, unknown>, $: { current: string }) => d.__period === $.current).groupby('__value').count().objects() as { __value: number; count: number }[];
+    const counts = new Map(scores.map((s) => [s.__value, s.count]));
+    for (let s = rules.min; s <= rules.max; s++) {
+      const count = counts.get(s) ?? 0;
+      distribution.push({ score: s, count, share: cur.n > 0 ? count / cur.n : 0, band: bands.find((b) => s >= b.min && s <= b.max)?.name ?? null });
+    }
+  }
+
+  return {
+    id: pm.id,
+    type: def.type,
+    label: def.label ?? SHORT[def.type] ?? pm.id,
+    title: type.title,
+    unit: type.unit(def),
+    higherIsBetter: type.higherIsBetter(def),
+    target: def.target ?? null,
+    ...head,
+    se: estimate.se ?? null,
+    minSample,
+    ...change(pm, previousPeriod, prev, cur),
+    excluded: Object.values(current_excl).reduce((a, b) => a + b, 0),
+    exclusions: current_excl,
+    excludedAllPeriods: all,
+    series,
+    breakdowns,
+    distribution,
+    method: type.method(def),
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * Finds and launches a system Chromium/Chrome for printing (puppeteer-core never downloads one).
+ * Discovery order: CXREPORT_CHROME, then the usual install paths on Linux and macOS.
+ */
+import { accessSync, constants } from 'node:fs';
+import puppeteer, { type Browser } from 'puppeteer-core';
+import { CxError } from '../errors.js';
+
+export const BROWSER_PATHS = [
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+  '/usr/bin/google-chrome-stable',
+  '/snap/bin/chromium',
+  '/opt/google/chrome/chrome',
+  '/usr/local/bin/chromium',
+  '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
+  '/Applications/Chromium.app/Contents/MacOS/Chromium',
+  '/Applications/Microsoft Edge.app/Contents/MacOS/Microsoft Edge',
+];
+
+/** Flags for a headless print on a closed network, as root in CI. */
+export const BROWSER_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+  '--font-render-hinting=none',
+];
+
+export const INSTALL_HINT =
+  'install Chromium (Debian/Ubuntu: apt-get install -y chromium; macOS: install Google Chrome) or set CXREPORT_CHROME to the browser executable; the HTML report was still written';
+
+function executable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The browser executable to use, or a CxError saying how to get one. */
+export function findBrowser(env: Record<string, string | undefined>, candidates: readonly string[] = BROWSER_PATHS): string {
+  const chosen = env.CXREPORT_CHROME;
+  if (chosen !== undefined && chosen !== '') {
+    if (executable(chosen)) return chosen;
+    throw new CxError('render', `no browser to print the PDF: CXREPORT_CHROME is set to "${chosen}", which is not an executable file`, { hint: INSTALL_HINT });
+  }
+  const found = candidates.find(executable);
+  if (found) return found;
+  throw new CxError('render', 'no Chromium or Chrome found to print the PDF (CXREPORT_CHROME is not set and none is installed in the usual places)', { hint: INSTALL_HINT });
+}
+
+/** Launches the browser headless with networking features off. */
+export async function launchBrowser(env: Record<string, string | undefined>): Promise<Browser> {
+  const executablePath = findBrowser(env);
+  try {
+    return await puppeteer.launch({ executablePath, headless: true, args: BROWSER_ARGS, timeout: 60_000 });
+  } catch (error) {
+    throw new CxError('render', `could not start the browser at ${executablePath}: ${(error as Error).message.split('\n')[0]}`, { hint: INSTALL_HINT, cause: error });
+  }
+}

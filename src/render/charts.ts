@@ -1,0 +1,43 @@
+/**
+ * Compiles Vega-Lite specs to static SVG in Node (no canvas, no script in the output). Ids Vega
+ * generates for clip paths and gradients are namespaced per chart so that many SVGs can share
+ * one HTML document.
+ */
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import type { Config as VlConfig } from 'vega-lite';
+import { palette } from '../report/theme.js';
+
+export const FONT = '"Noto Sans", "Noto Sans CJK SC", "Helvetica Neue", Arial, sans-serif';
+
+/** The default theme for charts. */
+export const chartTheme: VlConfig = {
+  font: FONT,
+  background: 'transparent',
+  padding: { left: 4, right: 12, top: 8, bottom: 4 },
+  view: { stroke: null },
+  axis: { labelColor: palette.ink, titleColor: palette.ink, labelFontSize: 11, titleFontSize: 11, titleFontWeight: 'normal', gridColor: palette.grid, domainColor: '#9aa3ad', tickColor: '#9aa3ad' },
+  axisX: { grid: false },
+  legend: { labelFontSize: 11, labelColor: palette.ink },
+  text: { font: FONT },
+};
+
+/** Renders one Vega-Lite spec to an SVG string. */
+export async function renderSvg(spec: TopLevelSpec, id: string): Promise<string> {
+  const { spec: vgSpec } = compile({ ...spec, config: { ...chartTheme, ...(spec.config ?? {}) } } as TopLevelSpec);
+  const view = new vega.View(vega.parse(vgSpec), { renderer: 'none' });
+  try {
+    const svg = await view.toSVG();
+    return namespaceIds(svg, id);
+  } finally {
+    view.finalize();
+  }
+}
+
+/** Prefixes every id="…" and url(#…) reference in an SVG with the chart id. */
+function namespaceIds(svg: string, prefix: string): string {
+  return svg
+    .replace(/\bid="([^"]+)"/g, (_, v: string) => `id="${prefix}-${v}"`)
+    .replace(/url\(#([^)]+)\)/g, (_, v: string) => `url(#${prefix}-${v})`)
+    .replace(/xlink:href="#([^"]+)"/g, (_, v: string) => `xlink:href="#${prefix}-${v}"`);
+}

@@ -1,0 +1,67 @@
+/**
+ * PDF post-processing with pdf-lib: reading the outline Chromium generated (to number the table of
+ * contents), putting the cover in front, page labels, and deterministic document metadata.
+ */
+import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFString } from 'pdf-lib';
+
+export interface OutlineEntry {
+  title: string;
+  /** 0-based page index */
+  page: number;
+  depth: number;
+}
+
+/** The outline (bookmarks) of a PDF, flattened in document order. */
+export async function readOutline(bytes: Uint8Array): Promise<OutlineEntry[]> {
+  const doc = await PDFDocument.load(bytes, { updateMetadata: false });
+  const pageRefs = doc.getPages().map((p) => p.ref.toString());
+  const entries: OutlineEntry[] = [];
+  const walk = (parent: PDFDict | undefined, depth: number) => {
+    let item = parent?.lookupMaybe(PDFName.of('First'), PDFDict);
+    for (let guard = 0; item && guard < 10_000; guard++) {
+      const title = item.lookupMaybe(PDFName.of('Title'), PDFString, PDFHexString)?.decodeText() ?? '';
+      const dest = item.lookupMaybe(PDFName.of('Dest'), PDFArray);
+      entries.push({ title: title.replace(/\s+/g, ' ').trim(), page: dest ? pageRefs.indexOf(dest.get(0).toString()) : -1, depth });
+      walk(item, depth + 1);
+      item = item.lookupMaybe(PDFName.of('Next'), PDFDict);
+    }
+  };
+  walk(doc.catalog.lookupMaybe(PDFName.of('Outlines'), PDFDict), 0);
+  return entries;
+}
+
+export interface Metadata {
+  title: string;
+  author?: string;
+  subject: string;
+  keywords: string[];
+  /** creation and modification date */
+  date: Date;
+}
+
+/** Puts the cover page(s) in front of the body, labels pages (cover unnumbered, then 1, 2, …) and sets metadata. */
+export async function finishPdf(body: Uint8Array, cover: Uint8Array | null, meta: Metadata): Promise<Uint8Array> {
+  const doc = await PDFDocument.load(body, { updateMetadata: false });
+  let coverPages = 0;
+  if (cover) {
+    const coverDoc = await PDFDocument.load(cover, { updateMetadata: false });
+    const copied = await doc.copyPages(coverDoc, coverDoc.getPageIndices());
+    copied.forEach((page, i) => doc.insertPage(i, page));
+    coverPages = copied.length;
+  }
+  const nums: (PDFNumber | PDFDict)[] = [];
+  if (coverPages > 0) nums.push(PDFNumber.of(0), doc.context.obj({ P: PDFString.of('Cover') }));
+  nums.push(PDFNumber.of(coverPages), doc.context.obj({ S: PDFName.of('D'), St: PDFNumber.of(1) }));
+  doc.catalog.set(PDFName.of('PageLabels'), doc.context.obj({ Nums: doc.context.obj(nums) }));
+  doc.catalog.set(PDFName.of('PageMode'), PDFName.of('UseOutlines'));
+  doc.setTitle(meta.title, { showInWindowTitleBar: true });
+  if (meta.author) doc.setAuthor(meta.author);
+  doc.setSubject(meta.subject);
+  doc.setKeywords(meta.keywords);
+  doc.setCreator('cxreport');
+  doc.setProducer('cxreport (Chromium print, pdf-lib)');
+  doc.setCreationDate(meta.date);
+  doc.setModificationDate(meta.date);
+  doc.setLanguage('en');
+  return doc.save({ useObjectStreams: false });
+}

@@ -1,0 +1,166 @@
+/**
+ * The stakeholder's PDF: the same HTML report, printed by a system Chromium with JavaScript off and
+ * every network request blocked. The body is printed twice — first to learn on which page each
+ * section lands (from the PDF outline), then with those page numbers in the table of contents —
+ * and the cover, printed without running header/footer, is put in front.
+ */
+import type { Browser, Page } from 'puppeteer-core';
+import type { Config } from '../config/load.js';
+import { CxError } from '../errors.js';
+import type { ReportModel } from '../report/model.js';
+import { launchBrowser } from './browser.js';
+import { renderHtml, renderSections } from './html.js';
+import { finishPdf, readOutline, type OutlineEntry } from './pdf-document.js';
+
+type PdfConfig = Config['outputs']['pdf'];
+
+/** @page rules from the config: size, orientation and margins; the cover has no margin. */
+export function pageCss(pdf: PdfConfig): string {
+  const m = pdf.margin;
+  return `@page { size: ${pdf.format} ${pdf.landscape ? 'landscape' : 'portrait'}; margin: ${m.top} ${m.right} ${m.bottom} ${m.left}; }`;
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** Running header (title · period) and footer (page X of Y) drawn by Chromium in the margins. */
+function headerFooter(model: ReportModel, pdf: PdfConfig) {
+  const style = `font-family: 'Noto Sans', 'Noto Sans CJK SC', Arial, sans-serif; font-size: 7.5pt; color: #6f7780; width: 100%; padding: 0 ${pdf.margin.right} 0 ${pdf.margin.left}; display: flex; justify-content: space-between;`;
+  return {
+    headerTemplate: `<div style="${style}"><span>${escapeHtml(model.title)}</span><span>${escapeHtml(model.period.label)}</span></div>`,
+    footerTemplate: `<div style="${style}"><span>${escapeHtml(model.organisation ?? '')}${model.confidentiality ? ` · ${escapeHtml(model.confidentiality)}` : ''}</span><span>Page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>`,
+  };
+}
+
+/** Page of each table-of-contents entry, matched in order against the outline's section headings. */
+export function tocPages(toc: ReportModel['toc'], outline: OutlineEntry[]): Record<string, number> {
+  const pages: Record<string, number> = {};
+  const norm = (s: string) => s.replace(/\s+/g, ' ').trim().toLowerCase();
+  let from = 0;
+  for (const entry of toc) {
+    const want = norm(entry.title);
+    const i = outline.findIndex((o, k) => k >= from && (norm(o.title) === want || norm(o.title).endsWith(want)));
+    if (i >= 0) {
+      pages[entry.id] = outline[i].page + 1;
+      from = i + 1;
+    }
+  }
+  return pages;
+}
+
+export interface PrintStats {
+  /** requests the page attempted and that were blocked (should be zero for a self-contained report) */
+  blockedRequests: string[];
+  passes: number;
+}
+
+/** Prints reports with one browser; reuse it for many reports, then close it. */
+export class PdfPrinter {
+  readonly stats: PrintStats = { blockedRequests: [], passes: 0 };
+  private constructor(private readonly browser: Browser) {}
+
+  static async launch(env: Record<string, string | undefined>): Promise<PdfPrinter> {
+    return new PdfPrinter(await launchBrowser(env));
+  }
+
+  async close(): Promise<void> {
+    await this.browser.close().catch(() => undefined);
+  }
+
+  /** A locked-down page: no JavaScript, no network (data: URIs only). */
+  private async page(): Promise<Page> {
+    const page = await this.browser.newPage();
+    await page.setJavaScriptEnabled(false);
+    await page.setRequestInterception(true);
+    page.on('request', (request) => {
+      const url = request.url();
+      if (url.startsWith('data:')) void request.continue();
+      else {
+        this.stats.blockedRequests.push(url);
+        void request.abort('blockedbyclient');
+      }
+    });
+    await page.emulateMediaType('print');
+    return page;
+  }
+
+  private async printHtml(html: string, pdf: PdfConfig, header: ReturnType<typeof headerFooter> | null): Promise<Uint8Array> {
+    const page = await this.page();
+    try {
+      const timeout = pdf.timeout * 1000;
+      await page.setContent(html, { waitUntil: 'load', timeout });
+      this.stats.passes++;
+      return await page.pdf({
+        format: pdf.format,
+        landscape: pdf.landscape,
+        printBackground: true,
+        preferCSSPageSize: false,
+        margin: header ? pdf.margin : { top: '0', right: '0', bottom: '0', left: '0' },
+        displayHeaderFooter: header !== null,
+        headerTemplate: header?.headerTemplate ?? '<span></span>',
+        footerTemplate: header?.footerTemplate ?? '<span></span>',
+        outline: true,
+        tagged: true,
+        timeout,
+      });
+    } finally {
+      await page.close().catch(() => undefined);
+    }
+  }
+
+  /** The finished PDF of one report. */
+  async print(model: ReportModel, config: Config): Promise<Uint8Array> {
+    const pdf = config.outputs.pdf;
+    const work = async () => {
+      const sections = await renderSections(model);
+      const css = pageCss(pdf);
+      const header = headerFooter(model, pdf);
+      const bodyHtml = (pages?: Record<string, number>) => renderHtml(model, { cover: false, toc: pdf.toc, pages, pageCss: css }, sections);
+      let body = await this.printHtml(await bodyHtml(), pdf, header);
+      if (pdf.toc) {
+        let pages = tocPages(model.toc, await readOutline(body));
+        body = await this.printHtml(await bodyHtml(pages), pdf, header);
+        const check = tocPages(model.toc, await readOutline(body));
+        if (JSON.stringify(check) !== JSON.stringify(pages)) {
+          pages = check;
+          body = await this.printHtml(await bodyHtml(pages), pdf, header);
+        }
+      }
+      const cover = pdf.cover
+        ? await this.printHtml(await renderHtml(model, { cover: true, toc: false, body: false, pageCss: `@page { size: ${pdf.format} ${pdf.landscape ? 'landscape' : 'portrait'}; margin: 0; }` }, []), pdf, null)
+        : null;
+      return finishPdf(body, cover, {
+        title: `${model.title} — ${model.period.label}`,
+        author: model.author ?? model.organisation,
+        subject: `Customer experience report for ${model.period.label}${model.organisation ? `, ${model.organisation}` : ''}`,
+        keywords: ['customer experience', ...model.sections.filter((s) => s.type === 'kpis').flatMap((s) => (s.type === 'kpis' ? s.cards.map((c) => c.label) : [])), model.period.key],
+        date: new Date(model.generated),
+      });
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new CxError('render', `printing the PDF took longer than ${pdf.timeout} s and was stopped`, { hint: 'raise outputs.pdf.timeout, or check that the report is not unusually large' })), pdf.timeout * 1000 * 4);
+    });
+    try {
+      return await Promise.race([work(), limit]);
+    } catch (error) {
+      if (error instanceof CxError) throw error;
+      const message = (error as Error).message ?? String(error);
+      throw new CxError('render', /timeout|timed out/i.test(message) ? `printing the PDF timed out after ${pdf.timeout} s` : `printing the PDF failed: ${message.split('\n')[0]}`, {
+        hint: /timeout|timed out/i.test(message) ? 'raise outputs.pdf.timeout' : 'check that the browser runs (CXREPORT_CHROME) and try again',
+        cause: error,
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** Prints one report with a browser of its own, closed afterwards whatever happens. */
+export async function printPdf(model: ReportModel, config: Config, options: { env: Record<string, string | undefined> }): Promise<Uint8Array> {
+  const printer = await PdfPrinter.launch(options.env);
+  try {
+    return await printer.print(model, config);
+  } finally {
+    await printer.close();
+  }
+}

@@ -1,0 +1,80 @@
+/** Builds the report model from the config, the loaded sources and the computed metrics. */
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import type { Config } from '../config/load.js';
+import { CxError } from '../errors.js';
+import type { ComputedMetrics } from '../metrics/index.js';
+import { periodLabel, periodStart, shiftPeriod } from '../metrics/period.js';
+import type { SourceTable } from '../sources/types.js';
+import type { SectionContext } from './context.js';
+import type { ReportModel, SectionModel } from './model.js';
+import { slug } from './sections/common.js';
+import { buildSection } from './sections/index.js';
+import { buildMethods } from './sections/methods.js';
+
+export interface BuildOptions {
+  /** seconds since the epoch to stamp the build with (SOURCE_DATE_EPOCH); default: the data's last day */
+  sourceDateEpoch?: number;
+}
+
+const MIME: Record<string, string> = { '.svg': 'image/svg+xml', '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg' };
+
+function logoDataUri(config: Config): string | undefined {
+  const path = config.report.logo;
+  if (!path) return undefined;
+  const mime = MIME[extname(path).toLowerCase()];
+  if (!mime) throw new CxError('config', `report.logo must be an SVG, PNG or JPEG file: ${path}`, { location: config.yaml.locate(['report', 'logo']) });
+  try {
+    return `data:${mime};base64,${readFileSync(path).toString('base64')}`;
+  } catch {
+    throw new CxError('config', `report.logo: file not found: ${path}`, { location: config.yaml.locate(['report', 'logo']), hint: 'paths are relative to the config file' });
+  }
+}
+
+const dayLabel = (ms: number) => new Date(ms).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+
+/** The report model for the computed period. */
+export function buildReport(config: Config, sources: Map<string, SourceTable>, computed: ComputedMetrics, options: BuildOptions = {}): ReportModel {
+  const granularity = config.report.period.granularity;
+  const used = new Set<string>();
+  const nextId = (prefix: string) => {
+    const base = slug(prefix);
+    let id = base;
+    for (let i = 2; used.has(id); i++) id = `${base}-${i}`;
+    used.add(id);
+    return id;
+  };
+  const ctx = (index: number): SectionContext => ({ config, computed, granularity, index, nextId });
+  const sections: SectionModel[] = config.sections.map((section, i) => {
+    const model = buildSection(section, ctx(i));
+    if (section.id) used.add(section.id);
+    else if (!used.has(model.id)) used.add(model.id);
+    return { ...model, sourceLine: config.yaml.locate(['sections', i]).line };
+  });
+  sections.push(buildMethods(ctx(-1), sources));
+
+  const periodEnd = periodStart(shiftPeriod(computed.period, 1, granularity), granularity) - 1;
+  let lastData = -Infinity;
+  for (const pm of computed.prepared.values()) {
+    const ts = pm.table.array('__ts') as Float64Array;
+    const periods = pm.table.array('__period') as (string | null)[];
+    for (let i = 0; i < ts.length; i++) if (periods[i] !== null && periods[i]! <= computed.period && ts[i] > lastData) lastData = ts[i];
+  }
+  if (!Number.isFinite(lastData)) lastData = periodEnd;
+  const stamp = options.sourceDateEpoch !== undefined ? options.sourceDateEpoch * 1000 : Math.min(lastData, periodEnd);
+  return {
+    title: config.report.title,
+    subtitle: config.report.subtitle,
+    organisation: config.report.organisation,
+    author: config.report.author,
+    confidentiality: config.report.confidentiality,
+    logo: logoDataUri(config),
+    period: { key: computed.period, label: periodLabel(computed.period, granularity) },
+    previousPeriod: { key: computed.previousPeriod, label: periodLabel(computed.previousPeriod, granularity) },
+    dataThrough: dayLabel(Math.min(lastData, periodEnd)),
+    generated: new Date(stamp).toISOString(),
+    generatedLabel: dayLabel(stamp),
+    sections,
+    toc: sections.filter((s) => s.title).map((s) => ({ id: s.id, title: s.title, level: s.level })),
+  };
+}

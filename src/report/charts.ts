@@ -1,0 +1,156 @@
+/**
+ * Vega-Lite specs for the default visuals. Specs are plain data (compiled to SVG by the render
+ * stage); every chart's data is inlined, so the compiled output needs no network or script.
+ */
+import type { TopLevelSpec } from 'vega-lite';
+import type { Band } from '../metrics/types.js';
+import { palette, toneColour } from './theme.js';
+import type { Unit } from './format.js';
+
+const WIDTH = 600;
+
+function axisFormat(unit: Unit): string {
+  return unit === 'score' ? '.1f' : unit === 'points' ? '+.0f' : '.0f';
+}
+
+const unitSuffix = (unit: Unit) => (unit === 'percent' ? ' (%)' : unit === 'points' ? ' (points)' : '');
+
+export interface SeriesPoint {
+  label: string;
+  value: number | null;
+  lo: number | null;
+  hi: number | null;
+  n: number;
+  lowSample?: boolean;
+}
+
+/** Line with a 95% interval band, optional target line and dated annotations. */
+export function trendSpec(points: SeriesPoint[], options: { metric: string; unit: Unit; target?: number | null; annotations?: { label: string; text: string }[]; domain?: [number, number] }): TopLevelSpec {
+  const values = points.filter((p) => p.value !== null);
+  const order = points.map((p) => p.label);
+  const x = { field: 'label', type: 'ordinal' as const, sort: order, title: null, axis: { labelAngle: 0, labelOverlap: true } };
+  const extent = values.flatMap((p) => [p.lo ?? p.value!, p.hi ?? p.value!]).concat(options.target != null ? [options.target] : []);
+  const lo = Math.min(...extent);
+  const hi = Math.max(...extent);
+  const pad = (hi - lo) * 0.15 || 1;
+  let domain: [number, number] = [lo - pad, hi + pad];
+  if (options.domain) domain = [Math.max(options.domain[0], domain[0]), Math.min(options.domain[1], domain[1])];
+  const y = { type: 'quantitative' as const, scale: { domain, zero: false, nice: true }, title: `${options.metric}${unitSuffix(options.unit)}`, axis: { format: axisFormat(options.unit), tickCount: 5 } };
+  const layers: any[] = [
+    { mark: { type: 'area', color: palette.band, opacity: 0.9 }, encoding: { x, y: { field: 'lo', ...y }, y2: { field: 'hi' } } },
+    { mark: { type: 'line', color: palette.primary, strokeWidth: 2.5, point: { filled: true, size: 36, color: palette.primary } }, encoding: { x, y: { field: 'value', ...y } } },
+  ];
+  if (options.target != null) {
+    layers.push({ data: { values: [{ target: options.target }] }, mark: { type: 'rule', color: palette.accent, strokeDash: [6, 4], strokeWidth: 1.5 }, encoding: { y: { field: 'target', ...y } } });
+    layers.push({ data: { values: [{ target: options.target, label: `Target ${options.target}` }] }, mark: { type: 'text', color: palette.accent, align: 'left', dx: 4, dy: -7, fontSize: 10, x: 0 }, encoding: { y: { field: 'target', ...y }, text: { field: 'label' } } });
+  }
+  for (const a of options.annotations ?? []) {
+    if (!order.includes(a.label)) continue;
+    layers.push({ data: { values: [{ label: a.label, text: a.text }] }, mark: { type: 'rule', color: palette.ink, strokeDash: [2, 3], opacity: 0.7 }, encoding: { x } });
+    layers.push({ data: { values: [{ label: a.label, text: a.text }] }, mark: { type: 'text', align: 'left', baseline: 'top', dx: 4, y: 2, fontSize: 10, color: palette.ink }, encoding: { x, text: { field: 'text' } } });
+  }
+  return { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', width: WIDTH, height: 220, data: { values }, layer: layers } as TopLevelSpec;
+}
+
+/** A 12-period sparkline for a KPI card. */
+export function sparklineSpec(points: SeriesPoint[]): TopLevelSpec {
+  const values = points.filter((p) => p.value !== null);
+  return {
+    width: 150,
+    height: 34,
+    padding: 2,
+    data: { values },
+    config: { view: { stroke: null } },
+    mark: { type: 'line', color: palette.primary, strokeWidth: 1.6, point: false },
+    encoding: {
+      x: { field: 'label', type: 'ordinal', sort: points.map((p) => p.label), axis: null },
+      y: { field: 'value', type: 'quantitative', scale: { zero: false }, axis: null },
+    },
+  } as TopLevelSpec;
+}
+
+export interface BarRow {
+  group: string;
+  value: number;
+  lo: number | null;
+  hi: number | null;
+  n: number;
+  lowSample: boolean;
+  label: string;
+}
+
+/** Horizontal bars sorted by value, with 95% whiskers, n labels, and low-n groups greyed. */
+export function breakdownSpec(rows: BarRow[], options: { metric: string; unit: Unit; domain?: [number, number]; minSample: number }): TopLevelSpec {
+  const sorted = [...rows].sort((a, b) => b.value - a.value);
+  const order = sorted.map((r) => r.group);
+  const data = sorted.map((r) => ({ ...r, nLabel: r.lowSample ? `n = ${r.n} (n < ${options.minSample})` : `n = ${r.n.toLocaleString('en-US')}` }));
+  const extent = data.flatMap((r) => [r.lo ?? r.value, r.hi ?? r.value, 0]);
+  let max = Math.max(...extent);
+  let min = Math.min(...extent);
+  if (options.domain) {
+    max = Math.min(options.domain[1], max * 1.18 + 1);
+    min = Math.max(options.domain[0], min < 0 ? min * 1.18 - 1 : 0);
+  }
+  const x = { type: 'quantitative' as const, scale: { domain: [min, max], zero: true, nice: true }, title: `${options.metric}${unitSuffix(options.unit)}`, axis: { format: axisFormat(options.unit), tickCount: 5 } };
+  const y = { field: 'group', type: 'nominal' as const, sort: order, title: null, axis: { labelLimit: 160 } };
+  return {
+    width: WIDTH - 170,
+    height: { step: 30 },
+    data: { values: data },
+    layer: [
+      { mark: { type: 'bar', height: { band: 0.62 } }, encoding: { y, x: { field: 'value', ...x }, color: { condition: { test: 'datum.lowSample', value: palette.muted }, value: palette.primary } } },
+      { mark: { type: 'rule', color: palette.ink, strokeWidth: 1.2 }, encoding: { y, x: { field: 'lo', ...x }, x2: { field: 'hi' } } },
+      { mark: { type: 'text', align: 'left', dx: 6, fontSize: 10, color: palette.ink }, encoding: { y, x: { field: 'hi', ...x }, text: { field: 'label' } } },
+      { mark: { type: 'text', align: 'left', x: WIDTH - 170 + 8, fontSize: 10, color: palette.neutral }, encoding: { y, text: { field: 'nLabel' } } },
+    ],
+  } as TopLevelSpec;
+}
+
+/** Histogram of answers coloured by band (e.g. detractor / passive / promoter), share labels on bars. */
+export function distributionSpec(rows: { score: number; count: number; share: number; band: string | null }[], bands: Band[]): TopLevelSpec {
+  const names = bands.map((b) => b.name);
+  return {
+    width: WIDTH,
+    height: 200,
+    data: { values: rows.map((r) => ({ ...r, band: bands.find((b) => b.name === r.band)?.label ?? 'other', pct: `${(100 * r.share).toFixed(1)}%` })) },
+    layer: [
+      {
+        mark: { type: 'bar', width: { band: 0.8 } },
+        encoding: {
+          x: { field: 'score', type: 'ordinal', title: 'Answer', axis: { labelAngle: 0 } },
+          y: { field: 'count', type: 'quantitative', title: 'Responses', axis: { format: ',d', tickCount: 4 } },
+          color: { field: 'band', type: 'nominal', sort: names.map((n) => bands.find((b) => b.name === n)!.label), scale: { domain: bands.map((b) => b.label), range: bands.map((b) => toneColour[b.tone]) }, legend: { orient: 'top', title: null, symbolType: 'square' } },
+        },
+      },
+      { mark: { type: 'text', dy: -6, fontSize: 10, color: palette.ink }, encoding: { x: { field: 'score', type: 'ordinal' }, y: { field: 'count', type: 'quantitative' }, text: { field: 'pct' } } },
+    ],
+  } as TopLevelSpec;
+}
+
+/** Segment vs comparison group over time, with before/after windows shaded and the intervention marked. */
+export function caseStudySpec(points: (SeriesPoint & { series: string })[], options: { metric: string; unit: Unit; order: string[]; before: [string, string]; after: [string, string]; intervention?: { label: string; text: string }; segmentName: string; domain?: [number, number] }): TopLevelSpec {
+  const values = points.filter((p) => p.value !== null);
+  const x = { field: 'label', type: 'ordinal' as const, sort: options.order, title: null, axis: { labelAngle: 0, labelOverlap: true } };
+  const extent = values.flatMap((p) => [p.lo ?? p.value!, p.hi ?? p.value!]);
+  const pad = (Math.max(...extent) - Math.min(...extent)) * 0.12 || 1;
+  let domain: [number, number] = [Math.min(...extent) - pad, Math.max(...extent) + pad];
+  if (options.domain) domain = [Math.max(options.domain[0], domain[0]), Math.min(options.domain[1], domain[1])];
+  const y = { type: 'quantitative' as const, scale: { domain, zero: false, nice: true }, title: `${options.metric}${unitSuffix(options.unit)}`, axis: { format: axisFormat(options.unit), tickCount: 5 } };
+  const colour = { field: 'series', type: 'nominal' as const, scale: { domain: [options.segmentName, 'Rest of company'], range: [palette.primary, palette.comparison] }, legend: { orient: 'top' as const, title: null } };
+  const windows = [
+    { label: options.before[0], label2: options.before[1], name: 'Before' },
+    { label: options.after[0], label2: options.after[1], name: 'After' },
+  ];
+  const layers: any[] = [
+    { data: { values: windows }, mark: { type: 'rect', color: '#f1f3f6' }, encoding: { x: { ...x, field: 'label', bandPosition: 0 }, x2: { field: 'label2' } } },
+    { data: { values: windows }, mark: { type: 'text', baseline: 'top', align: 'left', dx: 3, y: 2, fontSize: 10, fontWeight: 'bold', color: palette.neutral }, encoding: { x: { ...x, bandPosition: 0 }, text: { field: 'name' } } },
+    { transform: [{ filter: `datum.series === ${JSON.stringify(options.segmentName)}` }], mark: { type: 'area', color: palette.band, opacity: 0.8 }, encoding: { x, y: { field: 'lo', ...y }, y2: { field: 'hi' } } },
+    { mark: { type: 'line', strokeWidth: 2.2, point: { filled: true, size: 28 } }, encoding: { x, y: { field: 'value', ...y }, color: colour } },
+  ];
+  if (options.intervention && options.order.includes(options.intervention.label)) {
+    const d = { data: { values: [options.intervention] } };
+    layers.push({ ...d, mark: { type: 'rule', color: palette.accent, strokeWidth: 1.5, strokeDash: [4, 3] }, encoding: { x: { ...x, bandPosition: 0 } } });
+    layers.push({ ...d, mark: { type: 'text', color: palette.accent, align: 'left', baseline: 'bottom', dx: 4, y: 214, fontSize: 10 }, encoding: { x: { ...x, bandPosition: 0 }, text: { field: 'text' } } });
+  }
+  return { width: WIDTH, height: 220, data: { values }, layer: layers } as TopLevelSpec;
+}

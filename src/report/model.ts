@@ -1,0 +1,101 @@
+/**
+ * The report model: plain data describing every section (text already formatted, charts as
+ * Vega-Lite specs). No HTML here; the render stage turns it into HTML, SVG and PDF.
+ */
+import type { TopLevelSpec } from 'vega-lite';
+
+export interface Chart {
+  id: string;
+  /** the message the chart carries, e.g. "NPS rose for the third month" */
+  title: string;
+  /** source, n and method */
+  caption: string;
+  /** alternative text generated from the data */
+  alt: string;
+  spec: TopLevelSpec;
+  /** CSS size class: wide (full width) or small (sparkline) */
+  size: 'wide' | 'small';
+}
+
+export interface Table {
+  caption?: string;
+  columns: { label: string; align?: 'left' | 'right' | 'center' }[];
+  rows: { cells: string[]; muted?: boolean; note?: string }[];
+  /** rows that follow the table, e.g. "n < 30 greyed" */
+  footnote?: string;
+}
+
+export interface KpiCard {
+  id: string;
+  label: string;
+  title: string;
+  value: string;
+  scaleNote?: string;
+  ci: string;
+  delta: string;
+  previousLabel: string;
+  direction: 'up' | 'down' | 'flat' | 'none';
+  /** whether this change is good for this metric (lower effort, higher NPS …) */
+  tone: 'good' | 'bad' | 'neutral';
+  significant: boolean;
+  pText: string;
+  n: string;
+  lowSample: boolean;
+  target?: string;
+  targetMet?: boolean;
+  sparkline?: Chart;
+  description?: string;
+}
+
+export interface Quote {
+  text: string;
+  attribution: string;
+  score: string;
+  tone: 'bad' | 'neutral' | 'good';
+}
+
+interface SectionBase {
+  id: string;
+  title: string;
+  /** heading level in the document outline */
+  level: 1 | 2;
+  /** the YAML that defined this section (for tooling) */
+  sourceLine?: number;
+}
+
+export type SectionModel =
+  | (SectionBase & { type: 'kpis'; cards: KpiCard[]; sentences: string[] })
+  | (SectionBase & { type: 'trend'; chart: Chart; table: Table })
+  | (SectionBase & { type: 'breakdown'; chart: Chart; table: Table })
+  | (SectionBase & { type: 'distribution'; chart: Chart; summary: string })
+  | (SectionBase & { type: 'verbatims'; intro: string; quotes: Quote[]; empty: string | null })
+  | (SectionBase & { type: 'markdown'; html: string })
+  | (SectionBase & {
+      type: 'case-study';
+      segment: string;
+      narrativeHtml: string;
+      chart: Chart | null;
+      table: Table;
+      findings: string[];
+      caveat: string;
+    })
+  | (SectionBase & { type: 'methods'; metrics: { label: string; title: string; method: string; n: string; excluded: string }[]; sources: { name: string; file: string; rows: string; columns: string }[]; notes: string[] });
+
+export interface ReportModel {
+  title: string;
+  subtitle?: string;
+  organisation?: string;
+  author?: string;
+  confidentiality?: string;
+  /** data: URI of the logo, embedded */
+  logo?: string;
+  period: { key: string; label: string };
+  previousPeriod: { key: string; label: string };
+  /** date the data runs to (latest valid timestamp), e.g. "31 October 2026" */
+  dataThrough: string;
+  /** ISO date the build is stamped with (SOURCE_DATE_EPOCH or the data's last day) */
+  generated: string;
+  generatedLabel: string;
+  sections: SectionModel[];
+  toc: { id: string; title: string; level: number }[];
+}

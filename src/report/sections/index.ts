@@ -1,0 +1,28 @@
+/** Section types, registered in one table: each has a schema (config) and a builder (model). */
+import type { SectionDef } from '../../config/schema.js';
+import type { SectionContext } from '../context.js';
+import type { SectionModel } from '../model.js';
+import { breakdownSchema, buildBreakdown } from './breakdown.js';
+import { buildCaseStudy, caseStudySchema } from './case-study.js';
+import { buildDistribution, distributionSchema } from './distribution.js';
+import { buildKpis, kpisSchema } from './kpis.js';
+import { buildMarkdown, markdownSchema } from './markdown.js';
+import { buildTrend, trendSchema } from './trend.js';
+import { buildVerbatims, verbatimsSchema } from './verbatims.js';
+
+export const sectionSchemas = [kpisSchema, trendSchema, breakdownSchema, distributionSchema, verbatimsSchema, markdownSchema, caseStudySchema] as const;
+
+const builders: { [K in SectionDef['type']]: (section: Extract<SectionDef, { type: K }>, ctx: SectionContext) => SectionModel } = {
+  kpis: buildKpis,
+  trend: buildTrend,
+  breakdown: buildBreakdown,
+  distribution: buildDistribution,
+  verbatims: buildVerbatims,
+  markdown: buildMarkdown,
+  'case-study': buildCaseStudy,
+};
+
+/** Builds the model of one configured section. */
+export function buildSection(section: SectionDef, ctx: SectionContext): SectionModel {
+  return (builders[section.type] as (s: SectionDef, c: SectionContext) => SectionModel)(section, ctx);
+}

@@ -1,0 +1,56 @@
+/** KPI cards: value, 95% CI, change with arrow coloured by what is good for the metric, n, target, sparkline. */
+import { z } from 'zod';
+import { lastPeriods } from '../../metrics/period.js';
+import { sparklineSpec } from '../charts.js';
+import { longLabel, result, seriesPoints, type SectionContext } from '../context.js';
+import { formatDelta, formatInterval, formatP, formatValue } from '../format.js';
+import type { KpiCard, SectionModel } from '../model.js';
+import { changeSentence, sectionFields, toneOf } from './common.js';
+
+export const kpisSchema = z
+  .strictObject({
+    type: z.literal('kpis'),
+    ...sectionFields,
+    metrics: z.array(z.string()).min(1).describe('Metrics to show as cards, in order.').meta({ examples: [['nps', 'csat', 'ces']] }),
+    sparkline_periods: z.number().int().min(2).max(36).default(12).describe('Periods in each card’s sparkline.'),
+  })
+  .describe('Executive summary: one KPI card per metric, and sentences on what changed significantly.');
+
+export type KpisSection = z.infer<typeof kpisSchema>;
+
+export function buildKpis(section: KpisSection, ctx: SectionContext): SectionModel {
+  const previousLabel = longLabel(ctx, ctx.computed.previousPeriod);
+  const cards: KpiCard[] = section.metrics.map((id) => {
+    const r = result(ctx, id);
+    const keys = new Set(lastPeriods(ctx.computed.period, section.sparkline_periods, ctx.granularity));
+    const spark = seriesPoints(ctx, r.series.filter((p) => keys.has(p.period)));
+    const direction = r.delta === null ? 'none' : r.delta > 0 ? 'up' : r.delta < 0 ? 'down' : 'flat';
+    const met = r.target !== null && r.value !== null ? (r.higherIsBetter ? r.value >= r.target : r.value <= r.target) : undefined;
+    return {
+      id,
+      label: r.label,
+      title: r.title,
+      value: formatValue(r.value, r.unit),
+      scaleNote: r.type === 'ces' ? `/ ${(ctx.config.metrics[id] as { scale?: number }).scale ?? ''}` : undefined,
+      ci: r.ci ? `95% CI ${formatInterval(r.ci, r.unit)}` : 'no interval',
+      delta: formatDelta(r.delta, r.unit),
+      previousLabel,
+      direction,
+      tone: toneOf(r, r.delta, r.significant),
+      significant: r.significant,
+      pText: formatP(r.p),
+      n: `n = ${r.n.toLocaleString('en-US')}`,
+      lowSample: r.lowSample,
+      target: r.target !== null ? `Target ${formatValue(r.target, r.unit)}` : undefined,
+      targetMet: met,
+      description: ctx.config.metrics[id].description,
+      sparkline:
+        spark.filter((p) => p.value !== null).length >= 2
+          ? { id: ctx.nextId(`spark-${id}`), title: `${r.label}, last ${spark.length} periods`, caption: '', alt: `Sparkline of ${r.label} over the last ${spark.length} periods`, spec: sparklineSpec(spark), size: 'small' }
+          : undefined,
+    };
+  });
+  const changed = section.metrics.map((id) => result(ctx, id)).filter((r) => r.significant);
+  const sentences = changed.length > 0 ? changed.map((r) => changeSentence(r, previousLabel)) : [`No headline metric changed significantly since ${previousLabel} (95% level).`];
+  return { type: 'kpis', id: section.id ?? 'summary', title: section.title ?? 'Executive summary', level: 1, cards, sentences };
+}

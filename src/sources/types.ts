@@ -1,0 +1,14 @@
+import type { ColumnTable } from 'arquero';
+
+export type ColumnType = 'number' | 'string' | 'empty';
+
+/** A loaded source: an Arquero table plus what the user needs to hear about it. */
+export interface SourceTable {
+  name: string;
+  /** file the rows came from (for error messages) */
+  file: string;
+  table: ColumnTable;
+  rowCount: number;
+  /** inferred column types, in file order */
+  columns: { name: string; type: ColumnType }[];
+}
