@@ -26,6 +26,9 @@ export interface HtmlOptions {
 
 type RenderedChart = Chart & { svg: string };
 
+/** Tables up to this many rows are kept on one page; longer ones break with their header repeated. */
+export const SHORT_TABLE_ROWS = 25;
+
 /** A Handlebars environment with the theme's partials and helpers. */
 function environment(templatesDir: string): { hb: typeof Handlebars; layout: Handlebars.TemplateDelegate; css: string } {
   const hb = Handlebars.create();
@@ -46,6 +49,7 @@ async function renderChart(chart: Chart): Promise<RenderedChart> {
 async function renderSection(section: SectionModel): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = { ...section, partial: section.type };
   if ('chart' in section && section.chart) out.chart = await renderChart(section.chart);
+  if ('table' in section) out.table = { ...section.table, short: section.table.rows.length <= SHORT_TABLE_ROWS };
   if (section.type === 'kpis') {
     out.cards = await Promise.all(section.cards.map(async (c) => ({ ...c, sparkline: c.sparkline ? await renderChart(c.sparkline) : undefined })));
   }

@@ -129,8 +129,11 @@ export function distributionSpec(rows: { score: number; count: number; share: nu
 
 /** Segment vs comparison group over time, with before/after windows shaded and the intervention marked. */
 export function caseStudySpec(points: (SeriesPoint & { series: string })[], options: { metric: string; unit: Unit; order: string[]; before: [string, string]; after: [string, string]; intervention?: { label: string; text: string }; segmentName: string; domain?: [number, number] }): TopLevelSpec {
-  const values = points.filter((p) => p.value !== null);
-  const x = { field: 'label', type: 'ordinal' as const, sort: options.order, title: null, axis: { labelAngle: 0, labelOverlap: true } };
+  // A quantitative period index (labelled on the axis) lets the windows span whole periods.
+  const index = (label: string) => options.order.indexOf(label);
+  const values = points.filter((p) => p.value !== null).map((p) => ({ ...p, i: index(p.label) }));
+  const labels = JSON.stringify(options.order);
+  const x = { field: 'i', type: 'quantitative' as const, title: null, scale: { domain: [-0.5, options.order.length - 0.5], nice: false, zero: false }, axis: { values: options.order.map((_, i) => i).filter((i) => i % 2 === 0), labelExpr: `${labels}[datum.value]`, grid: false, labelAngle: 0 } };
   const extent = values.flatMap((p) => [p.lo ?? p.value!, p.hi ?? p.value!]);
   const pad = (Math.max(...extent) - Math.min(...extent)) * 0.12 || 1;
   let domain: [number, number] = [Math.min(...extent) - pad, Math.max(...extent) + pad];
@@ -138,19 +141,19 @@ export function caseStudySpec(points: (SeriesPoint & { series: string })[], opti
   const y = { type: 'quantitative' as const, scale: { domain, zero: false, nice: true }, title: `${options.metric}${unitSuffix(options.unit)}`, axis: { format: axisFormat(options.unit), tickCount: 5 } };
   const colour = { field: 'series', type: 'nominal' as const, scale: { domain: [options.segmentName, 'Rest of company'], range: [palette.primary, palette.comparison] }, legend: { orient: 'top' as const, title: null } };
   const windows = [
-    { label: options.before[0], label2: options.before[1], name: 'Before' },
-    { label: options.after[0], label2: options.after[1], name: 'After' },
-  ];
+    { i: index(options.before[0]) - 0.5, i2: index(options.before[1]) + 0.5, name: 'Before' },
+    { i: index(options.after[0]) - 0.5, i2: index(options.after[1]) + 0.5, name: 'After' },
+  ].filter((w) => w.i >= -0.5 && w.i2 >= w.i);
   const layers: any[] = [
-    { data: { values: windows }, mark: { type: 'rect', color: '#f1f3f6' }, encoding: { x: { ...x, field: 'label', bandPosition: 0 }, x2: { field: 'label2' } } },
-    { data: { values: windows }, mark: { type: 'text', baseline: 'top', align: 'left', dx: 3, y: 2, fontSize: 10, fontWeight: 'bold', color: palette.neutral }, encoding: { x: { ...x, bandPosition: 0 }, text: { field: 'name' } } },
+    { data: { values: windows }, mark: { type: 'rect', color: '#eef1f5' }, encoding: { x, x2: { field: 'i2' } } },
+    { data: { values: windows }, mark: { type: 'text', baseline: 'top', align: 'left', dx: 4, y: 3, fontSize: 10, fontWeight: 'bold', color: palette.neutral }, encoding: { x, text: { field: 'name' } } },
     { transform: [{ filter: `datum.series === ${JSON.stringify(options.segmentName)}` }], mark: { type: 'area', color: palette.band, opacity: 0.8 }, encoding: { x, y: { field: 'lo', ...y }, y2: { field: 'hi' } } },
     { mark: { type: 'line', strokeWidth: 2.2, point: { filled: true, size: 28 } }, encoding: { x, y: { field: 'value', ...y }, color: colour } },
   ];
   if (options.intervention && options.order.includes(options.intervention.label)) {
-    const d = { data: { values: [options.intervention] } };
-    layers.push({ ...d, mark: { type: 'rule', color: palette.accent, strokeWidth: 1.5, strokeDash: [4, 3] }, encoding: { x: { ...x, bandPosition: 0 } } });
-    layers.push({ ...d, mark: { type: 'text', color: palette.accent, align: 'left', baseline: 'bottom', dx: 4, y: 214, fontSize: 10 }, encoding: { x: { ...x, bandPosition: 0 }, text: { field: 'text' } } });
+    const d = { data: { values: [{ i: index(options.intervention.label) - 0.5, text: options.intervention.text }] } };
+    layers.push({ ...d, mark: { type: 'rule', color: palette.accent, strokeWidth: 1.5, strokeDash: [4, 3] }, encoding: { x } });
+    layers.push({ ...d, mark: { type: 'text', color: palette.accent, align: 'left', baseline: 'bottom', dx: 4, y: 144, fontSize: 10 }, encoding: { x, text: { field: 'text' } } });
   }
-  return { width: WIDTH, height: 220, data: { values }, layer: layers } as TopLevelSpec;
+  return { width: WIDTH, height: 150, data: { values }, layer: layers } as TopLevelSpec;
 }

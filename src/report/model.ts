@@ -73,6 +73,9 @@ export type SectionModel =
   | (SectionBase & {
       type: 'case-study';
       segment: string;
+      segmentName: string;
+      /** "Before vs After" window labels */
+      windows: string;
       narrativeHtml: string;
       chart: Chart | null;
       table: Table;

@@ -67,7 +67,7 @@ export function buildCaseStudy(section: CaseStudySection, ctx: SectionContext): 
   const windowText = (w: Window) => `${w.label} (${longLabel(ctx, w.from)} – ${longLabel(ctx, w.to)})`;
   const findings: string[] = [];
   const rows: { cells: string[]; muted?: boolean }[] = [];
-  const outcomes = section.metrics.map((id, j) => {
+  const outcomes = section.metrics.map((id) => {
     const pm = ctx.computed.prepared.get(id)!;
     for (const column of Object.keys(segment)) requireColumn(pm.source, column, ctx.config, ['sections', ctx.index, 'segment', column], `case study "${section.title}"`);
     const r = result(ctx, id);
@@ -81,15 +81,15 @@ export function buildCaseStudy(section: CaseStudySection, ctx: SectionContext): 
     }
     for (const [name, x] of [[segmentName, seg], ['Rest of company', rest]] as const) {
       rows.push({
-        cells: [j === 0 || name === segmentName ? r.label : '', name, `${formatValue(x.before.value, r.unit)} (n = ${formatCount(x.before.n)})`, `${formatValue(x.after.value, r.unit)} (n = ${formatCount(x.after.n)})`, formatDelta(x.change.delta, r.unit), x.change.p === null ? '—' : x.change.significant ? `yes (${formatP(x.change.p)})` : `no (${formatP(x.change.p)})`],
+        cells: [name === segmentName ? r.label : '', name, `${formatValue(x.before.value, r.unit)} (n = ${formatCount(x.before.n)})`, `${formatValue(x.after.value, r.unit)} (n = ${formatCount(x.after.n)})`, formatDelta(x.change.delta, r.unit), x.change.p === null ? '—' : x.change.significant ? `yes (${formatP(x.change.p)})` : `no (${formatP(x.change.p)})`],
         muted: x.before.lowSample || x.after.lowSample,
       });
     }
-    const ci = (v: typeof seg.after) => (v.ci ? `, 95% CI ${formatInterval(v.ci, r.unit)}` : '');
-    const verb = (seg.change.delta ?? 0) > 0 ? 'rose' : (seg.change.delta ?? 0) < 0 ? 'fell' : 'did not change';
+    const ci = seg.after.ci ? ` (95% CI ${formatInterval(seg.after.ci, r.unit)})` : '';
+    const verb = (seg.change.delta ?? 0) > 0 ? 'rose' : (seg.change.delta ?? 0) < 0 ? 'fell' : 'was unchanged';
+    const verdict = (c: typeof seg.change) => (c.p === null ? 'untested' : `${c.significant ? 'significant' : 'not significant'}, ${formatP(c.p)}`);
     findings.push(
-      `${segmentName} ${r.label} ${verb} from ${formatValue(seg.before.value, r.unit)} (n = ${formatCount(seg.before.n)}) to ${formatValue(seg.after.value, r.unit)} (n = ${formatCount(seg.after.n)}${ci(seg.after)}), a change of ${formatDelta(seg.change.delta, r.unit)}; ${seg.change.significant ? `significant (${formatP(seg.change.p)})` : `not significant (${formatP(seg.change.p)})`}. ` +
-        `Over the same windows the rest of the company moved ${formatDelta(rest.change.delta, r.unit)} (${rest.change.significant ? `significant, ${formatP(rest.change.p)}` : `not significant, ${formatP(rest.change.p)}`}).`,
+      `${r.label} ${verb} ${formatDelta(seg.change.delta, r.unit)} to ${formatValue(seg.after.value, r.unit)}${ci} (${verdict(seg.change)}); the rest of the company moved ${formatDelta(rest.change.delta, r.unit)} (${verdict(rest.change)}).`,
     );
     return { id, pm, r, seg, rest };
   });
@@ -120,12 +120,14 @@ export function buildCaseStudy(section: CaseStudySection, ctx: SectionContext): 
     id: section.id ?? ctx.nextId('case-study'),
     title: section.title,
     level: 1,
+    segmentName,
+    windows: `${before.label} vs ${after.label}`,
     segment: `Segment: ${describeFilter(segment)}. ${windowText(before)} vs ${windowText(after)}; comparison group: all other responses.`,
     narrativeHtml: narrative ? renderMarkdown(narrative, ctx, ['sections', ctx.index, section.narrative_file ? 'narrative_file' : 'narrative']) : '',
     chart: {
       id: ctx.nextId('chart-case-study'),
       title: `${segmentName} vs the rest of the company: ${focus.r.label} per ${ctx.granularity}`,
-      caption: `${focus.r.title} per ${ctx.granularity} for ${segmentName} (with 95% band) and for all other responses; shaded: the before and after windows.`,
+      caption: `${focus.r.title} per ${ctx.granularity} for ${segmentName} (with 95% band) and for all other responses; shaded: the before and after windows. Before/after changes are tested on the pooled windows as independent samples (tests in the methods appendix).`,
       alt: `Line chart of ${focus.r.label} for ${segmentName} and the rest of the company from ${longLabel(ctx, span[0])} to ${longLabel(ctx, span[span.length - 1])}. ${findings[outcomes.indexOf(focus)]}`,
       spec: caseStudySpec(points, {
         metric: focus.r.label,
@@ -142,7 +144,6 @@ export function buildCaseStudy(section: CaseStudySection, ctx: SectionContext): 
     table: {
       columns: [{ label: 'Metric' }, { label: 'Group' }, { label: before.label, align: 'right' }, { label: after.label, align: 'right' }, { label: 'Change', align: 'right' }, { label: 'Significant?', align: 'center' }],
       rows,
-      footnote: `Tests: ${[...new Set(outcomes.map((o) => o.seg.change.test))].join('; ')}, comparing the pooled windows as independent samples.`,
     },
     findings,
     caveat:
