@@ -1,11 +1,12 @@
 /**
  * One build, start to finish, without touching the output folder: config → sources → metrics →
- * report model → HTML and metrics.json in memory. The CLI (and later the preview server) decide
- * where and how to write.
+ * report model → HTML and metrics.json in memory. Config and sources are loaded once and can be
+ * reported on for several periods. The CLI (and later the preview server) decide where to write.
  */
 import type { Config } from './config/load.js';
 import { loadConfig } from './config/load.js';
 import { computeMetrics, prepareAll, resolvePeriod, type ComputedMetrics } from './metrics/index.js';
+import type { PreparedMetric } from './metrics/prepare.js';
 import { buildReport } from './report/build.js';
 import type { ReportModel } from './report/model.js';
 import { renderHtml } from './render/html.js';
@@ -13,18 +14,25 @@ import { metricsJson } from './render/metrics-json.js';
 import { loadSources } from './sources/index.js';
 import type { SourceTable } from './sources/types.js';
 
-export interface BuildRequest {
+export interface LoadRequest {
   configPath: string;
-  period?: string;
   env?: Record<string, string | undefined>;
   cwd?: string;
 }
 
-export interface BuildResult {
+export interface Loaded {
   config: Config;
   sources: Map<string, SourceTable>;
+  prepared: Map<string, PreparedMetric>;
+  env: Record<string, string | undefined>;
+}
+
+export interface PeriodBuild {
   computed: ComputedMetrics;
   model: ReportModel;
+}
+
+export interface BuildResult extends Loaded, PeriodBuild {
   html: string;
   metrics: string;
 }
@@ -37,21 +45,32 @@ export function sourceDateEpoch(env: Record<string, string | undefined>): number
   return Number.isInteger(n) && n >= 0 ? n : undefined;
 }
 
-/** Loads, computes and builds the model of a report (no rendering). */
-export async function buildModel(request: BuildRequest): Promise<Omit<BuildResult, 'html' | 'metrics'>> {
+/** Loads and validates the config, its sources and every metric's rows (once per build). */
+export async function load(request: LoadRequest): Promise<Loaded> {
   const env = request.env ?? process.env;
   const config = await loadConfig(request.configPath, { env, cwd: request.cwd });
   const sources = await loadSources(config);
-  const prepared = prepareAll(config, sources);
-  const period = resolvePeriod(config, prepared, request.period);
-  const computed = computeMetrics(config, prepared, period);
-  const model = buildReport(config, sources, computed, { sourceDateEpoch: sourceDateEpoch(env) });
-  return { config, sources, computed, model };
+  return { config, sources, prepared: prepareAll(config, sources), env };
 }
 
-/** A full build in memory: the HTML report and metrics.json text. */
-export async function build(request: BuildRequest): Promise<BuildResult> {
-  const built = await buildModel(request);
-  const html = await renderHtml(built.model, { cover: built.config.outputs.pdf.cover, toc: built.config.outputs.pdf.toc });
-  return { ...built, html, metrics: metricsJson(built.computed, built.model) };
+/** The report model for one period (the requested, configured or latest one). */
+export function modelFor(loaded: Loaded, period?: string): PeriodBuild {
+  const key = resolvePeriod(loaded.config, loaded.prepared, period);
+  const computed = computeMetrics(loaded.config, loaded.prepared, key);
+  const model = buildReport(loaded.config, loaded.sources, computed, { sourceDateEpoch: sourceDateEpoch(loaded.env) });
+  return { computed, model };
+}
+
+/** HTML and metrics.json of one period. */
+export async function renderPeriod(loaded: Loaded, built: PeriodBuild): Promise<{ html: string; metrics: string }> {
+  const { pdf } = loaded.config.outputs;
+  const html = await renderHtml(built.model, { cover: pdf.cover, toc: pdf.toc });
+  return { html, metrics: metricsJson(built.computed, built.model) };
+}
+
+/** A full build of one period in memory: the HTML report and metrics.json text. */
+export async function build(request: LoadRequest & { period?: string }): Promise<BuildResult> {
+  const loaded = await load(request);
+  const built = modelFor(loaded, request.period);
+  return { ...loaded, ...built, ...(await renderPeriod(loaded, built)) };
 }

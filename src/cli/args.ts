@@ -10,7 +10,8 @@ Commands:
   schema              print the JSON Schema of cxreport.yaml
 
 Options (build):
-  --period YYYY-MM    report on this period instead of the configured/latest one
+  --period YYYY-MM    report on this period instead of the configured/latest one;
+                      a range FROM..TO (e.g. 2026-01..2026-10) builds one report per period
   --out DIR           output folder (default: reports/<period>)
   --format LIST       comma-separated formats: html,pdf (default: from config, html and pdf)
   -q, --quiet         print nothing but errors
@@ -65,8 +66,9 @@ export function parseCommand(argv: string[]): Command {
     if (bad.length || list.length === 0) throw new CxError('usage', `unknown format "${bad[0] ?? values.format}"`, { hint: 'use --format html, --format pdf or --format html,pdf' });
     formats = [...new Set(list)] as Format[];
   }
-  if (values.period !== undefined && !/^\d{4}(-(0[1-9]|1[0-2]|Q[1-4]))?$/.test(values.period)) {
-    throw new CxError('usage', `--period "${values.period}" is not a period`, { hint: 'use YYYY-MM (month), YYYY-Qn (quarter) or YYYY (year), e.g. --period 2026-10' });
+  const key = /^\d{4}(-(0[1-9]|1[0-2]|Q[1-4]))?$/;
+  if (values.period !== undefined && !values.period.split('..').every((p) => key.test(p)) || (values.period?.split('..').length ?? 0) > 2) {
+    throw new CxError('usage', `--period "${values.period}" is not a period or period range`, { hint: 'use YYYY-MM (month), YYYY-Qn (quarter) or YYYY (year), e.g. --period 2026-10, or a range like 2026-01..2026-10' });
   }
   return { command: command as Command['command'], config: config ?? 'cxreport.yaml', period: values.period, out: values.out, formats, quiet: values.quiet };
 }

@@ -13,6 +13,7 @@ export const breakdownSchema = z
     metric: z.string().describe('Metric to break down.'),
     by: z.string().describe('Column whose values form the groups.').meta({ examples: ['channel', 'region'] }),
     sort: z.enum(['value', 'n', 'name']).default('value').describe('Order of the table rows.'),
+    chart_limit: z.number().int().min(1).max(40).default(15).describe('The chart shows at most this many groups (those with the most responses); the table shows all.'),
   })
   .describe('The metric per group of a column, for the current period.');
 
@@ -37,6 +38,8 @@ export function buildBreakdown(section: BreakdownSection, ctx: SectionContext): 
       : `${r.label} by ${section.by}`;
   const low = rows.filter((g) => g.lowSample);
   const pm = ctx.computed.prepared.get(section.metric)!;
+  const charted = [...rows].filter((g) => g.value !== null).sort((a, b) => b.n - a.n || a.group.localeCompare(b.group)).slice(0, section.chart_limit);
+  const limited = charted.length < rows.filter((g) => g.value !== null).length ? ` The chart shows the ${charted.length} groups with the most responses (of ${rows.length}); the table lists all.` : '';
   return {
     type: 'breakdown',
     id: section.id ?? ctx.nextId(`breakdown-${section.metric}-${section.by}`),
@@ -45,10 +48,10 @@ export function buildBreakdown(section: BreakdownSection, ctx: SectionContext): 
     chart: {
       id: ctx.nextId(`chart-breakdown-${section.metric}`),
       title: headline,
-      caption: `${r.title} by ${section.by}, ${period}, with 95% intervals. Bars in grey have fewer than ${r.minSample} responses (n < ${r.minSample}). Source: ${ctx.config.metrics[section.metric].source}.`,
+      caption: `${r.title} by ${section.by}, ${period}, with 95% intervals. Bars in grey have fewer than ${r.minSample} responses (n < ${r.minSample}).${limited} Source: ${ctx.config.metrics[section.metric].source}.`,
       alt: `Bar chart of ${r.label} by ${section.by} for ${period}: ${sorted.map((g) => `${g.group} ${formatValue(g.value, r.unit)} (n = ${g.n})`).join('; ')}.`,
       spec: breakdownSpec(
-        rows.filter((g) => g.value !== null).map((g) => ({ group: g.group, value: g.value!, lo: g.ci?.[0] ?? null, hi: g.ci?.[1] ?? null, n: g.n, lowSample: g.lowSample, label: formatNumber(g.value, r.unit) })),
+        charted.map((g) => ({ group: g.group, value: g.value!, lo: g.ci?.[0] ?? null, hi: g.ci?.[1] ?? null, n: g.n, lowSample: g.lowSample, label: formatNumber(g.value, r.unit) })),
         { metric: r.label, unit: r.unit, domain: pm.type.domain(pm.def), minSample: r.minSample },
       ),
       size: 'wide',
