@@ -37,7 +37,7 @@ export function formatDelta(delta: number | null | undefined, unit: Unit): strin
 /** "27.0–35.4" in the unit's precision. */
 export function formatInterval(ci: Interval | null | undefined, unit: Unit): string {
   if (!ci) return '—';
-  const f = (v: number) => minus(unit === 'score' ? fixed2(v) : fixed1(v));
+  const f = (v: number) => minus(unit === 'score' ? fixed2(v) : unit === 'points' ? signed1(v) : fixed1(v));
   return `${f(ci[0])} to ${f(ci[1])}${unit === 'percent' ? '%' : ''}`;
 }
 

@@ -87,9 +87,10 @@ export function buildCaseStudy(section: CaseStudySection, ctx: SectionContext): 
     }
     const ci = seg.after.ci ? ` (95% CI ${formatInterval(seg.after.ci, r.unit)})` : '';
     const verb = (seg.change.delta ?? 0) > 0 ? 'rose' : (seg.change.delta ?? 0) < 0 ? 'fell' : 'was unchanged';
-    const verdict = (c: typeof seg.change) => (c.p === null ? 'untested' : `${c.significant ? 'significant' : 'not significant'}, ${formatP(c.p)}`);
+    const verdict = (c: typeof seg.change) => (c.p === null ? 'no test possible' : `${c.significant ? 'significant' : 'not significant'}, ${formatP(c.p)}`);
+    const size = seg.change.delta ? ` ${formatDelta(Math.abs(seg.change.delta), r.unit).replace(/^\+/, '')}` : '';
     findings.push(
-      `${r.label} ${verb} ${formatDelta(seg.change.delta, r.unit)} to ${formatValue(seg.after.value, r.unit)}${ci} (${verdict(seg.change)}); the rest of the company moved ${formatDelta(rest.change.delta, r.unit)} (${verdict(rest.change)}).`,
+      `${r.label} ${verb}${size} to ${formatValue(seg.after.value, r.unit)}${ci} (${verdict(seg.change)}); the rest of the company moved ${formatDelta(rest.change.delta, r.unit)} (${verdict(rest.change)}).`,
     );
     return { id, pm, r, seg, rest };
   });
