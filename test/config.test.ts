@@ -133,3 +133,11 @@ describe('JSON Schema', () => {
     expect(schema.properties.report.description).toBe('Report metadata.');
   });
 });
+
+describe('committed JSON Schema', () => {
+  it('schema/cxreport.schema.json is in sync with the zod schema (regenerate: npx cxreport schema > schema/cxreport.schema.json)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const committed = JSON.parse(readFileSync(join(__dirname, '..', 'schema', 'cxreport.schema.json'), 'utf8'));
+    expect(committed).toEqual(configJsonSchema());
+  });
+});

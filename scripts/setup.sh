@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Sets up a fresh machine for cxreport: system packages for PDF output (Chromium, Noto fonts
+# incl. CJK, poppler for the PDF tests) when missing, then the npm dependencies from the lockfile.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1 || [ -n "${CXREPORT_CHROME:-}" ] || need+=(chromium)
+command -v pdfinfo >/dev/null 2>&1 || need+=(poppler-utils)
+fc-list 2>/dev/null | grep -q "NotoSansCJK" || need+=(fonts-noto-cjk)
+fc-list 2>/dev/null | grep -q "NotoSans-Regular" || need+=(fonts-noto-core)
+
+if [ ${#need[@]} -gt 0 ]; then
+  if command -v apt-get >/dev/null 2>&1; then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    echo "setup: installing ${need[*]} (apt-get)"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "setup: please install ${need[*]} (on macOS: Google Chrome and 'brew install poppler'), or set CXREPORT_CHROME" >&2
+  fi
+fi
+
+npm ci --no-audit --no-fund --loglevel=error
