@@ -115,7 +115,9 @@ export class PdfPrinter {
       const css = pageCss(pdf);
       const header = headerFooter(model, pdf);
       const bodyHtml = (pages?: Record<string, number>) => renderHtml(model, { cover: false, toc: pdf.toc, pages, pageCss: css }, sections);
-      let body = await this.printHtml(await bodyHtml(), pdf, header);
+      // The first pass reserves room for two-digit page numbers so the second pass lays out the same.
+      const placeholder = Object.fromEntries(model.toc.map((t) => [t.id, 88]));
+      let body = await this.printHtml(await bodyHtml(placeholder), pdf, header);
       if (pdf.toc) {
         let pages = tocPages(model.toc, await readOutline(body));
         body = await this.printHtml(await bodyHtml(pages), pdf, header);
