@@ -6,7 +6,7 @@
 import type { Config } from './config/load.js';
 import { loadConfig } from './config/load.js';
 import { computeMetrics, prepareAll, resolvePeriod, type ComputedMetrics } from './metrics/index.js';
-import type { PreparedMetric } from './metrics/prepare.js';
+import type { Prepared } from './metrics/module.js';
 import { buildReport } from './report/build.js';
 import type { ReportModel } from './report/model.js';
 import { renderHtml } from './render/html.js';
@@ -23,7 +23,7 @@ export interface LoadRequest {
 export interface Loaded {
   config: Config;
   sources: Map<string, SourceTable>;
-  prepared: Map<string, PreparedMetric>;
+  prepared: Map<string, Prepared>;
   env: Record<string, string | undefined>;
 }
 
@@ -56,7 +56,7 @@ export async function load(request: LoadRequest): Promise<Loaded> {
 /** The report model for one period (the requested, configured or latest one). */
 export function modelFor(loaded: Loaded, period?: string): PeriodBuild {
   const key = resolvePeriod(loaded.config, loaded.prepared, period);
-  const computed = computeMetrics(loaded.config, loaded.prepared, key);
+  const computed = computeMetrics(loaded.config, loaded.prepared, loaded.sources, key);
   const model = buildReport(loaded.config, loaded.sources, computed, { sourceDateEpoch: sourceDateEpoch(loaded.env) });
   return { computed, model };
 }

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { meanEstimate, welchTTest } from './stats.js';
 import { scoreMetricFields } from './score-schema.js';
-import type { Band, MetricType, Stats } from './types.js';
+import type { Band, ScoreType, Stats } from './types.js';
 
 export const cesSchema = z
   .strictObject({
@@ -27,7 +27,7 @@ function moments(stats: Stats) {
   return { n: stats.n, mean: e.mean, variance: e.variance, ci: e.ci };
 }
 
-export const ces: MetricType<CesDef> = {
+export const ces: ScoreType<CesDef> = {
   type: 'ces',
   schema: cesSchema,
   title: 'Customer Effort Score',

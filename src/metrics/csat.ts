@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { twoProportionZTest, wilsonInterval } from './stats.js';
 import { scoreMetricFields } from './score-schema.js';
-import type { Band, MetricType } from './types.js';
+import type { Band, ScoreType } from './types.js';
 
 export const csatSchema = z
   .strictObject({
@@ -26,7 +26,7 @@ export function satisfiedValues(def: CsatDef): number[] {
   return def.satisfied ?? [def.scale - 1, def.scale];
 }
 
-export const csat: MetricType<CsatDef> = {
+export const csat: ScoreType<CsatDef> = {
   type: 'csat',
   schema: csatSchema,
   title: 'Customer Satisfaction',

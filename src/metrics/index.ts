@@ -1,53 +1,71 @@
-/** Computes every metric of a config for one period. */
+/** Prepares and computes every metric of a config for one period. */
 import type { Config } from '../config/load.js';
+import { suggestion } from '../config/suggest.js';
+import type { Path } from '../config/yaml-source.js';
 import { CxError } from '../errors.js';
 import type { SourceTable } from '../sources/types.js';
+import type { MetricResult, Prepared } from './module.js';
 import { isPeriodKey, periodExample, shiftPeriod } from './period.js';
-import { latestPeriod, prepareMetric, requireColumn, type PreparedMetric } from './prepare.js';
-import { metricResult, type MetricResult } from './results.js';
+import { requireColumn } from './prepare.js';
+import { metricModule } from './registry.js';
 
-export type { MetricResult } from './results.js';
+export type { MetricResult } from './module.js';
 
 export interface ComputedMetrics {
   period: string;
   previousPeriod: string;
-  prepared: Map<string, PreparedMetric>;
+  prepared: Map<string, Prepared>;
   results: Map<string, MetricResult>;
 }
 
 /** Prepares every metric (validating columns and rows) without choosing a period yet. */
-export function prepareAll(config: Config, sources: Map<string, SourceTable>): Map<string, PreparedMetric> {
-  const prepared = new Map<string, PreparedMetric>();
+export function prepareAll(config: Config, sources: Map<string, SourceTable>): Map<string, Prepared> {
+  const prepared = new Map<string, Prepared>();
   for (const [id, def] of Object.entries(config.metrics)) {
-    const source = sources.get(def.source);
-    if (!source) throw new Error(`source ${def.source} was not loaded`);
-    prepared.set(id, prepareMetric(id, def, source, config));
+    const module = metricModule(def.type);
+    const path = (key: Path) => ['metrics', id, ...key];
+    prepared.set(
+      id,
+      module.prepare({
+        id,
+        def,
+        config,
+        sources,
+        granularity: config.report.period.granularity,
+        source(key) {
+          const name = String((def as Record<string, unknown>)[key]);
+          const table = sources.get(name);
+          if (!table) throw new CxError('config', `metric "${id}" uses source "${name}", which is not defined`, { location: config.yaml.locate(path([key])), hint: suggestion(name, [...sources.keys()], 'defined sources') });
+          return table;
+        },
+        requireColumn: (source, column, key) => requireColumn(source, column, config, path(key), `metric "${id}"`),
+      }),
+    );
   }
   return prepared;
 }
 
 /** The report period: the explicit one (CLI or config), or the latest period with data. */
-export function resolvePeriod(config: Config, prepared: Map<string, PreparedMetric>, requested?: string): string {
+export function resolvePeriod(config: Config, prepared: Map<string, Prepared>, requested?: string): string {
   const { granularity, current } = config.report.period;
   const wanted = requested ?? (current === 'latest' ? undefined : current);
   if (wanted !== undefined) {
     if (!isPeriodKey(wanted, granularity)) throw new CxError('usage', `--period "${wanted}" is not a ${granularity} period`, { hint: `use a key like ${periodExample(granularity)}` });
     return wanted;
   }
-  const latest = [...prepared.values()].map(latestPeriod).filter((p): p is string => p !== undefined).sort();
+  const latest = [...prepared.values()].map((p) => p.latestPeriod()).filter((p): p is string => p !== undefined).sort();
   const last = latest[latest.length - 1];
   if (!last) throw new CxError('data', 'no metric has any valid data, so there is no period to report on', { location: { file: config.yaml.file }, hint: 'check that the score and date columns hold values (dates as ISO 8601, e.g. 2026-10-14)' });
   return last;
 }
 
 /** Breakdown columns requested for each metric by the report's sections (checked to exist). */
-function breakdownColumns(config: Config, prepared: Map<string, PreparedMetric>): Map<string, string[]> {
+function breakdownColumns(config: Config, sources: (metric: string) => SourceTable | undefined): Map<string, string[]> {
   const out = new Map<string, string[]>();
   config.sections.forEach((section, i) => {
     if (section.type !== 'breakdown') return;
-    const pm = prepared.get(section.metric);
-    if (!pm) return;
-    requireColumn(pm.source, section.by, config, ['sections', i, 'by'], `section ${i + 1} (breakdown)`);
+    const source = sources(section.metric);
+    if (source) requireColumn(source, section.by, config, ['sections', i, 'by'], `section ${i + 1} (breakdown)`);
     const list = out.get(section.metric) ?? [];
     if (!list.includes(section.by)) list.push(section.by);
     out.set(section.metric, list);
@@ -56,11 +74,17 @@ function breakdownColumns(config: Config, prepared: Map<string, PreparedMetric>)
 }
 
 /** Computes all metric results for the period. */
-export function computeMetrics(config: Config, prepared: Map<string, PreparedMetric>, period: string): ComputedMetrics {
-  const breakdowns = breakdownColumns(config, prepared);
+export function computeMetrics(config: Config, prepared: Map<string, Prepared>, sources: Map<string, SourceTable>, period: string): ComputedMetrics {
+  const granularity = config.report.period.granularity;
+  const breakdowns = breakdownColumns(config, (id) => {
+    const name = (config.metrics[id] as { source?: unknown } | undefined)?.source;
+    return typeof name === 'string' ? sources.get(name) : undefined;
+  });
+  const previousPeriod = shiftPeriod(period, -1, granularity);
   const results = new Map<string, MetricResult>();
-  for (const [id, pm] of prepared) {
-    results.set(id, metricResult(pm, period, { breakdowns: breakdowns.get(id) ?? [], minSample: config.report.min_sample }));
+  for (const [id, p] of prepared) {
+    const module = metricModule(config.metrics[id].type);
+    results.set(id, module.compute(p, { period, previousPeriod, granularity, breakdowns: breakdowns.get(id) ?? [], minSample: (config.metrics[id] as { min_sample?: number }).min_sample ?? config.report.min_sample, config }));
   }
-  return { period, previousPeriod: shiftPeriod(period, -1, config.report.period.granularity), prepared, results };
+  return { period, previousPeriod, prepared, results };
 }

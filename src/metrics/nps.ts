@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { npsChangeTest, npsEstimate } from './stats.js';
 import { scoreMetricFields } from './score-schema.js';
-import type { MetricType, Stats } from './types.js';
+import type { ScoreType, Stats } from './types.js';
 
 export const npsSchema = z
   .strictObject({ type: z.literal('nps'), ...scoreMetricFields })
@@ -22,7 +22,7 @@ function counts(stats: Stats) {
   };
 }
 
-export const nps: MetricType<NpsDef> = {
+export const nps: ScoreType<NpsDef> = {
   type: 'nps',
   schema: npsSchema,
   title: 'Net Promoter Score',

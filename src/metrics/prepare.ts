@@ -15,15 +15,14 @@ import { CxError } from '../errors.js';
 import type { SourceTable } from '../sources/types.js';
 import { compileFilter, type Filter } from './filter.js';
 import { parseTimestamp, periodOf, type Granularity } from './period.js';
-import { metricType } from './registry.js';
-import type { MetricType, Stats } from './types.js';
+import type { ScoreType, Stats } from './types.js';
 
 export type ExclusionReason = 'missing score' | 'not a number' | 'not an integer' | 'out of range' | 'missing or invalid date';
 
 export interface PreparedMetric {
   id: string;
   def: MetricDef;
-  type: MetricType<any>;
+  type: ScoreType<any>;
   source: SourceTable;
   granularity: Granularity;
   /** source columns plus __period, __ts, __value, __status and one __i_<indicator> per indicator */
@@ -57,8 +56,7 @@ function scoreOf(raw: unknown, rules: { min: number; max: number; integer: boole
 }
 
 /** Derives the validated, period-assigned table for one metric. */
-export function prepareMetric(id: string, def: MetricDef, source: SourceTable, config: Config): PreparedMetric {
-  const type = metricType(def.type);
+export function prepareMetric(id: string, def: MetricDef, type: ScoreType<any>, source: SourceTable, config: Config): PreparedMetric {
   const what = `metric "${id}"`;
   requireColumn(source, def.score, config, ['metrics', id, 'score'], what);
   requireColumn(source, def.date, config, ['metrics', id, 'date'], what);

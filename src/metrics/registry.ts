@@ -1,20 +1,23 @@
 /** The metric types, registered in one table: adding a type touches its module and one line here. */
 import { ces, cesSchema } from './ces.js';
 import { csat, csatSchema } from './csat.js';
+import type { MetricModule } from './module.js';
 import { nps, npsSchema } from './nps.js';
-import type { MetricType } from './types.js';
+import { scoreModule } from './score-module.js';
 
-export const metricTypes = { nps, csat, ces } as const;
+export const metricModules: Record<string, MetricModule> = {
+  nps: scoreModule(nps),
+  csat: scoreModule(csat),
+  ces: scoreModule(ces),
+};
 
-export type MetricTypeName = keyof typeof metricTypes;
-
-export const metricTypeNames = Object.keys(metricTypes) as MetricTypeName[];
+export const metricTypeNames = Object.keys(metricModules);
 
 /** The module for a metric type name. */
-export function metricType(name: string): MetricType<any> {
-  const type = (metricTypes as Record<string, MetricType<any>>)[name];
-  if (!type) throw new Error(`unknown metric type ${name}`);
-  return type;
+export function metricModule(name: string): MetricModule {
+  const module = metricModules[name];
+  if (!module) throw new Error(`unknown metric type ${name}`);
+  return module;
 }
 
 /** Config schemas of every metric type, for the config's discriminated union. */

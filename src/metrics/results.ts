@@ -3,7 +3,7 @@
  * previous period, delta, change test, significance, low-sample flag, exclusions, series,
  * breakdowns (with Benjamini–Hochberg adjusted significance across groups) and distribution.
  */
-import type { Interval } from './stats.js';
+import type { Change, GroupResult, MetricResult, PeriodValue } from './module.js';
 import { benjaminiHochberg } from './stats.js';
 import { aggregate, exclusions, type PreparedMetric } from './prepare.js';
 import { periodRange, shiftPeriod } from './period.js';
@@ -11,53 +11,7 @@ import { addStats, emptyStats, type Stats } from './types.js';
 
 export const ALPHA = 0.05;
 
-export interface PeriodValue {
-  period: string;
-  value: number | null;
-  n: number;
-  ci: Interval | null;
-  lowSample: boolean;
-}
-
-export interface Change {
-  previous: { period: string; value: number | null; n: number; ci: Interval | null } | null;
-  delta: number | null;
-  test: string;
-  statistic: number | null;
-  p: number | null;
-  significant: boolean;
-}
-
-export interface GroupResult extends PeriodValue {
-  group: string;
-  previous: { period: string; value: number | null; n: number } | null;
-  delta: number | null;
-  p: number | null;
-  /** Benjamini–Hochberg adjusted p across the groups of this breakdown */
-  pAdjusted: number | null;
-  significant: boolean;
-}
-
-export interface MetricResult extends PeriodValue, Change {
-  id: string;
-  type: string;
-  label: string;
-  title: string;
-  unit: 'points' | 'percent' | 'score';
-  higherIsBetter: boolean;
-  target: number | null;
-  se: number | null;
-  minSample: number;
-  /** valid-score exclusions in the current period */
-  excluded: number;
-  exclusions: Record<string, number>;
-  /** exclusions over every period, including rows with no valid date */
-  excludedAllPeriods: Record<string, number>;
-  series: PeriodValue[];
-  breakdowns: Record<string, GroupResult[]>;
-  distribution: { score: number; count: number; share: number; band: string | null }[];
-  method: string;
-}
+export type { Change, GroupResult, MetricResult, PeriodValue } from './module.js';
 
 const SHORT: Record<string, string> = { nps: 'NPS', csat: 'CSAT', ces: 'CES' };
 
@@ -147,6 +101,7 @@ export function metricResult(pm: PreparedMetric, current: string, options: { bre
     title: type.title,
     unit: type.unit(def),
     higherIsBetter: type.higherIsBetter(def),
+    domain: type.domain(def),
     target: def.target ?? null,
     ...head,
     se: estimate.se ?? null,
@@ -159,5 +114,6 @@ export function metricResult(pm: PreparedMetric, current: string, options: { bre
     breakdowns,
     distribution,
     method: type.method(def),
+    extra: {},
   };
 }

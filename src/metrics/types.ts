@@ -1,8 +1,9 @@
 /**
- * The metric interface. A metric type is one module: its config schema, the rules for a valid
- * score, the indicator counts it needs, and how its sufficient statistics (n, sum, sum of squares,
+ * Score metrics (survey answers on a scale: NPS, CSAT, CES, …): the rules for a valid score, the
+ * indicator counts a type needs, and how its sufficient statistics (n, sum, sum of squares,
  * indicator counts per period and group) are finalised into a value, interval and change test.
  * Sufficient statistics add up, so any union of periods or groups is finalised the same way.
+ * `scoreModule` (score-module.ts) turns a ScoreType into a MetricModule.
  */
 import type { z } from 'zod';
 import type { Interval } from './stats.js';
@@ -49,7 +50,7 @@ export interface Band {
   tone: 'bad' | 'neutral' | 'good';
 }
 
-export interface MetricType<D extends { type: string } = { type: string }> {
+export interface ScoreType<D extends { type: string } = { type: string }> {
   type: D['type'];
   /** config schema of one metric of this type */
   schema: z.ZodType<D>;

@@ -32,6 +32,7 @@ export function metricsJson(computed: ComputedMetrics, model: ReportModel): stri
       breakdowns: r.breakdowns,
       distribution: r.distribution.map(({ score, count, band }) => ({ score, count, band })),
       series: r.series,
+      ...r.extra,
     };
   }
   const doc = {

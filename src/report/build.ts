@@ -55,11 +55,7 @@ export function buildReport(config: Config, sources: Map<string, SourceTable>, c
 
   const periodEnd = periodStart(shiftPeriod(computed.period, 1, granularity), granularity) - 1;
   let lastData = -Infinity;
-  for (const pm of computed.prepared.values()) {
-    const ts = pm.table.array('__ts') as Float64Array;
-    const periods = pm.table.array('__period') as (string | null)[];
-    for (let i = 0; i < ts.length; i++) if (periods[i] !== null && periods[i]! <= computed.period && ts[i] > lastData) lastData = ts[i];
-  }
+  for (const p of computed.prepared.values()) lastData = Math.max(lastData, p.lastTimestamp(computed.period) ?? -Infinity);
   if (!Number.isFinite(lastData)) lastData = periodEnd;
   const stamp = options.sourceDateEpoch !== undefined ? options.sourceDateEpoch * 1000 : Math.min(lastData, periodEnd);
   return {

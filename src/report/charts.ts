@@ -10,10 +10,10 @@ import type { Unit } from './format.js';
 const WIDTH = 600;
 
 function axisFormat(unit: Unit): string {
-  return unit === 'score' ? '.1f' : unit === 'points' ? '+.0f' : '.0f';
+  return unit === 'score' ? '.1f' : unit === 'points' ? '+.0f' : unit === 'count' || unit === 'currency' ? ',.0f' : '.0f';
 }
 
-const unitSuffix = (unit: Unit) => (unit === 'percent' ? ' (%)' : unit === 'points' ? ' (points)' : '');
+const unitSuffix = (unit: Unit) => (unit === 'percent' || unit === 'ratio' ? ' (%)' : unit === 'points' ? ' (points)' : unit === 'duration' ? ' (hours)' : '');
 
 export interface SeriesPoint {
   label: string;

@@ -37,7 +37,6 @@ export function buildBreakdown(section: BreakdownSection, ctx: SectionContext): 
         : `${r.label} by ${section.by}: ${best.group} highest at ${formatValue(best.value, r.unit)}, ${worst.group} lowest at ${formatValue(worst.value, r.unit)}`
       : `${r.label} by ${section.by}`;
   const low = rows.filter((g) => g.lowSample);
-  const pm = ctx.computed.prepared.get(section.metric)!;
   const charted = [...rows].filter((g) => g.value !== null).sort((a, b) => b.n - a.n || a.group.localeCompare(b.group)).slice(0, section.chart_limit);
   const limited = charted.length < rows.filter((g) => g.value !== null).length ? ` The chart shows the ${charted.length} groups with the most responses (of ${rows.length}); the table lists all.` : '';
   return {
@@ -52,7 +51,7 @@ export function buildBreakdown(section: BreakdownSection, ctx: SectionContext): 
       alt: `Bar chart of ${r.label} by ${section.by} for ${period}: ${sorted.map((g) => `${g.group} ${formatValue(g.value, r.unit)} (n = ${g.n})`).join('; ')}.`,
       spec: breakdownSpec(
         charted.map((g) => ({ group: g.group, value: g.value!, lo: g.ci?.[0] ?? null, hi: g.ci?.[1] ?? null, n: g.n, lowSample: g.lowSample, label: formatNumber(g.value, r.unit) })),
-        { metric: r.label, unit: r.unit, domain: pm.type.domain(pm.def), minSample: r.minSample },
+        { metric: r.label, unit: r.unit, domain: r.domain ?? undefined, minSample: r.minSample },
       ),
       size: 'wide',
     },

@@ -15,6 +15,7 @@ import { formatCount, formatDelta, formatP, formatValue, formatInterval } from '
 import type { SectionModel } from '../model.js';
 import { sectionFields } from './common.js';
 import { renderMarkdown } from './markdown.js';
+import { scoreMetric } from './score-only.js';
 
 const windowSchema = z.strictObject({
   label: z.string().optional().describe('Name of the window, e.g. "Before the programme".'),
@@ -68,7 +69,7 @@ export function buildCaseStudy(section: CaseStudySection, ctx: SectionContext): 
   const findings: string[] = [];
   const rows: { cells: string[]; muted?: boolean }[] = [];
   const outcomes = section.metrics.map((id) => {
-    const pm = ctx.computed.prepared.get(id)!;
+    const pm = scoreMetric(ctx, id, ['metrics', section.metrics.indexOf(id)]);
     for (const column of Object.keys(segment)) requireColumn(pm.source, column, ctx.config, ['sections', ctx.index, 'segment', column], `case study "${section.title}"`);
     const r = result(ctx, id);
     const seg = compare(pm, segment, false, before, after, r.minSample);

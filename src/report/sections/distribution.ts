@@ -5,6 +5,7 @@ import { longLabel, result, type SectionContext } from '../context.js';
 import { formatCount, formatShare } from '../format.js';
 import type { SectionModel } from '../model.js';
 import { sectionFields } from './common.js';
+import { scoreMetric } from './score-only.js';
 
 export const distributionSchema = z
   .strictObject({ type: z.literal('distribution'), ...sectionFields, metric: z.string().describe('Metric whose answers are counted.') })
@@ -14,7 +15,7 @@ export type DistributionSection = z.infer<typeof distributionSchema>;
 
 export function buildDistribution(section: DistributionSection, ctx: SectionContext): SectionModel {
   const r = result(ctx, section.metric);
-  const pm = ctx.computed.prepared.get(section.metric)!;
+  const pm = scoreMetric(ctx, section.metric, ['metric']);
   const bands = pm.type.bands(pm.def);
   const period = longLabel(ctx, ctx.computed.period);
   const shares = bands.map((b) => ({ band: b, share: r.distribution.filter((d) => d.band === b.name).reduce((a, d) => a + d.share, 0) }));

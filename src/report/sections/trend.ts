@@ -62,7 +62,7 @@ export function buildTrend(section: TrendSection, ctx: SectionContext): SectionM
       title: headline,
       caption: `${r.title} per ${ctx.granularity} with 95% interval band. n per ${ctx.granularity}: ${ns.length ? `${formatCount(Math.min(...ns))}–${formatCount(Math.max(...ns))}` : '0'}. Source: ${ctx.config.metrics[section.metric].source}.`,
       alt,
-      spec: trendSpec(points, { metric: r.label, unit: r.unit, target, annotations, domain: ctx.computed.prepared.get(section.metric)!.type.domain(ctx.config.metrics[section.metric]) }),
+      spec: trendSpec(points, { metric: r.label, unit: r.unit, target, annotations, domain: r.domain ?? undefined }),
       size: 'wide',
     },
     table: {

@@ -12,6 +12,7 @@ import { longLabel, result, type SectionContext } from '../context.js';
 import { formatCount } from '../format.js';
 import type { Quote, SectionModel } from '../model.js';
 import { sectionFields } from './common.js';
+import { scoreMetric } from './score-only.js';
 
 export const verbatimsSchema = z
   .strictObject({
@@ -42,7 +43,7 @@ export function fnv1a(text: string): number {
 
 export function buildVerbatims(section: VerbatimsSection, ctx: SectionContext): SectionModel {
   const r = result(ctx, section.metric);
-  const pm = ctx.computed.prepared.get(section.metric)!;
+  const pm = scoreMetric(ctx, section.metric, ['metric']);
   const where = (key: string) => ['sections', ctx.index, key];
   requireColumn(pm.source, section.text, ctx.config, where('text'), `section ${ctx.index + 1} (verbatims)`);
   section.attribute.forEach((c, i) => requireColumn(pm.source, c, ctx.config, ['sections', ctx.index, 'attribute', i], `section ${ctx.index + 1} (verbatims)`));

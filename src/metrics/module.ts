@@ -1,0 +1,127 @@
+/**
+ * The metric interface. A metric type is one module: its config schema, a `prepare` step that
+ * validates its columns and rows once per build (located errors, counted exclusions), a `compute`
+ * step that yields the result for one period (value, n, interval, change and its test, series,
+ * breakdowns), and optionally a default visual for `type: metric` sections. Adding a type touches
+ * its module, its test, its documentation and one registry line.
+ */
+import type { z } from 'zod';
+import type { Config } from '../config/load.js';
+import type { MetricDef } from '../config/schema.js';
+import type { Path } from '../config/yaml-source.js';
+import type { Chart, Table } from '../report/model.js';
+import type { SourceTable } from '../sources/types.js';
+import type { Granularity } from './period.js';
+import type { Interval } from './stats.js';
+
+export interface PeriodValue {
+  period: string;
+  value: number | null;
+  n: number;
+  ci: Interval | null;
+  lowSample: boolean;
+}
+
+export interface Change {
+  previous: { period: string; value: number | null; n: number; ci: Interval | null } | null;
+  delta: number | null;
+  test: string;
+  statistic: number | null;
+  p: number | null;
+  significant: boolean;
+}
+
+export interface GroupResult extends PeriodValue {
+  group: string;
+  previous: { period: string; value: number | null; n: number } | null;
+  delta: number | null;
+  p: number | null;
+  /** Benjamini–Hochberg adjusted p across the groups of this breakdown */
+  pAdjusted: number | null;
+  significant: boolean;
+}
+
+export type Unit = 'points' | 'percent' | 'score' | 'count' | 'currency' | 'duration' | 'ratio';
+
+/** What every metric yields for one period; type-specific detail goes in `extra`. */
+export interface MetricResult extends PeriodValue, Change {
+  id: string;
+  type: string;
+  label: string;
+  title: string;
+  unit: Unit;
+  higherIsBetter: boolean;
+  target: number | null;
+  se: number | null;
+  minSample: number;
+  /** axis bounds of the value, e.g. [-100, 100]; null when unbounded */
+  domain: [number, number] | null;
+  /** rows excluded in the current period, and why */
+  excluded: number;
+  exclusions: Record<string, number>;
+  /** exclusions over every period, including rows with no valid date */
+  excludedAllPeriods: Record<string, number>;
+  series: PeriodValue[];
+  breakdowns: Record<string, GroupResult[]>;
+  distribution: { score: number; count: number; share: number; band: string | null }[];
+  method: string;
+  /** type-specific results (cohort triangle, survival curve, top accounts, …), also in metrics.json */
+  extra: Record<string, unknown>;
+}
+
+/** What `prepare` gets: the metric's config and the loaded sources. */
+export interface PrepareContext<D> {
+  id: string;
+  def: D;
+  config: Config;
+  sources: Map<string, SourceTable>;
+  granularity: Granularity;
+  /** the source named by a key of this metric's config (located error if unknown) */
+  source(key: string): SourceTable;
+  /** throws a located error unless `column` exists in `source`; `key` is the config key naming it */
+  requireColumn(source: SourceTable, column: string, key: Path): void;
+}
+
+/** A metric's validated rows, ready to compute any period. */
+export interface Prepared {
+  /** latest period with valid data, for `current: latest` */
+  latestPeriod(): string | undefined;
+  /** latest valid timestamp (ms) at or before the end of `period`, for "data through" */
+  lastTimestamp(period: string): number | undefined;
+}
+
+/** What `compute` gets for one period. */
+export interface ComputeContext {
+  period: string;
+  previousPeriod: string;
+  granularity: Granularity;
+  /** columns to break the metric down by (from `breakdown` sections) */
+  breakdowns: string[];
+  minSample: number;
+  config: Config;
+}
+
+/** Blocks of a metric's default visual, rendered by the `metric` section. */
+export type VisualBlock =
+  | { kind: 'chart'; chart: Chart }
+  | { kind: 'table'; table: Table }
+  | { kind: 'text'; paragraphs: string[] };
+
+export interface VisualContext {
+  period: string;
+  periodLabel(key: string): string;
+  nextId(prefix: string): string;
+}
+
+export interface MetricModule<D = any, P extends Prepared = Prepared> {
+  type: string;
+  schema: z.ZodType;
+  /** full name, e.g. "Net Promoter Score" */
+  title: string;
+  prepare(ctx: PrepareContext<D>): P;
+  compute(prepared: P, ctx: ComputeContext): MetricResult;
+  /** the default visual of this metric type (for `type: metric` sections) */
+  visual?(result: MetricResult, prepared: P, ctx: VisualContext): VisualBlock[];
+}
+
+export type AnyMetricDef = MetricDef;

@@ -1,0 +1,46 @@
+/** A MetricModule for any score type (NPS, CSAT, CES): prepare validates scores, compute finalises statistics. */
+import { prepareMetric, latestPeriod, type PreparedMetric } from './prepare.js';
+import { metricResult } from './results.js';
+import type { MetricModule } from './module.js';
+import { periodStart, shiftPeriod } from './period.js';
+import type { ScoreType } from './types.js';
+
+export interface PreparedScore extends PreparedMetric {
+  kind: 'score';
+  latestPeriod(): string | undefined;
+  lastTimestamp(period: string): number | undefined;
+}
+
+/** Whether a prepared metric is a score metric (for score-only sections: distribution, verbatims, case study). */
+export function isScore(prepared: unknown): prepared is PreparedScore {
+  return typeof prepared === 'object' && prepared !== null && (prepared as { kind?: string }).kind === 'score';
+}
+
+export function scoreModule<D extends { type: string }>(type: ScoreType<D>): MetricModule<D, PreparedScore> {
+  return {
+    type: type.type,
+    schema: type.schema,
+    title: type.title,
+    prepare(ctx) {
+      const def = ctx.def as never;
+      const source = ctx.source('source');
+      const pm = prepareMetric(ctx.id, def, type, source, ctx.config);
+      let latest: string | undefined | null = null;
+      return {
+        ...pm,
+        kind: 'score',
+        latestPeriod: () => (latest === null ? (latest = latestPeriod(pm)) : latest),
+        lastTimestamp(period) {
+          const end = periodStart(shiftPeriod(period, 1, pm.granularity), pm.granularity);
+          const ts = pm.table.array('__ts') as Float64Array;
+          let last = -Infinity;
+          for (let i = 0; i < ts.length; i++) if (ts[i] < end && ts[i] > last) last = ts[i];
+          return Number.isFinite(last) ? last : undefined;
+        },
+      };
+    },
+    compute(prepared, ctx) {
+      return metricResult(prepared, ctx.period, { breakdowns: ctx.breakdowns, minSample: ctx.minSample });
+    },
+  };
+}
