@@ -8,20 +8,19 @@
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import type { Config } from '../config/load.js';
-import type { MetricDef } from '../config/schema.js';
 import { suggestion } from '../config/suggest.js';
 import type { Path } from '../config/yaml-source.js';
 import { CxError } from '../errors.js';
 import type { SourceTable } from '../sources/types.js';
 import { compileFilter, type Filter } from './filter.js';
 import { parseTimestamp, periodOf, type Granularity } from './period.js';
-import type { ScoreType, Stats } from './types.js';
+import type { ScoreDef, ScoreType, Stats } from './types.js';
 
 export type ExclusionReason = 'missing score' | 'not a number' | 'not an integer' | 'out of range' | 'missing or invalid date';
 
 export interface PreparedMetric {
   id: string;
-  def: MetricDef;
+  def: ScoreDef;
   type: ScoreType<any>;
   source: SourceTable;
   granularity: Granularity;
@@ -56,7 +55,7 @@ function scoreOf(raw: unknown, rules: { min: number; max: number; integer: boole
 }
 
 /** Derives the validated, period-assigned table for one metric. */
-export function prepareMetric(id: string, def: MetricDef, type: ScoreType<any>, source: SourceTable, config: Config): PreparedMetric {
+export function prepareMetric(id: string, def: ScoreDef, type: ScoreType<any>, source: SourceTable, config: Config): PreparedMetric {
   const what = `metric "${id}"`;
   requireColumn(source, def.score, config, ['metrics', id, 'score'], what);
   requireColumn(source, def.date, config, ['metrics', id, 'date'], what);

@@ -4,11 +4,32 @@ import { csat, csatSchema } from './csat.js';
 import type { MetricModule } from './module.js';
 import { nps, npsSchema } from './nps.js';
 import { scoreModule } from './score-module.js';
+import { churnModule, churnSchema, retentionModule, retentionSchema } from './churn.js';
+import { cohortRetentionModule, cohortRetentionSchema } from './cohort-retention.js';
+import { survivalModule, survivalSchema } from './survival.js';
+import { repeatPurchaseRateModule, repeatPurchaseRateSchema } from './repeat-purchase.js';
+import { clvModule, clvSchema } from './clv.js';
+import { revenueRetentionModule, revenueRetentionSchema } from './revenue-retention.js';
+import { ticketsModule, ticketsSchema } from './tickets.js';
+import { reviewsModule, reviewsSchema } from './reviews.js';
+import { sentimentModule, sentimentSchema } from './sentiment.js';
+import { healthScoreModule, healthScoreSchema } from './health-score.js';
 
 export const metricModules: Record<string, MetricModule> = {
   nps: scoreModule(nps),
   csat: scoreModule(csat),
   ces: scoreModule(ces),
+  'churn': churnModule,
+  'retention': retentionModule,
+  'cohort-retention': cohortRetentionModule,
+  'survival': survivalModule,
+  'repeat-purchase-rate': repeatPurchaseRateModule,
+  'clv': clvModule,
+  'revenue-retention': revenueRetentionModule,
+  'tickets': ticketsModule,
+  'reviews': reviewsModule,
+  'sentiment': sentimentModule,
+  'health-score': healthScoreModule,
 };
 
 export const metricTypeNames = Object.keys(metricModules);
@@ -21,4 +42,4 @@ export function metricModule(name: string): MetricModule {
 }
 
 /** Config schemas of every metric type, for the config's discriminated union. */
-export const metricSchemas = [npsSchema, csatSchema, cesSchema] as const;
+export const metricSchemas = [npsSchema, csatSchema, cesSchema, churnSchema, retentionSchema, cohortRetentionSchema, survivalSchema, repeatPurchaseRateSchema, clvSchema, revenueRetentionSchema, ticketsSchema, reviewsSchema, sentimentSchema, healthScoreSchema] as const;

@@ -4,12 +4,10 @@
  * breakdowns (with Benjamini–Hochberg adjusted significance across groups) and distribution.
  */
 import type { Change, GroupResult, MetricResult, PeriodValue } from './module.js';
-import { benjaminiHochberg } from './stats.js';
+import { adjustGroups, ALPHA } from './result-builders.js';
 import { aggregate, exclusions, type PreparedMetric } from './prepare.js';
 import { periodRange, shiftPeriod } from './period.js';
 import { addStats, emptyStats, type Stats } from './types.js';
-
-export const ALPHA = 0.05;
 
 export type { Change, GroupResult, MetricResult, PeriodValue } from './module.js';
 
@@ -68,13 +66,7 @@ export function metricResult(pm: PreparedMetric, current: string, options: { bre
       const ch = change(pm, previousPeriod, gp, gc);
       return { group, ...periodValue(pm, current, gc, minSample), previous: ch.previous && { period: previousPeriod, value: ch.previous.value, n: ch.previous.n }, delta: ch.delta, p: ch.p, pAdjusted: null as number | null, significant: false };
     }).filter((r) => r.n > 0 || (r.previous?.n ?? 0) > 0);
-    const tested = rows.filter((r) => r.p !== null);
-    const adjusted = benjaminiHochberg(tested.map((r) => r.p as number));
-    tested.forEach((r, i) => {
-      r.pAdjusted = adjusted[i];
-      r.significant = adjusted[i] < ALPHA;
-    });
-    breakdowns[column] = rows;
+    breakdowns[column] = adjustGroups(rows);
   }
 
   const excl = exclusions(pm);

@@ -72,6 +72,19 @@ export interface ScoreType<D extends { type: string } = { type: string }> {
   method(def: D): string;
 }
 
+/** Config keys every score metric has (see score-schema.ts). */
+export interface ScoreDef {
+  type: string;
+  source: string;
+  score: string;
+  date: string;
+  label?: string;
+  description?: string;
+  target?: number;
+  min_sample?: number;
+  filter?: Record<string, unknown>;
+}
+
 export const emptyStats = (): Stats => ({ n: 0, sum: 0, sumSq: 0, counts: {} });
 
 /** Sum of two cells' statistics. */

@@ -50,6 +50,11 @@ async function renderSection(section: SectionModel): Promise<Record<string, unkn
   const out: Record<string, unknown> = { ...section, partial: section.type };
   if ('chart' in section && section.chart) out.chart = await renderChart(section.chart);
   if ('table' in section) out.table = { ...section.table, short: section.table.rows.length <= SHORT_TABLE_ROWS };
+  if (section.type === 'metric') {
+    out.blocks = await Promise.all(
+      section.blocks.map(async (b) => (b.kind === 'chart' ? { ...b, chart: await renderChart(b.chart) } : b.kind === 'table' ? { ...b, table: { ...b.table, short: b.table.rows.length <= SHORT_TABLE_ROWS } } : b)),
+    );
+  }
   if (section.type === 'kpis') {
     out.cards = await Promise.all(section.cards.map(async (c) => ({ ...c, sparkline: c.sparkline ? await renderChart(c.sparkline) : undefined })));
   }

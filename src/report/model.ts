@@ -3,6 +3,7 @@
  * Vega-Lite specs). No HTML here; the render stage turns it into HTML, SVG and PDF.
  */
 import type { TopLevelSpec } from 'vega-lite';
+import type { VisualBlock } from '../metrics/module.js';
 
 export interface Chart {
   id: string;
@@ -70,6 +71,7 @@ export type SectionModel =
   | (SectionBase & { type: 'distribution'; chart: Chart; summary: string })
   | (SectionBase & { type: 'verbatims'; intro: string; quotes: Quote[]; empty: string | null })
   | (SectionBase & { type: 'markdown'; html: string })
+  | (SectionBase & { type: 'metric'; headline: string; sentence: string; blocks: VisualBlock[]; method: string })
   | (SectionBase & {
       type: 'case-study';
       segment: string;

@@ -7,10 +7,11 @@ import { buildCaseStudy, caseStudySchema } from './case-study.js';
 import { buildDistribution, distributionSchema } from './distribution.js';
 import { buildKpis, kpisSchema } from './kpis.js';
 import { buildMarkdown, markdownSchema } from './markdown.js';
+import { buildMetricSection, metricSectionSchema } from './metric.js';
 import { buildTrend, trendSchema } from './trend.js';
 import { buildVerbatims, verbatimsSchema } from './verbatims.js';
 
-export const sectionSchemas = [kpisSchema, trendSchema, breakdownSchema, distributionSchema, verbatimsSchema, markdownSchema, caseStudySchema] as const;
+export const sectionSchemas = [kpisSchema, trendSchema, breakdownSchema, distributionSchema, verbatimsSchema, markdownSchema, caseStudySchema, metricSectionSchema] as const;
 
 const builders: { [K in SectionDef['type']]: (section: Extract<SectionDef, { type: K }>, ctx: SectionContext) => SectionModel } = {
   kpis: buildKpis,
@@ -20,6 +21,7 @@ const builders: { [K in SectionDef['type']]: (section: Extract<SectionDef, { typ
   verbatims: buildVerbatims,
   markdown: buildMarkdown,
   'case-study': buildCaseStudy,
+  metric: buildMetricSection,
 };
 
 /** Builds the model of one configured section. */
