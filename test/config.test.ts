@@ -35,7 +35,7 @@ describe('config errors are located and actionable', () => {
     const [e] = errorsOf(BASE('  nps: { type: nsp, source: responses, score: s, date: d }'));
     expect(where(e)).toBe('cxreport.yaml:6:16');
     expect(e.message).toBe('unknown metric type "nsp" at metrics.nps.type');
-    expect(e.hint).toBe('did you mean `nps`? (metric types: nps, csat, ces)');
+    expect(e.hint).toMatch(/^did you mean `nps`\? \(metric types: nps, csat, ces, churn, retention, /);
   });
 
   it('unknown key: points at the key and suggests the nearest valid one', () => {
@@ -49,7 +49,7 @@ describe('config errors are located and actionable', () => {
   it('unknown section type lists the section types', () => {
     const [e] = errorsOf(BASE('  nps: { type: nps, source: responses, score: s, date: d }', '  - { type: trends, metric: nps }\n'));
     expect(where(e)).toBe('cxreport.yaml:9:13');
-    expect(e.hint).toBe('did you mean `trend`? (section types: kpis, trend, breakdown, distribution, verbatims, markdown, case-study)');
+    expect(e.hint).toBe('did you mean `trend`? (section types: kpis, trend, breakdown, distribution, verbatims, markdown, case-study, metric)');
   });
 
   it('missing required key names the key and what it is for', () => {
@@ -126,7 +126,7 @@ describe('JSON Schema', () => {
     const schema = configJsonSchema() as any;
     const text = JSON.stringify(schema);
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
-    for (const type of ['nps', 'csat', 'ces', 'kpis', 'trend', 'breakdown', 'distribution', 'verbatims', 'markdown', 'case-study']) {
+    for (const type of ['nps', 'csat', 'ces', 'kpis', 'trend', 'breakdown', 'distribution', 'verbatims', 'markdown', 'case-study', 'metric']) {
       expect(text).toContain(`"const":"${type}"`);
     }
     expect(schema.required).toEqual(expect.arrayContaining(['report', 'sources', 'metrics', 'sections']));
