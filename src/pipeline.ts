@@ -3,7 +3,10 @@
  * report model → HTML and metrics.json in memory. Config and sources are loaded once and can be
  * reported on for several periods. The CLI (and later the preview server) decide where to write.
  */
+import * as aq from 'arquero';
 import type { Config } from './config/load.js';
+import { suggestion } from './config/suggest.js';
+import { CxError } from './errors.js';
 import { loadConfig } from './config/load.js';
 import { computeMetrics, prepareAll, resolvePeriod, type ComputedMetrics } from './metrics/index.js';
 import type { Prepared } from './metrics/module.js';
@@ -22,6 +25,8 @@ export interface LoadRequest {
 
 export interface Loaded {
   config: Config;
+  /** the matrix segment the sources are filtered to, if any */
+  segment?: { column: string; value: string };
   sources: Map<string, SourceTable>;
   prepared: Map<string, Prepared>;
   env: Record<string, string | undefined>;
@@ -53,11 +58,42 @@ export async function load(request: LoadRequest): Promise<Loaded> {
   return { config, sources, prepared: prepareAll(config, sources), env };
 }
 
+/** The matrix segments of a config (one per value), or a single unsegmented build. */
+export function segmentsOf(config: Config): ({ column: string; value: string } | undefined)[] {
+  if (!config.matrix) return [undefined];
+  const [[column, values]] = Object.entries(config.matrix);
+  return values.map((v) => ({ column, value: String(v) }));
+}
+
+/** The loaded data filtered to one matrix segment: every source with the column keeps matching rows only. */
+export function forSegment(loaded: Loaded, segment: { column: string; value: string }): Loaded {
+  const { config } = loaded;
+  const sources = new Map<string, SourceTable>();
+  let applied = 0;
+  for (const [name, source] of loaded.sources) {
+    if (!source.columns.some((c) => c.name === segment.column)) {
+      sources.set(name, source);
+      continue;
+    }
+    applied++;
+    const keep = (d: Record<string, unknown>) => d[segment.column] !== null && String(d[segment.column]).trim() === segment.value;
+    const table = source.table.filter(aq.escape(keep)).reify();
+    sources.set(name, { ...source, table, rowCount: table.numRows() });
+  }
+  if (applied === 0) {
+    throw new CxError('config', `matrix column "${segment.column}" is not a column of any source`, {
+      location: config.yaml.locate(['matrix', segment.column], { key: true }),
+      hint: suggestion(segment.column, [...new Set([...loaded.sources.values()].flatMap((s) => s.columns.map((c) => c.name)))], 'columns'),
+    });
+  }
+  return { ...loaded, sources, prepared: prepareAll(config, sources), segment };
+}
+
 /** The report model for one period (the requested, configured or latest one). */
 export function modelFor(loaded: Loaded, period?: string): PeriodBuild {
   const key = resolvePeriod(loaded.config, loaded.prepared, period);
   const computed = computeMetrics(loaded.config, loaded.prepared, loaded.sources, key);
-  const model = buildReport(loaded.config, loaded.sources, computed, { sourceDateEpoch: sourceDateEpoch(loaded.env) });
+  const model = buildReport(loaded.config, loaded.sources, computed, { sourceDateEpoch: sourceDateEpoch(loaded.env), segment: loaded.segment });
   return { computed, model };
 }
 

@@ -85,7 +85,7 @@ describe('exit code 1: config or data error, one clear message', () => {
     expect(r.stderr).toContain('did you mean `channel`?');
     expect(readFileSync(join(dir, 'out', 'report.html')).equals(before)).toBe(true);
     expect(readFileSync(join(dir, 'out', 'metrics.json')).equals(beforeMetrics)).toBe(true);
-    expect(readdirSync(join(dir, 'out')).sort()).toEqual(['metrics.json', 'report.html']);
+    expect(readdirSync(join(dir, 'out')).sort()).toEqual(['manifest.json', 'metrics.json', 'report.html']);
   });
 });
 

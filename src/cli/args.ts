@@ -14,6 +14,8 @@ Options (build):
                       a range FROM..TO (e.g. 2026-01..2026-10) builds one report per period
   --out DIR           output folder (default: reports/<period>)
   --format LIST       comma-separated formats: html,pdf (default: from config, html and pdf)
+  --summary FILE      also write a Markdown summary of the headline numbers (e.g. $GITHUB_STEP_SUMMARY)
+  --json              print progress as JSON events, one per line, on stdout
   -q, --quiet         print nothing but errors
   -h, --help          show this help
 
@@ -29,6 +31,8 @@ export interface Command {
   out?: string;
   formats?: Format[];
   quiet: boolean;
+  json: boolean;
+  summary?: string;
 }
 
 /** Parses argv (without node and script). Throws CxError('usage') on bad usage. */
@@ -44,6 +48,8 @@ export function parseCommand(argv: string[]): Command {
         out: { type: 'string' },
         format: { type: 'string' },
         quiet: { type: 'boolean', short: 'q', default: false },
+        json: { type: 'boolean', default: false },
+        summary: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -51,14 +57,14 @@ export function parseCommand(argv: string[]): Command {
     throw new CxError('usage', (error as Error).message.replace(/\. To specify a positional argument.*$/s, ''), { hint: 'run `cxreport --help` for the options' });
   }
   const { values, positionals } = parsed;
-  if (values.help || positionals.length === 0 || positionals[0] === 'help') return { command: 'help', config: 'cxreport.yaml', quiet: false };
+  if (values.help || positionals.length === 0 || positionals[0] === 'help') return { command: 'help', config: 'cxreport.yaml', quiet: false, json: false };
   const [command, config, ...rest] = positionals;
   if (!['build', 'validate', 'schema'].includes(command)) {
     throw new CxError('usage', `unknown command "${command}"`, { hint: 'commands: build, validate, schema (see cxreport --help)' });
   }
   if (rest.length > 0) throw new CxError('usage', `unexpected argument "${rest[0]}"`, { hint: 'give at most one config file' });
   if (command === 'schema' && config) throw new CxError('usage', '`cxreport schema` takes no arguments');
-  if (command !== 'build' && (values.out || values.format)) throw new CxError('usage', `--out and --format only apply to build`);
+  if (command !== 'build' && (values.out || values.format || values.summary)) throw new CxError('usage', `--out, --format and --summary only apply to build`);
   let formats: Format[] | undefined;
   if (values.format !== undefined) {
     const list = values.format.split(',').map((f) => f.trim()).filter(Boolean);
@@ -70,5 +76,5 @@ export function parseCommand(argv: string[]): Command {
   if (values.period !== undefined && !values.period.split('..').every((p) => key.test(p)) || (values.period?.split('..').length ?? 0) > 2) {
     throw new CxError('usage', `--period "${values.period}" is not a period or period range`, { hint: 'use YYYY-MM (month), YYYY-Qn (quarter) or YYYY (year), e.g. --period 2026-10, or a range like 2026-01..2026-10' });
   }
-  return { command: command as Command['command'], config: config ?? 'cxreport.yaml', period: values.period, out: values.out, formats, quiet: values.quiet };
+  return { command: command as Command['command'], config: config ?? 'cxreport.yaml', period: values.period, out: values.out, formats, quiet: values.quiet, json: values.json, summary: values.summary };
 }

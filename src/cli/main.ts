@@ -2,13 +2,18 @@
  * The CLI: parses arguments, runs the pipeline, writes outputs atomically, and turns errors into
  * one clear message and an exit code (0 ok, 1 config/data/output error, 2 usage, 3 internal).
  */
+import { writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { configJsonSchema } from '../config/schema.js';
 import { CxError, describeError } from '../errors.js';
 import { isPeriodKey, periodExample, periodRange } from '../metrics/period.js';
-import { load, modelFor, renderPeriod, type Loaded } from '../pipeline.js';
+import { forSegment, load, modelFor, renderPeriod, segmentsOf, type Loaded } from '../pipeline.js';
 import { PdfPrinter } from '../render/pdf.js';
+import { summaryMarkdown } from '../render/summary.js';
+import { slug } from '../report/sections/common.js';
 import { parseCommand, USAGE, type Command } from './args.js';
+import { indexPage, manifest, sha256, type BuiltReport } from './outputs.js';
+import { chooseMode, createReporter, type Reporter } from './reporter.js';
 import { writeAtomically, type OutputFile } from './write.js';
 
 export interface Io {
@@ -16,6 +21,7 @@ export interface Io {
   stderr: (text: string) => void;
   env: Record<string, string | undefined>;
   cwd: string;
+  isTTY?: boolean;
 }
 
 const defaultIo: Io = {
@@ -23,6 +29,7 @@ const defaultIo: Io = {
   stderr: (t) => process.stderr.write(t),
   env: process.env,
   cwd: process.cwd(),
+  isTTY: process.stderr.isTTY === true,
 };
 
 export const EXIT = { ok: 0, error: 1, usage: 2, internal: 3 } as const;
@@ -36,6 +43,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     io.stderr(`${describeError(error).text}\n`);
     return EXIT.usage;
   }
+  const reporter = createReporter(chooseMode(command, io), io);
   try {
     switch (command.command) {
       case 'help':
@@ -47,14 +55,15 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       case 'validate':
         return await validate(command, io);
       case 'build':
-        return await runBuild(command, io);
+        return await runBuild(command, io, reporter);
     }
   } catch (error) {
     const { text, userError } = describeError(error);
+    const code = error instanceof CxError && error.kind === 'usage' ? EXIT.usage : userError ? EXIT.error : EXIT.internal;
     io.stderr(`${text}\n`);
+    reporter.error(text, code);
     if (!userError && io.env.CXREPORT_DEBUG) io.stderr(`${(error as Error).stack ?? ''}\n`);
-    if (error instanceof CxError && error.kind === 'usage') return EXIT.usage;
-    return userError ? EXIT.error : EXIT.internal;
+    return code;
   }
 }
 
@@ -75,6 +84,7 @@ function periodsOf(command: Command, loaded: Loaded): (string | undefined)[] {
 async function validate(command: Command, io: Io): Promise<number> {
   const loaded = await load({ configPath: command.config, env: io.env, cwd: io.cwd });
   const periods = periodsOf(command, loaded).map((p) => modelFor(loaded, p).computed.period);
+  for (const segment of segmentsOf(loaded.config)) if (segment) forSegment(loaded, segment);
   const { config } = loaded;
   if (!command.quiet) {
     io.stdout(`${relative(io.cwd, config.file) || config.file}: valid — ${Object.keys(config.metrics).length} metrics, ${config.sections.length} sections; report period ${periods.join(', ')}\n`);
@@ -82,18 +92,20 @@ async function validate(command: Command, io: Io): Promise<number> {
   return EXIT.ok;
 }
 
-async function runBuild(command: Command, io: Io): Promise<number> {
-  const log = (line: string) => {
-    if (!command.quiet) io.stderr(`${line}\n`);
-  };
-  const loaded = await load({ configPath: command.config, env: io.env, cwd: io.cwd });
+async function runBuild(command: Command, io: Io, reporter: Reporter): Promise<number> {
+  const loaded = await reporter.step('load config and data', () => load({ configPath: command.config, env: io.env, cwd: io.cwd }));
   const { config } = loaded;
   const formats = command.formats ?? config.outputs.formats;
   const periods = periodsOf(command, loaded);
-  const outDirFor = (period: string) => {
-    if (command.out) return periods.length > 1 ? join(resolve(io.cwd, command.out), period) : resolve(io.cwd, command.out);
-    if (config.outputs.dir) return resolve(config.dir, config.outputs.dir.replaceAll('{period}', period));
-    return resolve(io.cwd, 'reports', period);
+  const segments = segmentsOf(config);
+  const batch = periods.length * segments.length > 1;
+  // Where reports go: DIR/<period>[/<segment>] in a batch, else DIR itself (--out) or reports/<period>.
+  const root = command.out ? resolve(io.cwd, command.out) : config.outputs.dir ? undefined : resolve(io.cwd, 'reports');
+  const outDirFor = (period: string, segment?: string) => {
+    const tail = segment ? join(period, slug(segment)) : period;
+    if (command.out) return batch || segment ? join(root!, tail) : root!;
+    if (config.outputs.dir) return resolve(config.dir, config.outputs.dir.replaceAll('{period}', period), segment ? slug(segment) : '');
+    return join(root!, tail);
   };
 
   // One browser for every PDF of this build; if it cannot start, the HTML is still written.
@@ -101,29 +113,58 @@ async function runBuild(command: Command, io: Io): Promise<number> {
   let pdfError: unknown;
   if (formats.includes('pdf')) {
     try {
-      printer = await PdfPrinter.launch(io.env);
+      printer = await reporter.step('start browser', () => PdfPrinter.launch(io.env));
     } catch (error) {
       pdfError = error;
     }
   }
-  const builtPeriods: string[] = [];
+  const built: BuiltReport[] = [];
+  const summaries: string[] = [];
   try {
-    for (const requested of periods) {
-      const built = modelFor(loaded, requested);
-      const period = built.computed.period;
-      builtPeriods.push(period);
-      const { html, metrics } = await renderPeriod(loaded, built);
-      const files: OutputFile[] = [{ name: 'metrics.json', content: metrics }];
-      if (formats.includes('html') || (formats.includes('pdf') && !printer)) files.push({ name: 'report.html', content: html });
-      if (printer) files.push({ name: 'report.pdf', content: await printer.print(built.model, config) });
-      const outDir = outDirFor(period);
-      const written = await writeAtomically(outDir, files);
-      for (const file of written) log(`wrote ${relative(io.cwd, file)}`);
+    for (const segment of segments) {
+      const data = segment ? await reporter.step(`filter ${segment.column} = ${segment.value}`, () => forSegment(loaded, segment)) : loaded;
+      for (const requested of periods) {
+        const name = `${requested ?? 'latest period'}${segment ? ` · ${segment.value}` : ''}`;
+        const result = await reporter.step(`compute ${name}`, () => modelFor(data, requested));
+        const period = result.computed.period;
+        const { html, metrics } = await reporter.step(`render ${name}`, () => renderPeriod(data, result));
+        const files: OutputFile[] = [{ name: 'metrics.json', content: metrics }];
+        if (formats.includes('html') || (formats.includes('pdf') && !printer)) files.push({ name: 'report.html', content: html });
+        if (printer) {
+          const pdf = await reporter.step(`print PDF ${name}`, () => printer!.print(result.model, config));
+          files.push({ name: 'report.pdf', content: pdf });
+        }
+        const dir = outDirFor(period, segment?.value);
+        const written = await writeAtomically(dir, files);
+        written.forEach((path, i) => reporter.wrote(relative(io.cwd, path), Buffer.byteLength(files[i].content)));
+        built.push({
+          period,
+          periodLabel: result.model.period.label,
+          segment: segment?.value,
+          title: result.model.title,
+          dir,
+          files: written.map((path, i) => ({ path, bytes: Buffer.byteLength(files[i].content), sha256: sha256(files[i].content) })),
+          results: [...result.computed.results.values()],
+        });
+        summaries.push(summaryMarkdown(result.model, result.computed));
+      }
     }
   } finally {
     await printer?.close();
   }
+
+  const manifestRoot = batch ? (root ?? resolve(config.dir, config.outputs.dir!.split('{period}')[0] || '.')) : built[0].dir;
+  const shownConfig = relative(io.cwd, config.file) || config.file;
+  const extras: OutputFile[] = [{ name: 'manifest.json', content: manifest(manifestRoot, shownConfig, built) }];
+  if (batch) extras.push({ name: 'index.html', content: indexPage(manifestRoot, config.report.title, shownConfig, built) });
+  const written = await writeAtomically(manifestRoot, extras);
+  written.forEach((path, i) => reporter.wrote(relative(io.cwd, path), Buffer.byteLength(extras[i].content)));
+  if (command.summary) {
+    const path = resolve(io.cwd, command.summary);
+    await writeFile(path, summaries.join('\n'), { flag: 'a' });
+    reporter.wrote(relative(io.cwd, path) || path, Buffer.byteLength(summaries.join('\n')));
+  }
   if (pdfError) throw pdfError;
-  log(`built ${config.report.title} for ${builtPeriods.join(', ')}`);
+  reporter.info(`built ${built.length === 1 ? `${config.report.title} for ${built[0].period}` : `${built.length} reports`}`);
   return EXIT.ok;
 }

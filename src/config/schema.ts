@@ -78,6 +78,12 @@ export const configSchema = z
     metrics: z.record(z.string().regex(/^[A-Za-z_][\w-]*$/, 'a name of letters, digits, _ and -'), metricSchema).describe('Named metrics computed from the sources.'),
     sections: z.array(sectionSchema).min(1).describe('Report sections, in order.'),
     outputs: outputsSchema,
+    matrix: z
+      .record(z.string(), z.array(z.union([z.string(), z.number()])).min(1))
+      .refine((m) => Object.keys(m).length === 1, { message: 'give exactly one column, e.g. matrix: { region: [EMEA, APAC] }' })
+      .optional()
+      .describe('Build one report per value of a column, with that filter applied to every source that has the column.')
+      .meta({ examples: [{ region: ['North America', 'EMEA', 'APAC', 'LATAM'] }] }),
   })
   .describe('cxreport configuration (cxreport.yaml).');
 

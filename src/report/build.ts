@@ -15,6 +15,8 @@ import { buildMethods } from './sections/methods.js';
 export interface BuildOptions {
   /** seconds since the epoch to stamp the build with (SOURCE_DATE_EPOCH); default: the data's last day */
   sourceDateEpoch?: number;
+  /** the matrix segment this report is filtered to */
+  segment?: { column: string; value: string };
 }
 
 const MIME: Record<string, string> = { '.svg': 'image/svg+xml', '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg' };
@@ -59,8 +61,8 @@ export function buildReport(config: Config, sources: Map<string, SourceTable>, c
   if (!Number.isFinite(lastData)) lastData = periodEnd;
   const stamp = options.sourceDateEpoch !== undefined ? options.sourceDateEpoch * 1000 : Math.min(lastData, periodEnd);
   return {
-    title: config.report.title,
-    subtitle: config.report.subtitle,
+    title: options.segment ? `${config.report.title} — ${options.segment.value}` : config.report.title,
+    subtitle: options.segment ? [config.report.subtitle, `${options.segment.column}: ${options.segment.value}`].filter(Boolean).join(' · ') : config.report.subtitle,
     organisation: config.report.organisation,
     author: config.report.author,
     confidentiality: config.report.confidentiality,

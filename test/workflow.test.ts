@@ -1,0 +1,105 @@
+/** CI workflow: batch and matrix builds, manifest with SHA-256, index page, summary, JSON events, byte-identical rebuilds. */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main, type Io } from '../src/cli/main.js';
+import { SURVEY_CONFIG, surveyProject } from './project.js';
+
+function io(cwd: string, env: Record<string, string> = {}, isTTY = false) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const value: Io = { stdout: (t) => void out.push(t), stderr: (t) => void err.push(t), env, cwd, isTTY };
+  return { io: value, stdout: () => out.join(''), stderr: () => err.join('') };
+}
+
+const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+describe('batch builds', () => {
+  it('--period FROM..TO builds each period, with an index page and a manifest of SHA-256 sums', async () => {
+    const dir = surveyProject();
+    const run = io(dir);
+    expect(await main(['build', '--period', '2026-09..2026-10', '--format', 'html', '--out', 'out'], run.io)).toBe(0);
+    const m = JSON.parse(readFileSync(join(dir, 'out', 'manifest.json'), 'utf8'));
+    expect(m.outputs.map((o: any) => o.period)).toEqual(['2026-09', '2026-10']);
+    for (const o of m.outputs) for (const f of o.files) expect(sha(join(dir, 'out', f.path))).toBe(f.sha256);
+    const index = readFileSync(join(dir, 'out', 'index.html'), 'utf8');
+    expect(index).toContain('href="2026-09/report.html"');
+    expect(index).toContain('href="2026-10/report.html"');
+    expect(index).toContain('+20.0');
+  });
+
+  it('matrix: one report per value, the filter applied to every source', async () => {
+    const withoutCaseStudy = SURVEY_CONFIG.slice(0, SURVEY_CONFIG.indexOf('  - type: case-study'));
+    const dir = surveyProject(`${withoutCaseStudy}matrix:\n  region: [EMEA, APAC]\n`);
+    const run = io(dir);
+    expect(await main(['build', '--format', 'html', '--out', 'out'], run.io)).toBe(0);
+    const emea = JSON.parse(readFileSync(join(dir, 'out', '2026-10', 'emea', 'metrics.json'), 'utf8'));
+    const apac = JSON.parse(readFileSync(join(dir, 'out', '2026-10', 'apac', 'metrics.json'), 'utf8'));
+    // October EMEA rows are indices 0, 3, 6, 9 of the fixture (NPS 10, 9, 7, 0): P = 2, D = 1 → +25
+    expect(emea.metrics.nps).toMatchObject({ n: 4, value: 25 });
+    expect(apac.metrics.nps.n).toBe(6);
+    expect(emea.title).toBe('Test report — EMEA');
+    const m = JSON.parse(readFileSync(join(dir, 'out', 'manifest.json'), 'utf8'));
+    expect(m.outputs.map((o: any) => o.segment)).toEqual(['EMEA', 'APAC']);
+  });
+
+  it('an unknown matrix column is a located error with a suggestion', async () => {
+    const dir = surveyProject(`${SURVEY_CONFIG}matrix:\n  regoin: [EMEA]\n`);
+    const run = io(dir);
+    expect(await main(['build', '--format', 'html'], run.io)).toBe(1);
+    expect(run.stderr()).toContain('cxreport.yaml:28:3: config error: matrix column "regoin" is not a column of any source');
+    expect(run.stderr()).toContain('did you mean `region`?');
+  });
+
+  it('identical inputs give byte-identical outputs', async () => {
+    const dir = surveyProject();
+    await main(['build', '--format', 'html', '--out', 'a'], io(dir).io);
+    await main(['build', '--format', 'html', '--out', 'b'], io(dir).io);
+    for (const f of ['report.html', 'metrics.json', 'manifest.json']) expect(readFileSync(join(dir, 'a', f)).equals(readFileSync(join(dir, 'b', f)))).toBe(true);
+  });
+});
+
+describe('CI-friendly output', () => {
+  it('--json prints one JSON event per line on stdout', async () => {
+    const dir = surveyProject();
+    const run = io(dir);
+    expect(await main(['build', '--format', 'html', '--out', 'out', '--json'], run.io)).toBe(0);
+    const events = run.stdout().trim().split('\n').map((l) => JSON.parse(l));
+    expect(events.map((e) => e.event)).toContain('step-end');
+    expect(events.filter((e) => e.event === 'wrote').map((e) => e.path)).toEqual(['out/metrics.json', 'out/report.html', 'out/manifest.json']);
+    expect(run.stderr()).toBe('');
+  });
+
+  it('--json reports errors as an event too', async () => {
+    const dir = surveyProject(SURVEY_CONFIG.replace('by: channel', 'by: chanel'));
+    const run = io(dir);
+    expect(await main(['build', '--json'], run.io)).toBe(1);
+    const last = JSON.parse(run.stdout().trim().split('\n').pop()!);
+    expect(last).toMatchObject({ event: 'error', exitCode: 1 });
+    expect(last.message).toContain('did you mean `channel`?');
+  });
+
+  it('plain lines when not a terminal; colour only on a terminal without NO_COLOR', async () => {
+    const dir = surveyProject();
+    const plain = io(dir);
+    await main(['build', '--format', 'html', '--out', 'p'], plain.io);
+    expect(plain.stderr()).toMatch(/^load config and data: done in \d+/m);
+    expect(plain.stderr()).not.toContain('\u001b[');
+    const tty = io(dir, { FORCE_COLOR: '1' }, true);
+    await main(['build', '--format', 'html', '--out', 't'], tty.io);
+    expect(tty.stderr()).toContain('\u001b[');
+    const noColor = io(dir, { NO_COLOR: '1', FORCE_COLOR: '1' }, true);
+    await main(['build', '--format', 'html', '--out', 'n'], noColor.io);
+    expect(noColor.stderr()).toContain('✔ load config and data');
+    expect(noColor.stderr()).not.toContain('\u001b[');
+  });
+
+  it('--summary writes a Markdown table of the headline numbers', async () => {
+    const dir = surveyProject();
+    expect(await main(['build', '--format', 'html', '--out', 'out', '--summary', 'summary.md', '--quiet'], io(dir).io)).toBe(0);
+    const md = readFileSync(join(dir, 'summary.md'), 'utf8');
+    expect(md).toContain('### Test report — October 2026');
+    expect(md).toContain('| CSAT | 90.0% | 59.6 to 98.2% | +65.0 pts | yes (p = 0.005) | 10 |');
+  });
+});
