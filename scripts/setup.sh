@@ -9,6 +9,7 @@ command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>
 command -v pdfinfo >/dev/null 2>&1 || need+=(poppler-utils)
 fc-list 2>/dev/null | grep -q "NotoSansCJK" || need+=(fonts-noto-cjk)
 fc-list 2>/dev/null | grep -q "NotoSans-Regular" || need+=(fonts-noto-core)
+fc-list 2>/dev/null | grep -q "DejaVuSans.ttf" || need+=(fonts-dejavu-core)
 
 if [ ${#need[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then

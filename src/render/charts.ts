@@ -8,7 +8,7 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 import type { Config as VlConfig } from 'vega-lite';
 import { palette } from '../report/theme.js';
 
-export const FONT = '"Noto Sans", "Noto Sans CJK SC", "Helvetica Neue", Arial, sans-serif';
+export const FONT = '"Noto Sans", "DejaVu Sans", "Noto Sans CJK SC", "Helvetica Neue", Arial, sans-serif';
 
 /** The default theme for charts. */
 export const chartTheme: VlConfig = {

@@ -2,7 +2,7 @@
  * PDF post-processing with pdf-lib: reading the outline Chromium generated (to number the table of
  * contents), putting the cover in front, page labels, and deterministic document metadata.
  */
-import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFString } from 'pdf-lib';
+import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFString, type PDFRef } from 'pdf-lib';
 
 export interface OutlineEntry {
   title: string;
@@ -37,10 +37,39 @@ export interface Metadata {
   keywords: string[];
   /** creation and modification date */
   date: Date;
+  /** BCP 47 language of the text */
+  language?: string;
 }
 
-/** Puts the cover page(s) in front of the body, labels pages (cover unnumbered, then 1, 2, …) and sets metadata. */
-export async function finishPdf(body: Uint8Array, cover: Uint8Array | null, meta: Metadata): Promise<Uint8Array> {
+/** Replaces the document outline with a flat list of bookmarks (title → 0-based page index). */
+function setOutline(doc: PDFDocument, entries: { title: string; page: number }[]): void {
+  const pages = doc.getPages();
+  const items = entries.filter((e) => e.page >= 0 && e.page < pages.length);
+  if (items.length === 0) {
+    doc.catalog.delete(PDFName.of('Outlines'));
+    return;
+  }
+  const root = doc.context.nextRef();
+  const refs: PDFRef[] = items.map(() => doc.context.nextRef());
+  items.forEach((item, i) => {
+    const entry: Record<string, unknown> = {
+      Title: PDFHexString.fromText(item.title),
+      Parent: root,
+      Dest: doc.context.obj([pages[item.page].ref, PDFName.of('Fit')]),
+    };
+    if (i > 0) entry.Prev = refs[i - 1];
+    if (i < items.length - 1) entry.Next = refs[i + 1];
+    doc.context.assign(refs[i], doc.context.obj(entry as never));
+  });
+  doc.context.assign(root, doc.context.obj({ Type: PDFName.of('Outlines'), First: refs[0], Last: refs[refs.length - 1], Count: PDFNumber.of(items.length) }));
+  doc.catalog.set(PDFName.of('Outlines'), root);
+}
+
+/**
+ * Puts the cover page(s) in front of the body, labels pages (cover unnumbered, then 1, 2, …),
+ * sets the bookmarks (body page indices are shifted past the cover) and the metadata.
+ */
+export async function finishPdf(body: Uint8Array, cover: Uint8Array | null, meta: Metadata, outline: { title: string; bodyPage: number | null }[] = []): Promise<Uint8Array> {
   const doc = await PDFDocument.load(body, { updateMetadata: false });
   let coverPages = 0;
   if (cover) {
@@ -53,6 +82,10 @@ export async function finishPdf(body: Uint8Array, cover: Uint8Array | null, meta
   if (coverPages > 0) nums.push(PDFNumber.of(0), doc.context.obj({ P: PDFString.of('Cover') }));
   nums.push(PDFNumber.of(coverPages), doc.context.obj({ S: PDFName.of('D'), St: PDFNumber.of(1) }));
   doc.catalog.set(PDFName.of('PageLabels'), doc.context.obj({ Nums: doc.context.obj(nums) }));
+  setOutline(doc, [
+    ...(coverPages > 0 ? [{ title: 'Cover', page: 0 }] : []),
+    ...outline.filter((o) => o.bodyPage !== null).map((o) => ({ title: o.title, page: coverPages + (o.bodyPage as number) })),
+  ]);
   doc.catalog.set(PDFName.of('PageMode'), PDFName.of('UseOutlines'));
   doc.setTitle(meta.title, { showInWindowTitleBar: true });
   if (meta.author) doc.setAuthor(meta.author);
@@ -62,6 +95,6 @@ export async function finishPdf(body: Uint8Array, cover: Uint8Array | null, meta
   doc.setProducer('cxreport (Chromium print, pdf-lib)');
   doc.setCreationDate(meta.date);
   doc.setModificationDate(meta.date);
-  doc.setLanguage('en');
+  doc.setLanguage(meta.language ?? 'en');
   return doc.save({ useObjectStreams: false });
 }

@@ -24,7 +24,7 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt
 
 /** Running header (title · period) and footer (page X of Y) drawn by Chromium in the margins. */
 function headerFooter(model: ReportModel, pdf: PdfConfig) {
-  const style = `font-family: 'Noto Sans', 'Noto Sans CJK SC', Arial, sans-serif; font-size: 7.5pt; color: #6f7780; width: 100%; padding: 0 ${pdf.margin.right} 0 ${pdf.margin.left}; display: flex; justify-content: space-between;`;
+  const style = `font-family: 'Noto Sans', 'DejaVu Sans', 'Noto Sans CJK SC', Arial, sans-serif; font-size: 7.5pt; color: #6f7780; width: 100%; padding: 0 ${pdf.margin.right} 0 ${pdf.margin.left}; display: flex; justify-content: space-between;`;
   return {
     headerTemplate: `<div style="${style}"><span>${escapeHtml(model.title)}</span><span>${escapeHtml(model.period.label)}</span></div>`,
     footerTemplate: `<div style="${style}"><span>${escapeHtml(model.organisation ?? '')}${model.confidentiality ? ` · ${escapeHtml(model.confidentiality)}` : ''}</span><span>Page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>`,
@@ -118,8 +118,8 @@ export class PdfPrinter {
       // The first pass reserves room for two-digit page numbers so the second pass lays out the same.
       const placeholder = Object.fromEntries(model.toc.map((t) => [t.id, 88]));
       let body = await this.printHtml(await bodyHtml(placeholder), pdf, header);
+      let pages = tocPages(model.toc, await readOutline(body));
       if (pdf.toc) {
-        let pages = tocPages(model.toc, await readOutline(body));
         body = await this.printHtml(await bodyHtml(pages), pdf, header);
         const check = tocPages(model.toc, await readOutline(body));
         if (JSON.stringify(check) !== JSON.stringify(pages)) {
@@ -136,7 +136,10 @@ export class PdfPrinter {
         subject: `Customer experience report for ${model.period.label}${model.organisation ? `, ${model.organisation}` : ''}`,
         keywords: ['customer experience', ...model.sections.filter((s) => s.type === 'kpis').flatMap((s) => (s.type === 'kpis' ? s.cards.map((c) => c.label) : [])), model.period.key],
         date: new Date(model.generated),
-      });
+      }, [
+        ...(pdf.toc ? [{ title: 'Contents', bodyPage: 0 }] : []),
+        ...model.toc.map((t) => ({ title: t.title, bodyPage: pages[t.id] !== undefined ? pages[t.id] - 1 : null })),
+      ]);
     };
     let timer: NodeJS.Timeout | undefined;
     const limit = new Promise<never>((_, reject) => {
