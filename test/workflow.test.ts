@@ -103,3 +103,52 @@ describe('CI-friendly output', () => {
     expect(md).toContain('| CSAT | 90.0% | 59.6 to 98.2% | +65.0 pts | yes (p = 0.005) | 10 |');
   });
 });
+
+describe('cxreport init', () => {
+  it('scaffolds a project that builds on the first try', async () => {
+    const { mkdtempSync, existsSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const parent = mkdtempSync(join(tmpdir(), 'cxreport-init-'));
+    const run = io(parent);
+    expect(await main(['init', 'my-report'], run.io)).toBe(0);
+    const project = join(parent, 'my-report');
+    const config = readFileSync(join(project, 'cxreport.yaml'), 'utf8');
+    expect(config.split('\n')[0]).toBe('# yaml-language-server: $schema=./cxreport.schema.json');
+    expect(JSON.parse(readFileSync(join(project, 'cxreport.schema.json'), 'utf8')).title).toBe('cxreport.yaml');
+    expect(existsSync(join(project, '.github', 'workflows', 'cxreport.yml'))).toBe(true);
+    expect(run.stderr()).toContain('build it with cd my-report && npx cxreport build');
+    const build = io(project);
+    expect(await main(['build', '--format', 'html'], build.io)).toBe(0);
+    const metrics = JSON.parse(readFileSync(join(project, 'reports', '2026-10', 'metrics.json'), 'utf8'));
+    expect(metrics.metrics.nps.n).toBe(220);
+    expect(readFileSync(join(project, 'reports', '2026-10', 'report.html'), 'utf8')).toContain('data-section-type="verbatims"');
+  });
+
+  it('refuses to overwrite an existing project (exit 2) unless --force', async () => {
+    const dir = surveyProject();
+    const run = io(dir);
+    expect(await main(['init'], run.io)).toBe(2);
+    expect(run.stderr()).toContain('cxreport.yaml already exists');
+    expect(await main(['init', '--force', '--quiet'], io(dir).io)).toBe(0);
+  });
+});
+
+describe('GitHub Actions example', () => {
+  it('builds the previous month, writes the job summary and uploads the report', async () => {
+    const { parse } = await import('yaml');
+    const workflow = parse(readFileSync(join(__dirname, '..', 'examples', 'ci', 'cxreport.yml'), 'utf8'));
+    const steps = workflow.jobs.report.steps as { run?: string; uses?: string; with?: Record<string, string> }[];
+    const script = steps.map((s) => s.run ?? '').join('\n');
+    expect(script).toContain('npm ci');
+    expect(script).toMatch(/npx cxreport build --period "\$PERIOD" --summary "\$GITHUB_STEP_SUMMARY"/);
+    expect(script).toContain('date -u -d "$(date -u +%Y-%m-01) -1 month" +%Y-%m');
+    const upload = steps.find((s) => s.uses?.startsWith('actions/upload-artifact'));
+    expect(upload?.with?.path).toBe('reports/${{ env.PERIOD }}/');
+  });
+
+  it('its previous-month expression gives the month before the current one', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const month = execFileSync('bash', ['-c', 'date -u -d "2026-11-01 -1 month" +%Y-%m'], { encoding: 'utf8' }).trim();
+    expect(month).toBe('2026-10');
+  });
+});

@@ -5,6 +5,7 @@ import { CxError } from '../errors.js';
 export const USAGE = `Usage: cxreport <command> [config] [options]
 
 Commands:
+  init [dir]          create a project (config, sample data, CI workflow) that builds at once
   build [config]      build the report (HTML, PDF) and metrics.json
   validate [config]   check the config and data without writing anything
   schema              print the JSON Schema of cxreport.yaml
@@ -17,6 +18,7 @@ Options (build):
   --summary FILE      also write a Markdown summary of the headline numbers (e.g. $GITHUB_STEP_SUMMARY)
   --json              print progress as JSON events, one per line, on stdout
   -q, --quiet         print nothing but errors
+  --force             (init) overwrite the scaffold files in an existing project
   -h, --help          show this help
 
 config defaults to ./cxreport.yaml.
@@ -25,7 +27,7 @@ Exit codes: 0 success, 1 config, data or output error, 2 bad usage, 3 internal e
 export type Format = 'html' | 'pdf';
 
 export interface Command {
-  command: 'build' | 'validate' | 'schema' | 'help';
+  command: 'build' | 'validate' | 'schema' | 'init' | 'help';
   config: string;
   period?: string;
   out?: string;
@@ -33,6 +35,7 @@ export interface Command {
   quiet: boolean;
   json: boolean;
   summary?: string;
+  force: boolean;
 }
 
 /** Parses argv (without node and script). Throws CxError('usage') on bad usage. */
@@ -50,6 +53,7 @@ export function parseCommand(argv: string[]): Command {
         quiet: { type: 'boolean', short: 'q', default: false },
         json: { type: 'boolean', default: false },
         summary: { type: 'string' },
+        force: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -57,12 +61,13 @@ export function parseCommand(argv: string[]): Command {
     throw new CxError('usage', (error as Error).message.replace(/\. To specify a positional argument.*$/s, ''), { hint: 'run `cxreport --help` for the options' });
   }
   const { values, positionals } = parsed;
-  if (values.help || positionals.length === 0 || positionals[0] === 'help') return { command: 'help', config: 'cxreport.yaml', quiet: false, json: false };
+  if (values.help || positionals.length === 0 || positionals[0] === 'help') return { command: 'help', config: 'cxreport.yaml', quiet: false, json: false, force: false };
   const [command, config, ...rest] = positionals;
-  if (!['build', 'validate', 'schema'].includes(command)) {
-    throw new CxError('usage', `unknown command "${command}"`, { hint: 'commands: build, validate, schema (see cxreport --help)' });
+  if (!['build', 'validate', 'schema', 'init'].includes(command)) {
+    throw new CxError('usage', `unknown command "${command}"`, { hint: 'commands: init, build, validate, schema (see cxreport --help)' });
   }
-  if (rest.length > 0) throw new CxError('usage', `unexpected argument "${rest[0]}"`, { hint: 'give at most one config file' });
+  if (rest.length > 0) throw new CxError('usage', `unexpected argument "${rest[0]}"`, { hint: command === 'init' ? 'give at most one folder' : 'give at most one config file' });
+  if (command === 'init') return { command: 'init', config: config ?? '.', quiet: values.quiet, json: values.json, force: values.force };
   if (command === 'schema' && config) throw new CxError('usage', '`cxreport schema` takes no arguments');
   if (command !== 'build' && (values.out || values.format || values.summary)) throw new CxError('usage', `--out, --format and --summary only apply to build`);
   let formats: Format[] | undefined;
@@ -76,5 +81,5 @@ export function parseCommand(argv: string[]): Command {
   if (values.period !== undefined && !values.period.split('..').every((p) => key.test(p)) || (values.period?.split('..').length ?? 0) > 2) {
     throw new CxError('usage', `--period "${values.period}" is not a period or period range`, { hint: 'use YYYY-MM (month), YYYY-Qn (quarter) or YYYY (year), e.g. --period 2026-10, or a range like 2026-01..2026-10' });
   }
-  return { command: command as Command['command'], config: config ?? 'cxreport.yaml', period: values.period, out: values.out, formats, quiet: values.quiet, json: values.json, summary: values.summary };
+  return { command: command as Command['command'], config: config ?? 'cxreport.yaml', period: values.period, out: values.out, formats, quiet: values.quiet, json: values.json, summary: values.summary, force: values.force };
 }

@@ -12,6 +12,7 @@ import { PdfPrinter } from '../render/pdf.js';
 import { summaryMarkdown } from '../render/summary.js';
 import { slug } from '../report/sections/common.js';
 import { parseCommand, USAGE, type Command } from './args.js';
+import { init } from './init.js';
 import { indexPage, manifest, sha256, type BuiltReport } from './outputs.js';
 import { chooseMode, createReporter, type Reporter } from './reporter.js';
 import { writeAtomically, type OutputFile } from './write.js';
@@ -54,6 +55,13 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         return EXIT.ok;
       case 'validate':
         return await validate(command, io);
+      case 'init': {
+        const written = await init(command.config, { force: command.force, cwd: io.cwd });
+        for (const path of written) reporter.wrote(relative(io.cwd, path), 0);
+        const where = relative(io.cwd, resolve(io.cwd, command.config));
+        reporter.info(`created a cxreport project${where ? ` in ${where}` : ''}: build it with ${where ? `cd ${where} && ` : ''}npx cxreport build`);
+        return EXIT.ok;
+      }
       case 'build':
         return await runBuild(command, io, reporter);
     }

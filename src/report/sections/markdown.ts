@@ -54,7 +54,9 @@ export function renderMarkdown(text: string, ctx: SectionContext, path: (string 
   try {
     expanded = Handlebars.compile(text, { strict: true, noEscape: false })(interpolationContext(ctx));
   } catch (error) {
-    throw new CxError('config', `section ${ctx.index + 1}: cannot interpolate the markdown: ${(error as Error).message.split('\n')[0]}`, {
+    const lines = (error as Error).message.split('\n').filter((l) => l.trim() !== '');
+    const detail = lines.length > 1 ? `${lines[0]} ${lines[lines.length - 1]}` : lines[0];
+    throw new CxError('config', `section ${ctx.index + 1}: cannot interpolate the markdown: ${detail}`, {
       location: ctx.config.yaml.locate(path),
       hint: `available: metrics.<name>.value|n|ci|delta|p|significant|previous.value, period.label, previous.label; metrics: ${[...ctx.computed.results.keys()].join(', ')}`,
     });
