@@ -128,8 +128,10 @@ function normalisePaths(config: Config): Config {
   const sections = config.sections.map((s) => {
     if (s.type === 'markdown' && s.file) return { ...s, file: resolvePath(config.dir, s.file) };
     if (s.type === 'case-study' && s.narrative_file) return { ...s, narrative_file: resolvePath(config.dir, s.narrative_file) };
+    if (s.type === 'chart') return { ...s, spec: resolvePath(config.dir, s.spec) };
     return s;
   });
   const report = config.report.logo ? { ...config.report, logo: resolvePath(config.dir, config.report.logo) } : config.report;
-  return { ...config, report, sources, sections };
+  const templates = config.templates ? resolvePath(config.dir, config.templates) : undefined;
+  return { ...config, report, sources, sections, templates };
 }

@@ -46,6 +46,8 @@ export const metricSchema = z.discriminatedUnion('type', [...metricSchemas]);
 
 export const sectionSchema = z.discriminatedUnion('type', [...sectionSchemas]);
 
+const colour = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'a hex colour like "#1f4e79"');
+
 const lengthSchema = z.string().regex(/^\d+(\.\d+)?(mm|cm|in|px)$/, 'a length like "18mm", "0.75in"');
 
 export const outputsSchema = z
@@ -78,6 +80,25 @@ export const configSchema = z
     metrics: z.record(z.string().regex(/^[A-Za-z_][\w-]*$/, 'a name of letters, digits, _ and -'), metricSchema).describe('Named metrics computed from the sources.'),
     sections: z.array(sectionSchema).min(1).describe('Report sections, in order.'),
     outputs: outputsSchema,
+    theme: z
+      .strictObject({
+        colors: z
+          .strictObject({
+            primary: colour.optional().describe('Brand colour: headings, bars, lines.'),
+            accent: colour.optional().describe('Highlights: targets, interventions, case-study labels.'),
+            good: colour.optional().describe('Changes for the better, promoters.'),
+            bad: colour.optional().describe('Changes for the worse, detractors.'),
+            neutral: colour.optional().describe('Neutral changes, passives.'),
+            ink: colour.optional().describe('Body text.'),
+          })
+          .optional()
+          .describe('Brand colours (hex).'),
+        font: z.string().optional().describe('CSS font family for text and charts, e.g. "Inter, Noto Sans, sans-serif" (the font must be installed where the PDF is printed).'),
+        palette: z.array(colour).min(2).optional().describe('Categorical chart colours, in order.'),
+      })
+      .optional()
+      .describe('Brand colours, font and chart palette.'),
+    templates: z.string().optional().describe('Folder (relative to this file) whose partials override the default theme by name and whose style.css is added after it; default: ./templates when it exists.'),
     matrix: z
       .record(z.string(), z.array(z.union([z.string(), z.number()])).min(1))
       .refine((m) => Object.keys(m).length === 1, { message: 'give exactly one column, e.g. matrix: { region: [EMEA, APAC] }' })

@@ -1,10 +1,505 @@
-/** STUB — being implemented; keep the exported names. */
+/**
+ * Customer churn and customer retention (CRR) from a customers table with one row per customer:
+ * an id, the date the customer started and the date they left (empty while active).
+ *
+ * For a period with start ps and end pe:
+ *   S = customers active at ps (start < ps, and no end or end ≥ ps)
+ *   N = customers who started in [ps, pe)
+ *   L = customers of S whose end falls in [ps, pe)
+ *   E = customers active at pe (start < pe, and no end or end ≥ pe)
+ * Churn = L/S; CRR = retained/S with retained = S − L (= E − N when no customer both starts and
+ * leaves within the period; see docs/metrics/retention.md). Both are binomial shares of S: Wilson
+ * 95% interval, pooled two-proportion z-test against the previous period.
+ *
+ * Also exports the customer-table preparation shared by cohort-retention and survival.
+ */
+import * as aq from 'arquero';
+import type { ColumnTable } from 'arquero';
 import { z } from 'zod';
-import type { MetricModule } from './module.js';
+import { CxError } from '../errors.js';
+import { periodLabel, periodOf, periodStart, type Granularity } from './period.js';
+import { compileFilter, describeFilter, filterSchema, type Filter } from './filter.js';
+import type { ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, PrepareContext, VisualBlock, VisualContext } from './module.js';
+import { groupKey } from './prepare.js';
+import { adjustGroups, makeResult, proportion, proportionChange } from './result-builders.js';
 import { metricFields } from './score-schema.js';
+import type { SourceTable } from '../sources/types.js';
+import { trendSpec } from '../report/charts.js';
+import { formatCount, formatInterval, formatNumber, formatValue } from '../report/format.js';
 
-export const churnSchema = z.strictObject({ type: z.literal('churn'), source: z.string(), ...metricFields }).describe('Churn rate (not yet implemented).');
-export const churnModule: MetricModule = { type: 'churn', schema: churnSchema, title: 'Churn rate', prepare() { throw new Error('churn: not implemented'); }, compute() { throw new Error('churn: not implemented'); } };
+// ---------------------------------------------------------------------------------------------
+// Period ordinals (a continuous integer axis, so that period arithmetic is subtraction)
+// ---------------------------------------------------------------------------------------------
 
-export const retentionSchema = z.strictObject({ type: z.literal('retention'), source: z.string(), ...metricFields }).describe('Customer retention rate (not yet implemented).');
-export const retentionModule: MetricModule = { type: 'retention', schema: retentionSchema, title: 'Customer retention rate', prepare() { throw new Error('retention: not implemented'); }, compute() { throw new Error('retention: not implemented'); } };
+/** Index of a period key on a continuous integer axis (months, quarters or years since year 0). */
+export function periodOrdinal(key: string, granularity: Granularity): number {
+  const y = Number(key.slice(0, 4));
+  if (granularity === 'year') return y;
+  if (granularity === 'quarter') return y * 4 + Number(key.slice(6)) - 1;
+  return y * 12 + Number(key.slice(5, 7)) - 1;
+}
+
+/** The period key of an ordinal. */
+export function ordinalPeriod(n: number, granularity: Granularity): string {
+  if (granularity === 'year') return String(n);
+  if (granularity === 'quarter') return `${Math.floor(n / 4)}-Q${(n % 4) + 1}`;
+  return `${Math.floor(n / 12)}-${String((n % 12) + 1).padStart(2, '0')}`;
+}
+
+/** Ordinal of the period holding a timestamp (UTC). */
+export function timeOrdinal(ms: number, granularity: Granularity): number {
+  const d = new Date(ms);
+  const y = d.getUTCFullYear();
+  if (granularity === 'year') return y;
+  if (granularity === 'quarter') return y * 4 + Math.floor(d.getUTCMonth() / 3);
+  return y * 12 + d.getUTCMonth();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Exclusions, counted per period (of the row's own date) and reason
+// ---------------------------------------------------------------------------------------------
+
+/** Excluded rows per period key ("undated" when the row has no valid date) and reason. */
+export class ExclusionCounter {
+  readonly byPeriod = new Map<string, Record<string, number>>();
+
+  add(period: string | null, reason: string, count = 1): void {
+    const key = period ?? 'undated';
+    const entry = this.byPeriod.get(key) ?? {};
+    entry[reason] = (entry[reason] ?? 0) + count;
+    this.byPeriod.set(key, entry);
+  }
+
+  /** `excluded`, `exclusions` (current period) and `excludedAllPeriods` of a result. */
+  summary(period: string): Pick<MetricResult, 'excluded' | 'exclusions' | 'excludedAllPeriods'> {
+    const current = sortKeys(this.byPeriod.get(period) ?? {});
+    const all: Record<string, number> = {};
+    for (const entry of this.byPeriod.values()) for (const [k, v] of Object.entries(entry)) all[k] = (all[k] ?? 0) + v;
+    return { excluded: Object.values(current).reduce((a, b) => a + b, 0), exclusions: current, excludedAllPeriods: sortKeys(all) };
+  }
+}
+
+function sortKeys(record: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The customers table: one valid row per customer
+// ---------------------------------------------------------------------------------------------
+
+/** Config keys of metrics computed from a customers table (churn, retention, cohort-retention, survival). */
+export const customerFields = {
+  source: z.string().describe('Name of the source (under `sources:`) holding one row per customer.').meta({ examples: ['customers'] }),
+  id: z.string().describe('Column holding the customer id; an id that occurs on more than one row is excluded (all its rows) and counted.').meta({ examples: ['customer_id'] }),
+  start: z.string().describe('Column holding the date the customer started (signup), ISO 8601 (e.g. 2026-01-15).').meta({ examples: ['signup_date'] }),
+  end: z.string().describe('Column holding the date the customer left (cancellation), ISO 8601; empty while the customer is active.').meta({ examples: ['cancel_date'] }),
+};
+
+export type CustomerExclusion = 'missing id' | 'missing or invalid start date' | 'invalid end date' | 'end before start' | 'duplicate id';
+
+/** Valid customers and their derived columns; excluded rows counted per period of their start date. */
+export interface PreparedCustomers extends Prepared {
+  kind: 'customers';
+  id: string;
+  granularity: Granularity;
+  source: SourceTable;
+  /**
+   * Valid customers: the source's columns plus __id (text), __start and __end (UTC ms; __end null
+   * while active), __sp (start period ordinal) and __ep (end period ordinal, null while active).
+   */
+  table: ColumnTable;
+  start: Float64Array;
+  /** NaN while active */
+  end: Float64Array;
+  exclusions: ExclusionCounter;
+  /** every valid start and end timestamp, ascending (for "data through") */
+  times: Float64Array;
+  /** the config's filter, described for captions */
+  filterText: string | null;
+}
+
+/** An id cell as text, or null when missing. */
+function idOf(raw: unknown): string | null {
+  if (raw === null || raw === undefined) return null;
+  const s = String(raw).trim();
+  return s === '' ? null : s;
+}
+
+function isEmpty(raw: unknown): boolean {
+  return raw === null || raw === undefined || (typeof raw === 'string' && raw.trim() === '');
+}
+
+/** Rows of `source` kept by an optional filter (columns already checked). */
+export function filteredTable(source: SourceTable, filter: Filter | undefined): ColumnTable {
+  if (!filter || Object.keys(filter).length === 0) return source.table;
+  const keep = compileFilter(filter);
+  return source.table.filter(aq.escape((d: Record<string, unknown>) => keep((c) => d[c]))).reify();
+}
+
+/** Latest period with data and the latest timestamp up to a period's end, from sorted timestamps. */
+export function timeIndex(times: Float64Array, granularity: Granularity): Pick<Prepared, 'latestPeriod' | 'lastTimestamp'> {
+  return {
+    latestPeriod: () => (times.length ? periodOf(times[times.length - 1], granularity) : undefined),
+    lastTimestamp(period) {
+      const end = periodStart(period, granularity) + 0;
+      const limit = nextPeriodStart(period, granularity);
+      let lo = 0;
+      let hi = times.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (times[mid] < limit) lo = mid + 1;
+        else hi = mid;
+      }
+      void end;
+      return lo > 0 ? times[lo - 1] : undefined;
+    },
+  };
+}
+
+/** First instant of the period after `period`. */
+export function nextPeriodStart(period: string, granularity: Granularity): number {
+  return periodStart(ordinalPeriod(periodOrdinal(period, granularity) + 1, granularity), granularity);
+}
+
+/**
+ * Validates a customers table: every row needs an id, a valid start date, an empty or valid end
+ * date not before the start, and an id that occurs once. Anything else is excluded and counted
+ * under the period of its start date (or "undated"), never corrected.
+ */
+export function prepareCustomers(ctx: PrepareContext<any>, def: { id: string; start: string; end: string; filter?: Filter }, extraColumns: [string, string | undefined][] = []): PreparedCustomers {
+  const source = ctx.source('source');
+  ctx.requireColumn(source, def.id, ['id']);
+  ctx.requireColumn(source, def.start, ['start']);
+  ctx.requireColumn(source, def.end, ['end']);
+  for (const column of Object.keys(def.filter ?? {})) ctx.requireColumn(source, column, ['filter', column]);
+  for (const [key, column] of extraColumns) if (column !== undefined) ctx.requireColumn(source, column, [key]);
+  const g = ctx.granularity;
+  const table = filteredTable(source, def.filter);
+  const n = table.numRows();
+  const ids = table.array(def.id) as ArrayLike<unknown>;
+  const starts = table.array(def.start) as ArrayLike<unknown>;
+  const ends = table.array(def.end) as ArrayLike<unknown>;
+  const exclusions = new ExclusionCounter();
+
+  const id: (string | null)[] = new Array(n);
+  const start = new Float64Array(n);
+  const end = new Float64Array(n);
+  const reason: (CustomerExclusion | null)[] = new Array(n).fill(null);
+  const seen = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    id[i] = idOf(ids[i]);
+    start[i] = parseDate(starts[i]);
+    end[i] = isEmpty(ends[i]) ? NaN : parseDate(ends[i]);
+    if (id[i] === null) reason[i] = 'missing id';
+    else if (!Number.isFinite(start[i])) reason[i] = 'missing or invalid start date';
+    else if (!isEmpty(ends[i]) && !Number.isFinite(end[i])) reason[i] = 'invalid end date';
+    else if (end[i] < start[i]) reason[i] = 'end before start';
+    if (id[i] !== null) seen.set(id[i]!, (seen.get(id[i]!) ?? 0) + 1);
+  }
+  const keep: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (reason[i] === null && (seen.get(id[i]!) ?? 0) > 1) reason[i] = 'duplicate id';
+    if (reason[i] === null) keep.push(i);
+    else exclusions.add(Number.isFinite(start[i]) ? periodOf(start[i], g) : null, reason[i]!);
+  }
+  const valid = table.reify(keep);
+  const vStart = Float64Array.from(keep, (i) => start[i]);
+  const vEnd = Float64Array.from(keep, (i) => end[i]);
+  const derived = aq.table({
+    __id: keep.map((i) => id[i]),
+    __start: vStart,
+    __end: Array.from(vEnd, (t) => (Number.isNaN(t) ? null : t)),
+    __sp: Array.from(vStart, (t) => timeOrdinal(t, g)),
+    __ep: Array.from(vEnd, (t) => (Number.isNaN(t) ? null : timeOrdinal(t, g))),
+  });
+  const times = Float64Array.from([...vStart, ...vEnd].filter((t) => !Number.isNaN(t))).sort();
+  return {
+    kind: 'customers',
+    id: ctx.id,
+    granularity: g,
+    source,
+    table: valid.assign(derived),
+    start: vStart,
+    end: vEnd,
+    exclusions,
+    times,
+    filterText: def.filter ? describeFilter(def.filter) : null,
+    ...timeIndex(times, g),
+  };
+}
+
+/** An ISO 8601 date or timestamp (number cells are not dates). */
+export function parseDate(raw: unknown): number {
+  if (typeof raw !== 'string') return NaN;
+  const s = raw.trim();
+  if (s === '') return NaN;
+  // reuse the project's strict parser
+  return parseTimestampStrict(s);
+}
+
+import { parseTimestamp as parseTimestampStrict } from './period.js';
+
+/** Group label of each valid customer for a column ("(missing)" for empty cells). */
+export function groupsOf(table: ColumnTable, column: string | undefined): string[] {
+  const n = table.numRows();
+  if (column === undefined) return new Array(n).fill('all');
+  const values = table.array(column) as ArrayLike<unknown>;
+  return Array.from({ length: n }, (_, i) => groupKey(values[i]));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Churn and retention
+// ---------------------------------------------------------------------------------------------
+
+const lifecycleFields = {
+  ...customerFields,
+  ...metricFields,
+  filter: filterSchema.optional(),
+};
+
+export const churnSchema = z
+  .strictObject({ type: z.literal('churn'), ...lifecycleFields })
+  .describe('Customer churn rate: customers lost during the period as a percentage of the customers active at its start (Wilson 95% interval, pooled two-proportion z-test).');
+
+export const retentionSchema = z
+  .strictObject({ type: z.literal('retention'), ...lifecycleFields })
+  .describe('Customer retention rate (CRR): customers active at the start of the period who are still active at its end, as a percentage (Wilson 95% interval, pooled two-proportion z-test).');
+
+export type ChurnDef = z.infer<typeof churnSchema>;
+export type RetentionDef = z.infer<typeof retentionSchema>;
+
+/** Customer counts of one period. */
+export interface LifecycleCounts {
+  /** active at the period start */
+  atStart: number;
+  /** started during the period */
+  new: number;
+  /** of those active at the start, left during the period */
+  lost: number;
+  /** started and left within the period (new, never at a period start) */
+  newLost: number;
+  /** active at the period end */
+  atEnd: number;
+}
+
+const ZERO: LifecycleCounts = { atStart: 0, new: 0, lost: 0, newLost: 0, atEnd: 0 };
+
+/** Per-group flows (starts, ends) per period ordinal, from which any period's counts follow. */
+interface Flows {
+  /** customers per start ordinal */
+  starts: Map<number, number>;
+  /** customers leaving per end ordinal, split by whether they also started in that period */
+  ends: Map<number, { lost: number; newLost: number }>;
+}
+
+/**
+ * Starts and ends per period (and group), rolled up with Arquero: these small additive tables are
+ * the sufficient statistics from which S, N, L and E of any period are finalised.
+ */
+export function lifecycleFlows(pc: PreparedCustomers, column?: string): Map<string, Flows> {
+  const t = pc.table.assign(aq.table({ __g: groupsOf(pc.table, column) }));
+  const starts = t.groupby('__g', '__sp').count().objects() as { __g: string; __sp: number; count: number }[];
+  const ends = t
+    .filter((d: Record<string, unknown>) => d.__ep !== null)
+    .derive({ __same: (d: Record<string, unknown>) => d.__sp === d.__ep })
+    .groupby('__g', '__ep', '__same')
+    .count()
+    .objects() as { __g: string; __ep: number; __same: boolean; count: number }[];
+  const out = new Map<string, Flows>();
+  const of = (g: string) => {
+    let f = out.get(g);
+    if (!f) out.set(g, (f = { starts: new Map(), ends: new Map() }));
+    return f;
+  };
+  for (const s of starts) of(s.__g).starts.set(s.__sp, s.count);
+  for (const e of ends) {
+    const f = of(e.__g);
+    const entry = f.ends.get(e.__ep) ?? { lost: 0, newLost: 0 };
+    if (e.__same) entry.newLost += e.count;
+    else entry.lost += e.count;
+    f.ends.set(e.__ep, entry);
+  }
+  return out;
+}
+
+/** Counts of every period ordinal from `from` to `to` (inclusive) for one group's flows. */
+export function countsOver(flows: Flows | undefined, from: number, to: number): LifecycleCounts[] {
+  const out: LifecycleCounts[] = [];
+  if (!flows) {
+    for (let p = from; p <= to; p++) out.push({ ...ZERO });
+    return out;
+  }
+  // S(p) = customers started before p − customers ended before p (an end before p implies a start before p).
+  let startedBefore = 0;
+  let endedBefore = 0;
+  for (const [o, c] of flows.starts) if (o < from) startedBefore += c;
+  for (const [o, e] of flows.ends) if (o < from) endedBefore += e.lost + e.newLost;
+  for (let p = from; p <= to; p++) {
+    const atStart = startedBefore - endedBefore;
+    const n = flows.starts.get(p) ?? 0;
+    const e = flows.ends.get(p) ?? { lost: 0, newLost: 0 };
+    out.push({ atStart, new: n, lost: e.lost, newLost: e.newLost, atEnd: atStart - e.lost + n - e.newLost });
+    startedBefore += n;
+    endedBefore += e.lost + e.newLost;
+  }
+  return out;
+}
+
+type Kind = 'churn' | 'retention';
+
+/** The share a kind reports: churned (L) or retained (S − L) of S. */
+const successes = (kind: Kind, c: LifecycleCounts) => (kind === 'churn' ? c.lost : c.atStart - c.lost);
+
+function firstStart(flows: Map<string, Flows>): number | undefined {
+  let min = Infinity;
+  for (const f of flows.values()) for (const o of f.starts.keys()) min = Math.min(min, o);
+  return Number.isFinite(min) ? min : undefined;
+}
+
+function lifecycleMethod(kind: Kind, pc: PreparedCustomers): string {
+  const filter = pc.filterText ? ` Customers limited to ${pc.filterText}.` : '';
+  const base =
+    'S = customers active at the start of the period (started before it and not ended before it), N = customers who started during it, L = customers of S whose end date falls in it, E = customers active at its end.';
+  const body =
+    kind === 'churn'
+      ? ` Churn rate = L/S × 100 (lower is better). A customer who starts and leaves within the same period counts as new, not as churned.`
+      : ` Customer retention rate (CRR) = (S − L)/S × 100, the customers active at the start still active at the end. The textbook form (E − N)/S equals this when no customer both starts and leaves within the period; such customers (reported as newLost) are not part of S and are left out here.`;
+  return (
+    `${base}${body} 95% interval: Wilson score interval for a binomial share of S. Change vs the previous period: two-sided pooled two-proportion z-test. ` +
+    'Rows with a missing id, a missing or invalid start date, an invalid end date, an end before the start, or an id that occurs more than once are excluded (never corrected) and counted under the period of their start date. ' +
+    `Breakdowns group customers by their value of the column, with Benjamini–Hochberg adjusted p-values. Source: churn = customers lost / customers at the period start; CRR = (E − N)/S × 100 (reference/metrics.md).${filter}`
+  );
+}
+
+/** Computes churn or retention for one period. */
+function computeLifecycle(kind: Kind, pc: PreparedCustomers, def: ChurnDef | RetentionDef, ctx: ComputeContext): MetricResult {
+  const g = ctx.granularity;
+  const cur = periodOrdinal(ctx.period, g);
+  const flows = lifecycleFlows(pc);
+  const first = firstStart(flows);
+  // the first period with customers at its start is the one after the first start
+  const from = first === undefined ? cur : Math.min(first + 1, cur);
+  const counts = countsOver(flows.get('all'), Math.min(from, cur - 1), cur);
+  const at = (o: number) => counts[o - Math.min(from, cur - 1)] ?? ZERO;
+  const c = at(cur);
+  const p = at(cur - 1);
+  const minSample = ctx.minSample;
+  const head = proportion(ctx.period, successes(kind, c), c.atStart, minSample);
+  const change = proportionChange(ctx.previousPeriod, { x: successes(kind, p), n: p.atStart }, { x: successes(kind, c), n: c.atStart }, minSample);
+  const series: PeriodValue[] = [];
+  for (let o = from; o <= cur; o++) {
+    const k = at(o);
+    series.push(proportion(ordinalPeriod(o, g), successes(kind, k), k.atStart, minSample));
+  }
+
+  const breakdowns: Record<string, GroupResult[]> = {};
+  for (const column of ctx.breakdowns) {
+    const byGroup = lifecycleFlows(pc, column);
+    const rows: GroupResult[] = [...byGroup.keys()].sort().map((group) => {
+      const [gp, gc] = countsOver(byGroup.get(group), cur - 1, cur);
+      const v = proportion(ctx.period, successes(kind, gc), gc.atStart, minSample);
+      const ch = proportionChange(ctx.previousPeriod, { x: successes(kind, gp), n: gp.atStart }, { x: successes(kind, gc), n: gc.atStart }, minSample);
+      return { group, ...v, previous: ch.previous && { period: ctx.previousPeriod, value: ch.previous.value, n: ch.previous.n }, delta: ch.delta, p: ch.p, pAdjusted: null, significant: false };
+    });
+    breakdowns[column] = adjustGroups(rows.filter((r) => r.n > 0 || (r.previous?.n ?? 0) > 0));
+  }
+
+  const se = c.atStart > 0 ? 100 * Math.sqrt(((head.value! / 100) * (1 - head.value! / 100)) / c.atStart) : null;
+  return makeResult({
+    id: pc.id,
+    type: kind,
+    label: def.label ?? (kind === 'churn' ? 'Churn' : 'Retention'),
+    title: kind === 'churn' ? 'Customer churn rate' : 'Customer retention rate',
+    unit: 'percent',
+    higherIsBetter: kind === 'retention',
+    domain: [0, 100],
+    target: def.target ?? null,
+    minSample,
+    ...head,
+    se,
+    ...change,
+    ...pc.exclusions.summary(ctx.period),
+    series,
+    breakdowns,
+    method: lifecycleMethod(kind, pc),
+    extra: {
+      customers: { ...c },
+      previousCustomers: { ...p },
+      ...(kind === 'retention' ? { retained: c.atStart - c.lost, crrTextbook: c.atStart > 0 ? (100 * (c.atEnd - c.new)) / c.atStart : null } : { churned: c.lost }),
+    },
+  });
+}
+
+/** Trend chart of the rate with its band, and a table of the customer counts of the last 12 periods. */
+function lifecycleVisual(kind: Kind, r: MetricResult, pc: PreparedCustomers, ctx: VisualContext): VisualBlock[] {
+  const g = pc.granularity;
+  const cur = periodOrdinal(ctx.period, g);
+  const keep = r.series.filter((s) => periodOrdinal(s.period, g) > cur - 24);
+  const short = (key: string) => periodLabel(key, g, 'short');
+  const points = keep.map((s) => ({ label: short(s.period), value: s.value, lo: s.ci?.[0] ?? null, hi: s.ci?.[1] ?? null, n: s.n, lowSample: s.lowSample }));
+  const withData = keep.filter((s) => s.value !== null);
+  const now = ctx.periodLabel(ctx.period);
+  const name = kind === 'churn' ? 'Churn' : 'Retention';
+  let title = `${name}: no customers at the start of ${now}`;
+  if (r.value !== null) {
+    if (r.previous && r.delta !== null) {
+      const verb = r.delta > 0 ? 'rose' : r.delta < 0 ? 'fell' : 'was unchanged';
+      const prevText = `${formatValue(r.previous.value, 'percent')} in ${ctx.periodLabel(r.previous.period)}`;
+      title = r.delta === 0 ? `${name} unchanged at ${formatValue(r.value, 'percent')} in ${now}` : `${name} ${verb} to ${formatValue(r.value, 'percent')} in ${now}, from ${prevText}${r.significant ? '' : ' (not significant)'}`;
+    } else title = `${name} ${formatValue(r.value, 'percent')} in ${now}`;
+  }
+  const cust = r.extra.customers as LifecycleCounts;
+  const blocks: VisualBlock[] = [];
+  if (withData.length > 0) {
+    const lo = withData.reduce((a, b) => (b.value! < a.value! ? b : a));
+    const hi = withData.reduce((a, b) => (b.value! > a.value! ? b : a));
+    blocks.push({
+      kind: 'chart',
+      chart: {
+        id: ctx.nextId(`chart-${kind}-${pc.id}`),
+        title,
+        caption: `${r.title} per ${g}, with 95% Wilson intervals. n = ${formatCount(cust.atStart)} customers at the start of ${now}. ${kind === 'churn' ? 'Churn = customers lost ÷ customers at the period start.' : 'Retention = customers at the start still active at the end ÷ customers at the start.'} Source: ${pc.source.name}${pc.filterText ? ` (${pc.filterText})` : ''}.`,
+        alt: `Line chart of ${r.label} per ${g} for ${withData.length} ${g}s from ${ctx.periodLabel(withData[0].period)} (${formatValue(withData[0].value, 'percent')}) to ${ctx.periodLabel(withData[withData.length - 1].period)} (${formatValue(withData[withData.length - 1].value, 'percent')}); lowest ${formatValue(lo.value, 'percent')} in ${ctx.periodLabel(lo.period)}, highest ${formatValue(hi.value, 'percent')} in ${ctx.periodLabel(hi.period)}.`,
+        spec: trendSpec(points, { metric: r.label, unit: 'percent', target: r.target, domain: [0, 100] }),
+        size: 'wide',
+      },
+    });
+  }
+  const flows = lifecycleFlows(pc);
+  const last = Math.max(cur - 11, periodOrdinal(r.series[0]?.period ?? ctx.period, g));
+  const counts = countsOver(flows.get('all'), last, cur);
+  blocks.push({
+    kind: 'table',
+    table: {
+      caption: `Customers per ${g}, last ${counts.length}`,
+      columns: [{ label: 'Period' }, { label: 'At start', align: 'right' }, { label: 'New', align: 'right' }, { label: 'Lost', align: 'right' }, { label: 'At end', align: 'right' }, { label: `${name} (%)`, align: 'right' }, { label: '95% CI', align: 'right' }],
+      rows: counts
+        .map((k, i) => {
+          const key = ordinalPeriod(last + i, g);
+          const v = proportion(key, successes(kind, k), k.atStart, r.minSample);
+          return { cells: [ctx.periodLabel(key), formatCount(k.atStart), formatCount(k.new), formatCount(k.lost), formatCount(k.atEnd), formatNumber(v.value, 'percent'), formatInterval(v.ci, 'percent')], muted: v.lowSample, note: v.lowSample ? `n < ${r.minSample}` : undefined };
+        })
+        .reverse(),
+      footnote: `At start = active when the ${g} began; lost = of those, ended during the ${g}; new customers who also left in the same ${g} (${formatCount(cust.newLost)} in ${now}) are in New but not in Lost.`,
+    },
+  });
+  return blocks;
+}
+
+export const churnModule: MetricModule<ChurnDef, PreparedCustomers> = {
+  type: 'churn',
+  schema: churnSchema,
+  title: 'Customer churn rate',
+  prepare: (ctx) => prepareCustomers(ctx, ctx.def),
+  compute: (prepared, ctx) => computeLifecycle('churn', prepared, prepared.def as ChurnDef, ctx),
+  visual: (result, prepared, ctx) => lifecycleVisual('churn', result, prepared, ctx),
+};
+
+export const retentionModule: MetricModule<RetentionDef, PreparedCustomers> = {
+  type: 'retention',
+  schema: retentionSchema,
+  title: 'Customer retention rate',
+  prepare: (ctx) => prepareCustomers(ctx, ctx.def),
+  compute: (prepared, ctx) => computeLifecycle('retention', prepared, prepared.def as RetentionDef, ctx),
+  visual: (result, prepared, ctx) => lifecycleVisual('retention', result, prepared, ctx),
+};

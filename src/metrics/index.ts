@@ -63,11 +63,12 @@ export function resolvePeriod(config: Config, prepared: Map<string, Prepared>, r
 function breakdownColumns(config: Config, sources: (metric: string) => SourceTable | undefined): Map<string, string[]> {
   const out = new Map<string, string[]>();
   config.sections.forEach((section, i) => {
-    if (section.type !== 'breakdown') return;
+    if (section.type !== 'breakdown' && !(section.type === 'chart' && section.data === 'breakdown' && section.by)) return;
     const source = sources(section.metric);
-    if (source) requireColumn(source, section.by, config, ['sections', i, 'by'], `section ${i + 1} (breakdown)`);
+    const by = section.by as string;
+    if (source) requireColumn(source, by, config, ['sections', i, 'by'], `section ${i + 1} (${section.type})`);
     const list = out.get(section.metric) ?? [];
-    if (!list.includes(section.by)) list.push(section.by);
+    if (!list.includes(by)) list.push(by);
     out.set(section.metric, list);
   });
   return out;

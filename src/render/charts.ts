@@ -6,7 +6,7 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { Config as VlConfig } from 'vega-lite';
-import { palette } from '../report/theme.js';
+import { categorical, palette, themeSpec, type Theme } from '../report/theme.js';
 
 export const FONT = '"Noto Sans", "DejaVu Sans", "Noto Sans CJK SC", "Helvetica Neue", Arial, sans-serif';
 
@@ -22,9 +22,12 @@ export const chartTheme: VlConfig = {
   text: { font: FONT },
 };
 
-/** Renders one Vega-Lite spec to an SVG string. */
-export async function renderSvg(spec: TopLevelSpec, id: string): Promise<string> {
-  const { spec: vgSpec } = compile({ ...spec, config: { ...chartTheme, ...(spec.config ?? {}) } } as TopLevelSpec);
+/** Renders one Vega-Lite spec to an SVG string, in the report's theme. */
+export async function renderSvg(spec: TopLevelSpec, id: string, theme?: Theme): Promise<string> {
+  const themed = theme ? themeSpec(spec, theme) : spec;
+  const font = theme?.font ? `${theme.font.replace(/[;{}<>]/g, '')}, ${FONT}` : FONT;
+  const config = { ...chartTheme, font, text: { font }, range: { category: theme?.palette ?? categorical }, ...(themed.config ?? {}) };
+  const { spec: vgSpec } = compile({ ...themed, config } as TopLevelSpec);
   const view = new vega.View(vega.parse(vgSpec), { renderer: 'none' });
   try {
     const svg = await view.toSVG();

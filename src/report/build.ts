@@ -1,6 +1,6 @@
 /** Builds the report model from the config, the loaded sources and the computed metrics. */
-import { readFileSync } from 'node:fs';
-import { extname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { extname, join } from 'node:path';
 import type { Config } from '../config/load.js';
 import { CxError } from '../errors.js';
 import type { ComputedMetrics } from '../metrics/index.js';
@@ -8,6 +8,7 @@ import { periodLabel, periodStart, shiftPeriod } from '../metrics/period.js';
 import type { SourceTable } from '../sources/types.js';
 import type { SectionContext } from './context.js';
 import type { ReportModel, SectionModel } from './model.js';
+import { resolveTheme } from './theme.js';
 import { slug } from './sections/common.js';
 import { buildSection } from './sections/index.js';
 import { buildMethods } from './sections/methods.js';
@@ -33,6 +34,16 @@ function logoDataUri(config: Config): string | undefined {
   }
 }
 
+/** The user's templates folder: `templates:` from the config, else ./templates beside it when present. */
+function templatesDir(config: Config): string | undefined {
+  if (config.templates) {
+    if (!existsSync(config.templates)) throw new CxError('config', `templates folder not found: ${config.templates}`, { location: config.yaml.locate(['templates']), hint: 'paths are relative to the config file' });
+    return config.templates;
+  }
+  const implicit = join(config.dir, 'templates');
+  return existsSync(join(implicit, 'partials')) || existsSync(join(implicit, 'style.css')) || existsSync(join(implicit, 'layout.hbs')) ? implicit : undefined;
+}
+
 const dayLabel = (ms: number) => new Date(ms).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 
 /** The report model for the computed period. */
@@ -47,8 +58,9 @@ export function buildReport(config: Config, sources: Map<string, SourceTable>, c
     return id;
   };
   const ctx = (index: number): SectionContext => ({ config, computed, granularity, index, nextId });
+  const userTemplates = templatesDir(config);
   const sections: SectionModel[] = config.sections.map((section, i) => {
-    const model = buildSection(section, ctx(i));
+    const model = buildSection(section, ctx(i), userTemplates);
     if (section.id) used.add(section.id);
     else if (!used.has(model.id)) used.add(model.id);
     return { ...model, sourceLine: config.yaml.locate(['sections', i]).line };
@@ -61,6 +73,9 @@ export function buildReport(config: Config, sources: Map<string, SourceTable>, c
   if (!Number.isFinite(lastData)) lastData = periodEnd;
   const stamp = options.sourceDateEpoch !== undefined ? options.sourceDateEpoch * 1000 : Math.min(lastData, periodEnd);
   return {
+    lang: 'en',
+    theme: resolveTheme(config.theme),
+    templatesDir: userTemplates,
     title: options.segment ? `${config.report.title} — ${options.segment.value}` : config.report.title,
     subtitle: options.segment ? [config.report.subtitle, `${options.segment.column}: ${options.segment.value}`].filter(Boolean).join(' · ') : config.report.subtitle,
     organisation: config.report.organisation,

@@ -4,6 +4,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { VisualBlock } from '../metrics/module.js';
+import type { Theme } from './theme.js';
 
 export interface Chart {
   id: string;
@@ -72,6 +73,8 @@ export type SectionModel =
   | (SectionBase & { type: 'verbatims'; intro: string; quotes: Quote[]; empty: string | null })
   | (SectionBase & { type: 'markdown'; html: string })
   | (SectionBase & { type: 'metric'; headline: string; sentence: string; blocks: VisualBlock[]; method: string })
+  | (SectionBase & { type: 'custom'; partial: string; context: Record<string, unknown> })
+  | (SectionBase & { type: 'chart'; chart: Chart })
   | (SectionBase & {
       type: 'case-study';
       segment: string;
@@ -87,6 +90,11 @@ export type SectionModel =
   | (SectionBase & { type: 'methods'; metrics: { label: string; title: string; method: string; n: string; excluded: string }[]; sources: { name: string; file: string; rows: string; columns: string }[]; notes: string[] });
 
 export interface ReportModel {
+  /** BCP 47 language of the built-in text */
+  lang: string;
+  theme: Theme;
+  /** user templates folder whose partials override the defaults */
+  templatesDir?: string;
   title: string;
   subtitle?: string;
   organisation?: string;

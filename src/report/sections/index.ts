@@ -7,13 +7,14 @@ import { buildCaseStudy, caseStudySchema } from './case-study.js';
 import { buildDistribution, distributionSchema } from './distribution.js';
 import { buildKpis, kpisSchema } from './kpis.js';
 import { buildMarkdown, markdownSchema } from './markdown.js';
+import { buildChart, buildCustom, chartSchema, customSchema } from './custom.js';
 import { buildMetricSection, metricSectionSchema } from './metric.js';
 import { buildTrend, trendSchema } from './trend.js';
 import { buildVerbatims, verbatimsSchema } from './verbatims.js';
 
-export const sectionSchemas = [kpisSchema, trendSchema, breakdownSchema, distributionSchema, verbatimsSchema, markdownSchema, caseStudySchema, metricSectionSchema] as const;
+export const sectionSchemas = [kpisSchema, trendSchema, breakdownSchema, distributionSchema, verbatimsSchema, markdownSchema, caseStudySchema, metricSectionSchema, customSchema, chartSchema] as const;
 
-const builders: { [K in SectionDef['type']]: (section: Extract<SectionDef, { type: K }>, ctx: SectionContext) => SectionModel } = {
+const builders: { [K in SectionDef['type']]: (section: Extract<SectionDef, { type: K }>, ctx: SectionContext, templatesDir?: string) => SectionModel } = {
   kpis: buildKpis,
   trend: buildTrend,
   breakdown: buildBreakdown,
@@ -22,9 +23,11 @@ const builders: { [K in SectionDef['type']]: (section: Extract<SectionDef, { typ
   markdown: buildMarkdown,
   'case-study': buildCaseStudy,
   metric: buildMetricSection,
+  custom: buildCustom,
+  chart: buildChart,
 };
 
 /** Builds the model of one configured section. */
-export function buildSection(section: SectionDef, ctx: SectionContext): SectionModel {
-  return (builders[section.type] as (s: SectionDef, c: SectionContext) => SectionModel)(section, ctx);
+export function buildSection(section: SectionDef, ctx: SectionContext, templatesDir?: string): SectionModel {
+  return (builders[section.type] as (s: SectionDef, c: SectionContext, t?: string) => SectionModel)(section, ctx, templatesDir);
 }
