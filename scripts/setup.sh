@@ -10,6 +10,8 @@ command -v pdfinfo >/dev/null 2>&1 || need+=(poppler-utils)
 fc-list 2>/dev/null | grep -q "NotoSansCJK" || need+=(fonts-noto-cjk)
 fc-list 2>/dev/null | grep -q "NotoSans-Regular" || need+=(fonts-noto-core)
 fc-list 2>/dev/null | grep -q "DejaVuSans.ttf" || need+=(fonts-dejavu-core)
+# Jupyter's own validator, used by the notebook-output test
+/usr/bin/python3 -c "import nbformat" >/dev/null 2>&1 || need+=(python3-nbformat)
 
 if [ ${#need[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then

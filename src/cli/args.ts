@@ -14,7 +14,7 @@ Options (build):
   --period YYYY-MM    report on this period instead of the configured/latest one;
                       a range FROM..TO (e.g. 2026-01..2026-10) builds one report per period
   --out DIR           output folder (default: reports/<period>)
-  --format LIST       comma-separated formats: html,pdf (default: from config, html and pdf)
+  --format LIST       comma-separated formats: html, pdf, ipynb (default: from config, html and pdf)
   --summary FILE      also write a Markdown summary of the headline numbers (e.g. $GITHUB_STEP_SUMMARY)
   --json              print progress as JSON events, one per line, on stdout
   -q, --quiet         print nothing but errors
@@ -24,7 +24,7 @@ Options (build):
 config defaults to ./cxreport.yaml.
 Exit codes: 0 success, 1 config, data or output error, 2 bad usage, 3 internal error.`;
 
-export type Format = 'html' | 'pdf';
+export type Format = 'html' | 'pdf' | 'ipynb';
 
 export interface Command {
   command: 'build' | 'validate' | 'schema' | 'init' | 'help';
@@ -73,8 +73,8 @@ export function parseCommand(argv: string[]): Command {
   let formats: Format[] | undefined;
   if (values.format !== undefined) {
     const list = values.format.split(',').map((f) => f.trim()).filter(Boolean);
-    const bad = list.filter((f) => f !== 'html' && f !== 'pdf');
-    if (bad.length || list.length === 0) throw new CxError('usage', `unknown format "${bad[0] ?? values.format}"`, { hint: 'use --format html, --format pdf or --format html,pdf' });
+    const bad = list.filter((f) => f !== 'html' && f !== 'pdf' && f !== 'ipynb');
+    if (bad.length || list.length === 0) throw new CxError('usage', `unknown format "${bad[0] ?? values.format}"`, { hint: 'formats: html, pdf, ipynb, comma-separated (e.g. --format html,pdf)' });
     formats = [...new Set(list)] as Format[];
   }
   const key = /^\d{4}(-(0[1-9]|1[0-2]|Q[1-4]))?$/;

@@ -9,6 +9,7 @@ import { CxError, describeError } from '../errors.js';
 import { isPeriodKey, periodExample, periodRange } from '../metrics/period.js';
 import { forSegment, load, modelFor, renderPeriod, segmentsOf, type Loaded } from '../pipeline.js';
 import { PdfPrinter } from '../render/pdf.js';
+import { renderNotebook } from '../render/notebook.js';
 import { summaryMarkdown } from '../render/summary.js';
 import { slug } from '../report/sections/common.js';
 import { parseCommand, USAGE, type Command } from './args.js';
@@ -138,6 +139,7 @@ async function runBuild(command: Command, io: Io, reporter: Reporter): Promise<n
         const { html, metrics } = await reporter.step(`render ${name}`, () => renderPeriod(data, result));
         const files: OutputFile[] = [{ name: 'metrics.json', content: metrics }];
         if (formats.includes('html') || (formats.includes('pdf') && !printer)) files.push({ name: 'report.html', content: html });
+        if (formats.includes('ipynb')) files.push({ name: 'report.ipynb', content: await reporter.step(`notebook ${name}`, () => renderNotebook(result.model, config)) });
         if (printer) {
           const pdf = await reporter.step(`print PDF ${name}`, () => printer!.print(result.model, config));
           files.push({ name: 'report.pdf', content: pdf });

@@ -53,7 +53,7 @@ const lengthSchema = z.string().regex(/^\d+(\.\d+)?(mm|cm|in|px)$/, 'a length li
 export const outputsSchema = z
   .strictObject({
     dir: z.string().optional().describe('Output directory, relative to this file; "{period}" is replaced. Default: reports/{period}.'),
-    formats: z.array(z.enum(['html', 'pdf'])).min(1).default(['html', 'pdf']).describe('Formats to write.'),
+    formats: z.array(z.enum(['html', 'pdf', 'ipynb'])).min(1).default(['html', 'pdf']).describe('Formats to write: html (report.html), pdf (report.pdf), ipynb (report.ipynb, a Jupyter notebook with one cell per section).'),
     pdf: z
       .strictObject({
         format: z.enum(['A4', 'Letter']).default('A4').describe('Paper size.'),

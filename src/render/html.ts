@@ -95,3 +95,14 @@ export async function renderHtml(model: ReportModel, options: HtmlOptions = {}, 
     meta: { author: model.author ?? model.organisation ?? '', subject: `Customer experience report for ${model.period.label}` },
   });
 }
+
+/** Each section's HTML on its own (the layout's section loop, one at a time), and the stylesheet. */
+export async function renderSectionFragments(model: ReportModel, rendered?: Record<string, unknown>[]): Promise<{ css: string; fragments: string[] }> {
+  const env = environment(model.templatesDir);
+  const sections = rendered ?? (await renderSections(model));
+  const one = env.hb.compile('{{> (lookup . "partial") }}');
+  return {
+    css: [env.css[0], themeCss(model.theme), ...env.css.slice(1)].join('\n'),
+    fragments: sections.map((s) => one(s)),
+  };
+}
