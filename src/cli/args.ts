@@ -7,6 +7,7 @@ export const USAGE = `Usage: cxreport <command> [config] [options]
 Commands:
   init [dir]          create a project (config, sample data, CI workflow) that builds at once
   build [config]      build the report (HTML, PDF) and metrics.json
+  dev [config]        live preview on http://127.0.0.1:4321/ that rebuilds on save
   validate [config]   check the config and data without writing anything
   schema              print the JSON Schema of cxreport.yaml
 
@@ -19,6 +20,7 @@ Options (build):
   --json              print progress as JSON events, one per line, on stdout
   -q, --quiet         print nothing but errors
   --force             (init) overwrite the scaffold files in an existing project
+  --port N            (dev) port of the preview server (default 4321; 0 picks a free one)
   -h, --help          show this help
 
 config defaults to ./cxreport.yaml.
@@ -27,7 +29,7 @@ Exit codes: 0 success, 1 config, data or output error, 2 bad usage, 3 internal e
 export type Format = 'html' | 'pdf' | 'ipynb';
 
 export interface Command {
-  command: 'build' | 'validate' | 'schema' | 'init' | 'help';
+  command: 'build' | 'validate' | 'schema' | 'init' | 'dev' | 'help';
   config: string;
   period?: string;
   out?: string;
@@ -36,6 +38,7 @@ export interface Command {
   json: boolean;
   summary?: string;
   force: boolean;
+  port?: number;
 }
 
 /** Parses argv (without node and script). Throws CxError('usage') on bad usage. */
@@ -54,6 +57,7 @@ export function parseCommand(argv: string[]): Command {
         json: { type: 'boolean', default: false },
         summary: { type: 'string' },
         force: { type: 'boolean', default: false },
+        port: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -63,10 +67,15 @@ export function parseCommand(argv: string[]): Command {
   const { values, positionals } = parsed;
   if (values.help || positionals.length === 0 || positionals[0] === 'help') return { command: 'help', config: 'cxreport.yaml', quiet: false, json: false, force: false };
   const [command, config, ...rest] = positionals;
-  if (!['build', 'validate', 'schema', 'init'].includes(command)) {
-    throw new CxError('usage', `unknown command "${command}"`, { hint: 'commands: init, build, validate, schema (see cxreport --help)' });
+  if (!['build', 'validate', 'schema', 'init', 'dev'].includes(command)) {
+    throw new CxError('usage', `unknown command "${command}"`, { hint: 'commands: init, build, dev, validate, schema (see cxreport --help)' });
   }
   if (rest.length > 0) throw new CxError('usage', `unexpected argument "${rest[0]}"`, { hint: command === 'init' ? 'give at most one folder' : 'give at most one config file' });
+  let port: number | undefined;
+  if (values.port !== undefined) {
+    port = Number(values.port);
+    if (command !== 'dev' || !Number.isInteger(port) || port < 0 || port > 65535) throw new CxError('usage', command !== 'dev' ? '--port only applies to dev' : `--port "${values.port}" is not a port number`, { hint: 'e.g. --port 4321 (0 picks a free port)' });
+  }
   if (command === 'init') return { command: 'init', config: config ?? '.', quiet: values.quiet, json: values.json, force: values.force };
   if (command === 'schema' && config) throw new CxError('usage', '`cxreport schema` takes no arguments');
   if (command !== 'build' && (values.out || values.format || values.summary)) throw new CxError('usage', `--out, --format and --summary only apply to build`);
@@ -81,5 +90,5 @@ export function parseCommand(argv: string[]): Command {
   if (values.period !== undefined && !values.period.split('..').every((p) => key.test(p)) || (values.period?.split('..').length ?? 0) > 2) {
     throw new CxError('usage', `--period "${values.period}" is not a period or period range`, { hint: 'use YYYY-MM (month), YYYY-Qn (quarter) or YYYY (year), e.g. --period 2026-10, or a range like 2026-01..2026-10' });
   }
-  return { command: command as Command['command'], config: config ?? 'cxreport.yaml', period: values.period, out: values.out, formats, quiet: values.quiet, json: values.json, summary: values.summary, force: values.force };
+  return { command: command as Command['command'], config: config ?? 'cxreport.yaml', period: values.period, out: values.out, formats, quiet: values.quiet, json: values.json, summary: values.summary, force: values.force, port };
 }

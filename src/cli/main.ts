@@ -13,6 +13,7 @@ import { renderNotebook } from '../render/notebook.js';
 import { summaryMarkdown } from '../render/summary.js';
 import { slug } from '../report/sections/common.js';
 import { parseCommand, USAGE, type Command } from './args.js';
+import { startPreview } from '../preview/server.js';
 import { init } from './init.js';
 import { indexPage, manifest, sha256, type BuiltReport } from './outputs.js';
 import { chooseMode, createReporter, type Reporter } from './reporter.js';
@@ -56,6 +57,23 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         return EXIT.ok;
       case 'validate':
         return await validate(command, io);
+      case 'dev': {
+        const preview = await startPreview({
+          configPath: command.config,
+          env: io.env,
+          cwd: io.cwd,
+          period: command.period,
+          port: command.port,
+          onRebuild: (r, files) => reporter.info(`${r.ok ? 'rebuilt' : 'rebuilt with errors'} (${r.kind === 'render' ? 'render only' : r.kind === 'model' ? 'report model' : r.kind === 'data' ? 'data and metrics' : 'everything'}) in ${Math.round(r.ms)} ms after a change to ${files.map((f) => relative(io.cwd, f)).join(', ')}`),
+        });
+        reporter.info(`preview of ${command.config} at ${preview.url} — rebuilds on save; Ctrl+C to stop`);
+        await new Promise<void>((done) => {
+          process.once('SIGINT', done);
+          process.once('SIGTERM', done);
+        });
+        await preview.close();
+        return EXIT.ok;
+      }
       case 'init': {
         const written = await init(command.config, { force: command.force, cwd: io.cwd });
         for (const path of written) reporter.wrote(relative(io.cwd, path), 0);

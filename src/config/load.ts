@@ -20,10 +20,17 @@ export interface Config extends RawConfig {
   dir: string;
   /** the parsed YAML, to locate any key or value for error messages */
   yaml: YamlSource;
+  /** lenient mode only: errors of sections that were replaced by an empty placeholder */
+  sectionErrors?: Map<number, CxError[]>;
 }
+
+/** What an invalid section is replaced by in lenient mode. */
+const PLACEHOLDER = { type: 'markdown', text: '' } as const;
 
 export interface LoadOptions {
   env?: Record<string, string | undefined>;
+  /** keep going past errors that belong to one section (the preview shows them in that section's cell) */
+  lenient?: boolean;
   /** paths in messages are shown relative to this folder (default: the working directory) */
   cwd?: string;
 }
@@ -65,19 +72,43 @@ export function parseConfig(text: string, options: LoadOptions & { file: string;
   if (typeof data !== 'object' || Array.isArray(data)) {
     throw new CxError('config', 'the config must be a mapping with report, sources, metrics and sections', { location: yaml.at(0) });
   }
-  const parsed = configSchema.safeParse(data);
-  if (!parsed.success) throw new CxErrors(issuesToErrors(parsed.error.issues, configSchema, data, yaml));
+  const sectionErrors = new Map<number, CxError[]>();
+  const addSectionError = (i: number, e: CxError) => sectionErrors.set(i, [...(sectionErrors.get(i) ?? []), e]);
+  let parsed = configSchema.safeParse(data);
+  if (!parsed.success) {
+    const errors = issuesToErrors(parsed.error.issues, configSchema, data, yaml);
+    const sectionOf = (path: PropertyKey[]) => (path[0] === 'sections' && typeof path[1] === 'number' ? path[1] : undefined);
+    const bySection = parsed.error.issues.map((issue) => sectionOf(issue.path));
+    // In lenient mode (the preview), an invalid section becomes a placeholder and its errors are kept for that cell.
+    if (!options.lenient || bySection.some((i) => i === undefined)) throw new CxErrors(errors);
+    errors.forEach((e, k) => addSectionError(bySection[Math.min(k, bySection.length - 1)] as number, e));
+    const sections = [...((data as { sections: unknown[] }).sections ?? [])];
+    for (const i of sectionErrors.keys()) sections[i] = PLACEHOLDER;
+    parsed = configSchema.safeParse({ ...(data as object), sections });
+    if (!parsed.success) throw new CxErrors(errors);
+  }
 
   const dir = dirname(options.file);
   const config: Config = { ...parsed.data, file: options.file, dir, yaml };
   const problems = checkReferences(config);
-  if (problems.length > 0) throw new CxErrors(problems);
-  return normalisePaths(config);
+  const fatal = problems.filter((p) => !options.lenient || p.section === undefined);
+  if (fatal.length > 0) throw new CxErrors(fatal.map((p) => p.error));
+  for (const p of problems) if (p.section !== undefined) addSectionError(p.section, p.error);
+  const sections = config.sections.map((s, i) => (sectionErrors.has(i) ? (PLACEHOLDER as typeof s) : s));
+  return { ...normalisePaths({ ...config, sections }), sectionErrors };
+}
+
+interface Problem {
+  error: CxError;
+  /** index of the section the problem belongs to, if any */
+  section?: number;
 }
 
 /** Cross-reference checks the schema cannot express: metric → source, section → metric, periods. */
-function checkReferences(config: Config): CxError[] {
-  const errors: CxError[] = [];
+function checkReferences(config: Config): Problem[] {
+  const problems: Problem[] = [];
+  const errors = { push: (error: CxError) => problems.push({ error }) };
+  const sectionErrors = (section: number) => ({ push: (error: CxError) => problems.push({ error, section }) });
   const at = (path: Path) => config.yaml.locate(path);
   const sources = Object.keys(config.sources);
   const metrics = Object.keys(config.metrics);
@@ -96,6 +127,7 @@ function checkReferences(config: Config): CxError[] {
     }
   }
   config.sections.forEach((section, i) => {
+    const errors = sectionErrors(i);
     const refs: [Path, string][] = [];
     const s = section as Record<string, unknown>;
     if (typeof s.metric === 'string') refs.push([['sections', i, 'metric'], s.metric]);
@@ -115,7 +147,7 @@ function checkReferences(config: Config): CxError[] {
       }
     }
   });
-  return errors;
+  return problems;
 }
 
 function resolvePath(dir: string, p: string): string {

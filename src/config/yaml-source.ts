@@ -43,6 +43,20 @@ export class YamlSource {
   }
 
   /**
+   * The source text of the value at `path`, as written, re-indented to column 0 (a sequence
+   * item's "- " is dropped), or undefined when absent.
+   */
+  textOf(path: Path): string | undefined {
+    const node = this.node(path);
+    if (!node?.range) return undefined;
+    const lineStart = this.text.lastIndexOf('\n', node.range[0] - 1) + 1;
+    const rows = this.text.slice(lineStart, node.range[1]).replace(/\s+$/, '').split('\n');
+    rows[0] = rows[0].replace(/^(\s*)- /, '$1  ');
+    const indent = Math.min(...rows.filter((r) => r.trim()).map((r) => r.length - r.trimStart().length));
+    return rows.map((r) => r.slice(indent)).join('\n');
+  }
+
+  /**
    * Location of the value at `path`; if absent, of the nearest existing ancestor.
    * With `key: true`, points at the key rather than the value (for unknown-key errors).
    */

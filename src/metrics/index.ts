@@ -16,33 +16,43 @@ export interface ComputedMetrics {
   previousPeriod: string;
   prepared: Map<string, Prepared>;
   results: Map<string, MetricResult>;
+  /** lenient mode: metrics that could not be prepared, with their error */
+  errors: Map<string, CxError>;
 }
 
-/** Prepares every metric (validating columns and rows) without choosing a period yet. */
-export function prepareAll(config: Config, sources: Map<string, SourceTable>): Map<string, Prepared> {
+/**
+ * Prepares every metric (validating columns and rows) without choosing a period yet. With
+ * `errors` (lenient mode), a metric that fails is recorded there and left out.
+ */
+export function prepareAll(config: Config, sources: Map<string, SourceTable>, errors?: Map<string, CxError>): Map<string, Prepared> {
   const prepared = new Map<string, Prepared>();
   for (const [id, def] of Object.entries(config.metrics)) {
-    const module = metricModule(def.type);
-    const path = (key: Path) => ['metrics', id, ...key];
-    prepared.set(
-      id,
-      module.prepare({
-        id,
-        def,
-        config,
-        sources,
-        granularity: config.report.period.granularity,
-        source(key) {
-          const name = String((def as Record<string, unknown>)[key]);
-          const table = sources.get(name);
-          if (!table) throw new CxError('config', `metric "${id}" uses source "${name}", which is not defined`, { location: config.yaml.locate(path([key])), hint: suggestion(name, [...sources.keys()], 'defined sources') });
-          return table;
-        },
-        requireColumn: (source, column, key) => requireColumn(source, column, config, path(key), `metric "${id}"`),
-      }),
-    );
+    try {
+      prepared.set(id, prepareOne(config, sources, id, def));
+    } catch (error) {
+      if (!errors || !(error instanceof CxError)) throw error;
+      errors.set(id, error);
+    }
   }
   return prepared;
+}
+
+function prepareOne(config: Config, sources: Map<string, SourceTable>, id: string, def: Config['metrics'][string]): Prepared {
+  const path = (key: Path) => ['metrics', id, ...key];
+  return metricModule(def.type).prepare({
+    id,
+    def,
+    config,
+    sources,
+    granularity: config.report.period.granularity,
+    source(key) {
+      const name = String((def as Record<string, unknown>)[key]);
+      const table = sources.get(name);
+      if (!table) throw new CxError('config', `metric "${id}" uses source "${name}", which is not defined`, { location: config.yaml.locate(path([key])), hint: suggestion(name, [...sources.keys()], 'defined sources') });
+      return table;
+    },
+    requireColumn: (source, column, key) => requireColumn(source, column, config, path(key), `metric "${id}"`),
+  });
 }
 
 /** The report period: the explicit one (CLI or config), or the latest period with data. */
@@ -60,13 +70,21 @@ export function resolvePeriod(config: Config, prepared: Map<string, Prepared>, r
 }
 
 /** Breakdown columns requested for each metric by the report's sections (checked to exist). */
-function breakdownColumns(config: Config, sources: (metric: string) => SourceTable | undefined): Map<string, string[]> {
+function breakdownColumns(config: Config, errors: Map<string, CxError>, sources: (metric: string) => SourceTable | undefined): Map<string, string[]> {
   const out = new Map<string, string[]>();
   config.sections.forEach((section, i) => {
+    if (config.sectionErrors?.has(i)) return;
     if (section.type !== 'breakdown' && !(section.type === 'chart' && section.data === 'breakdown' && section.by)) return;
     const source = sources(section.metric);
     const by = section.by as string;
-    if (source) requireColumn(source, by, config, ['sections', i, 'by'], `section ${i + 1} (${section.type})`);
+    try {
+      if (source) requireColumn(source, by, config, ['sections', i, 'by'], `section ${i + 1} (${section.type})`);
+    } catch (error) {
+      // lenient mode: the section's cell shows the error
+      if (!config.sectionErrors || !(error instanceof CxError)) throw error;
+      config.sectionErrors.set(i, [error]);
+      return;
+    }
     const list = out.get(section.metric) ?? [];
     if (!list.includes(by)) list.push(by);
     out.set(section.metric, list);
@@ -75,9 +93,9 @@ function breakdownColumns(config: Config, sources: (metric: string) => SourceTab
 }
 
 /** Computes all metric results for the period. */
-export function computeMetrics(config: Config, prepared: Map<string, Prepared>, sources: Map<string, SourceTable>, period: string): ComputedMetrics {
+export function computeMetrics(config: Config, prepared: Map<string, Prepared>, sources: Map<string, SourceTable>, period: string, errors: Map<string, CxError> = new Map()): ComputedMetrics {
   const granularity = config.report.period.granularity;
-  const breakdowns = breakdownColumns(config, (id) => {
+  const breakdowns = breakdownColumns(config, errors, (id) => {
     const name = (config.metrics[id] as { source?: unknown } | undefined)?.source;
     return typeof name === 'string' ? sources.get(name) : undefined;
   });
@@ -87,5 +105,5 @@ export function computeMetrics(config: Config, prepared: Map<string, Prepared>, 
     const module = metricModule(config.metrics[id].type);
     results.set(id, module.compute(p, { period, previousPeriod, granularity, breakdowns: breakdowns.get(id) ?? [], minSample: (config.metrics[id] as { min_sample?: number }).min_sample ?? config.report.min_sample, config }));
   }
-  return { period, previousPeriod, prepared, results };
+  return { period, previousPeriod, prepared, results, errors };
 }

@@ -2,12 +2,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { Config } from '../config/load.js';
-import { CxError } from '../errors.js';
+import { CxError, CxErrors, formatLocation } from '../errors.js';
 import type { ComputedMetrics } from '../metrics/index.js';
 import { periodLabel, periodStart, shiftPeriod } from '../metrics/period.js';
 import type { SourceTable } from '../sources/types.js';
 import type { SectionContext } from './context.js';
-import type { ReportModel, SectionModel } from './model.js';
+import type { ReportModel, SectionModel, ShownError } from './model.js';
 import { resolveTheme } from './theme.js';
 import { slug } from './sections/common.js';
 import { buildSection } from './sections/index.js';
@@ -18,6 +18,20 @@ export interface BuildOptions {
   sourceDateEpoch?: number;
   /** the matrix segment this report is filtered to */
   segment?: { column: string; value: string };
+  /** show a failing section's error in its place instead of failing the build (the preview) */
+  lenient?: boolean;
+}
+
+/** A CxError as shown in a section's place. */
+export function shownError(error: CxError): ShownError {
+  const loc = error.location;
+  return {
+    where: loc ? formatLocation(loc) : '',
+    message: error.message,
+    snippet: loc?.snippet !== undefined && loc.line !== undefined ? `${loc.line} | ${loc.snippet}` : undefined,
+    caret: loc?.snippet !== undefined && loc.line !== undefined ? `${' '.repeat(String(loc.line).length)} | ${' '.repeat(Math.max(0, (loc.column ?? 1) - 1))}^` : undefined,
+    hint: error.hint,
+  };
 }
 
 const MIME: Record<string, string> = { '.svg': 'image/svg+xml', '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg' };
@@ -35,7 +49,7 @@ function logoDataUri(config: Config): string | undefined {
 }
 
 /** The user's templates folder: `templates:` from the config, else ./templates beside it when present. */
-function templatesDir(config: Config): string | undefined {
+export function templatesDir(config: Config): string | undefined {
   if (config.templates) {
     if (!existsSync(config.templates)) throw new CxError('config', `templates folder not found: ${config.templates}`, { location: config.yaml.locate(['templates']), hint: 'paths are relative to the config file' });
     return config.templates;
@@ -60,10 +74,28 @@ export function buildReport(config: Config, sources: Map<string, SourceTable>, c
   const ctx = (index: number): SectionContext => ({ config, computed, granularity, index, nextId });
   const userTemplates = templatesDir(config);
   const sections: SectionModel[] = config.sections.map((section, i) => {
-    const model = buildSection(section, ctx(i), userTemplates);
-    if (section.id) used.add(section.id);
-    else if (!used.has(model.id)) used.add(model.id);
-    return { ...model, sourceLine: config.yaml.locate(['sections', i]).line };
+    const where = { sourceLine: config.yaml.locate(['sections', i]).line, yaml: config.yaml.textOf(['sections', i]) };
+    const failed = (errors: CxError[]): SectionModel => ({
+      type: 'error',
+      id: nextId(`section-${i + 1}-error`),
+      title: `Section ${i + 1}${(section as { title?: string }).title ? `: ${(section as { title?: string }).title}` : ''}`,
+      level: 2,
+      sectionType: String((config.yaml.node(['sections', i, 'type']) as { value?: unknown } | undefined)?.value ?? section.type),
+      errors: errors.map(shownError),
+      ...where,
+    });
+    const known = config.sectionErrors?.get(i);
+    if (known) return failed(known);
+    try {
+      const model = buildSection(section, ctx(i), userTemplates);
+      if (section.id) used.add(section.id);
+      else if (!used.has(model.id)) used.add(model.id);
+      return { ...model, ...where };
+    } catch (error) {
+      if (options.lenient && error instanceof CxError) return failed([error]);
+      if (options.lenient && error instanceof CxErrors) return failed(error.errors);
+      throw error;
+    }
   });
   sections.push(buildMethods(ctx(-1), sources));
 

@@ -26,10 +26,11 @@ export function shortLabel(ctx: SectionContext, key: string): string {
   return periodLabel(key, ctx.granularity, 'short');
 }
 
+/** The computed result of a metric; in lenient mode, throws the metric's own error. */
 export function result(ctx: SectionContext, id: string): MetricResult {
   const r = ctx.computed.results.get(id);
-  if (!r) throw new Error(`metric ${id} was not computed`);
-  return r;
+  if (r) return r;
+  throw ctx.computed.errors.get(id) ?? new Error(`metric ${id} was not computed`);
 }
 
 export function unitOf(r: MetricResult): Unit {

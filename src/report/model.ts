@@ -61,8 +61,19 @@ interface SectionBase {
   title: string;
   /** heading level in the document outline */
   level: 1 | 2;
-  /** the YAML that defined this section (for tooling) */
+  /** the line of the YAML that defined this section (for tooling) */
   sourceLine?: number;
+  /** the YAML that defined this section, as written */
+  yaml?: string;
+}
+
+/** A problem shown in place of a section (preview only). */
+export interface ShownError {
+  where: string;
+  message: string;
+  snippet?: string;
+  caret?: string;
+  hint?: string;
 }
 
 export type SectionModel =
@@ -75,6 +86,7 @@ export type SectionModel =
   | (SectionBase & { type: 'metric'; headline: string; sentence: string; blocks: VisualBlock[]; method: string })
   | (SectionBase & { type: 'custom'; partial: string; context: Record<string, unknown> })
   | (SectionBase & { type: 'chart'; chart: Chart })
+  | (SectionBase & { type: 'error'; sectionType: string; errors: ShownError[] })
   | (SectionBase & {
       type: 'case-study';
       segment: string;
