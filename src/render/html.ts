@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
-import type { Chart, ReportModel, SectionModel } from '../report/model.js';
+import type { Chart, ReportModel, SectionModel, ShownError } from '../report/model.js';
 import { renderSvg } from './charts.js';
 import { themeCss, type Theme } from '../report/theme.js';
 
@@ -22,6 +22,8 @@ export interface HtmlOptions {
   pages?: Record<string, number>;
   /** extra CSS, e.g. @page rules for printing */
   pageCss?: string;
+  /** the live preview: cells with their YAML, a reload script, errors shown above */
+  preview?: { head: string; banner?: ShownError[] };
 }
 
 type RenderedChart = Chart & { svg: string };
@@ -91,7 +93,14 @@ export async function renderHtml(model: ReportModel, options: HtmlOptions = {}, 
     css: [env.css[0], themeCss(model.theme), ...env.css.slice(1)].join('\n'),
     pageCss: options.pageCss ?? '',
     pages: options.pages ?? {},
-    options: { cover: options.cover ?? true, toc: options.toc ?? true, body: options.body ?? true },
+    options: {
+      cover: options.cover ?? true,
+      toc: options.toc ?? true,
+      body: options.body ?? true,
+      preview: options.preview !== undefined,
+      previewHead: options.preview?.head,
+      banner: options.preview?.banner?.length ? options.preview.banner : undefined,
+    },
     meta: { author: model.author ?? model.organisation ?? '', subject: `Customer experience report for ${model.period.label}` },
   });
 }
