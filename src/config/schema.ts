@@ -6,6 +6,9 @@
 import { z } from 'zod';
 import { metricSchemas } from '../metrics/registry.js';
 import { sectionSchemas } from '../report/sections/index.js';
+import { sourceSchema } from '../sources/schema.js';
+
+export { sourceSchema };
 
 const periodKey = z.string().describe('A period key: "2026-10" (month), "2026-Q4" (quarter) or "2026" (year).');
 
@@ -31,16 +34,7 @@ export const reportSchema = z
   })
   .describe('Report metadata.');
 
-const csvSourceSchema = z
-  .strictObject({
-    type: z.literal('csv'),
-    path: z.string().min(1).describe('CSV file path, relative to this config file.').meta({ examples: ['data/responses.csv'] }),
-    delimiter: z.string().length(1).default(',').describe('Field delimiter.'),
-    encoding: z.enum(['utf8', 'utf-8', 'latin1']).default('utf8').describe('Text encoding; a UTF-8 byte-order mark is ignored.'),
-  })
-  .describe('A CSV file with a header row.');
 
-export const sourceSchema = z.discriminatedUnion('type', [csvSourceSchema]);
 
 export const metricSchema = z.discriminatedUnion('type', [...metricSchemas]);
 

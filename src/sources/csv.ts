@@ -1,17 +1,12 @@
 /**
- * CSV source: parsed by csv-parse (RFC 4180 quoting, quoted newlines, BOM), held as an Arquero
- * table. Empty cells become null; a column whose every non-empty cell is a plain decimal number
- * becomes numeric, everything else stays text so that metrics can report invalid cells instead of
- * the loader coercing them.
+ * CSV source: parsed by csv-parse (RFC 4180 quoting, quoted newlines, UTF-8 BOM, any one-character
+ * delimiter), typed by columns.ts into an Arquero table.
  */
-import { readFile } from 'node:fs/promises';
-import { relative } from 'node:path';
-import * as aq from 'arquero';
 import { parse } from 'csv-parse/sync';
 import { CxError } from '../errors.js';
-import type { ColumnType, SourceTable } from './types.js';
-
-const NUMBER = /^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;
+import { tableFromColumns, type DeclaredType } from './columns.js';
+import { readSource } from './read.js';
+import type { SourceTable } from './types.js';
 
 export interface CsvOptions {
   name: string;
@@ -20,21 +15,14 @@ export interface CsvOptions {
   encoding?: 'utf8' | 'utf-8' | 'latin1';
   /** directory paths are shown relative to, in messages */
   displayBase?: string;
+  /** declared column types */
+  columns?: Record<string, DeclaredType>;
 }
 
 /** Reads and parses a CSV file into a SourceTable. */
 export async function loadCsv(options: CsvOptions): Promise<SourceTable> {
-  const shown = options.displayBase ? relative(options.displayBase, options.path) || options.path : options.path;
-  let text: string;
-  try {
-    text = await readFile(options.path, options.encoding === 'latin1' ? 'latin1' : 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new CxError('data', code === 'ENOENT' ? `source "${options.name}": file not found: ${shown}` : `source "${options.name}": cannot read ${shown} (${code ?? String(error)})`, {
-      location: { file: shown },
-      hint: code === 'ENOENT' ? 'paths are relative to the config file; check `path:` under this source' : undefined,
-    });
-  }
+  const { bytes, shown } = await readSource(options.name, options.path, options.displayBase);
+  const text = Buffer.from(bytes).toString(options.encoding === 'latin1' ? 'latin1' : 'utf8');
   return parseCsv(text, { ...options, path: shown });
 }
 
@@ -61,14 +49,5 @@ export function parseCsv(text: string, options: CsvOptions): SourceTable {
   const rows = records.slice(1);
   if (rows.length === 0) throw new CxError('data', `source "${options.name}": no data rows (only a header)`, { location: { file: options.path }, hint: 'the source must contain at least one row' });
 
-  const columns: Record<string, unknown[]> = {};
-  const types: { name: string; type: ColumnType }[] = [];
-  header.forEach((name, j) => {
-    const raw = rows.map((r) => (r[j] === undefined || r[j].trim() === '' ? null : r[j]));
-    const nonEmpty = raw.filter((v): v is string => v !== null);
-    const numeric = nonEmpty.length > 0 && nonEmpty.every((v) => NUMBER.test(v.trim()));
-    columns[name] = numeric ? raw.map((v) => (v === null ? null : Number(v))) : raw;
-    types.push({ name, type: nonEmpty.length === 0 ? 'empty' : numeric ? 'number' : 'string' });
-  });
-  return { name: options.name, file: options.path, table: aq.table(columns), rowCount: rows.length, columns: types };
+  return tableFromColumns(options.name, options.path, header.map((name, j) => [name, rows.map((r) => r[j] ?? null)]), options.columns);
 }

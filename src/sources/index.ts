@@ -1,18 +1,33 @@
 /** Loads every source named in the config (each once, in parallel). */
 import { dirname } from 'node:path';
 import type { Config } from '../config/load.js';
+import type { SourceDef } from '../config/schema.js';
 import { loadCsv } from './csv.js';
+import { loadJson, loadNdjson } from './json.js';
+import { loadArrow, loadParquet } from './parquet.js';
 import type { SourceTable } from './types.js';
 
 export type { SourceTable } from './types.js';
 
+/** Loads one source. */
+export function loadSource(name: string, def: SourceDef, displayBase: string): Promise<SourceTable> {
+  const common = { name, path: def.path, displayBase, columns: def.columns };
+  switch (def.type) {
+    case 'csv':
+      return loadCsv({ ...common, delimiter: def.delimiter, encoding: def.encoding });
+    case 'json':
+      return loadJson({ ...common, records: def.records });
+    case 'ndjson':
+      return loadNdjson(common);
+    case 'parquet':
+      return loadParquet(common);
+    case 'arrow':
+      return loadArrow(common);
+  }
+}
+
 export async function loadSources(config: Config): Promise<Map<string, SourceTable>> {
   const base = dirname(config.file);
-  const entries = await Promise.all(
-    Object.entries(config.sources).map(async ([name, def]) => {
-      const table = await loadCsv({ name, path: def.path, delimiter: def.delimiter, encoding: def.encoding, displayBase: base });
-      return [name, table] as const;
-    }),
-  );
+  const entries = await Promise.all(Object.entries(config.sources).map(async ([name, def]) => [name, await loadSource(name, def, base)] as const));
   return new Map(entries);
 }

@@ -1,0 +1,62 @@
+/**
+ * From raw cells to typed Arquero columns. Empty cells become null. Without a declaration, a
+ * column whose every non-empty cell is a plain decimal number (or a JS number) becomes numeric;
+ * anything else stays as it is, so that metrics report invalid cells instead of the loader
+ * coercing them. A declared type converts what it can and leaves the rest untouched for the
+ * metrics to count.
+ */
+import * as aq from 'arquero';
+import type { ColumnType, SourceTable } from './types.js';
+
+export const NUMBER = /^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;
+
+export type DeclaredType = 'number' | 'integer' | 'string' | 'date' | 'boolean';
+
+const isEmpty = (v: unknown) => v === null || v === undefined || (typeof v === 'string' && v.trim() === '') || (typeof v === 'number' && Number.isNaN(v));
+
+function toNumber(v: unknown): unknown {
+  if (typeof v === 'number' || typeof v === 'bigint') return Number(v);
+  if (typeof v === 'string' && NUMBER.test(v.trim())) return Number(v);
+  return v;
+}
+
+function toDate(v: unknown): unknown {
+  if (v instanceof Date) return v.toISOString();
+  if (typeof v === 'number' && Number.isFinite(v)) return new Date(v).toISOString();
+  return v;
+}
+
+/** Typed column values and the type reported for the column. */
+export function typeColumn(raw: ArrayLike<unknown>, declared?: DeclaredType): { values: unknown[]; type: ColumnType } {
+  const values = Array.from(raw, (v) => (isEmpty(v) ? null : v));
+  const nonEmpty = values.filter((v) => v !== null);
+  if (declared === 'string') return { values: values.map((v) => (v === null ? null : String(v))), type: nonEmpty.length ? 'string' : 'empty' };
+  if (declared === 'number' || declared === 'integer') return { values: values.map((v) => (v === null ? null : toNumber(v))), type: 'number' };
+  if (declared === 'date') return { values: values.map((v) => (v === null ? null : toDate(v))), type: 'string' };
+  if (declared === 'boolean') return { values: values.map((v) => (v === null ? null : typeof v === 'boolean' ? v : /^(true|yes|1)$/i.test(String(v)) ? true : /^(false|no|0)$/i.test(String(v)) ? false : v)), type: 'string' };
+  if (nonEmpty.length === 0) return { values, type: 'empty' };
+  const numeric = nonEmpty.every((v) => typeof v === 'number' || typeof v === 'bigint' || (typeof v === 'string' && NUMBER.test(v.trim())));
+  if (numeric) return { values: values.map((v) => (v === null ? null : toNumber(v))), type: 'number' };
+  return { values: values.map((v) => (v instanceof Date ? v.toISOString() : v)), type: 'string' };
+}
+
+/** A SourceTable from named raw columns (in order), applying declared types. */
+export function tableFromColumns(name: string, file: string, raw: [string, ArrayLike<unknown>][], declared: Record<string, DeclaredType> = {}): SourceTable {
+  const columns: Record<string, unknown[]> = {};
+  const types: { name: string; type: ColumnType }[] = [];
+  for (const [column, cells] of raw) {
+    const typed = typeColumn(cells, declared[column]);
+    columns[column] = typed.values;
+    types.push({ name: column, type: typed.type });
+  }
+  const rowCount = raw.length ? raw[0][1].length : 0;
+  return { name, file, table: aq.table(columns), rowCount, columns: types };
+}
+
+/** Column-wise view of an array of row objects (union of keys, in first-seen order). */
+export function columnsOfRows(rows: Record<string, unknown>[]): [string, unknown[]][] {
+  const names: string[] = [];
+  const seen = new Set<string>();
+  for (const row of rows) for (const k of Object.keys(row)) if (!seen.has(k)) (seen.add(k), names.push(k));
+  return names.map((n) => [n, rows.map((r) => r[n] ?? null)]);
+}

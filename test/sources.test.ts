@@ -1,0 +1,99 @@
+/** Source types: the same rows as CSV, JSON, NDJSON, Parquet and Arrow give the same metrics; bad files give clear errors. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as aq from 'arquero';
+import { parquetWriteBuffer } from 'hyparquet-writer';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { build } from '../src/pipeline.js';
+import { CxError } from '../src/errors.js';
+import { loadSource } from '../src/sources/index.js';
+import { csv, makeProject, SURVEY_CONFIG, SURVEY_HEADER, surveyRows } from './project.js';
+
+const rows = surveyRows();
+const objects = rows.map((r) => Object.fromEntries(SURVEY_HEADER.map((h, j) => [h, r[j] === '' ? null : r[j]])));
+const asText = (v: unknown) => (v === null || v === undefined ? null : String(v));
+
+function projectWith(type: string, file: string, content: string | Uint8Array, extra = '') {
+  const config = SURVEY_CONFIG.replace('responses: { type: csv, path: data/responses.csv }', `responses: { type: ${type}, path: data/${file}${extra} }`);
+  const dir = makeProject({ 'cxreport.yaml': config });
+  mkdirSync(join(dir, 'data'), { recursive: true });
+  writeFileSync(join(dir, 'data', file), content);
+  return dir;
+}
+
+async function metricsOf(dir: string) {
+  const r = await build({ configPath: join(dir, 'cxreport.yaml'), env: {}, cwd: dir });
+  return r.metrics;
+}
+
+describe('every file source gives the same metrics.json as CSV', () => {
+  let reference: string;
+  beforeAll(async () => {
+    reference = await metricsOf(projectWith('csv', 'responses.csv', csv(SURVEY_HEADER, rows)));
+  });
+  it('JSON (array of objects, numbers as numbers)', async () => {
+    expect(await metricsOf(projectWith('json', 'responses.json', JSON.stringify(objects)))).toBe(reference);
+  });
+  it('JSON with records: pointing inside the document', async () => {
+    expect(await metricsOf(projectWith('json', 'r.json', JSON.stringify({ data: { items: objects } }), ', records: data.items'))).toBe(reference);
+  });
+  it('NDJSON', async () => {
+    expect(await metricsOf(projectWith('ndjson', 'responses.ndjson', `${objects.map((o) => JSON.stringify(o)).join('\n')}\n\n`))).toBe(reference);
+  });
+  it('Parquet (written by hyparquet-writer)', async () => {
+    const buffer = parquetWriteBuffer({ columnData: SURVEY_HEADER.map((name) => ({ name, data: objects.map((o) => asText(o[name])), type: 'STRING' as const })) });
+    expect(await metricsOf(projectWith('parquet', 'responses.parquet', new Uint8Array(buffer)))).toBe(reference);
+  });
+  it('Arrow IPC (written by Arquero)', async () => {
+    const table = aq.table(Object.fromEntries(SURVEY_HEADER.map((name) => [name, objects.map((o) => asText(o[name]))])));
+    expect(await metricsOf(projectWith('arrow', 'responses.arrow', table.toArrowIPC()))).toBe(reference);
+  });
+});
+
+describe('CSV details', () => {
+  it('UTF-8 BOM, semicolons, quoted line breaks and declared string columns', async () => {
+    const dir = makeProject({ 'd.csv': '\uFEFFid;zip;comment\n1;01234;"two\nlines; and a ""quote"""\n2;99999;plain\n' });
+    const t = await loadSource('s', { type: 'csv', path: join(dir, 'd.csv'), delimiter: ';', encoding: 'utf8', columns: { zip: 'string' } }, dir);
+    expect(t.columns).toEqual([{ name: 'id', type: 'number' }, { name: 'zip', type: 'string' }, { name: 'comment', type: 'string' }]);
+    expect(t.table.array('zip')).toEqual(['01234', '99999']);
+    expect(t.table.array('comment')[0]).toBe('two\nlines; and a "quote"');
+  });
+  it('a ragged row names its line', async () => {
+    const dir = makeProject({ 'd.csv': 'a,b\n1,2\n3\n' });
+    await expect(loadSource('s', { type: 'csv', path: join(dir, 'd.csv'), delimiter: ',', encoding: 'utf8' }, dir)).rejects.toMatchObject({ location: { file: 'd.csv', line: 3 } });
+  });
+});
+
+describe('clear errors for bad files', () => {
+  const load = async (type: 'json' | 'ndjson' | 'parquet' | 'arrow', content: string, records?: string) => {
+    const dir = makeProject({ [`f.${type}`]: content });
+    try {
+      await loadSource('survey', { type, path: join(dir, `f.${type}`), records } as never, dir);
+    } catch (error) {
+      expect(error).toBeInstanceOf(CxError);
+      return error as CxError;
+    }
+    throw new Error('expected an error');
+  };
+  it('malformed NDJSON names the line', async () => {
+    const e = await load('ndjson', '{"a":1}\n{"a":2\n');
+    expect(e.message).toMatch(/^source "survey": malformed JSON on line 2/);
+    expect(e.location).toMatchObject({ file: 'f.ndjson', line: 2 });
+  });
+  it('a JSON document that is not an array says how to point at the rows', async () => {
+    const e = await load('json', '{"data": {"items": []}}');
+    expect(e.message).toBe('source "survey": the document is not an array of rows');
+    expect(e.hint).toContain('records: data.items');
+  });
+  it('an empty source', async () => {
+    expect((await load('json', '[]')).message).toBe('source "survey": no data rows');
+  });
+  it('a file that is not Parquet or Arrow', async () => {
+    expect((await load('parquet', 'not parquet')).message).toMatch(/^source "survey": not a readable Parquet file/);
+    expect((await load('arrow', 'not arrow')).message).toMatch(/^source "survey": not a readable Arrow IPC file/);
+  });
+  it('a missing file', async () => {
+    const dir = makeProject({});
+    await expect(loadSource('survey', { type: 'parquet', path: join(dir, 'missing.parquet') }, dir)).rejects.toThrow('source "survey": file not found: missing.parquet');
+  });
+});
