@@ -14,13 +14,14 @@
  * Results go to stdout and to bench/results/browser-reuse.md.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { load, modelFor } from '../src/pipeline.js';
+import { cpuModel, median } from './machine.js';
 import { findBrowser, launchBrowser } from '../src/render/browser.js';
 import { PdfPrinter, printPdf } from '../src/render/pdf.js';
 import type { ReportModel } from '../src/report/model.js';
@@ -33,11 +34,6 @@ const RUNS = Math.max(1, Number(values.runs) || 3);
 const env = process.env;
 
 const ms = (x: number) => `${(x / 1000).toFixed(2)} s`;
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 function checkPdf(bytes: Uint8Array, period: string): void {
   const head = Buffer.from(bytes.subarray(0, 5)).toString('latin1');
@@ -46,18 +42,6 @@ function checkPdf(bytes: Uint8Array, period: string): void {
 
 // ---------------------------------------------------------------------------------------------
 // Machine description
-
-function cpuModel(): string {
-  try {
-    const line = readFileSync('/proc/cpuinfo', 'utf8')
-      .split('\n')
-      .find((l) => l.startsWith('model name'));
-    if (line) return line.split(':').slice(1).join(':').trim();
-  } catch {
-    // not Linux
-  }
-  return cpus()[0]?.model ?? 'unknown';
-}
 
 async function chromiumVersion(): Promise<string> {
   const executable = findBrowser(env);
