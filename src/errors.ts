@@ -47,7 +47,7 @@ export class CxErrors extends Error {
 /** "file:line:column" or "file:row N column X" for a location. */
 export function formatLocation(loc: Location): string {
   if (loc.line !== undefined) return `${loc.file}:${loc.line}:${loc.column ?? 1}`;
-  if (loc.row !== undefined) return `${loc.file}:${loc.row}${loc.field ? ` column ${loc.field}` : ''}`;
+  if (loc.row !== undefined) return `${loc.file}:${loc.row}${loc.field ? ` ${loc.field}` : ''}`;
   return loc.file;
 }
 
@@ -55,7 +55,8 @@ export function formatLocation(loc: Location): string {
 export function formatError(error: CxError): string {
   const lines: string[] = [];
   const where = error.location ? `${formatLocation(error.location)}: ` : '';
-  lines.push(`${where}${error.kind} error: ${error.message}`);
+  // A row error reads "file:row column: value — reason"; everything else names its kind.
+  lines.push(error.location?.row !== undefined ? `${where}${error.message}` : `${where}${error.kind} error: ${error.message}`);
   const loc = error.location;
   if (loc?.snippet !== undefined && loc.line !== undefined) {
     const gutter = String(loc.line);

@@ -97,3 +97,21 @@ describe('clear errors for bad files', () => {
     await expect(loadSource('survey', { type: 'parquet', path: join(dir, 'missing.parquet') }, dir)).rejects.toThrow('source "survey": file not found: missing.parquet');
   });
 });
+
+describe('on_invalid', () => {
+  it('error: the build stops at the first invalid row with file:row column: value — reason', async () => {
+    const dir = projectWith('csv', 'responses.csv', csv(SURVEY_HEADER, rows), ', on_invalid: error');
+    const { main } = await import('../src/cli/main.js');
+    let err = '';
+    const code = await main(['build', '--format', 'html'], { stdout: () => {}, stderr: (t) => void (err += t), env: {}, cwd: dir });
+    expect(code).toBe(1);
+    // row 20 of the fixture is the first invalid one: an empty nps_score in October
+    expect(err.split('\n')[1]).toBe('data/responses.csv:20 nps_score: empty — missing score (valid: integers 0–10)');
+    expect(err).toContain('hint: metric "nps" rejects this row because source "responses" has on_invalid: error');
+  });
+  it('exclude (the default) counts the same rows instead', async () => {
+    const dir = projectWith('csv', 'responses.csv', csv(SURVEY_HEADER, rows), ', on_invalid: exclude');
+    const metrics = JSON.parse(await metricsOf(dir));
+    expect(metrics.metrics.nps.excluded).toBe(4);
+  });
+});

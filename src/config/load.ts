@@ -95,7 +95,7 @@ export function parseConfig(text: string, options: LoadOptions & { file: string;
   if (fatal.length > 0) throw new CxErrors(fatal.map((p) => p.error));
   for (const p of problems) if (p.section !== undefined) addSectionError(p.section, p.error);
   const sections = config.sections.map((s, i) => (sectionErrors.has(i) ? (PLACEHOLDER as typeof s) : s));
-  return { ...normalisePaths({ ...config, sections }), sectionErrors };
+  return { ...normalisePaths({ ...config, sections }), ...(options.lenient ? { sectionErrors } : {}) };
 }
 
 interface Problem {

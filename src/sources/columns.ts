@@ -8,6 +8,9 @@
 import * as aq from 'arquero';
 import type { ColumnType, SourceTable } from './types.js';
 
+/** Hidden column holding each row's 1-based position in the source. */
+export const ROW = '__row';
+
 export const NUMBER = /^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;
 
 export type DeclaredType = 'number' | 'integer' | 'string' | 'date' | 'boolean';
@@ -50,6 +53,8 @@ export function tableFromColumns(name: string, file: string, raw: [string, Array
     types.push({ name: column, type: typed.type });
   }
   const rowCount = raw.length ? raw[0][1].length : 0;
+  // 1-based data row numbers survive filtering, for row-level error messages
+  columns[ROW] = Array.from({ length: rowCount }, (_, i) => i + 1);
   return { name, file, table: aq.table(columns), rowCount, columns: types };
 }
 

@@ -28,6 +28,6 @@ export function loadSource(name: string, def: SourceDef, displayBase: string): P
 
 export async function loadSources(config: Config): Promise<Map<string, SourceTable>> {
   const base = dirname(config.file);
-  const entries = await Promise.all(Object.entries(config.sources).map(async ([name, def]) => [name, await loadSource(name, def, base)] as const));
+  const entries = await Promise.all(Object.entries(config.sources).map(async ([name, def]) => [name, { ...(await loadSource(name, def, base)), onInvalid: def.on_invalid }] as const));
   return new Map(entries);
 }

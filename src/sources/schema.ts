@@ -7,6 +7,11 @@ const columns = z
   .describe('Declared column types (otherwise inferred and reported in the methods appendix): number, integer, string (keeps e.g. leading zeros), date, boolean.')
   .meta({ examples: [{ customer_id: 'string', nps_score: 'integer', submitted_at: 'date' }] });
 
+const onInvalid = z
+  .enum(['exclude', 'error'])
+  .default('exclude')
+  .describe('What a row that fails a metric’s rules does: exclude (counted by reason in metrics.json and the methods appendix) or error (the build stops at the first one: file:row column: value — reason).');
+
 const path = (example: string) => z.string().min(1).describe('File path, relative to this config file.').meta({ examples: [example] });
 
 export const csvSourceSchema = z
@@ -16,6 +21,7 @@ export const csvSourceSchema = z
     delimiter: z.string().length(1).default(',').describe('Field delimiter (one character), e.g. "," ";" or "\\t".').meta({ examples: [',', ';'] }),
     encoding: z.enum(['utf8', 'utf-8', 'latin1']).default('utf8').describe('Text encoding; a UTF-8 byte-order mark is ignored.'),
     columns,
+    on_invalid: onInvalid,
   })
   .describe('A CSV file with a header row (RFC 4180 quoting; fields may contain line breaks).');
 
@@ -25,19 +31,20 @@ export const jsonSourceSchema = z
     path: path('data/responses.json'),
     records: z.string().optional().describe('Dotted path to the array of rows inside the document, when it is not the document itself.').meta({ examples: ['data.items'] }),
     columns,
+    on_invalid: onInvalid,
   })
   .describe('A JSON document holding an array of row objects.');
 
 export const ndjsonSourceSchema = z
-  .strictObject({ type: z.literal('ndjson'), path: path('data/responses.ndjson'), columns })
+  .strictObject({ type: z.literal('ndjson'), path: path('data/responses.ndjson'), columns, on_invalid: onInvalid })
   .describe('Newline-delimited JSON: one row object per line.');
 
 export const parquetSourceSchema = z
-  .strictObject({ type: z.literal('parquet'), path: path('data/responses.parquet'), columns })
+  .strictObject({ type: z.literal('parquet'), path: path('data/responses.parquet'), columns, on_invalid: onInvalid })
   .describe('An Apache Parquet file (snappy, gzip, zstd, brotli and lz4 compression supported).');
 
 export const arrowSourceSchema = z
-  .strictObject({ type: z.literal('arrow'), path: path('data/responses.arrow'), columns })
+  .strictObject({ type: z.literal('arrow'), path: path('data/responses.arrow'), columns, on_invalid: onInvalid })
   .describe('An Apache Arrow IPC file or stream.');
 
 export const sourceSchema = z.discriminatedUnion('type', [csvSourceSchema, jsonSourceSchema, ndjsonSourceSchema, parquetSourceSchema, arrowSourceSchema]);

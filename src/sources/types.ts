@@ -11,4 +11,6 @@ export interface SourceTable {
   rowCount: number;
   /** inferred column types, in file order */
   columns: { name: string; type: ColumnType }[];
+  /** what a row failing a metric's rules does (from the source's config) */
+  onInvalid?: 'exclude' | 'error';
 }
