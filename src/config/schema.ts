@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { metricSchemas } from '../metrics/registry.js';
 import { sectionSchemas } from '../report/sections/index.js';
 import { sourceSchema } from '../sources/schema.js';
+import { addExamples } from './examples.js';
 
 export { sourceSchema };
 
@@ -51,9 +52,14 @@ export const outputsSchema = z
     pdf: z
       .strictObject({
         format: z.enum(['A4', 'Letter']).default('A4').describe('Paper size.'),
-        landscape: z.boolean().default(false),
+        landscape: z.boolean().default(false).describe('Landscape pages instead of portrait.'),
         margin: z
-          .strictObject({ top: lengthSchema.default('20mm'), right: lengthSchema.default('18mm'), bottom: lengthSchema.default('20mm'), left: lengthSchema.default('18mm') })
+          .strictObject({
+            top: lengthSchema.default('20mm').describe('Top margin (holds the running header).'),
+            right: lengthSchema.default('18mm').describe('Right margin.'),
+            bottom: lengthSchema.default('20mm').describe('Bottom margin (holds the "page X of Y" footer).'),
+            left: lengthSchema.default('18mm').describe('Left margin.'),
+          })
           .prefault({})
           .describe('Page margins (the running header and footer sit inside the top and bottom margins).'),
         timeout: z.number().positive().default(60).describe('Seconds before printing is abandoned with an error.'),
@@ -112,5 +118,6 @@ export type OutputsDef = z.infer<typeof outputsSchema>;
 /** JSON Schema (draft 2020-12) of the config file, generated from the zod schema. */
 export function configJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  addExamples(schema);
   return { ...schema, title: 'cxreport.yaml' };
 }

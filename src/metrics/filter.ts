@@ -13,7 +13,10 @@ export const filterSchema = z
     z.union([
       scalar,
       z.array(scalar).min(1),
-      z.strictObject({ min: z.number().optional(), max: z.number().optional() }),
+      z.strictObject({
+        min: z.number().optional().describe('Smallest value kept (inclusive).').meta({ examples: [0] }),
+        max: z.number().optional().describe('Largest value kept (inclusive).').meta({ examples: [6] }),
+      }),
     ]),
   )
   .describe('Row filter: column → value, list of values, or { min, max } range; all conditions must hold.')
