@@ -16,8 +16,7 @@
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import { z } from 'zod';
-import { CxError } from '../errors.js';
-import { periodLabel, periodOf, periodStart, type Granularity } from './period.js';
+import { parseTimestamp, periodLabel, periodOf, periodStart, type Granularity } from './period.js';
 import { compileFilter, describeFilter, filterSchema, type Filter } from './filter.js';
 import type { ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, PrepareContext, VisualBlock, VisualContext } from './module.js';
 import { groupKey } from './prepare.js';
@@ -98,9 +97,10 @@ export const customerFields = {
 export type CustomerExclusion = 'missing id' | 'missing or invalid start date' | 'invalid end date' | 'end before start' | 'duplicate id';
 
 /** Valid customers and their derived columns; excluded rows counted per period of their start date. */
-export interface PreparedCustomers extends Prepared {
+export interface PreparedCustomers<D = unknown> extends Prepared {
   kind: 'customers';
   id: string;
+  def: D;
   granularity: Granularity;
   source: SourceTable;
   /**
@@ -116,6 +116,8 @@ export interface PreparedCustomers extends Prepared {
   times: Float64Array;
   /** the config's filter, described for captions */
   filterText: string | null;
+  /** memoised per-group flows (by breakdown column; '' = all customers) */
+  cache: Map<string, unknown>;
 }
 
 /** An id cell as text, or null when missing. */
@@ -141,7 +143,6 @@ export function timeIndex(times: Float64Array, granularity: Granularity): Pick<P
   return {
     latestPeriod: () => (times.length ? periodOf(times[times.length - 1], granularity) : undefined),
     lastTimestamp(period) {
-      const end = periodStart(period, granularity) + 0;
       const limit = nextPeriodStart(period, granularity);
       let lo = 0;
       let hi = times.length;
@@ -150,7 +151,6 @@ export function timeIndex(times: Float64Array, granularity: Granularity): Pick<P
         if (times[mid] < limit) lo = mid + 1;
         else hi = mid;
       }
-      void end;
       return lo > 0 ? times[lo - 1] : undefined;
     },
   };
@@ -166,7 +166,8 @@ export function nextPeriodStart(period: string, granularity: Granularity): numbe
  * date not before the start, and an id that occurs once. Anything else is excluded and counted
  * under the period of its start date (or "undated"), never corrected.
  */
-export function prepareCustomers(ctx: PrepareContext<any>, def: { id: string; start: string; end: string; filter?: Filter }, extraColumns: [string, string | undefined][] = []): PreparedCustomers {
+export function prepareCustomers<D extends { id: string; start: string; end: string; filter?: Filter }>(ctx: PrepareContext<D>, extraColumns: [string, string | undefined][] = []): PreparedCustomers<D> {
+  const def = ctx.def;
   const source = ctx.source('source');
   ctx.requireColumn(source, def.id, ['id']);
   ctx.requireColumn(source, def.start, ['start']);
@@ -216,6 +217,7 @@ export function prepareCustomers(ctx: PrepareContext<any>, def: { id: string; st
   return {
     kind: 'customers',
     id: ctx.id,
+    def,
     granularity: g,
     source,
     table: valid.assign(derived),
@@ -224,20 +226,15 @@ export function prepareCustomers(ctx: PrepareContext<any>, def: { id: string; st
     exclusions,
     times,
     filterText: def.filter ? describeFilter(def.filter) : null,
+    cache: new Map(),
     ...timeIndex(times, g),
   };
 }
 
-/** An ISO 8601 date or timestamp (number cells are not dates). */
+/** An ISO 8601 date or timestamp; number cells (e.g. 20260115) are not dates. */
 export function parseDate(raw: unknown): number {
-  if (typeof raw !== 'string') return NaN;
-  const s = raw.trim();
-  if (s === '') return NaN;
-  // reuse the project's strict parser
-  return parseTimestampStrict(s);
+  return typeof raw === 'string' ? parseTimestamp(raw) : NaN;
 }
-
-import { parseTimestamp as parseTimestampStrict } from './period.js';
 
 /** Group label of each valid customer for a column ("(missing)" for empty cells). */
 export function groupsOf(table: ColumnTable, column: string | undefined): string[] {
@@ -297,6 +294,9 @@ interface Flows {
  * the sufficient statistics from which S, N, L and E of any period are finalised.
  */
 export function lifecycleFlows(pc: PreparedCustomers, column?: string): Map<string, Flows> {
+  const key = `flows:${column ?? ''}`;
+  const cached = pc.cache.get(key) as Map<string, Flows> | undefined;
+  if (cached) return cached;
   const t = pc.table.assign(aq.table({ __g: groupsOf(pc.table, column) }));
   const starts = t.groupby('__g', '__sp').count().objects() as { __g: string; __sp: number; count: number }[];
   const ends = t
@@ -319,6 +319,7 @@ export function lifecycleFlows(pc: PreparedCustomers, column?: string): Map<stri
     else entry.lost += e.count;
     f.ends.set(e.__ep, entry);
   }
+  pc.cache.set(key, out);
   return out;
 }
 
@@ -348,7 +349,8 @@ export function countsOver(flows: Flows | undefined, from: number, to: number): 
 type Kind = 'churn' | 'retention';
 
 /** The share a kind reports: churned (L) or retained (S − L) of S. */
-const successes = (kind: Kind, c: LifecycleCounts) => (kind === 'churn' ? c.lost : c.atStart - c.lost);
+/** Churn counts L; CRR counts E − N, as defined (Kumar & Reinartz; reference/metrics.md). E − N = S − L − newLost ≥ 0 unless data are inconsistent. */
+const successes = (kind: Kind, c: LifecycleCounts) => (kind === 'churn' ? c.lost : Math.max(0, c.atEnd - c.new));
 
 function firstStart(flows: Map<string, Flows>): number | undefined {
   let min = Infinity;
@@ -363,7 +365,7 @@ function lifecycleMethod(kind: Kind, pc: PreparedCustomers): string {
   const body =
     kind === 'churn'
       ? ` Churn rate = L/S × 100 (lower is better). A customer who starts and leaves within the same period counts as new, not as churned.`
-      : ` Customer retention rate (CRR) = (S − L)/S × 100, the customers active at the start still active at the end. The textbook form (E − N)/S equals this when no customer both starts and leaves within the period; such customers (reported as newLost) are not part of S and are left out here.`;
+      : ` Customer retention rate (CRR) = (E − N)/S × 100. E − N = S − L − newLost: a customer who starts and leaves within the same period (newLost) lowers CRR although they were never part of S, so CRR can be below 100 − churn; the retention of the customers present at the start, (S − L)/S, is reported beside it as retainedOfStart.`;
   return (
     `${base}${body} 95% interval: Wilson score interval for a binomial share of S. Change vs the previous period: two-sided pooled two-proportion z-test. ` +
     'Rows with a missing id, a missing or invalid start date, an invalid end date, an end before the start, or an id that occurs more than once are excluded (never corrected) and counted under the period of their start date. ' +
@@ -372,7 +374,8 @@ function lifecycleMethod(kind: Kind, pc: PreparedCustomers): string {
 }
 
 /** Computes churn or retention for one period. */
-function computeLifecycle(kind: Kind, pc: PreparedCustomers, def: ChurnDef | RetentionDef, ctx: ComputeContext): MetricResult {
+function computeLifecycle(kind: Kind, pc: PreparedCustomers<ChurnDef | RetentionDef>, ctx: ComputeContext): MetricResult {
+  const def = pc.def;
   const g = ctx.granularity;
   const cur = periodOrdinal(ctx.period, g);
   const flows = lifecycleFlows(pc);
@@ -425,7 +428,7 @@ function computeLifecycle(kind: Kind, pc: PreparedCustomers, def: ChurnDef | Ret
     extra: {
       customers: { ...c },
       previousCustomers: { ...p },
-      ...(kind === 'retention' ? { retained: c.atStart - c.lost, crrTextbook: c.atStart > 0 ? (100 * (c.atEnd - c.new)) / c.atStart : null } : { churned: c.lost }),
+      ...(kind === 'retention' ? { retained: Math.max(0, c.atEnd - c.new), retainedOfStart: c.atStart > 0 ? (100 * (c.atStart - c.lost)) / c.atStart : null } : {}),
     },
   });
 }
@@ -443,9 +446,10 @@ function lifecycleVisual(kind: Kind, r: MetricResult, pc: PreparedCustomers, ctx
   let title = `${name}: no customers at the start of ${now}`;
   if (r.value !== null) {
     if (r.previous && r.delta !== null) {
-      const verb = r.delta > 0 ? 'rose' : r.delta < 0 ? 'fell' : 'was unchanged';
+      const same = formatValue(r.previous.value, 'percent') === formatValue(r.value, 'percent');
+      const verb = r.delta > 0 ? 'rose' : 'fell';
       const prevText = `${formatValue(r.previous.value, 'percent')} in ${ctx.periodLabel(r.previous.period)}`;
-      title = r.delta === 0 ? `${name} unchanged at ${formatValue(r.value, 'percent')} in ${now}` : `${name} ${verb} to ${formatValue(r.value, 'percent')} in ${now}, from ${prevText}${r.significant ? '' : ' (not significant)'}`;
+      title = same ? `${name} unchanged at ${formatValue(r.value, 'percent')} in ${now}` : `${name} ${verb} to ${formatValue(r.value, 'percent')} in ${now}, from ${prevText}${r.significant ? '' : ' (not significant)'}`;
     } else title = `${name} ${formatValue(r.value, 'percent')} in ${now}`;
   }
   const cust = r.extra.customers as LifecycleCounts;
@@ -486,20 +490,20 @@ function lifecycleVisual(kind: Kind, r: MetricResult, pc: PreparedCustomers, ctx
   return blocks;
 }
 
-export const churnModule: MetricModule<ChurnDef, PreparedCustomers> = {
+export const churnModule: MetricModule<ChurnDef, PreparedCustomers<ChurnDef>> = {
   type: 'churn',
   schema: churnSchema,
   title: 'Customer churn rate',
-  prepare: (ctx) => prepareCustomers(ctx, ctx.def),
-  compute: (prepared, ctx) => computeLifecycle('churn', prepared, prepared.def as ChurnDef, ctx),
+  prepare: (ctx) => prepareCustomers(ctx),
+  compute: (prepared, ctx) => computeLifecycle('churn', prepared, ctx),
   visual: (result, prepared, ctx) => lifecycleVisual('churn', result, prepared, ctx),
 };
 
-export const retentionModule: MetricModule<RetentionDef, PreparedCustomers> = {
+export const retentionModule: MetricModule<RetentionDef, PreparedCustomers<RetentionDef>> = {
   type: 'retention',
   schema: retentionSchema,
   title: 'Customer retention rate',
-  prepare: (ctx) => prepareCustomers(ctx, ctx.def),
-  compute: (prepared, ctx) => computeLifecycle('retention', prepared, prepared.def as RetentionDef, ctx),
+  prepare: (ctx) => prepareCustomers(ctx),
+  compute: (prepared, ctx) => computeLifecycle('retention', prepared, ctx),
   visual: (result, prepared, ctx) => lifecycleVisual('retention', result, prepared, ctx),
 };

@@ -1,7 +1,969 @@
-/** STUB — being implemented; keep the exported names. */
+/**
+ * Customer lifetime value, two ways.
+ *
+ * `method: simple` — ARPA × gross margin ÷ churn rate per period: ARPA from a revenue (or MRR)
+ * source, churn either from a customers source (lost during the period ÷ active at its start) or
+ * a fixed `churn_rate`. Approximate interval by the delta method on the log scale.
+ *
+ * `method: bgnbd` — BG/NBD (Fader, Hardie & Lee 2005) for the purchase process and Gamma-Gamma
+ * (Fader & Hardie 2013) for spend, fitted by maximum likelihood on every order up to the period
+ * end (the calibration period), per customer (x, t_x, T) in weeks from `summarizeTransactions`.
+ * Reports the fitted parameters and log-likelihoods, P(alive), expected purchases and discounted
+ * expected value per customer over a horizon, their total and mean, and the top accounts. No
+ * interval is given for the model estimate (none is derived), and changes are not tested.
+ *
+ * The fits go through the models in ./models (log-likelihoods, expectations, CLV sum); only the
+ * objective handed to the optimiser is evaluated here, grouped by distinct x, T and t_x so that a
+ * fit per period stays fast. It is checked against the models' own log-likelihood in the tests,
+ * and the log-likelihoods reported are the models' own.
+ */
 import { z } from 'zod';
-import type { MetricModule } from './module.js';
+import type { Config } from '../config/load.js';
+import { CxError } from '../errors.js';
+import { formatCount, formatNumber, formatValue } from '../report/format.js';
+import { palette } from '../report/theme.js';
+import type { SourceTable } from '../sources/types.js';
+import { bgnbdLogLikelihood, expectedPurchases, probabilityAlive, type BgNbdParams } from './models/bgnbd.js';
+import { customerLifetimeValue, expectedAverageSpend, gammaGammaLogLikelihood, type GammaGammaParams } from './models/gammagamma.js';
+import { minimize } from './models/optimize.js';
+import { collapseRfm, summarizeTransactions, type Transaction, type WeightedRfm } from './models/rfm.js';
+import { lbeta, lgamma, logAddExp } from './models/special.js';
+import { filterSchema, type Filter } from './filter.js';
+import type { GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, PrepareContext, VisualBlock } from './module.js';
+import { groupKey } from './prepare.js';
+import { parseTimestamp, periodStart, type Granularity } from './period.js';
+import {
+  DAY_MS,
+  isoDay,
+  periodEnd,
+  seriesPeriods,
+  sortKeys,
+  tallyExclusions,
+  timeBounds,
+  validateRows,
+  type ValidatedRows,
+} from './repeat-purchase.js';
+import { adjustGroups, makeResult } from './result-builders.js';
 import { metricFields } from './score-schema.js';
+import { meanEstimate, wilsonInterval, Z95, type Interval } from './stats.js';
 
-export const clvSchema = z.strictObject({ type: z.literal('clv'), source: z.string(), ...metricFields }).describe('Customer lifetime value (not yet implemented).');
-export const clvModule: MetricModule = { type: 'clv', schema: clvSchema, title: 'Customer lifetime value', prepare() { throw new Error('clv: not implemented'); }, compute() { throw new Error('clv: not implemented'); } };
+export const clvSchema = z
+  .strictObject({
+    type: z.literal('clv').describe('Customer lifetime value: simple (ARPA × margin ÷ churn) or probabilistic (BG/NBD + Gamma-Gamma).'),
+    method: z
+      .enum(['simple', 'bgnbd'])
+      .default('bgnbd')
+      .describe('`simple`: ARPA × margin ÷ churn rate per period, from a revenue/MRR source. `bgnbd`: BG/NBD purchase model + Gamma-Gamma spend model fitted on an orders source.')
+      .meta({ examples: ['bgnbd', 'simple'] }),
+    source: z
+      .string()
+      .describe('Name of the source (under `sources:`): orders (one row per order) for `bgnbd`; revenue or MRR rows per account (e.g. monthly snapshots) for `simple`.')
+      .meta({ examples: ['orders', 'mrr'] }),
+    customer: z.string().default('customer_id').describe('Column holding the customer (account) id.').meta({ examples: ['customer_id'] }),
+    date: z
+      .string()
+      .describe('Column holding the order date (`bgnbd`, ISO 8601) or the revenue period (`simple`: ISO date, or a month like 2026-10).')
+      .meta({ examples: ['order_date', 'month'] }),
+    amount: z
+      .string()
+      .describe('Column holding the order amount (`bgnbd`) or the revenue / MRR of the account in that row (`simple`); missing, non-numeric and negative values are excluded and counted.')
+      .meta({ examples: ['amount', 'mrr'] }),
+    margin: z.number().gt(0).max(1).default(0.8).describe('Gross margin, as a fraction of revenue (0.8 = 80%); CLV is margin, not revenue.').meta({ examples: [0.8, 0.65] }),
+    customers: z
+      .string()
+      .optional()
+      .describe('`simple` only: source with one row per customer (signup and cancel dates) for the churn rate: customers lost during the period ÷ customers active at its start.')
+      .meta({ examples: ['customers'] }),
+    signup: z.string().default('signup_date').describe('`simple` only: column of the customers source holding the signup date.').meta({ examples: ['signup_date'] }),
+    cancel: z.string().default('cancel_date').describe('`simple` only: column of the customers source holding the cancel date (empty while active).').meta({ examples: ['cancel_date'] }),
+    churn_rate: z
+      .number()
+      .gt(0)
+      .lt(1)
+      .optional()
+      .describe('`simple` only: a fixed churn rate per reporting period (0.02 = 2% a month in a monthly report), instead of `customers`.')
+      .meta({ examples: [0.02] }),
+    horizon_months: z.number().int().min(1).max(120).default(12).describe('`bgnbd` only: months of future purchases counted in the expected value.').meta({ examples: [12, 24, 36] }),
+    discount_rate: z.number().min(0).max(1).default(0.1).describe('`bgnbd` only: annual discount rate (0.10 = 10% a year), applied monthly.').meta({ examples: [0.1] }),
+    top: z.number().int().min(1).max(100).default(10).describe('`bgnbd` only: number of top accounts (by expected value) listed.').meta({ examples: [10] }),
+    filter: filterSchema.optional(),
+    ...metricFields,
+  })
+  .describe('Customer lifetime value: ARPA × margin ÷ churn (`simple`), or BG/NBD + Gamma-Gamma expected value per customer (`bgnbd`).');
+
+export type ClvDef = z.infer<typeof clvSchema>;
+
+/** Weeks per month in the model's time unit. */
+const WEEKS_PER_MONTH = 365.25 / 12 / 7;
+/** Below these, a period's model is not fitted (its value is "no data" with a note). */
+const MIN_CUSTOMERS = 20;
+const MIN_REPEAT_CUSTOMERS = 10;
+
+// ---------------------------------------------------------------------------------------------
+// Maximum-likelihood fits (fast objective; the models' own log-likelihood is reported)
+// ---------------------------------------------------------------------------------------------
+
+export interface FitSummary<P> {
+  params: P;
+  logLikelihood: number;
+  converged: boolean;
+  iterations: number;
+  /** parameters that ended at the edge of the search box (poorly identified) */
+  atBound: string[];
+}
+
+/** Search box on log-parameters: wide enough for any sensible data, bounded so a ridge cannot run away. */
+const BOX: Record<string, [number, number]> = { r: [-12, 9], alpha: [-12, 16], a: [-12, 7], b: [-12, 7], p: [-12, 9], q: [-12, 9] };
+
+function distinctIndex(values: Float64Array): { values: number[]; index: Uint32Array } {
+  const map = new Map<number, number>();
+  const out: number[] = [];
+  const index = new Uint32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    let k = map.get(values[i]);
+    if (k === undefined) {
+      k = out.length;
+      map.set(values[i], k);
+      out.push(values[i]);
+    }
+    index[i] = k;
+  }
+  return { values: out, index };
+}
+
+/**
+ * BG/NBD total log-likelihood (FHL 2005, eq. 6), as a function of log-parameters, evaluated over
+ * collapsed rows with the x-only terms computed once per distinct x and ln(α+T), ln(α+t_x) once
+ * per distinct T and t_x. Same value as `bgnbdLogLikelihood`.
+ */
+export function bgnbdObjective(d: WeightedRfm): (params: BgNbdParams) => number {
+  const xs = distinctIndex(d.x);
+  const Ts = distinctIndex(d.T);
+  const txs = distinctIndex(d.tx);
+  const nx = xs.values.length;
+  const c0 = new Float64Array(nx);
+  const c1 = new Float64Array(nx);
+  const c2 = new Float64Array(nx);
+  const lnT = new Float64Array(Ts.values.length);
+  const lnTx = new Float64Array(txs.values.length);
+  return ({ r, alpha, a, b }) => {
+    const lbetaAB = lbeta(a, b);
+    const lgammaR = lgamma(r);
+    const rLogAlpha = r * Math.log(alpha);
+    for (let k = 0; k < nx; k++) {
+      const x = xs.values[k];
+      c0[k] = lgamma(r + x) - lgammaR + rLogAlpha - lbetaAB;
+      c1[k] = lbeta(a, b + x);
+      c2[k] = x > 0 ? lbeta(a + 1, b + x - 1) : 0;
+    }
+    for (let k = 0; k < lnT.length; k++) lnT[k] = Math.log(alpha + Ts.values[k]);
+    for (let k = 0; k < lnTx.length; k++) lnTx[k] = Math.log(alpha + txs.values[k]);
+    let total = 0;
+    for (let i = 0; i < d.x.length; i++) {
+      const k = xs.index[i];
+      const x = d.x[i];
+      const logA1 = c1[k] - (r + x) * lnT[Ts.index[i]];
+      const ll = x === 0 ? logA1 : logAddExp(logA1, c2[k] - (r + x) * lnTx[txs.index[i]]);
+      total += d.weight[i] * (c0[k] + ll);
+    }
+    return total;
+  };
+}
+
+/** Gamma-Gamma total log-likelihood of mean spends (Fader & Hardie 2013), x-only terms once per distinct x. */
+export function gammaGammaObjective(x: readonly number[], zbar: readonly number[]): (params: GammaGammaParams) => number {
+  const n = x.length;
+  const lnZ = new Float64Array(n);
+  const lnX = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    lnZ[i] = Math.log(zbar[i]);
+    lnX[i] = Math.log(x[i]);
+  }
+  const xs = distinctIndex(Float64Array.from(x));
+  const cx = new Float64Array(xs.values.length);
+  return ({ p, q, gamma }) => {
+    const lgammaQ = lgamma(q);
+    const qLogGamma = q * Math.log(gamma);
+    for (let k = 0; k < cx.length; k++) {
+      const px = p * xs.values[k];
+      cx[k] = lgamma(px + q) - lgamma(px) - lgammaQ + qLogGamma;
+    }
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      const px = p * x[i];
+      total += cx[xs.index[i]] + (px - 1) * lnZ[i] + px * lnX[i] - (px + q) * Math.log(gamma + x[i] * zbar[i]);
+    }
+    return total;
+  };
+}
+
+function boxedFit<P extends object>(
+  names: (keyof P & string)[],
+  start: number[],
+  box: [number, number][],
+  logLikelihood: (params: P) => number,
+  n: number,
+  warm: boolean,
+): { params: P; converged: boolean; iterations: number; atBound: string[] } {
+  const clamp = (v: readonly number[]) => v.map((value, i) => Math.min(Math.max(value, box[i][0]), box[i][1]));
+  const toParams = (v: readonly number[]) => Object.fromEntries(names.map((name, i) => [name, Math.exp(v[i])])) as P;
+  // Mean negative log-likelihood per customer (as the models' own fits use), evaluated at the
+  // nearest point of the box, plus a quadratic penalty outside it: where the data push a
+  // parameter to infinity (e.g. no heterogeneity in spend, q → ∞) the search stops at the edge
+  // and converges there instead of crawling along a flat ridge.
+  const objective = (v: readonly number[]) => {
+    const c = clamp(v);
+    let penalty = 0;
+    for (let i = 0; i < v.length; i++) penalty += (v[i] - c[i]) ** 2;
+    return -logLikelihood(toParams(c)) / n + penalty;
+  };
+  const result = minimize(objective, start, { initialStep: warm ? 0.1 : 0.5, fTolerance: 1e-10, xTolerance: 1e-6, maxIterations: 2000, maxRestarts: 3 });
+  const x = clamp(result.x);
+  const atBound = names.filter((_, i) => x[i] - box[i][0] < 0.05 || box[i][1] - x[i] < 0.05);
+  return { params: toParams(x), converged: result.converged, iterations: result.iterations, atBound };
+}
+
+/** A start inside the box: the given parameters (e.g. the previous period's optimum), clamped. */
+function startVector<P extends object>(names: (keyof P & string)[], params: P, box: [number, number][]): number[] {
+  return names.map((name, i) => Math.min(Math.max(Math.log(params[name] as number), box[i][0] + 0.5), box[i][1] - 0.5));
+}
+
+/**
+ * BG/NBD by maximum likelihood on collapsed (x, t_x, T). Starts like `fitBgNbd` (r = a = b = 1,
+ * α = mean T) unless given a start (the previous period's optimum, which makes a series of fits cheap).
+ */
+export function fitBgNbdFast(d: WeightedRfm, from?: BgNbdParams): FitSummary<BgNbdParams> {
+  let meanT = 0;
+  for (let i = 0; i < d.T.length; i++) meanT += (d.weight[i] * d.T[i]) / d.n;
+  const ll = bgnbdObjective(d);
+  const names: (keyof BgNbdParams)[] = ['r', 'alpha', 'a', 'b'];
+  const box = names.map((k) => BOX[k]);
+  const start = startVector(names, from ?? { r: 1, alpha: meanT, a: 1, b: 1 }, box);
+  const fit = boxedFit<BgNbdParams>(names, start, box, ll, d.n, from !== undefined);
+  const columns = { x: Array.from(d.x), tx: Array.from(d.tx), T: Array.from(d.T), weight: Array.from(d.weight) };
+  return { ...fit, logLikelihood: bgnbdLogLikelihood(fit.params, columns) };
+}
+
+/** Gamma-Gamma by maximum likelihood on customers with x ≥ 1 and zbar > 0; starts like `fitGammaGamma` (p = q = 1, γ = mean zbar) unless given a start. */
+export function fitGammaGammaFast(x: readonly number[], zbar: readonly number[], from?: GammaGammaParams): FitSummary<GammaGammaParams> {
+  const mean = zbar.reduce((s, v) => s + v, 0) / zbar.length;
+  const names: (keyof GammaGammaParams)[] = ['p', 'q', 'gamma'];
+  const logMean = Math.log(mean);
+  const box: [number, number][] = [BOX.p, BOX.q, [logMean - 20, logMean + 20]];
+  const start = startVector(names, from ?? { p: 1, q: 1, gamma: mean }, box);
+  const fit = boxedFit<GammaGammaParams>(names, start, box, gammaGammaObjective(x, zbar), x.length, from !== undefined);
+  return { ...fit, logLikelihood: gammaGammaLogLikelihood(fit.params, { x, zbar }) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Prepared data
+// ---------------------------------------------------------------------------------------------
+
+export interface CustomerValue {
+  customer: string;
+  /** repeat purchases (purchase days after the first) */
+  x: number;
+  /** time of the last purchase since the first, weeks */
+  recency: number;
+  /** time from the first purchase to the calibration end, weeks */
+  T: number;
+  /** mean spend per repeat purchase day (0 when x = 0) */
+  zbar: number;
+  pAlive: number;
+  expectedPurchases: number;
+  expectedClv: number;
+}
+
+export interface BgnbdPeriod {
+  period: string;
+  calibrationEnd: string;
+  /** customers modelled: a purchase by the calibration end, observed at least one day */
+  customers: number;
+  repeatCustomers: number;
+  /** customers whose first purchase is on the calibration end day (T = 0), not modelled */
+  notModelled: number;
+  bgnbd: FitSummary<BgNbdParams> | null;
+  gammaGamma: (FitSummary<GammaGammaParams> & { customers: number }) | null;
+  values: CustomerValue[] | null;
+  mean: number | null;
+  total: number | null;
+  expectedActive: number | null;
+  expectedPurchases: number | null;
+  note: string | null;
+}
+
+interface SimplePeriod {
+  period: string;
+  /** paying accounts (revenue > 0 in the period) */
+  accounts: number;
+  revenue: number;
+  arpa: number | null;
+  arpaSe: number | null;
+  arpaCi: Interval | null;
+  churn: { rate: number | null; atStart: number | null; lost: number | null; ci: Interval | null };
+  value: number | null;
+  ci: Interval | null;
+  se: number | null;
+  note: string | null;
+}
+
+export interface PreparedClv extends Prepared {
+  kind: 'clv';
+  id: string;
+  def: ClvDef;
+  granularity: Granularity;
+  rows: ValidatedRows;
+  /** customer-source exclusions (simple method), keyed "customers: …" */
+  customerExclusions: Record<string, number>;
+  /** the BG/NBD model of a period (cached) */
+  bgnbd(period: string): BgnbdPeriod;
+  /** the simple CLV of a period (cached) */
+  simple(period: string): SimplePeriod;
+  /** each customer's value of `column` on their latest valid row before `end` */
+  latestValues(column: string, end: number): Map<string, string>;
+}
+
+function configError(config: Config, path: (string | number)[], message: string, hint?: string): CxError {
+  return new CxError('config', message, { location: config.yaml.locate(path), hint });
+}
+
+/** A month key "2026-10" as its first day, else an ISO 8601 date/timestamp (NaN when neither). */
+export function parseDateOrMonth(raw: unknown): number {
+  if (typeof raw === 'string') {
+    const m = /^\s*(\d{4})-(0[1-9]|1[0-2])\s*$/.exec(raw);
+    if (m) return Date.UTC(Number(m[1]), Number(m[2]) - 1, 1);
+  }
+  return parseTimestamp(raw);
+}
+
+function prepare(ctx: PrepareContext<ClvDef>): PreparedClv {
+  const def = ctx.def;
+  const path = (...key: (string | number)[]) => ['metrics', ctx.id, ...key];
+  const source = ctx.source('source');
+  ctx.requireColumn(source, def.customer, ['customer']);
+  ctx.requireColumn(source, def.date, ['date']);
+  ctx.requireColumn(source, def.amount, ['amount']);
+  for (const column of Object.keys(def.filter ?? {})) ctx.requireColumn(source, column, ['filter', column]);
+
+  let customersSource: SourceTable | undefined;
+  if (def.method === 'simple') {
+    if (def.customers === undefined && def.churn_rate === undefined)
+      throw configError(ctx.config, path('method'), `metric "${ctx.id}": method simple needs a churn rate: give \`customers\` (a source with signup and cancel dates) or \`churn_rate\``, 'e.g. customers: customers, or churn_rate: 0.02');
+    if (def.customers !== undefined && def.churn_rate !== undefined)
+      throw configError(ctx.config, path('churn_rate'), `metric "${ctx.id}": give either \`customers\` or \`churn_rate\`, not both`, 'remove one of the two keys');
+    if (def.customers !== undefined) {
+      customersSource = ctx.source('customers');
+      ctx.requireColumn(customersSource, def.signup, ['signup']);
+      ctx.requireColumn(customersSource, def.cancel, ['cancel']);
+    }
+  } else {
+    if (def.customers !== undefined) throw configError(ctx.config, path('customers'), `metric "${ctx.id}": \`customers\` is only used with method: simple`, 'remove it, or set method: simple');
+    if (def.churn_rate !== undefined) throw configError(ctx.config, path('churn_rate'), `metric "${ctx.id}": \`churn_rate\` is only used with method: simple`, 'remove it, or set method: simple');
+  }
+
+  const granularity = ctx.granularity;
+  const rows = validateRows(
+    source,
+    { customer: def.customer, date: def.date, amount: def.amount },
+    { filter: def.filter as Filter | undefined, parseDate: def.method === 'simple' ? parseDateOrMonth : parseTimestamp },
+  );
+  const bounds = timeBounds(rows.valid, granularity);
+
+  // Customers (simple, churn): valid signup, optional cancel not before signup.
+  const signups: number[] = [];
+  const cancels: number[] = [];
+  const customerExclusions: Record<string, number> = {};
+  if (customersSource) {
+    const s = customersSource.table.array(def.signup) as ArrayLike<unknown>;
+    const c = customersSource.table.array(def.cancel) as ArrayLike<unknown>;
+    const count = (reason: string) => (customerExclusions[`customers: ${reason}`] = (customerExclusions[`customers: ${reason}`] ?? 0) + 1);
+    for (let i = 0; i < s.length; i++) {
+      const signup = parseTimestamp(s[i]);
+      const empty = c[i] === null || c[i] === undefined || String(c[i]).trim() === '';
+      const cancel = empty ? Infinity : parseTimestamp(c[i]);
+      if (!Number.isFinite(signup)) count('missing or invalid signup date');
+      else if (Number.isNaN(cancel)) count('invalid cancel date');
+      else if (cancel < signup) count('cancel before signup');
+      else {
+        signups.push(signup);
+        cancels.push(cancel);
+      }
+    }
+  }
+
+  // Per customer, valid rows in time order (for latest values and transactions).
+  const validCustomers = rows.valid.array('__customer') as ArrayLike<string>;
+  const validTs = rows.valid.array('__ts') as ArrayLike<number>;
+  const validAmount = rows.valid.array('__amount') as ArrayLike<number>;
+
+  const latestCache = new Map<string, Map<string, string>>();
+  const latestValues = (column: string, end: number): Map<string, string> => {
+    const key = `${column}\u0000${end}`;
+    const hit = latestCache.get(key);
+    if (hit) return hit;
+    const values = rows.valid.array(column) as ArrayLike<unknown>;
+    const out = new Map<string, string>();
+    // rows are in time order: the last row seen before `end` wins
+    for (let i = 0; i < validTs.length && validTs[i] < end; i++) out.set(validCustomers[i], groupKey(values[i]));
+    latestCache.set(key, out);
+    return out;
+  };
+
+  let transactions: Transaction[] | undefined;
+  const orders = (): Transaction[] => {
+    if (!transactions) {
+      transactions = [];
+      for (let i = 0; i < validTs.length; i++) transactions.push({ customerId: validCustomers[i], date: new Date(validTs[i]), amount: validAmount[i] });
+    }
+    return transactions;
+  };
+
+  // Periods are fitted in order from the first with data, each starting from the previous
+  // period's optimum: a series costs little more than one fit, and a period's result does not
+  // depend on which periods were asked for first.
+  const bgCache = new Map<string, BgnbdPeriod>();
+  const bgnbd = (period: string): BgnbdPeriod => {
+    const hit = bgCache.get(period);
+    if (hit) return hit;
+    let start: { bg: BgNbdParams; gg: GammaGammaParams } | undefined;
+    for (const p of seriesPeriods(bounds.first, period, granularity)) {
+      let model = bgCache.get(p);
+      if (!model) {
+        model = fitPeriod(p, def, granularity, orders(), (end) => bounds.lastBefore(end) !== undefined, start);
+        bgCache.set(p, model);
+      }
+      if (model.bgnbd && model.gammaGamma) start = { bg: model.bgnbd.params, gg: model.gammaGamma.params };
+    }
+    return bgCache.get(period)!;
+  };
+
+  const simpleCache = new Map<string, SimplePeriod>();
+  const simple = (period: string): SimplePeriod => {
+    const hit = simpleCache.get(period);
+    if (hit) return hit;
+    const result = simplePeriod(period, def, granularity, rows, signups, cancels);
+    simpleCache.set(period, result);
+    return result;
+  };
+
+  return {
+    kind: 'clv',
+    id: ctx.id,
+    def,
+    granularity,
+    rows,
+    customerExclusions: sortKeys(customerExclusions),
+    bgnbd,
+    simple,
+    latestValues,
+    latestPeriod: () => bounds.last,
+    lastTimestamp: (period) => bounds.lastBefore(periodEnd(period, granularity)),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// bgnbd: one period's model
+// ---------------------------------------------------------------------------------------------
+
+function fitPeriod(
+  period: string,
+  def: ClvDef,
+  granularity: Granularity,
+  transactions: Transaction[],
+  hasData: (end: number) => boolean,
+  start?: { bg: BgNbdParams; gg: GammaGammaParams },
+): BgnbdPeriod {
+  const end = periodEnd(period, granularity);
+  const calibrationEnd = isoDay(end - DAY_MS);
+  const empty: BgnbdPeriod = { period, calibrationEnd, customers: 0, repeatCustomers: 0, notModelled: 0, bgnbd: null, gammaGamma: null, values: null, mean: null, total: null, expectedActive: null, expectedPurchases: null, note: null };
+  if (!hasData(end)) return { ...empty, note: 'no orders up to the period end' };
+  const summary = summarizeTransactions(transactions, { calibrationEnd, periodDays: 7 });
+  const modelled = summary.filter((s) => s.T > 0);
+  const repeat = modelled.filter((s) => s.x > 0);
+  // Spend information: repeat buyers with a positive mean repeat spend (all-free repeat purchases carry none).
+  const spenders = repeat.filter((s) => s.zbar > 0);
+  const base = { ...empty, customers: modelled.length, repeatCustomers: repeat.length, notModelled: summary.length - modelled.length };
+  if (modelled.length < MIN_CUSTOMERS || spenders.length < MIN_REPEAT_CUSTOMERS)
+    return { ...base, note: `not fitted: the model needs at least ${MIN_CUSTOMERS} customers of whom ${MIN_REPEAT_CUSTOMERS} made a repeat purchase with a positive amount (here ${modelled.length} and ${spenders.length})` };
+
+  const collapsed = collapseRfm({ x: modelled.map((s) => s.x), tx: modelled.map((s) => s.tx), T: modelled.map((s) => s.T) });
+  const bg = fitBgNbdFast(collapsed, start?.bg);
+  const ggFit = fitGammaGammaFast(
+    spenders.map((s) => s.x),
+    spenders.map((s) => s.zbar),
+    start?.gg,
+  );
+  const gg = { ...ggFit, customers: spenders.length };
+  const notes: string[] = [];
+  if (!bg.converged || !gg.converged) notes.push(`the optimiser did not confirm convergence (${[!bg.converged ? 'BG/NBD' : '', !gg.converged ? 'Gamma-Gamma' : ''].filter(Boolean).join(', ')})`);
+  if (bg.atBound.length + gg.atBound.length > 0) notes.push(`parameters at the edge of the search range (${[...bg.atBound, ...gg.atBound].join(', ')}): the data identify them poorly`);
+  if (gg.params.q <= 1) return { ...base, bgnbd: bg, gammaGamma: gg, note: [...notes, 'Gamma-Gamma q ≤ 1: the expected spend of customers without repeat purchases is undefined'].join('; ') };
+
+  const horizonWeeks = def.horizon_months * WEEKS_PER_MONTH;
+  const clvOptions = { horizonPeriods: def.horizon_months, discountRatePerPeriod: Math.pow(1 + def.discount_rate, 1 / 12) - 1, periodLength: WEEKS_PER_MONTH };
+  // P(alive), expected purchases and the discounted purchase stream depend on (x, t_x, T) only: once per distinct history.
+  const byHistory = new Map<string, { pAlive: number; purchases: number; stream: number }>();
+  const values: CustomerValue[] = [];
+  try {
+    for (const s of modelled) {
+      const key = `${s.x}|${s.x === 0 ? 0 : s.tx}|${s.T}`;
+      let h = byHistory.get(key);
+      // zbar = 0 with x ≥ 1 (only free repeat purchases): the conditional expectation's limit as zbar → 0.
+      const spend = expectedAverageSpend(gg.params, s.x, s.x > 0 && s.zbar === 0 ? Number.MIN_VALUE : s.zbar);
+      if (!h) {
+        // customerLifetimeValue is linear in the expected spend: the stream is its value per unit of spend.
+        h = { pAlive: probabilityAlive(bg.params, s), purchases: expectedPurchases(bg.params, horizonWeeks, s), stream: customerLifetimeValue(bg.params, gg.params, s, clvOptions) / spend };
+        byHistory.set(key, h);
+      }
+      values.push({ customer: s.customerId, x: s.x, recency: s.tx, T: s.T, zbar: s.zbar, pAlive: h.pAlive, expectedPurchases: h.purchases, expectedClv: def.margin * spend * h.stream });
+    }
+  } catch (error) {
+    return { ...base, bgnbd: bg, gammaGamma: gg, note: [...notes, `the model's expectations could not be evaluated at these parameters (${(error as Error).message})`].join('; ') };
+  }
+  if (!values.every((v) => Number.isFinite(v.pAlive) && Number.isFinite(v.expectedPurchases) && Number.isFinite(v.expectedClv)))
+    return { ...base, bgnbd: bg, gammaGamma: gg, note: [...notes, "the model's expectations are not finite at these parameters"].join('; ') };
+  let total = 0;
+  let active = 0;
+  let purchases = 0;
+  for (const v of values) {
+    total += v.expectedClv;
+    active += v.pAlive;
+    purchases += v.expectedPurchases;
+  }
+  return { ...base, bgnbd: bg, gammaGamma: gg, values, total, mean: total / values.length, expectedActive: active, expectedPurchases: purchases, note: notes.length ? notes.join('; ') : null };
+}
+
+// ---------------------------------------------------------------------------------------------
+// simple: ARPA × margin ÷ churn
+// ---------------------------------------------------------------------------------------------
+
+/** Revenue per paying account in [start, end), with each account's latest row (__ord) for breakdowns. */
+function accountRevenue(rows: ValidatedRows, start: number, end: number): { customer: string[]; revenue: number[]; last: number[] } {
+  const t = rows.valid
+    .params({ start, end })
+    .filter((d: Record<string, number>, $: { start: number; end: number }) => d.__ts >= $.start && d.__ts < $.end)
+    .groupby('__customer')
+    .rollup({ revenue: 'd => op.sum(d.__amount)', last: 'd => op.max(d.__ord)' } as never)
+    .filter((d: Record<string, number>) => d.revenue > 0);
+  return { customer: t.array('__customer') as string[], revenue: Array.from(t.array('revenue') as ArrayLike<number>), last: Array.from(t.array('last') as ArrayLike<number>) };
+}
+
+function churnOf(def: ClvDef, start: number, end: number, signups: number[], cancels: number[]): SimplePeriod['churn'] {
+  if (def.churn_rate !== undefined) return { rate: def.churn_rate, atStart: null, lost: null, ci: null };
+  let atStart = 0;
+  let lost = 0;
+  for (let i = 0; i < signups.length; i++) {
+    if (signups[i] < start && cancels[i] >= start) {
+      atStart++;
+      if (cancels[i] < end) lost++;
+    }
+  }
+  return { rate: atStart > 0 ? lost / atStart : null, atStart, lost, ci: atStart > 0 ? wilsonInterval(lost, atStart) : null };
+}
+
+/** CLV = ARPA × margin ÷ churn with its delta-method log-scale interval (when defined). */
+function simpleValue(def: ClvDef, arpa: { mean: number; se: number } | null, churn: SimplePeriod['churn']): { value: number | null; ci: Interval | null; se: number | null; note: string | null } {
+  if (arpa === null) return { value: null, ci: null, se: null, note: 'no paying accounts in the period' };
+  if (churn.rate === null) return { value: null, ci: null, se: null, note: 'no customers active at the period start, so no churn rate' };
+  if (churn.rate === 0) return { value: null, ci: null, se: null, note: 'no churn in the period: lifetime (1 ÷ churn) is unbounded' };
+  const value = (arpa.mean * def.margin) / churn.rate;
+  const relArpa = Number.isFinite(arpa.se) && arpa.mean > 0 ? arpa.se / arpa.mean : NaN;
+  const relChurn = churn.atStart === null ? 0 : Math.sqrt((1 - churn.rate) / (churn.rate * churn.atStart));
+  const seLog = Math.sqrt(relArpa * relArpa + relChurn * relChurn);
+  if (!Number.isFinite(seLog)) return { value, ci: null, se: null, note: null };
+  return { value, ci: [value * Math.exp(-Z95 * seLog), value * Math.exp(Z95 * seLog)], se: value * seLog, note: null };
+}
+
+function simplePeriod(period: string, def: ClvDef, granularity: Granularity, rows: ValidatedRows, signups: number[], cancels: number[]): SimplePeriod {
+  const end = periodEnd(period, granularity);
+  const periodStartMs = periodStart(period, granularity);
+  const acc = accountRevenue(rows, periodStartMs, end);
+  let sum = 0;
+  let sumSq = 0;
+  for (const r of acc.revenue) {
+    sum += r;
+    sumSq += r * r;
+  }
+  const n = acc.revenue.length;
+  const est = meanEstimate(n, sum, sumSq);
+  const arpa = n > 0 ? { mean: est.mean, se: est.se } : null;
+  const churn = churnOf(def, periodStartMs, end, signups, cancels);
+  const v = simpleValue(def, arpa, churn);
+  return {
+    period,
+    accounts: n,
+    revenue: sum,
+    arpa: arpa ? arpa.mean : null,
+    arpaSe: arpa && Number.isFinite(arpa.se) ? arpa.se : null,
+    arpaCi: n >= 2 && Number.isFinite(est.ci[0]) ? est.ci : null,
+    churn,
+    ...v,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// compute
+// ---------------------------------------------------------------------------------------------
+
+const NOT_TESTED_BGNBD =
+  'not tested: the expected value is a model estimate refitted on nested calibration data (every order of the previous period is also in this one), and no sampling distribution is derived for it';
+const NOT_TESTED_SIMPLE =
+  'not tested: consecutive periods share most accounts and customers (dependent samples), so an independent-samples test of the change would be invalid';
+
+function bgnbdMethod(def: ClvDef): string {
+  return (
+    'Expected customer lifetime value from the BG/NBD model of repeat purchasing (Fader, Hardie & Lee 2005, "Counting Your Customers the Easy Way", Marketing Science 24(2)) and the Gamma-Gamma model of spend per transaction (Fader & Hardie 2013, "The Gamma-Gamma Model of Monetary Value"), both fitted by maximum likelihood on every valid order up to the period end. ' +
+    'Per customer, in weeks: x = purchase days after the first, t_x = time of the last, T = time from the first purchase to the period end (orders on the same day merged, as BTYD and lifetimes do; customers first seen on the last day, T = 0, are not modelled). ' +
+    `Expected value per customer = margin (${def.margin}) × expected spend per purchase × expected purchases in each of the next ${def.horizon_months} months, discounted at ${100 * def.discount_rate}% a year (monthly). ` +
+    'The value shown is the mean over the customers modelled; breakdowns are simple means of the per-customer values by each customer’s latest value of the column. ' +
+    'No interval is given: this is a model estimate, and no sampling interval is derived for it. Changes are not tested (nested calibration data). ' +
+    'The spend model is fitted on the repeat buyers with a positive mean repeat spend. Orders with a missing or invalid date, a missing customer id, or a missing, non-numeric or negative amount are excluded and counted by reason (zero amounts are valid purchases); the exclusions shown are those up to the period end.'
+  );
+}
+
+function simpleMethod(def: ClvDef): string {
+  const churn =
+    def.churn_rate !== undefined
+      ? `a fixed churn rate of ${100 * def.churn_rate}% per period (from the config)`
+      : 'the churn rate = customers lost during the period ÷ customers active at its start (signed up before it, not cancelled before it)';
+  return (
+    `Simple customer lifetime value = ARPA × gross margin (${def.margin}) ÷ churn rate per period, with ARPA = revenue in the period ÷ paying accounts (revenue summed per account per period; accounts with zero revenue are not paying) and ${churn}. ` +
+    `The approximate 95% interval is the delta method on the log scale, combining the standard error of ARPA (s/√n)${def.churn_rate !== undefined ? '' : ' and the binomial standard error of the churn rate'}. ` +
+    'Changes are not tested: consecutive periods share most accounts. When no customer churned, the value is undefined (no data) rather than infinite. ' +
+    'Revenue rows with a missing or invalid date (ISO 8601 or a month like 2026-10), a missing account id, or a missing, non-numeric or negative amount are excluded and counted by reason; so are customers with a missing signup date or a cancel date before signup. ' +
+    'Breakdowns use each account’s latest value of the column in the period, and the company-wide churn rate. Formula: cxreport metrics reference ("CLV, simple").'
+  );
+}
+
+function compute(prepared: PreparedClv, ctx: { period: string; previousPeriod: string; breakdowns: string[]; minSample: number }): MetricResult {
+  return prepared.def.method === 'simple' ? computeSimple(prepared, ctx) : computeBgnbd(prepared, ctx);
+}
+
+function common(prepared: PreparedClv, minSample: number) {
+  const { def } = prepared;
+  return {
+    id: prepared.id,
+    type: 'clv',
+    label: def.label ?? 'CLV',
+    title: def.method === 'simple' ? 'Customer lifetime value (simple)' : 'Customer lifetime value (BG/NBD + Gamma-Gamma)',
+    unit: 'currency' as const,
+    higherIsBetter: true,
+    domain: null,
+    target: def.target ?? null,
+    minSample,
+  };
+}
+
+function groupRows(current: Map<string, { sum: number; n: number }>, previous: Map<string, { sum: number; n: number }>, period: string, previousPeriod: string, minSample: number, scale = 1): GroupResult[] {
+  const names = [...new Set([...current.keys(), ...previous.keys()])].sort();
+  return adjustGroups(
+    names.map((group) => {
+      const c = current.get(group);
+      const p = previous.get(group);
+      const value = c && c.n > 0 ? (scale * c.sum) / c.n : null;
+      const prevValue = p && p.n > 0 ? (scale * p.sum) / p.n : null;
+      return {
+        group,
+        period,
+        value,
+        n: c?.n ?? 0,
+        ci: null,
+        lowSample: (c?.n ?? 0) < minSample,
+        previous: p ? { period: previousPeriod, value: prevValue, n: p.n } : null,
+        delta: value !== null && prevValue !== null ? value - prevValue : null,
+        p: null,
+        pAdjusted: null,
+        significant: false,
+      };
+    }),
+  );
+}
+
+function computeBgnbd(prepared: PreparedClv, ctx: { period: string; previousPeriod: string; breakdowns: string[]; minSample: number }): MetricResult {
+  const { def, granularity } = prepared;
+  const minSample = def.min_sample ?? ctx.minSample;
+  const bounds = timeBounds(prepared.rows.valid, granularity);
+  const cur = prepared.bgnbd(ctx.period);
+  const prev = prepared.bgnbd(ctx.previousPeriod);
+  const series: PeriodValue[] = seriesPeriods(bounds.first, ctx.period, granularity).map((period) => {
+    const m = prepared.bgnbd(period);
+    return { period, value: m.mean, n: m.values ? m.customers : 0, ci: null, lowSample: (m.values ? m.customers : 0) < minSample };
+  });
+
+  const breakdowns: Record<string, GroupResult[]> = {};
+  const sums = (model: BgnbdPeriod, column: string) => {
+    const out = new Map<string, { sum: number; n: number }>();
+    if (!model.values) return out;
+    const latest = prepared.latestValues(column, periodEnd(model.period, granularity));
+    for (const v of model.values) {
+      const g = latest.get(v.customer) ?? '(missing)';
+      const cell = out.get(g) ?? { sum: 0, n: 0 };
+      cell.sum += v.expectedClv;
+      cell.n += 1;
+      out.set(g, cell);
+    }
+    return out;
+  };
+  for (const column of ctx.breakdowns) breakdowns[column] = groupRows(sums(cur, column), sums(prev, column), ctx.period, ctx.previousPeriod, minSample);
+
+  const end = periodEnd(ctx.period, granularity);
+  const exclusions = tallyExclusions(prepared.rows, (t) => t < end);
+  const n = cur.values ? cur.customers : 0;
+  const values = cur.values ?? [];
+  const ranked = [...values].sort((a, b) => b.expectedClv - a.expectedClv || (a.customer < b.customer ? -1 : a.customer > b.customer ? 1 : 0));
+  const deciles = cur.total !== null && ranked.length > 0 ? decileRows(ranked, cur.total) : [];
+  const pAliveBins = Array.from({ length: 10 }, (_, i) => ({ from: i / 10, to: (i + 1) / 10, customers: 0 }));
+  for (const v of values) pAliveBins[Math.min(9, Math.floor(v.pAlive * 10))].customers += 1;
+
+  const fitted = (f: FitSummary<object> | null) => (f ? { converged: f.converged, iterations: f.iterations, atBound: f.atBound } : null);
+  return makeResult({
+    ...common(prepared, minSample),
+    period: ctx.period,
+    value: cur.mean,
+    n,
+    ci: null,
+    lowSample: n < minSample,
+    previous: prev.mean !== null ? { period: ctx.previousPeriod, value: prev.mean, n: prev.customers, ci: null } : null,
+    delta: cur.mean !== null && prev.mean !== null ? cur.mean - prev.mean : null,
+    test: NOT_TESTED_BGNBD,
+    excluded: Object.values(exclusions).reduce((a, b) => a + b, 0),
+    exclusions,
+    excludedAllPeriods: tallyExclusions(prepared.rows, () => true, true),
+    series,
+    breakdowns,
+    method: bgnbdMethod(def),
+    extra: {
+      clvMethod: 'bgnbd',
+      calibrationEnd: cur.calibrationEnd,
+      timeUnit: 'weeks',
+      horizonMonths: def.horizon_months,
+      discountRate: def.discount_rate,
+      margin: def.margin,
+      customers: cur.customers,
+      repeatCustomers: cur.repeatCustomers,
+      notModelled: cur.notModelled,
+      bgnbd: cur.bgnbd ? { r: cur.bgnbd.params.r, alpha: cur.bgnbd.params.alpha, a: cur.bgnbd.params.a, b: cur.bgnbd.params.b, logLikelihood: cur.bgnbd.logLikelihood, ...fitted(cur.bgnbd) } : null,
+      gammaGamma: cur.gammaGamma
+        ? { p: cur.gammaGamma.params.p, q: cur.gammaGamma.params.q, gamma: cur.gammaGamma.params.gamma, logLikelihood: cur.gammaGamma.logLikelihood, customers: cur.gammaGamma.customers, ...fitted(cur.gammaGamma) }
+        : null,
+      totalExpectedValue: cur.total,
+      meanExpectedValue: cur.mean,
+      expectedActiveCustomers: cur.expectedActive,
+      meanExpectedValuePerActiveCustomer: cur.total !== null && cur.expectedActive ? cur.total / cur.expectedActive : null,
+      expectedPurchases: cur.expectedPurchases,
+      deciles,
+      pAliveDistribution: pAliveBins,
+      topAccounts: ranked.slice(0, def.top).map((v) => ({ customer: v.customer, x: v.x, recency: v.recency, T: v.T, pAlive: v.pAlive, expectedPurchases: v.expectedPurchases, expectedClv: v.expectedClv })),
+      note: cur.note,
+    },
+  });
+}
+
+/** Customers ranked by expected value, in ten equal groups (decile 1 = highest), with each group's share of the total. */
+function decileRows(ranked: CustomerValue[], total: number): { decile: number; customers: number; totalValue: number; meanValue: number; percentOfTotal: number | null }[] {
+  const n = ranked.length;
+  const out = [];
+  for (let d = 1; d <= 10; d++) {
+    const from = Math.floor((n * (d - 1)) / 10);
+    const to = Math.floor((n * d) / 10);
+    let sum = 0;
+    for (let i = from; i < to; i++) sum += ranked[i].expectedClv;
+    out.push({ decile: d, customers: to - from, totalValue: sum, meanValue: to > from ? sum / (to - from) : 0, percentOfTotal: total > 0 ? (100 * sum) / total : null });
+  }
+  return out;
+}
+
+function computeSimple(prepared: PreparedClv, ctx: { period: string; previousPeriod: string; breakdowns: string[]; minSample: number }): MetricResult {
+  const { def, granularity, rows } = prepared;
+  const minSample = def.min_sample ?? ctx.minSample;
+  const bounds = timeBounds(rows.valid, granularity);
+  const cur = prepared.simple(ctx.period);
+  const prev = prepared.simple(ctx.previousPeriod);
+  const series: PeriodValue[] = seriesPeriods(bounds.first, ctx.period, granularity).map((period) => {
+    const s = prepared.simple(period);
+    return { period, value: s.value, n: s.value === null ? 0 : s.accounts, ci: s.ci, lowSample: s.accounts < minSample };
+  });
+
+  // Breakdowns: mean per-account value (revenue × margin ÷ company churn) by the account's latest value in the period.
+  const breakdowns: Record<string, GroupResult[]> = {};
+  const sums = (s: SimplePeriod, column: string) => {
+    const out = new Map<string, { sum: number; n: number }>();
+    if (s.churn.rate === null || s.churn.rate === 0) return out;
+    const acc = accountRevenue(rows, periodStart(s.period, granularity), periodEnd(s.period, granularity));
+    const values = rows.valid.array(column) as ArrayLike<unknown>;
+    acc.revenue.forEach((revenue, i) => {
+      const g = groupKey(values[acc.last[i]]);
+      const cell = out.get(g) ?? { sum: 0, n: 0 };
+      cell.sum += revenue;
+      cell.n += 1;
+      out.set(g, cell);
+    });
+    return out;
+  };
+  const scale = (s: SimplePeriod) => (s.churn.rate ? def.margin / s.churn.rate : 0);
+  for (const column of ctx.breakdowns) {
+    const c = sums(cur, column);
+    const p = sums(prev, column);
+    // scale each side by its own period's margin ÷ churn
+    const scaled = (m: Map<string, { sum: number; n: number }>, k: number) => new Map([...m].map(([g, v]) => [g, { sum: v.sum * k, n: v.n }]));
+    breakdowns[column] = groupRows(scaled(c, scale(cur)), scaled(p, scale(prev)), ctx.period, ctx.previousPeriod, minSample);
+  }
+
+  const start = periodStart(ctx.period, granularity);
+  const end = periodEnd(ctx.period, granularity);
+  const exclusions = sortKeys({ ...tallyExclusions(rows, (t) => t >= start && t < end), ...prepared.customerExclusions });
+  const excludedAllPeriods = sortKeys({ ...tallyExclusions(rows, () => true, true), ...prepared.customerExclusions });
+  return makeResult({
+    ...common(prepared, minSample),
+    period: ctx.period,
+    value: cur.value,
+    n: cur.value === null ? 0 : cur.accounts,
+    ci: cur.ci,
+    se: cur.se,
+    lowSample: cur.accounts < minSample,
+    previous: prev.value !== null ? { period: ctx.previousPeriod, value: prev.value, n: prev.accounts, ci: prev.ci } : null,
+    delta: cur.value !== null && prev.value !== null ? cur.value - prev.value : null,
+    test: NOT_TESTED_SIMPLE,
+    excluded: Object.values(exclusions).reduce((a, b) => a + b, 0),
+    exclusions,
+    excludedAllPeriods,
+    series,
+    breakdowns,
+    method: simpleMethod(def),
+    extra: {
+      clvMethod: 'simple',
+      margin: def.margin,
+      accounts: cur.accounts,
+      revenue: cur.revenue,
+      arpa: cur.arpa,
+      arpaCi: cur.arpaCi,
+      churnSource: def.churn_rate !== undefined ? 'churn_rate' : 'customers',
+      churnRate: cur.churn.rate,
+      churnCi: cur.churn.ci,
+      customersAtStart: cur.churn.atStart,
+      customersLost: cur.churn.lost,
+      expectedLifetimePeriods: cur.churn.rate ? 1 / cur.churn.rate : null,
+      note: cur.note,
+    },
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// visual
+// ---------------------------------------------------------------------------------------------
+
+function visual(result: MetricResult, prepared: PreparedClv, ctx: { period: string; periodLabel(key: string): string; nextId(prefix: string): string }): VisualBlock[] {
+  return prepared.def.method === 'simple' ? visualSimple(result, prepared, ctx) : visualBgnbd(result, prepared, ctx);
+}
+
+function visualSimple(result: MetricResult, prepared: PreparedClv, ctx: { period: string; periodLabel(key: string): string }): VisualBlock[] {
+  const e = result.extra as { margin: number; accounts: number; revenue: number; arpa: number | null; churnRate: number | null; churnSource: string; customersAtStart: number | null; customersLost: number | null; expectedLifetimePeriods: number | null; note: string | null };
+  const unit = prepared.granularity;
+  const churnDetail = e.churnSource === 'churn_rate' ? 'fixed in the config' : `${formatCount(e.customersLost ?? 0)} lost of ${formatCount(e.customersAtStart ?? 0)} at the start`;
+  const rows = [
+    { cells: [`ARPA (revenue per paying account per ${unit})`, formatValue(e.arpa, 'currency'), `${formatCount(e.accounts)} paying accounts, revenue ${formatValue(e.revenue, 'currency')}`] },
+    { cells: ['Gross margin', formatValue(100 * e.margin, 'percent'), 'from the config'] },
+    { cells: [`Churn rate per ${unit}`, e.churnRate === null ? '—' : formatValue(100 * e.churnRate, 'percent'), churnDetail] },
+    { cells: ['Expected lifetime', e.expectedLifetimePeriods === null ? '—' : `${formatNumber(e.expectedLifetimePeriods, 'score')} ${unit}s`, '1 ÷ churn rate'] },
+    { cells: ['CLV = ARPA × margin ÷ churn', formatValue(result.value, 'currency'), result.ci ? `95% CI ${formatValue(result.ci[0], 'currency')} to ${formatValue(result.ci[1], 'currency')} (delta method)` : ''] },
+  ];
+  const blocks: VisualBlock[] = [
+    { kind: 'table', table: { caption: `Simple CLV, ${ctx.periodLabel(ctx.period)}`, columns: [{ label: 'Input' }, { label: 'Value', align: 'right' }, { label: 'Detail' }], rows, footnote: `Source: ${prepared.def.source}${prepared.def.customers ? ` and ${prepared.def.customers}` : ''}.` } },
+  ];
+  if (e.note) blocks.push({ kind: 'text', paragraphs: [`Note: ${e.note}.`] });
+  return blocks;
+}
+
+function visualBgnbd(result: MetricResult, prepared: PreparedClv, ctx: { period: string; periodLabel(key: string): string; nextId(prefix: string): string }): VisualBlock[] {
+  const { def } = prepared;
+  const e = result.extra as {
+    calibrationEnd: string;
+    customers: number;
+    repeatCustomers: number;
+    bgnbd: { r: number; alpha: number; a: number; b: number; logLikelihood: number } | null;
+    gammaGamma: { p: number; q: number; gamma: number; logLikelihood: number } | null;
+    totalExpectedValue: number | null;
+    expectedActiveCustomers: number | null;
+    deciles: { decile: number; customers: number; totalValue: number; meanValue: number; percentOfTotal: number | null }[];
+    topAccounts: { customer: string; x: number; recency: number; T: number; pAlive: number; expectedPurchases: number; expectedClv: number }[];
+    note: string | null;
+  };
+  const blocks: VisualBlock[] = [];
+  if (result.value === null) {
+    blocks.push({ kind: 'text', paragraphs: [`No model for ${ctx.periodLabel(ctx.period)}${e.note ? `: ${e.note}` : ''}.`] });
+    return blocks;
+  }
+  const top = e.deciles[0];
+  const topShare = top?.percentOfTotal ?? null;
+  const title =
+    topShare !== null
+      ? `The top 10% of customers hold ${formatValue(topShare, 'percent')} of the ${formatValue(e.totalExpectedValue, 'currency')} expected over the next ${def.horizon_months} months`
+      : `Expected value over the next ${def.horizon_months} months: ${formatValue(e.totalExpectedValue, 'currency')}`;
+  const data = e.deciles.map((d) => ({ decile: `D${d.decile}`, percent: d.percentOfTotal ?? 0, mean: d.meanValue, label: `${formatNumber(d.percentOfTotal, 'percent')}%`, customers: d.customers }));
+  blocks.push({
+    kind: 'chart',
+    chart: {
+      id: ctx.nextId(`chart-${prepared.id}-deciles`),
+      title,
+      caption: `Share of total expected ${def.horizon_months}-month value (margin ${def.margin}, discounted ${100 * def.discount_rate}% a year) by decile of customers ranked by expected value, D1 = highest. n = ${formatCount(e.customers)} customers with orders up to ${e.calibrationEnd}. BG/NBD + Gamma-Gamma model estimates, no intervals. Source: ${def.source}.`,
+      alt: `Bar chart of the share of expected value by customer decile: ${data.map((d) => `${d.decile} ${d.label} (mean ${formatValue(d.mean, 'currency')}, ${formatCount(d.customers)} customers)`).join('; ')}.`,
+      spec: {
+        $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+        width: 600,
+        height: 200,
+        data: { values: data },
+        layer: [
+          {
+            mark: { type: 'bar', color: palette.primary, width: { band: 0.75 } },
+            encoding: {
+              x: { field: 'decile', type: 'ordinal', sort: data.map((d) => d.decile), title: 'Customer decile by expected value (D1 = highest)', axis: { labelAngle: 0 } },
+              y: { field: 'percent', type: 'quantitative', title: 'Share of expected value (%)', axis: { format: '.0f', tickCount: 5 } },
+            },
+          },
+          { mark: { type: 'text', dy: -6, fontSize: 10, color: palette.ink }, encoding: { x: { field: 'decile', type: 'ordinal', sort: data.map((d) => d.decile) }, y: { field: 'percent', type: 'quantitative' }, text: { field: 'label' } } },
+        ],
+      } as never,
+      size: 'wide',
+    },
+  });
+  blocks.push({
+    kind: 'table',
+    table: {
+      caption: `Top ${e.topAccounts.length} accounts by expected ${def.horizon_months}-month value`,
+      columns: [
+        { label: 'Customer' },
+        { label: 'Repeat purchases (x)', align: 'right' },
+        { label: 'Recency (weeks)', align: 'right' },
+        { label: 'Age T (weeks)', align: 'right' },
+        { label: 'P(alive)', align: 'right' },
+        { label: `Expected purchases (${def.horizon_months} mo)`, align: 'right' },
+        { label: 'Expected CLV', align: 'right' },
+      ],
+      rows: e.topAccounts.map((a) => ({
+        cells: [a.customer, formatCount(a.x), formatNumber(a.recency, 'percent'), formatNumber(a.T, 'percent'), formatValue(100 * a.pAlive, 'percent'), formatNumber(a.expectedPurchases, 'score'), formatValue(a.expectedClv, 'currency')],
+      })),
+      footnote: 'Recency is the time from the first to the last purchase; T the time from the first purchase to the period end. P(alive) is the model’s probability that the customer has not dropped out.',
+    },
+  });
+  const bg = e.bgnbd!;
+  const gg = e.gammaGamma!;
+  const f = (v: number) => (Math.abs(v) >= 1000 || Math.abs(v) < 0.001 ? v.toExponential(3) : v.toPrecision(4)).replace('-', '−');
+  blocks.push({
+    kind: 'text',
+    paragraphs: [
+      `Fitted on ${formatCount(e.customers)} customers (${formatCount(e.repeatCustomers)} with repeat purchases) up to ${e.calibrationEnd}: BG/NBD r = ${f(bg.r)}, α = ${f(bg.alpha)}, a = ${f(bg.a)}, b = ${f(bg.b)} (log-likelihood ${bg.logLikelihood.toFixed(1).replace('-', '−')}); Gamma-Gamma p = ${f(gg.p)}, q = ${f(gg.q)}, γ = ${f(gg.gamma)}. Expected active customers: ${formatCount(Math.round(e.expectedActiveCustomers ?? 0))}.`,
+      'These are model estimates without intervals; the change from the previous period is not tested.' + (e.note ? ` Note: ${e.note}.` : ''),
+    ],
+  });
+  return blocks;
+}
+
+export const clvModule: MetricModule<ClvDef, PreparedClv> = {
+  type: 'clv',
+  schema: clvSchema,
+  title: 'Customer lifetime value',
+  prepare,
+  compute,
+  visual,
+};
+

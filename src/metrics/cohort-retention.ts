@@ -1,7 +1,478 @@
-/** STUB — being implemented; keep the exported names. */
+/**
+ * Cohort retention: customers grouped by the period of their first activity (signup, or first
+ * row of an activity log); the share of each cohort active k periods later, k = 0, 1, 2, … — the
+ * retention triangle. The headline value is the pooled k = `at` retention of the cohorts shown
+ * that have reached k = `at` (Wilson interval), compared with the previous period by a pooled
+ * z-test that counts cohorts shared by both windows once.
+ *
+ * Two inputs:
+ * - subscriptions (`start`, `end`): one row per customer; active in a period when the
+ *   subscription overlaps it (start before the period ends, no end or end on/after its start);
+ * - an activity log (`date`): any number of rows per customer; active in a period with at least
+ *   one row in it.
+ */
+import * as aq from 'arquero';
+import type { ColumnTable } from 'arquero';
 import { z } from 'zod';
-import type { MetricModule } from './module.js';
+import { CxError } from '../errors.js';
+import type { SourceTable } from '../sources/types.js';
+import { palette } from '../report/theme.js';
+import { formatCount, formatNumber, formatValue } from '../report/format.js';
+import {
+  ExclusionCounter,
+  customerFields,
+  filteredTable,
+  groupsOf,
+  ordinalPeriod,
+  parseDate,
+  periodOrdinal,
+  prepareCustomers,
+  timeIndex,
+  timeOrdinal,
+  type PreparedCustomers,
+} from './churn.js';
+import { describeFilter, filterSchema } from './filter.js';
+import type { Change, ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, PrepareContext, VisualBlock, VisualContext } from './module.js';
+import { periodLabel, periodOf, type Granularity } from './period.js';
+import { groupKey } from './prepare.js';
+import { ALPHA, adjustGroups, makeResult, proportion } from './result-builders.js';
 import { metricFields } from './score-schema.js';
+import { twoSidedP } from './stats.js';
 
-export const cohortRetentionSchema = z.strictObject({ type: z.literal('cohort-retention'), source: z.string(), ...metricFields }).describe('Cohort retention (not yet implemented).');
-export const cohortRetentionModule: MetricModule = { type: 'cohort-retention', schema: cohortRetentionSchema, title: 'Cohort retention', prepare() { throw new Error('cohort-retention: not implemented'); }, compute() { throw new Error('cohort-retention: not implemented'); } };
+export const cohortRetentionSchema = z
+  .strictObject({
+    type: z.literal('cohort-retention'),
+    source: customerFields.source.describe('Name of the source (under `sources:`): a customers table (with `start`/`end`) or an activity log such as orders (with `date`).').meta({ examples: ['customers', 'orders'] }),
+    id: z.string().describe('Column holding the customer id: once per customer with `start`/`end`; any number of rows per customer with `date`.').meta({ examples: ['customer_id'] }),
+    start: z.string().optional().describe('Subscriptions: column holding the date the customer started (defines the cohort). Give `end` too; do not give `date`.').meta({ examples: ['signup_date'] }),
+    end: z.string().optional().describe('Subscriptions: column holding the date the customer left; empty while active.').meta({ examples: ['cancel_date'] }),
+    date: z.string().optional().describe('Activity log: column holding each activity’s date; the cohort is the period of a customer’s first row, and a customer is active in any period with a row. Do not give `start`/`end`.').meta({ examples: ['order_date'] }),
+    cohorts: z.number().int().min(2).max(24).default(12).describe('Number of most recent cohorts shown in the triangle (up to and including the current period).'),
+    at: z.number().int().min(1).max(23).default(3).describe('The headline value is the retention k = `at` periods after joining, pooled over the shown cohorts that have reached it; must be below `cohorts`.').meta({ examples: [3, 6] }),
+    ...metricFields,
+    filter: filterSchema.optional(),
+  })
+  .describe('Cohort retention: share of each signup (or first-activity) cohort still active k periods later, as a triangle and heatmap.');
+
+export type CohortRetentionDef = z.infer<typeof cohortRetentionSchema>;
+
+/** One cohort's size and the customers active k periods after it. */
+interface Cohort {
+  size: number;
+  activeAt(k: number): number;
+}
+
+/** cohort ordinal → cohort, per group */
+type CohortMap = Map<number, Cohort>;
+
+export interface PreparedCohorts extends Prepared {
+  kind: 'cohorts';
+  id: string;
+  def: CohortRetentionDef;
+  mode: 'subscription' | 'activity';
+  granularity: Granularity;
+  source: SourceTable;
+  exclusions: ExclusionCounter;
+  filterText: string | null;
+  /** cohorts per group for a breakdown column (undefined = everyone under "all"), memoised */
+  cohortsBy(column?: string): Map<string, CohortMap>;
+}
+
+function configError(ctx: PrepareContext<CohortRetentionDef>, message: string, hint: string): CxError {
+  return new CxError('config', `metric "${ctx.id}": ${message}`, { location: ctx.config.yaml.locate(['metrics', ctx.id]), hint });
+}
+
+/** Cohorts from subscriptions: size per start period, and how many have ended before k periods. */
+function subscriptionCohorts(pc: PreparedCustomers, column?: string): Map<string, CohortMap> {
+  const t = pc.table.assign(aq.table({ __g: groupsOf(pc.table, column) }));
+  const sizes = t.groupby('__g', '__sp').count().objects() as { __g: string; __sp: number; count: number }[];
+  // lifetime in periods: a customer ending in period sp + life is active for k ≤ life
+  const ended = t
+    .filter((d: Record<string, unknown>) => d.__ep !== null)
+    .derive({ __life: (d: Record<string, number>) => d.__ep - d.__sp })
+    .groupby('__g', '__sp', '__life')
+    .count()
+    .objects() as { __g: string; __sp: number; __life: number; count: number }[];
+  const lifetimes = new Map<string, [number, number][]>();
+  for (const e of ended) {
+    const key = `${e.__g}\u0000${e.__sp}`;
+    const list = lifetimes.get(key) ?? [];
+    list.push([e.__life, e.count]);
+    lifetimes.set(key, list);
+  }
+  const out = new Map<string, CohortMap>();
+  for (const s of sizes) {
+    const lives = lifetimes.get(`${s.__g}\u0000${s.__sp}`) ?? [];
+    const map: CohortMap = out.get(s.__g) ?? new Map();
+    map.set(s.__sp, {
+      size: s.count,
+      activeAt: (k: number) => s.count - lives.reduce((sum, [life, count]) => (life < k ? sum + count : sum), 0),
+    });
+    out.set(s.__g, map);
+  }
+  return out;
+}
+
+/** Activity log rows, validated: __id, __o (period ordinal) and __ts, plus the source columns. */
+interface ActivityLog {
+  table: ColumnTable;
+  exclusions: ExclusionCounter;
+  times: Float64Array;
+}
+
+function prepareActivity(ctx: PrepareContext<CohortRetentionDef>, source: SourceTable): ActivityLog {
+  const def = ctx.def;
+  const g = ctx.granularity;
+  const table = filteredTable(source, def.filter);
+  const n = table.numRows();
+  const ids = table.array(def.id) as ArrayLike<unknown>;
+  const dates = table.array(def.date!) as ArrayLike<unknown>;
+  const exclusions = new ExclusionCounter();
+  const keep: number[] = [];
+  const id: string[] = [];
+  const ts: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const raw = ids[i];
+    const who = raw === null || raw === undefined ? '' : String(raw).trim();
+    const t = parseDate(dates[i]);
+    if (who === '') exclusions.add(Number.isFinite(t) ? periodOf(t, g) : null, 'missing id');
+    else if (!Number.isFinite(t)) exclusions.add(null, 'missing or invalid date');
+    else {
+      keep.push(i);
+      id.push(who);
+      ts.push(t);
+    }
+  }
+  const valid = table.reify(keep).assign(aq.table({ __id: id, __ts: ts, __o: ts.map((t) => timeOrdinal(t, g)) }));
+  return { table: valid, exclusions, times: Float64Array.from(ts).sort() };
+}
+
+/** Cohorts from an activity log: first period per customer; distinct active customers per (cohort, k). */
+function activityCohorts(log: ActivityLog, column?: string): Map<string, CohortMap> {
+  // Each customer's group is their value of the column on their first (earliest) row.
+  const firstRow = new Map<string, number>();
+  const ids = log.table.array('__id') as string[];
+  const ts = log.table.array('__ts') as number[];
+  for (let i = 0; i < ids.length; i++) {
+    const j = firstRow.get(ids[i]);
+    if (j === undefined || ts[i] < ts[j]) firstRow.set(ids[i], i);
+  }
+  const values = column ? (log.table.array(column) as ArrayLike<unknown>) : undefined;
+  const ords = log.table.array('__o') as number[];
+  const customers = aq.table({
+    __id: [...firstRow.keys()],
+    __c: [...firstRow.values()].map((i) => ords[i]),
+    __g: [...firstRow.values()].map((i) => (values ? groupKey(values[i]) : 'all')),
+  });
+  const cells = log.table
+    .select('__id', '__o')
+    .dedupe()
+    .join(customers, '__id')
+    .derive({ __k: (d: Record<string, number>) => d.__o - d.__c })
+    .groupby('__g', '__c', '__k')
+    .count()
+    .objects() as { __g: string; __c: number; __k: number; count: number }[];
+  const out = new Map<string, CohortMap>();
+  const active = new Map<string, Map<number, Map<number, number>>>();
+  for (const cell of cells) {
+    const byCohort = active.get(cell.__g) ?? new Map<number, Map<number, number>>();
+    const byK = byCohort.get(cell.__c) ?? new Map<number, number>();
+    byK.set(cell.__k, cell.count);
+    byCohort.set(cell.__c, byK);
+    active.set(cell.__g, byCohort);
+  }
+  for (const [group, byCohort] of active) {
+    const map: CohortMap = new Map();
+    for (const [c, byK] of byCohort) map.set(c, { size: byK.get(0) ?? 0, activeAt: (k) => byK.get(k) ?? 0 });
+    out.set(group, map);
+  }
+  return out;
+}
+
+function memo<T>(f: (column?: string) => T): (column?: string) => T {
+  const cache = new Map<string, T>();
+  return (column) => {
+    const key = column ?? '\u0000all';
+    if (!cache.has(key)) cache.set(key, f(column));
+    return cache.get(key)!;
+  };
+}
+
+function prepareCohorts(ctx: PrepareContext<CohortRetentionDef>): PreparedCohorts {
+  const def = ctx.def;
+  const hasDate = def.date !== undefined;
+  const hasSub = def.start !== undefined || def.end !== undefined;
+  if (hasDate && hasSub) throw configError(ctx, 'give either `start`/`end` (subscriptions) or `date` (activity log), not both', 'remove `date:` for a customers table, or `start:`/`end:` for an activity log');
+  if (!hasDate && !hasSub) throw configError(ctx, 'cohort-retention needs `start` and `end` (subscriptions) or `date` (activity log)', 'e.g. `start: signup_date, end: cancel_date`, or `date: order_date`');
+  if (hasSub && (def.start === undefined || def.end === undefined)) throw configError(ctx, `missing \`${def.start === undefined ? 'start' : 'end'}\`: subscriptions need both a start and an end column`, 'add `end: cancel_date` (empty cells mean still active)');
+  if (def.at >= def.cohorts) throw new CxError('config', `metric "${ctx.id}": at (${def.at}) must be below cohorts (${def.cohorts})`, { location: ctx.config.yaml.locate(['metrics', ctx.id, ctx.config.yaml.textOf(['metrics', ctx.id, 'at']) !== undefined ? 'at' : 'cohorts']), hint: `use at ≤ ${def.cohorts - 1}, or show more cohorts` });
+  const base = { kind: 'cohorts' as const, id: ctx.id, def, granularity: ctx.granularity, filterText: def.filter ? describeFilter(def.filter) : null };
+  if (hasSub) {
+    const pc = prepareCustomers(ctx as unknown as PrepareContext<{ id: string; start: string; end: string; filter?: CohortRetentionDef['filter'] }>);
+    return { ...base, mode: 'subscription', source: pc.source, exclusions: pc.exclusions, cohortsBy: memo((column) => subscriptionCohorts(pc, column)), latestPeriod: pc.latestPeriod, lastTimestamp: pc.lastTimestamp };
+  }
+  const source = ctx.source('source');
+  ctx.requireColumn(source, def.id, ['id']);
+  ctx.requireColumn(source, def.date!, ['date']);
+  for (const column of Object.keys(def.filter ?? {})) ctx.requireColumn(source, column, ['filter', column]);
+  const log = prepareActivity(ctx, source);
+  return { ...base, mode: 'activity', source, exclusions: log.exclusions, cohortsBy: memo((column) => activityCohorts(log, column)), ...timeIndex(log.times, ctx.granularity) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Finalising: the pooled k = at share of a window of cohorts, and the overlap-aware change test
+// ---------------------------------------------------------------------------------------------
+
+/** Cohorts (with customers) in the window of period ordinal p: the `cohorts` latest that reached k = at. */
+function windowOf(map: CohortMap | undefined, p: number, def: CohortRetentionDef): number[] {
+  const out: number[] = [];
+  if (!map) return out;
+  for (let c = p - def.cohorts + 1; c <= p - def.at; c++) if ((map.get(c)?.size ?? 0) > 0) out.push(c);
+  return out;
+}
+
+function pooled(map: CohortMap | undefined, cohorts: number[], k: number): { x: number; n: number } {
+  let x = 0;
+  let n = 0;
+  for (const c of cohorts) {
+    const cohort = map!.get(c)!;
+    x += cohort.activeAt(k);
+    n += cohort.size;
+  }
+  return { x, n };
+}
+
+const TEST = 'pooled two-proportion z-test, cohorts shared by both windows counted once';
+
+/**
+ * Change between the pooled shares of two windows of cohorts that may share cohorts:
+ * D = x₂/n₂ − x₁/n₁ = Σ_c a_c·x_c with a_c = [c ∈ W₂]/n₂ − [c ∈ W₁]/n₁; under H₀ (one retention
+ * probability p) the cohorts are independent binomials, so Var D = p(1 − p)·Σ_c a_c²·n_c, with p
+ * pooled over the union of the windows. With disjoint windows this is the usual pooled z-test.
+ */
+export function overlapZTest(prev: { cohort: number; x: number; n: number }[], cur: { cohort: number; x: number; n: number }[]): { z: number | null; p: number | null } {
+  const n1 = prev.reduce((a, c) => a + c.n, 0);
+  const n2 = cur.reduce((a, c) => a + c.n, 0);
+  if (n1 === 0 || n2 === 0) return { z: null, p: null };
+  const union = new Map<number, { x: number; n: number; a: number }>();
+  for (const c of prev) union.set(c.cohort, { x: c.x, n: c.n, a: -1 / n1 });
+  for (const c of cur) {
+    const u = union.get(c.cohort);
+    if (u) u.a += 1 / n2;
+    else union.set(c.cohort, { x: c.x, n: c.n, a: 1 / n2 });
+  }
+  let x = 0;
+  let n = 0;
+  let w = 0;
+  let d = 0;
+  for (const u of union.values()) {
+    x += u.x;
+    n += u.n;
+    w += u.a * u.a * u.n;
+    d += u.a * u.x;
+  }
+  const p = x / n;
+  const variance = p * (1 - p) * w;
+  if (!(variance > 0)) return { z: null, p: null };
+  const z = d / Math.sqrt(variance);
+  return { z, p: twoSidedP(z) };
+}
+
+interface WindowValue {
+  value: PeriodValue;
+  cells: { cohort: number; x: number; n: number }[];
+}
+
+function windowValue(map: CohortMap | undefined, p: number, def: CohortRetentionDef, g: Granularity, minSample: number): WindowValue {
+  const cohorts = windowOf(map, p, def);
+  const cells = cohorts.map((c) => ({ cohort: c, x: map!.get(c)!.activeAt(def.at), n: map!.get(c)!.size }));
+  const { x, n } = pooled(map, cohorts, def.at);
+  return { value: proportion(ordinalPeriod(p, g), x, n, minSample), cells };
+}
+
+function changeOf(prev: WindowValue, cur: WindowValue): Change {
+  const t = overlapZTest(prev.cells, cur.cells);
+  const previous = prev.value.value === null ? null : { period: prev.value.period, value: prev.value.value, n: prev.value.n, ci: prev.value.ci };
+  const delta = previous && cur.value.value !== null ? cur.value.value - previous.value! : null;
+  return { previous, delta, test: TEST, statistic: t.z, p: t.p, significant: t.p !== null && t.p < ALPHA };
+}
+
+const LETTER: Record<Granularity, string> = { month: 'M', quarter: 'Q', year: 'Y' };
+const WORD: Record<Granularity, string> = { month: 'Month', quarter: 'Quarter', year: 'Year' };
+
+function method(pc: PreparedCohorts): string {
+  const def = pc.def;
+  const g = pc.granularity;
+  const input =
+    pc.mode === 'subscription'
+      ? `Customers are grouped into cohorts by the ${g} of their start date (\`${def.start}\`); a customer counts as active k ${g}s later when their subscription overlaps that ${g} (started before it ends, and no end date or an end date on or after its first day), so k = 0 is always 100%. Rows with a missing id, a missing or invalid start date, an invalid end date, an end before the start, or a repeated id are excluded and counted.`
+      : `Customers are grouped into cohorts by the ${g} of their first row in the activity log (\`${def.date}\`); a customer counts as active k ${g}s later when they have at least one row in that ${g}, so k = 0 is 100%. Rows with a missing id or a missing or invalid date are excluded and counted.`;
+  return (
+    `${input} The triangle shows the ${def.cohorts} most recent cohorts up to the current ${g}; share = active ÷ cohort size. ` +
+    `Headline value: retention at k = ${def.at}, pooled over the shown cohorts that have reached it (Σ active ÷ Σ size, i.e. a size-weighted average), with a Wilson 95% interval. ` +
+    `Change vs the previous ${g}: the two windows share most cohorts, so the pooled z-test counts each cohort once: D = Σ a_c·x_c with a_c = [c in current window]/n₂ − [c in previous window]/n₁, Var D = p(1 − p)·Σ a_c²·n_c under one common retention probability p. ` +
+    `Breakdowns group customers by their value of the column${pc.mode === 'activity' ? ' on their first row' : ''}, with Benjamini–Hochberg adjusted p-values. Source: cohort retention as a triangle/heatmap (reference/metrics.md).` +
+    (pc.filterText ? ` Rows limited to ${pc.filterText}.` : '')
+  );
+}
+
+export interface CohortRow {
+  cohort: string;
+  size: number;
+  retention: { k: number; active: number; share: number }[];
+}
+
+function triangle(map: CohortMap | undefined, p: number, def: CohortRetentionDef, g: Granularity): CohortRow[] {
+  const rows: CohortRow[] = [];
+  if (!map) return rows;
+  for (let c = p - def.cohorts + 1; c <= p; c++) {
+    const cohort = map.get(c);
+    if (!cohort || cohort.size === 0) continue;
+    const retention = [];
+    for (let k = 0; k <= p - c; k++) {
+      const active = cohort.activeAt(k);
+      retention.push({ k, active, share: (100 * active) / cohort.size });
+    }
+    rows.push({ cohort: ordinalPeriod(c, g), size: cohort.size, retention });
+  }
+  return rows;
+}
+
+function computeCohorts(pc: PreparedCohorts, ctx: ComputeContext): MetricResult {
+  const def = pc.def;
+  const g = ctx.granularity;
+  const cur = periodOrdinal(ctx.period, g);
+  const all = pc.cohortsBy().get('all');
+  const minSample = ctx.minSample;
+  const now = windowValue(all, cur, def, g, minSample);
+  const before = windowValue(all, cur - 1, def, g, minSample);
+  const change = changeOf(before, now);
+
+  const firstCohort = all && all.size ? Math.min(...all.keys()) : undefined;
+  const from = firstCohort === undefined ? cur : Math.min(firstCohort + def.at, cur);
+  const series: PeriodValue[] = [];
+  for (let p = from; p <= cur; p++) series.push(windowValue(all, p, def, g, minSample).value);
+
+  const breakdowns: Record<string, GroupResult[]> = {};
+  for (const column of ctx.breakdowns) {
+    const groups = pc.cohortsBy(column);
+    const rows: GroupResult[] = [...groups.keys()].sort().map((group) => {
+      const gc = windowValue(groups.get(group), cur, def, g, minSample);
+      const gp = windowValue(groups.get(group), cur - 1, def, g, minSample);
+      const ch = changeOf(gp, gc);
+      return { group, ...gc.value, previous: ch.previous && { period: ctx.previousPeriod, value: ch.previous.value, n: ch.previous.n }, delta: ch.delta, p: ch.p, pAdjusted: null, significant: false };
+    });
+    breakdowns[column] = adjustGroups(rows.filter((r) => r.n > 0 || (r.previous?.n ?? 0) > 0));
+  }
+
+  const cohorts = triangle(all, cur, def, g);
+  const average = [];
+  for (let k = 0; k < def.cohorts; k++) {
+    let active = 0;
+    let size = 0;
+    let count = 0;
+    for (const row of cohorts) {
+      const cell = row.retention[k];
+      if (!cell) continue;
+      active += cell.active;
+      size += row.size;
+      count++;
+    }
+    if (count === 0) break;
+    average.push({ k, cohorts: count, size, active, share: (100 * active) / size });
+  }
+  const v = now.value;
+  return makeResult({
+    id: pc.id,
+    type: 'cohort-retention',
+    label: def.label ?? `${WORD[g]}-${def.at} retention`,
+    title: 'Cohort retention',
+    unit: 'percent',
+    higherIsBetter: true,
+    domain: [0, 100],
+    target: def.target ?? null,
+    minSample,
+    ...v,
+    period: ctx.period,
+    se: v.value !== null ? 100 * Math.sqrt(((v.value / 100) * (1 - v.value / 100)) / v.n) : null,
+    ...change,
+    ...pc.exclusions.summary(ctx.period),
+    series,
+    breakdowns,
+    method: method(pc),
+    extra: {
+      mode: pc.mode,
+      at: def.at,
+      window: now.cells.map((c) => ordinalPeriod(c.cohort, g)),
+      cohorts,
+      averageByK: average,
+    },
+  });
+}
+
+/** Heatmap of the triangle (cohort × k, share labels) and the triangle as a table. */
+function cohortVisual(r: MetricResult, pc: PreparedCohorts, ctx: VisualContext): VisualBlock[] {
+  const g = pc.granularity;
+  const def = pc.def;
+  const rows = (r.extra.cohorts ?? []) as CohortRow[];
+  if (rows.length === 0) return [{ kind: 'text', paragraphs: [`No cohorts with customers in the ${def.cohorts} ${g}s up to ${ctx.periodLabel(ctx.period)}.`] }];
+  const short = (key: string) => periodLabel(key, g, 'short');
+  const cohortLabel = (row: CohortRow) => `${short(row.cohort)} (n = ${formatCount(row.size)})`;
+  const order = rows.map(cohortLabel);
+  const values = rows.flatMap((row) => row.retention.map((cell) => ({ cohort: cohortLabel(row), k: `${LETTER[g]}${cell.k}`, kn: cell.k, share: cell.share, active: cell.active, size: row.size, text: `${Math.round(cell.share)}%` })));
+  const ks = Array.from({ length: Math.max(...rows.map((row) => row.retention.length)) }, (_, k) => `${LETTER[g]}${k}`);
+  const x = { field: 'k', type: 'ordinal' as const, sort: ks, title: `${WORD[g]}s since joining`, axis: { orient: 'top' as const, labelAngle: 0 } };
+  const y = { field: 'cohort', type: 'ordinal' as const, sort: order, title: null, axis: { labelLimit: 220 } };
+  const spec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    width: 600 - 200,
+    height: { step: 22 },
+    data: { values },
+    layer: [
+      { mark: { type: 'rect', stroke: '#ffffff', strokeWidth: 1 }, encoding: { x, y, color: { field: 'share', type: 'quantitative', title: 'Active (%)', scale: { domain: [0, 100], range: ['#f3f6fa', palette.primary] }, legend: { orient: 'right', format: '.0f', gradientLength: 120 } } } },
+      { mark: { type: 'text', fontSize: 10 }, encoding: { x, y, text: { field: 'text' }, color: { condition: { test: 'datum.share >= 55', value: '#ffffff' }, value: palette.ink } } },
+    ],
+  };
+  const at = r.extra.at as number;
+  const reached = rows.filter((row) => row.retention[at]);
+  const best = reached.length ? reached.reduce((a, b) => (b.retention[at].share > a.retention[at].share ? b : a)) : undefined;
+  const worst = reached.length ? reached.reduce((a, b) => (b.retention[at].share < a.retention[at].share ? b : a)) : undefined;
+  const title =
+    r.value === null
+      ? `No cohort has reached ${WORD[g].toLowerCase()} ${at} yet`
+      : `${WORD[g]}-${at} retention averages ${formatValue(r.value, 'percent')} over ${reached.length} cohort${reached.length === 1 ? '' : 's'}` +
+        (best && worst && best !== worst ? `: from ${formatValue(worst.retention[at].share, 'percent')} (${short(worst.cohort)}) to ${formatValue(best.retention[at].share, 'percent')} (${short(best.cohort)})` : '');
+  const total = rows.reduce((a, row) => a + row.size, 0);
+  const maxK = ks.length - 1;
+  return [
+    {
+      kind: 'chart',
+      chart: {
+        id: ctx.nextId(`chart-cohorts-${pc.id}`),
+        title,
+        caption: `Share of each ${g}'s new customers active k ${g}s later (${pc.mode === 'subscription' ? 'subscription overlapping the period' : 'at least one activity in the period'}). ${rows.length} cohorts, ${formatCount(total)} customers. Source: ${pc.source.name}${pc.filterText ? ` (${pc.filterText})` : ''}.`,
+        alt: `Heatmap of retention by cohort (rows, ${short(rows[0].cohort)} to ${short(rows[rows.length - 1].cohort)}) and ${g}s since joining (columns, 0 to ${maxK}). ` + rows.map((row) => `${short(row.cohort)}: ${row.retention.map((c) => `${Math.round(c.share)}%`).join(', ')}`).join('; ') + '.',
+        spec: spec as never,
+        size: 'wide',
+      },
+    },
+    {
+      kind: 'table',
+      table: {
+        caption: `Retention triangle: share active (%) k ${g}s after joining`,
+        columns: [{ label: 'Cohort' }, { label: 'Customers', align: 'right' }, ...ks.map((k) => ({ label: k, align: 'right' as const }))],
+        rows: rows.map((row) => ({ cells: [ctx.periodLabel(row.cohort), formatCount(row.size), ...ks.map((_, k) => (row.retention[k] ? formatNumber(row.retention[k].share, 'percent') : ''))], muted: row.size < r.minSample, note: row.size < r.minSample ? `n < ${r.minSample}` : undefined })),
+        footnote: `${LETTER[g]}k = k ${g}s after the cohort's first ${g}. Blank cells have not happened yet. Cohorts with fewer than ${r.minSample} customers are greyed.`,
+      },
+    },
+  ];
+}
+
+export const cohortRetentionModule: MetricModule<CohortRetentionDef, PreparedCohorts> = {
+  type: 'cohort-retention',
+  schema: cohortRetentionSchema,
+  title: 'Cohort retention',
+  prepare: prepareCohorts,
+  compute: computeCohorts,
+  visual: cohortVisual,
+};

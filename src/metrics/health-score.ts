@@ -1,7 +1,608 @@
-/** STUB — being implemented; keep the exported names. */
+/**
+ * Customer health score: per account and period, a weighted mean of component signals (usage,
+ * seats, open tickets, NPS, days overdue, …), each normalised to 0–100 with a configurable
+ * direction. Bounds come from the config or from the data's 5th–95th percentiles (values outside
+ * are clipped). Missing components are re-weighted over the present ones; an account with fewer
+ * than half of its components present is excluded and counted. Bands: red < red-threshold ≤ amber
+ * < amber-threshold ≤ green. The value is the mean score (t interval, Welch's t-test for the change);
+ * the share of red accounts, band counts, band movements since the previous period and the
+ * at-risk accounts come with it.
+ */
+import * as aq from 'arquero';
+import type { ColumnTable } from 'arquero';
 import { z } from 'zod';
-import type { MetricModule } from './module.js';
+import { CxError } from '../errors.js';
+import { ROW } from '../sources/columns.js';
+import { formatCount, formatInterval, formatNumber, formatValue } from '../report/format.js';
+import { palette } from '../report/theme.js';
+import { compileFilter, filterSchema, type Filter } from './filter.js';
+import type { ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, VisualBlock, VisualContext } from './module.js';
+import { parseTimestamp, periodOf, periodRange, periodStart, shiftPeriod, type Granularity } from './period.js';
+import { groupKey } from './prepare.js';
+import { adjustGroups, ALPHA, makeResult } from './result-builders.js';
 import { metricFields } from './score-schema.js';
+import { meanEstimate, quantileSorted, studentTCdf, twoProportionZTest, welchTTest, wilsonInterval, type Interval } from './stats.js';
 
-export const healthScoreSchema = z.strictObject({ type: z.literal('health-score'), source: z.string(), ...metricFields }).describe('Customer health score (not yet implemented).');
-export const healthScoreModule: MetricModule = { type: 'health-score', schema: healthScoreSchema, title: 'Customer health score', prepare() { throw new Error('health-score: not implemented'); }, compute() { throw new Error('health-score: not implemented'); } };
+const componentSchema = z
+  .strictObject({
+    column: z.string().describe('Column holding the signal.').meta({ examples: ['logins_30d'] }),
+    label: z.string().optional().describe('Name shown in tables; defaults to the column name.'),
+    weight: z.number().positive().default(1).describe('Relative weight in the score (weights are re-scaled over the components present).'),
+    direction: z.enum(['higher-is-better', 'lower-is-better']).default('higher-is-better').describe('Whether a higher value means a healthier account (logins) or a less healthy one (open tickets, days overdue).'),
+    min: z.number().optional().describe('Value that scores 0 (100 when lower is better); default: the 5th percentile of the data.').meta({ examples: [0] }),
+    max: z.number().optional().describe('Value that scores 100 (0 when lower is better); default: the 95th percentile of the data.').meta({ examples: [100, 60] }),
+  })
+  .describe('One signal of the health score.')
+  .meta({ examples: [{ column: 'logins_30d', weight: 2, direction: 'higher-is-better' }, { column: 'days_overdue', weight: 1, direction: 'lower-is-better', min: 0, max: 60 }] });
+
+export const healthScoreSchema = z
+  .strictObject({
+    type: z.literal('health-score'),
+    source: z.string().describe('Name of the source (under `sources:`) with one row per account and snapshot.').meta({ examples: ['health'] }),
+    id: z.string().describe('Column with the account (customer) id.').meta({ examples: ['customer_id'] }),
+    period: z.string().optional().describe('Column with the snapshot month as YYYY-MM (give this or `date`).').meta({ examples: ['month'] }),
+    date: z.string().optional().describe('Column with the snapshot date (ISO 8601; give this or `period`).').meta({ examples: ['snapshot_date'] }),
+    components: z.array(componentSchema).min(1).describe('The signals combined into the score, each normalised to 0–100.'),
+    bands: z
+      .strictObject({
+        red: z.number().min(0).max(100).default(40).describe('Scores below this are red.'),
+        amber: z.number().min(0).max(100).default(70).describe('Scores from `red` up to below this are amber; this and above are green.'),
+      })
+      .prefault({})
+      .describe('Band thresholds: red < red ≤ amber < amber ≤ green.')
+      .meta({ examples: [{ red: 40, amber: 70 }] }),
+    top: z.number().int().min(1).max(100).default(10).describe('How many at-risk accounts to list.'),
+    ...metricFields,
+    filter: filterSchema.optional(),
+  })
+  .describe('Customer health score: weighted composite of normalised component signals per account (0–100), with red/amber/green bands.');
+
+export type HealthScoreDef = z.infer<typeof healthScoreSchema>;
+
+export type Band = 'red' | 'amber' | 'green';
+export const BANDS: Band[] = ['red', 'amber', 'green'];
+
+/** One account's snapshot in one period. */
+export interface AccountScore {
+  account: string;
+  period: string;
+  ts: number;
+  score: number;
+  band: Band;
+  /** raw component values (null: missing or not a number) */
+  values: (number | null)[];
+  /** normalised component scores 0–100 (null: missing) */
+  scores: (number | null)[];
+  row: number;
+}
+
+export interface ComponentBounds {
+  column: string;
+  label: string;
+  weight: number;
+  direction: 'higher-is-better' | 'lower-is-better';
+  min: number | null;
+  max: number | null;
+  /** where the bounds came from */
+  bounds: 'config' | 'data p5–p95' | 'data min–max' | 'constant';
+}
+
+export interface PreparedHealth extends Prepared {
+  kind: 'health-score';
+  id: string;
+  def: HealthScoreDef;
+  granularity: Granularity;
+  /** one row per scored account and period: source columns plus __period, __ts, __account, __score, __red */
+  table: ColumnTable;
+  byPeriod: Map<string, Map<string, AccountScore>>;
+  components: ComponentBounds[];
+  firstPeriod: string | undefined;
+  exclusions: Map<string, Record<string, number>>;
+  /** unusable (non-numeric) component cells per period, by column; treated as missing */
+  componentIssues: Map<string, Record<string, number>>;
+}
+
+export function bandOf(score: number, bands: { red: number; amber: number }): Band {
+  return score < bands.red ? 'red' : score < bands.amber ? 'amber' : 'green';
+}
+
+/** Normalises a value to 0–100 against [min, max] (clipped); lower-is-better reverses it. */
+export function normalise(value: number, c: Pick<ComponentBounds, 'min' | 'max' | 'direction'>): number {
+  let s: number;
+  if (c.min === null || c.max === null || c.max <= c.min) s = 50;
+  else s = Math.min(100, Math.max(0, (100 * (value - c.min)) / (c.max - c.min)));
+  return c.direction === 'lower-is-better' ? 100 - s : s;
+}
+
+const NUMBER = /^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$/;
+
+function numberOf(raw: unknown): number | null | 'invalid' {
+  if (raw === null || raw === undefined) return null;
+  if (typeof raw === 'number') return Number.isFinite(raw) ? raw : 'invalid';
+  const s = String(raw);
+  if (s.trim() === '') return null;
+  return NUMBER.test(s) ? Number(s) : 'invalid';
+}
+
+/** Snapshot time of a YYYY-MM cell (the month's last day) or of an ISO date. */
+function snapshotTime(raw: unknown, monthColumn: boolean): number {
+  if (raw === null || raw === undefined) return NaN;
+  const s = String(raw).trim();
+  if (monthColumn) {
+    const m = /^(\d{4})-(\d{2})$/.exec(s);
+    if (m) {
+      const month = Number(m[2]);
+      return month >= 1 && month <= 12 ? Date.UTC(Number(m[1]), month, 0) : NaN;
+    }
+  }
+  return parseTimestamp(s);
+}
+
+function bump(map: Map<string, Record<string, number>>, key: string, reason: string): void {
+  const e = map.get(key) ?? {};
+  e[reason] = (e[reason] ?? 0) + 1;
+  map.set(key, e);
+}
+
+function prepareHealth(ctx: Parameters<MetricModule<HealthScoreDef, PreparedHealth>['prepare']>[0]): PreparedHealth {
+  const def = ctx.def;
+  const at = (key: (string | number)[]) => ctx.config.yaml.locate(['metrics', ctx.id, ...key]);
+  if ((def.period === undefined) === (def.date === undefined)) {
+    throw new CxError('config', `metric "${ctx.id}": give either \`period\` (a YYYY-MM column) or \`date\` (an ISO date column), not ${def.period === undefined ? 'neither' : 'both'}`, { location: at([]), hint: 'e.g. period: month' });
+  }
+  if (def.bands.red >= def.bands.amber) {
+    throw new CxError('config', `metric "${ctx.id}": bands.red (${def.bands.red}) must be below bands.amber (${def.bands.amber})`, { location: at(['bands']), hint: 'e.g. bands: { red: 40, amber: 70 }' });
+  }
+  def.components.forEach((c, i) => {
+    if (c.min !== undefined && c.max !== undefined && c.min >= c.max) throw new CxError('config', `metric "${ctx.id}": component "${c.column}" has min ${c.min} ≥ max ${c.max}`, { location: at(['components', i, 'min']), hint: 'min is the value scoring 0 (or 100 when lower is better), max the one scoring 100' });
+  });
+  const source = ctx.source('source');
+  ctx.requireColumn(source, def.id, ['id']);
+  if (def.period !== undefined) ctx.requireColumn(source, def.period, ['period']);
+  if (def.date !== undefined) ctx.requireColumn(source, def.date, ['date']);
+  def.components.forEach((c, i) => ctx.requireColumn(source, c.column, ['components', i, 'column']));
+  for (const column of Object.keys(def.filter ?? {})) ctx.requireColumn(source, column, ['filter', column]);
+
+  let table = source.table;
+  if (def.filter) {
+    const keep = compileFilter(def.filter as Filter);
+    table = table.filter(aq.escape((d: Record<string, unknown>) => keep((c) => d[c])));
+  }
+  table = table.reify();
+  const n = table.numRows();
+  const ids = table.array(def.id) as ArrayLike<unknown>;
+  const times = table.array((def.period ?? def.date)!) as ArrayLike<unknown>;
+  const columns = def.components.map((c) => table.array(c.column) as ArrayLike<unknown>);
+  const k = def.components.length;
+  const granularity = ctx.granularity;
+  const exclusions = new Map<string, Record<string, number>>();
+  const componentIssues = new Map<string, Record<string, number>>();
+
+  const rowNumbers = table.columnNames().includes(ROW) ? (table.array(ROW) as ArrayLike<number>) : null;
+  const reject = (i: number, column: string, raw: unknown, reason: string) => {
+    if (source.onInvalid !== 'error') return;
+    throw new CxError('data', `${raw === null || raw === undefined ? 'empty' : JSON.stringify(raw)} — ${reason}`, {
+      location: { file: source.file, row: rowNumbers ? rowNumbers[i] : i + 1, field: column },
+      hint: `metric "${ctx.id}" rejects this row because source "${source.name}" has on_invalid: error; fix the value or set on_invalid: exclude to count and skip such rows`,
+    });
+  };
+
+  // Pass 1: parse rows; keep the latest snapshot of each account in each period (ties: the later row).
+  const latestOf = new Map<string, { account: string; period: string; ts: number; values: (number | null)[]; row: number }>();
+  for (let i = 0; i < n; i++) {
+    const ts = snapshotTime(times[i], def.period !== undefined);
+    if (!Number.isFinite(ts)) {
+      reject(i, (def.period ?? def.date)!, times[i], def.period !== undefined ? 'missing or invalid period (YYYY-MM expected)' : 'missing or invalid date (ISO 8601 expected)');
+      bump(exclusions, 'undated', def.period !== undefined ? 'missing or invalid period' : 'missing or invalid date');
+      continue;
+    }
+    const period = periodOf(ts, granularity);
+    const idRaw = ids[i];
+    if (idRaw === null || idRaw === undefined || String(idRaw).trim() === '') {
+      reject(i, def.id, idRaw, 'missing account id');
+      bump(exclusions, period, 'missing account id');
+      continue;
+    }
+    const values: (number | null)[] = new Array(k);
+    let present = 0;
+    for (let j = 0; j < k; j++) {
+      const v = numberOf(columns[j][i]);
+      if (v === 'invalid') {
+        reject(i, def.components[j].column, columns[j][i], 'not a number');
+        bump(componentIssues, period, def.components[j].column);
+        values[j] = null;
+      } else {
+        values[j] = v;
+        if (v !== null) present++;
+      }
+    }
+    if (present * 2 < k) {
+      const missing = def.components.find((_, j) => values[j] === null)!;
+      reject(i, missing.column, columns[def.components.indexOf(missing)][i], `fewer than half of the ${k} components present (${present})`);
+      bump(exclusions, period, 'fewer than half of the components present');
+      continue;
+    }
+    const account = String(idRaw).trim();
+    const key = `${period}\u0000${account}`;
+    const before = latestOf.get(key);
+    if (before) {
+      bump(exclusions, period, 'superseded by a later snapshot in the period');
+      if (before.ts > ts) continue;
+    }
+    latestOf.set(key, { account, period, ts, values, row: i });
+  }
+  const parsed = [...latestOf.values()].sort((a, b) => a.row - b.row);
+
+  // Data-driven bounds: each component's 5th–95th percentiles over the scored snapshots of all periods.
+  const pools: number[][] = def.components.map(() => []);
+  for (const p of parsed) p.values.forEach((v, j) => v !== null && pools[j].push(v));
+  const components: ComponentBounds[] = def.components.map((c, j) => {
+    const base = { column: c.column, label: c.label ?? c.column, weight: c.weight, direction: c.direction };
+    const sorted = Float64Array.from(pools[j]).sort();
+    let min = c.min ?? null;
+    let max = c.max ?? null;
+    let bounds: ComponentBounds['bounds'] = 'config';
+    if (min === null || max === null) {
+      if (sorted.length === 0) return { ...base, min, max, bounds: 'constant' as const };
+      let lo = quantileSorted(sorted, 0.05);
+      let hi = quantileSorted(sorted, 0.95);
+      bounds = 'data p5–p95';
+      if (!((max ?? hi) > (min ?? lo))) {
+        lo = sorted[0];
+        hi = sorted[sorted.length - 1];
+        bounds = 'data min–max';
+      }
+      min = min ?? lo;
+      max = max ?? hi;
+      if (!(max > min)) bounds = 'constant';
+    }
+    return { ...base, min, max, bounds };
+  });
+
+  // Pass 2: score.
+  const byPeriod = new Map<string, Map<string, AccountScore>>();
+  const weights = def.components.map((c) => c.weight);
+  let firstPeriod: string | undefined;
+  for (const p of parsed) {
+    let sum = 0;
+    let w = 0;
+    const scores = p.values.map((v, j) => {
+      if (v === null) return null;
+      const s = normalise(v, components[j]);
+      sum += weights[j] * s;
+      w += weights[j];
+      return s;
+    });
+    const score = sum / w;
+    const accounts = byPeriod.get(p.period) ?? new Map<string, AccountScore>();
+    byPeriod.set(p.period, accounts);
+    accounts.set(p.account, { account: p.account, period: p.period, ts: p.ts, score, band: bandOf(score, def.bands), values: p.values, scores, row: p.row });
+    if (firstPeriod === undefined || p.period < firstPeriod) firstPeriod = p.period;
+  }
+
+  const kept = [...byPeriod.values()].flatMap((m) => [...m.values()]).sort((a, b) => a.row - b.row);
+  const rows = kept.map((a) => a.row);
+  const scored = table
+    .reify(rows)
+    .assign(aq.table({ __period: kept.map((a) => a.period), __ts: Float64Array.from(kept.map((a) => a.ts)), __account: kept.map((a) => a.account), __score: Float64Array.from(kept.map((a) => a.score)), __red: Uint8Array.from(kept.map((a) => (a.band === 'red' ? 1 : 0))) }));
+  let latest: string | undefined | null = null;
+  return {
+    kind: 'health-score',
+    id: ctx.id,
+    def,
+    granularity,
+    table: scored,
+    byPeriod,
+    components,
+    firstPeriod,
+    exclusions,
+    componentIssues,
+    latestPeriod() {
+      if (latest === null) latest = [...byPeriod.keys()].sort().at(-1);
+      return latest ?? undefined;
+    },
+    lastTimestamp(period) {
+      const end = periodStart(shiftPeriod(period, 1, granularity), granularity);
+      let last = -Infinity;
+      for (const a of kept) if (a.ts < end && a.ts > last) last = a.ts;
+      return Number.isFinite(last) ? last : undefined;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compute
+// ---------------------------------------------------------------------------------------------
+
+interface Cell {
+  n: number;
+  sum: number;
+  sumSq: number;
+  red: number;
+}
+
+const emptyCell = (): Cell => ({ n: 0, sum: 0, sumSq: 0, red: 0 });
+
+function cellsOf(ph: PreparedHealth, by?: string): Map<string, Cell> {
+  let rows = ph.table;
+  const keys = ['__period'];
+  if (by) {
+    rows = rows.derive({ __group: aq.escape((d: Record<string, unknown>) => groupKey(d[by])) as never });
+    keys.push('__group');
+  }
+  const out = new Map<string, Cell>();
+  for (const o of rows.groupby(...keys).rollup({ n: aq.op.count(), sum: 'd => op.sum(d.__score)', sumSq: 'd => op.sum(d.__score * d.__score)', red: 'd => op.sum(d.__red)' } as never).objects() as Record<string, unknown>[]) {
+    out.set(by ? `${o.__period}\u0000${o.__group}` : String(o.__period), { n: Number(o.n), sum: Number(o.sum ?? 0), sumSq: Number(o.sumSq ?? 0), red: Number(o.red ?? 0) });
+  }
+  return out;
+}
+
+function meanValue(period: string, c: Cell, minSample: number): PeriodValue & { se: number | null } {
+  if (c.n === 0) return { period, value: null, n: 0, ci: null, lowSample: true, se: null };
+  const e = meanEstimate(c.n, c.sum, c.sumSq);
+  return { period, value: e.mean, n: c.n, ci: Number.isFinite(e.ci[0]) ? [Math.max(0, e.ci[0]), Math.min(100, e.ci[1])] : null, lowSample: c.n < minSample, se: Number.isFinite(e.se) ? e.se : null };
+}
+
+const TEST = "Welch's t-test";
+
+function change(previousPeriod: string, prev: Cell, cur: Cell, minSample: number) {
+  const a = meanValue(previousPeriod, prev, minSample);
+  const b = meanValue('', cur, minSample);
+  if (a.value === null || b.value === null) return { previous: a.value === null ? null : { period: previousPeriod, value: a.value, n: a.n, ci: a.ci }, delta: null, test: TEST, statistic: null, p: null, significant: false };
+  const ea = meanEstimate(prev.n, prev.sum, prev.sumSq);
+  const eb = meanEstimate(cur.n, cur.sum, cur.sumSq);
+  const t = welchTTest({ n: ea.n, mean: ea.mean, variance: ea.variance }, { n: eb.n, mean: eb.mean, variance: eb.variance });
+  const p = Number.isFinite(t.p) ? t.p : null;
+  return { previous: { period: previousPeriod, value: a.value, n: a.n, ci: a.ci }, delta: b.value - a.value, test: TEST, statistic: Number.isFinite(t.t) ? t.t : null, p, significant: p !== null && p < ALPHA };
+}
+
+const round = (v: number, digits = 6) => Math.round(v * 10 ** digits) / 10 ** digits;
+
+function accountView(a: AccountScore, before: AccountScore | undefined, ph: PreparedHealth) {
+  return {
+    account: a.account,
+    score: a.score,
+    band: a.band,
+    previousScore: before?.score ?? null,
+    previousBand: before?.band ?? null,
+    change: before ? a.score - before.score : null,
+    components: Object.fromEntries(ph.components.map((c, j) => [c.label, { value: a.values[j], score: a.scores[j] === null ? null : round(a.scores[j]!) }])),
+  };
+}
+
+const BAND_RANK: Record<Band, number> = { red: 0, amber: 1, green: 2 };
+
+function methodText(def: HealthScoreDef, components: ComponentBounds[]): string {
+  const parts = components.map((c) => `${c.label} (weight ${c.weight}, ${c.direction}, ${c.min === null || c.max === null ? 'no bounds' : `${formatNumber(c.min, 'ratio')}–${formatNumber(c.max, 'ratio')}`} from ${c.bounds})`);
+  return (
+    `Per account and period, each component is normalised to 0–100 as 100·(x − min)/(max − min), clipped to [0, 100] and reversed when lower is better; bounds come from the config or from the data's 5th–95th percentiles over all periods (min–max if those coincide). Components: ${parts.join('; ')}. ` +
+    'The score is the weighted mean of the components present (weights re-scaled over them); an account with fewer than half of its components present is excluded and counted, and a non-numeric component value is treated as missing and counted. With several snapshots of an account in one period the latest is used. ' +
+    `Bands: red < ${def.bands.red} ≤ amber < ${def.bands.amber} ≤ green. Value: mean score over accounts, 95% t interval x̄ ± t(0.975, n−1)·s/√n; change: Welch's t-test (conservative here, since most accounts appear in both periods; a paired t-test over those accounts is reported beside it). Share red: Wilson interval, pooled two-proportion z-test.`
+  );
+}
+
+function computeHealth(ph: PreparedHealth, ctx: ComputeContext): MetricResult {
+  const def = ph.def;
+  const { period, previousPeriod, minSample } = ctx;
+  const cells = cellsOf(ph);
+  const cur = cells.get(period) ?? emptyCell();
+  const prev = cells.get(previousPeriod) ?? emptyCell();
+  const head = meanValue(period, cur, minSample);
+  const first = ph.firstPeriod !== undefined && ph.firstPeriod <= period ? ph.firstPeriod : period;
+  const series = periodRange(first, period, ph.granularity).map((p) => {
+    const { se: _se, ...v } = meanValue(p, cells.get(p) ?? emptyCell(), minSample);
+    return v;
+  });
+
+  const breakdowns: Record<string, GroupResult[]> = {};
+  for (const column of ctx.breakdowns) {
+    const grouped = cellsOf(ph, column);
+    const groups = [...new Set([...grouped.keys()].filter((k) => k.startsWith(`${period}\u0000`) || k.startsWith(`${previousPeriod}\u0000`)).map((k) => k.split('\u0000')[1]))].sort();
+    breakdowns[column] = adjustGroups(
+      groups.map((group) => {
+        const gc = grouped.get(`${period}\u0000${group}`) ?? emptyCell();
+        const gp = grouped.get(`${previousPeriod}\u0000${group}`) ?? emptyCell();
+        const { se: _se, ...v } = meanValue(period, gc, minSample);
+        const ch = change(previousPeriod, gp, gc, minSample);
+        return { group, ...v, previous: ch.previous && { period: previousPeriod, value: ch.previous.value, n: ch.previous.n }, delta: ch.delta, p: ch.p, pAdjusted: null as number | null, significant: false };
+      }),
+    );
+  }
+
+  const now = ph.byPeriod.get(period) ?? new Map<string, AccountScore>();
+  const before = ph.byPeriod.get(previousPeriod) ?? new Map<string, AccountScore>();
+  const accounts = [...now.values()];
+  const bandCounts = Object.fromEntries(BANDS.map((b) => [b, 0])) as Record<Band, number>;
+  for (const a of accounts) bandCounts[a.band]++;
+  const bandShares = Object.fromEntries(
+    BANDS.map((b) => {
+      const w = wilsonInterval(bandCounts[b], accounts.length);
+      return [b, { count: bandCounts[b], share: accounts.length ? (100 * bandCounts[b]) / accounts.length : null, ci: accounts.length ? ([100 * w[0], 100 * w[1]] as Interval) : null }];
+    }),
+  );
+  const redTest = twoProportionZTest(prev.red, prev.n, cur.red, cur.n);
+
+  // Band movements since the previous period.
+  const zero = () => Object.fromEntries(BANDS.map((b) => [b, 0])) as Record<Band, number>;
+  const matrix = Object.fromEntries(BANDS.map((b) => [b, zero()])) as Record<Band, Record<Band, number>>;
+  const entered = zero();
+  const left = zero();
+  const diffs: number[] = [];
+  for (const a of accounts) {
+    const b = before.get(a.account);
+    if (b) {
+      matrix[b.band][a.band]++;
+      diffs.push(a.score - b.score);
+    } else entered[a.band]++;
+  }
+  for (const b of before.values()) if (!now.has(b.account)) left[b.band]++;
+  let movedUp = 0;
+  let movedDown = 0;
+  for (const from of BANDS) for (const to of BANDS) (BAND_RANK[to] > BAND_RANK[from] ? (movedUp += matrix[from][to]) : BAND_RANK[to] < BAND_RANK[from] ? (movedDown += matrix[from][to]) : 0);
+
+  let paired: { n: number; meanChange: number | null; ci: Interval | null; t: number | null; p: number | null } = { n: diffs.length, meanChange: null, ci: null, t: null, p: null };
+  if (diffs.length > 0) {
+    const e = meanEstimate(diffs.length, diffs.reduce((s, d) => s + d, 0), diffs.reduce((s, d) => s + d * d, 0));
+    const t = e.se > 0 ? e.mean / e.se : NaN;
+    const p = Number.isFinite(t) ? Math.min(1, 2 * studentTCdf(-Math.abs(t), diffs.length - 1)) : NaN;
+    paired = { n: diffs.length, meanChange: e.mean, ci: Number.isFinite(e.ci[0]) ? e.ci : null, t: Number.isFinite(t) ? t : null, p: Number.isFinite(p) ? p : null };
+  }
+
+  const byAccount = (x: AccountScore, y: AccountScore) => (x.account < y.account ? -1 : x.account > y.account ? 1 : 0);
+  const atRisk = [...accounts].sort((x, y) => x.score - y.score || byAccount(x, y)).slice(0, def.top).map((a) => accountView(a, before.get(a.account), ph));
+  const downs = accounts
+    .filter((a) => {
+      const b = before.get(a.account);
+      return b !== undefined && BAND_RANK[a.band] < BAND_RANK[b.band];
+    })
+    .sort((x, y) => x.score - before.get(x.account)!.score - (y.score - before.get(y.account)!.score) || byAccount(x, y))
+    .slice(0, def.top)
+    .map((a) => accountView(a, before.get(a.account), ph));
+
+  const histogram: { from: number; to: number; red: number; amber: number; green: number }[] = [];
+  for (let lo = 0; lo < 100; lo += 5) histogram.push({ from: lo, to: lo + 5, red: 0, amber: 0, green: 0 });
+  for (const a of accounts) histogram[Math.min(19, Math.floor(a.score / 5))][a.band]++;
+
+  const componentSummary = ph.components.map((c, j) => {
+    let present = 0;
+    let rawSum = 0;
+    let scoreSum = 0;
+    for (const a of accounts) {
+      if (a.values[j] === null) continue;
+      present++;
+      rawSum += a.values[j]!;
+      scoreSum += a.scores[j]!;
+    }
+    return { column: c.column, label: c.label, weight: c.weight, direction: c.direction, min: c.min, max: c.max, bounds: c.bounds, present, meanValue: present ? rawSum / present : null, meanScore: present ? scoreSum / present : null };
+  });
+
+  const excl = ph.exclusions.get(period) ?? {};
+  const all: Record<string, number> = {};
+  for (const e of ph.exclusions.values()) for (const [k, v] of Object.entries(e)) all[k] = (all[k] ?? 0) + v;
+
+  return makeResult({
+    id: ph.id,
+    type: 'health-score',
+    label: def.label ?? 'Health score',
+    title: 'Customer health score',
+    unit: 'score',
+    higherIsBetter: true,
+    period,
+    value: head.value,
+    n: head.n,
+    ci: head.ci,
+    se: head.se,
+    lowSample: head.lowSample,
+    minSample,
+    target: def.target ?? null,
+    domain: [0, 100],
+    ...change(previousPeriod, prev, cur, minSample),
+    excluded: Object.values(excl).reduce((a, b) => a + b, 0),
+    exclusions: excl,
+    excludedAllPeriods: all,
+    series,
+    breakdowns,
+    method: methodText(def, ph.components),
+    extra: {
+      thresholds: { red: def.bands.red, amber: def.bands.amber },
+      shareRed: { ...bandShares.red, n: accounts.length, previous: prev.n ? (100 * prev.red) / prev.n : null, z: Number.isFinite(redTest.z) ? redTest.z : null, p: Number.isFinite(redTest.p) ? redTest.p : null },
+      bands: bandShares,
+      movements: { matrix, entered, left, movedUp, movedDown, stayed: BANDS.reduce((s, b) => s + matrix[b][b], 0) },
+      paired,
+      atRisk,
+      movedDown: downs,
+      histogram,
+      components: componentSummary,
+      componentIssues: Object.fromEntries(Object.entries(ph.componentIssues.get(period) ?? {}).sort(([a], [b]) => a.localeCompare(b))),
+    },
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Visual
+// ---------------------------------------------------------------------------------------------
+
+const BAND_COLOUR: Record<Band, string> = { red: palette.bad, amber: palette.accent, green: palette.good };
+const BAND_NAME: Record<Band, string> = { red: 'Red', amber: 'Amber', green: 'Green' };
+
+function visualHealth(r: MetricResult, ph: PreparedHealth, ctx: VisualContext): VisualBlock[] {
+  const x = r.extra as any;
+  const def = ph.def;
+  const periodName = ctx.periodLabel(ctx.period);
+  const previousName = ctx.periodLabel(shiftPeriod(ctx.period, -1, ph.granularity));
+  const blocks: VisualBlock[] = [];
+  const { red, amber, green } = x.bands as Record<Band, { count: number; share: number | null }>;
+  if (r.n > 0) {
+    const values = (x.histogram as { from: number; to: number; red: number; amber: number; green: number }[]).flatMap((h) => BANDS.filter((b) => h[b] > 0).map((b) => ({ from: h.from, to: h.to, band: BAND_NAME[b], count: h[b] })));
+    blocks.push({
+      kind: 'chart',
+      chart: {
+        id: ctx.nextId('chart-health-histogram'),
+        title: `${formatValue(red.share, 'percent')} of ${formatCount(r.n)} accounts are red in ${periodName}; mean health ${formatValue(r.value, 'score')}`,
+        caption: `Distribution of account health scores (0–100, bins of 5) coloured by band: red < ${def.bands.red} ≤ amber < ${def.bands.amber} ≤ green; n = ${formatCount(r.n)} accounts. Weighted mean of ${ph.components.length} normalised components. Source: ${def.source}.`,
+        alt: `Histogram of health scores in ${periodName}: ${formatCount(red.count)} red, ${formatCount(amber.count)} amber, ${formatCount(green.count)} green accounts; mean ${formatValue(r.value, 'score')}.`,
+        spec: {
+          $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+          width: 600,
+          height: 200,
+          data: { values },
+          mark: { type: 'bar', binSpacing: 1 },
+          encoding: {
+            x: { field: 'from', type: 'quantitative', bin: { binned: true, step: 5 }, scale: { domain: [0, 100] }, title: 'Health score', axis: { tickCount: 10 } },
+            x2: { field: 'to' },
+            y: { field: 'count', type: 'quantitative', stack: 'zero', title: 'Accounts', axis: { format: ',d', tickCount: 4 } },
+            color: { field: 'band', type: 'nominal', scale: { domain: BANDS.map((b) => BAND_NAME[b]), range: BANDS.map((b) => BAND_COLOUR[b]) }, legend: { orient: 'top', title: null, symbolType: 'square' } },
+          },
+        } as any,
+        size: 'wide',
+      },
+    });
+  }
+  const m = x.movements as { matrix: Record<Band, Record<Band, number>>; entered: Record<Band, number>; left: Record<Band, number>; movedDown: number; movedUp: number };
+  blocks.push({
+    kind: 'table',
+    table: {
+      caption: `Band movements from ${previousName} to ${periodName} (${formatCount(m.movedDown)} accounts moved down a band, ${formatCount(m.movedUp)} up)`,
+      columns: [{ label: `${previousName} ↓ / ${periodName} →` }, ...BANDS.map((b) => ({ label: BAND_NAME[b], align: 'right' as const })), { label: 'Not scored now', align: 'right' }],
+      rows: [
+        ...BANDS.map((from) => ({ cells: [BAND_NAME[from], ...BANDS.map((to) => formatCount(m.matrix[from][to])), formatCount(m.left[from])] })),
+        { cells: ['Not scored before', ...BANDS.map((to) => formatCount(m.entered[to])), '—'] },
+      ],
+      footnote: 'Rows: band in the previous period; columns: band now. Accounts on the diagonal kept their band.',
+    },
+  });
+  const componentLabels = ph.components.slice(0, 4).map((c) => c.label);
+  const accountRows = (list: ReturnType<typeof accountView>[]) =>
+    list.map((a) => ({
+      cells: [a.account, formatNumber(a.score, 'ratio'), BAND_NAME[a.band], a.previousScore === null ? '—' : `${formatNumber(a.previousScore, 'ratio')} (${BAND_NAME[a.previousBand!]})`, ...componentLabels.map((l) => (a.components[l]?.value === null || a.components[l] === undefined ? '—' : String(a.components[l].value)))],
+    }));
+  const accountColumns = [{ label: 'Account' }, { label: 'Score', align: 'right' as const }, { label: 'Band' }, { label: previousName, align: 'right' as const }, ...componentLabels.map((l) => ({ label: l, align: 'right' as const }))];
+  if (x.atRisk.length) {
+    blocks.push({
+      kind: 'table',
+      table: {
+        caption: `The ${x.atRisk.length} accounts with the lowest health in ${periodName}`,
+        columns: accountColumns,
+        rows: accountRows(x.atRisk),
+        footnote: `Component columns show the raw values${ph.components.length > 4 ? ` of the first 4 of ${ph.components.length} components` : ''}; — means missing.`,
+      },
+    });
+  }
+  if (x.movedDown.length) {
+    blocks.push({ kind: 'table', table: { caption: `Accounts that moved down a band since ${previousName} (largest drops first)`, columns: accountColumns, rows: accountRows(x.movedDown) } });
+  }
+  if (r.n === 0) blocks.push({ kind: 'text', paragraphs: [`No scored accounts in ${periodName}.`] });
+  else if (x.paired.n > 1 && x.paired.meanChange !== null) {
+    blocks.push({ kind: 'text', paragraphs: [`Among the ${formatCount(x.paired.n)} accounts scored in both periods, health changed by ${formatNumber(x.paired.meanChange, 'score')} points on average (95% CI ${formatInterval(x.paired.ci, 'score')}; paired t-test ${x.paired.p === null ? 'not available' : x.paired.p < 0.001 ? 'p < 0.001' : `p = ${x.paired.p.toFixed(3)}`}).`] });
+  }
+  return blocks;
+}
+
+export const healthScoreModule: MetricModule<HealthScoreDef, PreparedHealth> = {
+  type: 'health-score',
+  schema: healthScoreSchema,
+  title: 'Customer health score',
+  prepare: prepareHealth,
+  compute: computeHealth,
+  visual: visualHealth,
+};

@@ -1,7 +1,525 @@
-/** STUB — being implemented; keep the exported names. */
+/**
+ * Sentiment of free-text comments: each comment is scored with the AFINN-165 lexicon through the
+ * maintained `sentiment` npm package (with its negation handling), normalised per token
+ * (comparative score) and classified positive / neutral / negative by configurable thresholds.
+ * The value is net sentiment (share positive − share negative, in points) with the NPS-style
+ * trinomial standard error; shares per period and group use the Wilson interval. Frequent themes
+ * (keywords and bigrams after stop-word removal) come with counts and example quotes.
+ */
+import { createRequire } from 'node:module';
+import * as aq from 'arquero';
+import type { ColumnTable } from 'arquero';
+import Sentiment from 'sentiment';
 import { z } from 'zod';
-import type { MetricModule } from './module.js';
+import { CxError } from '../errors.js';
+import { ROW } from '../sources/columns.js';
+import { formatCount, formatValue } from '../report/format.js';
+import { palette, toneColour } from '../report/theme.js';
+import { compileFilter, filterSchema, type Filter } from './filter.js';
+import type { GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, VisualBlock, VisualContext } from './module.js';
+import { periodLabel, parseTimestamp, periodOf, periodRange, periodStart, shiftPeriod, type Granularity } from './period.js';
+import { groupKey } from './prepare.js';
+import { adjustGroups, ALPHA, makeResult } from './result-builders.js';
 import { metricFields } from './score-schema.js';
+import { npsChangeTest, npsEstimate, wilsonInterval, type Interval } from './stats.js';
 
-export const sentimentSchema = z.strictObject({ type: z.literal('sentiment'), source: z.string(), ...metricFields }).describe('Comment sentiment (not yet implemented).');
-export const sentimentModule: MetricModule = { type: 'sentiment', schema: sentimentSchema, title: 'Comment sentiment', prepare() { throw new Error('sentiment: not implemented'); }, compute() { throw new Error('sentiment: not implemented'); } };
+export const sentimentSchema = z
+  .strictObject({
+    type: z.literal('sentiment'),
+    source: z.string().describe('Name of the source (under `sources:`) holding the comments.').meta({ examples: ['responses', 'reviews'] }),
+    text: z.string().describe('Column with the comment text; empty comments are excluded and counted.').meta({ examples: ['comment'] }),
+    date: z.string().describe('Column with the comment timestamp (ISO 8601); assigns each comment to a period.').meta({ examples: ['submitted_at'] }),
+    group: z.string().optional().describe('Column to report sentiment shares by (e.g. channel, product).').meta({ examples: ['channel'] }),
+    thresholds: z
+      .strictObject({
+        positive: z.number().default(0.05).describe('A comment is positive when its comparative score (AFINN sum / number of tokens) is above this.'),
+        negative: z.number().default(-0.05).describe('A comment is negative when its comparative score is below this.'),
+      })
+      .prefault({})
+      .describe('Classification thresholds on the comparative score; between them a comment is neutral.')
+      .meta({ examples: [{ positive: 0.05, negative: -0.05 }] }),
+    themes: z
+      .strictObject({
+        top: z.number().int().min(0).max(50).default(10).describe('How many themes to report.'),
+        min_count: z.number().int().min(1).default(3).describe('A keyword or bigram must appear in at least this many comments of the period.'),
+        examples: z.number().int().min(0).max(5).default(3).describe('Example quotes per theme.'),
+        stop_words: z.array(z.string()).default([]).describe('Extra words to ignore in themes (e.g. the company or product name).'),
+      })
+      .prefault({})
+      .describe('Frequent themes: keywords and bigrams after stop-word removal, with counts and example quotes.')
+      .meta({ examples: [{ top: 10, min_count: 3, stop_words: ['acme'] }] }),
+    ...metricFields,
+    filter: filterSchema.optional(),
+  })
+  .describe('Comment sentiment: AFINN-165 lexicon scores classified positive / neutral / negative; net sentiment, shares and themes.');
+
+export type SentimentDef = z.infer<typeof sentimentSchema>;
+
+const analyser = new Sentiment();
+const PACKAGE_VERSION = (() => {
+  try {
+    return String((createRequire(import.meta.url)('sentiment/package.json') as { version: string }).version);
+  } catch {
+    return '5';
+  }
+})();
+
+export type SentimentClass = 'positive' | 'neutral' | 'negative';
+
+/** AFINN-165 score of one comment (sentiment package, negation handling), its comparative score and class. */
+export function scoreComment(text: string, thresholds: { positive: number; negative: number } = { positive: 0.05, negative: -0.05 }): { score: number; comparative: number; label: SentimentClass } {
+  const r = analyser.analyze(text);
+  const comparative = Number.isFinite(r.comparative) ? r.comparative : 0;
+  const label: SentimentClass = comparative > thresholds.positive ? 'positive' : comparative < thresholds.negative ? 'negative' : 'neutral';
+  return { score: r.score, comparative, label };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Themes
+// ---------------------------------------------------------------------------------------------
+
+/** English stop words (function words, pronouns, auxiliaries, negators and filler) left out of themes. */
+const STOP_WORDS = new Set(
+  (
+    'a about above after again against all also am an and any are aren\'t as at be because been before being below between both but by can can\'t cannot could couldn\'t ' +
+    'did didn\'t do does doesn\'t doing don\'t down during each even ever every few for from further get gets getting got had hadn\'t has hasn\'t have haven\'t having he he\'d ' +
+    'he\'ll he\'s her here here\'s hers herself him himself his how how\'s however i i\'d i\'ll i\'m i\'ve if in into is isn\'t it it\'s its itself just let\'s like made make ' +
+    'many may me might more most much must mustn\'t my myself never no nor not now of off on once one only or other ought our ours ourselves out over own quite rather ' +
+    'really said same say says see seem seems shan\'t she she\'d she\'ll she\'s should shouldn\'t since so some still such than that that\'s the their theirs them themselves ' +
+    'then there there\'s these they they\'d they\'ll they\'re they\'ve thing things this those though through thus to too under until up upon us use used using very via ' +
+    'was wasn\'t way we we\'d we\'ll we\'re we\'ve well were weren\'t what what\'s when when\'s where where\'s whether which while who who\'s whom why why\'s will with ' +
+    'within without won\'t would wouldn\'t yet you you\'d you\'ll you\'re you\'ve your yours yourself yourselves im ive dont cant didnt doesnt isnt wasnt wont also got ' +
+    'etc lot lots bit back went go going gone come came still always already another around anything something everything nothing anyone someone everyone ' +
+    'two three first last new old able since though although ok okay yes yeah ' +
+    'took take takes taking taken day days week weeks month months year years today yesterday ago ' +
+    'mostly honestly finally actually maybe usually often sometimes across end won put seem seemed'
+  ).split(/\s+/),
+);
+
+/** The stop words used for themes, plus `extra` (case-insensitive). */
+export function stopWordSet(extra: Iterable<string> = []): Set<string> {
+  return new Set([...STOP_WORDS, ...[...extra].map((w) => w.toLowerCase())]);
+}
+
+/** Lower-case word tokens of a comment (letters, digits, inner apostrophes). */
+export function themeTokens(text: string): string[] {
+  return (text.toLowerCase().replace(/[’‘]/g, "'").match(/[\p{L}\p{N}]+(?:'[\p{L}]+)*/gu) ?? []).map((t) => t.replace(/'s$/, ''));
+}
+
+/** Keywords and adjacent bigrams of a comment after stop-word removal (each once). */
+export function themeTerms(text: string, stop: Set<string>): Set<string> {
+  const tokens = themeTokens(text);
+  const keep = tokens.map((t) => t.length >= 3 && !/^\d+$/.test(t) && !stop.has(t));
+  const terms = new Set<string>();
+  tokens.forEach((t, i) => {
+    if (!keep[i]) return;
+    terms.add(t);
+    if (i + 1 < tokens.length && keep[i + 1] && tokens[i + 1] !== t) terms.add(`${t} ${tokens[i + 1]}`);
+  });
+  return terms;
+}
+
+export interface Theme {
+  theme: string;
+  kind: 'keyword' | 'bigram';
+  mentions: number;
+  /** share of the period's comments mentioning it, % */
+  share: number;
+  positive: number;
+  neutral: number;
+  negative: number;
+  /** net sentiment of the mentioning comments, points */
+  net: number;
+  examples: { text: string; sentiment: SentimentClass; comparative: number }[];
+}
+
+const MAX_QUOTE = 280;
+
+/** Frequent themes of a set of comments, deterministic: by mentions, then bigrams first, then alphabetically. */
+export function findThemes(comments: { text: string; label: SentimentClass; comparative: number }[], options: { top: number; minCount: number; examples: number; stopWords: string[] }): Theme[] {
+  if (options.top === 0) return [];
+  const stop = stopWordSet(options.stopWords);
+  const mentions = new Map<string, number[]>();
+  comments.forEach((c, i) => {
+    for (const term of themeTerms(c.text, stop)) {
+      const list = mentions.get(term);
+      if (list) list.push(i);
+      else mentions.set(term, [i]);
+    }
+  });
+  const candidates = [...mentions.entries()].filter(([, list]) => list.length >= options.minCount);
+  const isBigram = (t: string) => t.includes(' ');
+  candidates.sort(([a, la], [b, lb]) => lb.length - la.length || Number(isBigram(b)) - Number(isBigram(a)) || (a < b ? -1 : a > b ? 1 : 0));
+  // A keyword that only ever appears inside one chosen bigram adds nothing: skip it.
+  const chosen: [string, number[]][] = [];
+  for (const [term, list] of candidates) {
+    if (chosen.length >= options.top) break;
+    if (!isBigram(term) && chosen.some(([t, l]) => isBigram(t) && t.split(' ').includes(term) && l.length === list.length)) continue;
+    chosen.push([term, list]);
+  }
+  // Bigrams ranked after their keywords can subsume them too: drop such keywords.
+  const final = chosen.filter(([term, list]) => isBigram(term) || !chosen.some(([t, l]) => isBigram(t) && t.split(' ').includes(term) && l.length === list.length));
+  return final.map(([term, list]) => {
+    const counts = { positive: 0, neutral: 0, negative: 0 };
+    for (const i of list) counts[comments[i].label]++;
+    const examples: Theme['examples'] = [];
+    const seen = new Set<string>();
+    const ordered = [...list].sort((a, b) => {
+      const ca = comments[a];
+      const cb = comments[b];
+      const fitA = ca.text.length <= MAX_QUOTE ? 0 : 1;
+      const fitB = cb.text.length <= MAX_QUOTE ? 0 : 1;
+      return fitA - fitB || Math.abs(cb.comparative) - Math.abs(ca.comparative) || ca.text.length - cb.text.length || a - b;
+    });
+    for (const i of ordered) {
+      if (examples.length >= options.examples) break;
+      const text = comments[i].text.trim().replace(/\s+/g, ' ');
+      if (seen.has(text)) continue;
+      seen.add(text);
+      examples.push({ text: text.length > MAX_QUOTE ? `${text.slice(0, MAX_QUOTE - 1)}…` : text, sentiment: comments[i].label, comparative: comments[i].comparative });
+    }
+    return { theme: term, kind: isBigram(term) ? 'bigram' : 'keyword', mentions: list.length, share: (100 * list.length) / comments.length, ...counts, net: (100 * (counts.positive - counts.negative)) / list.length, examples };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Prepare
+// ---------------------------------------------------------------------------------------------
+
+export interface PreparedSentiment extends Prepared {
+  kind: 'sentiment';
+  id: string;
+  def: SentimentDef;
+  granularity: Granularity;
+  /** valid rows: source columns plus __period, __ts, __text, __cmp, __class, __pos, __neu, __neg */
+  table: ColumnTable;
+  firstPeriod: string | undefined;
+  exclusions: Map<string, Record<string, number>>;
+}
+
+function prepareSentiment(ctx: Parameters<MetricModule<SentimentDef, PreparedSentiment>['prepare']>[0]): PreparedSentiment {
+  const def = ctx.def;
+  const source = ctx.source('source');
+  ctx.requireColumn(source, def.text, ['text']);
+  ctx.requireColumn(source, def.date, ['date']);
+  if (def.group !== undefined) ctx.requireColumn(source, def.group, ['group']);
+  for (const column of Object.keys(def.filter ?? {})) ctx.requireColumn(source, column, ['filter', column]);
+  let table = source.table;
+  if (def.filter) {
+    const keep = compileFilter(def.filter as Filter);
+    table = table.filter(aq.escape((d: Record<string, unknown>) => keep((c) => d[c]))).reify();
+  }
+  const n = table.numRows();
+  const texts = table.array(def.text) as ArrayLike<unknown>;
+  const dates = table.array(def.date) as ArrayLike<unknown>;
+  const period: (string | null)[] = new Array(n);
+  const ts = new Float64Array(n);
+  const status: string[] = new Array(n);
+  const text: (string | null)[] = new Array(n).fill(null);
+  const cmp: (number | null)[] = new Array(n).fill(null);
+  const cls: (string | null)[] = new Array(n).fill(null);
+  const pos = new Uint8Array(n);
+  const neu = new Uint8Array(n);
+  const neg = new Uint8Array(n);
+  const exclusions = new Map<string, Record<string, number>>();
+  const bump = (p: string, reason: string) => {
+    const e = exclusions.get(p) ?? {};
+    e[reason] = (e[reason] ?? 0) + 1;
+    exclusions.set(p, e);
+  };
+  const rowNumbers = table.columnNames().includes(ROW) ? (table.array(ROW) as ArrayLike<number>) : null;
+  const reject = (i: number, column: string, raw: unknown, reason: string) => {
+    if (source.onInvalid !== 'error') return;
+    throw new CxError('data', `${raw === null || raw === undefined ? 'empty' : JSON.stringify(raw)} — ${reason}`, {
+      location: { file: source.file, row: rowNumbers ? rowNumbers[i] : i + 1, field: column },
+      hint: `metric "${ctx.id}" rejects this row because source "${source.name}" has on_invalid: error; fix the value or set on_invalid: exclude to count and skip such rows`,
+    });
+  };
+  let firstPeriod: string | undefined;
+  for (let i = 0; i < n; i++) {
+    const t = parseTimestamp(dates[i]);
+    ts[i] = t;
+    if (!Number.isFinite(t)) {
+      reject(i, def.date, dates[i], 'missing or invalid date (ISO 8601 expected)');
+      period[i] = null;
+      status[i] = 'missing or invalid date';
+      bump('undated', status[i]);
+      continue;
+    }
+    const p = periodOf(t, ctx.granularity);
+    period[i] = p;
+    const raw = texts[i];
+    const s = raw === null || raw === undefined ? '' : String(raw).trim();
+    if (s === '') {
+      reject(i, def.text, raw, 'missing text');
+      status[i] = 'missing text';
+      bump(p, status[i]);
+      continue;
+    }
+    status[i] = 'ok';
+    if (firstPeriod === undefined || p < firstPeriod) firstPeriod = p;
+    const r = scoreComment(s, def.thresholds);
+    text[i] = s;
+    cmp[i] = r.comparative;
+    cls[i] = r.label;
+    if (r.label === 'positive') pos[i] = 1;
+    else if (r.label === 'negative') neg[i] = 1;
+    else neu[i] = 1;
+  }
+  const full = table.assign(aq.table({ __period: period, __ts: ts, __status: status, __text: text, __cmp: cmp, __class: cls, __pos: pos, __neu: neu, __neg: neg }));
+  const valid = full.filter((d: Record<string, unknown>) => d.__status === 'ok').reify();
+  const granularity = ctx.granularity;
+  let latest: string | undefined | null = null;
+  return {
+    kind: 'sentiment',
+    id: ctx.id,
+    def,
+    granularity,
+    table: valid,
+    firstPeriod,
+    exclusions,
+    latestPeriod() {
+      if (latest === null) latest = (valid.rollup({ p: 'd => op.max(d.__period)' }).objects()[0] as { p?: string }).p ?? undefined;
+      return latest ?? undefined;
+    },
+    lastTimestamp(p) {
+      const end = periodStart(shiftPeriod(p, 1, granularity), granularity);
+      const t = valid.array('__ts') as Float64Array;
+      let last = -Infinity;
+      for (let i = 0; i < t.length; i++) if (t[i] < end && t[i] > last) last = t[i];
+      return Number.isFinite(last) ? last : undefined;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compute
+// ---------------------------------------------------------------------------------------------
+
+interface Counts {
+  n: number;
+  positive: number;
+  neutral: number;
+  negative: number;
+  sumComparative: number;
+}
+
+const emptyCounts = (): Counts => ({ n: 0, positive: 0, neutral: 0, negative: 0, sumComparative: 0 });
+
+/** Counts per period (and group of `by`) by an Arquero rollup. */
+function countCells(ps: PreparedSentiment, by?: string): Map<string, Counts> {
+  let rows = ps.table;
+  const keys = ['__period'];
+  if (by) {
+    rows = rows.derive({ __group: aq.escape((d: Record<string, unknown>) => groupKey(d[by])) as never });
+    keys.push('__group');
+  }
+  const out = new Map<string, Counts>();
+  const rolled = rows.groupby(...keys).rollup({ n: aq.op.count(), positive: 'd => op.sum(d.__pos)', neutral: 'd => op.sum(d.__neu)', negative: 'd => op.sum(d.__neg)', sumComparative: 'd => op.sum(d.__cmp)' } as never);
+  for (const o of rolled.objects() as Record<string, unknown>[]) {
+    out.set(by ? `${o.__period}\u0000${o.__group}` : String(o.__period), { n: Number(o.n), positive: Number(o.positive ?? 0), neutral: Number(o.neutral ?? 0), negative: Number(o.negative ?? 0), sumComparative: Number(o.sumComparative ?? 0) });
+  }
+  return out;
+}
+
+function net(period: string, c: Counts, minSample: number): PeriodValue & { se: number | null } {
+  if (c.n === 0) return { period, value: null, n: 0, ci: null, lowSample: true, se: null };
+  const e = npsEstimate(c.positive, c.neutral, c.negative);
+  return { period, value: e.value, n: c.n, ci: e.ci, lowSample: c.n < minSample, se: e.se };
+}
+
+const TEST = 'z-test for the difference of two net sentiment scores (trinomial SE)';
+
+function change(previousPeriod: string, prev: Counts, cur: Counts, minSample: number) {
+  const a = net(previousPeriod, prev, minSample);
+  const b = net('', cur, minSample);
+  if (a.value === null || b.value === null) return { previous: a.value === null ? null : { period: previousPeriod, value: a.value, n: a.n, ci: a.ci }, delta: null, test: TEST, statistic: null, p: null, significant: false };
+  const t = a.se !== null && b.se !== null ? npsChangeTest({ value: a.value, se: a.se }, { value: b.value, se: b.se }) : { z: NaN, p: NaN };
+  const p = Number.isFinite(t.p) ? t.p : null;
+  return { previous: { period: previousPeriod, value: a.value, n: a.n, ci: a.ci }, delta: b.value - a.value, test: TEST, statistic: Number.isFinite(t.z) ? t.z : null, p, significant: p !== null && p < ALPHA };
+}
+
+function shares(c: Counts) {
+  const one = (x: number) => {
+    const w = wilsonInterval(x, c.n);
+    return { count: x, share: c.n > 0 ? (100 * x) / c.n : null, ci: c.n > 0 ? ([100 * w[0], 100 * w[1]] as Interval) : null };
+  };
+  return { positive: one(c.positive), neutral: one(c.neutral), negative: one(c.negative) };
+}
+
+function methodText(def: SentimentDef): string {
+  return (
+    `Each comment is scored with the AFINN-165 word list (Nielsen 2011) through the \`sentiment\` npm package (v${PACKAGE_VERSION}), whose negation handling flips a word's score after "not", "don't", "isn't" and similar. ` +
+    `The comparative score (sum of word scores / number of tokens) classifies a comment as positive (> ${def.thresholds.positive}), negative (< ${def.thresholds.negative}) or neutral. ` +
+    'Net sentiment = % positive − % negative, in points (−100 to +100); standard error from the trinomial variance 100·√((P + N − (P − N)²)/n) as for NPS, Wald 95% interval; shares with Wilson intervals. ' +
+    'Change vs the previous period: two-sided z-test on the difference of two independent net scores. Empty comments and rows without a valid ISO 8601 date are excluded and counted. ' +
+    'Themes: keywords and adjacent-word bigrams after English stop-word removal, counted once per comment, with example quotes chosen deterministically (strongest sentiment first, then shortest). A lexicon method misses sarcasm and domain terms; read the quotes.'
+  );
+}
+
+function computeSentiment(ps: PreparedSentiment, ctx: Parameters<MetricModule['compute']>[1]): MetricResult {
+  const def = ps.def;
+  const { period, previousPeriod, minSample } = ctx;
+  const byPeriod = countCells(ps);
+  const cur = byPeriod.get(period) ?? emptyCounts();
+  const prev = byPeriod.get(previousPeriod) ?? emptyCounts();
+  const head = net(period, cur, minSample);
+  const first = ps.firstPeriod !== undefined && ps.firstPeriod <= period ? ps.firstPeriod : period;
+  const periods = periodRange(first, period, ps.granularity);
+  const series = periods.map((p) => {
+    const { se: _se, ...v } = net(p, byPeriod.get(p) ?? emptyCounts(), minSample);
+    return v;
+  });
+
+  const breakdownOf = (column: string): GroupResult[] => {
+    const cells = countCells(ps, column);
+    const groups = [...new Set([...cells.keys()].filter((k) => k.startsWith(`${period}\u0000`) || k.startsWith(`${previousPeriod}\u0000`)).map((k) => k.split('\u0000')[1]))].sort();
+    return adjustGroups(
+      groups
+        .map((group) => {
+          const gc = cells.get(`${period}\u0000${group}`) ?? emptyCounts();
+          const gp = cells.get(`${previousPeriod}\u0000${group}`) ?? emptyCounts();
+          const { se: _se, ...v } = net(period, gc, minSample);
+          const ch = change(previousPeriod, gp, gc, minSample);
+          return { group, ...v, previous: ch.previous && { period: previousPeriod, value: ch.previous.value, n: ch.previous.n }, delta: ch.delta, p: ch.p, pAdjusted: null as number | null, significant: false };
+        })
+        .filter((g) => g.n > 0 || (g.previous?.n ?? 0) > 0),
+    );
+  };
+  const breakdowns: Record<string, GroupResult[]> = {};
+  for (const column of ctx.breakdowns) breakdowns[column] = breakdownOf(column);
+
+  let groups: unknown = null;
+  if (def.group) {
+    const cells = countCells(ps, def.group);
+    groups = [...cells.entries()]
+      .filter(([k]) => k.startsWith(`${period}\u0000`))
+      .map(([k, c]) => ({ group: k.split('\u0000')[1], n: c.n, net: net(period, c, minSample).value, ...shares(c) }))
+      .sort((a, b) => b.n - a.n || a.group.localeCompare(b.group));
+  }
+
+  const current = ps.table.params({ period }).filter((d: Record<string, unknown>, $: { period: string }) => d.__period === $.period);
+  const comments = (current.select('__text', '__class', '__cmp').objects() as { __text: string; __class: SentimentClass; __cmp: number }[]).map((o) => ({ text: o.__text, label: o.__class, comparative: o.__cmp }));
+  const themes = findThemes(comments, { top: def.themes.top, minCount: def.themes.min_count, examples: def.themes.examples, stopWords: def.themes.stop_words });
+
+  const excl = ps.exclusions.get(period) ?? {};
+  const all: Record<string, number> = {};
+  for (const e of ps.exclusions.values()) for (const [k, v] of Object.entries(e)) all[k] = (all[k] ?? 0) + v;
+
+  return makeResult({
+    id: ps.id,
+    type: 'sentiment',
+    label: def.label ?? 'Net sentiment',
+    title: 'Comment sentiment (net)',
+    unit: 'points',
+    higherIsBetter: true,
+    period,
+    value: head.value,
+    n: head.n,
+    ci: head.ci,
+    se: head.se,
+    lowSample: head.lowSample,
+    minSample,
+    target: def.target ?? null,
+    domain: [-100, 100],
+    ...change(previousPeriod, prev, cur, minSample),
+    excluded: Object.values(excl).reduce((a, b) => a + b, 0),
+    exclusions: excl,
+    excludedAllPeriods: all,
+    series,
+    breakdowns,
+    method: methodText(def),
+    extra: {
+      lexicon: 'AFINN-165',
+      package: `sentiment@${PACKAGE_VERSION}`,
+      thresholds: { positive: def.thresholds.positive, negative: def.thresholds.negative },
+      shares: shares(cur),
+      meanComparative: cur.n > 0 ? cur.sumComparative / cur.n : null,
+      shareSeries: periods.map((p) => {
+        const c = byPeriod.get(p) ?? emptyCounts();
+        const s = shares(c);
+        return { period: p, n: c.n, positive: s.positive.share, neutral: s.neutral.share, negative: s.negative.share };
+      }),
+      groups,
+      themes,
+    },
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Visual
+// ---------------------------------------------------------------------------------------------
+
+function visualSentiment(r: MetricResult, ps: PreparedSentiment, ctx: VisualContext): VisualBlock[] {
+  const x = r.extra as { shares: ReturnType<typeof shares>; shareSeries: { period: string; n: number; positive: number | null; neutral: number | null; negative: number | null }[]; groups: ({ group: string; n: number; net: number | null } & ReturnType<typeof shares>)[] | null; themes: Theme[] };
+  const periodName = ctx.periodLabel(ctx.period);
+  const recent = x.shareSeries.slice(-12).filter((s) => s.n > 0);
+  const order = recent.map((s) => periodLabel(s.period, ps.granularity, 'short'));
+  const tones = [
+    { key: 'positive', label: 'Positive', colour: toneColour.good },
+    { key: 'neutral', label: 'Neutral', colour: palette.muted },
+    { key: 'negative', label: 'Negative', colour: toneColour.bad },
+  ] as const;
+  const values = recent.flatMap((s) => tones.map((t, i) => ({ label: periodLabel(s.period, ps.granularity, 'short'), tone: t.label, order: i, share: s[t.key] ?? 0, n: s.n })));
+  const pct = (v: number | null) => formatValue(v, 'percent');
+  const blocks: VisualBlock[] = [];
+  if (r.n > 0) {
+    blocks.push({
+      kind: 'chart',
+      chart: {
+        id: ctx.nextId('chart-sentiment'),
+        title: `Net sentiment ${formatValue(r.value, 'points')} in ${periodName}: ${pct(x.shares.positive.share)} positive, ${pct(x.shares.neutral.share)} neutral, ${pct(x.shares.negative.share)} negative`,
+        caption: `Share of comments classified positive, neutral and negative per period (AFINN-165 lexicon, comparative score thresholds ${ps.def.thresholds.negative} / ${ps.def.thresholds.positive}); n = ${formatCount(r.n)} comments in ${periodName}. Source: ${ps.def.source}.`,
+        alt: `Stacked bar chart of comment sentiment by period: ${recent.map((s) => `${periodLabel(s.period, ps.granularity, 'short')} ${pct(s.positive)} positive, ${pct(s.negative)} negative (n = ${s.n})`).join('; ')}.`,
+        spec: {
+          $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+          width: 600,
+          height: 200,
+          data: { values },
+          mark: { type: 'bar' },
+          encoding: {
+            x: { field: 'label', type: 'ordinal', sort: order, title: null, axis: { labelAngle: 0, labelOverlap: true } },
+            y: { field: 'share', type: 'quantitative', stack: 'zero', title: 'Comments (%)', scale: { domain: [0, 100] }, axis: { format: '.0f' } },
+            color: { field: 'tone', type: 'nominal', scale: { domain: tones.map((t) => t.label), range: tones.map((t) => t.colour) }, legend: { orient: 'top', title: null, symbolType: 'square' } },
+            order: { field: 'order', type: 'quantitative' },
+            tooltip: [{ field: 'label' }, { field: 'tone' }, { field: 'share', format: '.1f' }, { field: 'n' }],
+          },
+        } as any,
+        size: 'wide',
+      },
+    });
+  }
+  if (x.themes.length > 0) {
+    blocks.push({
+      kind: 'table',
+      table: {
+        caption: `Frequent themes in ${periodName}`,
+        columns: [{ label: 'Theme' }, { label: 'Comments', align: 'right' }, { label: 'Positive', align: 'right' }, { label: 'Negative', align: 'right' }, { label: 'Net', align: 'right' }, { label: 'Example' }],
+        rows: x.themes.map((t) => ({ cells: [t.theme, formatCount(t.mentions), formatCount(t.positive), formatCount(t.negative), formatValue(t.net, 'points'), t.examples[0] ? `“${t.examples[0].text}”` : ''] })),
+        footnote: `Keywords and bigrams after stop-word removal, counted once per comment (at least ${ps.def.themes.min_count} comments); the example is the most strongly worded comment that mentions the theme.`,
+      },
+    });
+  }
+  if (x.groups && x.groups.length > 0) {
+    blocks.push({
+      kind: 'table',
+      table: {
+        caption: `Sentiment by ${ps.def.group}, ${periodName}`,
+        columns: [{ label: ps.def.group! }, { label: 'Comments', align: 'right' }, { label: 'Positive', align: 'right' }, { label: 'Neutral', align: 'right' }, { label: 'Negative', align: 'right' }, { label: 'Net', align: 'right' }],
+        rows: x.groups.slice(0, 25).map((g) => ({ cells: [g.group, formatCount(g.n), pct(g.positive.share), pct(g.neutral.share), pct(g.negative.share), formatValue(g.net, 'points')], muted: g.n < r.minSample, note: g.n < r.minSample ? `n < ${r.minSample}` : undefined })),
+        footnote: x.groups.length > 25 ? `${x.groups.length - 25} smaller groups not shown.` : undefined,
+      },
+    });
+  }
+  if (r.n === 0) blocks.push({ kind: 'text', paragraphs: [`No comments in ${periodName}.`] });
+  return blocks;
+}
+
+export const sentimentModule: MetricModule<SentimentDef, PreparedSentiment> = {
+  type: 'sentiment',
+  schema: sentimentSchema,
+  title: 'Comment sentiment',
+  prepare: prepareSentiment,
+  compute: computeSentiment,
+  visual: visualSentiment,
+};

@@ -1,7 +1,467 @@
-/** STUB — being implemented; keep the exported names. */
+/**
+ * Customer survival: the Kaplan–Meier estimate of the share of customers still customers after a
+ * given tenure, from each customer's start and end dates, with customers still active censored
+ * at the end of the report period. Greenwood 95% band (R survival's conventions, see
+ * models/kaplan-meier.ts), the median tenure with its interval, and optionally one curve per
+ * segment (`by:`) with a log-rank test across the segments.
+ */
 import { z } from 'zod';
-import type { MetricModule } from './module.js';
+import { formatCount, formatNumber, formatP, formatValue } from '../report/format.js';
+import { palette } from '../report/theme.js';
+import { customerFields, groupsOf, nextPeriodStart, ordinalPeriod, periodOrdinal, prepareCustomers, type PreparedCustomers } from './churn.js';
+import { filterSchema } from './filter.js';
+import { kaplanMeier, medianSurvival, type ConfType, type KaplanMeierCurve, type MedianSurvival } from './models/kaplan-meier.js';
+import { lgamma } from './models/special.js';
+import type { ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, VisualBlock, VisualContext } from './module.js';
+import type { Granularity } from './period.js';
+import { adjustGroups, makeResult } from './result-builders.js';
 import { metricFields } from './score-schema.js';
 
-export const survivalSchema = z.strictObject({ type: z.literal('survival'), source: z.string(), ...metricFields }).describe('Customer survival (Kaplan–Meier) (not yet implemented).');
-export const survivalModule: MetricModule = { type: 'survival', schema: survivalSchema, title: 'Customer survival (Kaplan–Meier)', prepare() { throw new Error('survival: not implemented'); }, compute() { throw new Error('survival: not implemented'); } };
+export const survivalSchema = z
+  .strictObject({
+    type: z.literal('survival'),
+    ...customerFields,
+    unit: z.enum(['month', 'day']).default('month').describe('Unit of tenure: days, or months of 30.4375 days (365.25/12).'),
+    horizon: z.number().positive().default(12).describe('The headline value is the share still customers after this tenure (in `unit`s).').meta({ examples: [12, 24, 90] }),
+    by: z.string().optional().describe('Column whose values split the customers into segments: one curve each, compared by a log-rank test.').meta({ examples: ['plan', 'acquisition_channel'] }),
+    conf_type: z.enum(['log', 'log-log', 'plain']).default('log').describe('Scale of the pointwise 95% band (R survival’s conf.type; default log, as R).'),
+    ...metricFields,
+    filter: filterSchema.optional(),
+  })
+  .describe('Customer survival (Kaplan–Meier): share of customers still customers after a tenure, with the median tenure; customers still active are censored at the end of the report period.');
+
+export type SurvivalDef = z.infer<typeof survivalSchema>;
+
+type PreparedSurvival = PreparedCustomers<SurvivalDef>;
+
+const DAY = 86_400_000;
+const MONTH_DAYS = 365.25 / 12;
+
+/** Tenures (in units) and event flags of the customers who started before `periodEnd`. */
+export function tenures(start: Float64Array, end: Float64Array, periodEnd: number, unit: 'month' | 'day', rows?: number[]): { times: number[]; events: (0 | 1)[] } {
+  const scale = unit === 'month' ? MONTH_DAYS * DAY : DAY;
+  const times: number[] = [];
+  const events: (0 | 1)[] = [];
+  const visit = (i: number) => {
+    if (!(start[i] < periodEnd)) return;
+    const left = end[i] < periodEnd; // NaN (active) compares false
+    times.push(((left ? end[i] : periodEnd) - start[i]) / scale);
+    events.push(left ? 1 : 0);
+  };
+  if (rows) rows.forEach(visit);
+  else for (let i = 0; i < start.length; i++) visit(i);
+  return { times, events };
+}
+
+/** Ŝ(t) with its Greenwood se and band, as R's summary(fit, times = t); null beyond the last observation. */
+export function survivalAt(curve: KaplanMeierCurve, t: number): { survival: number; se: number; lower: number; upper: number } | null {
+  let step = null;
+  for (const s of curve.steps) {
+    if (s.time <= t) step = s;
+    else break;
+  }
+  if (t > curve.lastTime && !(step && step.survival === 0)) return null;
+  if (!step) return { survival: 1, se: 0, lower: 1, upper: 1 };
+  return { survival: step.survival, se: step.se, lower: step.lower, upper: step.upper };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Log-rank test across K groups
+// ---------------------------------------------------------------------------------------------
+
+/** Regularised upper incomplete gamma Q(a, x) (series below a + 1, continued fraction above). */
+export function gammaQ(a: number, x: number): number {
+  if (!(a > 0) || !(x >= 0)) return NaN;
+  if (x === 0) return 1;
+  const lg = lgamma(a);
+  if (x < a + 1) {
+    let sum = 1 / a;
+    let term = sum;
+    for (let n = 1; n < 1000; n++) {
+      term *= x / (a + n);
+      sum += term;
+      if (Math.abs(term) < Math.abs(sum) * 1e-15) break;
+    }
+    return Math.max(0, 1 - sum * Math.exp(-x + a * Math.log(x) - lg));
+  }
+  // Lentz's continued fraction for Q
+  const tiny = 1e-300;
+  let b = x + 1 - a;
+  let c = 1 / tiny;
+  let d = 1 / b;
+  let h = d;
+  for (let i = 1; i < 1000; i++) {
+    const an = -i * (i - a);
+    b += 2;
+    d = an * d + b;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = b + an / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    const delta = d * c;
+    h *= delta;
+    if (Math.abs(delta - 1) < 1e-15) break;
+  }
+  return Math.exp(-x + a * Math.log(x) - lg) * h;
+}
+
+/** Upper tail of the chi-square distribution with `df` degrees of freedom. */
+export function chiSquareSf(x: number, df: number): number {
+  return gammaQ(df / 2, x / 2);
+}
+
+export interface LogRank {
+  statistic: number;
+  df: number;
+  p: number;
+  observed: number[];
+  expected: number[];
+}
+
+/**
+ * Log-rank test of K ≥ 2 groups (R survival's survdiff, rho = 0): at each event time with d events
+ * among n at risk, group j expects d·n_j/n; U = O − E over the first K − 1 groups, with
+ * hypergeometric covariance V_jk = d(n − d)/(n − 1)·(n_j/n)(δ_jk − n_k/n); χ² = Uᵀ V⁻¹ U on K − 1 df.
+ */
+export function logRankTest(times: readonly number[], events: readonly (0 | 1)[], groups: readonly number[], k: number): LogRank | null {
+  if (k < 2) return null;
+  const order = times.map((_, i) => i).sort((a, b) => times[a] - times[b]);
+  const atRisk = new Array<number>(k).fill(0);
+  for (const g of groups) atRisk[g]++;
+  const observed = new Array<number>(k).fill(0);
+  const expected = new Array<number>(k).fill(0);
+  const v = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  for (let i = 0; i < order.length; ) {
+    const t = times[order[i]];
+    const d = new Array<number>(k).fill(0);
+    const leaving = new Array<number>(k).fill(0);
+    while (i < order.length && times[order[i]] === t) {
+      const j = order[i];
+      if (events[j] === 1) d[groups[j]]++;
+      leaving[groups[j]]++;
+      i++;
+    }
+    const dt = d.reduce((a, b) => a + b, 0);
+    const n = atRisk.reduce((a, b) => a + b, 0);
+    if (dt > 0) {
+      for (let a = 0; a < k; a++) {
+        observed[a] += d[a];
+        expected[a] += (dt * atRisk[a]) / n;
+        if (n > 1) {
+          const f = (dt * (n - dt)) / (n - 1);
+          for (let b = 0; b < k; b++) v[a][b] += f * (atRisk[a] / n) * ((a === b ? 1 : 0) - atRisk[b] / n);
+        }
+      }
+    }
+    for (let a = 0; a < k; a++) atRisk[a] -= leaving[a];
+  }
+  const m = k - 1;
+  const u = observed.slice(0, m).map((o, a) => o - expected[a]);
+  const x = solve(v.slice(0, m).map((row) => row.slice(0, m)), u);
+  if (!x) return null;
+  const statistic = u.reduce((acc, ui, a) => acc + ui * x[a], 0);
+  return { statistic, df: m, p: chiSquareSf(statistic, m), observed, expected };
+}
+
+/** Solves A x = b by Gaussian elimination with partial pivoting; null when singular. */
+function solve(a: number[][], b: number[]): number[] | null {
+  const n = b.length;
+  const m = a.map((row, i) => [...row, b[i]]);
+  for (let c = 0; c < n; c++) {
+    let pivot = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(m[r][c]) > Math.abs(m[pivot][c])) pivot = r;
+    if (!(Math.abs(m[pivot][c]) > 1e-12)) return null;
+    [m[c], m[pivot]] = [m[pivot], m[c]];
+    for (let r = 0; r < n; r++) {
+      if (r === c) continue;
+      const f = m[r][c] / m[c][c];
+      for (let j = c; j <= n; j++) m[r][j] -= f * m[c][j];
+    }
+  }
+  return m.map((row, i) => row[n] / row[i]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compute
+// ---------------------------------------------------------------------------------------------
+
+const finite = (x: number) => (Number.isFinite(x) ? x : null);
+
+interface Fit {
+  curve: KaplanMeierCurve | null;
+  n: number;
+  at: ReturnType<typeof survivalAt>;
+  median: MedianSurvival;
+}
+
+function fit(times: number[], events: (0 | 1)[], def: SurvivalDef): Fit {
+  if (times.length === 0) return { curve: null, n: 0, at: null, median: { median: null, lower: null, upper: null } };
+  const curve = kaplanMeier(times, events, { confType: def.conf_type as ConfType });
+  return { curve, n: curve.n, at: survivalAt(curve, def.horizon), median: medianSurvival(curve) };
+}
+
+function valueOf(period: string, f: Fit, minSample: number): PeriodValue {
+  const s = f.at;
+  const ci: [number, number] | null = s && Number.isFinite(s.lower) && Number.isFinite(s.upper) ? [100 * s.lower, 100 * s.upper] : null;
+  return { period, value: s ? 100 * s.survival : null, n: f.n, ci, lowSample: f.n < minSample };
+}
+
+function curveRows(curve: KaplanMeierCurve | null) {
+  return (curve?.steps ?? []).map((s) => ({ time: s.time, atRisk: s.atRisk, events: s.events, censored: s.censored, survival: 100 * s.survival, lower: finite(100 * s.lower), upper: finite(100 * s.upper) }));
+}
+
+const TEST = 'not tested: consecutive periods’ curves share customers (the later one adds a period of follow-up), so their difference has no independent-sample test';
+
+function unitName(def: SurvivalDef, plural = true): string {
+  return def.unit === 'month' ? (plural ? 'months' : 'month') : plural ? 'days' : 'day';
+}
+
+function method(pc: PreparedSurvival): string {
+  const def = pc.def;
+  const unit = def.unit === 'month' ? 'months of 30.4375 days (365.25/12)' : 'days';
+  return (
+    `Kaplan–Meier estimate of the share of customers still customers after a tenure t: Ŝ(t) = Π over event times tᵢ ≤ t of (1 − dᵢ/nᵢ). Tenure = end date − start date in ${unit}; customers without an end date before the end of the report period are censored there (their tenure so far). ` +
+    `Headline value: Ŝ(${def.horizon} ${unitName(def, def.horizon !== 1)}), reported only once some customer has been observed that long. 95% pointwise interval from Greenwood's variance Var Ŝ(t) = Ŝ(t)² Σ dᵢ/(nᵢ(nᵢ − dᵢ)) on the ${def.conf_type} scale (R survival's conventions); median tenure = first time Ŝ ≤ 50%, with the interval read off the band. ` +
+    `Change vs the previous period: ${TEST}.${def.by ? ` Segments by ${def.by}: one curve each, compared with the log-rank test (χ² on groups − 1 degrees of freedom).` : ''} ` +
+    'Rows with a missing id, a missing or invalid start date, an invalid end date, an end before the start, or an id that occurs more than once are excluded (never corrected) and counted. Source: Kaplan–Meier with Greenwood variance (reference/metrics.md; Kaplan & Meier 1958).' +
+    (pc.filterText ? ` Customers limited to ${pc.filterText}.` : '')
+  );
+}
+
+/** Rows (indices into the prepared arrays) per group of a column. */
+function rowsBy(pc: PreparedSurvival, column: string): Map<string, number[]> {
+  const key = `rows:${column}`;
+  const cached = pc.cache.get(key) as Map<string, number[]> | undefined;
+  if (cached) return cached;
+  const groups = groupsOf(pc.table, column);
+  const out = new Map<string, number[]>();
+  groups.forEach((g, i) => {
+    const list = out.get(g) ?? [];
+    list.push(i);
+    out.set(g, list);
+  });
+  const sorted = new Map([...out.entries()].sort(([a], [b]) => a.localeCompare(b)));
+  pc.cache.set(key, sorted);
+  return sorted;
+}
+
+function periodEndOf(ordinal: number, g: Granularity): number {
+  return nextPeriodStart(ordinalPeriod(ordinal, g), g);
+}
+
+function computeSurvival(pc: PreparedSurvival, ctx: ComputeContext): MetricResult {
+  const def = pc.def;
+  const g = ctx.granularity;
+  const cur = periodOrdinal(ctx.period, g);
+  const minSample = ctx.minSample;
+  // Fits are memoised per period and group (a multi-period build reuses the series' curves).
+  const fitAt = (p: number, rows?: number[], key = '') => {
+    const memo = `km:${p}:${key}`;
+    const cached = pc.cache.get(memo) as (Fit & { t: ReturnType<typeof tenures> }) | undefined;
+    if (cached) return cached;
+    const t = tenures(pc.start, pc.end, periodEndOf(p, g), def.unit, rows);
+    const out = { ...fit(t.times, t.events, def), t };
+    pc.cache.set(memo, out);
+    return out;
+  };
+  const now = fitAt(cur);
+  const before = fitAt(cur - 1);
+  const head = valueOf(ctx.period, now, minSample);
+  const prev = valueOf(ctx.previousPeriod, before, minSample);
+
+  const firstStart = pc.start.length ? (pc.table.array('__sp') as number[]).reduce((a, b) => Math.min(a, b), Infinity) : cur;
+  const from = Math.min(firstStart, cur);
+  const series: PeriodValue[] = [];
+  for (let p = from; p <= cur; p++) series.push(p === cur ? head : p === cur - 1 ? prev : valueOf(ordinalPeriod(p, g), fitAt(p), minSample));
+
+  const breakdowns: Record<string, GroupResult[]> = {};
+  for (const column of ctx.breakdowns) {
+    const rows: GroupResult[] = [...rowsBy(pc, column)].map(([group, idx]) => {
+      const gc = valueOf(ctx.period, fitAt(cur, idx, `${column}\u0000${group}`), minSample);
+      const gp = valueOf(ctx.previousPeriod, fitAt(cur - 1, idx, `${column}\u0000${group}`), minSample);
+      return { group, ...gc, previous: gp.n > 0 ? { period: ctx.previousPeriod, value: gp.value, n: gp.n } : null, delta: gc.value !== null && gp.value !== null ? gc.value - gp.value : null, p: null, pAdjusted: null, significant: false };
+    });
+    breakdowns[column] = adjustGroups(rows.filter((r) => r.n > 0 || (r.previous?.n ?? 0) > 0));
+  }
+
+  let segments: unknown[] | null = null;
+  let logRank: unknown = null;
+  if (def.by) {
+    const groups = [...rowsBy(pc, def.by)];
+    const fits = groups.map(([group, idx]) => ({ group, f: fitAt(cur, idx, `${def.by}\u0000${group}`) })).filter((s) => s.f.n > 0);
+    segments = fits.map(({ group, f }) => {
+      const v = valueOf(ctx.period, f, minSample);
+      return { group, n: f.n, events: f.curve?.totalEvents ?? 0, value: v.value, ci: v.ci, lowSample: v.lowSample, median: f.median, followUp: f.curve?.lastTime ?? null, curve: curveRows(f.curve) };
+    });
+    if (fits.length >= 2) {
+      const times = fits.flatMap((s) => s.f.t.times);
+      const events = fits.flatMap((s) => s.f.t.events);
+      const labels = fits.flatMap((s, j) => s.f.t.times.map(() => j));
+      const lr = logRankTest(times, events, labels, fits.length);
+      if (lr) logRank = { test: 'log-rank (survdiff, rho = 0)', statistic: lr.statistic, df: lr.df, p: lr.p, groups: fits.map((s, j) => ({ group: s.group, observed: lr.observed[j], expected: lr.expected[j] })) };
+    }
+  }
+
+  const periodEnd = periodEndOf(cur, g);
+  return makeResult({
+    id: pc.id,
+    type: 'survival',
+    label: def.label ?? `${def.horizon}-${unitName(def, false)} survival`,
+    title: 'Customer survival (Kaplan–Meier)',
+    unit: 'percent',
+    higherIsBetter: true,
+    domain: [0, 100],
+    target: def.target ?? null,
+    minSample,
+    ...head,
+    se: now.at ? 100 * now.at.se : null,
+    previous: prev.n > 0 ? { period: ctx.previousPeriod, value: prev.value, n: prev.n, ci: prev.ci } : null,
+    delta: head.value !== null && prev.value !== null ? head.value - prev.value : null,
+    test: TEST,
+    statistic: null,
+    p: null,
+    significant: false,
+    ...pc.exclusions.summary(ctx.period),
+    series,
+    breakdowns,
+    method: method(pc),
+    extra: {
+      tenureUnit: def.unit,
+      horizon: def.horizon,
+      confType: def.conf_type,
+      censoredAt: new Date(periodEnd).toISOString(),
+      events: now.curve?.totalEvents ?? 0,
+      censored: now.n - (now.curve?.totalEvents ?? 0),
+      median: now.median,
+      followUp: now.curve?.lastTime ?? null,
+      curve: curveRows(now.curve),
+      segments,
+      logRank,
+    },
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Visual
+// ---------------------------------------------------------------------------------------------
+
+const COLOURS = [palette.primary, palette.accent, '#56b4e9', palette.good, palette.bad, '#cc79a7', palette.neutral, '#b8a100'];
+
+interface CurveRow {
+  time: number;
+  survival: number;
+  lower: number | null;
+  upper: number | null;
+  atRisk: number;
+  events: number;
+  censored: number;
+}
+
+interface Segment {
+  group: string;
+  n: number;
+  events: number;
+  value: number | null;
+  median: MedianSurvival;
+  curve: CurveRow[];
+  /** longest observed tenure (event or censoring) */
+  followUp: number | null;
+}
+
+function fmtTime(t: number | null): string {
+  return t === null ? '—' : Number.isInteger(t) ? String(t) : t.toFixed(1);
+}
+
+/** Ŝ at t from curve rows (percent); null beyond the last observation. */
+function readAt(curve: CurveRow[], followUp: number | null, t: number): number | null {
+  if (followUp === null || t > followUp && !(curve.length && curve[curve.length - 1].survival === 0)) return null;
+  let s = 100;
+  for (const row of curve) {
+    if (row.time <= t) s = row.survival;
+    else break;
+  }
+  return s;
+}
+
+function survivalVisual(r: MetricResult, pc: PreparedSurvival, ctx: VisualContext): VisualBlock[] {
+  const def = pc.def;
+  const segmentsRaw = (r.extra.segments as Segment[] | null) ?? null;
+  const segments: Segment[] = segmentsRaw ?? [{ group: 'All customers', n: r.n, events: r.extra.events as number, value: r.value, median: r.extra.median as MedianSurvival, curve: r.extra.curve as CurveRow[], followUp: r.extra.followUp as number | null }];
+  if (segments.every((s) => s.n === 0)) return [{ kind: 'text', paragraphs: [`No customers had started by the end of ${ctx.periodLabel(ctx.period)}.`] }];
+  const units = unitName(def);
+  const horizonUnits = unitName(def, def.horizon !== 1);
+  const charted = [...segments].sort((a, b) => b.n - a.n || a.group.localeCompare(b.group)).slice(0, COLOURS.length);
+  const names = charted.map((s) => s.group).sort((a, b) => a.localeCompare(b));
+  const values = charted.flatMap((s) => {
+    const points = [{ segment: s.group, time: 0, survival: 100, lower: 100, upper: 100 }, ...s.curve.map((c) => ({ segment: s.group, time: c.time, survival: c.survival, lower: c.lower, upper: c.upper }))];
+    const last = points[points.length - 1];
+    if (s.followUp !== null && s.followUp > last.time) points.push({ ...last, time: s.followUp });
+    return points;
+  });
+  const colour = { field: 'segment', type: 'nominal' as const, scale: { domain: names, range: COLOURS.slice(0, names.length) }, legend: segmentsRaw ? { orient: 'top' as const, title: def.by } : null };
+  const x = { field: 'time', type: 'quantitative' as const, title: `Tenure (${units})`, scale: { zero: true, nice: true } };
+  const y = { type: 'quantitative' as const, title: 'Still customers (%)', scale: { domain: [0, 100] }, axis: { format: '.0f', tickCount: 5 } };
+  const spec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    width: 600,
+    height: 240,
+    data: { values },
+    layer: [
+      { mark: { type: 'area', interpolate: 'step-after', opacity: 0.18 }, encoding: { x, y: { field: 'lower', ...y }, y2: { field: 'upper' }, color: colour } },
+      { mark: { type: 'line', interpolate: 'step-after', strokeWidth: 2 }, encoding: { x, y: { field: 'survival', ...y }, color: colour } },
+      { data: { values: [{ time: def.horizon }] }, mark: { type: 'rule', color: palette.neutral, strokeDash: [4, 3] }, encoding: { x: { field: 'time', type: 'quantitative' } } },
+      { data: { values: [{ time: def.horizon, label: `${def.horizon} ${horizonUnits}` }] }, mark: { type: 'text', align: 'left', baseline: 'top', dx: 4, y: 4, fontSize: 10, color: palette.neutral }, encoding: { x: { field: 'time', type: 'quantitative' }, text: { field: 'label' } } },
+    ],
+  };
+  const medianText = (m: MedianSurvival) => (m.median === null ? 'not reached' : `${fmtTime(m.median)} ${units}`);
+  let title: string;
+  const valued = segments.filter((s) => s.value !== null);
+  if (segmentsRaw && valued.length >= 2) {
+    const lo = valued.reduce((a, b) => (b.value! < a.value! ? b : a));
+    const hi = valued.reduce((a, b) => (b.value! > a.value! ? b : a));
+    const lr = r.extra.logRank as { p: number } | null;
+    title = `${def.horizon}-${unitName(def, false)} survival ranges from ${formatValue(lo.value, 'percent')} (${lo.group}) to ${formatValue(hi.value, 'percent')} (${hi.group})${lr ? `; log-rank ${formatP(lr.p)}` : ''}`;
+  } else if (r.value !== null) {
+    const m = r.extra.median as MedianSurvival;
+    title = `${formatValue(r.value, 'percent')} of customers are still customers after ${def.horizon} ${horizonUnits}; median tenure ${medianText(m)}`;
+  } else title = `No customer has been observed for ${def.horizon} ${horizonUnits} yet`;
+  const marks = [...new Set([def.horizon / 4, def.horizon / 2, def.horizon, def.horizon * 2].map((t) => Math.round(t * 10) / 10))];
+  const total = segments.reduce((a, s) => a + s.n, 0);
+  const events = segments.reduce((a, s) => a + s.events, 0);
+  const limited = charted.length < segments.length ? ` The chart shows the ${charted.length} largest segments (of ${segments.length}); the table lists all.` : '';
+  return [
+    {
+      kind: 'chart',
+      chart: {
+        id: ctx.nextId(`chart-survival-${pc.id}`),
+        title,
+        caption: `Kaplan–Meier estimate with 95% Greenwood band (${def.conf_type} scale); customers still active are censored at the end of ${ctx.periodLabel(ctx.period)}. n = ${formatCount(total)} customers, ${formatCount(events)} left.${limited} Source: ${pc.source.name}${pc.filterText ? ` (${pc.filterText})` : ''}.`,
+        alt: `Step chart of the share of customers still customers by tenure in ${units}${segmentsRaw ? `, one line per ${def.by}` : ''}: ` + segments.map((s) => `${s.group}: ${marks.map((t) => `${fmtTime(t)} ${units} ${formatValue(readAt(s.curve, s.followUp, t), 'percent')}`).join(', ')}, median ${medianText(s.median)}`).join('; ') + '.',
+        spec: spec as never,
+        size: 'wide',
+      },
+    },
+    {
+      kind: 'table',
+      table: {
+        caption: `Share still customers by tenure${segmentsRaw ? ` and ${def.by}` : ''}`,
+        columns: [{ label: segmentsRaw ? def.by! : 'Customers' }, { label: 'n', align: 'right' }, { label: 'Left', align: 'right' }, ...marks.map((t) => ({ label: `${fmtTime(t)} ${units}`, align: 'right' as const })), { label: `Median (${units})`, align: 'right' }, { label: '95% CI', align: 'right' }],
+        rows: segments.map((s) => ({
+          cells: [s.group, formatCount(s.n), formatCount(s.events), ...marks.map((t) => formatNumber(readAt(s.curve, s.followUp, t), 'percent')), fmtTime(s.median.median), `${fmtTime(s.median.lower)} to ${s.median.upper === null ? 'not reached' : fmtTime(s.median.upper)}`],
+          muted: s.n < r.minSample,
+          note: s.n < r.minSample ? `n < ${r.minSample}` : undefined,
+        })).slice(0, 25),
+        footnote: `Shares in %. "—" where no customer has been observed that long; median "—" where more than half are still customers.${segmentsRaw && segments.length > 25 ? ` First 25 of ${segments.length} segments.` : ''}`,
+      },
+    },
+  ];
+}
+
+export const survivalModule: MetricModule<SurvivalDef, PreparedSurvival> = {
+  type: 'survival',
+  schema: survivalSchema,
+  title: 'Customer survival (Kaplan–Meier)',
+  prepare: (ctx) => prepareCustomers(ctx, [['by', ctx.def.by]]),
+  compute: computeSurvival,
+  visual: survivalVisual,
+};
