@@ -122,8 +122,8 @@ describe.skipIf(pdfSkipReason !== null)(`PDF output, printed by Chromium and rea
 
     it('has a cover plus numbered body pages (Page X of Y on every body page)', () => {
       const n = Number(b.info.Pages);
-      expect(n).toBeGreaterThanOrEqual(6);
-      expect(n).toBeLessThanOrEqual(14);
+      expect(n).toBeGreaterThanOrEqual(20);
+      expect(n).toBeLessThanOrEqual(45);
       expect(footerOf(b.pages[0])).toBeNull(); // the cover carries no running footer
       const footers = b.pages.map(footerOf).filter((f) => f !== null);
       expect(n).toBe(footers.length + 1);
@@ -139,19 +139,12 @@ describe.skipIf(pdfSkipReason !== null)(`PDF output, printed by Chromium and rea
       expect(b.info['Page size']).toMatch(/^595\.92 x 841\.92 pts/);
     });
 
-    it("is dated by the data's last response (2026-10-31) when SOURCE_DATE_EPOCH is unset", async () => {
-      const csv = await readFile(join(repoRoot, 'examples/acme/data/responses.csv'), 'utf8');
-      const last = csv
-        .split('\n')
-        .slice(1)
-        .map((line) => line.split(',')[2])
-        .filter((ts) => ts && ts < '2026-11')
-        .sort()
-        .at(-1)!;
-      expect(last.slice(0, 10)).toBe('2026-10-31');
-      expect(b.info.CreationDate).toBe(last);
-      expect(b.info.ModDate).toBe(last);
-      expect(metrics.generated.replace(/\.000Z$/, 'Z')).toBe(last);
+    it("is dated by the data's last timestamp in the period (2026-10-31) when SOURCE_DATE_EPOCH is unset", () => {
+      // the latest timestamp any metric's data reaches up to the end of October 2026 (the MRR
+      // snapshot of October stands for the whole month, so the stamp is the month's last instant)
+      expect(metrics.generated).toBe('2026-10-31T23:59:59.999Z');
+      expect(b.info.CreationDate.slice(0, 10)).toBe('2026-10-31');
+      expect(b.info.ModDate).toBe(b.info.CreationDate);
     });
 
     it('has outline entries for the section headings, in page order', () => {

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { metricSchemas } from '../metrics/registry.js';
+import { LOCALES } from '../report/i18n.js';
 import { sectionSchemas } from '../report/sections/index.js';
 import { sourceSchema } from '../sources/schema.js';
 import { addExamples } from './examples.js';
@@ -32,6 +33,10 @@ export const reportSchema = z
       .prefault({})
       .describe('Reporting period.'),
     min_sample: z.number().int().positive().default(30).describe('Cells with fewer valid responses are flagged low-sample.'),
+    locale: z
+      .enum(LOCALES)
+      .default('en')
+      .describe('Language of the built-in report text (headings, sentences, captions, chart axes, PDF header and footer) and of number, percent and date formats: en (English) or zh-CN (Simplified Chinese). Your own text (titles, labels, Markdown) is shown as written.'),
   })
   .describe('Report metadata.');
 

@@ -6,6 +6,7 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { Config as VlConfig } from 'vega-lite';
+import { NUMBER_LOCALES, type Locale } from '../report/i18n.js';
 import { categorical, palette, themeSpec, type Theme } from '../report/theme.js';
 
 export const FONT = '"Noto Sans", "DejaVu Sans", "Noto Sans CJK SC", "Helvetica Neue", Arial, sans-serif';
@@ -22,13 +23,18 @@ export const chartTheme: VlConfig = {
   text: { font: FONT },
 };
 
-/** Renders one Vega-Lite spec to an SVG string, in the report's theme. */
-export async function renderSvg(spec: TopLevelSpec, id: string, theme?: Theme): Promise<string> {
+/** Renders one Vega-Lite spec to an SVG string, in the report's theme and number locale (axis labels). */
+export async function renderSvg(spec: TopLevelSpec, id: string, theme?: Theme, locale: Locale = 'en'): Promise<string> {
   const themed = theme ? themeSpec(spec, theme) : spec;
   const font = theme?.font ? `${theme.font.replace(/[;{}<>]/g, '')}, ${FONT}` : FONT;
-  const config = { ...chartTheme, font, text: { font }, range: { category: theme?.palette ?? categorical }, ...(themed.config ?? {}) };
+  // Vega's own ARIA descriptions ("X-axis titled … for a linear scale") are English; the figure's
+  // translated alt text describes the chart, so outside English they are left out.
+  const aria = locale === 'en' ? {} : { aria: false };
+  const config = { ...chartTheme, font, text: { font }, range: { category: theme?.palette ?? categorical }, ...aria, ...(themed.config ?? {}) };
   const { spec: vgSpec } = compile({ ...themed, config } as TopLevelSpec);
-  const view = new vega.View(vega.parse(vgSpec), { renderer: 'none' });
+  // vega-view reads `locale` as { number, time } definitions (its typings say formatters)
+  const options = locale === 'en' ? { renderer: 'none' } : { renderer: 'none', locale: { number: NUMBER_LOCALES[locale] } };
+  const view = new vega.View(vega.parse(vgSpec), options as vega.ViewOptions);
   try {
     const svg = await view.toSVG();
     return namespaceIds(svg, id);

@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
+import { asLocale, translator, type Locale } from '../report/i18n.js';
 import type { Chart, ReportModel, SectionModel, ShownError } from '../report/model.js';
 import { renderSvg } from './charts.js';
 import { themeCss, type Theme } from '../report/theme.js';
@@ -39,37 +40,49 @@ export function partialNames(templatesDir: string): string[] {
 
 /**
  * A Handlebars environment: the default theme's partials and layout, overridden by name by the
- * user's templates folder, whose style.css is added after the default one.
+ * user's templates folder, whose style.css is added after the default one. Each folder may also
+ * have a stylesheet for one report locale, `style.<locale>.css` (e.g. style.zh-CN.css: line
+ * breaking for Chinese), added after its style.css for that locale only. Templates write their
+ * built-in text as `{{t "key"}}`, with placeholders as hash arguments: `{{t "kpis.vs" period=previousLabel}}`
+ * (messages in src/report/i18n.ts; the result is escaped like any `{{ }}`).
  */
-function environment(userDir?: string): { hb: typeof Handlebars; layout: Handlebars.TemplateDelegate; css: string[] } {
+function environment(userDir: string | undefined, locale: Locale): { hb: typeof Handlebars; layout: Handlebars.TemplateDelegate; css: string[]; userCss: string[] } {
   const hb = Handlebars.create();
+  const t = translator(locale);
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hb.registerHelper('t', (key: unknown, options: Handlebars.HelperOptions) => {
+    if (typeof key !== 'string' || !options?.hash) throw new Error('{{t}} needs a message key, e.g. {{t "doc.contents"}}');
+    const vars = Object.fromEntries(Object.entries(options.hash as Record<string, unknown>).map(([k, v]) => [k, v === null || v === undefined ? '' : String(v)]));
+    const message = t.maybe(key, vars);
+    if (message === undefined) throw new Error(`{{t "${key}"}}: no such message (see src/report/i18n.ts)`);
+    return message;
+  });
   const dirs = userDir ? [DEFAULT_TEMPLATES, userDir] : [DEFAULT_TEMPLATES];
   for (const dir of dirs) {
     for (const name of partialNames(dir)) hb.registerPartial(name, readFileSync(join(dir, 'partials', `${name}.hbs`), 'utf8'));
   }
   const layoutDir = userDir && existsSync(join(userDir, 'layout.hbs')) ? userDir : DEFAULT_TEMPLATES;
   const layout = hb.compile(readFileSync(join(layoutDir, 'layout.hbs'), 'utf8'), { strict: false });
-  const css = dirs.map((d) => join(d, 'style.css')).filter((f) => existsSync(f)).map((f) => readFileSync(f, 'utf8'));
-  return { hb, layout, css };
+  const sheets = (dir: string) => [join(dir, 'style.css'), join(dir, `style.${locale}.css`)].filter((f) => existsSync(f)).map((f) => readFileSync(f, 'utf8'));
+  return { hb, layout, css: sheets(DEFAULT_TEMPLATES), userCss: userDir ? sheets(userDir) : [] };
 }
 
-async function renderChart(chart: Chart, theme: Theme): Promise<RenderedChart> {
-  return { ...chart, svg: await renderSvg(chart.spec, chart.id, theme) };
+async function renderChart(chart: Chart, theme: Theme, locale: Locale): Promise<RenderedChart> {
+  return { ...chart, svg: await renderSvg(chart.spec, chart.id, theme, locale) };
 }
 
 /** Renders every chart of a section to SVG. */
-async function renderSection(section: SectionModel, theme: Theme): Promise<Record<string, unknown>> {
+async function renderSection(section: SectionModel, theme: Theme, locale: Locale): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = section.type === 'custom' ? { ...section.context, id: section.id, title: section.title, partial: 'custom', userPartial: section.partial } : { ...section, partial: section.type };
-  if ('chart' in section && section.chart) out.chart = await renderChart(section.chart, theme);
+  if ('chart' in section && section.chart) out.chart = await renderChart(section.chart, theme, locale);
   if ('table' in section) out.table = { ...section.table, short: section.table.rows.length <= SHORT_TABLE_ROWS };
   if (section.type === 'metric') {
     out.blocks = await Promise.all(
-      section.blocks.map(async (b) => (b.kind === 'chart' ? { ...b, chart: await renderChart(b.chart, theme) } : b.kind === 'table' ? { ...b, table: { ...b.table, short: b.table.rows.length <= SHORT_TABLE_ROWS } } : b)),
+      section.blocks.map(async (b) => (b.kind === 'chart' ? { ...b, chart: await renderChart(b.chart, theme, locale) } : b.kind === 'table' ? { ...b, table: { ...b.table, short: b.table.rows.length <= SHORT_TABLE_ROWS } } : b)),
     );
   }
   if (section.type === 'kpis') {
-    out.cards = await Promise.all(section.cards.map(async (c) => ({ ...c, sparkline: c.sparkline ? await renderChart(c.sparkline, theme) : undefined })));
+    out.cards = await Promise.all(section.cards.map(async (c) => ({ ...c, sparkline: c.sparkline ? await renderChart(c.sparkline, theme, locale) : undefined })));
   }
   return out;
 }
@@ -77,20 +90,21 @@ async function renderSection(section: SectionModel, theme: Theme): Promise<Recor
 /** Rendered sections, reusable across several HTML renders of the same model (e.g. PDF passes). */
 export async function renderSections(model: ReportModel): Promise<Record<string, unknown>[]> {
   const sections: Record<string, unknown>[] = [];
-  for (const s of model.sections) sections.push(await renderSection(s, model.theme));
+  for (const s of model.sections) sections.push(await renderSection(s, model.theme, asLocale(model.lang)));
   return sections;
 }
 
 /** The complete HTML document. */
 export async function renderHtml(model: ReportModel, options: HtmlOptions = {}, rendered?: Record<string, unknown>[]): Promise<string> {
-  const env = environment(model.templatesDir);
+  const locale = asLocale(model.lang);
+  const env = environment(model.templatesDir, locale);
   const sections = rendered ?? (await renderSections(model));
   return env.layout({
     lang: model.lang,
     report: model,
     sections,
     // default stylesheet, then the configured theme, then the user's stylesheet (which wins)
-    css: [env.css[0], themeCss(model.theme), ...env.css.slice(1)].join('\n'),
+    css: [...env.css, themeCss(model.theme), ...env.userCss].join('\n'),
     pageCss: options.pageCss ?? '',
     pages: options.pages ?? {},
     options: {
@@ -101,17 +115,17 @@ export async function renderHtml(model: ReportModel, options: HtmlOptions = {}, 
       previewHead: options.preview?.head,
       banner: options.preview?.banner?.length ? options.preview.banner : undefined,
     },
-    meta: { author: model.author ?? model.organisation ?? '', subject: `Customer experience report for ${model.period.label}` },
+    meta: { author: model.author ?? model.organisation ?? '', subject: translator(locale)('doc.subject', { period: model.period.label }) },
   });
 }
 
 /** Each section's HTML on its own (the layout's section loop, one at a time), and the stylesheet. */
 export async function renderSectionFragments(model: ReportModel, rendered?: Record<string, unknown>[]): Promise<{ css: string; fragments: string[] }> {
-  const env = environment(model.templatesDir);
+  const env = environment(model.templatesDir, asLocale(model.lang));
   const sections = rendered ?? (await renderSections(model));
   const one = env.hb.compile('{{> (lookup . "partial") }}');
   return {
-    css: [env.css[0], themeCss(model.theme), ...env.css.slice(1)].join('\n'),
+    css: [...env.css, themeCss(model.theme), ...env.userCss].join('\n'),
     fragments: sections.map((s) => one(s)),
   };
 }

@@ -39,6 +39,8 @@ export interface Metadata {
   date: Date;
   /** BCP 47 language of the text */
   language?: string;
+  /** the cover's bookmark and page label, in the report's language (default "Cover") */
+  coverTitle?: string;
 }
 
 /** Replaces the document outline with a flat list of bookmarks (title → 0-based page index). */
@@ -79,11 +81,14 @@ export async function finishPdf(body: Uint8Array, cover: Uint8Array | null, meta
     coverPages = copied.length;
   }
   const nums: (PDFNumber | PDFDict)[] = [];
-  if (coverPages > 0) nums.push(PDFNumber.of(0), doc.context.obj({ P: PDFString.of('Cover') }));
+  const coverTitle = meta.coverTitle ?? 'Cover';
+  // PDF text strings: PDFDocEncoding for ASCII, UTF-16 (hex) otherwise
+  const label = /^[\x20-\x7e]*$/.test(coverTitle) ? PDFString.of(coverTitle) : PDFHexString.fromText(coverTitle);
+  if (coverPages > 0) nums.push(PDFNumber.of(0), doc.context.obj({ P: label }));
   nums.push(PDFNumber.of(coverPages), doc.context.obj({ S: PDFName.of('D'), St: PDFNumber.of(1) }));
   doc.catalog.set(PDFName.of('PageLabels'), doc.context.obj({ Nums: doc.context.obj(nums) }));
   setOutline(doc, [
-    ...(coverPages > 0 ? [{ title: 'Cover', page: 0 }] : []),
+    ...(coverPages > 0 ? [{ title: coverTitle, page: 0 }] : []),
     ...outline.filter((o) => o.bodyPage !== null).map((o) => ({ title: o.title, page: coverPages + (o.bodyPage as number) })),
   ]);
   doc.catalog.set(PDFName.of('PageMode'), PDFName.of('UseOutlines'));

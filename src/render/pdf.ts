@@ -7,6 +7,7 @@
 import type { Browser, Page } from 'puppeteer-core';
 import type { Config } from '../config/load.js';
 import { CxError } from '../errors.js';
+import { asLocale, translator } from '../report/i18n.js';
 import type { ReportModel } from '../report/model.js';
 import { launchBrowser } from './browser.js';
 import { renderHtml, renderSections } from './html.js';
@@ -24,10 +25,15 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt
 
 /** Running header (title · period) and footer (page X of Y) drawn by Chromium in the margins. */
 function headerFooter(model: ReportModel, pdf: PdfConfig) {
+  const t = translator(asLocale(model.lang));
+  // the message is escaped, then Chromium's page-number elements go in for the placeholders
+  const page = escapeHtml(t('pdf.page', { page: '\u0001', total: '\u0002' }))
+    .replace('\u0001', '<span class="pageNumber"></span>')
+    .replace('\u0002', '<span class="totalPages"></span>');
   const style = `font-family: 'Noto Sans', 'DejaVu Sans', 'Noto Sans CJK SC', Arial, sans-serif; font-size: 7.5pt; color: #6f7780; width: 100%; padding: 0 ${pdf.margin.right} 0 ${pdf.margin.left}; display: flex; justify-content: space-between;`;
   return {
     headerTemplate: `<div style="${style}"><span>${escapeHtml(model.title)}</span><span>${escapeHtml(model.period.label)}</span></div>`,
-    footerTemplate: `<div style="${style}"><span>${escapeHtml(model.organisation ?? '')}${model.confidentiality ? ` · ${escapeHtml(model.confidentiality)}` : ''}</span><span>Page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>`,
+    footerTemplate: `<div style="${style}"><span>${escapeHtml(model.organisation ?? '')}${model.confidentiality ? ` · ${escapeHtml(model.confidentiality)}` : ''}</span><span>${page}</span></div>`,
   };
 }
 
@@ -110,6 +116,7 @@ export class PdfPrinter {
   /** The finished PDF of one report. */
   async print(model: ReportModel, config: Config): Promise<Uint8Array> {
     const pdf = config.outputs.pdf;
+    const t = translator(asLocale(model.lang));
     const work = async () => {
       const sections = await renderSections(model);
       const css = pageCss(pdf);
@@ -133,11 +140,13 @@ export class PdfPrinter {
       return finishPdf(body, cover, {
         title: `${model.title} — ${model.period.label}`,
         author: model.author ?? model.organisation,
-        subject: `Customer experience report for ${model.period.label}${model.organisation ? `, ${model.organisation}` : ''}`,
-        keywords: ['customer experience', ...model.sections.filter((s) => s.type === 'kpis').flatMap((s) => (s.type === 'kpis' ? s.cards.map((c) => c.label) : [])), model.period.key],
+        subject: model.organisation ? t('doc.subjectOrg', { period: model.period.label, organisation: model.organisation }) : t('doc.subject', { period: model.period.label }),
+        keywords: [t('doc.keyword'), ...model.sections.filter((s) => s.type === 'kpis').flatMap((s) => (s.type === 'kpis' ? s.cards.map((c) => c.label) : [])), model.period.key],
         date: new Date(model.generated),
+        language: model.lang,
+        coverTitle: t('pdf.cover'),
       }, [
-        ...(pdf.toc ? [{ title: 'Contents', bodyPage: 0 }] : []),
+        ...(pdf.toc ? [{ title: t('doc.contents'), bodyPage: 0 }] : []),
         ...model.toc.map((t) => ({ title: t.title, bodyPage: pages[t.id] !== undefined ? pages[t.id] - 1 : null })),
       ]);
     };

@@ -4,9 +4,10 @@ import { extname, join } from 'node:path';
 import type { Config } from '../config/load.js';
 import { CxError, CxErrors, formatLocation } from '../errors.js';
 import type { ComputedMetrics } from '../metrics/index.js';
-import { periodLabel, periodStart, shiftPeriod } from '../metrics/period.js';
+import { periodStart, shiftPeriod } from '../metrics/period.js';
 import type { SourceTable } from '../sources/types.js';
-import type { SectionContext } from './context.js';
+import { localeContext, type SectionContext } from './context.js';
+import { dayLabelIn, periodLabelIn } from './i18n.js';
 import type { ReportModel, SectionModel, ShownError } from './model.js';
 import { resolveTheme } from './theme.js';
 import { slug } from './sections/common.js';
@@ -58,11 +59,12 @@ export function templatesDir(config: Config): string | undefined {
   return existsSync(join(implicit, 'partials')) || existsSync(join(implicit, 'style.css')) || existsSync(join(implicit, 'layout.hbs')) ? implicit : undefined;
 }
 
-const dayLabel = (ms: number) => new Date(ms).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
-
 /** The report model for the computed period. */
 export function buildReport(config: Config, sources: Map<string, SourceTable>, computed: ComputedMetrics, options: BuildOptions = {}): ReportModel {
   const granularity = config.report.period.granularity;
+  const locale = config.report.locale ?? 'en';
+  const local = localeContext(locale);
+  const { t } = local;
   const used = new Set<string>();
   const nextId = (prefix: string) => {
     const base = slug(prefix);
@@ -71,14 +73,14 @@ export function buildReport(config: Config, sources: Map<string, SourceTable>, c
     used.add(id);
     return id;
   };
-  const ctx = (index: number): SectionContext => ({ config, computed, granularity, index, nextId });
+  const ctx = (index: number): SectionContext => ({ config, computed, granularity, index, nextId, ...local });
   const userTemplates = templatesDir(config);
   const sections: SectionModel[] = config.sections.map((section, i) => {
     const where = { sourceLine: config.yaml.locate(['sections', i]).line, yaml: config.yaml.textOf(['sections', i]) };
     const failed = (errors: CxError[]): SectionModel => ({
       type: 'error',
       id: nextId(`section-${i + 1}-error`),
-      title: `Section ${i + 1}${(section as { title?: string }).title ? `: ${(section as { title?: string }).title}` : ''}`,
+      title: (section as { title?: string }).title ? t('error.sectionTitled', { n: i + 1, title: (section as { title?: string }).title! }) : t('error.section', { n: i + 1 }),
       level: 2,
       sectionType: String((config.yaml.node(['sections', i, 'type']) as { value?: unknown } | undefined)?.value ?? section.type),
       errors: errors.map(shownError),
@@ -105,7 +107,7 @@ export function buildReport(config: Config, sources: Map<string, SourceTable>, c
   if (!Number.isFinite(lastData)) lastData = periodEnd;
   const stamp = options.sourceDateEpoch !== undefined ? options.sourceDateEpoch * 1000 : Math.min(lastData, periodEnd);
   return {
-    lang: 'en',
+    lang: locale,
     theme: resolveTheme(config.theme),
     templatesDir: userTemplates,
     title: options.segment ? `${config.report.title} — ${options.segment.value}` : config.report.title,
@@ -114,11 +116,11 @@ export function buildReport(config: Config, sources: Map<string, SourceTable>, c
     author: config.report.author,
     confidentiality: config.report.confidentiality,
     logo: logoDataUri(config),
-    period: { key: computed.period, label: periodLabel(computed.period, granularity) },
-    previousPeriod: { key: computed.previousPeriod, label: periodLabel(computed.previousPeriod, granularity) },
-    dataThrough: dayLabel(Math.min(lastData, periodEnd)),
+    period: { key: computed.period, label: periodLabelIn(locale, computed.period, granularity) },
+    previousPeriod: { key: computed.previousPeriod, label: periodLabelIn(locale, computed.previousPeriod, granularity) },
+    dataThrough: dayLabelIn(locale, Math.min(lastData, periodEnd)),
     generated: new Date(stamp).toISOString(),
-    generatedLabel: dayLabel(stamp),
+    generatedLabel: dayLabelIn(locale, stamp),
     sections,
     toc: sections.filter((s) => s.title).map((s) => ({ id: s.id, title: s.title, level: s.level })),
   };

@@ -5,7 +5,8 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { Band } from '../metrics/types.js';
 import { palette, toneColour } from './theme.js';
-import type { Unit } from './format.js';
+import { formatter, type Unit } from './format.js';
+import { translator, type Translator } from './i18n.js';
 
 const WIDTH = 600;
 
@@ -13,7 +14,10 @@ function axisFormat(unit: Unit): string {
   return unit === 'score' ? '.1f' : unit === 'points' ? '+.0f' : unit === 'count' || unit === 'currency' ? ',.0f' : '.0f';
 }
 
-const unitSuffix = (unit: Unit) => (unit === 'percent' || unit === 'ratio' ? ' (%)' : unit === 'points' ? ' (points)' : unit === 'duration' ? ' (hours)' : '');
+/** Built-in chart text (axis titles, legends, "Target") is in the locale of `t`; English by default. */
+const EN = translator('en');
+
+const unitSuffix = (unit: Unit, t: Translator = EN) => (unit === 'percent' || unit === 'ratio' ? t('axis.percent') : unit === 'points' ? t('axis.points') : unit === 'duration' ? t('axis.hours') : '');
 
 export interface SeriesPoint {
   label: string;
@@ -25,7 +29,8 @@ export interface SeriesPoint {
 }
 
 /** Line with a 95% interval band, optional target line and dated annotations. */
-export function trendSpec(points: SeriesPoint[], options: { metric: string; unit: Unit; target?: number | null; annotations?: { label: string; text: string }[]; domain?: [number, number] }): TopLevelSpec {
+export function trendSpec(points: SeriesPoint[], options: { metric: string; unit: Unit; target?: number | null; annotations?: { label: string; text: string }[]; domain?: [number, number]; t?: Translator }): TopLevelSpec {
+  const t = options.t ?? EN;
   const values = points.filter((p) => p.value !== null);
   const order = points.map((p) => p.label);
   const x = { field: 'label', type: 'ordinal' as const, sort: order, title: null, axis: { labelAngle: 0, labelOverlap: true } };
@@ -35,14 +40,14 @@ export function trendSpec(points: SeriesPoint[], options: { metric: string; unit
   const pad = (hi - lo) * 0.15 || 1;
   let domain: [number, number] = [lo - pad, hi + pad];
   if (options.domain) domain = [Math.max(options.domain[0], domain[0]), Math.min(options.domain[1], domain[1])];
-  const y = { type: 'quantitative' as const, scale: { domain, zero: false, nice: true }, title: `${options.metric}${unitSuffix(options.unit)}`, axis: { format: axisFormat(options.unit), tickCount: 5 } };
+  const y = { type: 'quantitative' as const, scale: { domain, zero: false, nice: true }, title: `${options.metric}${unitSuffix(options.unit, t)}`, axis: { format: axisFormat(options.unit), tickCount: 5 } };
   const layers: any[] = [
     { mark: { type: 'area', color: palette.band, opacity: 0.9 }, encoding: { x, y: { field: 'lo', ...y }, y2: { field: 'hi' } } },
     { mark: { type: 'line', color: palette.primary, strokeWidth: 2.5, point: { filled: true, size: 36, color: palette.primary } }, encoding: { x, y: { field: 'value', ...y } } },
   ];
   if (options.target != null) {
     layers.push({ data: { values: [{ target: options.target }] }, mark: { type: 'rule', color: palette.accent, strokeDash: [6, 4], strokeWidth: 1.5 }, encoding: { y: { field: 'target', ...y } } });
-    layers.push({ data: { values: [{ target: options.target, label: `Target ${options.target}` }] }, mark: { type: 'text', color: palette.accent, align: 'left', dx: 4, dy: -7, fontSize: 10, x: 0 }, encoding: { y: { field: 'target', ...y }, text: { field: 'label' } } });
+    layers.push({ data: { values: [{ target: options.target, label: t('chart.target', { value: options.target }) }] }, mark: { type: 'text', color: palette.accent, align: 'left', dx: 4, dy: -7, fontSize: 10, x: 0 }, encoding: { y: { field: 'target', ...y }, text: { field: 'label' } } });
   }
   for (const a of options.annotations ?? []) {
     if (!order.includes(a.label)) continue;
@@ -80,10 +85,12 @@ export interface BarRow {
 }
 
 /** Horizontal bars sorted by value, with 95% whiskers, n labels, and low-n groups greyed. */
-export function breakdownSpec(rows: BarRow[], options: { metric: string; unit: Unit; domain?: [number, number]; minSample: number }): TopLevelSpec {
+export function breakdownSpec(rows: BarRow[], options: { metric: string; unit: Unit; domain?: [number, number]; minSample: number; t?: Translator }): TopLevelSpec {
+  const t = options.t ?? EN;
+  const count = formatter(t.locale).count;
   const sorted = [...rows].sort((a, b) => b.value - a.value);
   const order = sorted.map((r) => r.group);
-  const data = sorted.map((r) => ({ ...r, nLabel: r.lowSample ? `n = ${r.n} (n < ${options.minSample})` : `n = ${r.n.toLocaleString('en-US')}` }));
+  const data = sorted.map((r) => ({ ...r, nLabel: r.lowSample ? `${t('common.n', { n: r.n })} (${t('common.lowN', { min: options.minSample })})` : t('common.n', { n: count(r.n) }) }));
   const extent = data.flatMap((r) => [r.lo ?? r.value, r.hi ?? r.value, 0]);
   let max = Math.max(...extent);
   let min = Math.min(...extent);
@@ -91,7 +98,7 @@ export function breakdownSpec(rows: BarRow[], options: { metric: string; unit: U
     max = Math.min(options.domain[1], max * 1.18 + 1);
     min = Math.max(options.domain[0], min < 0 ? min * 1.18 - 1 : 0);
   }
-  const x = { type: 'quantitative' as const, scale: { domain: [min, max], zero: true, nice: true }, title: `${options.metric}${unitSuffix(options.unit)}`, axis: { format: axisFormat(options.unit), tickCount: 5 } };
+  const x = { type: 'quantitative' as const, scale: { domain: [min, max], zero: true, nice: true }, title: `${options.metric}${unitSuffix(options.unit, t)}`, axis: { format: axisFormat(options.unit), tickCount: 5 } };
   const y = { field: 'group', type: 'nominal' as const, sort: order, title: null, axis: { labelLimit: 160 } };
   return {
     width: WIDTH - 170,
@@ -107,18 +114,18 @@ export function breakdownSpec(rows: BarRow[], options: { metric: string; unit: U
 }
 
 /** Histogram of answers coloured by band (e.g. detractor / passive / promoter), share labels on bars. */
-export function distributionSpec(rows: { score: number; count: number; share: number; band: string | null }[], bands: Band[]): TopLevelSpec {
+export function distributionSpec(rows: { score: number; count: number; share: number; band: string | null }[], bands: Band[], t: Translator = EN): TopLevelSpec {
   const names = bands.map((b) => b.name);
   return {
     width: WIDTH,
     height: 200,
-    data: { values: rows.map((r) => ({ ...r, band: bands.find((b) => b.name === r.band)?.label ?? 'other', pct: `${(100 * r.share).toFixed(1)}%` })) },
+    data: { values: rows.map((r) => ({ ...r, band: bands.find((b) => b.name === r.band)?.label ?? t('chart.otherBand'), pct: `${(100 * r.share).toFixed(1)}%` })) },
     layer: [
       {
         mark: { type: 'bar', width: { band: 0.8 } },
         encoding: {
-          x: { field: 'score', type: 'ordinal', title: 'Answer', axis: { labelAngle: 0 } },
-          y: { field: 'count', type: 'quantitative', title: 'Responses', axis: { format: ',d', tickCount: 4 } },
+          x: { field: 'score', type: 'ordinal', title: t('axis.answer'), axis: { labelAngle: 0 } },
+          y: { field: 'count', type: 'quantitative', title: t('axis.responses'), axis: { format: ',d', tickCount: 4 } },
           color: { field: 'band', type: 'nominal', sort: names.map((n) => bands.find((b) => b.name === n)!.label), scale: { domain: bands.map((b) => b.label), range: bands.map((b) => toneColour[b.tone]) }, legend: { orient: 'top', title: null, symbolType: 'square' } },
         },
       },
@@ -128,7 +135,8 @@ export function distributionSpec(rows: { score: number; count: number; share: nu
 }
 
 /** Segment vs comparison group over time, with before/after windows shaded and the intervention marked. */
-export function caseStudySpec(points: (SeriesPoint & { series: string })[], options: { metric: string; unit: Unit; order: string[]; before: [string, string]; after: [string, string]; intervention?: { label: string; text: string }; segmentName: string; domain?: [number, number] }): TopLevelSpec {
+export function caseStudySpec(points: (SeriesPoint & { series: string })[], options: { metric: string; unit: Unit; order: string[]; before: [string, string]; after: [string, string]; intervention?: { label: string; text: string }; segmentName: string; domain?: [number, number]; t?: Translator }): TopLevelSpec {
+  const t = options.t ?? EN;
   // A quantitative period index (labelled on the axis) lets the windows span whole periods.
   const index = (label: string) => options.order.indexOf(label);
   const values = points.filter((p) => p.value !== null).map((p) => ({ ...p, i: index(p.label) }));
@@ -138,11 +146,11 @@ export function caseStudySpec(points: (SeriesPoint & { series: string })[], opti
   const pad = (Math.max(...extent) - Math.min(...extent)) * 0.12 || 1;
   let domain: [number, number] = [Math.min(...extent) - pad, Math.max(...extent) + pad];
   if (options.domain) domain = [Math.max(options.domain[0], domain[0]), Math.min(options.domain[1], domain[1])];
-  const y = { type: 'quantitative' as const, scale: { domain, zero: false, nice: true }, title: `${options.metric}${unitSuffix(options.unit)}`, axis: { format: axisFormat(options.unit), tickCount: 5 } };
-  const colour = { field: 'series', type: 'nominal' as const, scale: { domain: [options.segmentName, 'Rest of company'], range: [palette.primary, palette.comparison] }, legend: { orient: 'top' as const, title: null } };
+  const y = { type: 'quantitative' as const, scale: { domain, zero: false, nice: true }, title: `${options.metric}${unitSuffix(options.unit, t)}`, axis: { format: axisFormat(options.unit), tickCount: 5 } };
+  const colour = { field: 'series', type: 'nominal' as const, scale: { domain: [options.segmentName, t('case.rest')], range: [palette.primary, palette.comparison] }, legend: { orient: 'top' as const, title: null } };
   const windows = [
-    { i: index(options.before[0]) - 0.5, i2: index(options.before[1]) + 0.5, name: 'Before' },
-    { i: index(options.after[0]) - 0.5, i2: index(options.after[1]) + 0.5, name: 'After' },
+    { i: index(options.before[0]) - 0.5, i2: index(options.before[1]) + 0.5, name: t('case.before') },
+    { i: index(options.after[0]) - 0.5, i2: index(options.after[1]) + 0.5, name: t('case.after') },
   ].filter((w) => w.i >= -0.5 && w.i2 >= w.i);
   const layers: any[] = [
     { data: { values: windows }, mark: { type: 'rect', color: '#eef1f5' }, encoding: { x, x2: { field: 'i2' } } },

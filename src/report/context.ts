@@ -1,10 +1,12 @@
-/** What every section builder gets: the config, the computed metrics and period helpers. */
+/** What every section builder gets: the config, the computed metrics, period helpers and the locale. */
 import type { Config } from '../config/load.js';
 import type { ComputedMetrics } from '../metrics/index.js';
 import { periodLabel, type Granularity } from '../metrics/period.js';
 import type { MetricResult } from '../metrics/results.js';
-import type { Unit } from './format.js';
+import { formatter, type Formatter, type Unit } from './format.js';
+import { localBands, metricMethod, metricTitle, periodLabelIn, translator, type Locale, type Translator } from './i18n.js';
 import type { SeriesPoint } from './charts.js';
+import type { Band } from '../metrics/types.js';
 
 export interface SectionContext {
   config: Config;
@@ -14,16 +16,32 @@ export interface SectionContext {
   index: number;
   /** a fresh id for a chart or anchor, unique in the document */
   nextId(prefix: string): string;
+  /** the report locale (`report.locale`) */
+  locale: Locale;
+  /** the built-in text in the report locale */
+  t: Translator;
+  /** numbers in the report locale */
+  fmt: Formatter;
 }
 
-/** "October 2026" */
+/** The locale parts of a section context. */
+export function localeContext(locale: Locale): Pick<SectionContext, 'locale' | 't' | 'fmt'> {
+  return { locale, t: translator(locale), fmt: formatter(locale) };
+}
+
+/** "October 2026" (zh-CN "2026年10月") */
 export function longLabel(ctx: SectionContext, key: string): string {
-  return periodLabel(key, ctx.granularity, 'long');
+  return periodLabelIn(ctx.locale ?? 'en', key, ctx.granularity, 'long');
 }
 
-/** "Oct 2026" for axes */
+/** "Oct 2026" for axes (zh-CN "26年10月") */
 export function shortLabel(ctx: SectionContext, key: string): string {
-  return periodLabel(key, ctx.granularity, 'short');
+  return periodLabelIn(ctx.locale ?? 'en', key, ctx.granularity, 'short');
+}
+
+/** "October 2026" whatever the locale: for the English text of metric modules' own visuals. */
+export function englishLabel(ctx: SectionContext, key: string): string {
+  return periodLabel(key, ctx.granularity, 'long');
 }
 
 /** The computed result of a metric; in lenient mode, throws the metric's own error. */
@@ -31,6 +49,21 @@ export function result(ctx: SectionContext, id: string): MetricResult {
   const r = ctx.computed.results.get(id);
   if (r) return r;
   throw ctx.computed.errors.get(id) ?? new Error(`metric ${id} was not computed`);
+}
+
+/** A metric's full name in the report locale ("Net Promoter Score", "净推荐值"). */
+export function titleOf(ctx: SectionContext, r: MetricResult): string {
+  return metricTitle(ctx.t, r.type, r.title);
+}
+
+/** A metric's methods paragraph in the report locale (module's English where there is no translation). */
+export function methodOf(ctx: SectionContext, r: MetricResult): string {
+  return metricMethod(ctx.t, r.type, (ctx.config.metrics[r.id] ?? {}) as Record<string, unknown>, r.method);
+}
+
+/** Score bands with labels in the report locale. */
+export function bandsOf(ctx: SectionContext, bands: Band[]): Band[] {
+  return localBands(ctx.t, bands);
 }
 
 export function unitOf(r: MetricResult): Unit {

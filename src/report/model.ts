@@ -4,6 +4,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { VisualBlock } from '../metrics/module.js';
+import type { Locale } from './i18n.js';
 import type { Theme } from './theme.js';
 
 export interface Chart {
@@ -102,8 +103,8 @@ export type SectionModel =
   | (SectionBase & { type: 'methods'; metrics: { label: string; title: string; method: string; n: string; excluded: string }[]; sources: { name: string; file: string; rows: string; columns: string }[]; notes: string[] });
 
 export interface ReportModel {
-  /** BCP 47 language of the built-in text */
-  lang: string;
+  /** BCP 47 language of the built-in text: the report locale (`report.locale`) */
+  lang: Locale;
   theme: Theme;
   /** user templates folder whose partials override the defaults */
   templatesDir?: string;

@@ -1,8 +1,8 @@
 /** Breakdown: the metric per group of a column, sorted by value, with n, 95% CI, change and BH-adjusted significance. */
 import { z } from 'zod';
 import { breakdownSpec } from '../charts.js';
-import { longLabel, result, type SectionContext } from '../context.js';
-import { formatCount, formatDelta, formatInterval, formatNumber, formatP, formatValue } from '../format.js';
+import { longLabel, result, titleOf, type SectionContext } from '../context.js';
+import { testName } from '../i18n.js';
 import type { SectionModel } from '../model.js';
 import { sectionFields } from './common.js';
 
@@ -20,6 +20,7 @@ export const breakdownSchema = z
 export type BreakdownSection = z.infer<typeof breakdownSchema>;
 
 export function buildBreakdown(section: BreakdownSection, ctx: SectionContext): SectionModel {
+  const { t, fmt } = ctx;
   const r = result(ctx, section.metric);
   const rows = (r.breakdowns[section.by] ?? []).filter((g) => g.n > 0);
   const sorted = [...rows].sort((a, b) =>
@@ -30,28 +31,27 @@ export function buildBreakdown(section: BreakdownSection, ctx: SectionContext): 
   const worst = trusted[trusted.length - 1];
   const period = longLabel(ctx, ctx.computed.period);
   const higher = r.higherIsBetter;
+  const byTitle = t('breakdown.title', { label: r.label, by: section.by });
   const headline =
     best && worst && best !== worst
-      ? higher
-        ? `${r.label} by ${section.by}: ${worst.group} lowest at ${formatValue(worst.value, r.unit)}, ${best.group} highest at ${formatValue(best.value, r.unit)}`
-        : `${r.label} by ${section.by}: ${best.group} highest at ${formatValue(best.value, r.unit)}, ${worst.group} lowest at ${formatValue(worst.value, r.unit)}`
-      : `${r.label} by ${section.by}`;
+      ? t(higher ? 'breakdown.lowFirst' : 'breakdown.highFirst', { label: r.label, by: section.by, low: worst.group, lowValue: fmt.value(worst.value, r.unit), high: best.group, highValue: fmt.value(best.value, r.unit) })
+      : byTitle;
   const low = rows.filter((g) => g.lowSample);
   const charted = [...rows].filter((g) => g.value !== null).sort((a, b) => b.n - a.n || a.group.localeCompare(b.group)).slice(0, section.chart_limit);
-  const limited = charted.length < rows.filter((g) => g.value !== null).length ? ` The chart shows the ${charted.length} groups with the most responses (of ${rows.length}); the table lists all.` : '';
+  const limited = charted.length < rows.filter((g) => g.value !== null).length ? t('breakdown.limited', { shown: charted.length, total: rows.length }) : '';
   return {
     type: 'breakdown',
     id: section.id ?? ctx.nextId(`breakdown-${section.metric}-${section.by}`),
-    title: section.title ?? `${r.label} by ${section.by}`,
+    title: section.title ?? byTitle,
     level: 2,
     chart: {
       id: ctx.nextId(`chart-breakdown-${section.metric}`),
       title: headline,
-      caption: `${r.title} by ${section.by}, ${period}, with 95% intervals. Bars in grey have fewer than ${r.minSample} responses (n < ${r.minSample}).${limited} Source: ${ctx.config.metrics[section.metric].source}.`,
-      alt: `Bar chart of ${r.label} by ${section.by} for ${period}: ${sorted.map((g) => `${g.group} ${formatValue(g.value, r.unit)} (n = ${g.n})`).join('; ')}.`,
+      caption: t('breakdown.caption', { title: titleOf(ctx, r), by: section.by, period, min: r.minSample, limited, source: String(ctx.config.metrics[section.metric].source) }),
+      alt: t('breakdown.alt', { label: r.label, by: section.by, period, items: sorted.map((g) => t('breakdown.altItem', { group: g.group, value: fmt.value(g.value, r.unit), n: g.n })).join(t('sep.items')) }),
       spec: breakdownSpec(
-        charted.map((g) => ({ group: g.group, value: g.value!, lo: g.ci?.[0] ?? null, hi: g.ci?.[1] ?? null, n: g.n, lowSample: g.lowSample, label: formatNumber(g.value, r.unit) })),
-        { metric: r.label, unit: r.unit, domain: r.domain ?? undefined, minSample: r.minSample },
+        charted.map((g) => ({ group: g.group, value: g.value!, lo: g.ci?.[0] ?? null, hi: g.ci?.[1] ?? null, n: g.n, lowSample: g.lowSample, label: fmt.number(g.value, r.unit) })),
+        { metric: r.label, unit: r.unit, domain: r.domain ?? undefined, minSample: r.minSample, t },
       ),
       size: 'wide',
     },
@@ -59,24 +59,24 @@ export function buildBreakdown(section: BreakdownSection, ctx: SectionContext): 
       columns: [
         { label: section.by },
         { label: r.label, align: 'right' },
-        { label: '95% CI', align: 'right' },
-        { label: 'n', align: 'right' },
-        { label: `Change vs ${longLabel(ctx, ctx.computed.previousPeriod)}`, align: 'right' },
-        { label: 'Significant?', align: 'center' },
+        { label: t('common.ci'), align: 'right' },
+        { label: t('common.nHeader'), align: 'right' },
+        { label: t('common.changeVs', { period: longLabel(ctx, ctx.computed.previousPeriod) }), align: 'right' },
+        { label: t('common.significantQ'), align: 'center' },
       ],
       rows: sorted.map((g) => ({
         cells: [
           g.group,
-          formatValue(g.value, r.unit),
-          formatInterval(g.ci, r.unit),
-          formatCount(g.n),
-          formatDelta(g.delta, r.unit),
-          g.pAdjusted === null ? '—' : g.significant ? `yes (${formatP(g.pAdjusted)})` : 'no',
+          fmt.value(g.value, r.unit),
+          fmt.interval(g.ci, r.unit),
+          fmt.count(g.n),
+          fmt.delta(g.delta, r.unit),
+          g.pAdjusted === null ? '—' : g.significant ? t('common.yes', { p: fmt.p(g.pAdjusted) }) : t('common.no'),
         ],
         muted: g.lowSample,
-        note: g.lowSample ? `n < ${r.minSample}` : undefined,
+        note: g.lowSample ? t('common.lowN', { min: r.minSample }) : undefined,
       })),
-      footnote: `Significance of the change per group: ${r.test}, p-values adjusted across the ${rows.length} groups by Benjamini–Hochberg (false discovery rate 5%).${low.length ? ` Greyed rows have n < ${r.minSample}: read them with caution.` : ''}`,
+      footnote: t('breakdown.footnote', { test: testName(t, r.test), count: rows.length, low: low.length ? t('breakdown.footnoteLow', { min: r.minSample }) : '' }),
     },
   };
 }

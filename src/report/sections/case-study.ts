@@ -10,8 +10,8 @@ import { periodRange } from '../../metrics/period.js';
 import { aggregate, requireColumn, type PreparedMetric } from '../../metrics/prepare.js';
 import { change, periodValue, sumPeriods } from '../../metrics/results.js';
 import { caseStudySpec } from '../charts.js';
-import { longLabel, result, shortLabel, type SectionContext } from '../context.js';
-import { formatCount, formatDelta, formatP, formatValue, formatInterval } from '../format.js';
+import { longLabel, result, shortLabel, titleOf, type SectionContext } from '../context.js';
+import { describeFilterIn } from '../i18n.js';
 import type { SectionModel } from '../model.js';
 import { sectionFields } from './common.js';
 import { renderMarkdown } from './markdown.js';
@@ -34,7 +34,10 @@ export const caseStudySchema = z
     after: windowSchema.describe('The window after the change.'),
     narrative: z.string().optional().describe('The analyst’s narrative (Markdown): situation, what was done.'),
     narrative_file: z.string().optional().describe('Markdown file with the narrative, relative to the config.'),
-    intervention: z.strictObject({ period: z.string(), label: z.string() }).optional().describe('The intervention, marked on the chart.'),
+    intervention: z
+      .strictObject({ period: z.string().describe('Period key the intervention started in, e.g. "2026-05".'), label: z.string().describe('Short name drawn beside the marker.').meta({ examples: ['New onboarding programme'] }) })
+      .optional()
+      .describe('The intervention, marked on the chart.'),
     chart_metric: z.string().optional().describe('Metric plotted over time (default: the first of `metrics`).'),
     caveat: z.string().optional().describe('Caveat shown under the findings; a default one about observational comparisons is always shown.'),
   })
@@ -61,11 +64,13 @@ function compare(pm: PreparedMetric, segment: Filter, invert: boolean, before: W
 }
 
 export function buildCaseStudy(section: CaseStudySection, ctx: SectionContext): SectionModel {
+  const { t, fmt } = ctx;
   const segment = section.segment as Filter;
-  const segmentName = Object.values(segment).map((v) => (Array.isArray(v) ? v.join(' + ') : typeof v === 'object' ? describeFilter(segment) : String(v))).join(' · ');
-  const before = windowOf(section.before, 'Before', ctx);
-  const after = windowOf(section.after, 'After', ctx);
-  const windowText = (w: Window) => `${w.label} (${longLabel(ctx, w.from)} – ${longLabel(ctx, w.to)})`;
+  const segmentName = Object.values(segment).map((v) => (Array.isArray(v) ? v.join(' + ') : typeof v === 'object' ? describeFilterIn(t, segment) : String(v))).join(' · ');
+  const rest = t('case.rest');
+  const before = windowOf(section.before, t('case.before'), ctx);
+  const after = windowOf(section.after, t('case.after'), ctx);
+  const windowText = (w: Window) => t('case.window', { label: w.label, from: longLabel(ctx, w.from), to: longLabel(ctx, w.to) });
   const findings: string[] = [];
   const rows: { cells: string[]; muted?: boolean }[] = [];
   const outcomes = section.metrics.map((id) => {
@@ -73,27 +78,34 @@ export function buildCaseStudy(section: CaseStudySection, ctx: SectionContext): 
     for (const column of Object.keys(segment)) requireColumn(pm.source, column, ctx.config, ['sections', ctx.index, 'segment', column], `case study "${section.title}"`);
     const r = result(ctx, id);
     const seg = compare(pm, segment, false, before, after, r.minSample);
-    const rest = compare(pm, segment, true, before, after, r.minSample);
+    const others = compare(pm, segment, true, before, after, r.minSample);
     if (seg.before.n === 0 && seg.after.n === 0) {
       throw new CxError('data', `case study "${section.title}": no ${r.label} responses match segment ${describeFilter(segment)} in either window`, {
         location: ctx.config.yaml.locate(['sections', ctx.index, 'segment']),
         hint: 'check the segment values against the data (matching is exact and case-sensitive) and the window periods',
       });
     }
-    for (const [name, x] of [[segmentName, seg], ['Rest of company', rest]] as const) {
+    for (const [name, x] of [[segmentName, seg], [rest, others]] as const) {
       rows.push({
-        cells: [name === segmentName ? r.label : '', name, `${formatValue(x.before.value, r.unit)} (n = ${formatCount(x.before.n)})`, `${formatValue(x.after.value, r.unit)} (n = ${formatCount(x.after.n)})`, formatDelta(x.change.delta, r.unit), x.change.p === null ? '—' : x.change.significant ? `yes (${formatP(x.change.p)})` : `no (${formatP(x.change.p)})`],
+        cells: [
+          x === seg ? r.label : '',
+          name,
+          t('case.cell', { value: fmt.value(x.before.value, r.unit), n: fmt.count(x.before.n) }),
+          t('case.cell', { value: fmt.value(x.after.value, r.unit), n: fmt.count(x.after.n) }),
+          fmt.delta(x.change.delta, r.unit),
+          x.change.p === null ? '—' : x.change.significant ? t('common.yes', { p: fmt.p(x.change.p) }) : t('common.noP', { p: fmt.p(x.change.p) }),
+        ],
         muted: x.before.lowSample || x.after.lowSample,
       });
     }
-    const ci = seg.after.ci ? ` (95% CI ${formatInterval(seg.after.ci, r.unit)})` : '';
-    const verb = (seg.change.delta ?? 0) > 0 ? 'rose' : (seg.change.delta ?? 0) < 0 ? 'fell' : 'was unchanged';
-    const verdict = (c: typeof seg.change) => (c.p === null ? 'no test possible' : `${c.significant ? 'significant' : 'not significant'}, ${formatP(c.p)}`);
-    const size = seg.change.delta ? ` ${formatDelta(Math.abs(seg.change.delta), r.unit).replace(/^\+/, '')}` : '';
+    const ci = seg.after.ci ? t('case.ci', { ci: fmt.interval(seg.after.ci, r.unit) }) : '';
+    const delta = seg.change.delta ?? 0;
+    const verdict = (c: typeof seg.change) => (c.p === null ? t('case.noTest') : t(c.significant ? 'case.significant' : 'case.notSignificant', { p: fmt.p(c.p) }));
+    const size = delta ? fmt.delta(Math.abs(delta), r.unit).replace(/^\+/, '') : '';
     findings.push(
-      `${r.label} ${verb}${size} to ${formatValue(seg.after.value, r.unit)}${ci} (${verdict(seg.change)}); the rest of the company moved ${formatDelta(rest.change.delta, r.unit)} (${verdict(rest.change)}).`,
+      t(delta > 0 ? 'case.rose' : delta < 0 ? 'case.fell' : 'case.unchanged', { label: r.label, size, value: fmt.value(seg.after.value, r.unit), ci, verdict: verdict(seg.change), restDelta: fmt.delta(others.change.delta, r.unit), restVerdict: verdict(others.change) }),
     );
-    return { id, pm, r, seg, rest };
+    return { id, pm, r, seg, rest: others };
   });
 
   const chartId = section.chart_metric ?? section.metrics[0];
@@ -101,7 +113,7 @@ export function buildCaseStudy(section: CaseStudySection, ctx: SectionContext): 
   const last = ctx.computed.period;
   const span = periodRange(before.from, after.to < last ? after.to : last, ctx.granularity);
   const order = span.map((p) => shortLabel(ctx, p));
-  const points = ([[segmentName, focus.seg.cells], ['Rest of company', focus.rest.cells]] as const).flatMap(([name, cells]) =>
+  const points = ([[segmentName, focus.seg.cells], [rest, focus.rest.cells]] as const).flatMap(([name, cells]) =>
     span.map((p) => {
       const stats = cells.find((c) => c.period === p)?.stats;
       const v = stats ? periodValue(focus.pm, p, stats, focus.r.minSample) : null;
@@ -123,14 +135,14 @@ export function buildCaseStudy(section: CaseStudySection, ctx: SectionContext): 
     title: section.title,
     level: 1,
     segmentName,
-    windows: `${before.label} vs ${after.label}`,
-    segment: `Segment: ${describeFilter(segment)}. ${windowText(before)} vs ${windowText(after)}; comparison group: all other responses.`,
+    windows: t('case.windows', { before: before.label, after: after.label }),
+    segment: t('case.segment', { filter: describeFilterIn(t, segment), before: windowText(before), after: windowText(after) }),
     narrativeHtml: narrative ? renderMarkdown(narrative, ctx, ['sections', ctx.index, section.narrative_file ? 'narrative_file' : 'narrative']) : '',
     chart: {
       id: ctx.nextId('chart-case-study'),
-      title: `${segmentName} vs the rest of the company: ${focus.r.label} per ${ctx.granularity}`,
-      caption: `${focus.r.title} per ${ctx.granularity} for ${segmentName} (with 95% band) and for all other responses; shaded: the before and after windows. Before/after changes are tested on the pooled windows as independent samples (tests in the methods appendix).`,
-      alt: `Line chart of ${focus.r.label} for ${segmentName} and the rest of the company from ${longLabel(ctx, span[0])} to ${longLabel(ctx, span[span.length - 1])}. ${findings[outcomes.indexOf(focus)]}`,
+      title: t('case.chartTitle', { segment: segmentName, label: focus.r.label, unit: t(`unit.${ctx.granularity}`) }),
+      caption: t('case.caption', { title: titleOf(ctx, focus.r), unit: t(`unit.${ctx.granularity}`), segment: segmentName }),
+      alt: t('case.alt', { label: focus.r.label, segment: segmentName, from: longLabel(ctx, span[0]), to: longLabel(ctx, span[span.length - 1]), finding: findings[outcomes.indexOf(focus)] }),
       spec: caseStudySpec(points, {
         metric: focus.r.label,
         unit: focus.r.unit,
@@ -140,16 +152,16 @@ export function buildCaseStudy(section: CaseStudySection, ctx: SectionContext): 
         intervention: section.intervention ? { label: shortLabel(ctx, section.intervention.period), text: section.intervention.label } : undefined,
         segmentName,
         domain: focus.pm.type.domain(focus.pm.def),
+        t,
       }),
       size: 'wide',
     },
     table: {
-      columns: [{ label: 'Metric' }, { label: 'Group' }, { label: before.label, align: 'right' }, { label: after.label, align: 'right' }, { label: 'Change', align: 'right' }, { label: 'Significant?', align: 'center' }],
+      columns: [{ label: t('common.metric') }, { label: t('case.group') }, { label: before.label, align: 'right' }, { label: after.label, align: 'right' }, { label: t('common.change'), align: 'right' }, { label: t('common.significantQ'), align: 'center' }],
       rows,
     },
     findings,
     caveat:
-      (section.caveat ? `${section.caveat} ` : '') +
-      'This is an observational before/after comparison: other changes in the same windows can contribute, and the comparison group shows how much the rest of the company moved over the same time.',
+      (section.caveat ? `${section.caveat}${ctx.locale === 'en' ? ' ' : ''}` : '') + t('case.caveat'),
   };
 }

@@ -1,7 +1,8 @@
 /** Keys every section accepts, and helpers shared by the section builders. */
 import { z } from 'zod';
 import type { MetricResult } from '../../metrics/results.js';
-import { formatDelta, formatInterval, formatP, formatValue } from '../format.js';
+import { formatter, type Formatter } from '../format.js';
+import { translator, type Translator } from '../i18n.js';
 
 export const sectionFields = {
   id: z.string().regex(/^[a-z][a-z0-9-]*$/, 'lower-case letters, digits and -').optional().describe('Anchor id for links; generated from the title if omitted.'),
@@ -15,15 +16,17 @@ export function toneOf(r: Pick<MetricResult, 'higherIsBetter'>, delta: number | 
 }
 
 /** A neutral sentence about one change: "NPS rose 4.1 points to +31.2 (95% CI …, n = 1,180); significant (p = 0.01)." */
-export function changeSentence(r: MetricResult, previousLabel: string): string {
-  if (r.value === null) return `${r.label}: no data this period.`;
-  const value = formatValue(r.value, r.unit);
-  const ci = r.ci ? `95% CI ${formatInterval(r.ci, r.unit)}, ` : '';
-  if (r.delta === null) return `${r.label} is ${value} (${ci}n = ${r.n.toLocaleString('en-US')}); there is no ${previousLabel} value to compare with.`;
-  const verb = r.delta > 0 ? 'rose' : r.delta < 0 ? 'fell' : 'was unchanged';
-  const size = r.delta === 0 ? '' : ` ${formatDelta(Math.abs(r.delta), r.unit).replace(/^\+/, '')}`;
-  const verdict = r.significant ? `the change is significant (${formatP(r.p)})` : `the change is not significant (${formatP(r.p)})`;
-  return `${r.label} ${verb}${size} to ${value} (${ci}n = ${r.n.toLocaleString('en-US')}) since ${previousLabel}; ${verdict}.`;
+export function changeSentence(r: MetricResult, previousLabel: string, t: Translator = translator('en'), fmt: Formatter = formatter(t.locale)): string {
+  if (r.value === null) return t('change.noData', { label: r.label });
+  const value = fmt.value(r.value, r.unit);
+  const ci = r.ci ? t('change.ci', { ci: fmt.interval(r.ci, r.unit) }) : '';
+  const n = fmt.count(r.n);
+  if (r.delta === null) return t('change.noPrevious', { label: r.label, value, ci, n, previous: previousLabel });
+  // Some changes are deliberately not tested (model estimates, overlapping samples): say so and why.
+  const verdict = r.p === null ? t('change.untested', { test: r.test || 'not tested' }) : r.significant ? t('change.significant', { p: fmt.p(r.p) }) : t('change.notSignificant', { p: fmt.p(r.p) });
+  if (r.delta === 0) return t('change.unchanged', { label: r.label, value, ci, n, previous: previousLabel, verdict });
+  const size = fmt.delta(Math.abs(r.delta), r.unit).replace(/^\+/, '');
+  return t(r.delta > 0 ? 'change.rose' : 'change.fell', { label: r.label, size, value, ci, n, previous: previousLabel, verdict });
 }
 
 /** lower-case, hyphenated id from a title */

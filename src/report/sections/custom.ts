@@ -10,7 +10,7 @@ import { suggestion } from '../../config/suggest.js';
 import { CxError } from '../../errors.js';
 import { lastPeriods } from '../../metrics/period.js';
 import { DEFAULT_TEMPLATES, partialNames } from '../../render/html.js';
-import { result, seriesPoints, type SectionContext } from '../context.js';
+import { result, seriesPoints, titleOf, type SectionContext } from '../context.js';
 import type { SectionModel } from '../model.js';
 import { sectionFields } from './common.js';
 import { interpolationContext } from './markdown.js';
@@ -91,8 +91,8 @@ export function buildChart(section: ChartSection, ctx: SectionContext): SectionM
     chart: {
       id: ctx.nextId(`custom-chart-${section.metric}`),
       title,
-      caption: section.caption ?? `${r.title}, ${values.length} rows (${section.data}). Source: ${ctx.config.metrics[section.metric].type} metric "${section.metric}".`,
-      alt: `${title}: custom chart of ${r.label} (${section.data}) with ${values.length} data rows.`,
+      caption: section.caption ?? ctx.t('chart.caption', { title: titleOf(ctx, r), rows: values.length, data: section.data, type: ctx.config.metrics[section.metric].type, metric: section.metric }),
+      alt: ctx.t('chart.alt', { title, label: r.label, data: section.data, rows: values.length }),
       spec: { ...rest, data: { values } } as TopLevelSpec,
       size: 'wide',
     },

@@ -1,8 +1,8 @@
 /** Distribution: histogram of the current period's answers, coloured by band (detractor/passive/promoter for NPS). */
 import { z } from 'zod';
 import { distributionSpec } from '../charts.js';
-import { longLabel, result, type SectionContext } from '../context.js';
-import { formatCount, formatShare } from '../format.js';
+import { bandsOf, longLabel, result, type SectionContext } from '../context.js';
+import { bandWord } from '../i18n.js';
 import type { SectionModel } from '../model.js';
 import { sectionFields } from './common.js';
 import { scoreMetric } from './score-only.js';
@@ -14,26 +14,29 @@ export const distributionSchema = z
 export type DistributionSection = z.infer<typeof distributionSchema>;
 
 export function buildDistribution(section: DistributionSection, ctx: SectionContext): SectionModel {
+  const { t, fmt } = ctx;
   const r = result(ctx, section.metric);
   const pm = scoreMetric(ctx, section.metric, ['metric']);
-  const bands = pm.type.bands(pm.def);
+  const bands = bandsOf(ctx, pm.type.bands(pm.def));
   const period = longLabel(ctx, ctx.computed.period);
   const shares = bands.map((b) => ({ band: b, share: r.distribution.filter((d) => d.band === b.name).reduce((a, d) => a + d.share, 0) }));
   const largest = [...shares].sort((a, b) => b.share - a.share)[0];
   const bad = shares.find((s) => s.band.tone === 'bad');
-  const headline = bad ? `${formatShare(bad.share)} of ${period} respondents are ${bad.band.name}` : `${formatShare(largest.share)} of ${period} answers are ${largest.band.name}`;
-  const summary = shares.map((s) => `${s.band.label}: ${formatShare(s.share)}`).join(' · ');
+  const headline = bad
+    ? t('distribution.headlineBad', { share: fmt.share(bad.share), period, band: bandWord(t, bad.band) })
+    : t('distribution.headline', { share: fmt.share(largest.share), period, band: bandWord(t, largest.band) });
+  const summary = shares.map((s) => t('sep.pair', { key: s.band.label, value: fmt.share(s.share) })).join(t('distribution.summarySep'));
   return {
     type: 'distribution',
     id: section.id ?? ctx.nextId(`distribution-${section.metric}`),
-    title: section.title ?? `${r.label} answers in ${period}`,
+    title: section.title ?? t('distribution.title', { label: r.label, period }),
     level: 2,
     chart: {
       id: ctx.nextId(`chart-distribution-${section.metric}`),
       title: headline,
-      caption: `Count of valid ${r.label} answers by score, ${period} (n = ${formatCount(r.n)}; ${r.excluded} excluded). Labels give the share of all valid answers.`,
-      alt: `Histogram of ${r.label} answers in ${period}: ${r.distribution.map((d) => `${d.score}: ${d.count}`).join(', ')}. ${summary}.`,
-      spec: distributionSpec(r.distribution, bands),
+      caption: t('distribution.caption', { label: r.label, period, n: fmt.count(r.n), excluded: r.excluded }),
+      alt: t('distribution.alt', { label: r.label, period, items: r.distribution.map((d) => t('sep.pair', { key: d.score, value: d.count })).join(t('sep.list')), summary }),
+      spec: distributionSpec(r.distribution, bands, t),
       size: 'wide',
     },
     summary,

@@ -2,8 +2,7 @@
 import { z } from 'zod';
 import { lastPeriods } from '../../metrics/period.js';
 import { sparklineSpec } from '../charts.js';
-import { longLabel, result, seriesPoints, type SectionContext } from '../context.js';
-import { formatDelta, formatInterval, formatP, formatValue } from '../format.js';
+import { longLabel, result, seriesPoints, titleOf, type SectionContext } from '../context.js';
 import type { KpiCard, SectionModel } from '../model.js';
 import { changeSentence, sectionFields, toneOf } from './common.js';
 
@@ -19,6 +18,7 @@ export const kpisSchema = z
 export type KpisSection = z.infer<typeof kpisSchema>;
 
 export function buildKpis(section: KpisSection, ctx: SectionContext): SectionModel {
+  const { t, fmt } = ctx;
   const previousLabel = longLabel(ctx, ctx.computed.previousPeriod);
   const cards: KpiCard[] = section.metrics.map((id) => {
     const r = result(ctx, id);
@@ -29,28 +29,28 @@ export function buildKpis(section: KpisSection, ctx: SectionContext): SectionMod
     return {
       id,
       label: r.label,
-      title: r.title,
-      value: formatValue(r.value, r.unit),
+      title: titleOf(ctx, r),
+      value: fmt.value(r.value, r.unit),
       scaleNote: r.type === 'ces' ? `/ ${(ctx.config.metrics[id] as { scale?: number }).scale ?? ''}` : undefined,
-      ci: r.ci ? `95% CI ${formatInterval(r.ci, r.unit)}` : 'no interval',
-      delta: formatDelta(r.delta, r.unit),
+      ci: r.ci ? t('common.ciValue', { ci: fmt.interval(r.ci, r.unit) }) : t('kpis.noInterval'),
+      delta: fmt.delta(r.delta, r.unit),
       previousLabel,
       direction,
       tone: toneOf(r, r.delta, r.significant),
       significant: r.significant,
-      pText: formatP(r.p),
-      n: `n = ${r.n.toLocaleString('en-US')}`,
+      pText: fmt.p(r.p),
+      n: t('common.n', { n: fmt.count(r.n) }),
       lowSample: r.lowSample,
-      target: r.target !== null ? `Target ${formatValue(r.target, r.unit)}` : undefined,
+      target: r.target !== null ? t('kpis.target', { value: fmt.value(r.target, r.unit) }) : undefined,
       targetMet: met,
       description: ctx.config.metrics[id].description,
       sparkline:
         spark.filter((p) => p.value !== null).length >= 2
-          ? { id: ctx.nextId(`spark-${id}`), title: `${r.label}, last ${spark.length} periods`, caption: '', alt: `Sparkline of ${r.label} over the last ${spark.length} periods`, spec: sparklineSpec(spark), size: 'small' }
+          ? { id: ctx.nextId(`spark-${id}`), title: t('kpis.sparkTitle', { label: r.label, count: spark.length }), caption: '', alt: t('kpis.sparkAlt', { label: r.label, count: spark.length }), spec: sparklineSpec(spark), size: 'small' }
           : undefined,
     };
   });
   const changed = section.metrics.map((id) => result(ctx, id)).filter((r) => r.significant);
-  const sentences = changed.length > 0 ? changed.map((r) => changeSentence(r, previousLabel)) : [`No headline metric changed significantly since ${previousLabel} (95% level).`];
-  return { type: 'kpis', id: section.id ?? 'summary', title: section.title ?? 'Executive summary', level: 1, cards, sentences };
+  const sentences = changed.length > 0 ? changed.map((r) => changeSentence(r, previousLabel, t, fmt)) : [t('kpis.noChange', { previous: previousLabel })];
+  return { type: 'kpis', id: section.id ?? ctx.nextId('summary'), title: section.title ?? t('kpis.title'), level: 1, cards, sentences };
 }

@@ -8,7 +8,6 @@ import { marked } from 'marked';
 import { z } from 'zod';
 import { CxError } from '../../errors.js';
 import { longLabel, type SectionContext } from '../context.js';
-import { formatCount, formatDelta, formatInterval, formatP, formatValue } from '../format.js';
 import type { SectionModel } from '../model.js';
 import { sectionFields } from './common.js';
 
@@ -26,17 +25,18 @@ export type MarkdownSection = z.infer<typeof markdownSchema>;
 
 /** Values an analyst can interpolate: every metric's numbers, formatted as in the report, plus raw numbers. */
 export function interpolationContext(ctx: SectionContext): Record<string, unknown> {
+  const { fmt } = ctx;
   const metrics: Record<string, unknown> = {};
   for (const [id, r] of ctx.computed.results) {
     metrics[id] = {
       label: r.label,
-      value: formatValue(r.value, r.unit),
-      n: formatCount(r.n),
-      ci: formatInterval(r.ci, r.unit),
-      delta: formatDelta(r.delta, r.unit),
-      p: formatP(r.p),
+      value: fmt.value(r.value, r.unit),
+      n: fmt.count(r.n),
+      ci: fmt.interval(r.ci, r.unit),
+      delta: fmt.delta(r.delta, r.unit),
+      p: fmt.p(r.p),
       significant: r.significant,
-      previous: r.previous ? { value: formatValue(r.previous.value, r.unit), n: formatCount(r.previous.n) } : null,
+      previous: r.previous ? { value: fmt.value(r.previous.value, r.unit), n: fmt.count(r.previous.n) } : null,
       raw: { value: r.value, n: r.n, ci: r.ci, delta: r.delta, p: r.p },
     };
   }

@@ -1,8 +1,7 @@
 /** A metric's own default visual (cohort heatmap, survival curve, top accounts, …), with its headline numbers. */
 import { z } from 'zod';
 import { metricModule } from '../../metrics/registry.js';
-import { longLabel, result, type SectionContext } from '../context.js';
-import { formatCount, formatInterval, formatValue } from '../format.js';
+import { englishLabel, longLabel, methodOf, result, titleOf, type SectionContext } from '../context.js';
 import type { SectionModel } from '../model.js';
 import { changeSentence, sectionFields } from './common.js';
 
@@ -13,22 +12,24 @@ export const metricSectionSchema = z
 export type MetricSection = z.infer<typeof metricSectionSchema>;
 
 export function buildMetricSection(section: MetricSection, ctx: SectionContext): SectionModel {
+  const { t, fmt } = ctx;
   const r = result(ctx, section.metric);
   const module = metricModule(ctx.config.metrics[section.metric].type);
   const prepared = ctx.computed.prepared.get(section.metric)!;
-  const blocks = module.visual?.(r, prepared, { period: ctx.computed.period, periodLabel: (k) => longLabel(ctx, k), nextId: ctx.nextId }) ?? [];
+  // The module's visual is English text (metric modules are locale-free): it gets English period labels.
+  const blocks = module.visual?.(r, prepared, { period: ctx.computed.period, periodLabel: (k) => englishLabel(ctx, k), nextId: ctx.nextId }) ?? [];
   const headline =
     r.value === null
-      ? `${r.label}: no data in ${longLabel(ctx, ctx.computed.period)}.`
-      : `${r.label} ${formatValue(r.value, r.unit)}${r.ci ? ` (95% CI ${formatInterval(r.ci, r.unit)})` : ''}, n = ${formatCount(r.n)}.`;
+      ? t('metric.noData', { label: r.label, period: longLabel(ctx, ctx.computed.period) })
+      : t('metric.headline', { label: r.label, value: fmt.value(r.value, r.unit), ci: r.ci ? t('case.ci', { ci: fmt.interval(r.ci, r.unit) }) : '', n: fmt.count(r.n) });
   return {
     type: 'metric',
     id: section.id ?? ctx.nextId(`metric-${section.metric}`),
-    title: section.title ?? `${r.title}`,
+    title: section.title ?? titleOf(ctx, r),
     level: 2,
     headline,
-    sentence: r.previous ? changeSentence(r, longLabel(ctx, ctx.computed.previousPeriod)) : '',
+    sentence: r.previous ? changeSentence(r, longLabel(ctx, ctx.computed.previousPeriod), t, fmt) : '',
     blocks,
-    method: r.method,
+    method: methodOf(ctx, r),
   };
 }

@@ -2,8 +2,9 @@
 import { z } from 'zod';
 import { lastPeriods } from '../../metrics/period.js';
 import { trendSpec } from '../charts.js';
-import { longLabel, result, seriesPoints, shortLabel, type SectionContext } from '../context.js';
-import { formatCount, formatInterval, formatValue } from '../format.js';
+import type { Granularity } from '../../metrics/period.js';
+import { longLabel, result, seriesPoints, shortLabel, titleOf, type SectionContext } from '../context.js';
+import { translator, type Translator } from '../i18n.js';
 import type { SectionModel } from '../model.js';
 import { sectionFields } from './common.js';
 
@@ -24,20 +25,23 @@ export const trendSchema = z
 export type TrendSection = z.infer<typeof trendSchema>;
 
 /** "NPS rose for the 3rd consecutive month", "NPS fell in October 2026", … */
-export function trendHeadline(label: string, values: (number | null)[], lastLabel: string, unitName: string): string {
+export function trendHeadline(label: string, values: (number | null)[], lastLabel: string, unitName: Granularity, t: Translator = translator('en')): string {
   const v = values.filter((x): x is number => x !== null);
-  if (v.length < 2) return `${label} over time`;
+  if (v.length < 2) return t('trend.overTime', { label });
   const sign = (i: number) => Math.sign(v[i] - v[i - 1]);
   const last = sign(v.length - 1);
-  if (last === 0) return `${label} unchanged in ${lastLabel}`;
+  if (last === 0) return t('trend.unchanged', { label, period: lastLabel });
   let streak = 1;
   for (let i = v.length - 2; i >= 1 && sign(i) === last; i--) streak++;
-  const verb = last > 0 ? 'rose' : 'fell';
-  if (streak >= 2) return `${label} ${verb} for the ${streak === 2 ? 'second' : streak === 3 ? 'third' : `${streak}th`} ${unitName} in a row`;
-  return `${label} ${verb} in ${lastLabel}`;
+  if (streak >= 2) {
+    const nth = streak === 2 ? t('ordinal.2') : streak === 3 ? t('ordinal.3') : t('ordinal.n', { n: streak });
+    return t(last > 0 ? 'trend.roseStreak' : 'trend.fellStreak', { label, nth, unit: t(`streak.${unitName}`) });
+  }
+  return t(last > 0 ? 'trend.rose' : 'trend.fell', { label, period: lastLabel });
 }
 
 export function buildTrend(section: TrendSection, ctx: SectionContext): SectionModel {
+  const { t, fmt } = ctx;
   const r = result(ctx, section.metric);
   const keys = new Set(lastPeriods(ctx.computed.period, section.periods, ctx.granularity));
   const series = r.series.filter((p) => keys.has(p.period));
@@ -46,28 +50,39 @@ export function buildTrend(section: TrendSection, ctx: SectionContext): SectionM
   const annotations = (section.annotations ?? []).map((a) => ({ label: shortLabel(ctx, a.period), text: a.label }));
   const withData = series.filter((p) => p.value !== null);
   const ns = withData.map((p) => p.n);
-  const headline = trendHeadline(r.label, series.map((p) => p.value), longLabel(ctx, ctx.computed.period), ctx.granularity);
+  const headline = trendHeadline(r.label, series.map((p) => p.value), longLabel(ctx, ctx.computed.period), ctx.granularity, t);
   const first = withData[0];
   const last = withData[withData.length - 1];
   const alt = first && last
-    ? `Line chart of ${r.label} for ${withData.length} ${ctx.granularity}s from ${longLabel(ctx, first.period)} (${formatValue(first.value, r.unit)}) to ${longLabel(ctx, last.period)} (${formatValue(last.value, r.unit)}), ranging ${formatValue(Math.min(...withData.map((p) => p.value!)), r.unit)} to ${formatValue(Math.max(...withData.map((p) => p.value!)), r.unit)}, with 95% interval band${target != null ? ` and target ${formatValue(target, r.unit)}` : ''}.`
-    : `No ${r.label} data in the selected periods.`;
+    ? t('trend.alt', {
+        label: r.label,
+        count: t(`count.${ctx.granularity}`, { count: withData.length }),
+        first: longLabel(ctx, first.period),
+        firstValue: fmt.value(first.value, r.unit),
+        last: longLabel(ctx, last.period),
+        lastValue: fmt.value(last.value, r.unit),
+        min: fmt.value(Math.min(...withData.map((p) => p.value!)), r.unit),
+        max: fmt.value(Math.max(...withData.map((p) => p.value!)), r.unit),
+        target: target != null ? t('trend.altTarget', { value: fmt.value(target, r.unit) }) : '',
+      })
+    : t('trend.altEmpty', { label: r.label });
+  const unit = t(`unit.${ctx.granularity}`);
   return {
     type: 'trend',
     id: section.id ?? ctx.nextId(`trend-${section.metric}`),
-    title: section.title ?? `${r.label} trend`,
+    title: section.title ?? t('trend.title', { label: r.label }),
     level: 2,
     chart: {
       id: ctx.nextId(`chart-trend-${section.metric}`),
       title: headline,
-      caption: `${r.title} per ${ctx.granularity} with 95% interval band. n per ${ctx.granularity}: ${ns.length ? `${formatCount(Math.min(...ns))}–${formatCount(Math.max(...ns))}` : '0'}. Source: ${ctx.config.metrics[section.metric].source}.`,
+      caption: t('trend.caption', { title: titleOf(ctx, r), unit, range: ns.length ? `${fmt.count(Math.min(...ns))}–${fmt.count(Math.max(...ns))}` : '0', source: String(ctx.config.metrics[section.metric].source) }),
       alt,
-      spec: trendSpec(points, { metric: r.label, unit: r.unit, target, annotations, domain: r.domain ?? undefined }),
+      spec: trendSpec(points, { metric: r.label, unit: r.unit, target, annotations, domain: r.domain ?? undefined, t }),
       size: 'wide',
     },
     table: {
-      columns: [{ label: 'Period' }, { label: r.label, align: 'right' }, { label: '95% CI', align: 'right' }, { label: 'n', align: 'right' }],
-      rows: series.map((p) => ({ cells: [longLabel(ctx, p.period), formatValue(p.value, r.unit), formatInterval(p.ci, r.unit), formatCount(p.n)], muted: p.lowSample })),
+      columns: [{ label: t('common.period') }, { label: r.label, align: 'right' }, { label: t('common.ci'), align: 'right' }, { label: t('common.nHeader'), align: 'right' }],
+      rows: series.map((p) => ({ cells: [longLabel(ctx, p.period), fmt.value(p.value, r.unit), fmt.interval(p.ci, r.unit), fmt.count(p.n)], muted: p.lowSample })),
     },
   };
 }

@@ -8,8 +8,7 @@ import { suggestion } from '../../config/suggest.js';
 import { CxError } from '../../errors.js';
 import { filterSchema, compileFilter } from '../../metrics/filter.js';
 import { requireColumn } from '../../metrics/prepare.js';
-import { longLabel, result, type SectionContext } from '../context.js';
-import { formatCount } from '../format.js';
+import { bandsOf, longLabel, result, type SectionContext } from '../context.js';
 import type { Quote, SectionModel } from '../model.js';
 import { sectionFields } from './common.js';
 import { scoreMetric } from './score-only.js';
@@ -42,6 +41,7 @@ export function fnv1a(text: string): number {
 }
 
 export function buildVerbatims(section: VerbatimsSection, ctx: SectionContext): SectionModel {
+  const { t, fmt } = ctx;
   const r = result(ctx, section.metric);
   const pm = scoreMetric(ctx, section.metric, ['metric']);
   const where = (key: string) => ['sections', ctx.index, key];
@@ -81,15 +81,16 @@ export function buildVerbatims(section: VerbatimsSection, ctx: SectionContext): 
     const segment = section.attribute.map((c) => String(d[c] ?? '—')).join(' · ');
     return { text: String(d[section.text]).trim(), attribution: [segment, date].filter(Boolean).join(' · '), score: `${r.label} ${score}`, tone: b?.tone ?? 'neutral' };
   });
-  const scope = wantedPeriod ? longLabel(ctx, wantedPeriod) : 'all periods';
-  const who = band ? band.label.replace(/\s*\(.*\)$/, '').toLowerCase() : 'respondents';
+  const scope = wantedPeriod ? longLabel(ctx, wantedPeriod) : t('verbatims.allPeriods');
+  const shownBand = band && bandsOf(ctx, [band])[0];
+  const who = shownBand ? shownBand.label.replace(/\s*[(（].*[)）]$/, '').toLowerCase() : t('verbatims.respondents');
   return {
     type: 'verbatims',
     id: section.id ?? ctx.nextId(`verbatims-${section.metric}`),
-    title: section.title ?? `What ${who} said (${scope})`,
+    title: section.title ?? t('verbatims.title', { who, scope }),
     level: 2,
-    intro: `${quotes.length} of ${formatCount(pool.length)} comments from ${who} in ${scope}, sampled at random (seed ${seed}); shown as written, attributed by segment and date only.`,
+    intro: t('verbatims.intro', { shown: quotes.length, total: fmt.count(pool.length), who, scope, seed }),
     quotes,
-    empty: quotes.length === 0 ? `No comments from ${who} in ${scope}.` : null,
+    empty: quotes.length === 0 ? t('verbatims.empty', { who, scope }) : null,
   };
 }
