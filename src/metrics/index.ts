@@ -103,7 +103,7 @@ export function computeMetrics(config: Config, prepared: Map<string, Prepared>, 
   const results = new Map<string, MetricResult>();
   for (const [id, p] of prepared) {
     const module = metricModule(config.metrics[id].type);
-    results.set(id, module.compute(p, { period, previousPeriod, granularity, breakdowns: breakdowns.get(id) ?? [], minSample: (config.metrics[id] as { min_sample?: number }).min_sample ?? config.report.min_sample, config }));
+    results.set(id, module.compute(p, { locale: config.report.locale, period, previousPeriod, granularity, breakdowns: breakdowns.get(id) ?? [], minSample: (config.metrics[id] as { min_sample?: number }).min_sample ?? config.report.min_sample, config }));
   }
   return { period, previousPeriod, prepared, results, errors };
 }

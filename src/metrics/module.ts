@@ -92,6 +92,8 @@ export interface Prepared {
 
 /** What `compute` gets for one period. */
 export interface ComputeContext {
+  /** `method` and `test` are written in this locale (= config.report.locale) */
+  locale: 'en' | 'zh-CN';
   period: string;
   previousPeriod: string;
   granularity: Granularity;
@@ -109,7 +111,10 @@ export type VisualBlock =
 
 export interface VisualContext {
   period: string;
-  periodLabel(key: string): string;
+  /** the report's locale: a visual writes its text in it (see localTranslator in report/i18n.ts) */
+  locale: 'en' | 'zh-CN';
+  /** a period's label in the report's locale ("October 2026", "2026年10月"); short: axis labels */
+  periodLabel(key: string, style?: 'long' | 'short'): string;
   nextId(prefix: string): string;
 }
 

@@ -610,6 +610,29 @@ export function translator(locale: Locale): Translator {
   return t;
 }
 
+/**
+ * A translator over a module's own messages (metric modules keep their texts beside their code):
+ * `const t = localTranslator(MESSAGES, locale)` with `MESSAGES = { en: {...}, 'zh-CN': {...} }`,
+ * the same keys and placeholders in both (checked by `sameKeys`). Filling and Chinese spacing
+ * work as for the report's own catalogue.
+ */
+export function localTranslator<K extends string>(messages: Record<Locale, Record<K, string>>, locale: Locale): (key: K, vars?: Vars) => string {
+  const own = messages[locale] ?? messages.en;
+  return (key, vars) => fill(locale, key, own[key] ?? messages.en[key], vars);
+}
+
+/** Keys or placeholders that differ between the locales of a message set (empty when consistent). */
+export function sameKeys(messages: Record<Locale, Record<string, string>>): string[] {
+  const problems: string[] = [];
+  const keys = new Set(LOCALES.flatMap((l) => Object.keys(messages[l] ?? {})));
+  for (const key of keys) {
+    const sets = LOCALES.map((l) => (messages[l]?.[key] === undefined ? null : placeholders(messages[l][key]).sort().join(',')));
+    if (sets.some((s) => s === null)) problems.push(`${key}: missing in ${LOCALES.filter((_, i) => sets[i] === null).join(', ')}`);
+    else if (new Set(sets).size > 1) problems.push(`${key}: placeholders differ`);
+  }
+  return problems;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Dates and periods
 

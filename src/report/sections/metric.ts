@@ -1,7 +1,7 @@
 /** A metric's own default visual (cohort heatmap, survival curve, top accounts, …), with its headline numbers. */
 import { z } from 'zod';
 import { metricModule } from '../../metrics/registry.js';
-import { englishLabel, longLabel, methodOf, result, titleOf, type SectionContext } from '../context.js';
+import { longLabel, methodOf, result, shortLabel, titleOf, type SectionContext } from '../context.js';
 import type { SectionModel } from '../model.js';
 import { changeSentence, sectionFields } from './common.js';
 
@@ -16,8 +16,8 @@ export function buildMetricSection(section: MetricSection, ctx: SectionContext):
   const r = result(ctx, section.metric);
   const module = metricModule(ctx.config.metrics[section.metric].type);
   const prepared = ctx.computed.prepared.get(section.metric)!;
-  // The module's visual is English text (metric modules are locale-free): it gets English period labels.
-  const blocks = module.visual?.(r, prepared, { period: ctx.computed.period, periodLabel: (k) => englishLabel(ctx, k), nextId: ctx.nextId }) ?? [];
+  const blocks =
+    module.visual?.(r, prepared, { period: ctx.computed.period, locale: t.locale, periodLabel: (k, style) => (style === 'short' ? shortLabel(ctx, k) : longLabel(ctx, k)), nextId: ctx.nextId }) ?? [];
   const headline =
     r.value === null
       ? t('metric.noData', { label: r.label, period: longLabel(ctx, ctx.computed.period) })
