@@ -29,6 +29,16 @@ describe('batch builds', () => {
     expect(index).toContain('+20.0');
   });
 
+  it('the index page follows the report locale', async () => {
+    const dir = surveyProject(SURVEY_CONFIG.replace('  min_sample: 5\n', '  min_sample: 5\n  locale: zh-CN\n'));
+    expect(await main(['build', '--period', '2026-09..2026-10', '--format', 'html', '--out', 'out', '--quiet'], io(dir).io)).toBe(0);
+    const index = readFileSync(join(dir, 'out', 'index.html'), 'utf8');
+    expect(index).toContain('<html lang="zh-CN">');
+    expect(index).toContain('根据 cxreport.yaml 生成了 2 份报告。');
+    expect(index).toContain('<th>报告期</th>');
+    expect(index).toContain('2026年10月');
+  });
+
   it('matrix: one report per value, the filter applied to every source', async () => {
     const withoutCaseStudy = SURVEY_CONFIG.slice(0, SURVEY_CONFIG.indexOf('  - type: case-study'));
     const dir = surveyProject(`${withoutCaseStudy}matrix:\n  region: [EMEA, APAC]\n`);

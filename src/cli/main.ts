@@ -184,7 +184,7 @@ async function runBuild(command: Command, io: Io, reporter: Reporter): Promise<n
   const manifestRoot = batch ? (root ?? resolve(config.dir, config.outputs.dir!.split('{period}')[0] || '.')) : built[0].dir;
   const shownConfig = relative(io.cwd, config.file) || config.file;
   const extras: OutputFile[] = [{ name: 'manifest.json', content: manifest(manifestRoot, shownConfig, built) }];
-  if (batch) extras.push({ name: 'index.html', content: indexPage(manifestRoot, config.report.title, shownConfig, built) });
+  if (batch) extras.push({ name: 'index.html', content: indexPage(manifestRoot, config.report.title, shownConfig, built, config.report.locale) });
   const written = await writeAtomically(manifestRoot, extras);
   written.forEach((path, i) => reporter.wrote(relative(io.cwd, path), Buffer.byteLength(extras[i].content)));
   if (command.summary) {

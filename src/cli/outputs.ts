@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import Handlebars from 'handlebars';
 import { DEFAULT_TEMPLATES } from '../render/html.js';
-import { formatValue } from '../report/format.js';
+import { formatter } from '../report/format.js';
+import { translator, type Locale } from '../report/i18n.js';
 import type { MetricResult } from '../metrics/module.js';
 
 export interface BuiltReport {
@@ -32,8 +33,10 @@ export function manifest(root: string, config: string, reports: BuiltReport[]): 
   return `${JSON.stringify({ tool: 'cxreport', manifestVersion: 1, config, outputs }, null, 2)}\n`;
 }
 
-/** index.html linking every report of a batch, with the headline values. */
-export function indexPage(root: string, title: string, config: string, reports: BuiltReport[]): string {
+/** index.html linking every report of a batch, with the headline values, in the report's locale. */
+export function indexPage(root: string, title: string, config: string, reports: BuiltReport[], locale: Locale = 'en'): string {
+  const t = translator(locale);
+  const fmt = formatter(locale);
   const template = Handlebars.compile(readFileSync(join(DEFAULT_TEMPLATES, 'index.hbs'), 'utf8'));
   const metricLabels = reports[0]?.results.map((r) => r.label) ?? [];
   const link = (r: BuiltReport, name: string) => {
@@ -41,9 +44,10 @@ export function indexPage(root: string, title: string, config: string, reports: 
     return f ? relative(root, f.path) : undefined;
   };
   return template({
+    lang: locale,
     title,
-    config,
-    count: reports.length,
+    built: t('index.built', { count: reports.length, config }),
+    labels: { period: t('index.period'), segment: t('index.segment'), report: t('index.report') },
     segmented: reports.some((r) => r.segment !== undefined),
     metricLabels,
     entries: reports.map((r) => ({
@@ -52,7 +56,7 @@ export function indexPage(root: string, title: string, config: string, reports: 
       html: link(r, 'report.html'),
       pdf: link(r, 'report.pdf'),
       metrics: link(r, 'metrics.json'),
-      values: r.results.map((m) => formatValue(m.value, m.unit)),
+      values: r.results.map((m) => fmt.value(m.value, m.unit)),
     })),
   });
 }
