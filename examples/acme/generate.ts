@@ -26,6 +26,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Rng } from './rng.js';
 
 // ---------------------------------------------------------------------------------------------
 // Seeded PRNG
@@ -34,77 +35,6 @@ import { fileURLToPath } from 'node:url';
 /** Fixed seed: the whole data set is a pure function of this number and the constants below. */
 const SEED = 0x5eed_ac4e;
 
-/**
- * sfc32 (Chris Doty-Humphrey's Small Fast Counting generator), seeded through splitmix32.
- * Chosen over mulberry32 for its 128-bit state (no short cycles at 20k rows x ~30 draws) while
- * staying small enough to read; all arithmetic is 32-bit so results are identical everywhere.
- */
-class Rng {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
-
-  constructor(seed: number) {
-    let s = seed >>> 0;
-    const splitmix32 = (): number => {
-      s = (s + 0x9e3779b9) >>> 0;
-      let z = s;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-      return (z ^ (z >>> 16)) >>> 0;
-    };
-    this.a = splitmix32();
-    this.b = splitmix32();
-    this.c = splitmix32();
-    this.d = splitmix32();
-    for (let i = 0; i < 16; i++) this.next(); // discard the first outputs, as sfc32 recommends
-  }
-
-  /** Uniform float in [0, 1). */
-  next(): number {
-    const t = (((this.a + this.b) | 0) + this.d) | 0;
-    this.d = (this.d + 1) | 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) | 0;
-    this.c = (this.c << 21) | (this.c >>> 11);
-    this.c = (this.c + t) | 0;
-    return (t >>> 0) / 4294967296;
-  }
-
-  /** Integer in [lo, hi], inclusive. */
-  int(lo: number, hi: number): number {
-    return lo + Math.floor(this.next() * (hi - lo + 1));
-  }
-
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-
-  /** Standard normal (Box–Muller; one value per call keeps the draw order easy to follow). */
-  normal(mean = 0, sd = 1): number {
-    const u = 1 - this.next(); // (0, 1], so log(u) is finite
-    const v = this.next();
-    return mean + sd * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-  }
-
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)]!;
-  }
-
-  /** Picks a key of `weights` with probability proportional to its weight. */
-  weighted<K extends string>(weights: Readonly<Record<K, number>>): K {
-    const keys = Object.keys(weights) as K[];
-    let total = 0;
-    for (const k of keys) total += weights[k];
-    let r = this.next() * total;
-    for (const k of keys) {
-      r -= weights[k];
-      if (r < 0) return k;
-    }
-    return keys[keys.length - 1]!;
-  }
-}
 
 const rng = new Rng(SEED);
 
