@@ -134,3 +134,16 @@ describe('self-contained output', () => {
     expect(again.metrics).toBe(result.metrics);
   });
 });
+
+describe('case study and the report period', () => {
+  it('never uses data after the report period: a window not reached yet is said so', async () => {
+    const dir = surveyProject();
+    const september = await build({ configPath: join(dir, 'cxreport.yaml'), env: {}, cwd: dir, period: '2026-09' });
+    const start = september.html.indexOf('data-section-type="case-study"');
+    const text = september.html.slice(start, september.html.indexOf('</section>', start)).replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    expect(text).toContain('window lies after September 2026: there is no before/after comparison in this report yet.');
+    // the October answers of EMEA (n = 4) must not appear in a September report
+    expect(text).toMatch(/no data \(n &#x3D; 0\)|no data \(n = 0\)/);
+    expect(text).not.toContain('+25.0');
+  });
+});

@@ -20,6 +20,8 @@ import { csv, makeProject } from '../../test/project.js';
 import { CxError } from '../errors.js';
 import { build, type BuildResult } from '../pipeline.js';
 import { bgnbdObjective, gammaGammaObjective } from './clv.js';
+import { sameKeys } from '../report/i18n.js';
+import { MESSAGES } from './clv.js';
 import { bgnbdLogLikelihood, type BgNbdParams } from './models/bgnbd.js';
 import { customerLifetimeValue, gammaGammaLogLikelihood, type GammaGammaParams } from './models/gammagamma.js';
 import { collapseRfm } from './models/rfm.js';
@@ -587,5 +589,94 @@ sections:
     expect(m.series).toHaveLength(9);
     expect(m.series.every((p: any) => p.value !== null)).toBe(true);
     expect(elapsedMs).toBeLessThan(15_000);
+  });
+});
+
+/** Visible text of the report's metric sections with their alt texts and chart labels (tags removed, entities decoded). */
+function metricSectionText(html: string): string {
+  const sections = [...html.matchAll(/<section class="section section-metric"[\s\S]*?<\/section>/g)].map((m) => m[0]).join('\n');
+  const attributes = [...sections.matchAll(/(?:alt|aria-label|title)="([^"]*)"/g)].map((m) => m[1]);
+  return [sections.replace(/<style>[\s\S]*?<\/style>/g, ' ').replace(/<[^>]+>/g, ' '), ...attributes]
+    .join(' ')
+    .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16)))
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ');
+}
+
+describe('in Simplified Chinese (report.locale: zh-CN)', () => {
+  const chinese = (config: string) => config.replace(/( {2}min_sample: \d+\n)/, '$1  locale: zh-CN\n');
+  /** English words of the module's messages that must not be left in a Chinese section (the source `customers` is the user's name). */
+  const ENGLISH = ['customers with', 'lost of', 'Customer', 'accounts', 'Source:', 'Note:', 'not tested', 'Expected', 'expected', 'months', 'Gross margin', 'churn rate', 'Churn rate', 'Input', 'Detail', 'delta method', 'Bar chart', 'Share of', 'Recency', 'weeks', 'Fitted on', 'without intervals', 'October', 'Oct 2026'];
+  let simple: BuildResult;
+  let english: BuildResult;
+  let bgnbd: BuildResult;
+  beforeAll(async () => {
+    simple = await buildFiles(simpleFiles(chinese(SIMPLE_CONFIG)));
+    english = await buildFiles(simpleFiles());
+    bgnbd = await buildFiles({ 'cxreport.yaml': chinese(BGNBD_CONFIG), 'data/orders.csv': csv(ORDER_HEADER, ORDER_ROWS) });
+  });
+
+  it('the message set has the same keys and placeholders in every locale', () => {
+    expect(sameKeys(MESSAGES)).toEqual([]);
+  });
+
+  it('simple: Chinese method, untested-change reason and input table; the same numbers', () => {
+    const r = simple.computed.results.get('clv')!;
+    expect(r.method).toContain('简单客户终身价值 = ARPA × 毛利率（0.8）÷ 每期流失率');
+    expect(r.method).toContain('以及流失率的二项标准误');
+    expect(simple.computed.results.get('clv_fixed')!.method).toContain('流失率固定为每期 5%（来自配置）');
+    expect(r.method).not.toMatch(/churn|accounts|interval/);
+    expect(r.test).toBe('相邻期间共享大部分账户和客户，属于相关样本，对变化做独立样本检验并不成立，因此不作检验');
+    // the numbers are those of the English report; only the words differ
+    const { test: _zhTest, label: _zhLabel, note: _zhNote, ...numbers } = JSON.parse(simple.metrics).metrics.clv;
+    const { test: _enTest, label: _enLabel, note: _enNote, ...englishNumbers } = JSON.parse(english.metrics).metrics.clv;
+    expect(numbers).toEqual(englishNumbers);
+    const text = metricSectionText(simple.html);
+    expect(text).toContain('2026年10月简单法 CLV 输入项 数值 说明');
+    expect(text).toContain('ARPA（每月每个付费账户的收入）');
+    expect(text).toContain('每月流失率');
+    expect(text).toContain('期初 10 位中流失 2 位');
+    expect(text).toContain('预期生命周期 5.00 个月 1 ÷ 流失率');
+    expect(text).toContain('CLV = ARPA × 毛利率 ÷ 流失率');
+    expect(text).toContain('（delta 法）');
+    expect(text).toContain('数据来源：mrr 和 customers。');
+    expect(text).toContain('未检验变化（相邻期间共享大部分账户和客户');
+    expect(ENGLISH.filter((w) => text.includes(w))).toEqual([]);
+  });
+
+  it('simple: a period without churn says why in Chinese (metrics.json note and the section)', async () => {
+    const rows = CUSTOMER_ROWS.filter((r) => !['c2', 'c3'].includes(String(r[0])));
+    const r = await buildFiles({ 'cxreport.yaml': chinese(SIMPLE_CONFIG), 'data/mrr.csv': csv(MRR_HEADER, MRR_ROWS), 'data/customers.csv': csv(CUSTOMER_HEADER, rows) });
+    expect(JSON.parse(r.metrics).metrics.clv.note).toBe('本期没有流失：生命周期（1 ÷ 流失率）没有上界');
+    expect(metricSectionText(r.html)).toContain('注：本期没有流失：生命周期（1 ÷ 流失率）没有上界。');
+  });
+
+  it('bgnbd: Chinese method, decile chart, top accounts and fitted parameters', () => {
+    const r = bgnbd.computed.results.get('clv')!;
+    expect(r.method).toContain('BG/NBD 重复购买模型');
+    expect(r.method).toContain('每位客户的预期价值 = 毛利率（0.5）× 每次购买的预期消费 × 未来 6 个月中每月的预期购买次数，按年折现率 12%（按月）折现。');
+    expect(r.method).not.toMatch(/Expected|customers|interval/);
+    expect(r.test).toMatch(/^期望值为模型估计值/);
+    const text = metricSectionText(bgnbd.html);
+    expect(text).toMatch(/价值最高的 10% 客户占未来 6 个月预期总价值 \$[\d,]+\.\d\d 的 \d+\.\d%/);
+    expect(text).toContain('按预期价值划分的客户十分位组（D1 为最高）');
+    expect(text).toContain('预期价值占比（%）');
+    expect(text).toContain('截至 2026年10月31日有订单的客户数');
+    expect(text).toContain('未来 6 个月预期价值最高的 5 个账户 客户 重复购买次数（x） 末次购买时点（周） 观察期 T（周） P(alive) 预期购买次数（6 个月） 预期 CLV');
+    expect(text).toMatch(/基于截至 2026年10月31日的 [\d,]+ 位客户（其中 [\d,]+ 位有重复购买）拟合：BG\/NBD r = /);
+    expect(text).toContain('以上均为模型估计值，不含置信区间；与上期相比的变化不作检验。');
+    expect(ENGLISH.filter((w) => text.includes(w))).toEqual([]);
+  });
+
+  it('bgnbd: too little data gives a Chinese note, in metrics.json and in the section', async () => {
+    const few = ORDERS.filter((r) => ['C000', 'C001', 'C002'].includes(String(r[1])));
+    const r = await buildFiles({ 'cxreport.yaml': chinese(BGNBD_CONFIG), 'data/orders.csv': csv(ORDER_HEADER, few) });
+    const c = JSON.parse(r.metrics).metrics.clv;
+    expect(c.value).toBeNull();
+    expect(c.note).toMatch(/^未拟合：模型至少需要 20 位客户，其中 10 位有金额为正的重复购买（此处分别为 \d+ 和 \d+）$/);
+    expect(metricSectionText(r.html)).toMatch(/2026年10月没有模型：未拟合：模型至少需要 20 位客户/);
   });
 });

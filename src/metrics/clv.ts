@@ -20,7 +20,8 @@
 import { z } from 'zod';
 import type { Config } from '../config/load.js';
 import { CxError } from '../errors.js';
-import { formatCount, formatNumber, formatValue } from '../report/format.js';
+import { formatter } from '../report/format.js';
+import { localTranslator, translator, type Locale, type Vars } from '../report/i18n.js';
 import { palette } from '../report/theme.js';
 import type { SourceTable } from '../sources/types.js';
 import { bgnbdLogLikelihood, expectedPurchases, probabilityAlive, type BgNbdParams } from './models/bgnbd.js';
@@ -29,11 +30,12 @@ import { minimize } from './models/optimize.js';
 import { collapseRfm, summarizeTransactions, type Transaction, type WeightedRfm } from './models/rfm.js';
 import { lbeta, lgamma, logAddExp } from './models/special.js';
 import { filterSchema, type Filter } from './filter.js';
-import type { GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, PrepareContext, VisualBlock } from './module.js';
+import type { ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, PrepareContext, VisualBlock, VisualContext } from './module.js';
 import { groupKey } from './prepare.js';
 import { parseTimestamp, periodStart, type Granularity } from './period.js';
 import {
   DAY_MS,
+  dayIn,
   isoDay,
   periodEnd,
   seriesPeriods,
@@ -46,6 +48,182 @@ import {
 import { adjustGroups, makeResult } from './result-builders.js';
 import { metricFields } from './score-schema.js';
 import { meanEstimate, wilsonInterval, Z95, type Interval } from './stats.js';
+
+/** The module's text in each report locale (see localTranslator in report/i18n.ts). */
+export const MESSAGES = {
+  en: {
+    label: 'CLV',
+    'title.simple': 'Customer lifetime value (simple)',
+    'title.bgnbd': 'Customer lifetime value (BG/NBD + Gamma-Gamma)',
+    'test.bgnbd':
+      'not tested: the expected value is a model estimate refitted on nested calibration data (every order of the previous period is also in this one), and no sampling distribution is derived for it',
+    'test.simple': 'not tested: consecutive periods share most accounts and customers (dependent samples), so an independent-samples test of the change would be invalid',
+    'method.bgnbd':
+      'Expected customer lifetime value from the BG/NBD model of repeat purchasing (Fader, Hardie & Lee 2005, "Counting Your Customers the Easy Way", Marketing Science 24(2)) and the Gamma-Gamma model of spend per transaction (Fader & Hardie 2013, "The Gamma-Gamma Model of Monetary Value"), both fitted by maximum likelihood on every valid order up to the period end. ' +
+      'Per customer, in weeks: x = purchase days after the first, t_x = time of the last, T = time from the first purchase to the period end (orders on the same day merged, as BTYD and lifetimes do; customers first seen on the last day, T = 0, are not modelled). ' +
+      'Expected value per customer = margin ({margin}) × expected spend per purchase × expected purchases in each of the next {months} months, discounted at {discount}% a year (monthly). ' +
+      'The value shown is the mean over the customers modelled; breakdowns are simple means of the per-customer values by each customer’s latest value of the column. ' +
+      'No interval is given: this is a model estimate, and no sampling interval is derived for it. Changes are not tested (nested calibration data). ' +
+      'The spend model is fitted on the repeat buyers with a positive mean repeat spend. Orders with a missing or invalid date, a missing customer id, or a missing, non-numeric or negative amount are excluded and counted by reason (zero amounts are valid purchases); the exclusions shown are those up to the period end.',
+    'method.simple':
+      'Simple customer lifetime value = ARPA × gross margin ({margin}) ÷ churn rate per period, with ARPA = revenue in the period ÷ paying accounts (revenue summed per account per period; accounts with zero revenue are not paying) and {churn}. ' +
+      'The approximate 95% interval is the delta method on the log scale, combining the standard error of ARPA (s/√n){churnSe}. ' +
+      'Changes are not tested: consecutive periods share most accounts. When no customer churned, the value is undefined (no data) rather than infinite. ' +
+      'Revenue rows with a missing or invalid date (ISO 8601 or a month like 2026-10), a missing account id, or a missing, non-numeric or negative amount are excluded and counted by reason; so are customers with a missing signup date or a cancel date before signup. ' +
+      'Breakdowns use each account’s latest value of the column in the period, and the company-wide churn rate. Formula: cxreport metrics reference ("CLV, simple").',
+    'method.fixedChurn': 'a fixed churn rate of {rate}% per period (from the config)',
+    'method.customersChurn': 'the churn rate = customers lost during the period ÷ customers active at its start (signed up before it, not cancelled before it)',
+    'method.churnSe': ' and the binomial standard error of the churn rate',
+    'note.noOrders': 'no orders up to the period end',
+    'note.notFitted': 'not fitted: the model needs at least {min} customers of whom {minRepeat} made a repeat purchase with a positive amount (here {customers} and {spenders})',
+    'note.convergence': 'the optimiser did not confirm convergence ({models})',
+    'note.atBound': 'parameters at the edge of the search range ({params}): the data identify them poorly',
+    'note.q': 'Gamma-Gamma q ≤ 1: the expected spend of customers without repeat purchases is undefined',
+    'note.evaluation': "the model's expectations could not be evaluated at these parameters ({error})",
+    'note.notFinite': "the model's expectations are not finite at these parameters",
+    'note.noPaying': 'no paying accounts in the period',
+    'note.noActive': 'no customers active at the period start, so no churn rate',
+    'note.noChurn': 'no churn in the period: lifetime (1 ÷ churn) is unbounded',
+    'note.sep': '; ',
+    'note.listSep': ', ',
+    'simple.fixed': 'fixed in the config',
+    'simple.lost': '{lost} lost of {atStart} at the start',
+    'simple.arpa': 'ARPA (revenue per paying account per {unit})',
+    'simple.accounts': '{accounts} paying accounts, revenue {revenue}',
+    'simple.margin': 'Gross margin',
+    'simple.fromConfig': 'from the config',
+    'simple.churn': 'Churn rate per {unit}',
+    'simple.lifetime': 'Expected lifetime',
+    'simple.lifetimeFormula': '1 ÷ churn rate',
+    'simple.clv': 'CLV = ARPA × margin ÷ churn',
+    'simple.ci': '95% CI {ci} (delta method)',
+    'simple.caption': 'Simple CLV, {period}',
+    'simple.input': 'Input',
+    'simple.value': 'Value',
+    'simple.detail': 'Detail',
+    'simple.source': 'Source: {source}.',
+    'simple.sources': 'Source: {source} and {customers}.',
+    note: 'Note: {note}.',
+    'bgnbd.noModel': 'No model for {period}.',
+    'bgnbd.noModelNote': 'No model for {period}: {note}.',
+    'bgnbd.titleTop': 'The top 10% of customers hold {share} of the {total} expected over the next {months} months',
+    'bgnbd.titleTotal': 'Expected value over the next {months} months: {total}',
+    'bgnbd.caption':
+      'Share of total expected {months}-month value (margin {margin}, discounted {discount}% a year) by decile of customers ranked by expected value, D1 = highest. n = {n} customers with orders up to {end}. BG/NBD + Gamma-Gamma model estimates, no intervals. Source: {source}.',
+    'bgnbd.alt': 'Bar chart of the share of expected value by customer decile: {items}.',
+    'bgnbd.altItem': '{decile} {share} (mean {mean}, {customers} customers)',
+    'bgnbd.altSep': '; ',
+    'bgnbd.axisDecile': 'Customer decile by expected value (D1 = highest)',
+    'bgnbd.axisShare': 'Share of expected value (%)',
+    'bgnbd.tableCaption': 'Top {count} accounts by expected {months}-month value',
+    'bgnbd.customer': 'Customer',
+    'bgnbd.repeat': 'Repeat purchases (x)',
+    'bgnbd.recency': 'Recency (weeks)',
+    'bgnbd.age': 'Age T (weeks)',
+    'bgnbd.pAlive': 'P(alive)',
+    'bgnbd.expectedPurchases': 'Expected purchases ({months} mo)',
+    'bgnbd.expectedClv': 'Expected CLV',
+    'bgnbd.footnote': 'Recency is the time from the first to the last purchase; T the time from the first purchase to the period end. P(alive) is the model’s probability that the customer has not dropped out.',
+    'bgnbd.fitted':
+      'Fitted on {customers} customers ({repeat} with repeat purchases) up to {end}: BG/NBD r = {r}, α = {alpha}, a = {a}, b = {b} (log-likelihood {ll}); Gamma-Gamma p = {p}, q = {q}, γ = {gamma}. Expected active customers: {active}.',
+    'bgnbd.estimates': 'These are model estimates without intervals; the change from the previous period is not tested.',
+    'bgnbd.estimatesNote': 'These are model estimates without intervals; the change from the previous period is not tested. Note: {note}.',
+  },
+  'zh-CN': {
+    label: 'CLV',
+    'title.simple': '客户终身价值（简单法）',
+    'title.bgnbd': '客户终身价值（BG/NBD + Gamma-Gamma）',
+    'test.bgnbd': '期望值为模型估计值，每期在相互嵌套的校准数据上重新拟合，上期的每笔订单也包含在本期中，且未推导其抽样分布，因此不作检验',
+    'test.simple': '相邻期间共享大部分账户和客户，属于相关样本，对变化做独立样本检验并不成立，因此不作检验',
+    'method.bgnbd':
+      '预期客户终身价值由 BG/NBD 重复购买模型（Fader、Hardie 和 Lee 2005，“Counting Your Customers the Easy Way”，Marketing Science 24(2)）和 Gamma-Gamma 单笔消费模型（Fader 和 Hardie 2013，“The Gamma-Gamma Model of Monetary Value”）得出，两者均以截至期末的全部有效订单做最大似然拟合。' +
+      '每位客户以周为单位：x = 首次购买之后的购买天数，t_x = 最后一次购买的时间，T = 从首次购买到期末的时间（同一天的订单合并，与 BTYD 和 lifetimes 的做法一致；在最后一天才首次出现的客户 T = 0，不纳入模型）。' +
+      '每位客户的预期价值 = 毛利率（{margin}）× 每次购买的预期消费 × 未来{months}个月中每月的预期购买次数，按年折现率{discount}%（按月）折现。' +
+      '显示的数值为所建模客户的平均值；细分结果为按每位客户该列最新取值分组的客户价值简单平均。' +
+      '不提供置信区间：这是模型估计值，未推导其抽样区间。变化不作检验（校准数据相互嵌套）。' +
+      '消费模型基于平均重复消费为正的重复购买客户拟合。日期缺失或无效、缺少客户 ID，或金额缺失、非数字或为负的订单会被排除并按原因计数（金额为零的订单是有效购买）；显示的排除数为截至期末的排除行。',
+    'method.simple':
+      '简单客户终身价值 = ARPA × 毛利率（{margin}）÷ 每期流失率，其中 ARPA = 本期收入 ÷ 付费账户数（收入按账户按期汇总；收入为零的账户不算付费账户），{churn}。' +
+      '近似 95% 置信区间采用对数尺度上的 delta 法，综合了 ARPA 的标准误（s/√n）{churnSe}。' +
+      '变化不作检验：相邻期间共享大部分账户。本期没有客户流失时，数值未定义（无数据），而不是无穷大。' +
+      '日期缺失或无效（ISO 8601 或 2026-10 这样的月份）、缺少账户 ID，或金额缺失、非数字或为负的收入行会被排除并按原因计数；缺少注册日期或取消日期早于注册日期的客户同样如此。' +
+      '细分分析使用每个账户在本期内该列的最新取值，并使用全公司的流失率。公式：cxreport 指标参考（“CLV, simple”）。',
+    'method.fixedChurn': '流失率固定为每期{rate}%（来自配置）',
+    'method.customersChurn': '流失率 = 本期流失的客户数 ÷ 期初活跃的客户数（在本期之前注册、且未在本期之前取消）',
+    'method.churnSe': '以及流失率的二项标准误',
+    'note.noOrders': '截至期末没有订单',
+    'note.notFitted': '未拟合：模型至少需要{min}位客户，其中{minRepeat}位有金额为正的重复购买（此处分别为{customers}和{spenders}）',
+    'note.convergence': '优化器未确认收敛（{models}）',
+    'note.atBound': '参数位于搜索范围的边界（{params}）：数据难以识别这些参数',
+    'note.q': 'Gamma-Gamma q ≤ 1：没有重复购买的客户，其预期消费未定义',
+    'note.evaluation': '无法在这些参数下计算模型的期望值（{error}）',
+    'note.notFinite': '模型的期望值在这些参数下不是有限值',
+    'note.noPaying': '本期没有付费账户',
+    'note.noActive': '期初没有活跃客户，因此无法计算流失率',
+    'note.noChurn': '本期没有流失：生命周期（1 ÷ 流失率）没有上界',
+    'note.sep': '；',
+    'note.listSep': '、',
+    'simple.fixed': '在配置中固定',
+    'simple.lost': '期初{atStart}位中流失{lost}位',
+    'simple.arpa': 'ARPA（每{unit}每个付费账户的收入）',
+    'simple.accounts': '{accounts}个付费账户，收入{revenue}',
+    'simple.margin': '毛利率',
+    'simple.fromConfig': '来自配置',
+    'simple.churn': '每{unit}流失率',
+    'simple.lifetime': '预期生命周期',
+    'simple.lifetimeFormula': '1 ÷ 流失率',
+    'simple.clv': 'CLV = ARPA × 毛利率 ÷ 流失率',
+    'simple.ci': '95% 置信区间{ci}（delta 法）',
+    'simple.caption': '{period}简单法 CLV',
+    'simple.input': '输入项',
+    'simple.value': '数值',
+    'simple.detail': '说明',
+    'simple.source': '数据来源：{source}。',
+    'simple.sources': '数据来源：{source}和{customers}。',
+    note: '注：{note}。',
+    'bgnbd.noModel': '{period}没有模型。',
+    'bgnbd.noModelNote': '{period}没有模型：{note}。',
+    'bgnbd.titleTop': '价值最高的 10% 客户占未来{months}个月预期总价值{total}的{share}',
+    'bgnbd.titleTotal': '未来{months}个月的预期价值：{total}',
+    'bgnbd.caption':
+      '按预期价值排序的客户十分位组在未来{months}个月预期总价值中的占比（毛利率{margin}，年折现率{discount}%），D1 为最高组。n = {n}，即截至{end}有订单的客户数。BG/NBD + Gamma-Gamma 模型估计值，无置信区间。数据来源：{source}。',
+    'bgnbd.alt': '各客户十分位组预期价值占比条形图：{items}。',
+    'bgnbd.altItem': '{decile} {share}（平均{mean}，{customers}位客户）',
+    'bgnbd.altSep': '；',
+    'bgnbd.axisDecile': '按预期价值划分的客户十分位组（D1 为最高）',
+    'bgnbd.axisShare': '预期价值占比（%）',
+    'bgnbd.tableCaption': '未来{months}个月预期价值最高的{count}个账户',
+    'bgnbd.customer': '客户',
+    'bgnbd.repeat': '重复购买次数（x）',
+    'bgnbd.recency': '末次购买时点（周）',
+    'bgnbd.age': '观察期 T（周）',
+    'bgnbd.pAlive': 'P(alive)',
+    'bgnbd.expectedPurchases': '预期购买次数（{months}个月）',
+    'bgnbd.expectedClv': '预期 CLV',
+    'bgnbd.footnote': '末次购买时点为从首次购买到最后一次购买的时间；观察期 T 为从首次购买到期末的时间。P(alive) 是模型估计的客户尚未流失的概率。',
+    'bgnbd.fitted':
+      '基于截至{end}的{customers}位客户（其中{repeat}位有重复购买）拟合：BG/NBD r = {r}，α = {alpha}，a = {a}，b = {b}（对数似然{ll}）；Gamma-Gamma p = {p}，q = {q}，γ = {gamma}。预期活跃客户数：{active}。',
+    'bgnbd.estimates': '以上均为模型估计值，不含置信区间；与上期相比的变化不作检验。',
+    'bgnbd.estimatesNote': '以上均为模型估计值，不含置信区间；与上期相比的变化不作检验。注：{note}。',
+  },
+} satisfies Record<Locale, Record<string, string>>;
+
+type MessageKey = keyof (typeof MESSAGES)['en'];
+type Translate = (key: MessageKey, vars?: Vars) => string;
+/** A note on a period's model, in words when the result is written (metrics.json `note`, visual). */
+interface Note {
+  key: Extract<MessageKey, `note.${string}`>;
+  vars?: Vars;
+  /** placeholders filled with a list (names of models or parameters), joined with the locale's separator */
+  lists?: Record<string, string[]>;
+}
+
+/** The notes of a period in the report's locale, or null when there are none. */
+function noteText(notes: Note[], t: Translate): string | null {
+  if (notes.length === 0) return null;
+  const fill = (n: Note): Vars => ({ ...n.vars, ...Object.fromEntries(Object.entries(n.lists ?? {}).map(([k, list]) => [k, list.join(t('note.listSep'))])) });
+  return notes.map((n) => t(n.key, fill(n))).join(t('note.sep'));
+}
 
 export const clvSchema = z
   .strictObject({
@@ -289,7 +467,7 @@ export interface BgnbdPeriod {
   total: number | null;
   expectedActive: number | null;
   expectedPurchases: number | null;
-  note: string | null;
+  notes: Note[];
 }
 
 interface SimplePeriod {
@@ -304,7 +482,7 @@ interface SimplePeriod {
   value: number | null;
   ci: Interval | null;
   se: number | null;
-  note: string | null;
+  notes: Note[];
 }
 
 export interface PreparedClv extends Prepared {
@@ -475,8 +653,8 @@ function fitPeriod(
 ): BgnbdPeriod {
   const end = periodEnd(period, granularity);
   const calibrationEnd = isoDay(end - DAY_MS);
-  const empty: BgnbdPeriod = { period, calibrationEnd, customers: 0, repeatCustomers: 0, notModelled: 0, bgnbd: null, gammaGamma: null, values: null, mean: null, total: null, expectedActive: null, expectedPurchases: null, note: null };
-  if (!hasData(end)) return { ...empty, note: 'no orders up to the period end' };
+  const empty: BgnbdPeriod = { period, calibrationEnd, customers: 0, repeatCustomers: 0, notModelled: 0, bgnbd: null, gammaGamma: null, values: null, mean: null, total: null, expectedActive: null, expectedPurchases: null, notes: [] };
+  if (!hasData(end)) return { ...empty, notes: [{ key: 'note.noOrders' }] };
   const summary = summarizeTransactions(transactions, { calibrationEnd, periodDays: 7 });
   const modelled = summary.filter((s) => s.T > 0);
   const repeat = modelled.filter((s) => s.x > 0);
@@ -484,7 +662,7 @@ function fitPeriod(
   const spenders = repeat.filter((s) => s.zbar > 0);
   const base = { ...empty, customers: modelled.length, repeatCustomers: repeat.length, notModelled: summary.length - modelled.length };
   if (modelled.length < MIN_CUSTOMERS || spenders.length < MIN_REPEAT_CUSTOMERS)
-    return { ...base, note: `not fitted: the model needs at least ${MIN_CUSTOMERS} customers of whom ${MIN_REPEAT_CUSTOMERS} made a repeat purchase with a positive amount (here ${modelled.length} and ${spenders.length})` };
+    return { ...base, notes: [{ key: 'note.notFitted', vars: { min: MIN_CUSTOMERS, minRepeat: MIN_REPEAT_CUSTOMERS, customers: modelled.length, spenders: spenders.length } }] };
 
   const collapsed = collapseRfm({ x: modelled.map((s) => s.x), tx: modelled.map((s) => s.tx), T: modelled.map((s) => s.T) });
   const bg = fitBgNbdFast(collapsed, start?.bg);
@@ -494,10 +672,10 @@ function fitPeriod(
     start?.gg,
   );
   const gg = { ...ggFit, customers: spenders.length };
-  const notes: string[] = [];
-  if (!bg.converged || !gg.converged) notes.push(`the optimiser did not confirm convergence (${[!bg.converged ? 'BG/NBD' : '', !gg.converged ? 'Gamma-Gamma' : ''].filter(Boolean).join(', ')})`);
-  if (bg.atBound.length + gg.atBound.length > 0) notes.push(`parameters at the edge of the search range (${[...bg.atBound, ...gg.atBound].join(', ')}): the data identify them poorly`);
-  if (gg.params.q <= 1) return { ...base, bgnbd: bg, gammaGamma: gg, note: [...notes, 'Gamma-Gamma q ≤ 1: the expected spend of customers without repeat purchases is undefined'].join('; ') };
+  const notes: Note[] = [];
+  if (!bg.converged || !gg.converged) notes.push({ key: 'note.convergence', lists: { models: [!bg.converged ? 'BG/NBD' : '', !gg.converged ? 'Gamma-Gamma' : ''].filter(Boolean) } });
+  if (bg.atBound.length + gg.atBound.length > 0) notes.push({ key: 'note.atBound', lists: { params: [...bg.atBound, ...gg.atBound] } });
+  if (gg.params.q <= 1) return { ...base, bgnbd: bg, gammaGamma: gg, notes: [...notes, { key: 'note.q' }] };
 
   const horizonWeeks = def.horizon_months * WEEKS_PER_MONTH;
   const clvOptions = { horizonPeriods: def.horizon_months, discountRatePerPeriod: Math.pow(1 + def.discount_rate, 1 / 12) - 1, periodLength: WEEKS_PER_MONTH };
@@ -518,10 +696,10 @@ function fitPeriod(
       values.push({ customer: s.customerId, x: s.x, recency: s.tx, T: s.T, zbar: s.zbar, pAlive: h.pAlive, expectedPurchases: h.purchases, expectedClv: def.margin * spend * h.stream });
     }
   } catch (error) {
-    return { ...base, bgnbd: bg, gammaGamma: gg, note: [...notes, `the model's expectations could not be evaluated at these parameters (${(error as Error).message})`].join('; ') };
+    return { ...base, bgnbd: bg, gammaGamma: gg, notes: [...notes, { key: 'note.evaluation', vars: { error: (error as Error).message } }] };
   }
   if (!values.every((v) => Number.isFinite(v.pAlive) && Number.isFinite(v.expectedPurchases) && Number.isFinite(v.expectedClv)))
-    return { ...base, bgnbd: bg, gammaGamma: gg, note: [...notes, "the model's expectations are not finite at these parameters"].join('; ') };
+    return { ...base, bgnbd: bg, gammaGamma: gg, notes: [...notes, { key: 'note.notFinite' }] };
   let total = 0;
   let active = 0;
   let purchases = 0;
@@ -530,7 +708,7 @@ function fitPeriod(
     active += v.pAlive;
     purchases += v.expectedPurchases;
   }
-  return { ...base, bgnbd: bg, gammaGamma: gg, values, total, mean: total / values.length, expectedActive: active, expectedPurchases: purchases, note: notes.length ? notes.join('; ') : null };
+  return { ...base, bgnbd: bg, gammaGamma: gg, values, total, mean: total / values.length, expectedActive: active, expectedPurchases: purchases, notes };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -562,16 +740,16 @@ function churnOf(def: ClvDef, start: number, end: number, signups: number[], can
 }
 
 /** CLV = ARPA × margin ÷ churn with its delta-method log-scale interval (when defined). */
-function simpleValue(def: ClvDef, arpa: { mean: number; se: number } | null, churn: SimplePeriod['churn']): { value: number | null; ci: Interval | null; se: number | null; note: string | null } {
-  if (arpa === null) return { value: null, ci: null, se: null, note: 'no paying accounts in the period' };
-  if (churn.rate === null) return { value: null, ci: null, se: null, note: 'no customers active at the period start, so no churn rate' };
-  if (churn.rate === 0) return { value: null, ci: null, se: null, note: 'no churn in the period: lifetime (1 ÷ churn) is unbounded' };
+function simpleValue(def: ClvDef, arpa: { mean: number; se: number } | null, churn: SimplePeriod['churn']): { value: number | null; ci: Interval | null; se: number | null; notes: Note[] } {
+  if (arpa === null) return { value: null, ci: null, se: null, notes: [{ key: 'note.noPaying' }] };
+  if (churn.rate === null) return { value: null, ci: null, se: null, notes: [{ key: 'note.noActive' }] };
+  if (churn.rate === 0) return { value: null, ci: null, se: null, notes: [{ key: 'note.noChurn' }] };
   const value = (arpa.mean * def.margin) / churn.rate;
   const relArpa = Number.isFinite(arpa.se) && arpa.mean > 0 ? arpa.se / arpa.mean : NaN;
   const relChurn = churn.atStart === null ? 0 : Math.sqrt((1 - churn.rate) / (churn.rate * churn.atStart));
   const seLog = Math.sqrt(relArpa * relArpa + relChurn * relChurn);
-  if (!Number.isFinite(seLog)) return { value, ci: null, se: null, note: null };
-  return { value, ci: [value * Math.exp(-Z95 * seLog), value * Math.exp(Z95 * seLog)], se: value * seLog, note: null };
+  if (!Number.isFinite(seLog)) return { value, ci: null, se: null, notes: [] };
+  return { value, ci: [value * Math.exp(-Z95 * seLog), value * Math.exp(Z95 * seLog)], se: value * seLog, notes: [] };
 }
 
 function simplePeriod(period: string, def: ClvDef, granularity: Granularity, rows: ValidatedRows, signups: number[], cancels: number[]): SimplePeriod {
@@ -605,47 +783,29 @@ function simplePeriod(period: string, def: ClvDef, granularity: Granularity, row
 // compute
 // ---------------------------------------------------------------------------------------------
 
-const NOT_TESTED_BGNBD =
-  'not tested: the expected value is a model estimate refitted on nested calibration data (every order of the previous period is also in this one), and no sampling distribution is derived for it';
-const NOT_TESTED_SIMPLE =
-  'not tested: consecutive periods share most accounts and customers (dependent samples), so an independent-samples test of the change would be invalid';
-
-function bgnbdMethod(def: ClvDef): string {
-  return (
-    'Expected customer lifetime value from the BG/NBD model of repeat purchasing (Fader, Hardie & Lee 2005, "Counting Your Customers the Easy Way", Marketing Science 24(2)) and the Gamma-Gamma model of spend per transaction (Fader & Hardie 2013, "The Gamma-Gamma Model of Monetary Value"), both fitted by maximum likelihood on every valid order up to the period end. ' +
-    'Per customer, in weeks: x = purchase days after the first, t_x = time of the last, T = time from the first purchase to the period end (orders on the same day merged, as BTYD and lifetimes do; customers first seen on the last day, T = 0, are not modelled). ' +
-    `Expected value per customer = margin (${def.margin}) × expected spend per purchase × expected purchases in each of the next ${def.horizon_months} months, discounted at ${100 * def.discount_rate}% a year (monthly). ` +
-    'The value shown is the mean over the customers modelled; breakdowns are simple means of the per-customer values by each customer’s latest value of the column. ' +
-    'No interval is given: this is a model estimate, and no sampling interval is derived for it. Changes are not tested (nested calibration data). ' +
-    'The spend model is fitted on the repeat buyers with a positive mean repeat spend. Orders with a missing or invalid date, a missing customer id, or a missing, non-numeric or negative amount are excluded and counted by reason (zero amounts are valid purchases); the exclusions shown are those up to the period end.'
-  );
+function bgnbdMethod(def: ClvDef, t: Translate): string {
+  return t('method.bgnbd', { margin: def.margin, months: def.horizon_months, discount: 100 * def.discount_rate });
 }
 
-function simpleMethod(def: ClvDef): string {
-  const churn =
-    def.churn_rate !== undefined
-      ? `a fixed churn rate of ${100 * def.churn_rate}% per period (from the config)`
-      : 'the churn rate = customers lost during the period ÷ customers active at its start (signed up before it, not cancelled before it)';
-  return (
-    `Simple customer lifetime value = ARPA × gross margin (${def.margin}) ÷ churn rate per period, with ARPA = revenue in the period ÷ paying accounts (revenue summed per account per period; accounts with zero revenue are not paying) and ${churn}. ` +
-    `The approximate 95% interval is the delta method on the log scale, combining the standard error of ARPA (s/√n)${def.churn_rate !== undefined ? '' : ' and the binomial standard error of the churn rate'}. ` +
-    'Changes are not tested: consecutive periods share most accounts. When no customer churned, the value is undefined (no data) rather than infinite. ' +
-    'Revenue rows with a missing or invalid date (ISO 8601 or a month like 2026-10), a missing account id, or a missing, non-numeric or negative amount are excluded and counted by reason; so are customers with a missing signup date or a cancel date before signup. ' +
-    'Breakdowns use each account’s latest value of the column in the period, and the company-wide churn rate. Formula: cxreport metrics reference ("CLV, simple").'
-  );
+function simpleMethod(def: ClvDef, t: Translate): string {
+  const churn = def.churn_rate !== undefined ? t('method.fixedChurn', { rate: 100 * def.churn_rate }) : t('method.customersChurn');
+  return t('method.simple', { margin: def.margin, churn, churnSe: def.churn_rate !== undefined ? '' : t('method.churnSe') });
 }
 
-function compute(prepared: PreparedClv, ctx: { period: string; previousPeriod: string; breakdowns: string[]; minSample: number }): MetricResult {
-  return prepared.def.method === 'simple' ? computeSimple(prepared, ctx) : computeBgnbd(prepared, ctx);
+type ClvComputeContext = Pick<ComputeContext, 'period' | 'previousPeriod' | 'breakdowns' | 'minSample'> & { locale?: Locale };
+
+function compute(prepared: PreparedClv, ctx: ClvComputeContext): MetricResult {
+  const t = localTranslator(MESSAGES, ctx.locale ?? 'en');
+  return prepared.def.method === 'simple' ? computeSimple(prepared, ctx, t) : computeBgnbd(prepared, ctx, t);
 }
 
-function common(prepared: PreparedClv, minSample: number) {
+function common(prepared: PreparedClv, minSample: number, t: Translate) {
   const { def } = prepared;
   return {
     id: prepared.id,
     type: 'clv',
-    label: def.label ?? 'CLV',
-    title: def.method === 'simple' ? 'Customer lifetime value (simple)' : 'Customer lifetime value (BG/NBD + Gamma-Gamma)',
+    label: def.label ?? t('label'),
+    title: t(def.method === 'simple' ? 'title.simple' : 'title.bgnbd'),
     unit: 'currency' as const,
     higherIsBetter: true,
     domain: null,
@@ -679,7 +839,7 @@ function groupRows(current: Map<string, { sum: number; n: number }>, previous: M
   );
 }
 
-function computeBgnbd(prepared: PreparedClv, ctx: { period: string; previousPeriod: string; breakdowns: string[]; minSample: number }): MetricResult {
+function computeBgnbd(prepared: PreparedClv, ctx: ClvComputeContext, t: Translate): MetricResult {
   const { def, granularity } = prepared;
   const minSample = def.min_sample ?? ctx.minSample;
   const bounds = timeBounds(prepared.rows.valid, granularity);
@@ -717,7 +877,7 @@ function computeBgnbd(prepared: PreparedClv, ctx: { period: string; previousPeri
 
   const fitted = (f: FitSummary<object> | null) => (f ? { converged: f.converged, iterations: f.iterations, atBound: f.atBound } : null);
   return makeResult({
-    ...common(prepared, minSample),
+    ...common(prepared, minSample, t),
     period: ctx.period,
     value: cur.mean,
     n,
@@ -725,13 +885,13 @@ function computeBgnbd(prepared: PreparedClv, ctx: { period: string; previousPeri
     lowSample: n < minSample,
     previous: prev.mean !== null ? { period: ctx.previousPeriod, value: prev.mean, n: prev.customers, ci: null } : null,
     delta: cur.mean !== null && prev.mean !== null ? cur.mean - prev.mean : null,
-    test: NOT_TESTED_BGNBD,
+    test: t('test.bgnbd'),
     excluded: Object.values(exclusions).reduce((a, b) => a + b, 0),
     exclusions,
     excludedAllPeriods: tallyExclusions(prepared.rows, () => true, true),
     series,
     breakdowns,
-    method: bgnbdMethod(def),
+    method: bgnbdMethod(def, t),
     extra: {
       clvMethod: 'bgnbd',
       calibrationEnd: cur.calibrationEnd,
@@ -754,7 +914,7 @@ function computeBgnbd(prepared: PreparedClv, ctx: { period: string; previousPeri
       deciles,
       pAliveDistribution: pAliveBins,
       topAccounts: ranked.slice(0, def.top).map((v) => ({ customer: v.customer, x: v.x, recency: v.recency, T: v.T, pAlive: v.pAlive, expectedPurchases: v.expectedPurchases, expectedClv: v.expectedClv })),
-      note: cur.note,
+      note: noteText(cur.notes, t),
     },
   });
 }
@@ -773,7 +933,7 @@ function decileRows(ranked: CustomerValue[], total: number): { decile: number; c
   return out;
 }
 
-function computeSimple(prepared: PreparedClv, ctx: { period: string; previousPeriod: string; breakdowns: string[]; minSample: number }): MetricResult {
+function computeSimple(prepared: PreparedClv, ctx: ClvComputeContext, t: Translate): MetricResult {
   const { def, granularity, rows } = prepared;
   const minSample = def.min_sample ?? ctx.minSample;
   const bounds = timeBounds(rows.valid, granularity);
@@ -814,7 +974,7 @@ function computeSimple(prepared: PreparedClv, ctx: { period: string; previousPer
   const exclusions = sortKeys({ ...tallyExclusions(rows, (t) => t >= start && t < end), ...prepared.customerExclusions });
   const excludedAllPeriods = sortKeys({ ...tallyExclusions(rows, () => true, true), ...prepared.customerExclusions });
   return makeResult({
-    ...common(prepared, minSample),
+    ...common(prepared, minSample, t),
     period: ctx.period,
     value: cur.value,
     n: cur.value === null ? 0 : cur.accounts,
@@ -823,13 +983,13 @@ function computeSimple(prepared: PreparedClv, ctx: { period: string; previousPer
     lowSample: cur.accounts < minSample,
     previous: prev.value !== null ? { period: ctx.previousPeriod, value: prev.value, n: prev.accounts, ci: prev.ci } : null,
     delta: cur.value !== null && prev.value !== null ? cur.value - prev.value : null,
-    test: NOT_TESTED_SIMPLE,
+    test: t('test.simple'),
     excluded: Object.values(exclusions).reduce((a, b) => a + b, 0),
     exclusions,
     excludedAllPeriods,
     series,
     breakdowns,
-    method: simpleMethod(def),
+    method: simpleMethod(def, t),
     extra: {
       clvMethod: 'simple',
       margin: def.margin,
@@ -843,7 +1003,7 @@ function computeSimple(prepared: PreparedClv, ctx: { period: string; previousPer
       customersAtStart: cur.churn.atStart,
       customersLost: cur.churn.lost,
       expectedLifetimePeriods: cur.churn.rate ? 1 / cur.churn.rate : null,
-      note: cur.note,
+      note: noteText(cur.notes, t),
     },
   });
 }
@@ -852,30 +1012,39 @@ function computeSimple(prepared: PreparedClv, ctx: { period: string; previousPer
 // visual
 // ---------------------------------------------------------------------------------------------
 
-function visual(result: MetricResult, prepared: PreparedClv, ctx: { period: string; periodLabel(key: string): string; nextId(prefix: string): string }): VisualBlock[] {
-  return prepared.def.method === 'simple' ? visualSimple(result, prepared, ctx) : visualBgnbd(result, prepared, ctx);
+function visual(result: MetricResult, prepared: PreparedClv, ctx: VisualContext): VisualBlock[] {
+  const locale = ctx.locale ?? 'en';
+  const t = localTranslator(MESSAGES, locale);
+  return prepared.def.method === 'simple' ? visualSimple(result, prepared, ctx, t, locale) : visualBgnbd(result, prepared, ctx, t, locale);
 }
 
-function visualSimple(result: MetricResult, prepared: PreparedClv, ctx: { period: string; periodLabel(key: string): string }): VisualBlock[] {
+function visualSimple(result: MetricResult, prepared: PreparedClv, ctx: VisualContext, t: Translate, locale: Locale): VisualBlock[] {
   const e = result.extra as { margin: number; accounts: number; revenue: number; arpa: number | null; churnRate: number | null; churnSource: string; customersAtStart: number | null; customersLost: number | null; expectedLifetimePeriods: number | null; note: string | null };
-  const unit = prepared.granularity;
-  const churnDetail = e.churnSource === 'churn_rate' ? 'fixed in the config' : `${formatCount(e.customersLost ?? 0)} lost of ${formatCount(e.customersAtStart ?? 0)} at the start`;
+  const fmt = formatter(locale);
+  const report = translator(locale);
+  const unit = report(`unit.${prepared.granularity}`);
+  const churnDetail = e.churnSource === 'churn_rate' ? t('simple.fixed') : t('simple.lost', { lost: fmt.count(e.customersLost ?? 0), atStart: fmt.count(e.customersAtStart ?? 0) });
   const rows = [
-    { cells: [`ARPA (revenue per paying account per ${unit})`, formatValue(e.arpa, 'currency'), `${formatCount(e.accounts)} paying accounts, revenue ${formatValue(e.revenue, 'currency')}`] },
-    { cells: ['Gross margin', formatValue(100 * e.margin, 'percent'), 'from the config'] },
-    { cells: [`Churn rate per ${unit}`, e.churnRate === null ? '—' : formatValue(100 * e.churnRate, 'percent'), churnDetail] },
-    { cells: ['Expected lifetime', e.expectedLifetimePeriods === null ? '—' : `${formatNumber(e.expectedLifetimePeriods, 'score')} ${unit}s`, '1 ÷ churn rate'] },
-    { cells: ['CLV = ARPA × margin ÷ churn', formatValue(result.value, 'currency'), result.ci ? `95% CI ${formatValue(result.ci[0], 'currency')} to ${formatValue(result.ci[1], 'currency')} (delta method)` : ''] },
+    { cells: [t('simple.arpa', { unit }), fmt.value(e.arpa, 'currency'), t('simple.accounts', { accounts: fmt.count(e.accounts), revenue: fmt.value(e.revenue, 'currency') })] },
+    { cells: [t('simple.margin'), fmt.value(100 * e.margin, 'percent'), t('simple.fromConfig')] },
+    { cells: [t('simple.churn', { unit }), e.churnRate === null ? '—' : fmt.value(100 * e.churnRate, 'percent'), churnDetail] },
+    { cells: [t('simple.lifetime'), e.expectedLifetimePeriods === null ? '—' : report(`count.${prepared.granularity}`, { count: fmt.number(e.expectedLifetimePeriods, 'score') }), t('simple.lifetimeFormula')] },
+    { cells: [t('simple.clv'), fmt.value(result.value, 'currency'), result.ci ? t('simple.ci', { ci: fmt.interval(result.ci, 'currency') }) : ''] },
   ];
+  const footnote = prepared.def.customers ? t('simple.sources', { source: prepared.def.source, customers: prepared.def.customers }) : t('simple.source', { source: prepared.def.source });
   const blocks: VisualBlock[] = [
-    { kind: 'table', table: { caption: `Simple CLV, ${ctx.periodLabel(ctx.period)}`, columns: [{ label: 'Input' }, { label: 'Value', align: 'right' }, { label: 'Detail' }], rows, footnote: `Source: ${prepared.def.source}${prepared.def.customers ? ` and ${prepared.def.customers}` : ''}.` } },
+    {
+      kind: 'table',
+      table: { caption: t('simple.caption', { period: ctx.periodLabel(ctx.period) }), columns: [{ label: t('simple.input') }, { label: t('simple.value'), align: 'right' }, { label: t('simple.detail') }], rows, footnote },
+    },
   ];
-  if (e.note) blocks.push({ kind: 'text', paragraphs: [`Note: ${e.note}.`] });
+  if (e.note) blocks.push({ kind: 'text', paragraphs: [t('note', { note: e.note })] });
   return blocks;
 }
 
-function visualBgnbd(result: MetricResult, prepared: PreparedClv, ctx: { period: string; periodLabel(key: string): string; nextId(prefix: string): string }): VisualBlock[] {
+function visualBgnbd(result: MetricResult, prepared: PreparedClv, ctx: VisualContext, t: Translate, locale: Locale): VisualBlock[] {
   const { def } = prepared;
+  const fmt = formatter(locale);
   const e = result.extra as {
     calibrationEnd: string;
     customers: number;
@@ -890,23 +1059,23 @@ function visualBgnbd(result: MetricResult, prepared: PreparedClv, ctx: { period:
   };
   const blocks: VisualBlock[] = [];
   if (result.value === null) {
-    blocks.push({ kind: 'text', paragraphs: [`No model for ${ctx.periodLabel(ctx.period)}${e.note ? `: ${e.note}` : ''}.`] });
+    const period = ctx.periodLabel(ctx.period);
+    blocks.push({ kind: 'text', paragraphs: [e.note ? t('bgnbd.noModelNote', { period, note: e.note }) : t('bgnbd.noModel', { period })] });
     return blocks;
   }
   const top = e.deciles[0];
   const topShare = top?.percentOfTotal ?? null;
-  const title =
-    topShare !== null
-      ? `The top 10% of customers hold ${formatValue(topShare, 'percent')} of the ${formatValue(e.totalExpectedValue, 'currency')} expected over the next ${def.horizon_months} months`
-      : `Expected value over the next ${def.horizon_months} months: ${formatValue(e.totalExpectedValue, 'currency')}`;
-  const data = e.deciles.map((d) => ({ decile: `D${d.decile}`, percent: d.percentOfTotal ?? 0, mean: d.meanValue, label: `${formatNumber(d.percentOfTotal, 'percent')}%`, customers: d.customers }));
+  const months = def.horizon_months;
+  const total = fmt.value(e.totalExpectedValue, 'currency');
+  const title = topShare !== null ? t('bgnbd.titleTop', { share: fmt.value(topShare, 'percent'), total, months }) : t('bgnbd.titleTotal', { months, total });
+  const data = e.deciles.map((d) => ({ decile: `D${d.decile}`, percent: d.percentOfTotal ?? 0, mean: d.meanValue, label: `${fmt.number(d.percentOfTotal, 'percent')}%`, customers: d.customers }));
   blocks.push({
     kind: 'chart',
     chart: {
       id: ctx.nextId(`chart-${prepared.id}-deciles`),
       title,
-      caption: `Share of total expected ${def.horizon_months}-month value (margin ${def.margin}, discounted ${100 * def.discount_rate}% a year) by decile of customers ranked by expected value, D1 = highest. n = ${formatCount(e.customers)} customers with orders up to ${e.calibrationEnd}. BG/NBD + Gamma-Gamma model estimates, no intervals. Source: ${def.source}.`,
-      alt: `Bar chart of the share of expected value by customer decile: ${data.map((d) => `${d.decile} ${d.label} (mean ${formatValue(d.mean, 'currency')}, ${formatCount(d.customers)} customers)`).join('; ')}.`,
+      caption: t('bgnbd.caption', { months, margin: def.margin, discount: 100 * def.discount_rate, n: fmt.count(e.customers), end: dayIn(locale, e.calibrationEnd), source: def.source }),
+      alt: t('bgnbd.alt', { items: data.map((d) => t('bgnbd.altItem', { decile: d.decile, share: d.label, mean: fmt.value(d.mean, 'currency'), customers: fmt.count(d.customers) })).join(t('bgnbd.altSep')) }),
       spec: {
         $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
         width: 600,
@@ -916,8 +1085,8 @@ function visualBgnbd(result: MetricResult, prepared: PreparedClv, ctx: { period:
           {
             mark: { type: 'bar', color: palette.primary, width: { band: 0.75 } },
             encoding: {
-              x: { field: 'decile', type: 'ordinal', sort: data.map((d) => d.decile), title: 'Customer decile by expected value (D1 = highest)', axis: { labelAngle: 0 } },
-              y: { field: 'percent', type: 'quantitative', title: 'Share of expected value (%)', axis: { format: '.0f', tickCount: 5 } },
+              x: { field: 'decile', type: 'ordinal', sort: data.map((d) => d.decile), title: t('bgnbd.axisDecile'), axis: { labelAngle: 0 } },
+              y: { field: 'percent', type: 'quantitative', title: t('bgnbd.axisShare'), axis: { format: '.0f', tickCount: 5 } },
             },
           },
           { mark: { type: 'text', dy: -6, fontSize: 10, color: palette.ink }, encoding: { x: { field: 'decile', type: 'ordinal', sort: data.map((d) => d.decile) }, y: { field: 'percent', type: 'quantitative' }, text: { field: 'label' } } },
@@ -929,20 +1098,20 @@ function visualBgnbd(result: MetricResult, prepared: PreparedClv, ctx: { period:
   blocks.push({
     kind: 'table',
     table: {
-      caption: `Top ${e.topAccounts.length} accounts by expected ${def.horizon_months}-month value`,
+      caption: t('bgnbd.tableCaption', { count: e.topAccounts.length, months }),
       columns: [
-        { label: 'Customer' },
-        { label: 'Repeat purchases (x)', align: 'right' },
-        { label: 'Recency (weeks)', align: 'right' },
-        { label: 'Age T (weeks)', align: 'right' },
-        { label: 'P(alive)', align: 'right' },
-        { label: `Expected purchases (${def.horizon_months} mo)`, align: 'right' },
-        { label: 'Expected CLV', align: 'right' },
+        { label: t('bgnbd.customer') },
+        { label: t('bgnbd.repeat'), align: 'right' },
+        { label: t('bgnbd.recency'), align: 'right' },
+        { label: t('bgnbd.age'), align: 'right' },
+        { label: t('bgnbd.pAlive'), align: 'right' },
+        { label: t('bgnbd.expectedPurchases', { months }), align: 'right' },
+        { label: t('bgnbd.expectedClv'), align: 'right' },
       ],
       rows: e.topAccounts.map((a) => ({
-        cells: [a.customer, formatCount(a.x), formatNumber(a.recency, 'percent'), formatNumber(a.T, 'percent'), formatValue(100 * a.pAlive, 'percent'), formatNumber(a.expectedPurchases, 'score'), formatValue(a.expectedClv, 'currency')],
+        cells: [a.customer, fmt.count(a.x), fmt.number(a.recency, 'percent'), fmt.number(a.T, 'percent'), fmt.value(100 * a.pAlive, 'percent'), fmt.number(a.expectedPurchases, 'score'), fmt.value(a.expectedClv, 'currency')],
       })),
-      footnote: 'Recency is the time from the first to the last purchase; T the time from the first purchase to the period end. P(alive) is the model’s probability that the customer has not dropped out.',
+      footnote: t('bgnbd.footnote'),
     },
   });
   const bg = e.bgnbd!;
@@ -951,8 +1120,21 @@ function visualBgnbd(result: MetricResult, prepared: PreparedClv, ctx: { period:
   blocks.push({
     kind: 'text',
     paragraphs: [
-      `Fitted on ${formatCount(e.customers)} customers (${formatCount(e.repeatCustomers)} with repeat purchases) up to ${e.calibrationEnd}: BG/NBD r = ${f(bg.r)}, α = ${f(bg.alpha)}, a = ${f(bg.a)}, b = ${f(bg.b)} (log-likelihood ${bg.logLikelihood.toFixed(1).replace('-', '−')}); Gamma-Gamma p = ${f(gg.p)}, q = ${f(gg.q)}, γ = ${f(gg.gamma)}. Expected active customers: ${formatCount(Math.round(e.expectedActiveCustomers ?? 0))}.`,
-      'These are model estimates without intervals; the change from the previous period is not tested.' + (e.note ? ` Note: ${e.note}.` : ''),
+      t('bgnbd.fitted', {
+        customers: fmt.count(e.customers),
+        repeat: fmt.count(e.repeatCustomers),
+        end: dayIn(locale, e.calibrationEnd),
+        r: f(bg.r),
+        alpha: f(bg.alpha),
+        a: f(bg.a),
+        b: f(bg.b),
+        ll: bg.logLikelihood.toFixed(1).replace('-', '−'),
+        p: f(gg.p),
+        q: f(gg.q),
+        gamma: f(gg.gamma),
+        active: fmt.count(Math.round(e.expectedActiveCustomers ?? 0)),
+      }),
+      e.note ? t('bgnbd.estimatesNote', { note: e.note }) : t('bgnbd.estimates'),
     ],
   });
   return blocks;

@@ -10,6 +10,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CxError } from '../errors.js';
 import { build, load, type BuildResult } from '../pipeline.js';
 import { bandOf, normalise } from './health-score.js';
+import { MESSAGES } from './health-score.js';
+import { sameKeys } from '../report/i18n.js';
 import { computeMetrics } from './index.js';
 import { studentTCdf } from './stats.js';
 import { csv, makeProject } from '../../test/project.js';
@@ -238,5 +240,60 @@ describe('health score: invariants (property)', () => {
       ),
       { numRuns: 30 },
     );
+  });
+});
+
+/** Visible text of the report's metric sections with their alt texts and chart labels (tags removed, entities decoded). */
+function metricSectionText(html: string): string {
+  const sections = [...html.matchAll(/<section class="section section-metric"[\s\S]*?<\/section>/g)].map((m) => m[0]).join('\n');
+  const attributes = [...sections.matchAll(/(?:alt|aria-label|title)="([^"]*)"/g)].map((m) => m[1]);
+  return [sections.replace(/<style>[\s\S]*?<\/style>/g, ' ').replace(/<[^>]+>/g, ' '), ...attributes]
+    .join(' ')
+    .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16)))
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ');
+}
+
+describe('health score in Simplified Chinese (report.locale: zh-CN)', () => {
+  let zh: BuildResult;
+  let text: string;
+  beforeAll(async () => {
+    const dir = makeProject({ 'cxreport.yaml': CONFIG.replace('  min_sample: 5\n', '  min_sample: 5\n  locale: zh-CN\n'), 'data/health.csv': csv(HEADER, rows()) });
+    zh = await build({ configPath: join(dir, 'cxreport.yaml'), env: {}, cwd: dir });
+    text = metricSectionText(zh.html);
+  });
+
+  it('the message set has the same keys and placeholders in every locale', () => {
+    expect(sameKeys(MESSAGES)).toEqual([]);
+  });
+
+  it('method, test and default label are Chinese; the numbers are unchanged', () => {
+    const r = zh.computed.results.get('health')!;
+    expect(r.method).toContain('分项：logins（权重 2，越高越好，0.0–20.0，来自配置）；open_tickets（权重 1，越低越好，0.0–5.0，来自配置）；NPS（权重 1，越高越好，');
+    expect(r.method).toContain('，来自数据 p5–p95）。');
+    expect(r.method).toContain('等级：红色 < 40 ≤ 黄色 < 70 ≤ 绿色。');
+    expect(r.method).not.toMatch(/weight|higher|config|account|Bands/);
+    const m = JSON.parse(zh.metrics).metrics.health;
+    expect(m).toMatchObject({ label: '健康度评分', test: 'Welch t 检验', value: json.metrics.health.value, p: json.metrics.health.p });
+    expect(m.atRisk).toEqual(json.metrics.health.atRisk);
+  });
+
+  it('the metric section speaks Chinese: histogram, band movements, at-risk accounts and the paired change', () => {
+    expect(text).toContain('2026年10月的 6 个账户中有 33.3% 为红色；平均健康度 60.56');
+    expect(text).toContain('账户健康度评分分布（0–100，组距为 5），按等级着色：红色 < 40 ≤ 黄色 < 70 ≤ 绿色；n = 6 个账户。评分为 3 个归一化分项的加权平均。数据来源：health。');
+    expect(text).toContain('2026年10月健康度评分直方图：红色 2 个、黄色 1 个、绿色 3 个账户；平均 60.56。');
+    expect(text).toContain('健康度评分');
+    expect(text).toContain('账户数');
+    expect(text).toContain('从 2026年9月到 2026年10月的等级变动（3 个账户等级下降，1 个上升） 2026年9月 ↓ / 2026年10月 → 红色 黄色 绿色 本期未评分');
+    expect(text).toContain('上期未评分 0 0 1 —');
+    expect(text).toContain('2026年10月健康度最低的 3 个账户 账户 评分 等级 2026年9月 logins open_tickets NPS C 10.0 红色 50.0（黄色） 2 4 0');
+    expect(text).toContain('分项列显示原始值；“—”表示缺失。');
+    expect(text).toContain('自 2026年9月以来等级下降的账户（按降幅从大到小排列）');
+    expect(text).toMatch(/在两期均有评分的 5 个账户中，健康度平均变化 −16\.83 分（95% 置信区间 [^；]+；配对 t 检验 p = [\d.]+）。/);
+    const english = ['Red', 'Amber', 'Green', 'amber', 'green', 'accounts', 'Account', 'Band', 'Score', 'Not scored', 'Health score', 'Histogram', 'Source:', 'paired', 'Rows:', 'moved down', 'mean', 'October', 'Oct 2026'];
+    expect(english.filter((w) => text.includes(w))).toEqual([]);
   });
 });

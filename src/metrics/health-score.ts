@@ -13,7 +13,8 @@ import type { ColumnTable } from 'arquero';
 import { z } from 'zod';
 import { CxError } from '../errors.js';
 import { ROW } from '../sources/columns.js';
-import { formatCount, formatInterval, formatNumber, formatValue } from '../report/format.js';
+import { formatter } from '../report/format.js';
+import { localTranslator, type Locale, type Vars } from '../report/i18n.js';
 import { palette } from '../report/theme.js';
 import { compileFilter, filterSchema, type Filter } from './filter.js';
 import type { ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, VisualBlock, VisualContext } from './module.js';
@@ -22,6 +23,99 @@ import { groupKey } from './prepare.js';
 import { adjustGroups, ALPHA, makeResult } from './result-builders.js';
 import { metricFields } from './score-schema.js';
 import { meanEstimate, quantileSorted, studentTCdf, twoProportionZTest, welchTTest, wilsonInterval, type Interval } from './stats.js';
+
+/** The module's text in each report locale (see localTranslator in report/i18n.ts). */
+export const MESSAGES = {
+  en: {
+    label: 'Health score',
+    title: 'Customer health score',
+    test: "Welch's t-test",
+    method:
+      "Per account and period, each component is normalised to 0–100 as 100·(x − min)/(max − min), clipped to [0, 100] and reversed when lower is better; bounds come from the config or from the data's 5th–95th percentiles over all periods (min–max if those coincide). Components: {components}. " +
+      'The score is the weighted mean of the components present (weights re-scaled over them); an account with fewer than half of its components present is excluded and counted, and a non-numeric component value is treated as missing and counted. With several snapshots of an account in one period the latest is used. ' +
+      "Bands: red < {red} ≤ amber < {amber} ≤ green. Value: mean score over accounts, 95% t interval x̄ ± t(0.975, n−1)·s/√n; change: Welch's t-test (conservative here, since most accounts appear in both periods; a paired t-test over those accounts is reported beside it). Share red: Wilson interval, pooled two-proportion z-test.",
+    'method.component': '{label} (weight {weight}, {direction}, {bounds} from {source})',
+    'method.componentSep': '; ',
+    'method.noBounds': 'no bounds',
+    'method.range': '{min}–{max}',
+    'direction.higher-is-better': 'higher-is-better',
+    'direction.lower-is-better': 'lower-is-better',
+    'bounds.config': 'config',
+    'bounds.data p5–p95': 'data p5–p95',
+    'bounds.data min–max': 'data min–max',
+    'bounds.constant': 'constant',
+    'band.red': 'Red',
+    'band.amber': 'Amber',
+    'band.green': 'Green',
+    'chart.title': '{share} of {n} accounts are red in {period}; mean health {mean}',
+    'chart.caption':
+      'Distribution of account health scores (0–100, bins of 5) coloured by band: red < {red} ≤ amber < {amber} ≤ green; n = {n} accounts. Weighted mean of {components} normalised components. Source: {source}.',
+    'chart.alt': 'Histogram of health scores in {period}: {red} red, {amber} amber, {green} green accounts; mean {mean}.',
+    'chart.x': 'Health score',
+    'chart.y': 'Accounts',
+    'moves.caption': 'Band movements from {previous} to {period} ({down} accounts moved down a band, {up} up)',
+    'moves.corner': '{previous} ↓ / {period} →',
+    'moves.notNow': 'Not scored now',
+    'moves.notBefore': 'Not scored before',
+    'moves.footnote': 'Rows: band in the previous period; columns: band now. Accounts on the diagonal kept their band.',
+    'accounts.account': 'Account',
+    'accounts.score': 'Score',
+    'accounts.band': 'Band',
+    'accounts.previous': '{score} ({band})',
+    'atRisk.caption': 'The {count} accounts with the lowest health in {period}',
+    'atRisk.footnote': 'Component columns show the raw values; — means missing.',
+    'atRisk.footnoteFirst': 'Component columns show the raw values of the first 4 of {count} components; — means missing.',
+    'movedDown.caption': 'Accounts that moved down a band since {previous} (largest drops first)',
+    noAccounts: 'No scored accounts in {period}.',
+    paired: 'Among the {n} accounts scored in both periods, health changed by {change} points on average (95% CI {ci}; paired t-test {p}).',
+    'paired.na': 'not available',
+  },
+  'zh-CN': {
+    label: '健康度评分',
+    title: '客户健康度评分',
+    test: 'Welch t 检验',
+    method:
+      '对每个账户和期间，每个分项按 100·(x − min)/(max − min) 归一化到 0–100，截断到 [0, 100]，越低越好的分项取反；上下界来自配置，或来自数据在所有期间的第 5 和第 95 百分位数（两者相同时取最小值和最大值）。分项：{components}。' +
+      '评分为现有分项的加权平均（权重在现有分项上重新缩放）；现有分项不足一半的账户会被排除并计数，非数值的分项取值视为缺失并计数。同一账户在一期内有多个快照时，使用最新的快照。' +
+      '等级：红色 < {red} ≤ 黄色 < {amber} ≤ 绿色。数值：所有账户的平均评分，95% t 置信区间 x̄ ± t(0.975, n−1)·s/√n；变化：Welch t 检验（此处偏保守，因为大多数账户在两期中都出现；同时报告这些账户的配对 t 检验）。红色账户占比：Wilson 区间，采用合并比例的双比例 z 检验。',
+    'method.component': '{label}（权重{weight}，{direction}，{bounds}，来自{source}）',
+    'method.componentSep': '；',
+    'method.noBounds': '无上下界',
+    'method.range': '{min}–{max}',
+    'direction.higher-is-better': '越高越好',
+    'direction.lower-is-better': '越低越好',
+    'bounds.config': '配置',
+    'bounds.data p5–p95': '数据 p5–p95',
+    'bounds.data min–max': '数据最小值–最大值',
+    'bounds.constant': '常数',
+    'band.red': '红色',
+    'band.amber': '黄色',
+    'band.green': '绿色',
+    'chart.title': '{period}的{n}个账户中有{share}为红色；平均健康度{mean}',
+    'chart.caption': '账户健康度评分分布（0–100，组距为 5），按等级着色：红色 < {red} ≤ 黄色 < {amber} ≤ 绿色；n = {n}个账户。评分为{components}个归一化分项的加权平均。数据来源：{source}。',
+    'chart.alt': '{period}健康度评分直方图：红色{red}个、黄色{amber}个、绿色{green}个账户；平均{mean}。',
+    'chart.x': '健康度评分',
+    'chart.y': '账户数',
+    'moves.caption': '从{previous}到{period}的等级变动（{down}个账户等级下降，{up}个上升）',
+    'moves.corner': '{previous} ↓ / {period} →',
+    'moves.notNow': '本期未评分',
+    'moves.notBefore': '上期未评分',
+    'moves.footnote': '行：上期等级；列：本期等级。对角线上的账户等级未变。',
+    'accounts.account': '账户',
+    'accounts.score': '评分',
+    'accounts.band': '等级',
+    'accounts.previous': '{score}（{band}）',
+    'atRisk.caption': '{period}健康度最低的{count}个账户',
+    'atRisk.footnote': '分项列显示原始值；“—”表示缺失。',
+    'atRisk.footnoteFirst': '分项列显示{count}个分项中前 4 个的原始值；“—”表示缺失。',
+    'movedDown.caption': '自{previous}以来等级下降的账户（按降幅从大到小排列）',
+    noAccounts: '{period}没有已评分的账户。',
+    paired: '在两期均有评分的{n}个账户中，健康度平均变化{change}分（95% 置信区间{ci}；配对 t 检验{p}）。',
+    'paired.na': '不可用',
+  },
+} satisfies Record<Locale, Record<string, string>>;
+
+type Translate = (key: keyof (typeof MESSAGES)['en'], vars?: Vars) => string;
 
 const componentSchema = z
   .strictObject({
@@ -343,17 +437,17 @@ function meanValue(period: string, c: Cell, minSample: number): PeriodValue & { 
   return { period, value: e.mean, n: c.n, ci: Number.isFinite(e.ci[0]) ? [Math.max(0, e.ci[0]), Math.min(100, e.ci[1])] : null, lowSample: c.n < minSample, se: Number.isFinite(e.se) ? e.se : null };
 }
 
-const TEST = "Welch's t-test";
+const TEST = MESSAGES.en.test;
 
-function change(previousPeriod: string, prev: Cell, cur: Cell, minSample: number) {
+function change(previousPeriod: string, prev: Cell, cur: Cell, minSample: number, test = TEST) {
   const a = meanValue(previousPeriod, prev, minSample);
   const b = meanValue('', cur, minSample);
-  if (a.value === null || b.value === null) return { previous: a.value === null ? null : { period: previousPeriod, value: a.value, n: a.n, ci: a.ci }, delta: null, test: TEST, statistic: null, p: null, significant: false };
+  if (a.value === null || b.value === null) return { previous: a.value === null ? null : { period: previousPeriod, value: a.value, n: a.n, ci: a.ci }, delta: null, test, statistic: null, p: null, significant: false };
   const ea = meanEstimate(prev.n, prev.sum, prev.sumSq);
   const eb = meanEstimate(cur.n, cur.sum, cur.sumSq);
   const t = welchTTest({ n: ea.n, mean: ea.mean, variance: ea.variance }, { n: eb.n, mean: eb.mean, variance: eb.variance });
   const p = Number.isFinite(t.p) ? t.p : null;
-  return { previous: { period: previousPeriod, value: a.value, n: a.n, ci: a.ci }, delta: b.value - a.value, test: TEST, statistic: Number.isFinite(t.t) ? t.t : null, p, significant: p !== null && p < ALPHA };
+  return { previous: { period: previousPeriod, value: a.value, n: a.n, ci: a.ci }, delta: b.value - a.value, test, statistic: Number.isFinite(t.t) ? t.t : null, p, significant: p !== null && p < ALPHA };
 }
 
 const round = (v: number, digits = 6) => Math.round(v * 10 ** digits) / 10 ** digits;
@@ -372,18 +466,25 @@ function accountView(a: AccountScore, before: AccountScore | undefined, ph: Prep
 
 const BAND_RANK: Record<Band, number> = { red: 0, amber: 1, green: 2 };
 
-function methodText(def: HealthScoreDef, components: ComponentBounds[]): string {
-  const parts = components.map((c) => `${c.label} (weight ${c.weight}, ${c.direction}, ${c.min === null || c.max === null ? 'no bounds' : `${formatNumber(c.min, 'ratio')}–${formatNumber(c.max, 'ratio')}`} from ${c.bounds})`);
-  return (
-    `Per account and period, each component is normalised to 0–100 as 100·(x − min)/(max − min), clipped to [0, 100] and reversed when lower is better; bounds come from the config or from the data's 5th–95th percentiles over all periods (min–max if those coincide). Components: ${parts.join('; ')}. ` +
-    'The score is the weighted mean of the components present (weights re-scaled over them); an account with fewer than half of its components present is excluded and counted, and a non-numeric component value is treated as missing and counted. With several snapshots of an account in one period the latest is used. ' +
-    `Bands: red < ${def.bands.red} ≤ amber < ${def.bands.amber} ≤ green. Value: mean score over accounts, 95% t interval x̄ ± t(0.975, n−1)·s/√n; change: Welch's t-test (conservative here, since most accounts appear in both periods; a paired t-test over those accounts is reported beside it). Share red: Wilson interval, pooled two-proportion z-test.`
+function methodText(def: HealthScoreDef, components: ComponentBounds[], t: Translate, locale: Locale): string {
+  const fmt = formatter(locale);
+  const parts = components.map((c) =>
+    t('method.component', {
+      label: c.label,
+      weight: c.weight,
+      direction: t(`direction.${c.direction}`),
+      bounds: c.min === null || c.max === null ? t('method.noBounds') : t('method.range', { min: fmt.number(c.min, 'ratio'), max: fmt.number(c.max, 'ratio') }),
+      source: t(`bounds.${c.bounds}`),
+    }),
   );
+  return t('method', { components: parts.join(t('method.componentSep')), red: def.bands.red, amber: def.bands.amber });
 }
 
 function computeHealth(ph: PreparedHealth, ctx: ComputeContext): MetricResult {
   const def = ph.def;
   const { period, previousPeriod, minSample } = ctx;
+  const locale = ctx.locale ?? 'en';
+  const t = localTranslator(MESSAGES, locale);
   const cells = cellsOf(ph);
   const cur = cells.get(period) ?? emptyCell();
   const prev = cells.get(previousPeriod) ?? emptyCell();
@@ -483,8 +584,8 @@ function computeHealth(ph: PreparedHealth, ctx: ComputeContext): MetricResult {
   return makeResult({
     id: ph.id,
     type: 'health-score',
-    label: def.label ?? 'Health score',
-    title: 'Customer health score',
+    label: def.label ?? t('label'),
+    title: t('title'),
     unit: 'score',
     higherIsBetter: true,
     period,
@@ -496,13 +597,13 @@ function computeHealth(ph: PreparedHealth, ctx: ComputeContext): MetricResult {
     minSample,
     target: def.target ?? null,
     domain: [0, 100],
-    ...change(previousPeriod, prev, cur, minSample),
+    ...change(previousPeriod, prev, cur, minSample, t('test')),
     excluded: Object.values(excl).reduce((a, b) => a + b, 0),
     exclusions: excl,
     excludedAllPeriods: all,
     series,
     breakdowns,
-    method: methodText(def, ph.components),
+    method: methodText(def, ph.components, t, locale),
     extra: {
       thresholds: { red: def.bands.red, amber: def.bands.amber },
       shareRed: { ...bandShares.red, n: accounts.length, previous: prev.n ? (100 * prev.red) / prev.n : null, z: Number.isFinite(redTest.z) ? redTest.z : null, p: Number.isFinite(redTest.p) ? redTest.p : null },
@@ -523,9 +624,12 @@ function computeHealth(ph: PreparedHealth, ctx: ComputeContext): MetricResult {
 // ---------------------------------------------------------------------------------------------
 
 const BAND_COLOUR: Record<Band, string> = { red: palette.bad, amber: palette.accent, green: palette.good };
-const BAND_NAME: Record<Band, string> = { red: 'Red', amber: 'Amber', green: 'Green' };
 
 function visualHealth(r: MetricResult, ph: PreparedHealth, ctx: VisualContext): VisualBlock[] {
+  const locale = ctx.locale ?? 'en';
+  const t = localTranslator(MESSAGES, locale);
+  const fmt = formatter(locale);
+  const bandName = (b: Band) => t(`band.${b}`);
   const x = r.extra as any;
   const def = ph.def;
   const periodName = ctx.periodLabel(ctx.period);
@@ -533,14 +637,14 @@ function visualHealth(r: MetricResult, ph: PreparedHealth, ctx: VisualContext): 
   const blocks: VisualBlock[] = [];
   const { red, amber, green } = x.bands as Record<Band, { count: number; share: number | null }>;
   if (r.n > 0) {
-    const values = (x.histogram as { from: number; to: number; red: number; amber: number; green: number }[]).flatMap((h) => BANDS.filter((b) => h[b] > 0).map((b) => ({ from: h.from, to: h.to, band: BAND_NAME[b], count: h[b] })));
+    const values = (x.histogram as { from: number; to: number; red: number; amber: number; green: number }[]).flatMap((h) => BANDS.filter((b) => h[b] > 0).map((b) => ({ from: h.from, to: h.to, band: bandName(b), count: h[b] })));
     blocks.push({
       kind: 'chart',
       chart: {
         id: ctx.nextId('chart-health-histogram'),
-        title: `${formatValue(red.share, 'percent')} of ${formatCount(r.n)} accounts are red in ${periodName}; mean health ${formatValue(r.value, 'score')}`,
-        caption: `Distribution of account health scores (0–100, bins of 5) coloured by band: red < ${def.bands.red} ≤ amber < ${def.bands.amber} ≤ green; n = ${formatCount(r.n)} accounts. Weighted mean of ${ph.components.length} normalised components. Source: ${def.source}.`,
-        alt: `Histogram of health scores in ${periodName}: ${formatCount(red.count)} red, ${formatCount(amber.count)} amber, ${formatCount(green.count)} green accounts; mean ${formatValue(r.value, 'score')}.`,
+        title: t('chart.title', { share: fmt.value(red.share, 'percent'), n: fmt.count(r.n), period: periodName, mean: fmt.value(r.value, 'score') }),
+        caption: t('chart.caption', { red: def.bands.red, amber: def.bands.amber, n: fmt.count(r.n), components: ph.components.length, source: def.source }),
+        alt: t('chart.alt', { period: periodName, red: fmt.count(red.count), amber: fmt.count(amber.count), green: fmt.count(green.count), mean: fmt.value(r.value, 'score') }),
         spec: {
           $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
           width: 600,
@@ -548,10 +652,10 @@ function visualHealth(r: MetricResult, ph: PreparedHealth, ctx: VisualContext): 
           data: { values },
           mark: { type: 'bar', binSpacing: 1 },
           encoding: {
-            x: { field: 'from', type: 'quantitative', bin: { binned: true, step: 5 }, scale: { domain: [0, 100] }, title: 'Health score', axis: { tickCount: 10 } },
+            x: { field: 'from', type: 'quantitative', bin: { binned: true, step: 5 }, scale: { domain: [0, 100] }, title: t('chart.x'), axis: { tickCount: 10 } },
             x2: { field: 'to' },
-            y: { field: 'count', type: 'quantitative', stack: 'zero', title: 'Accounts', axis: { format: ',d', tickCount: 4 } },
-            color: { field: 'band', type: 'nominal', scale: { domain: BANDS.map((b) => BAND_NAME[b]), range: BANDS.map((b) => BAND_COLOUR[b]) }, legend: { orient: 'top', title: null, symbolType: 'square' } },
+            y: { field: 'count', type: 'quantitative', stack: 'zero', title: t('chart.y'), axis: { format: ',d', tickCount: 4 } },
+            color: { field: 'band', type: 'nominal', scale: { domain: BANDS.map(bandName), range: BANDS.map((b) => BAND_COLOUR[b]) }, legend: { orient: 'top', title: null, symbolType: 'square' } },
           },
         } as any,
         size: 'wide',
@@ -562,38 +666,51 @@ function visualHealth(r: MetricResult, ph: PreparedHealth, ctx: VisualContext): 
   blocks.push({
     kind: 'table',
     table: {
-      caption: `Band movements from ${previousName} to ${periodName} (${formatCount(m.movedDown)} accounts moved down a band, ${formatCount(m.movedUp)} up)`,
-      columns: [{ label: `${previousName} ↓ / ${periodName} →` }, ...BANDS.map((b) => ({ label: BAND_NAME[b], align: 'right' as const })), { label: 'Not scored now', align: 'right' }],
+      caption: t('moves.caption', { previous: previousName, period: periodName, down: fmt.count(m.movedDown), up: fmt.count(m.movedUp) }),
+      columns: [{ label: t('moves.corner', { previous: previousName, period: periodName }) }, ...BANDS.map((b) => ({ label: bandName(b), align: 'right' as const })), { label: t('moves.notNow'), align: 'right' }],
       rows: [
-        ...BANDS.map((from) => ({ cells: [BAND_NAME[from], ...BANDS.map((to) => formatCount(m.matrix[from][to])), formatCount(m.left[from])] })),
-        { cells: ['Not scored before', ...BANDS.map((to) => formatCount(m.entered[to])), '—'] },
+        ...BANDS.map((from) => ({ cells: [bandName(from), ...BANDS.map((to) => fmt.count(m.matrix[from][to])), fmt.count(m.left[from])] })),
+        { cells: [t('moves.notBefore'), ...BANDS.map((to) => fmt.count(m.entered[to])), '—'] },
       ],
-      footnote: 'Rows: band in the previous period; columns: band now. Accounts on the diagonal kept their band.',
+      footnote: t('moves.footnote'),
     },
   });
   const componentLabels = ph.components.slice(0, 4).map((c) => c.label);
   const accountRows = (list: ReturnType<typeof accountView>[]) =>
     list.map((a) => ({
-      cells: [a.account, formatNumber(a.score, 'ratio'), BAND_NAME[a.band], a.previousScore === null ? '—' : `${formatNumber(a.previousScore, 'ratio')} (${BAND_NAME[a.previousBand!]})`, ...componentLabels.map((l) => (a.components[l]?.value === null || a.components[l] === undefined ? '—' : String(a.components[l].value)))],
+      cells: [
+        a.account,
+        fmt.number(a.score, 'ratio'),
+        bandName(a.band),
+        a.previousScore === null ? '—' : t('accounts.previous', { score: fmt.number(a.previousScore, 'ratio'), band: bandName(a.previousBand!) }),
+        ...componentLabels.map((l) => (a.components[l]?.value === null || a.components[l] === undefined ? '—' : String(a.components[l].value))),
+      ],
     }));
-  const accountColumns = [{ label: 'Account' }, { label: 'Score', align: 'right' as const }, { label: 'Band' }, { label: previousName, align: 'right' as const }, ...componentLabels.map((l) => ({ label: l, align: 'right' as const }))];
+  const accountColumns = [
+    { label: t('accounts.account') },
+    { label: t('accounts.score'), align: 'right' as const },
+    { label: t('accounts.band') },
+    { label: previousName, align: 'right' as const },
+    ...componentLabels.map((l) => ({ label: l, align: 'right' as const })),
+  ];
   if (x.atRisk.length) {
     blocks.push({
       kind: 'table',
       table: {
-        caption: `The ${x.atRisk.length} accounts with the lowest health in ${periodName}`,
+        caption: t('atRisk.caption', { count: x.atRisk.length, period: periodName }),
         columns: accountColumns,
         rows: accountRows(x.atRisk),
-        footnote: `Component columns show the raw values${ph.components.length > 4 ? ` of the first 4 of ${ph.components.length} components` : ''}; — means missing.`,
+        footnote: ph.components.length > 4 ? t('atRisk.footnoteFirst', { count: ph.components.length }) : t('atRisk.footnote'),
       },
     });
   }
   if (x.movedDown.length) {
-    blocks.push({ kind: 'table', table: { caption: `Accounts that moved down a band since ${previousName} (largest drops first)`, columns: accountColumns, rows: accountRows(x.movedDown) } });
+    blocks.push({ kind: 'table', table: { caption: t('movedDown.caption', { previous: previousName }), columns: accountColumns, rows: accountRows(x.movedDown) } });
   }
-  if (r.n === 0) blocks.push({ kind: 'text', paragraphs: [`No scored accounts in ${periodName}.`] });
+  if (r.n === 0) blocks.push({ kind: 'text', paragraphs: [t('noAccounts', { period: periodName })] });
   else if (x.paired.n > 1 && x.paired.meanChange !== null) {
-    blocks.push({ kind: 'text', paragraphs: [`Among the ${formatCount(x.paired.n)} accounts scored in both periods, health changed by ${formatNumber(x.paired.meanChange, 'score')} points on average (95% CI ${formatInterval(x.paired.ci, 'score')}; paired t-test ${x.paired.p === null ? 'not available' : x.paired.p < 0.001 ? 'p < 0.001' : `p = ${x.paired.p.toFixed(3)}`}).`] });
+    const p = x.paired.p === null ? t('paired.na') : x.paired.p < 0.001 ? 'p < 0.001' : `p = ${x.paired.p.toFixed(3)}`;
+    blocks.push({ kind: 'text', paragraphs: [t('paired', { n: fmt.count(x.paired.n), change: fmt.number(x.paired.meanChange, 'score'), ci: fmt.interval(x.paired.ci, 'score'), p })] });
   }
   return blocks;
 }

@@ -12,6 +12,8 @@ import { csv, makeProject } from '../../test/project.js';
 import { CxError } from '../errors.js';
 import { build, type BuildResult } from '../pipeline.js';
 import { normalCdf } from './stats.js';
+import { sameKeys } from '../report/i18n.js';
+import { MESSAGES } from './repeat-purchase.js';
 
 const HEADER = ['order_id', 'customer_id', 'order_date', 'amount', 'region'];
 
@@ -328,3 +330,54 @@ sections:
  */
 const REFERENCE_ORDERS = (100 * 10644) / 23570;
 const REFERENCE_DAYS = (100 * 10490) / 23570;
+
+/** Visible text of the report's metric sections with their alt texts and chart labels (tags removed, entities decoded). */
+function metricSectionText(html: string): string {
+  const sections = [...html.matchAll(/<section class="section section-metric"[\s\S]*?<\/section>/g)].map((m) => m[0]).join('\n');
+  const attributes = [...sections.matchAll(/(?:alt|aria-label|title)="([^"]*)"/g)].map((m) => m[1]);
+  return [sections.replace(/<style>[\s\S]*?<\/style>/g, ' ').replace(/<[^>]+>/g, ' '), ...attributes]
+    .join(' ')
+    .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16)))
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ');
+}
+
+describe('in Simplified Chinese (report.locale: zh-CN)', () => {
+  let zh: BuildResult;
+  let text: string;
+  beforeAll(async () => {
+    zh = await buildProject(CONFIG.replace('  min_sample: 3\n', '  min_sample: 3\n  locale: zh-CN\n'));
+    text = metricSectionText(zh.html);
+  });
+
+  it('the message set has the same keys and placeholders in every locale', () => {
+    expect(sameKeys(MESSAGES)).toEqual([]);
+  });
+
+  it('method, test and default label are Chinese; the numbers are those of the English report', () => {
+    const r = zh.computed.results.get('rpr')!;
+    expect(r.method).toContain('复购率 = 截至期末的 365 天内购买超过一次的客户数 ÷ 该窗口内至少购买一次的客户数 × 100，购买次数按订单计');
+    expect(r.method).toContain('，或金额缺失、非数字或为负的行会被排除');
+    expect(zh.computed.results.get('rpr_days')!.method).toContain('按购买日计（同一天的多笔订单只计一次）');
+    expect(r.method).not.toMatch(/customers|purchases|window|Breakdowns/);
+    const m = JSON.parse(zh.metrics).metrics.rpr;
+    expect(m).toMatchObject({ label: '复购率', test: '双比例 z 检验（合并比例）', value: json.metrics.rpr.value, n: json.metrics.rpr.n, p: json.metrics.rpr.p });
+    expect(m.purchaseDistribution).toEqual(json.metrics.rpr.purchaseDistribution);
+  });
+
+  it('the metric section speaks Chinese: chart title, caption, axis, table and footnote', () => {
+    expect(text).toContain('截至 2026年10月31日的 365 天窗口内，60.0% 的购买客户购买了不止一次，较 2026年9月上升 10.0 个百分点（不显著）');
+    expect(text).toContain('每月的复购率，每个点均按截至期末的 365 天计算，含 95% Wilson 置信区间。n = 5，即当前窗口内有购买的客户数。数据来源：orders。');
+    expect(text).toContain('365 天复购率折线图：');
+    expect(text).toContain('26年10月 60.0%（n = 5）');
+    expect(text).toContain('复购率（%）');
+    expect(text).toContain('2025年11月1日至 2026年10月31日按购买次数划分的客户 购买次数 客户数 占比');
+    expect(text).toContain('10 及以上');
+    expect(text).toContain('5 位客户中有 3 位购买了不止一次。');
+    const english = ['customers', 'Customers', 'Purchases', 'Share', 'Source:', 'window', 'bought', 'Line chart', 'significant', 'or more', 'Oct 2026', 'October', 'Repeat purchase', ' pts', ' per month', ' to 2026'];
+    expect(english.filter((w) => text.includes(w))).toEqual([]);
+  });
+});

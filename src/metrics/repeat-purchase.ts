@@ -13,16 +13,92 @@ import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import { z } from 'zod';
 import { trendSpec } from '../report/charts.js';
-import { formatCount, formatDelta, formatP, formatValue } from '../report/format.js';
+import { formatter } from '../report/format.js';
+import { dayLabelIn, localTranslator, translator, type Locale, type Vars } from '../report/i18n.js';
 import { compileFilter, filterSchema, type Filter } from './filter.js';
-import type { GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, PrepareContext, VisualBlock } from './module.js';
+import type { ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, PrepareContext, VisualBlock, VisualContext } from './module.js';
 import { groupKey } from './prepare.js';
-import { parseTimestamp, periodLabel, periodOf, periodRange, periodStart, shiftPeriod, type Granularity } from './period.js';
+import { parseTimestamp, periodOf, periodRange, periodStart, shiftPeriod, type Granularity } from './period.js';
 import { adjustGroups, makeResult, proportion, proportionChange } from './result-builders.js';
 import { metricFields } from './score-schema.js';
 import type { SourceTable } from '../sources/types.js';
 
 export const DAY_MS = 86_400_000;
+
+/** The module's text in each report locale (see localTranslator in report/i18n.ts). */
+export const MESSAGES = {
+  en: {
+    label: 'Repeat purchase rate',
+    title: 'Repeat purchase rate',
+    method:
+      'Repeat purchase rate = customers with more than one purchase in the {days} days ending at the period end ÷ customers with at least one purchase in that window, × 100; purchases are counted as {counted}. ' +
+      'The 95% interval is the Wilson score interval. The change is tested against the window ending at the previous period end with the two-proportion z-test (pooled p); consecutive windows overlap and share customers, which the test treats as independent samples, so it is conservative when the windows are positively correlated. ' +
+      'Rows with a missing or invalid date (ISO 8601), a missing customer id{amount} are excluded and counted by reason, never coerced; the exclusions shown for a period are those dated inside its window. ' +
+      'Breakdowns use each customer’s value on their latest purchase in the window; groups are tested in the same way and adjusted by Benjamini–Hochberg. Definition: repeat purchase rate over a window (cxreport metrics reference, "Retention and value").',
+    'method.days': 'purchase days (several orders on one calendar day count once)',
+    'method.orders': 'purchases (each valid row is one)',
+    'method.amount': ', or a missing, non-numeric or negative amount',
+    test: 'two-proportion z-test (pooled)',
+    window: '{days}-day window to {end}',
+    'change.up': ', up {size} on {previous} ({verdict})',
+    'change.down': ', down {size} on {previous} ({verdict})',
+    'change.unchanged': ', unchanged on {previous} ({verdict})',
+    significant: 'significant, {p}',
+    notSignificant: 'not significant',
+    'title.noData': '{label}: no purchases in the {window}',
+    'title.value': '{value} of buying customers bought more than once in the {window}{change}',
+    sentence: '{text}.',
+    caption: '{title} per {unit}, each over the {days} days ending at the period end, with 95% Wilson intervals. n = {n} customers with a purchase in the current window. Source: {source}.',
+    alt: 'Line chart of the {days}-day repeat purchase rate: {items}.',
+    altItem: '{period} {value} (n = {n})',
+    altSep: '; ',
+    'table.caption': 'Customers by number of purchases, {from} to {to}',
+    'table.purchaseDays': 'Purchase days',
+    'table.purchases': 'Purchases',
+    'table.customers': 'Customers',
+    'table.share': 'Share',
+    'table.orMore': '{min} or more',
+    'table.footnote': '{repeat} of {customers} customers bought more than once.',
+  },
+  'zh-CN': {
+    label: '复购率',
+    title: '复购率',
+    method:
+      '复购率 = 截至期末的{days}天内购买超过一次的客户数 ÷ 该窗口内至少购买一次的客户数 × 100，购买次数{counted}。' +
+      '95% 置信区间为 Wilson 得分区间。变化与截至上期期末的窗口比较，采用双比例 z 检验（合并比例）；相邻窗口相互重叠、共享客户，而检验将其视为独立样本，因此当窗口正相关时检验偏保守。' +
+      '日期缺失或无效（ISO 8601）、缺少客户 ID{amount}的行会被排除并按原因计数，从不强制转换；某期显示的排除行数为日期落在该期窗口内的行。' +
+      '细分分析使用每位客户在窗口内最近一次购买时的取值；各组以同样方式检验，并经 Benjamini–Hochberg 校正。定义：窗口期复购率（cxreport 指标参考，“留存与价值”）。',
+    'method.days': '按购买日计（同一天的多笔订单只计一次）',
+    'method.orders': '按订单计（每个有效行计为一次）',
+    'method.amount': '，或金额缺失、非数字或为负',
+    test: '双比例 z 检验（合并比例）',
+    window: '截至{end}的{days}天窗口',
+    'change.up': '，较{previous}上升{size}（{verdict}）',
+    'change.down': '，较{previous}下降{size}（{verdict}）',
+    'change.unchanged': '，与{previous}持平（{verdict}）',
+    significant: '显著，{p}',
+    notSignificant: '不显著',
+    'title.noData': '{label}：{window}内没有购买',
+    'title.value': '{window}内，{value}的购买客户购买了不止一次{change}',
+    sentence: '{text}。',
+    caption: '每{unit}的{title}，每个点均按截至期末的{days}天计算，含 95% Wilson 置信区间。n = {n}，即当前窗口内有购买的客户数。数据来源：{source}。',
+    alt: '{days}天复购率折线图：{items}。',
+    altItem: '{period} {value}（n = {n}）',
+    altSep: '；',
+    'table.caption': '{from}至{to}按购买次数划分的客户',
+    'table.purchaseDays': '购买天数',
+    'table.purchases': '购买次数',
+    'table.customers': '客户数',
+    'table.share': '占比',
+    'table.orMore': '{min}及以上',
+    'table.footnote': '{customers}位客户中有{repeat}位购买了不止一次。',
+  },
+} satisfies Record<Locale, Record<string, string>>;
+
+/** A day 'YYYY-MM-DD' for a reader: unchanged in English, "2026年10月31日" in Chinese. */
+export function dayIn(locale: Locale, iso: string): string {
+  return locale === 'en' ? iso : dayLabelIn(locale, Date.parse(`${iso}T00:00:00Z`));
+}
 
 // ---------------------------------------------------------------------------------------------
 // Shared with clv.ts: order rows, validated once
@@ -236,14 +312,10 @@ const DISTRIBUTION_BUCKETS: { label: string; min: number; max: number }[] = [
   { label: '10 or more', min: 10, max: Infinity },
 ];
 
-function method(def: RepeatPurchaseDef): string {
-  const unit = def.purchases === 'days' ? 'purchase days (several orders on one calendar day count once)' : 'purchases (each valid row is one)';
-  return (
-    `Repeat purchase rate = customers with more than one purchase in the ${def.window_days} days ending at the period end ÷ customers with at least one purchase in that window, × 100; purchases are counted as ${unit}. ` +
-    'The 95% interval is the Wilson score interval. The change is tested against the window ending at the previous period end with the two-proportion z-test (pooled p); consecutive windows overlap and share customers, which the test treats as independent samples, so it is conservative when the windows are positively correlated. ' +
-    `Rows with a missing or invalid date (ISO 8601), a missing customer id${def.amount ? ', or a missing, non-numeric or negative amount' : ''} are excluded and counted by reason, never coerced; the exclusions shown for a period are those dated inside its window. ` +
-    'Breakdowns use each customer’s value on their latest purchase in the window; groups are tested in the same way and adjusted by Benjamini–Hochberg. Definition: repeat purchase rate over a window (cxreport metrics reference, "Retention and value").'
-  );
+type Translate = (key: keyof (typeof MESSAGES)['en'], vars?: Vars) => string;
+
+function method(def: RepeatPurchaseDef, t: Translate): string {
+  return t('method', { days: def.window_days, counted: t(def.purchases === 'days' ? 'method.days' : 'method.orders'), amount: def.amount ? t('method.amount') : '' });
 }
 
 function prepare(ctx: PrepareContext<RepeatPurchaseDef>): PreparedRepeat {
@@ -313,8 +385,9 @@ function overall(stats: WindowStats): { x: number; n: number } {
   return { x, n };
 }
 
-function compute(prepared: PreparedRepeat, ctx: { period: string; previousPeriod: string; breakdowns: string[]; minSample: number }): MetricResult {
+function compute(prepared: PreparedRepeat, ctx: Pick<ComputeContext, 'period' | 'previousPeriod' | 'breakdowns' | 'minSample'> & { locale?: Locale }): MetricResult {
   const { def, granularity } = prepared;
+  const t = localTranslator(MESSAGES, ctx.locale ?? 'en');
   const minSample = def.min_sample ?? ctx.minSample;
   const current = ctx.period;
   const previousPeriod = ctx.previousPeriod;
@@ -365,8 +438,8 @@ function compute(prepared: PreparedRepeat, ctx: { period: string; previousPeriod
   return makeResult({
     id: prepared.id,
     type: 'repeat-purchase-rate',
-    label: def.label ?? 'Repeat purchase rate',
-    title: 'Repeat purchase rate',
+    label: def.label ?? t('label'),
+    title: t('title'),
     unit: 'percent',
     higherIsBetter: true,
     domain: [0, 100],
@@ -375,12 +448,13 @@ function compute(prepared: PreparedRepeat, ctx: { period: string; previousPeriod
     ...head,
     se: c.n > 0 ? 100 * Math.sqrt(((c.x / c.n) * (1 - c.x / c.n)) / c.n) : null,
     ...proportionChange(previousPeriod, p, c, minSample),
+    test: t('test'),
     excluded: Object.values(exclusions).reduce((a, b) => a + b, 0),
     exclusions,
     excludedAllPeriods,
     series,
     breakdowns,
-    method: method(def),
+    method: method(def, t),
     extra: {
       windowDays: def.window_days,
       windowStart: isoDay(start),
@@ -395,20 +469,24 @@ function compute(prepared: PreparedRepeat, ctx: { period: string; previousPeriod
   });
 }
 
-function visual(result: MetricResult, prepared: PreparedRepeat, ctx: { period: string; periodLabel(key: string): string; nextId(prefix: string): string }): VisualBlock[] {
+function visual(result: MetricResult, prepared: PreparedRepeat, ctx: VisualContext): VisualBlock[] {
   const { granularity, def } = prepared;
+  const locale = ctx.locale ?? 'en';
+  const t = localTranslator(MESSAGES, locale);
+  const fmt = formatter(locale);
   const extra = result.extra as { windowStart: string; windowEnd: string; customers: number; repeatCustomers: number; purchaseDistribution: { purchases: string; customers: number; percent: number | null }[] };
-  const short = (key: string) => periodLabel(key, granularity, 'short');
+  const short = (key: string) => ctx.periodLabel(key, 'short');
   const points = result.series.slice(-12).map((p) => ({ label: short(p.period), value: p.value, lo: p.ci?.[0] ?? null, hi: p.ci?.[1] ?? null, n: p.n, lowSample: p.lowSample }));
-  const windowText = `${def.window_days}-day window to ${extra.windowEnd}`;
+  const windowText = t('window', { days: def.window_days, end: dayIn(locale, extra.windowEnd) });
   const change =
     result.delta === null || result.previous === null
       ? ''
-      : `, ${result.delta > 0 ? 'up' : result.delta < 0 ? 'down' : 'unchanged'}${result.delta !== 0 ? ` ${formatDelta(Math.abs(result.delta), 'percent').replace(/^\+/, '')}` : ''} on ${ctx.periodLabel(result.previous.period)} (${result.significant ? `significant, ${formatP(result.p)}` : 'not significant'})`;
-  const title =
-    result.value === null
-      ? `${result.label}: no purchases in the ${windowText}`
-      : `${formatValue(result.value, 'percent')} of buying customers bought more than once in the ${windowText}${change}`;
+      : t(result.delta > 0 ? 'change.up' : result.delta < 0 ? 'change.down' : 'change.unchanged', {
+          size: fmt.delta(Math.abs(result.delta), 'percent').replace(/^\+/, ''),
+          previous: ctx.periodLabel(result.previous.period),
+          verdict: result.significant ? t('significant', { p: fmt.p(result.p) }) : t('notSignificant'),
+        });
+  const title = result.value === null ? t('title.noData', { label: result.label, window: windowText }) : t('title.value', { value: fmt.value(result.value, 'percent'), window: windowText, change });
   const blocks: VisualBlock[] = [];
   if (points.some((p) => p.value !== null)) {
     blocks.push({
@@ -416,25 +494,32 @@ function visual(result: MetricResult, prepared: PreparedRepeat, ctx: { period: s
       chart: {
         id: ctx.nextId(`chart-${prepared.id}`),
         title,
-        caption: `${result.title} per ${granularity}, each over the ${def.window_days} days ending at the period end, with 95% Wilson intervals. n = ${formatCount(result.n)} customers with a purchase in the current window. Source: ${def.source}.`,
-        alt: `Line chart of the ${def.window_days}-day repeat purchase rate: ${points
-          .filter((p) => p.value !== null)
-          .map((p) => `${p.label} ${formatValue(p.value, 'percent')} (n = ${formatCount(p.n)})`)
-          .join('; ')}.`,
-        spec: trendSpec(points, { metric: result.label, unit: 'percent', target: result.target, domain: [0, 100] }),
+        caption: t('caption', { title: result.title, unit: translator(locale)(`unit.${granularity}`), days: def.window_days, n: fmt.count(result.n), source: def.source }),
+        alt: t('alt', {
+          days: def.window_days,
+          items: points
+            .filter((p) => p.value !== null)
+            .map((p) => t('altItem', { period: p.label, value: fmt.value(p.value, 'percent'), n: fmt.count(p.n) }))
+            .join(t('altSep')),
+        }),
+        spec: trendSpec(points, { metric: result.label, unit: 'percent', target: result.target, domain: [0, 100], t: translator(locale) }),
         size: 'wide',
       },
     });
   } else {
-    blocks.push({ kind: 'text', paragraphs: [title + '.'] });
+    blocks.push({ kind: 'text', paragraphs: [t('sentence', { text: title })] });
   }
   blocks.push({
     kind: 'table',
     table: {
-      caption: `Customers by number of purchases, ${extra.windowStart} to ${extra.windowEnd}`,
-      columns: [{ label: def.purchases === 'days' ? 'Purchase days' : 'Purchases' }, { label: 'Customers', align: 'right' }, { label: 'Share', align: 'right' }],
-      rows: extra.purchaseDistribution.map((d) => ({ cells: [d.purchases, formatCount(d.customers), d.percent === null ? '—' : formatValue(d.percent, 'percent')] })),
-      footnote: `${formatCount(extra.repeatCustomers)} of ${formatCount(extra.customers)} customers bought more than once.`,
+      caption: t('table.caption', { from: dayIn(locale, extra.windowStart), to: dayIn(locale, extra.windowEnd) }),
+      columns: [{ label: t(def.purchases === 'days' ? 'table.purchaseDays' : 'table.purchases') }, { label: t('table.customers'), align: 'right' }, { label: t('table.share'), align: 'right' }],
+      rows: extra.purchaseDistribution.map((d, i) => {
+        const bucket = DISTRIBUTION_BUCKETS[i];
+        const label = bucket && bucket.label === d.purchases && bucket.max === Infinity ? t('table.orMore', { min: bucket.min }) : d.purchases;
+        return { cells: [label, fmt.count(d.customers), d.percent === null ? '—' : fmt.value(d.percent, 'percent')] };
+      }),
+      footnote: t('table.footnote', { repeat: fmt.count(extra.repeatCustomers), customers: fmt.count(extra.customers) }),
     },
   });
   return blocks;

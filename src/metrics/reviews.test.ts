@@ -10,6 +10,8 @@ import { CxError } from '../errors.js';
 import { build, load, type BuildResult } from '../pipeline.js';
 import { computeMetrics } from './index.js';
 import { normalCdf, studentTCdf } from './stats.js';
+import { MESSAGES, reviews } from './reviews.js';
+import { sameKeys } from '../report/i18n.js';
 import { csv, makeProject } from '../../test/project.js';
 import { describeShared, sharedFile } from '../../test/shared-data.js';
 
@@ -218,5 +220,60 @@ sections:
     expect(top2.value).toBeCloseTo(87.015873, 5); // 2,741 of 3,150 (455 four-star + 2,286 five-star)
     expect(mean.distribution.map((d) => d.count)).toEqual(stars);
     expect(stars).toEqual([161, 96, 152, 455, 2286]);
+  });
+});
+
+/** Visible text of the report's metric sections with their alt texts and chart labels (tags removed, entities decoded). */
+function metricSectionText(html: string): string {
+  const sections = [...html.matchAll(/<section class="section section-metric"[\s\S]*?<\/section>/g)].map((m) => m[0]).join('\n');
+  const attributes = [...sections.matchAll(/(?:alt|aria-label|title)="([^"]*)"/g)].map((m) => m[1]);
+  return [sections.replace(/<style>[\s\S]*?<\/style>/g, ' ').replace(/<[^>]+>/g, ' '), ...attributes]
+    .join(' ')
+    .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16)))
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ');
+}
+
+describe('reviews in Simplified Chinese (report.locale: zh-CN)', () => {
+  let zh: BuildResult;
+  let text: string;
+  beforeAll(async () => {
+    const dir = makeProject({ 'cxreport.yaml': CONFIG.replace('  min_sample: 5\n', '  min_sample: 5\n  locale: zh-CN\n'), 'data/reviews.csv': csv(HEADER, rows()) });
+    zh = await build({ configPath: join(dir, 'cxreport.yaml'), env: {}, cwd: dir });
+    text = metricSectionText(zh.html);
+  });
+
+  it('the message set has the same keys and placeholders in every locale', () => {
+    expect(sameKeys(MESSAGES)).toEqual([]);
+  });
+
+  it('methods, tests and default labels are Chinese; the score engine keeps its English method; the numbers are unchanged', () => {
+    const stars = zh.computed.results.get('stars')!;
+    const top2 = zh.computed.results.get('top2')!;
+    expect(stars.method).toMatch(/^1–5 星量表上有效评分的平均星级。95% 置信区间：x̄ ± t\(0\.975, n−1\)·s\/√n。与上期相比的变化：Welch 不等方差 t 检验。同时报告 1–5 星的分布/);
+    expect(top2.method).toMatch(/^在 1–5 星量表的有效评分中，4–5 星评分所占的比例，以百分比表示。/);
+    expect(`${stars.method} ${top2.method}`).not.toMatch(/[Rr]atings|interval|Change|reviews/);
+    // the score engine's own method (used by the survey sections) stays the English report's text
+    expect(reviews.method({ measure: 'mean', scale: 5 } as never)).toBe(result.computed.results.get('stars')!.method);
+    const metrics = JSON.parse(zh.metrics).metrics;
+    expect(metrics.stars).toMatchObject({ label: '平均评分', test: 'Welch t 检验', value: json.metrics.stars.value, p: json.metrics.stars.p });
+    expect(metrics.top2).toMatchObject({ label: '4–5★ 占比', test: '双比例 z 检验（合并比例）', value: json.metrics.top2.value });
+  });
+
+  it('the metric section speaks Chinese: chart title, caption, star axis and legend, volume and product tables', () => {
+    expect(text).toContain('2026年10月的 10 条评论中，70.0% 给出了 4–5 星；平均 3.80 星');
+    expect(text).toMatch(/2026年10月的星级评分（n = 10）；平均值的 t 区间为 [\d.]+ 至 [\d.]+，前两档占比的 Wilson 区间为 [\d.]+ 至 [\d.]+%。数据来源：reviews。/);
+    expect(text).toContain('2026年10月星级评分条形图：1 星 1 条，2 星 1 条，3 星 1 条，4 星 3 条，5 星 4 条；最常见的评分为 5 星。');
+    expect(text).toContain('星级');
+    expect(text).toContain('评论数');
+    expect(text).toContain('1–2 星');
+    expect(text).toContain('4–5 星');
+    expect(text).toContain('各期评论数 期间 评论数 平均评分 95% 置信区间 26年9月 8');
+    expect(text).toContain('2026年10月按 product 划分的评分 product 评论数 平均分 4–5★');
+    const english = [' reviews', 'Reviews', 'stars', ' star', 'Stars', 'Mean', 'mean ', 'Period', 'Ratings by', 'Source:', 'Bar chart', 'interval', 'rating', 'October', 'Oct 2026', 'share'];
+    expect(english.filter((w) => text.includes(w))).toEqual([]);
   });
 });

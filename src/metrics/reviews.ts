@@ -7,15 +7,86 @@
  */
 import { z } from 'zod';
 import { distributionSpec } from '../report/charts.js';
-import { formatCount, formatInterval, formatValue } from '../report/format.js';
+import { formatter } from '../report/format.js';
+import { localTranslator, translator, type Locale, type Vars } from '../report/i18n.js';
 import type { ComputeContext, MetricModule, MetricResult, VisualBlock, VisualContext } from './module.js';
-import { periodLabel } from './period.js';
 import { aggregate, groupKey } from './prepare.js';
 import { metricFields } from './score-schema.js';
 import { filterSchema } from './filter.js';
 import { scoreModule, type PreparedScore } from './score-module.js';
 import { meanEstimate, twoProportionZTest, welchTTest, wilsonInterval, type Interval } from './stats.js';
 import type { Band, ScoreType, Stats } from './types.js';
+
+const SCALE_EN = ' The 1–{scale} distribution, the share of top-two ratings and the mean are all reported, with review volume per period. Ratings that are missing, not numbers, not whole stars or outside the scale, and reviews without a valid ISO 8601 date, are excluded and counted per reason, never coerced.';
+const SCALE_ZH = '同时报告 1–{scale}星的分布、前两档评分的占比和平均值，以及各期的评论数。缺失、非数字、非整星或超出量表范围的评分，以及没有有效 ISO 8601 日期的评论，会被排除并按原因计数，从不强制转换。';
+
+/** The module's text in each report locale (see localTranslator in report/i18n.ts). */
+export const MESSAGES = {
+  en: {
+    title: 'Review ratings',
+    'label.mean': 'Mean rating',
+    'label.top2': '{top2}★ share',
+    'test.mean': "Welch's t-test",
+    'test.top2': 'two-proportion z-test (pooled)',
+    'method.top2':
+      'Share of valid ratings that are {top2} stars on the 1–{scale} scale, as a percentage. 95% interval: Wilson score interval. Change vs the previous period: two-sided two-proportion z-test with pooled proportion.' + SCALE_EN,
+    'method.mean': "Mean star rating of valid ratings on the 1–{scale} scale. 95% interval: x̄ ± t(0.975, n−1)·s/√n. Change vs the previous period: Welch's unequal-variance t-test." + SCALE_EN,
+    'stars.one': '{stars} star',
+    'stars.many': '{stars} stars',
+    'stars.range': '{from}–{to} stars',
+    'chart.title': '{share} of {n} reviews in {period} gave {top2} stars; mean {mean}',
+    'chart.caption': 'Star ratings in {period} (n = {n}); mean with t interval {meanCi}, top-two share with Wilson interval {top2Ci}. Source: {source}.',
+    'chart.alt': 'Bar chart of star ratings in {period}: {items}; the most common rating is {top}.',
+    'chart.altItem': '{stars} {count}',
+    'chart.altSep': ', ',
+    'axis.stars': 'Stars',
+    'axis.reviews': 'Reviews',
+    'volume.caption': 'Reviews per period',
+    'volume.period': 'Period',
+    'volume.reviews': 'Reviews',
+    'volume.ci': '95% CI',
+    'volume.low': 'n < {min}',
+    'volume.footnote': 'Greyed periods have fewer than {min} reviews.',
+    'products.caption': 'Ratings by {column}, {period}',
+    'products.reviews': 'Reviews',
+    'products.mean': 'Mean',
+    'products.top2': '{top2}★',
+    'products.footnote': 'The {count} products with the fewest reviews are not shown.',
+  },
+  'zh-CN': {
+    title: '评论评分',
+    'label.mean': '平均评分',
+    'label.top2': '{top2}★ 占比',
+    'test.mean': 'Welch t 检验',
+    'test.top2': '双比例 z 检验（合并比例）',
+    'method.top2': '在 1–{scale}星量表的有效评分中，{top2}星评分所占的比例，以百分比表示。95% 置信区间：Wilson 得分区间。与上期相比的变化：采用合并比例的双侧双比例 z 检验。' + SCALE_ZH,
+    'method.mean': '1–{scale}星量表上有效评分的平均星级。95% 置信区间：x̄ ± t(0.975, n−1)·s/√n。与上期相比的变化：Welch 不等方差 t 检验。' + SCALE_ZH,
+    'stars.one': '{stars}星',
+    'stars.many': '{stars}星',
+    'stars.range': '{from}–{to}星',
+    'chart.title': '{period}的{n}条评论中，{share}给出了{top2}星；平均{mean}星',
+    'chart.caption': '{period}的星级评分（n = {n}）；平均值的 t 区间为{meanCi}，前两档占比的 Wilson 区间为{top2Ci}。数据来源：{source}。',
+    'chart.alt': '{period}星级评分条形图：{items}；最常见的评分为{top}星。',
+    'chart.altItem': '{stars}{count}条',
+    'chart.altSep': '，',
+    'axis.stars': '星级',
+    'axis.reviews': '评论数',
+    'volume.caption': '各期评论数',
+    'volume.period': '期间',
+    'volume.reviews': '评论数',
+    'volume.ci': '95% 置信区间',
+    'volume.low': 'n < {min}',
+    'volume.footnote': '灰色显示的期间评论少于{min}条。',
+    'products.caption': '{period}按{column}划分的评分',
+    'products.reviews': '评论数',
+    'products.mean': '平均分',
+    'products.top2': '{top2}★',
+    'products.footnote': '评论最少的{count}个产品未显示。',
+  },
+} satisfies Record<Locale, Record<string, string>>;
+
+type Translate = (key: keyof (typeof MESSAGES)['en'], vars?: Vars) => string;
+const english: Translate = localTranslator(MESSAGES, 'en');
 
 export const reviewsSchema = z
   .strictObject({
@@ -42,10 +113,24 @@ type ReviewsScoreDef = ReviewsDef & { score: string };
 
 const top2Label = (scale: number) => `${scale - 1}–${scale}`;
 
+/** The score bands of a scale, labelled in a locale ("4–5 stars", "4–5 星"). */
+function starBands(scale: number, t: Translate): Band[] {
+  const s = scale;
+  const bands: Band[] = [{ name: 'positive', label: t('stars.range', { from: s - 1, to: s }), min: s - 1, max: s, tone: 'good' }];
+  if (s - 2 >= 2) bands.unshift({ name: 'neutral', label: t('stars.many', { stars: s - 2 }), min: s - 2, max: s - 2, tone: 'neutral' });
+  const badMax = s - 2 >= 2 ? s - 3 : s - 2;
+  if (badMax >= 1) bands.unshift({ name: 'negative', label: badMax === 1 ? t('stars.one', { stars: 1 }) : t('stars.range', { from: 1, to: badMax }), min: 1, max: badMax, tone: 'bad' });
+  return bands;
+}
+
+function methodText(def: Pick<ReviewsDef, 'measure' | 'scale'>, t: Translate): string {
+  return t(def.measure === 'top2' ? 'method.top2' : 'method.mean', { top2: top2Label(def.scale), scale: def.scale });
+}
+
 export const reviews: ScoreType<ReviewsScoreDef> = {
   type: 'reviews',
   schema: reviewsSchema as never,
-  title: 'Review ratings',
+  title: english('title'),
   unit: (def) => (def.measure === 'top2' ? 'percent' : 'score'),
   rules: (def) => ({ min: 1, max: def.scale, integer: true }),
   indicators: (def) => ({ top2: { min: def.scale - 1, max: def.scale } }),
@@ -62,12 +147,12 @@ export const reviews: ScoreType<ReviewsScoreDef> = {
   },
   compare(previous, current, def) {
     if (def.measure === 'top2') {
-      const name = 'two-proportion z-test (pooled)';
+      const name = english('test.top2');
       if (previous.n === 0 || current.n === 0) return { test: name, statistic: null, p: null };
       const t = twoProportionZTest(previous.counts.top2 ?? 0, previous.n, current.counts.top2 ?? 0, current.n);
       return { test: name, statistic: Number.isFinite(t.z) ? t.z : null, p: Number.isFinite(t.p) ? t.p : null };
     }
-    const name = "Welch's t-test";
+    const name = english('test.mean');
     const a = meanEstimate(previous.n, previous.sum, previous.sumSq);
     const b = meanEstimate(current.n, current.sum, current.sumSq);
     const t = welchTTest({ n: a.n, mean: a.mean, variance: a.variance }, { n: b.n, mean: b.mean, variance: b.variance });
@@ -75,20 +160,9 @@ export const reviews: ScoreType<ReviewsScoreDef> = {
   },
   higherIsBetter: () => true,
   domain: (def) => (def.measure === 'top2' ? [0, 100] : [1, def.scale]),
-  bands(def): Band[] {
-    const s = def.scale;
-    const bands: Band[] = [{ name: 'positive', label: `${top2Label(s)} stars`, min: s - 1, max: s, tone: 'good' }];
-    if (s - 2 >= 2) bands.unshift({ name: 'neutral', label: `${s - 2} stars`, min: s - 2, max: s - 2, tone: 'neutral' });
-    const badMax = s - 2 >= 2 ? s - 3 : s - 2;
-    if (badMax >= 1) bands.unshift({ name: 'negative', label: badMax === 1 ? '1 star' : `1–${badMax} stars`, min: 1, max: badMax, tone: 'bad' });
-    return bands;
-  },
-  method: (def) =>
-    (def.measure === 'top2'
-      ? `Share of valid ratings that are ${top2Label(def.scale)} stars on the 1–${def.scale} scale, as a percentage. 95% interval: Wilson score interval. Change vs the previous period: two-sided two-proportion z-test with pooled proportion. `
-      : `Mean star rating of valid ratings on the 1–${def.scale} scale. 95% interval: x̄ ± t(0.975, n−1)·s/√n. Change vs the previous period: Welch's unequal-variance t-test. `) +
-    'The 1–' + def.scale + ' distribution, the share of top-two ratings and the mean are all reported, with review volume per period. ' +
-    'Ratings that are missing, not numbers, not whole stars or outside the scale, and reviews without a valid ISO 8601 date, are excluded and counted per reason, never coerced.',
+  // the score engine's bands and method are English; compute and visual write them in the report's locale
+  bands: (def) => starBands(def.scale, english),
+  method: (def) => methodText(def, english),
 };
 
 const engine = scoreModule(reviews);
@@ -115,6 +189,7 @@ function summary(stats: Stats) {
 function computeReviews(p: PreparedReviews, ctx: ComputeContext): MetricResult {
   const r = engine.compute(p, ctx);
   const def = p.reviewsDef;
+  const t = localTranslator(MESSAGES, ctx.locale ?? 'en');
   const cells = aggregate(p);
   const byPeriod = new Map(cells.map((c) => [c.period, c.stats]));
   const empty: Stats = { n: 0, sum: 0, sumSq: 0, counts: {} };
@@ -131,7 +206,10 @@ function computeReviews(p: PreparedReviews, ctx: ComputeContext): MetricResult {
   }
   return {
     ...r,
-    label: def.label ?? (def.measure === 'top2' ? `${top2Label(def.scale)}★ share` : 'Mean rating'),
+    label: def.label ?? (def.measure === 'top2' ? t('label.top2', { top2: top2Label(def.scale) }) : t('label.mean')),
+    title: t('title'),
+    test: t(def.measure === 'top2' ? 'test.top2' : 'test.mean'),
+    method: methodText(def, t),
     extra: {
       measure: def.measure,
       scale: def.scale,
@@ -148,18 +226,21 @@ function computeReviews(p: PreparedReviews, ctx: ComputeContext): MetricResult {
 }
 
 /** The shared answer histogram, with axes named for star ratings. */
-function starsSpec(rows: MetricResult['distribution'], bands: Band[]) {
-  const spec = distributionSpec(rows, bands) as any;
-  spec.layer[0].encoding.x.title = 'Stars';
-  spec.layer[0].encoding.y.title = 'Reviews';
+function starsSpec(rows: MetricResult['distribution'], bands: Band[], t: Translate, locale: Locale) {
+  const spec = distributionSpec(rows, bands, translator(locale)) as any;
+  spec.layer[0].encoding.x.title = t('axis.stars');
+  spec.layer[0].encoding.y.title = t('axis.reviews');
   return spec;
 }
 
 function visualReviews(r: MetricResult, p: PreparedReviews, ctx: VisualContext): VisualBlock[] {
   const def = p.reviewsDef;
+  const locale = ctx.locale ?? 'en';
+  const t = localTranslator(MESSAGES, locale);
+  const fmt = formatter(locale);
   const x = r.extra as ReturnType<typeof summary> & { stars: { stars: number; count: number; share: number | null }[]; products: { product: string; n: number; mean: number | null; top2: number | null }[] | null };
   const periodName = ctx.periodLabel(ctx.period);
-  const bands = reviews.bands({ ...def, score: def.rating });
+  const bands = starBands(def.scale, t);
   const top = x.stars.reduce((a, b) => (b.count > a.count ? b : a), x.stars[0]);
   const blocks: VisualBlock[] = [];
   if (r.n > 0) {
@@ -167,10 +248,14 @@ function visualReviews(r: MetricResult, p: PreparedReviews, ctx: VisualContext):
       kind: 'chart',
       chart: {
         id: ctx.nextId('chart-reviews-stars'),
-        title: `${formatValue(x.top2.share, 'percent')} of ${formatCount(r.n)} reviews in ${periodName} gave ${top2Label(def.scale)} stars; mean ${formatValue(x.mean, 'score')}`,
-        caption: `Star ratings in ${periodName} (n = ${formatCount(r.n)}); mean with t interval ${formatInterval(x.meanCi, 'score')}, top-two share with Wilson interval ${formatInterval(x.top2.ci, 'percent')}. Source: ${def.source}.`,
-        alt: `Bar chart of star ratings in ${periodName}: ${x.stars.map((s) => `${s.stars} star${s.stars === 1 ? '' : 's'} ${formatCount(s.count)}`).join(', ')}; the most common rating is ${top.stars}.`,
-        spec: starsSpec(r.distribution, bands),
+        title: t('chart.title', { share: fmt.value(x.top2.share, 'percent'), n: fmt.count(r.n), period: periodName, top2: top2Label(def.scale), mean: fmt.value(x.mean, 'score') }),
+        caption: t('chart.caption', { period: periodName, n: fmt.count(r.n), meanCi: fmt.interval(x.meanCi, 'score'), top2Ci: fmt.interval(x.top2.ci, 'percent'), source: def.source }),
+        alt: t('chart.alt', {
+          period: periodName,
+          items: x.stars.map((s) => t('chart.altItem', { stars: t(s.stars === 1 ? 'stars.one' : 'stars.many', { stars: s.stars }), count: fmt.count(s.count) })).join(t('chart.altSep')),
+          top: top.stars,
+        }),
+        spec: starsSpec(r.distribution, bands, t, locale),
         size: 'wide',
       },
     });
@@ -179,20 +264,20 @@ function visualReviews(r: MetricResult, p: PreparedReviews, ctx: VisualContext):
   blocks.push({
     kind: 'table',
     table: {
-      caption: 'Reviews per period',
-      columns: [{ label: 'Period' }, { label: 'Reviews', align: 'right' }, { label: r.label, align: 'right' }, { label: '95% CI', align: 'right' }],
-      rows: volume.map((s) => ({ cells: [periodLabel(s.period, p.granularity, 'short'), formatCount(s.n), formatValue(s.value, r.unit), formatInterval(s.ci, r.unit)], muted: s.lowSample, note: s.lowSample ? `n < ${r.minSample}` : undefined })),
-      footnote: volume.some((s) => s.lowSample) ? `Greyed periods have fewer than ${r.minSample} reviews.` : undefined,
+      caption: t('volume.caption'),
+      columns: [{ label: t('volume.period') }, { label: t('volume.reviews'), align: 'right' }, { label: r.label, align: 'right' }, { label: t('volume.ci'), align: 'right' }],
+      rows: volume.map((s) => ({ cells: [ctx.periodLabel(s.period, 'short'), fmt.count(s.n), fmt.value(s.value, r.unit), fmt.interval(s.ci, r.unit)], muted: s.lowSample, note: s.lowSample ? t('volume.low', { min: r.minSample }) : undefined })),
+      footnote: volume.some((s) => s.lowSample) ? t('volume.footnote', { min: r.minSample }) : undefined,
     },
   });
   if (x.products && x.products.length > 0) {
     blocks.push({
       kind: 'table',
       table: {
-        caption: `Ratings by ${def.product}, ${periodName}`,
-        columns: [{ label: def.product! }, { label: 'Reviews', align: 'right' }, { label: 'Mean', align: 'right' }, { label: `${top2Label(def.scale)}★`, align: 'right' }],
-        rows: x.products.slice(0, 25).map((g) => ({ cells: [groupKey(g.product), formatCount(g.n), formatValue(g.mean, 'score'), formatValue(g.top2, 'percent')], muted: g.n < r.minSample })),
-        footnote: x.products.length > 25 ? `The ${x.products.length - 25} products with the fewest reviews are not shown.` : undefined,
+        caption: t('products.caption', { column: def.product!, period: periodName }),
+        columns: [{ label: def.product! }, { label: t('products.reviews'), align: 'right' }, { label: t('products.mean'), align: 'right' }, { label: t('products.top2', { top2: top2Label(def.scale) }), align: 'right' }],
+        rows: x.products.slice(0, 25).map((g) => ({ cells: [groupKey(g.product), fmt.count(g.n), fmt.value(g.mean, 'score'), fmt.value(g.top2, 'percent')], muted: g.n < r.minSample })),
+        footnote: x.products.length > 25 ? t('products.footnote', { count: x.products.length - 25 }) : undefined,
       },
     });
   }

@@ -12,6 +12,8 @@ import { build, load, type BuildResult } from '../pipeline.js';
 import { computeMetrics } from './index.js';
 import { normalCdf } from './stats.js';
 import { findThemes, scoreComment, stopWordSet, themeTerms } from './sentiment.js';
+import { MESSAGES } from './sentiment.js';
+import { sameKeys } from '../report/i18n.js';
 import { csv, makeProject } from '../../test/project.js';
 import { describeShared, sharedFile } from '../../test/shared-data.js';
 
@@ -275,5 +277,55 @@ describeShared('sentiment: UCI Sentiment Labelled Sentences (Kotzias et al., KDD
     expect(r.c).toEqual({ tp: 354, posNeutral: 118, fn: 28, fp: 76, negNeutral: 137, tn: 287 });
     expect(r.accuracyPolar).toBeGreaterThanOrEqual(0.8);
     expect(r.accuracyAll).toBeCloseTo(0.641, 10);
+  });
+});
+
+/** Visible text of the report's metric sections with their alt texts and chart labels (tags removed, entities decoded). */
+function metricSectionText(html: string): string {
+  const sections = [...html.matchAll(/<section class="section section-metric"[\s\S]*?<\/section>/g)].map((m) => m[0]).join('\n');
+  const attributes = [...sections.matchAll(/(?:alt|aria-label|title)="([^"]*)"/g)].map((m) => m[1]);
+  return [sections.replace(/<style>[\s\S]*?<\/style>/g, ' ').replace(/<[^>]+>/g, ' '), ...attributes]
+    .join(' ')
+    .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16)))
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ');
+}
+
+describe('sentiment in Simplified Chinese (report.locale: zh-CN)', () => {
+  let zh: BuildResult;
+  let text: string;
+  beforeAll(async () => {
+    const dir = makeProject({ 'cxreport.yaml': CONFIG.replace('  min_sample: 5\n', '  min_sample: 5\n  locale: zh-CN\n'), 'data/responses.csv': csv(HEADER, rows()) });
+    zh = await build({ configPath: join(dir, 'cxreport.yaml'), env: {}, cwd: dir });
+    text = metricSectionText(zh.html);
+  });
+
+  it('the message set has the same keys and placeholders in every locale', () => {
+    expect(sameKeys(MESSAGES)).toEqual([]);
+  });
+
+  it('method, test and default label are Chinese; the numbers and themes are unchanged', () => {
+    const r = zh.computed.results.get('sentiment')!;
+    expect(r.method).toMatch(/^每条评论通过 `sentiment` npm 包（v[\d.]+）使用 AFINN-165 词表（Nielsen 2011）评分/);
+    expect(r.method).toContain('将评论归为正面（> 0.05）、负面（< -0.05）或中性');
+    expect(r.method).not.toMatch(/comment|Themes|interval|Change/);
+    const m = JSON.parse(zh.metrics).metrics.sentiment;
+    expect(m).toMatchObject({ label: '净情感值', test: '两个净情感值之差的 z 检验（三项分布标准误）', value: json.metrics.sentiment.value, p: json.metrics.sentiment.p });
+    expect(m.themes).toEqual(json.metrics.sentiment.themes);
+  });
+
+  it('the metric section speaks Chinese: chart, legend, themes and group tables', () => {
+    expect(text).toContain('2026年10月净情感值为 +20.0：正面 50.0%，中性 20.0%，负面 30.0%');
+    expect(text).toContain('各期被归为正面、中性和负面的评论占比（AFINN-165 词典，归一化得分阈值 -0.05 / 0.05）；2026年10月评论数 n = 10。数据来源：responses。');
+    expect(text).toContain('各期评论情感堆积条形图：26年9月正面 25.0%，负面 50.0%（n = 8）；26年10月正面 50.0%，负面 30.0%（n = 10）。');
+    expect(text).toContain('评论占比（%）');
+    expect(text).toContain('2026年10月高频主题 主题 评论数 正面 负面 净值 示例');
+    expect(text).toContain('（至少出现在 2 条评论中）');
+    expect(text).toContain('2026年10月按 channel 划分的情感 channel 评论数 正面 中性 负面 净值');
+    const english = ['Positive', 'Neutral', 'Negative', 'positive', 'negative', 'neutral', 'Net sentiment', 'Comments', 'comments', 'Theme', 'Example', 'Source:', 'Frequent', 'Sentiment by', 'Stacked', 'October', 'Oct 2026'];
+    expect(english.filter((w) => text.includes(w))).toEqual([]);
   });
 });

@@ -13,15 +13,85 @@ import Sentiment from 'sentiment';
 import { z } from 'zod';
 import { CxError } from '../errors.js';
 import { ROW } from '../sources/columns.js';
-import { formatCount, formatValue } from '../report/format.js';
+import { formatter } from '../report/format.js';
+import { localTranslator, type Locale, type Vars } from '../report/i18n.js';
 import { palette, toneColour } from '../report/theme.js';
 import { compileFilter, filterSchema, type Filter } from './filter.js';
 import type { GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, VisualBlock, VisualContext } from './module.js';
-import { periodLabel, parseTimestamp, periodOf, periodRange, periodStart, shiftPeriod, type Granularity } from './period.js';
+import { parseTimestamp, periodOf, periodRange, periodStart, shiftPeriod, type Granularity } from './period.js';
 import { groupKey } from './prepare.js';
 import { adjustGroups, ALPHA, makeResult } from './result-builders.js';
 import { metricFields } from './score-schema.js';
 import { npsChangeTest, npsEstimate, wilsonInterval, type Interval } from './stats.js';
+
+/** The module's text in each report locale (see localTranslator in report/i18n.ts). */
+export const MESSAGES = {
+  en: {
+    label: 'Net sentiment',
+    title: 'Comment sentiment (net)',
+    test: 'z-test for the difference of two net sentiment scores (trinomial SE)',
+    method:
+      'Each comment is scored with the AFINN-165 word list (Nielsen 2011) through the `sentiment` npm package (v{version}), whose negation handling flips a word\'s score after "not", "don\'t", "isn\'t" and similar. ' +
+      'The comparative score (sum of word scores / number of tokens) classifies a comment as positive (> {positive}), negative (< {negative}) or neutral. ' +
+      'Net sentiment = % positive − % negative, in points (−100 to +100); standard error from the trinomial variance 100·√((P + N − (P − N)²)/n) as for NPS, Wald 95% interval; shares with Wilson intervals. ' +
+      'Change vs the previous period: two-sided z-test on the difference of two independent net scores. Empty comments and rows without a valid ISO 8601 date are excluded and counted. ' +
+      'Themes: keywords and adjacent-word bigrams after English stop-word removal, counted once per comment, with example quotes chosen deterministically (strongest sentiment first, then shortest). A lexicon method misses sarcasm and domain terms; read the quotes.',
+    positive: 'Positive',
+    neutral: 'Neutral',
+    negative: 'Negative',
+    'chart.title': 'Net sentiment {value} in {period}: {positive} positive, {neutral} neutral, {negative} negative',
+    'chart.caption':
+      'Share of comments classified positive, neutral and negative per period (AFINN-165 lexicon, comparative score thresholds {negative} / {positive}); n = {n} comments in {period}. Source: {source}.',
+    'chart.alt': 'Stacked bar chart of comment sentiment by period: {items}.',
+    'chart.altItem': '{period} {positive} positive, {negative} negative (n = {n})',
+    'chart.altSep': '; ',
+    'chart.axis': 'Comments (%)',
+    'themes.caption': 'Frequent themes in {period}',
+    'themes.theme': 'Theme',
+    'themes.comments': 'Comments',
+    'themes.net': 'Net',
+    'themes.example': 'Example',
+    'themes.quote': '“{text}”',
+    'themes.footnote': 'Keywords and bigrams after stop-word removal, counted once per comment (at least {min} comments); the example is the most strongly worded comment that mentions the theme.',
+    'groups.caption': 'Sentiment by {column}, {period}',
+    'groups.low': 'n < {min}',
+    'groups.footnote': '{count} smaller groups not shown.',
+    noComments: 'No comments in {period}.',
+  },
+  'zh-CN': {
+    label: '净情感值',
+    title: '评论情感（净值）',
+    test: '两个净情感值之差的 z 检验（三项分布标准误）',
+    method:
+      '每条评论通过 `sentiment` npm 包（v{version}）使用 AFINN-165 词表（Nielsen 2011）评分，该包的否定处理会在“not”“don\'t”“isn\'t”等词之后反转词的分值。' +
+      '归一化得分（comparative，即词分值之和 / 词元数）将评论归为正面（> {positive}）、负面（< {negative}）或中性。' +
+      '净情感值 = 正面占比 − 负面占比，以分为单位（−100 至 +100）；标准误与 NPS 一样取自三项分布方差 100·√((P + N − (P − N)²)/n)，采用 Wald 95% 置信区间；各类占比采用 Wilson 区间。' +
+      '与上期相比的变化：对两个独立净情感值之差进行双侧 z 检验。空评论和没有有效 ISO 8601 日期的行会被排除并计数。' +
+      '主题：去除英文停用词后的关键词和相邻词二元词组，每条评论只计一次，并按确定性规则选取示例引语（情感最强烈者优先，其次是最短者）。词典方法无法识别反讽和领域术语；请结合引语阅读。',
+    positive: '正面',
+    neutral: '中性',
+    negative: '负面',
+    'chart.title': '{period}净情感值为{value}：正面{positive}，中性{neutral}，负面{negative}',
+    'chart.caption': '各期被归为正面、中性和负面的评论占比（AFINN-165 词典，归一化得分阈值 {negative} / {positive}）；{period}评论数 n = {n}。数据来源：{source}。',
+    'chart.alt': '各期评论情感堆积条形图：{items}。',
+    'chart.altItem': '{period}正面{positive}，负面{negative}（n = {n}）',
+    'chart.altSep': '；',
+    'chart.axis': '评论占比（%）',
+    'themes.caption': '{period}高频主题',
+    'themes.theme': '主题',
+    'themes.comments': '评论数',
+    'themes.net': '净值',
+    'themes.example': '示例',
+    'themes.quote': '“{text}”',
+    'themes.footnote': '去除停用词后的关键词和二元词组，每条评论只计一次（至少出现在{min}条评论中）；示例为提及该主题、措辞最强烈的评论。',
+    'groups.caption': '{period}按{column}划分的情感',
+    'groups.low': 'n < {min}',
+    'groups.footnote': '另有{count}个较小的组未显示。',
+    noComments: '{period}没有评论。',
+  },
+} satisfies Record<Locale, Record<string, string>>;
+
+type Translate = (key: keyof (typeof MESSAGES)['en'], vars?: Vars) => string;
 
 export const sentimentSchema = z
   .strictObject({
@@ -328,15 +398,15 @@ function net(period: string, c: Counts, minSample: number): PeriodValue & { se: 
   return { period, value: e.value, n: c.n, ci: e.ci, lowSample: c.n < minSample, se: e.se };
 }
 
-const TEST = 'z-test for the difference of two net sentiment scores (trinomial SE)';
+const TEST = MESSAGES.en.test;
 
-function change(previousPeriod: string, prev: Counts, cur: Counts, minSample: number) {
+function change(previousPeriod: string, prev: Counts, cur: Counts, minSample: number, test = TEST) {
   const a = net(previousPeriod, prev, minSample);
   const b = net('', cur, minSample);
-  if (a.value === null || b.value === null) return { previous: a.value === null ? null : { period: previousPeriod, value: a.value, n: a.n, ci: a.ci }, delta: null, test: TEST, statistic: null, p: null, significant: false };
+  if (a.value === null || b.value === null) return { previous: a.value === null ? null : { period: previousPeriod, value: a.value, n: a.n, ci: a.ci }, delta: null, test, statistic: null, p: null, significant: false };
   const t = a.se !== null && b.se !== null ? npsChangeTest({ value: a.value, se: a.se }, { value: b.value, se: b.se }) : { z: NaN, p: NaN };
   const p = Number.isFinite(t.p) ? t.p : null;
-  return { previous: { period: previousPeriod, value: a.value, n: a.n, ci: a.ci }, delta: b.value - a.value, test: TEST, statistic: Number.isFinite(t.z) ? t.z : null, p, significant: p !== null && p < ALPHA };
+  return { previous: { period: previousPeriod, value: a.value, n: a.n, ci: a.ci }, delta: b.value - a.value, test, statistic: Number.isFinite(t.z) ? t.z : null, p, significant: p !== null && p < ALPHA };
 }
 
 function shares(c: Counts) {
@@ -347,19 +417,14 @@ function shares(c: Counts) {
   return { positive: one(c.positive), neutral: one(c.neutral), negative: one(c.negative) };
 }
 
-function methodText(def: SentimentDef): string {
-  return (
-    `Each comment is scored with the AFINN-165 word list (Nielsen 2011) through the \`sentiment\` npm package (v${PACKAGE_VERSION}), whose negation handling flips a word's score after "not", "don't", "isn't" and similar. ` +
-    `The comparative score (sum of word scores / number of tokens) classifies a comment as positive (> ${def.thresholds.positive}), negative (< ${def.thresholds.negative}) or neutral. ` +
-    'Net sentiment = % positive − % negative, in points (−100 to +100); standard error from the trinomial variance 100·√((P + N − (P − N)²)/n) as for NPS, Wald 95% interval; shares with Wilson intervals. ' +
-    'Change vs the previous period: two-sided z-test on the difference of two independent net scores. Empty comments and rows without a valid ISO 8601 date are excluded and counted. ' +
-    'Themes: keywords and adjacent-word bigrams after English stop-word removal, counted once per comment, with example quotes chosen deterministically (strongest sentiment first, then shortest). A lexicon method misses sarcasm and domain terms; read the quotes.'
-  );
+function methodText(def: SentimentDef, t: Translate): string {
+  return t('method', { version: PACKAGE_VERSION, positive: def.thresholds.positive, negative: def.thresholds.negative });
 }
 
 function computeSentiment(ps: PreparedSentiment, ctx: Parameters<MetricModule['compute']>[1]): MetricResult {
   const def = ps.def;
   const { period, previousPeriod, minSample } = ctx;
+  const t = localTranslator(MESSAGES, ctx.locale ?? 'en');
   const byPeriod = countCells(ps);
   const cur = byPeriod.get(period) ?? emptyCounts();
   const prev = byPeriod.get(previousPeriod) ?? emptyCounts();
@@ -409,8 +474,8 @@ function computeSentiment(ps: PreparedSentiment, ctx: Parameters<MetricModule['c
   return makeResult({
     id: ps.id,
     type: 'sentiment',
-    label: def.label ?? 'Net sentiment',
-    title: 'Comment sentiment (net)',
+    label: def.label ?? t('label'),
+    title: t('title'),
     unit: 'points',
     higherIsBetter: true,
     period,
@@ -422,13 +487,13 @@ function computeSentiment(ps: PreparedSentiment, ctx: Parameters<MetricModule['c
     minSample,
     target: def.target ?? null,
     domain: [-100, 100],
-    ...change(previousPeriod, prev, cur, minSample),
+    ...change(previousPeriod, prev, cur, minSample, t('test')),
     excluded: Object.values(excl).reduce((a, b) => a + b, 0),
     exclusions: excl,
     excludedAllPeriods: all,
     series,
     breakdowns,
-    method: methodText(def),
+    method: methodText(def, t),
     extra: {
       lexicon: 'AFINN-165',
       package: `sentiment@${PACKAGE_VERSION}`,
@@ -451,26 +516,30 @@ function computeSentiment(ps: PreparedSentiment, ctx: Parameters<MetricModule['c
 // ---------------------------------------------------------------------------------------------
 
 function visualSentiment(r: MetricResult, ps: PreparedSentiment, ctx: VisualContext): VisualBlock[] {
+  const locale = ctx.locale ?? 'en';
+  const t = localTranslator(MESSAGES, locale);
+  const fmt = formatter(locale);
   const x = r.extra as { shares: ReturnType<typeof shares>; shareSeries: { period: string; n: number; positive: number | null; neutral: number | null; negative: number | null }[]; groups: ({ group: string; n: number; net: number | null } & ReturnType<typeof shares>)[] | null; themes: Theme[] };
   const periodName = ctx.periodLabel(ctx.period);
+  const short = (key: string) => ctx.periodLabel(key, 'short');
   const recent = x.shareSeries.slice(-12).filter((s) => s.n > 0);
-  const order = recent.map((s) => periodLabel(s.period, ps.granularity, 'short'));
+  const order = recent.map((s) => short(s.period));
   const tones = [
-    { key: 'positive', label: 'Positive', colour: toneColour.good },
-    { key: 'neutral', label: 'Neutral', colour: palette.muted },
-    { key: 'negative', label: 'Negative', colour: toneColour.bad },
+    { key: 'positive', label: t('positive'), colour: toneColour.good },
+    { key: 'neutral', label: t('neutral'), colour: palette.muted },
+    { key: 'negative', label: t('negative'), colour: toneColour.bad },
   ] as const;
-  const values = recent.flatMap((s) => tones.map((t, i) => ({ label: periodLabel(s.period, ps.granularity, 'short'), tone: t.label, order: i, share: s[t.key] ?? 0, n: s.n })));
-  const pct = (v: number | null) => formatValue(v, 'percent');
+  const values = recent.flatMap((s) => tones.map((tone, i) => ({ label: short(s.period), tone: tone.label, order: i, share: s[tone.key] ?? 0, n: s.n })));
+  const pct = (v: number | null) => fmt.value(v, 'percent');
   const blocks: VisualBlock[] = [];
   if (r.n > 0) {
     blocks.push({
       kind: 'chart',
       chart: {
         id: ctx.nextId('chart-sentiment'),
-        title: `Net sentiment ${formatValue(r.value, 'points')} in ${periodName}: ${pct(x.shares.positive.share)} positive, ${pct(x.shares.neutral.share)} neutral, ${pct(x.shares.negative.share)} negative`,
-        caption: `Share of comments classified positive, neutral and negative per period (AFINN-165 lexicon, comparative score thresholds ${ps.def.thresholds.negative} / ${ps.def.thresholds.positive}); n = ${formatCount(r.n)} comments in ${periodName}. Source: ${ps.def.source}.`,
-        alt: `Stacked bar chart of comment sentiment by period: ${recent.map((s) => `${periodLabel(s.period, ps.granularity, 'short')} ${pct(s.positive)} positive, ${pct(s.negative)} negative (n = ${s.n})`).join('; ')}.`,
+        title: t('chart.title', { value: fmt.value(r.value, 'points'), period: periodName, positive: pct(x.shares.positive.share), neutral: pct(x.shares.neutral.share), negative: pct(x.shares.negative.share) }),
+        caption: t('chart.caption', { negative: ps.def.thresholds.negative, positive: ps.def.thresholds.positive, n: fmt.count(r.n), period: periodName, source: ps.def.source }),
+        alt: t('chart.alt', { items: recent.map((s) => t('chart.altItem', { period: short(s.period), positive: pct(s.positive), negative: pct(s.negative), n: s.n })).join(t('chart.altSep')) }),
         spec: {
           $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
           width: 600,
@@ -479,8 +548,8 @@ function visualSentiment(r: MetricResult, ps: PreparedSentiment, ctx: VisualCont
           mark: { type: 'bar' },
           encoding: {
             x: { field: 'label', type: 'ordinal', sort: order, title: null, axis: { labelAngle: 0, labelOverlap: true } },
-            y: { field: 'share', type: 'quantitative', stack: 'zero', title: 'Comments (%)', scale: { domain: [0, 100] }, axis: { format: '.0f' } },
-            color: { field: 'tone', type: 'nominal', scale: { domain: tones.map((t) => t.label), range: tones.map((t) => t.colour) }, legend: { orient: 'top', title: null, symbolType: 'square' } },
+            y: { field: 'share', type: 'quantitative', stack: 'zero', title: t('chart.axis'), scale: { domain: [0, 100] }, axis: { format: '.0f' } },
+            color: { field: 'tone', type: 'nominal', scale: { domain: tones.map((tone) => tone.label), range: tones.map((tone) => tone.colour) }, legend: { orient: 'top', title: null, symbolType: 'square' } },
             order: { field: 'order', type: 'quantitative' },
             tooltip: [{ field: 'label' }, { field: 'tone' }, { field: 'share', format: '.1f' }, { field: 'n' }],
           },
@@ -493,10 +562,19 @@ function visualSentiment(r: MetricResult, ps: PreparedSentiment, ctx: VisualCont
     blocks.push({
       kind: 'table',
       table: {
-        caption: `Frequent themes in ${periodName}`,
-        columns: [{ label: 'Theme' }, { label: 'Comments', align: 'right' }, { label: 'Positive', align: 'right' }, { label: 'Negative', align: 'right' }, { label: 'Net', align: 'right' }, { label: 'Example' }],
-        rows: x.themes.map((t) => ({ cells: [t.theme, formatCount(t.mentions), formatCount(t.positive), formatCount(t.negative), formatValue(t.net, 'points'), t.examples[0] ? `“${t.examples[0].text}”` : ''] })),
-        footnote: `Keywords and bigrams after stop-word removal, counted once per comment (at least ${ps.def.themes.min_count} comments); the example is the most strongly worded comment that mentions the theme.`,
+        caption: t('themes.caption', { period: periodName }),
+        columns: [
+          { label: t('themes.theme') },
+          { label: t('themes.comments'), align: 'right' },
+          { label: t('positive'), align: 'right' },
+          { label: t('negative'), align: 'right' },
+          { label: t('themes.net'), align: 'right' },
+          { label: t('themes.example') },
+        ],
+        rows: x.themes.map((theme) => ({
+          cells: [theme.theme, fmt.count(theme.mentions), fmt.count(theme.positive), fmt.count(theme.negative), fmt.value(theme.net, 'points'), theme.examples[0] ? t('themes.quote', { text: theme.examples[0].text }) : ''],
+        })),
+        footnote: t('themes.footnote', { min: ps.def.themes.min_count }),
       },
     });
   }
@@ -504,14 +582,23 @@ function visualSentiment(r: MetricResult, ps: PreparedSentiment, ctx: VisualCont
     blocks.push({
       kind: 'table',
       table: {
-        caption: `Sentiment by ${ps.def.group}, ${periodName}`,
-        columns: [{ label: ps.def.group! }, { label: 'Comments', align: 'right' }, { label: 'Positive', align: 'right' }, { label: 'Neutral', align: 'right' }, { label: 'Negative', align: 'right' }, { label: 'Net', align: 'right' }],
-        rows: x.groups.slice(0, 25).map((g) => ({ cells: [g.group, formatCount(g.n), pct(g.positive.share), pct(g.neutral.share), pct(g.negative.share), formatValue(g.net, 'points')], muted: g.n < r.minSample, note: g.n < r.minSample ? `n < ${r.minSample}` : undefined })),
-        footnote: x.groups.length > 25 ? `${x.groups.length - 25} smaller groups not shown.` : undefined,
+        caption: t('groups.caption', { column: ps.def.group!, period: periodName }),
+        columns: [
+          { label: ps.def.group! },
+          { label: t('themes.comments'), align: 'right' },
+          { label: t('positive'), align: 'right' },
+          { label: t('neutral'), align: 'right' },
+          { label: t('negative'), align: 'right' },
+          { label: t('themes.net'), align: 'right' },
+        ],
+        rows: x.groups
+          .slice(0, 25)
+          .map((g) => ({ cells: [g.group, fmt.count(g.n), pct(g.positive.share), pct(g.neutral.share), pct(g.negative.share), fmt.value(g.net, 'points')], muted: g.n < r.minSample, note: g.n < r.minSample ? t('groups.low', { min: r.minSample }) : undefined })),
+        footnote: x.groups.length > 25 ? t('groups.footnote', { count: x.groups.length - 25 }) : undefined,
       },
     });
   }
-  if (r.n === 0) blocks.push({ kind: 'text', paragraphs: [`No comments in ${periodName}.`] });
+  if (r.n === 0) blocks.push({ kind: 'text', paragraphs: [t('noComments', { period: periodName })] });
   return blocks;
 }
 

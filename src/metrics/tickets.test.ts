@@ -13,6 +13,8 @@ import { build, load, type BuildResult } from '../pipeline.js';
 import { computeMetrics } from './index.js';
 import { normalCdf } from './stats.js';
 import { moodMedianTest, parseFlag, poissonInterval, poissonRateTest, quantileInterval } from './tickets.js';
+import { MESSAGES } from './tickets.js';
+import { sameKeys } from '../report/i18n.js';
 import { csv, makeProject } from '../../test/project.js';
 import { describeShared, sharedFile } from '../../test/shared-data.js';
 
@@ -473,5 +475,63 @@ sections:
     let openTotal = 0;
     for (const year of periods) openTotal += (computeMetrics(loaded.config, loaded.prepared, loaded.sources, year).results.get('tickets')!.extra as any).open;
     expect(openTotal).toBe(open);
+  });
+});
+
+/** Visible text of the report's metric sections with their alt texts and chart labels (tags removed, entities decoded). */
+function metricSectionText(html: string): string {
+  const sections = [...html.matchAll(/<section class="section section-metric"[\s\S]*?<\/section>/g)].map((m) => m[0]).join('\n');
+  const attributes = [...sections.matchAll(/(?:alt|aria-label|title)="([^"]*)"/g)].map((m) => m[1]);
+  return [sections.replace(/<style>[\s\S]*?<\/style>/g, ' ').replace(/<[^>]+>/g, ' '), ...attributes]
+    .join(' ')
+    .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16)))
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ');
+}
+
+describe('tickets in Simplified Chinese (report.locale: zh-CN)', () => {
+  let zh: BuildResult;
+  let text: string;
+  beforeAll(async () => {
+    const config = CONFIG.replace('  min_sample: 5\n', '  min_sample: 5\n  locale: zh-CN\n');
+    const dir = makeProject({ 'cxreport.yaml': config, 'data/tickets.csv': csv(HEADER, rows()) });
+    zh = await build({ configPath: join(dir, 'cxreport.yaml'), env: {}, cwd: dir });
+    text = metricSectionText(zh.html);
+  });
+
+  it('the message set has the same keys and placeholders in every locale', () => {
+    expect(sameKeys(MESSAGES)).toEqual([]);
+  });
+
+  it('methods, tests and default labels are Chinese; the numbers are unchanged', () => {
+    const results = zh.computed.results;
+    expect(results.get('fr')!.method).toMatch(/^首次响应时间的中位数，以小时计（首次客服回复 − 创建），统计有回复的工单；/);
+    expect(results.get('fr')!.method).toContain('工单按创建时间归入期间。');
+    expect(results.get('sla')!.method).toContain('（首次响应时限 4 小时；解决时限 48 小时）');
+    expect(results.get('tcsat')!.method).toContain('1–5 分量表上回答为 4–5 分的比例');
+    expect(results.get('volume')!.method).toMatch(/^工单量：本期创建的有效工单数，视为泊松计数。/);
+    for (const r of results.values()) expect(r.method, r.id).not.toMatch(/[Tt]ickets|interval|Change|period/);
+    const metrics = JSON.parse(zh.metrics).metrics;
+    expect(metrics.fr).toMatchObject({ label: '首次响应时间（中位数）', test: 'Mood 中位数检验（对高于合并中位数的比例做双比例 z 检验）', value: json.metrics.fr.value, p: json.metrics.fr.p });
+    expect(metrics.sla).toMatchObject({ label: 'SLA 达成率', test: '双比例 z 检验（合并比例）', value: json.metrics.sla.value });
+    expect(metrics.volume).toMatchObject({ label: '工单量', test: '两个泊松计数的精确条件二项检验（按期间长度调整）', value: 10 });
+  });
+
+  it('the metric sections speak Chinese: titles, captions, axis, measures and channel tables', () => {
+    expect(text).toContain('2026年10月首次响应时间（中位数）为 4 小时 30 分钟，低于上期的 7 小时（');
+    expect(text).toContain('按工单创建期间统计的首次响应时间中位数，含中位数的 95% 顺序统计量置信区间（带状）和第 90 百分位数（虚线）；2026年10月样本量 n = 10。数据来源：tickets。变化检验方法：Mood 中位数检验');
+    expect(text).toContain('各期首次响应时间（中位数）折线图：26年8月 2 小时（p90 2 小时）');
+    expect(text).toContain('2026年10月新建工单的客服指标 指标 数值 95% 置信区间 样本量 首次响应时间，中位数（p90） 4 小时 30 分钟（p90 ');
+    expect(text).toContain('工单 CSAT（4–5 分）');
+    expect(text).toContain('数据截止时未关闭 2');
+    expect(text).toContain('未关闭工单不计入解决时间。');
+    expect(text).toContain('2026年10月按渠道划分的工单量 渠道 工单数 占比 2026年9月 变化');
+    expect(text).toContain('（未针对 3 个渠道做多重比较校正）');
+    expect(text).toContain('2026年10月工单量为 10，高于上期的 8（');
+    const english = ['Support measures', 'tickets created', 'Tickets created', 'Ticket', 'Measure', 'Channel', 'Share', 'Change', 'Hours', 'Source:', 'median', 'Median', 'no data', 'Line chart', 'significant', 'Open at', 'Resolution', 'First response', 'Oct 2026', 'October', ' h ', ' min', ' up from', ' down from'];
+    expect(english.filter((w) => text.includes(w))).toEqual([]);
   });
 });

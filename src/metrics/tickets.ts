@@ -16,15 +16,180 @@ import { z } from 'zod';
 import { CxError } from '../errors.js';
 import { ROW } from '../sources/columns.js';
 import { palette } from '../report/theme.js';
-import { formatCount, formatDelta, formatInterval, formatP, formatValue } from '../report/format.js';
+import { formatter } from '../report/format.js';
+import { localTranslator, translator, type Locale, type Vars } from '../report/i18n.js';
 import { compileFilter, filterSchema, type Filter } from './filter.js';
 import { lgamma } from './models/special.js';
 import type { Change, ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, Unit, VisualBlock } from './module.js';
-import { periodLabel, parseTimestamp, periodOf, periodRange, periodStart, shiftPeriod, type Granularity } from './period.js';
+import { parseTimestamp, periodOf, periodRange, periodStart, shiftPeriod, type Granularity } from './period.js';
 import { groupKey } from './prepare.js';
 import { adjustGroups, ALPHA, makeResult, proportion, proportionChange } from './result-builders.js';
 import { metricFields } from './score-schema.js';
 import { incompleteBeta, quantileSorted, twoProportionZTest, type Interval } from './stats.js';
+
+// ---------------------------------------------------------------------------------------------
+// Text
+// ---------------------------------------------------------------------------------------------
+
+const MEDIAN_METHOD_EN =
+  '95% interval for the median: distribution-free order-statistic interval [x(l), x(u)] from the Binomial(n, ½) distribution (no interval below n = 6). Change vs the previous period: Mood’s median test (two-proportion z-test on the share of tickets above the pooled median).';
+const MEDIAN_METHOD_ZH =
+  '中位数的 95% 置信区间：基于 Binomial(n, ½) 分布、无分布假设的顺序统计量区间 [x(l), x(u)]（n < 6 时不给出区间）。与上期相比的变化：Mood 中位数检验（对高于合并中位数的工单比例做双比例 z 检验）。';
+const SHARE_METHOD_EN = '95% interval: Wilson score interval. Change: two-sided two-proportion z-test with pooled proportion.';
+const SHARE_METHOD_ZH = '95% 置信区间：Wilson 得分区间。变化：采用合并比例的双侧双比例 z 检验。';
+
+/** The module's text in each report locale (see localTranslator in report/i18n.ts). */
+export const MESSAGES = {
+  en: {
+    'label.first_response': 'First response (median)',
+    'label.resolution': 'Resolution time (median)',
+    'label.sla': 'SLA attainment',
+    'label.reopen_rate': 'Reopen rate',
+    'label.volume': 'Ticket volume',
+    'label.csat': 'Ticket CSAT',
+    'title.first_response': 'Median first response time',
+    'title.resolution': 'Median resolution time',
+    'title.sla': 'SLA attainment',
+    'title.reopen_rate': 'Ticket reopen rate',
+    'title.volume': 'Ticket volume',
+    'title.csat': 'Ticket satisfaction (CSAT)',
+    'test.first_response': "Mood's median test (two-proportion z-test on the share above the pooled median)",
+    'test.resolution': "Mood's median test (two-proportion z-test on the share above the pooled median)",
+    'test.sla': 'two-proportion z-test (pooled)',
+    'test.reopen_rate': 'two-proportion z-test (pooled)',
+    'test.csat': 'two-proportion z-test (pooled)',
+    'test.volume': 'exact conditional binomial test of two Poisson counts (adjusted for period length)',
+    method:
+      '{measure} Tickets are assigned to the period in which they were created. Rows with an unparseable creation, first-response or resolution timestamp, a first response or resolution before creation, or a resolution before the first response are excluded and counted per reason, never corrected. ' +
+      'Open tickets (no resolution time) are counted as open, not invalid, and are left out of resolution time and resolution SLA; because recent tickets may still be open, the latest period’s resolution times can be biased low. ' +
+      'Reference: time-to-first-response and time-to-resolution medians and percentiles as commonly reported in support analytics; order-statistic interval as in Conover, Practical Nonparametric Statistics (3rd ed., §3.2).',
+    'method.first_response': `Median first response time in hours (first agent reply − creation) over tickets with a reply; the 90th percentile is reported beside it, never the mean. ${MEDIAN_METHOD_EN}`,
+    'method.resolution': `Median resolution time in hours (resolution − creation) over resolved tickets; the 90th percentile is reported beside it, never the mean. ${MEDIAN_METHOD_EN}`,
+    'method.sla': `SLA attainment: share of resolved tickets that met both targets (first response within {firstResponse}, resolution within {resolution}); a resolved ticket without a recorded reply is judged on resolution alone. ${SHARE_METHOD_EN}`,
+    'method.reopen_rate': `Reopen rate: share of tickets flagged reopened among tickets that were resolved at least once (resolved, or flagged reopened); missing or unrecognised flags are left out and counted. ${SHARE_METHOD_EN}`,
+    'method.volume':
+      'Ticket volume: number of valid tickets created in the period, treated as a Poisson count. 95% interval: exact (Garwood) Poisson interval. Change: exact conditional binomial test — given the two periods’ total, the current count is Binomial(N, t₂/(t₁ + t₂)) under equal daily rates, t = days in each period; two-sided p by doubling the smaller tail.',
+    'method.csat': `Ticket CSAT: share of answers {from}–{to} on the 1–{to} scale among tickets with a valid answer (unanswered tickets are not counted; non-numeric, fractional or out-of-range answers are excluded and counted). ${SHARE_METHOD_EN}`,
+    'target.hours': '{hours} h',
+    'target.priority': '{priority} {hours} h',
+    'target.sep': ', ',
+    'axis.hours': 'Hours',
+    'axis.percent': '{label} (%)',
+    'title.noData': '{label}: no tickets in {period}',
+    'title.value': '{label} {value} in {period}',
+    'title.up': '{label} {value} in {period}, up from {previous} ({verdict})',
+    'title.down': '{label} {value} in {period}, down from {previous} ({verdict})',
+    'title.unchanged': '{label} {value} in {period}, unchanged from {previous} ({verdict})',
+    significant: 'significant, {p}',
+    notSignificant: 'not significant',
+    'caption.duration':
+      '{title} per period of ticket creation, with the 95% order-statistic interval of the median (band) and the 90th percentile (dashed); n = {n} in {period}. Source: {source}.',
+    'caption.share': '{title} per period of ticket creation, with 95% intervals; n = {n} in {period}. Source: {source}.',
+    'caption.test': ' Change tested by {test}.',
+    alt: 'Line chart of {label} by period: {items}.',
+    altItem: '{period} {value}',
+    altItemP90: '{period} {value} (p90 {p90})',
+    altSep: '; ',
+    medianP90: '{median} (p90 {p90})',
+    'row.firstResponse': 'First response, median (p90)',
+    'row.resolution': 'Resolution time, median (p90)',
+    'row.sla': 'SLA attainment (resolved tickets)',
+    'row.firstResponseSla': 'First response within target',
+    'row.resolutionSla': 'Resolution within target',
+    'row.reopenRate': 'Reopen rate',
+    'row.csat': 'Ticket CSAT ({from}–{to})',
+    'row.created': 'Tickets created',
+    'row.open': 'Open at data end',
+    'measures.caption': 'Support measures for tickets created in {period}',
+    'measures.measure': 'Measure',
+    'measures.value': 'Value',
+    'measures.ci': '95% CI',
+    'measures.n': 'n',
+    'measures.footnote': 'Medians with distribution-free order-statistic intervals; shares with Wilson intervals; volume with the exact Poisson interval. Open tickets are excluded from resolution time.',
+    'channels.caption': 'Ticket volume by channel, {period}',
+    'channels.channel': 'Channel',
+    'channels.tickets': 'Tickets',
+    'channels.share': 'Share',
+    'channels.change': 'Change',
+    'channels.deltaP': '{delta} ({p})',
+    'channels.footnote': 'Change tested per channel by the exact conditional binomial test of two Poisson counts; p shown where below 0.05 (not adjusted for the {count} channels).',
+  },
+  'zh-CN': {
+    'label.first_response': '首次响应时间（中位数）',
+    'label.resolution': '解决时间（中位数）',
+    'label.sla': 'SLA 达成率',
+    'label.reopen_rate': '重开率',
+    'label.volume': '工单量',
+    'label.csat': '工单 CSAT',
+    'title.first_response': '首次响应时间中位数',
+    'title.resolution': '解决时间中位数',
+    'title.sla': 'SLA 达成率',
+    'title.reopen_rate': '工单重开率',
+    'title.volume': '工单量',
+    'title.csat': '工单满意度（CSAT）',
+    'test.first_response': 'Mood 中位数检验（对高于合并中位数的比例做双比例 z 检验）',
+    'test.resolution': 'Mood 中位数检验（对高于合并中位数的比例做双比例 z 检验）',
+    'test.sla': '双比例 z 检验（合并比例）',
+    'test.reopen_rate': '双比例 z 检验（合并比例）',
+    'test.csat': '双比例 z 检验（合并比例）',
+    'test.volume': '两个泊松计数的精确条件二项检验（按期间长度调整）',
+    method:
+      '{measure}工单按创建时间归入期间。创建、首次响应或解决时间戳无法解析，首次响应或解决早于创建，或解决早于首次响应的行会被排除并按原因计数，从不修正。' +
+      '未关闭工单（没有解决时间）计为未关闭而非无效，不计入解决时间和解决 SLA；由于近期工单可能仍未关闭，最近一期的解决时间可能偏低。' +
+      '参考：客服分析中常用的首次响应时间和解决时间的中位数与百分位数；顺序统计量区间参见 Conover，Practical Nonparametric Statistics（第 3 版，§3.2）。',
+    'method.first_response': `首次响应时间的中位数，以小时计（首次客服回复 − 创建），统计有回复的工单；同时报告第 90 百分位数，从不使用平均值。${MEDIAN_METHOD_ZH}`,
+    'method.resolution': `解决时间的中位数，以小时计（解决 − 创建），统计已解决的工单；同时报告第 90 百分位数，从不使用平均值。${MEDIAN_METHOD_ZH}`,
+    'method.sla': `SLA 达成率：已解决工单中同时达到两项目标的比例（首次响应时限{firstResponse}；解决时限{resolution}）；没有回复记录的已解决工单仅按解决时间判定。${SHARE_METHOD_ZH}`,
+    'method.reopen_rate': `重开率：在至少解决过一次的工单（已解决，或标记为重开）中，标记为重开的比例；缺失或无法识别的标记不计入，并单独计数。${SHARE_METHOD_ZH}`,
+    'method.volume':
+      '工单量：本期创建的有效工单数，视为泊松计数。95% 置信区间：精确（Garwood）泊松区间。变化：精确条件二项检验——给定两期工单总数，在日均速率相同的假设下，本期计数服从 Binomial(N, t₂/(t₁ + t₂))，t 为各期天数；双侧 p 值取较小尾概率的两倍。',
+    'method.csat': `工单 CSAT：在有有效回答的工单中，1–{to}分量表上回答为{from}–{to}分的比例（未回答的工单不计入；非数字、小数或超出范围的回答被排除并计数）。${SHARE_METHOD_ZH}`,
+    'target.hours': '{hours}小时',
+    'target.priority': '{priority} {hours}小时',
+    'target.sep': '、',
+    'axis.hours': '小时',
+    'axis.percent': '{label}（%）',
+    'title.noData': '{label}：{period}没有工单',
+    'title.value': '{period}{label}为{value}',
+    'title.up': '{period}{label}为{value}，高于上期的{previous}（{verdict}）',
+    'title.down': '{period}{label}为{value}，低于上期的{previous}（{verdict}）',
+    'title.unchanged': '{period}{label}为{value}，与上期的{previous}持平（{verdict}）',
+    significant: '显著，{p}',
+    notSignificant: '不显著',
+    'caption.duration': '按工单创建期间统计的{title}，含中位数的 95% 顺序统计量置信区间（带状）和第 90 百分位数（虚线）；{period}样本量 n = {n}。数据来源：{source}。',
+    'caption.share': '按工单创建期间统计的{title}，含 95% 置信区间；{period}样本量 n = {n}。数据来源：{source}。',
+    'caption.test': '变化检验方法：{test}。',
+    alt: '各期{label}折线图：{items}。',
+    altItem: '{period} {value}',
+    altItemP90: '{period} {value}（p90 {p90}）',
+    altSep: '；',
+    medianP90: '{median}（p90 {p90}）',
+    'row.firstResponse': '首次响应时间，中位数（p90）',
+    'row.resolution': '解决时间，中位数（p90）',
+    'row.sla': 'SLA 达成率（已解决工单）',
+    'row.firstResponseSla': '首次响应达标率',
+    'row.resolutionSla': '解决时间达标率',
+    'row.reopenRate': '重开率',
+    'row.csat': '工单 CSAT（{from}–{to}分）',
+    'row.created': '新建工单数',
+    'row.open': '数据截止时未关闭',
+    'measures.caption': '{period}新建工单的客服指标',
+    'measures.measure': '指标',
+    'measures.value': '数值',
+    'measures.ci': '95% 置信区间',
+    'measures.n': '样本量',
+    'measures.footnote': '中位数采用无分布假设的顺序统计量置信区间；比例采用 Wilson 区间；工单量采用精确泊松区间。未关闭工单不计入解决时间。',
+    'channels.caption': '{period}按渠道划分的工单量',
+    'channels.channel': '渠道',
+    'channels.tickets': '工单数',
+    'channels.share': '占比',
+    'channels.change': '变化',
+    'channels.deltaP': '{delta}（{p}）',
+    'channels.footnote': '各渠道的变化采用两个泊松计数的精确条件二项检验；仅显示低于 0.05 的 p 值（未针对{count}个渠道做多重比较校正）。',
+  },
+} satisfies Record<Locale, Record<string, string>>;
+
+type Translate = (key: keyof (typeof MESSAGES)['en'], vars?: Vars) => string;
 
 // ---------------------------------------------------------------------------------------------
 // Config
@@ -526,14 +691,6 @@ function measureValue(measure: TicketMeasure, period: string, cell: TicketCell, 
   return { ...v, se: n > 0 ? 100 * Math.sqrt((x / n) * (1 - x / n) / n) : null };
 }
 
-const TEST_NAME: Record<TicketMeasure, string> = {
-  first_response: "Mood's median test (two-proportion z-test on the share above the pooled median)",
-  resolution: "Mood's median test (two-proportion z-test on the share above the pooled median)",
-  sla: 'two-proportion z-test (pooled)',
-  reopen_rate: 'two-proportion z-test (pooled)',
-  csat: 'two-proportion z-test (pooled)',
-  volume: 'exact conditional binomial test of two Poisson counts (adjusted for period length)',
-};
 
 const days = (period: string, granularity: Granularity) => (periodStart(shiftPeriod(period, 1, granularity), granularity) - periodStart(period, granularity)) / 86_400_000;
 
@@ -541,7 +698,7 @@ const days = (period: string, granularity: Granularity) => (periodStart(shiftPer
 function measureChange(measure: TicketMeasure, pt: PreparedTickets, previousPeriod: string, period: string, prev: TicketCell, cur: TicketCell, minSample: number): Change {
   const a = measureValue(measure, previousPeriod, prev, minSample, covers(pt, previousPeriod));
   const b = measureValue(measure, period, cur, minSample, covers(pt, period));
-  const test = TEST_NAME[measure];
+  const test = MESSAGES.en[`test.${measure}`];
   const previous = a.value === null ? null : { period: previousPeriod, value: a.value, n: a.n, ci: a.ci };
   if (measure === 'sla' || measure === 'reopen_rate' || measure === 'csat') {
     const pick = (c: TicketCell) => (measure === 'sla' ? { x: c.slaMet, n: c.slaN } : measure === 'reopen_rate' ? { x: c.reopened, n: c.reopenN } : { x: c.csatSat, n: c.csatN });
@@ -553,26 +710,14 @@ function measureChange(measure: TicketMeasure, pt: PreparedTickets, previousPeri
 }
 
 const UNIT: Record<TicketMeasure, Unit> = { first_response: 'duration', resolution: 'duration', sla: 'percent', reopen_rate: 'percent', volume: 'count', csat: 'percent' };
-const LABEL: Record<TicketMeasure, string> = { first_response: 'First response (median)', resolution: 'Resolution time (median)', sla: 'SLA attainment', reopen_rate: 'Reopen rate', volume: 'Ticket volume', csat: 'Ticket CSAT' };
-const TITLE: Record<TicketMeasure, string> = { first_response: 'Median first response time', resolution: 'Median resolution time', sla: 'SLA attainment', reopen_rate: 'Ticket reopen rate', volume: 'Ticket volume', csat: 'Ticket satisfaction (CSAT)' };
 
-function describeTarget(t: number | Record<string, number>): string {
-  return typeof t === 'number' ? `${t} h` : Object.entries(t).map(([k, v]) => `${k} ${v} h`).join(', ');
+function describeTarget(target: number | Record<string, number>, t: Translate): string {
+  return typeof target === 'number' ? t('target.hours', { hours: target }) : Object.entries(target).map(([priority, hours]) => t('target.priority', { priority, hours })).join(t('target.sep'));
 }
 
-function methodText(def: TicketsDef): string {
-  const common =
-    'Tickets are assigned to the period in which they were created. Rows with an unparseable creation, first-response or resolution timestamp, a first response or resolution before creation, or a resolution before the first response are excluded and counted per reason, never corrected. ' +
-    'Open tickets (no resolution time) are counted as open, not invalid, and are left out of resolution time and resolution SLA; because recent tickets may still be open, the latest period’s resolution times can be biased low.';
-  const m: Record<TicketMeasure, string> = {
-    first_response: 'Median first response time in hours (first agent reply − creation) over tickets with a reply; the 90th percentile is reported beside it, never the mean. 95% interval for the median: distribution-free order-statistic interval [x(l), x(u)] from the Binomial(n, ½) distribution (no interval below n = 6). Change vs the previous period: Mood’s median test (two-proportion z-test on the share of tickets above the pooled median).',
-    resolution: 'Median resolution time in hours (resolution − creation) over resolved tickets; the 90th percentile is reported beside it, never the mean. 95% interval for the median: distribution-free order-statistic interval [x(l), x(u)] from the Binomial(n, ½) distribution (no interval below n = 6). Change vs the previous period: Mood’s median test (two-proportion z-test on the share of tickets above the pooled median).',
-    sla: `SLA attainment: share of resolved tickets that met both targets (first response within ${describeTarget(def.sla.first_response_hours)}, resolution within ${describeTarget(def.sla.resolution_hours)}); a resolved ticket without a recorded reply is judged on resolution alone. 95% interval: Wilson score interval. Change: two-sided two-proportion z-test with pooled proportion.`,
-    reopen_rate: 'Reopen rate: share of tickets flagged reopened among tickets that were resolved at least once (resolved, or flagged reopened); missing or unrecognised flags are left out and counted. 95% interval: Wilson score interval. Change: two-sided two-proportion z-test with pooled proportion.',
-    volume: 'Ticket volume: number of valid tickets created in the period, treated as a Poisson count. 95% interval: exact (Garwood) Poisson interval. Change: exact conditional binomial test — given the two periods’ total, the current count is Binomial(N, t₂/(t₁ + t₂)) under equal daily rates, t = days in each period; two-sided p by doubling the smaller tail.',
-    csat: `Ticket CSAT: share of answers ${def.csat_scale - 1}–${def.csat_scale} on the 1–${def.csat_scale} scale among tickets with a valid answer (unanswered tickets are not counted; non-numeric, fractional or out-of-range answers are excluded and counted). 95% interval: Wilson score interval. Change: two-sided two-proportion z-test with pooled proportion.`,
-  };
-  return `${m[def.measure]} ${common} Reference: time-to-first-response and time-to-resolution medians and percentiles as commonly reported in support analytics; order-statistic interval as in Conover, Practical Nonparametric Statistics (3rd ed., §3.2).`;
+function methodText(def: TicketsDef, t: Translate): string {
+  const vars: Vars = { firstResponse: describeTarget(def.sla.first_response_hours, t), resolution: describeTarget(def.sla.resolution_hours, t), from: def.csat_scale - 1, to: def.csat_scale };
+  return t('method', { measure: t(`method.${def.measure}`, vars) });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -583,6 +728,7 @@ const share = (s: { count: number; n: number; share: number | null; ci: Interval
 
 function computeTickets(pt: PreparedTickets, ctx: ComputeContext): MetricResult {
   const def = pt.def;
+  const t = localTranslator(MESSAGES, ctx.locale ?? 'en');
   const measure = def.measure;
   const { period, previousPeriod, minSample } = ctx;
   const byPeriod = cells(pt);
@@ -668,12 +814,12 @@ function computeTickets(pt: PreparedTickets, ctx: ComputeContext): MetricResult 
     fieldIssues: Object.fromEntries(Object.entries(fieldIssues).sort(([a], [b]) => a.localeCompare(b))),
   };
 
-  const label = def.label ?? LABEL[measure];
+  const label = def.label ?? t(`label.${measure}`);
   return makeResult({
     id: pt.id,
     type: 'tickets',
     label,
-    title: TITLE[measure],
+    title: t(`title.${measure}`),
     unit: UNIT[measure],
     higherIsBetter: measure === 'sla' || measure === 'csat',
     period,
@@ -686,12 +832,13 @@ function computeTickets(pt: PreparedTickets, ctx: ComputeContext): MetricResult 
     target: def.target ?? null,
     domain: UNIT[measure] === 'percent' ? [0, 100] : null,
     ...change,
+    test: t(`test.${measure}`),
     excluded: Object.values(exclusions).reduce((a, b) => a + b, 0),
     exclusions,
     excludedAllPeriods: all,
     series,
     breakdowns,
-    method: methodText(def),
+    method: methodText(def, t),
     extra,
   });
 }
@@ -703,8 +850,12 @@ function computeTickets(pt: PreparedTickets, ctx: ComputeContext): MetricResult 
 function visualTickets(r: MetricResult, pt: PreparedTickets, ctx: VisualContext): VisualBlock[] {
   const def = pt.def;
   const measure = def.measure;
+  const locale = ctx.locale ?? 'en';
+  const t = localTranslator(MESSAGES, locale);
+  const fmt = formatter(locale);
+  const noData = translator(locale)('fmt.noData');
   const x = r.extra as any;
-  const short = (k: string) => periodLabel(k, pt.granularity, 'short');
+  const short = (k: string) => ctx.periodLabel(k, 'short');
   const periodName = ctx.periodLabel(ctx.period);
   const points = r.series.slice(-24);
   const isDuration = r.unit === 'duration';
@@ -718,49 +869,64 @@ function visualTickets(r: MetricResult, pt: PreparedTickets, ctx: VisualContext)
     });
   const order = points.map((p) => short(p.period));
   const xEnc = { field: 'label', type: 'ordinal', sort: order, title: null, axis: { labelAngle: 0, labelOverlap: true } };
-  const yTitle = isDuration ? 'Hours' : r.unit === 'percent' ? `${r.label} (%)` : r.label;
+  const yTitle = isDuration ? t('axis.hours') : r.unit === 'percent' ? t('axis.percent', { label: r.label }) : r.label;
   const y = { type: 'quantitative', title: yTitle, scale: { zero: r.unit === 'count' || isDuration, nice: true } };
   const layers: any[] = [
     { mark: { type: 'area', color: palette.band, opacity: 0.9 }, encoding: { x: xEnc, y: { field: 'lo', ...y }, y2: { field: 'hi' } } },
     { mark: { type: 'line', color: palette.primary, strokeWidth: 2.5, point: { filled: true, size: 36, color: palette.primary } }, encoding: { x: xEnc, y: { field: 'value', ...y }, tooltip: [{ field: 'label' }, { field: 'value', format: '.2f' }, { field: 'n' }] } },
   ];
   if (isDuration) layers.push({ mark: { type: 'line', color: palette.accent, strokeDash: [5, 3], strokeWidth: 1.8 }, encoding: { x: xEnc, y: { field: 'p90', ...y } } });
-  const direction = r.delta === null ? '' : r.delta > 0 ? 'up' : r.delta < 0 ? 'down' : 'unchanged';
+  const headline = { label: r.label, value: fmt.value(r.value, r.unit), period: periodName };
   const title =
     r.value === null
-      ? `${r.label}: no tickets in ${periodName}`
-      : `${r.label} ${formatValue(r.value, r.unit)} in ${periodName}${r.previous && r.delta !== null ? `, ${direction} from ${formatValue(r.previous.value, r.unit)} (${r.significant ? `significant, ${formatP(r.p)}` : 'not significant'})` : ''}`;
+      ? t('title.noData', { label: r.label, period: periodName })
+      : r.previous && r.delta !== null
+        ? t(r.delta > 0 ? 'title.up' : r.delta < 0 ? 'title.down' : 'title.unchanged', {
+            ...headline,
+            previous: fmt.value(r.previous.value, r.unit),
+            verdict: r.significant ? t('significant', { p: fmt.p(r.p) }) : t('notSignificant'),
+          })
+        : t('title.value', headline);
   const chart = {
     id: ctx.nextId(`chart-tickets-${measure}`),
     title,
-    caption: `${r.title} per period of ticket creation${isDuration ? ', with the 95% order-statistic interval of the median (band) and the 90th percentile (dashed)' : ', with 95% intervals'}; n = ${formatCount(r.n)} in ${periodName}. Source: ${pt.sourceName}. ${r.test ? `Change tested by ${r.test}.` : ''}`.trim(),
-    alt: `Line chart of ${r.label} by period: ${values.map((v) => `${v.label} ${formatValue(v.value, r.unit)}${isDuration && v.p90 !== null ? ` (p90 ${formatValue(v.p90, r.unit)})` : ''}`).join('; ')}.`,
+    caption: t(isDuration ? 'caption.duration' : 'caption.share', { title: r.title, n: fmt.count(r.n), period: periodName, source: pt.sourceName }) + (r.test ? t('caption.test', { test: r.test }) : ''),
+    alt: t('alt', {
+      label: r.label,
+      items: values
+        .map((v) => (isDuration && v.p90 !== null ? t('altItemP90', { period: v.label, value: fmt.value(v.value, r.unit), p90: fmt.value(v.p90, r.unit) }) : t('altItem', { period: v.label, value: fmt.value(v.value, r.unit) })))
+        .join(t('altSep')),
+    }),
     spec: { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', width: 600, height: 220, data: { values }, layer: layers } as any,
     size: 'wide' as const,
   };
 
-  const pct = (s: { share: number | null; ci: Interval | null; n: number } | null) => (s && s.share !== null ? [formatValue(s.share, 'percent'), formatInterval(s.ci, 'percent'), formatCount(s.n)] : ['no data', '—', s ? formatCount(s.n) : '—']);
-  const dur = (s: { median: number | null; ci: Interval | null; p90: number | null; n: number }) => [s.median === null ? 'no data' : `${formatValue(s.median, 'duration')} (p90 ${formatValue(s.p90, 'duration')})`, formatInterval(s.ci, 'duration'), formatCount(s.n)];
+  const pct = (s: { share: number | null; ci: Interval | null; n: number } | null) => (s && s.share !== null ? [fmt.value(s.share, 'percent'), fmt.interval(s.ci, 'percent'), fmt.count(s.n)] : [noData, '—', s ? fmt.count(s.n) : '—']);
+  const dur = (s: { median: number | null; ci: Interval | null; p90: number | null; n: number }) => [
+    s.median === null ? noData : t('medianP90', { median: fmt.value(s.median, 'duration'), p90: fmt.value(s.p90, 'duration') }),
+    fmt.interval(s.ci, 'duration'),
+    fmt.count(s.n),
+  ];
   const rows = [
-    ['First response, median (p90)', ...dur(x.firstResponse)],
-    ['Resolution time, median (p90)', ...dur(x.resolution)],
-    ['SLA attainment (resolved tickets)', ...pct(x.sla.overall)],
-    ['First response within target', ...pct(x.sla.firstResponse)],
-    ['Resolution within target', ...pct(x.sla.resolution)],
-    ...(x.reopenRate ? [['Reopen rate', ...pct(x.reopenRate)]] : []),
-    ...(x.csat ? [[`Ticket CSAT (${def.csat_scale - 1}–${def.csat_scale})`, ...pct(x.csat)]] : []),
-    ['Tickets created', formatValue(x.volume.count, 'count'), formatInterval(x.volume.ci, 'count'), x.volume.count === null ? '—' : formatCount(x.volume.count)],
-    ['Open at data end', formatCount(x.open), '—', '—'],
+    [t('row.firstResponse'), ...dur(x.firstResponse)],
+    [t('row.resolution'), ...dur(x.resolution)],
+    [t('row.sla'), ...pct(x.sla.overall)],
+    [t('row.firstResponseSla'), ...pct(x.sla.firstResponse)],
+    [t('row.resolutionSla'), ...pct(x.sla.resolution)],
+    ...(x.reopenRate ? [[t('row.reopenRate'), ...pct(x.reopenRate)]] : []),
+    ...(x.csat ? [[t('row.csat', { from: def.csat_scale - 1, to: def.csat_scale }), ...pct(x.csat)]] : []),
+    [t('row.created'), fmt.value(x.volume.count, 'count'), fmt.interval(x.volume.ci, 'count'), x.volume.count === null ? '—' : fmt.count(x.volume.count)],
+    [t('row.open'), fmt.count(x.open), '—', '—'],
   ];
   const blocks: VisualBlock[] = [
     { kind: 'chart', chart },
     {
       kind: 'table',
       table: {
-        caption: `Support measures for tickets created in ${periodName}`,
-        columns: [{ label: 'Measure' }, { label: 'Value', align: 'right' }, { label: '95% CI', align: 'right' }, { label: 'n', align: 'right' }],
+        caption: t('measures.caption', { period: periodName }),
+        columns: [{ label: t('measures.measure') }, { label: t('measures.value'), align: 'right' }, { label: t('measures.ci'), align: 'right' }, { label: t('measures.n'), align: 'right' }],
         rows: rows.map((cells) => ({ cells })),
-        footnote: 'Medians with distribution-free order-statistic intervals; shares with Wilson intervals; volume with the exact Poisson interval. Open tickets are excluded from resolution time.',
+        footnote: t('measures.footnote'),
       },
     },
   ];
@@ -769,10 +935,18 @@ function visualTickets(r: MetricResult, pt: PreparedTickets, ctx: VisualContext)
     blocks.push({
       kind: 'table',
       table: {
-        caption: `Ticket volume by channel, ${periodName}`,
-        columns: [{ label: 'Channel' }, { label: 'Tickets', align: 'right' }, { label: 'Share', align: 'right' }, { label: `${ctx.periodLabel(shiftPeriod(ctx.period, -1, pt.granularity))}`, align: 'right' }, { label: 'Change', align: 'right' }],
-        rows: list.slice(0, 25).map((c) => ({ cells: [c.channel, formatCount(c.count), formatValue(c.share, 'percent'), formatCount(c.previous), `${formatDelta(c.delta, 'count')}${c.p !== null && c.p < ALPHA ? ` (${formatP(c.p)})` : ''}`] })),
-        footnote: `Change tested per channel by the exact conditional binomial test of two Poisson counts; p shown where below 0.05 (not adjusted for the ${list.length} channels).`,
+        caption: t('channels.caption', { period: periodName }),
+        columns: [
+          { label: t('channels.channel') },
+          { label: t('channels.tickets'), align: 'right' },
+          { label: t('channels.share'), align: 'right' },
+          { label: `${ctx.periodLabel(shiftPeriod(ctx.period, -1, pt.granularity))}`, align: 'right' },
+          { label: t('channels.change'), align: 'right' },
+        ],
+        rows: list
+          .slice(0, 25)
+          .map((c) => ({ cells: [c.channel, fmt.count(c.count), fmt.value(c.share, 'percent'), fmt.count(c.previous), c.p !== null && c.p < ALPHA ? t('channels.deltaP', { delta: fmt.delta(c.delta, 'count'), p: fmt.p(c.p) }) : fmt.delta(c.delta, 'count')] })),
+        footnote: t('channels.footnote', { count: list.length }),
       },
     });
   }

@@ -52,8 +52,10 @@ interface Window {
   to: string;
 }
 
+/** A window's periods up to the report's period: a report never looks at data after its own period. */
 function windowOf(w: z.infer<typeof windowSchema>, fallback: string, ctx: SectionContext): Window {
-  return { label: w.label ?? fallback, from: w.from, to: w.to, periods: new Set(periodRange(w.from, w.to, ctx.granularity)) };
+  const upToNow = periodRange(w.from, w.to, ctx.granularity).filter((p) => p <= ctx.computed.period);
+  return { label: w.label ?? fallback, from: w.from, to: w.to, periods: new Set(upToNow) };
 }
 
 function compare(pm: PreparedMetric, segment: Filter, invert: boolean, before: Window, after: Window, minSample: number) {
@@ -73,13 +75,14 @@ export function buildCaseStudy(section: CaseStudySection, ctx: SectionContext): 
   const windowText = (w: Window) => t('case.window', { label: w.label, from: longLabel(ctx, w.from), to: longLabel(ctx, w.to) });
   const findings: string[] = [];
   const rows: { cells: string[]; muted?: boolean }[] = [];
+  const unreached = [before, after].find((w) => w.periods.size === 0);
   const outcomes = section.metrics.map((id) => {
     const pm = scoreMetric(ctx, id, ['metrics', section.metrics.indexOf(id)]);
     for (const column of Object.keys(segment)) requireColumn(pm.source, column, ctx.config, ['sections', ctx.index, 'segment', column], `case study "${section.title}"`);
     const r = result(ctx, id);
     const seg = compare(pm, segment, false, before, after, r.minSample);
     const others = compare(pm, segment, true, before, after, r.minSample);
-    if (seg.before.n === 0 && seg.after.n === 0) {
+    if (!unreached && seg.before.n === 0 && seg.after.n === 0) {
       throw new CxError('data', `case study "${section.title}": no ${r.label} responses match segment ${describeFilter(segment)} in either window`, {
         location: ctx.config.yaml.locate(['sections', ctx.index, 'segment']),
         hint: 'check the segment values against the data (matching is exact and case-sensitive) and the window periods',
@@ -102,7 +105,7 @@ export function buildCaseStudy(section: CaseStudySection, ctx: SectionContext): 
     const delta = seg.change.delta ?? 0;
     const verdict = (c: typeof seg.change) => (c.p === null ? t('case.noTest') : t(c.significant ? 'case.significant' : 'case.notSignificant', { p: fmt.p(c.p) }));
     const size = delta ? fmt.delta(Math.abs(delta), r.unit).replace(/^\+/, '') : '';
-    findings.push(
+    if (!unreached) findings.push(
       t(delta > 0 ? 'case.rose' : delta < 0 ? 'case.fell' : 'case.unchanged', { label: r.label, size, value: fmt.value(seg.after.value, r.unit), ci, verdict: verdict(seg.change), restDelta: fmt.delta(others.change.delta, r.unit), restVerdict: verdict(others.change) }),
     );
     return { id, pm, r, seg, rest: others };
@@ -110,8 +113,9 @@ export function buildCaseStudy(section: CaseStudySection, ctx: SectionContext): 
 
   const chartId = section.chart_metric ?? section.metrics[0];
   const focus = outcomes.find((o) => o.id === chartId) ?? outcomes[0];
+  if (unreached) findings.push(t('case.notReached', { window: windowText(unreached), period: longLabel(ctx, ctx.computed.period) }));
   const last = ctx.computed.period;
-  const span = periodRange(before.from, after.to < last ? after.to : last, ctx.granularity);
+  const span = before.from <= last ? periodRange(before.from, after.to < last ? after.to : last, ctx.granularity) : [];
   const order = span.map((p) => shortLabel(ctx, p));
   const points = ([[segmentName, focus.seg.cells], [rest, focus.rest.cells]] as const).flatMap(([name, cells]) =>
     span.map((p) => {
@@ -138,7 +142,7 @@ export function buildCaseStudy(section: CaseStudySection, ctx: SectionContext): 
     windows: t('case.windows', { before: before.label, after: after.label }),
     segment: t('case.segment', { filter: describeFilterIn(t, segment), before: windowText(before), after: windowText(after) }),
     narrativeHtml: narrative ? renderMarkdown(narrative, ctx, ['sections', ctx.index, section.narrative_file ? 'narrative_file' : 'narrative']) : '',
-    chart: {
+    chart: span.length === 0 ? null : {
       id: ctx.nextId('chart-case-study'),
       title: t('case.chartTitle', { segment: segmentName, label: focus.r.label, unit: t(`unit.${ctx.granularity}`) }),
       caption: t('case.caption', { title: titleOf(ctx, focus.r), unit: t(`unit.${ctx.granularity}`), segment: segmentName }),
