@@ -13,7 +13,8 @@ import { csv, makeProject } from '../../test/project.js';
 import { CxError } from '../errors.js';
 import { build } from '../pipeline.js';
 import { parseCsv } from '../sources/csv.js';
-import { churnModule, churnSchema, retentionModule, retentionSchema } from './churn.js';
+import { sameKeys } from '../report/i18n.js';
+import { churnModule, churnSchema, MESSAGES, retentionModule, retentionSchema } from './churn.js';
 import type { MetricModule, MetricResult, PrepareContext } from './module.js';
 import { shiftPeriod } from './period.js';
 import { wilsonInterval } from './stats.js';
@@ -414,5 +415,59 @@ sections:
     expect(m.nrr.value).toBe(100);
     expect(m.cohorts.cohorts.map((c: any) => c.cohort)).toEqual(['2025-Q4', '2026-Q1']);
     expect(m.survival.n).toBe(12); // every valid customer started before 2026-04-01
+  });
+});
+
+/** Visible text and alt/aria attributes of a report's metric sections (tags removed, entities decoded). */
+function metricSectionText(html: string): string {
+  const sections = [...html.matchAll(/<section[^>]*data-section-type="metric"[\s\S]*?<\/section>/g)].map((m) => m[0]).join(' ');
+  const attributes = [...sections.matchAll(/(?:alt|aria-label)="([^"]*)"/g)].map((m) => m[1]).join(' ');
+  return `${sections} ${attributes}`
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16)))
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ');
+}
+
+describe('report.locale: zh-CN', () => {
+  it('every message has the same keys and placeholders in English and Chinese', () => {
+    expect(sameKeys(MESSAGES)).toEqual([]);
+  });
+
+  it('the method, test, label and default visual are Chinese', async () => {
+    const config = CONFIG.replace('  min_sample: 5\n', '  min_sample: 5\n  locale: zh-CN\n').replace(
+      'retention: { type: retention, source: customers,',
+      'retention: { type: retention, filter: { region: [EMEA, APAC] }, source: customers,',
+    );
+    const dir = makeProject({ 'cxreport.yaml': config, 'data/customers.csv': csv(HEADER, ROWS) });
+    const result = await build({ configPath: join(dir, 'cxreport.yaml'), env: {}, cwd: dir });
+    const churn = result.computed.results.get('churn')!;
+    const retention = result.computed.results.get('retention')!;
+    // numbers unchanged; text in Chinese
+    expect(churn.value).toBeCloseTo(300 / 7, 10);
+    expect(churn.label).toBe('流失率');
+    expect(retention.label).toBe('留存率');
+    expect(churn.test).toBe('双比例 z 检验（合并比例）');
+    expect(churn.method).toContain('流失率 = L/S × 100（越低越好）');
+    expect(churn.method).toContain('Wilson 得分区间');
+    expect(retention.method).toContain('客户留存率（CRR）= (E − N)/S × 100');
+    expect(retention.method).toContain('客户范围限于 region 属于（EMEA、APAC）。');
+    for (const method of [churn.method, retention.method]) for (const word of ['customers', 'interval', 'Change vs', 'Rows with', 'Breakdowns', 'Source:']) expect(method, word).not.toContain(word);
+
+    const text = metricSectionText(result.html);
+    expect(text).toContain('2026年3月流失率上升至 42.9%，2026年2月为 16.7%（不显著）');
+    expect(text).toContain('每月的客户流失率，含 95% Wilson 置信区间。2026年3月期初客户数 n = 7。流失率 = 流失客户数 ÷ 期初客户数。数据来源：customers。');
+    expect(text).toContain('数据来源：customers（region 属于（EMEA、APAC））。');
+    expect(text).toContain('每月流失率的折线图，共 4 个月，从 2025年12月（0.0%）到 2026年3月（42.9%）');
+    expect(text).toContain('每月客户数（最近 4 期）');
+    expect(text).toContain('期间 期初 新增 流失 期末 流失率（%） 95% 置信区间');
+    expect(text).toContain('同一月内加入又离开的新客户（2026年3月共 1 位）计入新增，但不计入流失。');
+    expect(text).toContain('流失率（%）'); // the chart's axis, inside the SVG
+    const visible = text.replaceAll('customers', '').replace(/EMEA|APAC/g, '');
+    const english = ['Churn', 'Retention', 'customer', 'Customers', 'At start', 'At end', 'Lost', 'New', 'Period', 'CI', 'Source', 'Line chart', 'lowest', 'highest', 'significant', 'rose', 'fell', 'per month', 'last', 'Mar 2026', 'March'];
+    expect(english.filter((w) => visible.includes(w))).toEqual([]);
   });
 });

@@ -16,7 +16,7 @@
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import { z } from 'zod';
-import { parseTimestamp, periodLabel, periodOf, periodStart, type Granularity } from './period.js';
+import { parseTimestamp, periodOf, periodStart, type Granularity } from './period.js';
 import { compileFilter, describeFilter, filterSchema, type Filter } from './filter.js';
 import type { ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, PrepareContext, VisualBlock, VisualContext } from './module.js';
 import { groupKey } from './prepare.js';
@@ -24,7 +24,99 @@ import { adjustGroups, makeResult, proportion, proportionChange } from './result
 import { metricFields } from './score-schema.js';
 import type { SourceTable } from '../sources/types.js';
 import { trendSpec } from '../report/charts.js';
-import { formatCount, formatInterval, formatNumber, formatValue } from '../report/format.js';
+import { formatter } from '../report/format.js';
+import { describeFilterIn, localTranslator, translator, type Locale } from '../report/i18n.js';
+
+/** The module's text in each report locale (see localTranslator in report/i18n.ts). */
+export const MESSAGES = {
+  en: {
+    'label.churn': 'Churn',
+    'label.retention': 'Retention',
+    'title.churn': 'Customer churn rate',
+    'title.retention': 'Customer retention rate',
+    test: 'two-proportion z-test (pooled)',
+    'method.base':
+      'S = customers active at the start of the period (started before it and not ended before it), N = customers who started during it, L = customers of S whose end date falls in it, E = customers active at its end.',
+    'method.churn': ' Churn rate = L/S × 100 (lower is better). A customer who starts and leaves within the same period counts as new, not as churned.',
+    'method.retention':
+      ' Customer retention rate (CRR) = (E − N)/S × 100. E − N = S − L − newLost: a customer who starts and leaves within the same period (newLost) lowers CRR although they were never part of S, so CRR can be below 100 − churn; the retention of the customers present at the start, (S − L)/S, is reported beside it as retainedOfStart.',
+    'method.rest':
+      ' 95% interval: Wilson score interval for a binomial share of S. Change vs the previous period: two-sided pooled two-proportion z-test. ' +
+      'Rows with a missing id, a missing or invalid start date, an invalid end date, an end before the start, or an id that occurs more than once are excluded (never corrected) and counted under the period of their start date. ' +
+      'Breakdowns group customers by their value of the column, with Benjamini–Hochberg adjusted p-values. Source: churn = customers lost / customers at the period start; CRR = (E − N)/S × 100 (reference/metrics.md).',
+    'method.filter': ' Customers limited to {filter}.',
+    'unit.month': 'month',
+    'unit.quarter': 'quarter',
+    'unit.year': 'year',
+    'units.month': 'months',
+    'units.quarter': 'quarters',
+    'units.year': 'years',
+    'title.empty': '{name}: no customers at the start of {period}',
+    'title.unchanged': '{name} unchanged at {value} in {period}',
+    'title.rose': '{name} rose to {value} in {period}, from {previous} in {previousPeriod}{verdict}',
+    'title.fell': '{name} fell to {value} in {period}, from {previous} in {previousPeriod}{verdict}',
+    'title.notSignificant': ' (not significant)',
+    'title.value': '{name} {value} in {period}',
+    caption: '{title} per {unit}, with 95% Wilson intervals. n = {n} customers at the start of {period}. {definition} Source: {source}.',
+    'caption.churn': 'Churn = customers lost ÷ customers at the period start.',
+    'caption.retention': 'Retention = customers at the start still active at the end ÷ customers at the start.',
+    'source.filter': '{source} ({filter})',
+    alt: 'Line chart of {label} per {unit} for {count} {units} from {first} ({firstValue}) to {last} ({lastValue}); lowest {low} in {lowPeriod}, highest {high} in {highPeriod}.',
+    'table.caption': 'Customers per {unit}, last {count}',
+    'table.period': 'Period',
+    'table.atStart': 'At start',
+    'table.new': 'New',
+    'table.lost': 'Lost',
+    'table.atEnd': 'At end',
+    'table.rate': '{name} (%)',
+    'table.ci': '95% CI',
+    'table.lowN': 'n < {min}',
+    'table.footnote': 'At start = active when the {unit} began; lost = of those, ended during the {unit}; new customers who also left in the same {unit} ({n} in {period}) are in New but not in Lost.',
+  },
+  'zh-CN': {
+    'label.churn': '流失率',
+    'label.retention': '留存率',
+    'title.churn': '客户流失率',
+    'title.retention': '客户留存率',
+    test: '双比例 z 检验（合并比例）',
+    'method.base': 'S = 期初活跃客户数（在本期开始前加入且未在本期开始前离开），N = 本期新增客户数，L = S 中结束日期落在本期内的客户数，E = 期末活跃客户数。',
+    'method.churn': '流失率 = L/S × 100（越低越好）。同一期内加入又离开的客户计为新增客户，不计为流失。',
+    'method.retention':
+      '客户留存率（CRR）= (E − N)/S × 100。E − N = S − L − newLost：同一期内加入又离开的客户（newLost）虽从未计入 S，却会拉低 CRR，因此 CRR 可能低于 100 − 流失率；期初客户的留存比例 (S − L)/S 作为 retainedOfStart 一并报告。',
+    'method.rest':
+      '95% 置信区间：S 的二项比例的 Wilson 得分区间。与上期相比的变化：采用合并比例的双侧双比例 z 检验。' +
+      '缺少 id、开始日期缺失或无效、结束日期无效、结束日期早于开始日期，或 id 出现不止一次的行均被排除（从不修正），并计入其开始日期所在的期间。' +
+      '细分分析按客户在该列上的取值分组，p 值经 Benjamini–Hochberg 法校正。来源：流失率 = 流失客户数 / 期初客户数；CRR = (E − N)/S × 100（reference/metrics.md）。',
+    'method.filter': '客户范围限于{filter}。',
+    'unit.month': '月',
+    'unit.quarter': '季度',
+    'unit.year': '年',
+    'units.month': '个月',
+    'units.quarter': '个季度',
+    'units.year': '年',
+    'title.empty': '{name}：{period}期初没有客户',
+    'title.unchanged': '{period}{name}持平，为{value}',
+    'title.rose': '{period}{name}上升至{value}，{previousPeriod}为{previous}{verdict}',
+    'title.fell': '{period}{name}下降至{value}，{previousPeriod}为{previous}{verdict}',
+    'title.notSignificant': '（不显著）',
+    'title.value': '{period}{name}为{value}',
+    caption: '每{unit}的{title}，含 95% Wilson 置信区间。{period}期初客户数 n = {n}。{definition}数据来源：{source}。',
+    'caption.churn': '流失率 = 流失客户数 ÷ 期初客户数。',
+    'caption.retention': '留存率 = 期初客户中期末仍活跃的客户数 ÷ 期初客户数。',
+    'source.filter': '{source}（{filter}）',
+    alt: '每{unit}{label}的折线图，共{count}{units}，从{first}（{firstValue}）到{last}（{lastValue}）；最低为{lowPeriod}的{low}，最高为{highPeriod}的{high}。',
+    'table.caption': '每{unit}客户数（最近{count}期）',
+    'table.period': '期间',
+    'table.atStart': '期初',
+    'table.new': '新增',
+    'table.lost': '流失',
+    'table.atEnd': '期末',
+    'table.rate': '{name}（%）',
+    'table.ci': '95% 置信区间',
+    'table.lowN': 'n < {min}',
+    'table.footnote': '期初 = 该{unit}开始时活跃的客户；流失 = 其中在该{unit}内离开的客户；同一{unit}内加入又离开的新客户（{period}共{n}位）计入新增，但不计入流失。',
+  },
+} satisfies Record<Locale, Record<string, string>>;
 
 // ---------------------------------------------------------------------------------------------
 // Period ordinals (a continuous integer axis, so that period arithmetic is subtraction)
@@ -358,24 +450,23 @@ function firstStart(flows: Map<string, Flows>): number | undefined {
   return Number.isFinite(min) ? min : undefined;
 }
 
-function lifecycleMethod(kind: Kind, pc: PreparedCustomers): string {
-  const filter = pc.filterText ? ` Customers limited to ${pc.filterText}.` : '';
-  const base =
-    'S = customers active at the start of the period (started before it and not ended before it), N = customers who started during it, L = customers of S whose end date falls in it, E = customers active at its end.';
-  const body =
-    kind === 'churn'
-      ? ` Churn rate = L/S × 100 (lower is better). A customer who starts and leaves within the same period counts as new, not as churned.`
-      : ` Customer retention rate (CRR) = (E − N)/S × 100. E − N = S − L − newLost: a customer who starts and leaves within the same period (newLost) lowers CRR although they were never part of S, so CRR can be below 100 − churn; the retention of the customers present at the start, (S − L)/S, is reported beside it as retainedOfStart.`;
-  return (
-    `${base}${body} 95% interval: Wilson score interval for a binomial share of S. Change vs the previous period: two-sided pooled two-proportion z-test. ` +
-    'Rows with a missing id, a missing or invalid start date, an invalid end date, an end before the start, or an id that occurs more than once are excluded (never corrected) and counted under the period of their start date. ' +
-    `Breakdowns group customers by their value of the column, with Benjamini–Hochberg adjusted p-values. Source: churn = customers lost / customers at the period start; CRR = (E − N)/S × 100 (reference/metrics.md).${filter}`
-  );
+/** A metric's row filter in words in a locale (as `filterText`, which is English), or null without one. */
+export function filterTextIn(filter: Filter | undefined, locale: Locale): string | null {
+  return filter ? describeFilterIn(translator(locale), filter) || null : null;
+}
+
+function lifecycleMethod(kind: Kind, pc: PreparedCustomers<ChurnDef | RetentionDef>, locale: Locale): string {
+  const t = localTranslator(MESSAGES, locale);
+  const filterText = filterTextIn(pc.def.filter, locale);
+  const filter = filterText ? t('method.filter', { filter: filterText }) : '';
+  return `${t('method.base')}${t(kind === 'churn' ? 'method.churn' : 'method.retention')}${t('method.rest')}${filter}`;
 }
 
 /** Computes churn or retention for one period. */
 function computeLifecycle(kind: Kind, pc: PreparedCustomers<ChurnDef | RetentionDef>, ctx: ComputeContext): MetricResult {
   const def = pc.def;
+  const locale = ctx.locale ?? 'en';
+  const t = localTranslator(MESSAGES, locale);
   const g = ctx.granularity;
   const cur = periodOrdinal(ctx.period, g);
   const flows = lifecycleFlows(pc);
@@ -411,8 +502,8 @@ function computeLifecycle(kind: Kind, pc: PreparedCustomers<ChurnDef | Retention
   return makeResult({
     id: pc.id,
     type: kind,
-    label: def.label ?? (kind === 'churn' ? 'Churn' : 'Retention'),
-    title: kind === 'churn' ? 'Customer churn rate' : 'Customer retention rate',
+    label: def.label ?? t(kind === 'churn' ? 'label.churn' : 'label.retention'),
+    title: t(kind === 'churn' ? 'title.churn' : 'title.retention'),
     unit: 'percent',
     higherIsBetter: kind === 'retention',
     domain: [0, 100],
@@ -421,10 +512,11 @@ function computeLifecycle(kind: Kind, pc: PreparedCustomers<ChurnDef | Retention
     ...head,
     se,
     ...change,
+    test: t('test'),
     ...pc.exclusions.summary(ctx.period),
     series,
     breakdowns,
-    method: lifecycleMethod(kind, pc),
+    method: lifecycleMethod(kind, pc, locale),
     extra: {
       customers: { ...c },
       previousCustomers: { ...p },
@@ -434,24 +526,30 @@ function computeLifecycle(kind: Kind, pc: PreparedCustomers<ChurnDef | Retention
 }
 
 /** Trend chart of the rate with its band, and a table of the customer counts of the last 12 periods. */
-function lifecycleVisual(kind: Kind, r: MetricResult, pc: PreparedCustomers, ctx: VisualContext): VisualBlock[] {
+function lifecycleVisual(kind: Kind, r: MetricResult, pc: PreparedCustomers<ChurnDef | RetentionDef>, ctx: VisualContext): VisualBlock[] {
+  const locale = ctx.locale ?? 'en';
+  const t = localTranslator(MESSAGES, locale);
+  const fmt = formatter(locale);
   const g = pc.granularity;
   const cur = periodOrdinal(ctx.period, g);
   const keep = r.series.filter((s) => periodOrdinal(s.period, g) > cur - 24);
-  const short = (key: string) => periodLabel(key, g, 'short');
+  const short = (key: string) => ctx.periodLabel(key, 'short');
   const points = keep.map((s) => ({ label: short(s.period), value: s.value, lo: s.ci?.[0] ?? null, hi: s.ci?.[1] ?? null, n: s.n, lowSample: s.lowSample }));
   const withData = keep.filter((s) => s.value !== null);
   const now = ctx.periodLabel(ctx.period);
-  const name = kind === 'churn' ? 'Churn' : 'Retention';
-  let title = `${name}: no customers at the start of ${now}`;
+  const name = t(kind === 'churn' ? 'label.churn' : 'label.retention');
+  const pct = (v: number | null | undefined) => fmt.value(v, 'percent');
+  let title = t('title.empty', { name, period: now });
   if (r.value !== null) {
     if (r.previous && r.delta !== null) {
-      const same = formatValue(r.previous.value, 'percent') === formatValue(r.value, 'percent');
-      const verb = r.delta > 0 ? 'rose' : 'fell';
-      const prevText = `${formatValue(r.previous.value, 'percent')} in ${ctx.periodLabel(r.previous.period)}`;
-      title = same ? `${name} unchanged at ${formatValue(r.value, 'percent')} in ${now}` : `${name} ${verb} to ${formatValue(r.value, 'percent')} in ${now}, from ${prevText}${r.significant ? '' : ' (not significant)'}`;
-    } else title = `${name} ${formatValue(r.value, 'percent')} in ${now}`;
+      const same = pct(r.previous.value) === pct(r.value);
+      title = same
+        ? t('title.unchanged', { name, value: pct(r.value), period: now })
+        : t(r.delta > 0 ? 'title.rose' : 'title.fell', { name, value: pct(r.value), period: now, previous: pct(r.previous.value), previousPeriod: ctx.periodLabel(r.previous.period), verdict: r.significant ? '' : t('title.notSignificant') });
+    } else title = t('title.value', { name, value: pct(r.value), period: now });
   }
+  const filterText = filterTextIn(pc.def.filter, locale);
+  const source = filterText ? t('source.filter', { source: pc.source.name, filter: filterText }) : pc.source.name;
   const cust = r.extra.customers as LifecycleCounts;
   const blocks: VisualBlock[] = [];
   if (withData.length > 0) {
@@ -462,9 +560,22 @@ function lifecycleVisual(kind: Kind, r: MetricResult, pc: PreparedCustomers, ctx
       chart: {
         id: ctx.nextId(`chart-${kind}-${pc.id}`),
         title,
-        caption: `${r.title} per ${g}, with 95% Wilson intervals. n = ${formatCount(cust.atStart)} customers at the start of ${now}. ${kind === 'churn' ? 'Churn = customers lost ÷ customers at the period start.' : 'Retention = customers at the start still active at the end ÷ customers at the start.'} Source: ${pc.source.name}${pc.filterText ? ` (${pc.filterText})` : ''}.`,
-        alt: `Line chart of ${r.label} per ${g} for ${withData.length} ${g}s from ${ctx.periodLabel(withData[0].period)} (${formatValue(withData[0].value, 'percent')}) to ${ctx.periodLabel(withData[withData.length - 1].period)} (${formatValue(withData[withData.length - 1].value, 'percent')}); lowest ${formatValue(lo.value, 'percent')} in ${ctx.periodLabel(lo.period)}, highest ${formatValue(hi.value, 'percent')} in ${ctx.periodLabel(hi.period)}.`,
-        spec: trendSpec(points, { metric: r.label, unit: 'percent', target: r.target, domain: [0, 100] }),
+        caption: t('caption', { title: r.title, unit: t(`unit.${g}`), n: fmt.count(cust.atStart), period: now, definition: t(kind === 'churn' ? 'caption.churn' : 'caption.retention'), source }),
+        alt: t('alt', {
+          label: r.label,
+          unit: t(`unit.${g}`),
+          count: withData.length,
+          units: t(`units.${g}`),
+          first: ctx.periodLabel(withData[0].period),
+          firstValue: pct(withData[0].value),
+          last: ctx.periodLabel(withData[withData.length - 1].period),
+          lastValue: pct(withData[withData.length - 1].value),
+          low: pct(lo.value),
+          lowPeriod: ctx.periodLabel(lo.period),
+          high: pct(hi.value),
+          highPeriod: ctx.periodLabel(hi.period),
+        }),
+        spec: trendSpec(points, { metric: r.label, unit: 'percent', target: r.target, domain: [0, 100], t: translator(locale) }),
         size: 'wide',
       },
     });
@@ -475,16 +586,24 @@ function lifecycleVisual(kind: Kind, r: MetricResult, pc: PreparedCustomers, ctx
   blocks.push({
     kind: 'table',
     table: {
-      caption: `Customers per ${g}, last ${counts.length}`,
-      columns: [{ label: 'Period' }, { label: 'At start', align: 'right' }, { label: 'New', align: 'right' }, { label: 'Lost', align: 'right' }, { label: 'At end', align: 'right' }, { label: `${name} (%)`, align: 'right' }, { label: '95% CI', align: 'right' }],
+      caption: t('table.caption', { unit: t(`unit.${g}`), count: counts.length }),
+      columns: [
+        { label: t('table.period') },
+        { label: t('table.atStart'), align: 'right' },
+        { label: t('table.new'), align: 'right' },
+        { label: t('table.lost'), align: 'right' },
+        { label: t('table.atEnd'), align: 'right' },
+        { label: t('table.rate', { name }), align: 'right' },
+        { label: t('table.ci'), align: 'right' },
+      ],
       rows: counts
         .map((k, i) => {
           const key = ordinalPeriod(last + i, g);
           const v = proportion(key, successes(kind, k), k.atStart, r.minSample);
-          return { cells: [ctx.periodLabel(key), formatCount(k.atStart), formatCount(k.new), formatCount(k.lost), formatCount(k.atEnd), formatNumber(v.value, 'percent'), formatInterval(v.ci, 'percent')], muted: v.lowSample, note: v.lowSample ? `n < ${r.minSample}` : undefined };
+          return { cells: [ctx.periodLabel(key), fmt.count(k.atStart), fmt.count(k.new), fmt.count(k.lost), fmt.count(k.atEnd), fmt.number(v.value, 'percent'), fmt.interval(v.ci, 'percent')], muted: v.lowSample, note: v.lowSample ? t('table.lowN', { min: r.minSample }) : undefined };
         })
         .reverse(),
-      footnote: `At start = active when the ${g} began; lost = of those, ended during the ${g}; new customers who also left in the same ${g} (${formatCount(cust.newLost)} in ${now}) are in New but not in Lost.`,
+      footnote: t('table.footnote', { unit: t(`unit.${g}`), n: fmt.count(cust.newLost), period: now }),
     },
   });
   return blocks;

@@ -10,7 +10,8 @@ import { csv, makeProject } from '../../test/project.js';
 import { CxError } from '../errors.js';
 import { build } from '../pipeline.js';
 import { parseCsv } from '../sources/csv.js';
-import { cohortRetentionModule, cohortRetentionSchema, overlapZTest, type CohortRow } from './cohort-retention.js';
+import { sameKeys } from '../report/i18n.js';
+import { cohortRetentionModule, cohortRetentionSchema, MESSAGES, overlapZTest, type CohortRow } from './cohort-retention.js';
 import type { MetricResult, PrepareContext } from './module.js';
 import { shiftPeriod } from './period.js';
 import { normalCdf, twoProportionZTest } from './stats.js';
@@ -355,5 +356,57 @@ describe('properties', () => {
       }),
       { numRuns: 120 },
     );
+  });
+});
+
+/** Visible text and alt/aria attributes of a report's metric sections (tags removed, entities decoded). */
+function metricSectionText(html: string): string {
+  const sections = [...html.matchAll(/<section[^>]*data-section-type="metric"[\s\S]*?<\/section>/g)].map((m) => m[0]).join(' ');
+  const attributes = [...sections.matchAll(/(?:alt|aria-label)="([^"]*)"/g)].map((m) => m[1]).join(' ');
+  return `${sections} ${attributes}`
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16)))
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ');
+}
+
+describe('report.locale: zh-CN', () => {
+  it('every message has the same keys and placeholders in English and Chinese', () => {
+    expect(sameKeys(MESSAGES)).toEqual([]);
+  });
+
+  it('the method, test, label and default visual are Chinese', async () => {
+    const config = CONFIG('2026-04').replace('  min_sample: 3\n', '  min_sample: 3\n  locale: zh-CN\n').replace('date: order_date, cohorts: 3,', 'date: order_date, filter: { channel: web }, cohorts: 3,');
+    const dir = project('2026-04', config);
+    const result = await build({ configPath: join(dir, 'cxreport.yaml'), env: {}, cwd: dir });
+    const subs = result.computed.results.get('subs')!;
+    const buyers = result.computed.results.get('buyers')!;
+    expect(subs.value).toBeCloseTo(200 / 3, 10); // numbers unchanged
+    expect(subs.label).toBe('第 1 个月留存率');
+    expect(subs.test).toBe('合并比例的双比例 z 检验，两个窗口共有的同期群只计一次');
+    expect(subs.method).toContain('客户按开始日期（`signup_date`）所在月划分为同期群');
+    expect(subs.method).toContain('留存三角显示截至当前月最近的 4 个同期群');
+    expect(buyers.method).toContain('第一条记录所在月划分为同期群');
+    expect(buyers.method).toContain('取值（以其第一条记录为准）分组');
+    expect(buyers.method).toContain('仅统计满足 channel = web 的行。');
+    for (const method of [subs.method, buyers.method]) for (const word of ['Customers', 'cohort', 'interval', 'Change vs', 'Rows', 'Breakdowns', 'Source:']) expect(method, word).not.toContain(word);
+
+    const text = metricSectionText(result.html);
+    expect(text).toContain('3 个同期群的第 1 个月留存率平均为 66.7%：从 50.0%（26年2月）到 75.0%（26年1月）');
+    expect(text).toContain('每月新客户在 k 个月后仍活跃的比例（订阅与该期有重叠）。共 4 个同期群、10 位客户。数据来源：customers。');
+    expect(text).toContain('每月新客户在 k 个月后仍活跃的比例（该期内至少有一次活动）。');
+    expect(text).toContain('数据来源：orders（channel = web）。');
+    expect(text).toContain('按同期群（行，26年1月至 26年4月）和加入后的时长（列，0 至 3 个月）展示的留存率热力图。26年1月：100%、75%、50%、25%；');
+    expect(text).toContain('留存三角：加入 k 个月后仍活跃的比例（%） 同期群 客户数 0 1 2 3 2026年1月 4 100.0 75.0 50.0 25.0');
+    expect(text).toContain('列 k = 同期群首月之后 k 个月。空白单元格表示尚未到达该时点。客户少于 3 位的同期群以灰色显示。');
+    expect(text).toContain('26年1月（n = 4）'); // heatmap rows
+    expect(text).toContain('加入后的月数'); // heatmap axis
+    expect(text).toContain('活跃（%）'); // heatmap legend
+    const visible = text.replace(/customers|orders/g, '');
+    const english = ['Month', 'retention', 'Retention', 'cohort', 'Cohort', 'customers', 'Customers', 'Share', 'active', 'Active', 'joining', 'Source', 'Heatmap', 'Blank', 'greyed', 'M0', 'M1', 'Jan 2026', 'January', 'averages', 'subscription', 'activity'];
+    expect(english.filter((w) => visible.includes(w))).toEqual([]);
   });
 });

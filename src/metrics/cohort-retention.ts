@@ -17,10 +17,12 @@ import { z } from 'zod';
 import { CxError } from '../errors.js';
 import type { SourceTable } from '../sources/types.js';
 import { palette } from '../report/theme.js';
-import { formatCount, formatNumber, formatValue } from '../report/format.js';
+import { formatter } from '../report/format.js';
+import { localTranslator, translator, type Locale } from '../report/i18n.js';
 import {
   ExclusionCounter,
   customerFields,
+  filterTextIn,
   filteredTable,
   groupsOf,
   ordinalPeriod,
@@ -33,11 +35,119 @@ import {
 } from './churn.js';
 import { describeFilter, filterSchema } from './filter.js';
 import type { Change, ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, PrepareContext, VisualBlock, VisualContext } from './module.js';
-import { periodLabel, periodOf, type Granularity } from './period.js';
+import { periodOf, type Granularity } from './period.js';
 import { groupKey } from './prepare.js';
 import { ALPHA, adjustGroups, makeResult, proportion } from './result-builders.js';
 import { metricFields } from './score-schema.js';
 import { twoSidedP } from './stats.js';
+
+/** The module's text in each report locale (see localTranslator in report/i18n.ts). */
+export const MESSAGES = {
+  en: {
+    title: 'Cohort retention',
+    'label.month': 'Month-{at} retention',
+    'label.quarter': 'Quarter-{at} retention',
+    'label.year': 'Year-{at} retention',
+    test: 'pooled two-proportion z-test, cohorts shared by both windows counted once',
+    'unit.month': 'month',
+    'unit.quarter': 'quarter',
+    'unit.year': 'year',
+    'units.month': 'months',
+    'units.quarter': 'quarters',
+    'units.year': 'years',
+    'method.subscription':
+      'Customers are grouped into cohorts by the {unit} of their start date (`{column}`); a customer counts as active k {units} later when their subscription overlaps that {unit} (started before it ends, and no end date or an end date on or after its first day), so k = 0 is always 100%. Rows with a missing id, a missing or invalid start date, an invalid end date, an end before the start, or a repeated id are excluded and counted.',
+    'method.activity':
+      'Customers are grouped into cohorts by the {unit} of their first row in the activity log (`{column}`); a customer counts as active k {units} later when they have at least one row in that {unit}, so k = 0 is 100%. Rows with a missing id or a missing or invalid date are excluded and counted.',
+    'method.rest':
+      ' The triangle shows the {cohorts} most recent cohorts up to the current {unit}; share = active ÷ cohort size. ' +
+      'Headline value: retention at k = {at}, pooled over the shown cohorts that have reached it (Σ active ÷ Σ size, i.e. a size-weighted average), with a Wilson 95% interval. ' +
+      'Change vs the previous {unit}: the two windows share most cohorts, so the pooled z-test counts each cohort once: D = Σ a_c·x_c with a_c = [c in current window]/n₂ − [c in previous window]/n₁, Var D = p(1 − p)·Σ a_c²·n_c under one common retention probability p. ' +
+      'Breakdowns group customers by their value of the column{firstRow}, with Benjamini–Hochberg adjusted p-values. Source: cohort retention as a triangle/heatmap (reference/metrics.md).',
+    'method.firstRow': ' on their first row',
+    'method.filter': ' Rows limited to {filter}.',
+    empty: 'No cohorts with customers in the {cohorts} {units} up to {period}.',
+    cohortLabel: '{cohort} (n = {n})',
+    'k.month': 'M{k}',
+    'k.quarter': 'Q{k}',
+    'k.year': 'Y{k}',
+    'axis.month': 'Months since joining',
+    'axis.quarter': 'Quarters since joining',
+    'axis.year': 'Years since joining',
+    'legend.active': 'Active (%)',
+    'title.none.month': 'No cohort has reached month {at} yet',
+    'title.none.quarter': 'No cohort has reached quarter {at} yet',
+    'title.none.year': 'No cohort has reached year {at} yet',
+    'title.average': '{name} averages {value} over {count} cohorts',
+    'title.average1': '{name} averages {value} over {count} cohort',
+    'title.range': ': from {low} ({lowCohort}) to {high} ({highCohort})',
+    caption: "Share of each {unit}'s new customers active k {units} later ({mode}). {count} cohorts, {customers} customers. Source: {source}.",
+    'caption.subscription': 'subscription overlapping the period',
+    'caption.activity': 'at least one activity in the period',
+    'source.filter': '{source} ({filter})',
+    alt: 'Heatmap of retention by cohort (rows, {first} to {last}) and {units} since joining (columns, 0 to {max}). {rows}.',
+    'alt.row': '{cohort}: {shares}',
+    'alt.shareSep': ', ',
+    'alt.rowSep': '; ',
+    'table.caption': 'Retention triangle: share active (%) k {units} after joining',
+    'table.cohort': 'Cohort',
+    'table.customers': 'Customers',
+    'table.lowN': 'n < {min}',
+    'table.footnote': "{k} = k {units} after the cohort's first {unit}. Blank cells have not happened yet. Cohorts with fewer than {min} customers are greyed.",
+  },
+  'zh-CN': {
+    title: '同期群留存',
+    'label.month': '第{at}个月留存率',
+    'label.quarter': '第{at}个季度留存率',
+    'label.year': '第{at}年留存率',
+    test: '合并比例的双比例 z 检验，两个窗口共有的同期群只计一次',
+    'unit.month': '月',
+    'unit.quarter': '季度',
+    'unit.year': '年',
+    'units.month': '个月',
+    'units.quarter': '个季度',
+    'units.year': '年',
+    'method.subscription':
+      '客户按开始日期（`{column}`）所在{unit}划分为同期群；若客户的订阅与加入 k {units}后的那一期有重叠（在该期结束前开始，且没有结束日期或结束日期不早于该期第一天），即计为 k {units}后仍活跃，因此 k = 0 时始终为 100%。缺少 id、开始日期缺失或无效、结束日期无效、结束日期早于开始日期或 id 重复的行均被排除并计数。',
+    'method.activity':
+      '客户按其在活动日志（`{column}`）中第一条记录所在{unit}划分为同期群；若客户在加入 k {units}后的那一期至少有一条记录，即计为 k {units}后仍活跃，因此 k = 0 时为 100%。缺少 id 或日期缺失或无效的行均被排除并计数。',
+    'method.rest':
+      '留存三角显示截至当前{unit}最近的{cohorts}个同期群；占比 = 活跃客户数 ÷ 同期群规模。' +
+      '核心数值：k = {at}时的留存率，按已到达该时点的所示同期群合并计算（Σ 活跃 ÷ Σ 规模，即按规模加权的平均值），并给出 Wilson 95% 置信区间。' +
+      '与上期相比的变化：两个窗口共有大部分同期群，因此合并 z 检验对每个同期群只计一次：D = Σ a_c·x_c，其中 a_c = [c 属于当前窗口]/n₂ − [c 属于上期窗口]/n₁；在共同留存概率 p 的假设下，Var D = p(1 − p)·Σ a_c²·n_c。' +
+      '细分分析按客户在该列上的取值{firstRow}分组，p 值经 Benjamini–Hochberg 法校正。来源：以三角表/热力图呈现的同期群留存（reference/metrics.md）。',
+    'method.firstRow': '（以其第一条记录为准）',
+    'method.filter': '仅统计满足{filter}的行。',
+    empty: '截至{period}的{cohorts}{units}内没有含客户的同期群。',
+    cohortLabel: '{cohort}（n = {n}）',
+    'k.month': '{k}',
+    'k.quarter': '{k}',
+    'k.year': '{k}',
+    'axis.month': '加入后的月数',
+    'axis.quarter': '加入后的季度数',
+    'axis.year': '加入后的年数',
+    'legend.active': '活跃（%）',
+    'title.none.month': '尚无同期群满{at}个月',
+    'title.none.quarter': '尚无同期群满{at}个季度',
+    'title.none.year': '尚无同期群满{at}年',
+    'title.average': '{count}个同期群的{name}平均为{value}',
+    'title.average1': '{count}个同期群的{name}平均为{value}',
+    'title.range': '：从{low}（{lowCohort}）到{high}（{highCohort}）',
+    caption: '每{unit}新客户在 k {units}后仍活跃的比例（{mode}）。共{count}个同期群、{customers}位客户。数据来源：{source}。',
+    'caption.subscription': '订阅与该期有重叠',
+    'caption.activity': '该期内至少有一次活动',
+    'source.filter': '{source}（{filter}）',
+    alt: '按同期群（行，{first}至{last}）和加入后的时长（列，0 至{max}{units}）展示的留存率热力图。{rows}。',
+    'alt.row': '{cohort}：{shares}',
+    'alt.shareSep': '、',
+    'alt.rowSep': '；',
+    'table.caption': '留存三角：加入 k {units}后仍活跃的比例（%）',
+    'table.cohort': '同期群',
+    'table.customers': '客户数',
+    'table.lowN': 'n < {min}',
+    'table.footnote': '列 {k} = 同期群首{unit}之后 k {units}。空白单元格表示尚未到达该时点。客户少于{min}位的同期群以灰色显示。',
+  },
+} satisfies Record<Locale, Record<string, string>>;
 
 export const cohortRetentionSchema = z
   .strictObject({
@@ -242,8 +352,6 @@ function pooled(map: CohortMap | undefined, cohorts: number[], k: number): { x: 
   return { x, n };
 }
 
-const TEST = 'pooled two-proportion z-test, cohorts shared by both windows counted once';
-
 /**
  * Change between the pooled shares of two windows of cohorts that may share cohorts:
  * D = x₂/n₂ − x₁/n₁ = Σ_c a_c·x_c with a_c = [c ∈ W₂]/n₂ − [c ∈ W₁]/n₁; under H₀ (one retention
@@ -290,29 +398,25 @@ function windowValue(map: CohortMap | undefined, p: number, def: CohortRetention
   return { value: proportion(ordinalPeriod(p, g), x, n, minSample), cells };
 }
 
-function changeOf(prev: WindowValue, cur: WindowValue): Change {
+function changeOf(prev: WindowValue, cur: WindowValue, test: string): Change {
   const t = overlapZTest(prev.cells, cur.cells);
   const previous = prev.value.value === null ? null : { period: prev.value.period, value: prev.value.value, n: prev.value.n, ci: prev.value.ci };
   const delta = previous && cur.value.value !== null ? cur.value.value - previous.value! : null;
-  return { previous, delta, test: TEST, statistic: t.z, p: t.p, significant: t.p !== null && t.p < ALPHA };
+  return { previous, delta, test, statistic: t.z, p: t.p, significant: t.p !== null && t.p < ALPHA };
 }
 
-const LETTER: Record<Granularity, string> = { month: 'M', quarter: 'Q', year: 'Y' };
-const WORD: Record<Granularity, string> = { month: 'Month', quarter: 'Quarter', year: 'Year' };
-
-function method(pc: PreparedCohorts): string {
+function method(pc: PreparedCohorts, locale: Locale): string {
   const def = pc.def;
   const g = pc.granularity;
-  const input =
-    pc.mode === 'subscription'
-      ? `Customers are grouped into cohorts by the ${g} of their start date (\`${def.start}\`); a customer counts as active k ${g}s later when their subscription overlaps that ${g} (started before it ends, and no end date or an end date on or after its first day), so k = 0 is always 100%. Rows with a missing id, a missing or invalid start date, an invalid end date, an end before the start, or a repeated id are excluded and counted.`
-      : `Customers are grouped into cohorts by the ${g} of their first row in the activity log (\`${def.date}\`); a customer counts as active k ${g}s later when they have at least one row in that ${g}, so k = 0 is 100%. Rows with a missing id or a missing or invalid date are excluded and counted.`;
+  const t = localTranslator(MESSAGES, locale);
+  const unit = t(`unit.${g}`);
+  const units = t(`units.${g}`);
+  const input = pc.mode === 'subscription' ? t('method.subscription', { unit, units, column: def.start! }) : t('method.activity', { unit, units, column: def.date! });
+  const filterText = filterTextIn(def.filter, locale);
   return (
-    `${input} The triangle shows the ${def.cohorts} most recent cohorts up to the current ${g}; share = active ÷ cohort size. ` +
-    `Headline value: retention at k = ${def.at}, pooled over the shown cohorts that have reached it (Σ active ÷ Σ size, i.e. a size-weighted average), with a Wilson 95% interval. ` +
-    `Change vs the previous ${g}: the two windows share most cohorts, so the pooled z-test counts each cohort once: D = Σ a_c·x_c with a_c = [c in current window]/n₂ − [c in previous window]/n₁, Var D = p(1 − p)·Σ a_c²·n_c under one common retention probability p. ` +
-    `Breakdowns group customers by their value of the column${pc.mode === 'activity' ? ' on their first row' : ''}, with Benjamini–Hochberg adjusted p-values. Source: cohort retention as a triangle/heatmap (reference/metrics.md).` +
-    (pc.filterText ? ` Rows limited to ${pc.filterText}.` : '')
+    input +
+    t('method.rest', { cohorts: def.cohorts, unit, at: def.at, firstRow: pc.mode === 'activity' ? t('method.firstRow') : '' }) +
+    (filterText ? t('method.filter', { filter: filterText }) : '')
   );
 }
 
@@ -340,13 +444,16 @@ function triangle(map: CohortMap | undefined, p: number, def: CohortRetentionDef
 
 function computeCohorts(pc: PreparedCohorts, ctx: ComputeContext): MetricResult {
   const def = pc.def;
+  const locale = ctx.locale ?? 'en';
+  const tr = localTranslator(MESSAGES, locale);
+  const test = tr('test');
   const g = ctx.granularity;
   const cur = periodOrdinal(ctx.period, g);
   const all = pc.cohortsBy().get('all');
   const minSample = ctx.minSample;
   const now = windowValue(all, cur, def, g, minSample);
   const before = windowValue(all, cur - 1, def, g, minSample);
-  const change = changeOf(before, now);
+  const change = changeOf(before, now, test);
 
   const firstCohort = all && all.size ? Math.min(...all.keys()) : undefined;
   const from = firstCohort === undefined ? cur : Math.min(firstCohort + def.at, cur);
@@ -359,7 +466,7 @@ function computeCohorts(pc: PreparedCohorts, ctx: ComputeContext): MetricResult 
     const rows: GroupResult[] = [...groups.keys()].sort().map((group) => {
       const gc = windowValue(groups.get(group), cur, def, g, minSample);
       const gp = windowValue(groups.get(group), cur - 1, def, g, minSample);
-      const ch = changeOf(gp, gc);
+      const ch = changeOf(gp, gc, test);
       return { group, ...gc.value, previous: ch.previous && { period: ctx.previousPeriod, value: ch.previous.value, n: ch.previous.n }, delta: ch.delta, p: ch.p, pAdjusted: null, significant: false };
     });
     breakdowns[column] = adjustGroups(rows.filter((r) => r.n > 0 || (r.previous?.n ?? 0) > 0));
@@ -385,8 +492,8 @@ function computeCohorts(pc: PreparedCohorts, ctx: ComputeContext): MetricResult 
   return makeResult({
     id: pc.id,
     type: 'cohort-retention',
-    label: def.label ?? `${WORD[g]}-${def.at} retention`,
-    title: 'Cohort retention',
+    label: def.label ?? tr(`label.${g}`, { at: def.at }),
+    title: tr('title'),
     unit: 'percent',
     higherIsBetter: true,
     domain: [0, 100],
@@ -399,7 +506,7 @@ function computeCohorts(pc: PreparedCohorts, ctx: ComputeContext): MetricResult 
     ...pc.exclusions.summary(ctx.period),
     series,
     breakdowns,
-    method: method(pc),
+    method: method(pc, locale),
     extra: {
       mode: pc.mode,
       at: def.at,
@@ -414,14 +521,20 @@ function computeCohorts(pc: PreparedCohorts, ctx: ComputeContext): MetricResult 
 function cohortVisual(r: MetricResult, pc: PreparedCohorts, ctx: VisualContext): VisualBlock[] {
   const g = pc.granularity;
   const def = pc.def;
+  const locale = ctx.locale ?? 'en';
+  const t = localTranslator(MESSAGES, locale);
+  const fmt = formatter(locale);
+  const unit = t(`unit.${g}`);
+  const units = t(`units.${g}`);
   const rows = (r.extra.cohorts ?? []) as CohortRow[];
-  if (rows.length === 0) return [{ kind: 'text', paragraphs: [`No cohorts with customers in the ${def.cohorts} ${g}s up to ${ctx.periodLabel(ctx.period)}.`] }];
-  const short = (key: string) => periodLabel(key, g, 'short');
-  const cohortLabel = (row: CohortRow) => `${short(row.cohort)} (n = ${formatCount(row.size)})`;
+  if (rows.length === 0) return [{ kind: 'text', paragraphs: [t('empty', { cohorts: def.cohorts, units, period: ctx.periodLabel(ctx.period) })] }];
+  const short = (key: string) => ctx.periodLabel(key, 'short');
+  const kLabel = (k: number | string) => t(`k.${g}`, { k });
+  const cohortLabel = (row: CohortRow) => t('cohortLabel', { cohort: short(row.cohort), n: fmt.count(row.size) });
   const order = rows.map(cohortLabel);
-  const values = rows.flatMap((row) => row.retention.map((cell) => ({ cohort: cohortLabel(row), k: `${LETTER[g]}${cell.k}`, kn: cell.k, share: cell.share, active: cell.active, size: row.size, text: `${Math.round(cell.share)}%` })));
-  const ks = Array.from({ length: Math.max(...rows.map((row) => row.retention.length)) }, (_, k) => `${LETTER[g]}${k}`);
-  const x = { field: 'k', type: 'ordinal' as const, sort: ks, title: `${WORD[g]}s since joining`, axis: { orient: 'top' as const, labelAngle: 0 } };
+  const values = rows.flatMap((row) => row.retention.map((cell) => ({ cohort: cohortLabel(row), k: kLabel(cell.k), kn: cell.k, share: cell.share, active: cell.active, size: row.size, text: `${Math.round(cell.share)}%` })));
+  const ks = Array.from({ length: Math.max(...rows.map((row) => row.retention.length)) }, (_, k) => kLabel(k));
+  const x = { field: 'k', type: 'ordinal' as const, sort: ks, title: t(`axis.${g}`), axis: { orient: 'top' as const, labelAngle: 0 } };
   const y = { field: 'cohort', type: 'ordinal' as const, sort: order, title: null, axis: { labelLimit: 220 } };
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -429,7 +542,7 @@ function cohortVisual(r: MetricResult, pc: PreparedCohorts, ctx: VisualContext):
     height: { step: 22 },
     data: { values },
     layer: [
-      { mark: { type: 'rect', stroke: '#ffffff', strokeWidth: 1 }, encoding: { x, y, color: { field: 'share', type: 'quantitative', title: 'Active (%)', scale: { domain: [0, 100], range: ['#f3f6fa', palette.primary] }, legend: { orient: 'right', format: '.0f', gradientLength: 120 } } } },
+      { mark: { type: 'rect', stroke: '#ffffff', strokeWidth: 1 }, encoding: { x, y, color: { field: 'share', type: 'quantitative', title: t('legend.active'), scale: { domain: [0, 100], range: ['#f3f6fa', palette.primary] }, legend: { orient: 'right', format: '.0f', gradientLength: 120 } } } },
       { mark: { type: 'text', fontSize: 10 }, encoding: { x, y, text: { field: 'text' }, color: { condition: { test: 'datum.share >= 55', value: '#ffffff' }, value: palette.ink } } },
     ],
   };
@@ -437,21 +550,30 @@ function cohortVisual(r: MetricResult, pc: PreparedCohorts, ctx: VisualContext):
   const reached = rows.filter((row) => row.retention[at]);
   const best = reached.length ? reached.reduce((a, b) => (b.retention[at].share > a.retention[at].share ? b : a)) : undefined;
   const worst = reached.length ? reached.reduce((a, b) => (b.retention[at].share < a.retention[at].share ? b : a)) : undefined;
+  const pct = (v: number | null | undefined) => fmt.value(v, 'percent');
   const title =
     r.value === null
-      ? `No cohort has reached ${WORD[g].toLowerCase()} ${at} yet`
-      : `${WORD[g]}-${at} retention averages ${formatValue(r.value, 'percent')} over ${reached.length} cohort${reached.length === 1 ? '' : 's'}` +
-        (best && worst && best !== worst ? `: from ${formatValue(worst.retention[at].share, 'percent')} (${short(worst.cohort)}) to ${formatValue(best.retention[at].share, 'percent')} (${short(best.cohort)})` : '');
+      ? t(`title.none.${g}`, { at })
+      : t(reached.length === 1 ? 'title.average1' : 'title.average', { name: t(`label.${g}`, { at }), value: pct(r.value), count: reached.length }) +
+        (best && worst && best !== worst ? t('title.range', { low: pct(worst.retention[at].share), lowCohort: short(worst.cohort), high: pct(best.retention[at].share), highCohort: short(best.cohort) }) : '');
   const total = rows.reduce((a, row) => a + row.size, 0);
   const maxK = ks.length - 1;
+  const filterText = filterTextIn(def.filter, locale);
+  const source = filterText ? t('source.filter', { source: pc.source.name, filter: filterText }) : pc.source.name;
   return [
     {
       kind: 'chart',
       chart: {
         id: ctx.nextId(`chart-cohorts-${pc.id}`),
         title,
-        caption: `Share of each ${g}'s new customers active k ${g}s later (${pc.mode === 'subscription' ? 'subscription overlapping the period' : 'at least one activity in the period'}). ${rows.length} cohorts, ${formatCount(total)} customers. Source: ${pc.source.name}${pc.filterText ? ` (${pc.filterText})` : ''}.`,
-        alt: `Heatmap of retention by cohort (rows, ${short(rows[0].cohort)} to ${short(rows[rows.length - 1].cohort)}) and ${g}s since joining (columns, 0 to ${maxK}). ` + rows.map((row) => `${short(row.cohort)}: ${row.retention.map((c) => `${Math.round(c.share)}%`).join(', ')}`).join('; ') + '.',
+        caption: t('caption', { unit, units, mode: t(pc.mode === 'subscription' ? 'caption.subscription' : 'caption.activity'), count: rows.length, customers: fmt.count(total), source }),
+        alt: t('alt', {
+          first: short(rows[0].cohort),
+          last: short(rows[rows.length - 1].cohort),
+          units,
+          max: maxK,
+          rows: rows.map((row) => t('alt.row', { cohort: short(row.cohort), shares: row.retention.map((c) => `${Math.round(c.share)}%`).join(t('alt.shareSep')) })).join(t('alt.rowSep')),
+        }),
         spec: spec as never,
         size: 'wide',
       },
@@ -459,10 +581,10 @@ function cohortVisual(r: MetricResult, pc: PreparedCohorts, ctx: VisualContext):
     {
       kind: 'table',
       table: {
-        caption: `Retention triangle: share active (%) k ${g}s after joining`,
-        columns: [{ label: 'Cohort' }, { label: 'Customers', align: 'right' }, ...ks.map((k) => ({ label: k, align: 'right' as const }))],
-        rows: rows.map((row) => ({ cells: [ctx.periodLabel(row.cohort), formatCount(row.size), ...ks.map((_, k) => (row.retention[k] ? formatNumber(row.retention[k].share, 'percent') : ''))], muted: row.size < r.minSample, note: row.size < r.minSample ? `n < ${r.minSample}` : undefined })),
-        footnote: `${LETTER[g]}k = k ${g}s after the cohort's first ${g}. Blank cells have not happened yet. Cohorts with fewer than ${r.minSample} customers are greyed.`,
+        caption: t('table.caption', { units }),
+        columns: [{ label: t('table.cohort') }, { label: t('table.customers'), align: 'right' }, ...ks.map((k) => ({ label: k, align: 'right' as const }))],
+        rows: rows.map((row) => ({ cells: [ctx.periodLabel(row.cohort), fmt.count(row.size), ...ks.map((_, k) => (row.retention[k] ? fmt.number(row.retention[k].share, 'percent') : ''))], muted: row.size < r.minSample, note: row.size < r.minSample ? t('table.lowN', { min: r.minSample }) : undefined })),
+        footnote: t('table.footnote', { k: kLabel('k'), units, unit, min: r.minSample }),
       },
     },
   ];

@@ -12,7 +12,8 @@ import { build } from '../pipeline.js';
 import { parseCsv } from '../sources/csv.js';
 import type { MetricResult, PrepareContext } from './module.js';
 import { shiftPeriod } from './period.js';
-import { bootstrapChange, bootstrapRatio, monthOrdinal, revenueRetentionModule, revenueRetentionSchema } from './revenue-retention.js';
+import { sameKeys } from '../report/i18n.js';
+import { bootstrapChange, bootstrapRatio, MESSAGES, monthOrdinal, revenueRetentionModule, revenueRetentionSchema } from './revenue-retention.js';
 
 const HEADER = ['customer_id', 'month', 'mrr', 'plan'];
 
@@ -281,5 +282,62 @@ describe('properties', () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+/** Visible text and alt/aria attributes of a report's metric sections (tags removed, entities decoded). */
+function metricSectionText(html: string): string {
+  const sections = [...html.matchAll(/<section[^>]*data-section-type="metric"[\s\S]*?<\/section>/g)].map((m) => m[0]).join(' ');
+  const attributes = [...sections.matchAll(/(?:alt|aria-label)="([^"]*)"/g)].map((m) => m[1]).join(' ');
+  return `${sections} ${attributes}`
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16)))
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ');
+}
+
+describe('report.locale: zh-CN', () => {
+  it('every message has the same keys and placeholders in English and Chinese', () => {
+    expect(sameKeys(MESSAGES)).toEqual([]);
+  });
+
+  it('the method, test, title and default visual are Chinese', async () => {
+    const config = CONFIG.replace('  min_sample: 3\n', '  min_sample: 3\n  locale: zh-CN\n')
+      .replace('mrr: mrr, measure: grr }', 'mrr: mrr, measure: grr, filter: { plan: [pro, basic] } }')
+      .replace('  - { type: metric, metric: nrr }\n', '  - { type: metric, metric: nrr }\n  - { type: metric, metric: grr }\n');
+    const dir = makeProject({ 'cxreport.yaml': config, 'data/mrr.csv': csv(HEADER, ROWS) });
+    const result = await build({ configPath: join(dir, 'cxreport.yaml'), env: {}, cwd: dir });
+    const nrr = result.computed.results.get('nrr')!;
+    const grr = result.computed.results.get('grr')!;
+    // numbers unchanged
+    expect(nrr.value).toBeCloseTo(2400 / 27, 10);
+    expect(grr.value).toBeCloseTo(2100 / 27, 10);
+    expect(nrr.label).toBe('NRR');
+    expect(nrr.title).toBe('净收入留存率');
+    expect(grr.title).toBe('总收入留存率');
+    expect(nrr.test).toBe('两期客户联合重抽样的自助法检验，500 次重抽样，随机种子 1；任一期期初付费客户少于 10 位时不计算');
+    expect(nrr.method).toContain('上一月快照与本月快照（各取该月内有数据的最后一个月）之间的 MRR 变动分解');
+    expect(nrr.method).toContain('核心数值为 NRR；n = 期初付费客户数。');
+    expect(nrr.method).toContain('有放回重抽样 500 次，使用带种子的 Mulberry32 生成器，随机种子 1');
+    expect(nrr.method).toContain('任一期期初付费客户少于 10 位时不作检验');
+    expect(grr.method).toContain('仅统计满足 plan 属于（pro、basic）的行。');
+    for (const method of [nrr.method, grr.method]) for (const word of ['customers', 'start', 'expansion', 'churned', 'interval', 'resamples', 'Change vs', 'Rows', 'Breakdowns', 'Source:']) expect(method, word).not.toContain(word);
+
+    const text = metricSectionText(result.html);
+    expect(text).toContain('2026年3月 NRR 为 88.9%：收缩与流失合计 $60 超过扩展 $30（GRR 77.8%）');
+    expect(text).toContain('2026年3月 GRR 为 77.8%：收缩与流失共损失 $60（NRR 88.9%）');
+    expect(text).toContain('26年2月 MRR 新增 扩展 收缩 流失 26年3月 MRR'); // the waterfall's steps, inside the SVG
+    expect(text).toContain('从 26年2月快照到 26年3月的 MRR 变动分解：期初付费客户 4 位，流失 1 位，新增 1 位。NRR = (期初 + 扩展 − 收缩 − 流失) ÷ 期初；95% 置信区间由对客户的自助法重抽样得出。MRR 坐标轴从 $150 起，而非从零开始，以便看清各项变动。数据来源：mrr。');
+    expect(text).toContain('数据来源：mrr（plan 属于（pro、basic））。');
+    expect(text).toContain('每月 MRR 变动分解（最近 2 期） 期间 期初 新增 扩展 收缩 流失 期末 NRR（%） GRR（%） 2026年3月 $270 $70 $30 $20 $40 $310 88.9 77.8');
+    expect(text).toContain('金额为各快照时点的月度经常性收入（MRR）。');
+    expect(text).toContain('26年2月至 26年3月 MRR 的瀑布图：期初 $270，新增 +$70，扩展 +$30，收缩 −$20，流失 −$40，期末 $310；NRR 88.9%，GRR 77.8%。');
+    expect(text).toContain('未检验变化（两期客户联合重抽样的自助法检验，500 次重抽样，随机种子 1；任一期期初付费客户少于 10 位时不计算）');
+    const visible = text.replace(/\bmrr\b/g, '').replace(/pro|basic/g, '');
+    const english = ['New', 'Expansion', 'Contraction', 'Churned', 'Start', 'End', 'Period', 'customers', 'bridge', 'snapshot', 'outweighed', 'lost', 'Waterfall', 'Amounts', 'Source', 'bootstrap', 'resamples', 'seed', 'Feb 2026', 'March'];
+    expect(english.filter((w) => visible.includes(w))).toEqual([]);
   });
 });

@@ -12,19 +12,115 @@
  * bootstrap that resamples the customers of both periods jointly.
  */
 import * as aq from 'arquero';
-import { format } from 'd3-format';
 import { z } from 'zod';
 import type { SourceTable } from '../sources/types.js';
-import { formatCount, formatNumber, formatValue } from '../report/format.js';
+import { formatter } from '../report/format.js';
+import { d3FormatFor, localTranslator, periodLabelIn, type Locale } from '../report/i18n.js';
 import { palette } from '../report/theme.js';
-import { ExclusionCounter, filteredTable, ordinalPeriod, parseDate, periodOrdinal, timeOrdinal } from './churn.js';
+import { ExclusionCounter, filterTextIn, filteredTable, ordinalPeriod, parseDate, periodOrdinal, timeOrdinal } from './churn.js';
 import { describeFilter, filterSchema } from './filter.js';
 import type { Change, ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, PrepareContext, VisualBlock, VisualContext } from './module.js';
-import { periodLabel, periodOf, type Granularity } from './period.js';
+import { periodOf, type Granularity } from './period.js';
 import { groupKey } from './prepare.js';
 import { ALPHA, adjustGroups, makeResult } from './result-builders.js';
 import { metricFields } from './score-schema.js';
 import { quantileSorted } from './stats.js';
+
+/** The module's text in each report locale (see localTranslator in report/i18n.ts). */
+export const MESSAGES = {
+  en: {
+    'name.nrr': 'Net revenue retention',
+    'name.grr': 'Gross revenue retention',
+    test: 'bootstrap over customers of both periods ({resamples} resamples, seed {seed})',
+    'test.few': '{test}; not computed with fewer than {min} starting customers in a period',
+    'unit.month': 'month',
+    'unit.quarter': 'quarter',
+    'unit.year': 'year',
+    method:
+      "MRR bridge between the previous {unit}'s snapshot and this {unit}'s (the latest month with data in each {unit}): start = MRR of customers paying in the earlier snapshot; expansion and contraction = increases and decreases among customers paying in both; churned = earlier MRR of customers no longer paying (absent, or MRR 0); new = MRR of customers paying now who were not before (including returning customers). " +
+      'NRR = (start + expansion − contraction − churned)/start × 100; GRR = (start − contraction − churned)/start × 100 (at most 100%). The headline value is {measure}; n = customers paying at the start. ' +
+      '95% interval: percentile bootstrap over the starting customers ({resamples} resamples with replacement, seeded Mulberry32 generator, seed {seed}; R type-7 quantiles), so it is the same on every build of the same data. ' +
+      'Change vs the previous {unit}: the two periods share customers, so the customers of both are resampled jointly and p = 2·(min(#Δ* ≤ 0, #Δ* ≥ 0) + 1)/(B + 1); not tested when either period has fewer than {min} starting customers. ' +
+      'Rows with a missing id, a missing or invalid month, a missing, non-numeric or negative MRR, or a customer-month that occurs more than once are excluded (never corrected) and counted. ' +
+      'Breakdowns group customers by their value at the earlier snapshot, with Benjamini–Hochberg adjusted p-values. Source: expansion revenue, NRR and GRR (reference/metrics.md).',
+    'method.filter': ' Rows limited to {filter}.',
+    empty: 'No MRR snapshots for both {period} and the period before it, so there is no MRR bridge.',
+    'step.total': 'MRR {period}',
+    'step.new': 'New',
+    'step.expansion': 'Expansion',
+    'step.contraction': 'Contraction',
+    'step.churned': 'Churned',
+    'axis.mrr': 'MRR',
+    'balance.expansion': 'expansion of {expansion} outweighed {lost} contraction and churn',
+    'balance.lost': '{lost} contraction and churn outweighed {expansion} expansion',
+    'title.none': 'No paying customers in {period}',
+    'title.grr': 'GRR {grr} in {period}: {lost} lost to contraction and churn (NRR {nrr})',
+    'title.nrr': 'NRR {nrr} in {period}: {balance} (GRR {grr})',
+    caption:
+      'MRR bridge from the {from} snapshot to {to}: {customers} customers paying at the start, {churned} churned, {new} new. NRR = (start + expansion − contraction − churned) ÷ start; 95% interval by bootstrap over customers.{axis} Source: {source}.',
+    'caption.axis': ' The MRR axis starts at {floor}, not at zero, so that the changes are visible.',
+    'source.filter': '{source} ({filter})',
+    alt: 'Waterfall chart of MRR from {from} to {to}: start {start}, new {new}, expansion {expansion}, contraction {contraction}, churned {churned}, end {end}; NRR {nrr}, GRR {grr}.',
+    'table.caption': 'MRR bridge per {unit}, last {count}',
+    'table.period': 'Period',
+    'table.start': 'Start',
+    'table.new': 'New',
+    'table.expansion': 'Expansion',
+    'table.contraction': 'Contraction',
+    'table.churned': 'Churned',
+    'table.end': 'End',
+    'table.nrr': 'NRR (%)',
+    'table.grr': 'GRR (%)',
+    'table.footnote': 'Amounts are monthly recurring revenue at the snapshots.',
+    'table.trailing': ' Trailing 12 months (customers paying in {period}): NRR {nrr}, GRR {grr}.',
+  },
+  'zh-CN': {
+    'name.nrr': '净收入留存率',
+    'name.grr': '总收入留存率',
+    test: '两期客户联合重抽样的自助法检验，{resamples}次重抽样，随机种子{seed}',
+    'test.few': '{test}；任一期期初付费客户少于{min}位时不计算',
+    'unit.month': '月',
+    'unit.quarter': '季度',
+    'unit.year': '年',
+    method:
+      '上一{unit}快照与本{unit}快照（各取该{unit}内有数据的最后一个月）之间的 MRR 变动分解：期初 = 较早快照中付费客户的 MRR；扩展与收缩 = 两次快照中均付费的客户的 MRR 增加额与减少额；流失 = 不再付费（缺失或 MRR 为 0）的客户在较早快照中的 MRR；新增 = 本期付费而此前未付费的客户的 MRR（包括回流客户）。' +
+      'NRR = (期初 + 扩展 − 收缩 − 流失)/期初 × 100；GRR = (期初 − 收缩 − 流失)/期初 × 100（最高 100%）。核心数值为{measure}；n = 期初付费客户数。' +
+      '95% 置信区间：对期初客户进行百分位自助法（bootstrap）重抽样（有放回重抽样{resamples}次，使用带种子的 Mulberry32 生成器，随机种子{seed}；R 第 7 类分位数），因此同一数据每次生成的结果相同。' +
+      '与上期相比的变化：两期共享客户，因此对两期的客户联合重抽样，p = 2·(min(#Δ* ≤ 0, #Δ* ≥ 0) + 1)/(B + 1)；任一期期初付费客户少于{min}位时不作检验。' +
+      '缺少 id、月份缺失或无效、MRR 缺失、非数字或为负，或同一客户同一月份出现不止一次的行均被排除（从不修正）并计数。' +
+      '细分分析按客户在较早快照中的取值分组，p 值经 Benjamini–Hochberg 法校正。来源：扩展收入、NRR 与 GRR（reference/metrics.md）。',
+    'method.filter': '仅统计满足{filter}的行。',
+    empty: 'MRR 快照未能同时覆盖{period}及其上一期，因此没有 MRR 变动分解。',
+    'step.total': '{period} MRR',
+    'step.new': '新增',
+    'step.expansion': '扩展',
+    'step.contraction': '收缩',
+    'step.churned': '流失',
+    'axis.mrr': 'MRR',
+    'balance.expansion': '扩展{expansion}超过收缩与流失合计{lost}',
+    'balance.lost': '收缩与流失合计{lost}超过扩展{expansion}',
+    'title.none': '{period}没有付费客户',
+    'title.grr': '{period} GRR 为{grr}：收缩与流失共损失{lost}（NRR {nrr}）',
+    'title.nrr': '{period} NRR 为{nrr}：{balance}（GRR {grr}）',
+    caption:
+      '从{from}快照到{to}的 MRR 变动分解：期初付费客户{customers}位，流失{churned}位，新增{new}位。NRR = (期初 + 扩展 − 收缩 − 流失) ÷ 期初；95% 置信区间由对客户的自助法重抽样得出。{axis}数据来源：{source}。',
+    'caption.axis': 'MRR 坐标轴从{floor}起，而非从零开始，以便看清各项变动。',
+    'source.filter': '{source}（{filter}）',
+    alt: '{from}至{to} MRR 的瀑布图：期初{start}，新增{new}，扩展{expansion}，收缩{contraction}，流失{churned}，期末{end}；NRR {nrr}，GRR {grr}。',
+    'table.caption': '每{unit} MRR 变动分解（最近{count}期）',
+    'table.period': '期间',
+    'table.start': '期初',
+    'table.new': '新增',
+    'table.expansion': '扩展',
+    'table.contraction': '收缩',
+    'table.churned': '流失',
+    'table.end': '期末',
+    'table.nrr': 'NRR（%）',
+    'table.grr': 'GRR（%）',
+    'table.footnote': '金额为各快照时点的月度经常性收入（MRR）。',
+    'table.trailing': '过去 12 个月（{period}付费的客户）：NRR {nrr}，GRR {grr}。',
+  },
+} satisfies Record<Locale, Record<string, string>>;
 
 export const revenueRetentionSchema = z
   .strictObject({
@@ -412,28 +508,25 @@ function estimate(pr: PreparedRevenue, pb: PeriodBridge | null, period: string, 
 /** Fewest starting customers per period for the bootstrap change test. */
 export const MIN_TEST = 10;
 
-function changeOf(pr: PreparedRevenue, prev: PeriodBridge | null, cur: PeriodBridge | null, a: PeriodValue, b: PeriodValue, group?: string): Change {
+function changeOf(pr: PreparedRevenue, locale: Locale, prev: PeriodBridge | null, cur: PeriodBridge | null, a: PeriodValue, b: PeriodValue, group?: string): Change {
   const def = pr.def;
-  const test = `bootstrap over customers of both periods (${def.resamples} resamples, seed ${def.seed})`;
+  const tr = localTranslator(MESSAGES, locale);
+  const test = tr('test', { resamples: def.resamples, seed: def.seed });
   const previous = a.value === null ? null : { period: a.period, value: a.value, n: a.n, ci: a.ci };
   if (!prev || !cur || a.value === null || b.value === null) return { previous, delta: null, test, statistic: null, p: null, significant: false };
   // A bootstrap of a handful of customers cannot represent the sampling distribution: no test.
-  if (a.n < MIN_TEST || b.n < MIN_TEST) return { previous, delta: b.value - a.value, test: `${test}; not computed with fewer than ${MIN_TEST} starting customers in a period`, statistic: null, p: null, significant: false };
+  if (a.n < MIN_TEST || b.n < MIN_TEST) return { previous, delta: b.value - a.value, test: tr('test.few', { test, min: MIN_TEST }), statistic: null, p: null, significant: false };
   const t = bootstrapChange(contributions(prev.pairs, def.measure, group), contributions(cur.pairs, def.measure, group), def.resamples, def.seed);
   return { previous, delta: b.value - a.value, test, statistic: t.statistic, p: t.p, significant: t.p !== null && t.p < ALPHA };
 }
 
-function method(pr: PreparedRevenue): string {
+function method(pr: PreparedRevenue, locale: Locale): string {
   const def = pr.def;
-  const g = pr.granularity;
+  const t = localTranslator(MESSAGES, locale);
+  const filterText = filterTextIn(def.filter, locale);
   return (
-    `MRR bridge between the previous ${g}'s snapshot and this ${g}'s (the latest month with data in each ${g}): start = MRR of customers paying in the earlier snapshot; expansion and contraction = increases and decreases among customers paying in both; churned = earlier MRR of customers no longer paying (absent, or MRR 0); new = MRR of customers paying now who were not before (including returning customers). ` +
-    `NRR = (start + expansion − contraction − churned)/start × 100; GRR = (start − contraction − churned)/start × 100 (at most 100%). The headline value is ${def.measure === 'nrr' ? 'NRR' : 'GRR'}; n = customers paying at the start. ` +
-    `95% interval: percentile bootstrap over the starting customers (${def.resamples} resamples with replacement, seeded Mulberry32 generator, seed ${def.seed}; R type-7 quantiles), so it is the same on every build of the same data. ` +
-    `Change vs the previous ${g}: the two periods share customers, so the customers of both are resampled jointly and p = 2·(min(#Δ* ≤ 0, #Δ* ≥ 0) + 1)/(B + 1); not tested when either period has fewer than ${MIN_TEST} starting customers. ` +
-    'Rows with a missing id, a missing or invalid month, a missing, non-numeric or negative MRR, or a customer-month that occurs more than once are excluded (never corrected) and counted. ' +
-    `Breakdowns group customers by their value at the earlier snapshot, with Benjamini–Hochberg adjusted p-values. Source: expansion revenue, NRR and GRR (reference/metrics.md).` +
-    (pr.filterText ? ` Rows limited to ${pr.filterText}.` : '')
+    t('method', { unit: t(`unit.${pr.granularity}`), measure: def.measure === 'nrr' ? 'NRR' : 'GRR', resamples: def.resamples, seed: def.seed, min: MIN_TEST }) +
+    (filterText ? t('method.filter', { filter: filterText }) : '')
   );
 }
 
@@ -443,6 +536,8 @@ function bridgeRecord(pb: PeriodBridge, b: Bridge) {
 
 function computeRevenue(pr: PreparedRevenue, ctx: ComputeContext): MetricResult {
   const def = pr.def;
+  const locale = ctx.locale ?? 'en';
+  const tr = localTranslator(MESSAGES, locale);
   const g = ctx.granularity;
   const cur = periodOrdinal(ctx.period, g);
   const minSample = ctx.minSample;
@@ -450,7 +545,7 @@ function computeRevenue(pr: PreparedRevenue, ctx: ComputeContext): MetricResult 
   const pbPrev = periodBridge(pr, cur - 1);
   const now = estimate(pr, pbCur, ctx.period, minSample);
   const before = estimate(pr, pbPrev, ctx.previousPeriod, minSample);
-  const change = changeOf(pr, pbPrev, pbCur, before.value, now.value);
+  const change = changeOf(pr, locale, pbPrev, pbCur, before.value, now.value);
 
   const months = [...pr.snapshots.keys()];
   const first = months.length ? timeOrdinal(monthStart(months[0]), g) + 1 : cur;
@@ -465,7 +560,7 @@ function computeRevenue(pr: PreparedRevenue, ctx: ComputeContext): MetricResult 
     const rows: GroupResult[] = groups.map((group) => {
       const gc = estimate(pr, c, ctx.period, minSample, group);
       const gp = estimate(pr, b, ctx.previousPeriod, minSample, group);
-      const ch = changeOf(pr, b, c, gp.value, gc.value, group);
+      const ch = changeOf(pr, locale, b, c, gp.value, gc.value, group);
       return { group, ...gc.value, previous: gp.value.n > 0 ? { period: ctx.previousPeriod, value: gp.value.value, n: gp.value.n } : null, delta: ch.delta, p: ch.p, pAdjusted: null, significant: false };
     });
     breakdowns[column] = adjustGroups(rows.filter((r) => r.n > 0 || (r.previous?.n ?? 0) > 0));
@@ -486,7 +581,7 @@ function computeRevenue(pr: PreparedRevenue, ctx: ComputeContext): MetricResult 
     id: pr.id,
     type: 'revenue-retention',
     label: def.label ?? (def.measure === 'nrr' ? 'NRR' : 'GRR'),
-    title: def.measure === 'nrr' ? 'Net revenue retention' : 'Gross revenue retention',
+    title: tr(def.measure === 'nrr' ? 'name.nrr' : 'name.grr'),
     unit: 'ratio',
     higherIsBetter: true,
     domain: def.measure === 'grr' ? [0, 100] : null,
@@ -498,7 +593,7 @@ function computeRevenue(pr: PreparedRevenue, ctx: ComputeContext): MetricResult 
     ...pr.exclusions.summary(ctx.period),
     series,
     breakdowns,
-    method: method(pr),
+    method: method(pr, locale),
     extra: {
       measure: def.measure,
       nrr: nrrOf(now.bridge),
@@ -515,15 +610,19 @@ function computeRevenue(pr: PreparedRevenue, ctx: ComputeContext): MetricResult 
 // Visual: the bridge as a waterfall, and the last 6 periods' bridges as a table
 // ---------------------------------------------------------------------------------------------
 
-const money = format('$,.0f');
-const signedMoney = (x: number) => (x >= 0 ? `+${money(x)}` : `−${money(-x)}`);
-
 function revenueVisual(r: MetricResult, pr: PreparedRevenue, ctx: VisualContext): VisualBlock[] {
+  const locale = ctx.locale ?? 'en';
+  const t = localTranslator(MESSAGES, locale);
+  const fmt = formatter(locale);
+  const money = d3FormatFor(locale)('$,.0f');
+  const signedMoney = (x: number) => (x >= 0 ? `+${money(x)}` : `−${money(-x)}`);
+  const ratio = (v: number | null | undefined) => fmt.value(v, 'ratio');
   const bridge = r.extra.bridge as ReturnType<typeof bridgeRecord> | null;
-  if (!bridge) return [{ kind: 'text', paragraphs: [`No MRR snapshots for both ${ctx.periodLabel(ctx.period)} and the period before it, so there is no MRR bridge.`] }];
+  if (!bridge) return [{ kind: 'text', paragraphs: [t('empty', { period: ctx.periodLabel(ctx.period) })] }];
   const g = pr.granularity;
-  const fromLabel = periodLabel(bridge.from, 'month', 'short');
-  const toLabel = periodLabel(bridge.to, 'month', 'short');
+  // snapshots are months whatever the report's granularity
+  const fromLabel = periodLabelIn(locale, bridge.from, 'month', 'short');
+  const toLabel = periodLabelIn(locale, bridge.to, 'month', 'short');
   let level = bridge.start;
   const step = (name: string, amount: number, kind: 'Increase' | 'Decrease') => {
     const from = level;
@@ -531,12 +630,12 @@ function revenueVisual(r: MetricResult, pr: PreparedRevenue, ctx: VisualContext)
     return { step: name, y: from, y2: level, amount, kind, label: signedMoney(amount) };
   };
   const values = [
-    { step: `MRR ${fromLabel}`, y: 0, y2: bridge.start, amount: bridge.start, kind: 'Total', label: money(bridge.start) },
-    step('New', bridge.new, 'Increase'),
-    step('Expansion', bridge.expansion, 'Increase'),
-    step('Contraction', -bridge.contraction, 'Decrease'),
-    step('Churned', -bridge.churned, 'Decrease'),
-    { step: `MRR ${toLabel}`, y: 0, y2: bridge.end, amount: bridge.end, kind: 'Total', label: money(bridge.end) },
+    { step: t('step.total', { period: fromLabel }), y: 0, y2: bridge.start, amount: bridge.start, kind: 'Total', label: money(bridge.start) },
+    step(t('step.new'), bridge.new, 'Increase'),
+    step(t('step.expansion'), bridge.expansion, 'Increase'),
+    step(t('step.contraction'), -bridge.contraction, 'Decrease'),
+    step(t('step.churned'), -bridge.churned, 'Decrease'),
+    { step: t('step.total', { period: toLabel }), y: 0, y2: bridge.end, amount: bridge.end, kind: 'Total', label: money(bridge.end) },
   ].map((d) => ({ ...d, top: Math.max(d.y, d.y2) }));
   const order = values.map((d) => d.step);
   // The changes are small next to the totals: the axis starts near the lowest level (not at zero)
@@ -547,7 +646,7 @@ function revenueVisual(r: MetricResult, pr: PreparedRevenue, ctx: VisualContext)
   const pad = Math.max(highest - lowest, 0.002 * highest) * 0.6;
   const floor = lowest - 2 * pad > 0.25 * highest ? lowest - 2 * pad : 0;
   const x = { field: 'step', type: 'nominal' as const, sort: order, title: null, axis: { labelAngle: 0 } };
-  const yScale = { type: 'quantitative' as const, title: 'MRR', axis: { format: '$,.0f', tickCount: 5 }, scale: floor > 0 ? { domain: [floor, highest + pad], zero: false, nice: false } : { zero: true, nice: true } };
+  const yScale = { type: 'quantitative' as const, title: t('axis.mrr'), axis: { format: '$,.0f', tickCount: 5 }, scale: floor > 0 ? { domain: [floor, highest + pad], zero: false, nice: false } : { zero: true, nice: true } };
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     width: 600,
@@ -561,23 +660,45 @@ function revenueVisual(r: MetricResult, pr: PreparedRevenue, ctx: VisualContext)
   const nrr = bridge.nrr;
   const grr = bridge.grr;
   const lostTotal = bridge.contraction + bridge.churned;
-  const balance = bridge.expansion >= lostTotal ? `expansion of ${money(bridge.expansion)} outweighed ${money(lostTotal)} contraction and churn` : `${money(lostTotal)} contraction and churn outweighed ${money(bridge.expansion)} expansion`;
+  const balance = bridge.expansion >= lostTotal ? t('balance.expansion', { expansion: money(bridge.expansion), lost: money(lostTotal) }) : t('balance.lost', { lost: money(lostTotal), expansion: money(bridge.expansion) });
+  const now = ctx.periodLabel(ctx.period);
   const title =
     nrr === null
-      ? `No paying customers in ${fromLabel}`
+      ? t('title.none', { period: fromLabel })
       : pr.def.measure === 'grr'
-        ? `GRR ${formatValue(grr, 'ratio')} in ${ctx.periodLabel(ctx.period)}: ${money(lostTotal)} lost to contraction and churn (NRR ${formatValue(nrr, 'ratio')})`
-        : `NRR ${formatValue(nrr, 'ratio')} in ${ctx.periodLabel(ctx.period)}: ${balance} (GRR ${formatValue(grr, 'ratio')})`;
+        ? t('title.grr', { grr: ratio(grr), period: now, lost: money(lostTotal), nrr: ratio(nrr) })
+        : t('title.nrr', { nrr: ratio(nrr), period: now, balance, grr: ratio(grr) });
   const bridgesList = (r.extra.bridges ?? []) as ReturnType<typeof bridgeRecord>[];
   const trailing = r.extra.trailing12 as { from: string; nrr: number | null; grr: number | null } | null;
+  const filterText = filterTextIn(pr.def.filter, locale);
+  const source = filterText ? t('source.filter', { source: pr.source.name, filter: filterText }) : pr.source.name;
   return [
     {
       kind: 'chart',
       chart: {
         id: ctx.nextId(`chart-mrr-bridge-${pr.id}`),
         title,
-        caption: `MRR bridge from the ${fromLabel} snapshot to ${toLabel}: ${formatCount(bridge.customers.atStart)} customers paying at the start, ${formatCount(bridge.customers.churned)} churned, ${formatCount(bridge.customers.new)} new. NRR = (start + expansion − contraction − churned) ÷ start; 95% interval by bootstrap over customers.${floor > 0 ? ` The MRR axis starts at ${money(floor)}, not at zero, so that the changes are visible.` : ''} Source: ${pr.source.name}${pr.filterText ? ` (${pr.filterText})` : ''}.`,
-        alt: `Waterfall chart of MRR from ${fromLabel} to ${toLabel}: start ${money(bridge.start)}, new ${signedMoney(bridge.new)}, expansion ${signedMoney(bridge.expansion)}, contraction ${signedMoney(-bridge.contraction)}, churned ${signedMoney(-bridge.churned)}, end ${money(bridge.end)}; NRR ${formatValue(nrr, 'ratio')}, GRR ${formatValue(grr, 'ratio')}.`,
+        caption: t('caption', {
+          from: fromLabel,
+          to: toLabel,
+          customers: fmt.count(bridge.customers.atStart),
+          churned: fmt.count(bridge.customers.churned),
+          new: fmt.count(bridge.customers.new),
+          axis: floor > 0 ? t('caption.axis', { floor: money(floor) }) : '',
+          source,
+        }),
+        alt: t('alt', {
+          from: fromLabel,
+          to: toLabel,
+          start: money(bridge.start),
+          new: signedMoney(bridge.new),
+          expansion: signedMoney(bridge.expansion),
+          contraction: signedMoney(-bridge.contraction),
+          churned: signedMoney(-bridge.churned),
+          end: money(bridge.end),
+          nrr: ratio(nrr),
+          grr: ratio(grr),
+        }),
         spec: spec as never,
         size: 'wide',
       },
@@ -585,12 +706,22 @@ function revenueVisual(r: MetricResult, pr: PreparedRevenue, ctx: VisualContext)
     {
       kind: 'table',
       table: {
-        caption: `MRR bridge per ${g}, last ${bridgesList.length}`,
-        columns: [{ label: 'Period' }, { label: 'Start', align: 'right' }, { label: 'New', align: 'right' }, { label: 'Expansion', align: 'right' }, { label: 'Contraction', align: 'right' }, { label: 'Churned', align: 'right' }, { label: 'End', align: 'right' }, { label: 'NRR (%)', align: 'right' }, { label: 'GRR (%)', align: 'right' }],
+        caption: t('table.caption', { unit: t(`unit.${g}`), count: bridgesList.length }),
+        columns: [
+          { label: t('table.period') },
+          { label: t('table.start'), align: 'right' },
+          { label: t('table.new'), align: 'right' },
+          { label: t('table.expansion'), align: 'right' },
+          { label: t('table.contraction'), align: 'right' },
+          { label: t('table.churned'), align: 'right' },
+          { label: t('table.end'), align: 'right' },
+          { label: t('table.nrr'), align: 'right' },
+          { label: t('table.grr'), align: 'right' },
+        ],
         rows: [...bridgesList].reverse().map((b) => ({
-          cells: [ctx.periodLabel(b.period), money(b.start), money(b.new), money(b.expansion), money(b.contraction), money(b.churned), money(b.end), formatNumber(b.nrr, 'ratio'), formatNumber(b.grr, 'ratio')],
+          cells: [ctx.periodLabel(b.period), money(b.start), money(b.new), money(b.expansion), money(b.contraction), money(b.churned), money(b.end), fmt.number(b.nrr, 'ratio'), fmt.number(b.grr, 'ratio')],
         })),
-        footnote: `Amounts are monthly recurring revenue at the snapshots.${trailing ? ` Trailing 12 months (customers paying in ${periodLabel(trailing.from, 'month', 'long')}): NRR ${formatValue(trailing.nrr, 'ratio')}, GRR ${formatValue(trailing.grr, 'ratio')}.` : ''}`,
+        footnote: t('table.footnote') + (trailing ? t('table.trailing', { period: periodLabelIn(locale, trailing.from, 'month', 'long'), nrr: ratio(trailing.nrr), grr: ratio(trailing.grr) }) : ''),
       },
     },
   ];

@@ -17,7 +17,8 @@ import { parseCsv } from '../sources/csv.js';
 import type { MetricResult, PrepareContext } from './module.js';
 import { shiftPeriod } from './period.js';
 import { twoSidedP } from './stats.js';
-import { chiSquareSf, logRankTest, survivalModule, survivalSchema } from './survival.js';
+import { sameKeys } from '../report/i18n.js';
+import { chiSquareSf, logRankTest, MESSAGES, survivalModule, survivalSchema } from './survival.js';
 
 const HEADER = ['customer_id', 'signup_date', 'cancel_date', 'plan'];
 
@@ -405,5 +406,62 @@ describe('properties', () => {
       }),
       { numRuns: 120 },
     );
+  });
+});
+
+/** Visible text and alt/aria attributes of a report's metric sections (tags removed, entities decoded). */
+function metricSectionText(html: string): string {
+  const sections = [...html.matchAll(/<section[^>]*data-section-type="metric"[\s\S]*?<\/section>/g)].map((m) => m[0]).join(' ');
+  const attributes = [...sections.matchAll(/(?:alt|aria-label)="([^"]*)"/g)].map((m) => m[1]).join(' ');
+  return `${sections} ${attributes}`
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16)))
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ');
+}
+
+describe('report.locale: zh-CN', () => {
+  it('every message has the same keys and placeholders in English and Chinese', () => {
+    expect(sameKeys(MESSAGES)).toEqual([]);
+  });
+
+  it('the method, test, label and default visual are Chinese', async () => {
+    const config = CONFIG.replace('  min_sample: 5\n', '  min_sample: 5\n  locale: zh-CN\n').replace('end: cancel_date, horizon: 1 }', 'end: cancel_date, horizon: 1, filter: { plan: [A, B] } }');
+    const dir = makeProject({ 'cxreport.yaml': config, 'data/customers.csv': csv(HEADER, ROWS) });
+    const result = await build({ configPath: join(dir, 'cxreport.yaml'), env: {}, cwd: dir });
+    const tenure = result.computed.results.get('tenure')!;
+    const months = result.computed.results.get('months')!;
+    // numbers unchanged
+    expect(tenure.value).toBeCloseTo(1500 / 28, 10);
+    expect(months.value).toBeCloseTo(1500 / 28, 10);
+    expect(tenure.label).toBe('30 天生存率');
+    expect(months.label).toBe('1 个月生存率');
+    expect(tenure.test).toBe('相邻两期的曲线包含相同的客户，后一期只是多了一期随访，两者之差没有适用的独立样本检验');
+    expect((tenure.extra.logRank as { test: string }).test).toBe('对数秩检验（survdiff，rho = 0）');
+    expect(tenure.method).toContain('以天为单位');
+    expect(tenure.method).toContain('核心数值：Ŝ(30 天)');
+    expect(tenure.method).toContain('与上期相比的变化：未检验，因为相邻两期的曲线');
+    expect(tenure.method).toContain('按 plan 分组：每组一条曲线，用对数秩检验比较');
+    expect(months.method).toContain('以月（每月按 30.4375 天计，即 365.25/12）为单位');
+    expect(months.method).toContain('客户范围限于 plan 属于（A、B）。');
+    for (const method of [tenure.method, months.method]) for (const word of ['customers', 'tenure', 'interval', 'Change vs', 'Rows', 'Segments', 'months', 'days']) expect(method, word).not.toContain(word);
+
+    const text = metricSectionText(result.html);
+    expect(text).toContain('30 天生存率介于 33.3%（B）与 75.0%（A）之间；对数秩检验 p = 0.94');
+    expect(text).toContain('1 个月后仍有 53.6% 的客户留存；中位存续时长：1.6 个月');
+    expect(text).toContain('Kaplan–Meier 估计，含 95% Greenwood 置信带（log 尺度）；仍活跃的客户在 2026年3月末删失。n = 7 位客户，其中 4 位已离开。数据来源：customers。');
+    expect(text).toContain('数据来源：customers（plan 属于（A、B））。');
+    expect(text).toContain('按存续时长和 plan 统计的仍为客户比例 plan 样本量 已离开 7.5 天 15 天 30 天 60 天 中位数（天） 95% 置信区间');
+    expect(text).toContain('全部客户 7 4 100.0 85.7 53.6 26.8 1.6 0.7 至未达到');
+    expect(text).toContain('比例以 % 表示。“—”表示尚无客户被观察满该时长；');
+    expect(text).toContain('按存续时长（天）展示仍为客户比例的阶梯图，每个 plan 一条曲线：A：7.5 天 100.0%，15 天 75.0%，30 天 75.0%，60 天 0.0%，中位数 49 天；');
+    expect(text).toContain('存续时长（月）'); // chart axes, inside the SVG
+    expect(text).toContain('仍为客户的比例（%）');
+    const visible = text.replace(/customers/g, '');
+    const english = ['survival', 'customer', 'Customers', 'Still', 'Tenure', 'tenure', 'month', 'day', 'Median', 'median', 'not reached', 'Left', 'CI', 'Share', 'Source', 'Step chart', 'censored', 'log-rank', 'ranges', 'March', 'Mar 2026'];
+    expect(english.filter((w) => visible.includes(w))).toEqual([]);
   });
 });

@@ -6,9 +6,10 @@
  * segment (`by:`) with a log-rank test across the segments.
  */
 import { z } from 'zod';
-import { formatCount, formatNumber, formatP, formatValue } from '../report/format.js';
+import { formatter } from '../report/format.js';
+import { localTranslator, translator, type Locale } from '../report/i18n.js';
 import { palette } from '../report/theme.js';
-import { customerFields, groupsOf, nextPeriodStart, ordinalPeriod, periodOrdinal, prepareCustomers, type PreparedCustomers } from './churn.js';
+import { customerFields, filterTextIn, groupsOf, nextPeriodStart, ordinalPeriod, periodOrdinal, prepareCustomers, type PreparedCustomers } from './churn.js';
 import { filterSchema } from './filter.js';
 import { kaplanMeier, medianSurvival, type ConfType, type KaplanMeierCurve, type MedianSurvival } from './models/kaplan-meier.js';
 import { lgamma } from './models/special.js';
@@ -16,6 +17,112 @@ import type { ComputeContext, GroupResult, MetricModule, MetricResult, PeriodVal
 import type { Granularity } from './period.js';
 import { adjustGroups, makeResult } from './result-builders.js';
 import { metricFields } from './score-schema.js';
+
+/** The module's text in each report locale (see localTranslator in report/i18n.ts). */
+export const MESSAGES = {
+  en: {
+    title: 'Customer survival (Kaplan–Meier)',
+    'label.month': '{horizon}-month survival',
+    'label.day': '{horizon}-day survival',
+    test: 'not tested: consecutive periods’ curves share customers (the later one adds a period of follow-up), so their difference has no independent-sample test',
+    logRank: 'log-rank (survdiff, rho = 0)',
+    'units.month': 'months',
+    'units.day': 'days',
+    'amount.month': '{time} months',
+    'amount.day': '{time} days',
+    'amount1.month': '{time} month',
+    'amount1.day': '{time} day',
+    'method.tenure.month': 'months of 30.4375 days (365.25/12)',
+    'method.tenure.day': 'days',
+    method:
+      'Kaplan–Meier estimate of the share of customers still customers after a tenure t: Ŝ(t) = Π over event times tᵢ ≤ t of (1 − dᵢ/nᵢ). Tenure = end date − start date in {tenureUnit}; customers without an end date before the end of the report period are censored there (their tenure so far). ' +
+      "Headline value: Ŝ({horizon}), reported only once some customer has been observed that long. 95% pointwise interval from Greenwood's variance Var Ŝ(t) = Ŝ(t)² Σ dᵢ/(nᵢ(nᵢ − dᵢ)) on the {confType} scale (R survival's conventions); median tenure = first time Ŝ ≤ 50%, with the interval read off the band. " +
+      'Change vs the previous period: {test}.{segments} ' +
+      'Rows with a missing id, a missing or invalid start date, an invalid end date, an end before the start, or an id that occurs more than once are excluded (never corrected) and counted. Source: Kaplan–Meier with Greenwood variance (reference/metrics.md; Kaplan & Meier 1958).',
+    'method.segments': ' Segments by {by}: one curve each, compared with the log-rank test (χ² on groups − 1 degrees of freedom).',
+    'method.filter': ' Customers limited to {filter}.',
+    allCustomers: 'All customers',
+    empty: 'No customers had started by the end of {period}.',
+    'axis.tenure': 'Tenure ({units})',
+    'axis.survival': 'Still customers (%)',
+    notReached: 'not reached',
+    'title.range': '{name} ranges from {low} ({lowGroup}) to {high} ({highGroup}){logRank}',
+    'title.logRank': '; log-rank {p}',
+    'title.value': '{value} of customers are still customers after {horizon}; median tenure {median}',
+    'title.none': 'No customer has been observed for {horizon} yet',
+    limited: ' The chart shows the {shown} largest segments (of {total}); the table lists all.',
+    caption: 'Kaplan–Meier estimate with 95% Greenwood band ({confType} scale); customers still active are censored at the end of {period}. n = {n} customers, {left} left.{limited} Source: {source}.',
+    'source.filter': '{source} ({filter})',
+    alt: 'Step chart of the share of customers still customers by tenure in {units}{perSegment}: {items}.',
+    'alt.perSegment': ', one line per {by}',
+    'alt.item': '{group}: {marks}, median {median}',
+    'alt.mark': '{time} {value}',
+    'alt.markSep': ', ',
+    'alt.itemSep': '; ',
+    'table.caption': 'Share still customers by tenure',
+    'table.captionBy': 'Share still customers by tenure and {by}',
+    'table.customers': 'Customers',
+    'table.n': 'n',
+    'table.left': 'Left',
+    'table.median': 'Median ({units})',
+    'table.ci': '95% CI',
+    'table.range': '{from} to {to}',
+    'table.lowN': 'n < {min}',
+    'table.footnote': 'Shares in %. "—" where no customer has been observed that long; median "—" where more than half are still customers.',
+    'table.first': ' First 25 of {count} segments.',
+  },
+  'zh-CN': {
+    title: '客户生存分析（Kaplan–Meier）',
+    'label.month': '{horizon}个月生存率',
+    'label.day': '{horizon}天生存率',
+    test: '相邻两期的曲线包含相同的客户，后一期只是多了一期随访，两者之差没有适用的独立样本检验',
+    logRank: '对数秩检验（survdiff，rho = 0）',
+    'units.month': '月',
+    'units.day': '天',
+    'amount.month': '{time}个月',
+    'amount.day': '{time}天',
+    'amount1.month': '{time}个月',
+    'amount1.day': '{time}天',
+    'method.tenure.month': '月（每月按 30.4375 天计，即 365.25/12）',
+    'method.tenure.day': '天',
+    method:
+      'Kaplan–Meier 估计客户在存续时长 t 之后仍为客户的比例：Ŝ(t) = Π (1 − dᵢ/nᵢ)，对所有事件时间 tᵢ ≤ t 连乘。存续时长 = 结束日期 − 开始日期，以{tenureUnit}为单位；在报告期结束前没有结束日期的客户在报告期末删失（取其截至当时的存续时长）。' +
+      '核心数值：Ŝ({horizon})，仅在已有客户被观察满这一时长后才报告。95% 逐点置信区间基于 Greenwood 方差 Var Ŝ(t) = Ŝ(t)² Σ dᵢ/(nᵢ(nᵢ − dᵢ))，在{confType}尺度上计算（遵循 R survival 的约定）；中位存续时长 = Ŝ ≤ 50% 的最早时间，其区间从置信带读出。' +
+      '与上期相比的变化：未检验，因为{test}。{segments}' +
+      '缺少 id、开始日期缺失或无效、结束日期无效、结束日期早于开始日期，或 id 出现不止一次的行均被排除（从不修正）并计数。来源：Kaplan–Meier 估计与 Greenwood 方差（reference/metrics.md；Kaplan & Meier 1958）。',
+    'method.segments': '按{by}分组：每组一条曲线，用对数秩检验比较（χ² 检验，自由度为组数 − 1）。',
+    'method.filter': '客户范围限于{filter}。',
+    allCustomers: '全部客户',
+    empty: '截至{period}末，尚无客户加入。',
+    'axis.tenure': '存续时长（{units}）',
+    'axis.survival': '仍为客户的比例（%）',
+    notReached: '未达到',
+    'title.range': '{name}介于{low}（{lowGroup}）与{high}（{highGroup}）之间{logRank}',
+    'title.logRank': '；对数秩检验 {p}',
+    'title.value': '{horizon}后仍有{value}的客户留存；中位存续时长：{median}',
+    'title.none': '尚无客户被观察满{horizon}',
+    limited: '图中显示规模最大的{shown}个细分（共{total}个）；表格列出全部细分。',
+    caption: 'Kaplan–Meier 估计，含 95% Greenwood 置信带（{confType}尺度）；仍活跃的客户在{period}末删失。n = {n}位客户，其中{left}位已离开。{limited}数据来源：{source}。',
+    'source.filter': '{source}（{filter}）',
+    alt: '按存续时长（{units}）展示仍为客户比例的阶梯图{perSegment}：{items}。',
+    'alt.perSegment': '，每个{by}一条曲线',
+    'alt.item': '{group}：{marks}，中位数{median}',
+    'alt.mark': '{time} {value}',
+    'alt.markSep': '，',
+    'alt.itemSep': '；',
+    'table.caption': '按存续时长统计的仍为客户比例',
+    'table.captionBy': '按存续时长和{by}统计的仍为客户比例',
+    'table.customers': '客户',
+    'table.n': '样本量',
+    'table.left': '已离开',
+    'table.median': '中位数（{units}）',
+    'table.ci': '95% 置信区间',
+    'table.range': '{from}至{to}',
+    'table.lowN': 'n < {min}',
+    'table.footnote': '比例以 % 表示。“—”表示尚无客户被观察满该时长；中位数为“—”表示仍有超过一半的客户留存。',
+    'table.first': '仅列出{count}个细分中的前 25 个。',
+  },
+} satisfies Record<Locale, Record<string, string>>;
 
 export const survivalSchema = z
   .strictObject({
@@ -210,21 +317,23 @@ function curveRows(curve: KaplanMeierCurve | null) {
   return (curve?.steps ?? []).map((s) => ({ time: s.time, atRisk: s.atRisk, events: s.events, censored: s.censored, survival: 100 * s.survival, lower: finite(100 * s.lower), upper: finite(100 * s.upper) }));
 }
 
-const TEST = 'not tested: consecutive periods’ curves share customers (the later one adds a period of follow-up), so their difference has no independent-sample test';
-
-function unitName(def: SurvivalDef, plural = true): string {
-  return def.unit === 'month' ? (plural ? 'months' : 'month') : plural ? 'days' : 'day';
+/** "12 months", "1 day" (singular in English when `time` is 1 and `singular` is set). */
+function amount(t: (key: keyof (typeof MESSAGES)['en'], vars?: Record<string, string | number>) => string, def: SurvivalDef, time: number | string, singular = false): string {
+  return t(singular && time === 1 ? `amount1.${def.unit}` : `amount.${def.unit}`, { time });
 }
 
-function method(pc: PreparedSurvival): string {
+function method(pc: PreparedSurvival, locale: Locale): string {
   const def = pc.def;
-  const unit = def.unit === 'month' ? 'months of 30.4375 days (365.25/12)' : 'days';
+  const t = localTranslator(MESSAGES, locale);
+  const filterText = filterTextIn(def.filter, locale);
   return (
-    `Kaplan–Meier estimate of the share of customers still customers after a tenure t: Ŝ(t) = Π over event times tᵢ ≤ t of (1 − dᵢ/nᵢ). Tenure = end date − start date in ${unit}; customers without an end date before the end of the report period are censored there (their tenure so far). ` +
-    `Headline value: Ŝ(${def.horizon} ${unitName(def, def.horizon !== 1)}), reported only once some customer has been observed that long. 95% pointwise interval from Greenwood's variance Var Ŝ(t) = Ŝ(t)² Σ dᵢ/(nᵢ(nᵢ − dᵢ)) on the ${def.conf_type} scale (R survival's conventions); median tenure = first time Ŝ ≤ 50%, with the interval read off the band. ` +
-    `Change vs the previous period: ${TEST}.${def.by ? ` Segments by ${def.by}: one curve each, compared with the log-rank test (χ² on groups − 1 degrees of freedom).` : ''} ` +
-    'Rows with a missing id, a missing or invalid start date, an invalid end date, an end before the start, or an id that occurs more than once are excluded (never corrected) and counted. Source: Kaplan–Meier with Greenwood variance (reference/metrics.md; Kaplan & Meier 1958).' +
-    (pc.filterText ? ` Customers limited to ${pc.filterText}.` : '')
+    t('method', {
+      tenureUnit: t(`method.tenure.${def.unit}`),
+      horizon: amount(t, def, def.horizon, true),
+      confType: def.conf_type,
+      test: t('test'),
+      segments: def.by ? t('method.segments', { by: def.by }) : '',
+    }) + (filterText ? t('method.filter', { filter: filterText }) : '')
   );
 }
 
@@ -251,6 +360,8 @@ function periodEndOf(ordinal: number, g: Granularity): number {
 
 function computeSurvival(pc: PreparedSurvival, ctx: ComputeContext): MetricResult {
   const def = pc.def;
+  const locale = ctx.locale ?? 'en';
+  const tr = localTranslator(MESSAGES, locale);
   const g = ctx.granularity;
   const cur = periodOrdinal(ctx.period, g);
   const minSample = ctx.minSample;
@@ -298,7 +409,7 @@ function computeSurvival(pc: PreparedSurvival, ctx: ComputeContext): MetricResul
       const events = fits.flatMap((s) => s.f.t.events);
       const labels = fits.flatMap((s, j) => s.f.t.times.map(() => j));
       const lr = logRankTest(times, events, labels, fits.length);
-      if (lr) logRank = { test: 'log-rank (survdiff, rho = 0)', statistic: lr.statistic, df: lr.df, p: lr.p, groups: fits.map((s, j) => ({ group: s.group, observed: lr.observed[j], expected: lr.expected[j] })) };
+      if (lr) logRank = { test: tr('logRank'), statistic: lr.statistic, df: lr.df, p: lr.p, groups: fits.map((s, j) => ({ group: s.group, observed: lr.observed[j], expected: lr.expected[j] })) };
     }
   }
 
@@ -306,8 +417,8 @@ function computeSurvival(pc: PreparedSurvival, ctx: ComputeContext): MetricResul
   return makeResult({
     id: pc.id,
     type: 'survival',
-    label: def.label ?? `${def.horizon}-${unitName(def, false)} survival`,
-    title: 'Customer survival (Kaplan–Meier)',
+    label: def.label ?? tr(`label.${def.unit}`, { horizon: def.horizon }),
+    title: tr('title'),
     unit: 'percent',
     higherIsBetter: true,
     domain: [0, 100],
@@ -317,14 +428,14 @@ function computeSurvival(pc: PreparedSurvival, ctx: ComputeContext): MetricResul
     se: now.at ? 100 * now.at.se : null,
     previous: prev.n > 0 ? { period: ctx.previousPeriod, value: prev.value, n: prev.n, ci: prev.ci } : null,
     delta: head.value !== null && prev.value !== null ? head.value - prev.value : null,
-    test: TEST,
+    test: tr('test'),
     statistic: null,
     p: null,
     significant: false,
     ...pc.exclusions.summary(ctx.period),
     series,
     breakdowns,
-    method: method(pc),
+    method: method(pc, locale),
     extra: {
       tenureUnit: def.unit,
       horizon: def.horizon,
@@ -385,11 +496,15 @@ function readAt(curve: CurveRow[], followUp: number | null, t: number): number |
 
 function survivalVisual(r: MetricResult, pc: PreparedSurvival, ctx: VisualContext): VisualBlock[] {
   const def = pc.def;
+  const locale = ctx.locale ?? 'en';
+  const t = localTranslator(MESSAGES, locale);
+  const fmt = formatter(locale);
+  const pct = (v: number | null | undefined) => fmt.value(v, 'percent');
   const segmentsRaw = (r.extra.segments as Segment[] | null) ?? null;
-  const segments: Segment[] = segmentsRaw ?? [{ group: 'All customers', n: r.n, events: r.extra.events as number, value: r.value, median: r.extra.median as MedianSurvival, curve: r.extra.curve as CurveRow[], followUp: r.extra.followUp as number | null }];
-  if (segments.every((s) => s.n === 0)) return [{ kind: 'text', paragraphs: [`No customers had started by the end of ${ctx.periodLabel(ctx.period)}.`] }];
-  const units = unitName(def);
-  const horizonUnits = unitName(def, def.horizon !== 1);
+  const segments: Segment[] = segmentsRaw ?? [{ group: t('allCustomers'), n: r.n, events: r.extra.events as number, value: r.value, median: r.extra.median as MedianSurvival, curve: r.extra.curve as CurveRow[], followUp: r.extra.followUp as number | null }];
+  if (segments.every((s) => s.n === 0)) return [{ kind: 'text', paragraphs: [t('empty', { period: ctx.periodLabel(ctx.period) })] }];
+  const units = t(`units.${def.unit}`);
+  const horizonText = amount(t, def, def.horizon, true);
   const charted = [...segments].sort((a, b) => b.n - a.n || a.group.localeCompare(b.group)).slice(0, COLOURS.length);
   const names = charted.map((s) => s.group).sort((a, b) => a.localeCompare(b));
   const values = charted.flatMap((s) => {
@@ -399,8 +514,8 @@ function survivalVisual(r: MetricResult, pc: PreparedSurvival, ctx: VisualContex
     return points;
   });
   const colour = { field: 'segment', type: 'nominal' as const, scale: { domain: names, range: COLOURS.slice(0, names.length) }, legend: segmentsRaw ? { orient: 'top' as const, title: def.by } : null };
-  const x = { field: 'time', type: 'quantitative' as const, title: `Tenure (${units})`, scale: { zero: true, nice: true } };
-  const y = { type: 'quantitative' as const, title: 'Still customers (%)', scale: { domain: [0, 100] }, axis: { format: '.0f', tickCount: 5 } };
+  const x = { field: 'time', type: 'quantitative' as const, title: t('axis.tenure', { units }), scale: { zero: true, nice: true } };
+  const y = { type: 'quantitative' as const, title: t('axis.survival'), scale: { domain: [0, 100] }, axis: { format: '.0f', tickCount: 5 } };
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     width: 600,
@@ -410,33 +525,47 @@ function survivalVisual(r: MetricResult, pc: PreparedSurvival, ctx: VisualContex
       { mark: { type: 'area', interpolate: 'step-after', opacity: 0.18 }, encoding: { x, y: { field: 'lower', ...y }, y2: { field: 'upper' }, color: colour } },
       { mark: { type: 'line', interpolate: 'step-after', strokeWidth: 2 }, encoding: { x, y: { field: 'survival', ...y }, color: colour } },
       { data: { values: [{ time: def.horizon }] }, mark: { type: 'rule', color: palette.neutral, strokeDash: [4, 3] }, encoding: { x: { field: 'time', type: 'quantitative' } } },
-      { data: { values: [{ time: def.horizon, label: `${def.horizon} ${horizonUnits}` }] }, mark: { type: 'text', align: 'left', baseline: 'top', dx: 4, y: 4, fontSize: 10, color: palette.neutral }, encoding: { x: { field: 'time', type: 'quantitative' }, text: { field: 'label' } } },
+      { data: { values: [{ time: def.horizon, label: horizonText }] }, mark: { type: 'text', align: 'left', baseline: 'top', dx: 4, y: 4, fontSize: 10, color: palette.neutral }, encoding: { x: { field: 'time', type: 'quantitative' }, text: { field: 'label' } } },
     ],
   };
-  const medianText = (m: MedianSurvival) => (m.median === null ? 'not reached' : `${fmtTime(m.median)} ${units}`);
+  const medianText = (m: MedianSurvival) => (m.median === null ? t('notReached') : amount(t, def, fmtTime(m.median)));
   let title: string;
   const valued = segments.filter((s) => s.value !== null);
   if (segmentsRaw && valued.length >= 2) {
     const lo = valued.reduce((a, b) => (b.value! < a.value! ? b : a));
     const hi = valued.reduce((a, b) => (b.value! > a.value! ? b : a));
     const lr = r.extra.logRank as { p: number } | null;
-    title = `${def.horizon}-${unitName(def, false)} survival ranges from ${formatValue(lo.value, 'percent')} (${lo.group}) to ${formatValue(hi.value, 'percent')} (${hi.group})${lr ? `; log-rank ${formatP(lr.p)}` : ''}`;
+    title = t('title.range', { name: t(`label.${def.unit}`, { horizon: def.horizon }), low: pct(lo.value), lowGroup: lo.group, high: pct(hi.value), highGroup: hi.group, logRank: lr ? t('title.logRank', { p: fmt.p(lr.p) }) : '' });
   } else if (r.value !== null) {
     const m = r.extra.median as MedianSurvival;
-    title = `${formatValue(r.value, 'percent')} of customers are still customers after ${def.horizon} ${horizonUnits}; median tenure ${medianText(m)}`;
-  } else title = `No customer has been observed for ${def.horizon} ${horizonUnits} yet`;
+    title = t('title.value', { value: pct(r.value), horizon: horizonText, median: medianText(m) });
+  } else title = t('title.none', { horizon: horizonText });
   const marks = [...new Set([def.horizon / 4, def.horizon / 2, def.horizon, def.horizon * 2].map((t) => Math.round(t * 10) / 10))];
   const total = segments.reduce((a, s) => a + s.n, 0);
   const events = segments.reduce((a, s) => a + s.events, 0);
-  const limited = charted.length < segments.length ? ` The chart shows the ${charted.length} largest segments (of ${segments.length}); the table lists all.` : '';
+  const limited = charted.length < segments.length ? t('limited', { shown: charted.length, total: segments.length }) : '';
+  const filterText = filterTextIn(def.filter, locale);
+  const source = filterText ? t('source.filter', { source: pc.source.name, filter: filterText }) : pc.source.name;
   return [
     {
       kind: 'chart',
       chart: {
         id: ctx.nextId(`chart-survival-${pc.id}`),
         title,
-        caption: `Kaplan–Meier estimate with 95% Greenwood band (${def.conf_type} scale); customers still active are censored at the end of ${ctx.periodLabel(ctx.period)}. n = ${formatCount(total)} customers, ${formatCount(events)} left.${limited} Source: ${pc.source.name}${pc.filterText ? ` (${pc.filterText})` : ''}.`,
-        alt: `Step chart of the share of customers still customers by tenure in ${units}${segmentsRaw ? `, one line per ${def.by}` : ''}: ` + segments.map((s) => `${s.group}: ${marks.map((t) => `${fmtTime(t)} ${units} ${formatValue(readAt(s.curve, s.followUp, t), 'percent')}`).join(', ')}, median ${medianText(s.median)}`).join('; ') + '.',
+        caption: t('caption', { confType: def.conf_type, period: ctx.periodLabel(ctx.period), n: fmt.count(total), left: fmt.count(events), limited, source }),
+        alt: t('alt', {
+          units,
+          perSegment: segmentsRaw ? t('alt.perSegment', { by: def.by! }) : '',
+          items: segments
+            .map((s) =>
+              t('alt.item', {
+                group: s.group,
+                marks: marks.map((m) => t('alt.mark', { time: amount(t, def, fmtTime(m)), value: pct(readAt(s.curve, s.followUp, m)) })).join(t('alt.markSep')),
+                median: medianText(s.median),
+              }),
+            )
+            .join(t('alt.itemSep')),
+        }),
         spec: spec as never,
         size: 'wide',
       },
@@ -444,14 +573,23 @@ function survivalVisual(r: MetricResult, pc: PreparedSurvival, ctx: VisualContex
     {
       kind: 'table',
       table: {
-        caption: `Share still customers by tenure${segmentsRaw ? ` and ${def.by}` : ''}`,
-        columns: [{ label: segmentsRaw ? def.by! : 'Customers' }, { label: 'n', align: 'right' }, { label: 'Left', align: 'right' }, ...marks.map((t) => ({ label: `${fmtTime(t)} ${units}`, align: 'right' as const })), { label: `Median (${units})`, align: 'right' }, { label: '95% CI', align: 'right' }],
-        rows: segments.map((s) => ({
-          cells: [s.group, formatCount(s.n), formatCount(s.events), ...marks.map((t) => formatNumber(readAt(s.curve, s.followUp, t), 'percent')), fmtTime(s.median.median), `${fmtTime(s.median.lower)} to ${s.median.upper === null ? 'not reached' : fmtTime(s.median.upper)}`],
-          muted: s.n < r.minSample,
-          note: s.n < r.minSample ? `n < ${r.minSample}` : undefined,
-        })).slice(0, 25),
-        footnote: `Shares in %. "—" where no customer has been observed that long; median "—" where more than half are still customers.${segmentsRaw && segments.length > 25 ? ` First 25 of ${segments.length} segments.` : ''}`,
+        caption: segmentsRaw ? t('table.captionBy', { by: def.by! }) : t('table.caption'),
+        columns: [
+          { label: segmentsRaw ? def.by! : t('table.customers') },
+          { label: t('table.n'), align: 'right' },
+          { label: t('table.left'), align: 'right' },
+          ...marks.map((m) => ({ label: amount(t, def, fmtTime(m)), align: 'right' as const })),
+          { label: t('table.median', { units }), align: 'right' },
+          { label: t('table.ci'), align: 'right' },
+        ],
+        rows: segments
+          .map((s) => ({
+            cells: [s.group, fmt.count(s.n), fmt.count(s.events), ...marks.map((m) => fmt.number(readAt(s.curve, s.followUp, m), 'percent')), fmtTime(s.median.median), t('table.range', { from: fmtTime(s.median.lower), to: s.median.upper === null ? t('notReached') : fmtTime(s.median.upper) })],
+            muted: s.n < r.minSample,
+            note: s.n < r.minSample ? t('table.lowN', { min: r.minSample }) : undefined,
+          }))
+          .slice(0, 25),
+        footnote: t('table.footnote') + (segmentsRaw && segments.length > 25 ? t('table.first', { count: segments.length }) : ''),
       },
     },
   ];
