@@ -11,7 +11,8 @@ import type { Unit } from '../metrics/module.js';
 export type { Unit };
 
 /** Replaces the ASCII hyphen-minus d3 emits with a true minus sign. */
-const minus = (s: string) => s.replace(/^-/, '−').replace(/^\+0\.0+$/, '±0.0');
+/** A true minus sign, and a signed zero ("+0.0", "−0.00") shown as "±0.0". */
+const minus = (s: string) => s.replace(/^-/, '−').replace(/^[+−](0\.0+)$/, '±$1');
 
 export interface Formatter {
   readonly locale: Locale;

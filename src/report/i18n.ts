@@ -10,12 +10,12 @@
  *   Messages write the spaces around their own words; where a placeholder's value meets a Han
  *   character of the message, `t` adds the space (the value itself is never changed, so user
  *   text such as segment names stays exactly as written).
- * - Metric modules stay locale-free. Their texts are translated here, in the report layer, by
- *   metric type: `metricTitle` (`title.<type>`), `metricMethod` (`method.<type>`, NPS, CSAT and
- *   CES), `localBands` (`band.<name>`), `testName` and `exclusionReason`. A metric type or band
- *   without a message keeps the module's English text. The default visuals of `type: metric`
- *   sections (cohort triangle, survival curve, …) are written by the modules and stay English;
- *   they get English period labels so that their sentences do not mix languages.
+ * - The survey-score types (NPS, CSAT, CES) are translated here, in the report layer:
+ *   `metricTitle` (`title.<type>`), `metricMethod` (`method.<type>`), `localBands`
+ *   (`band.<name>`), `testName` and `exclusionReason` (`reason.<reason>`, which also covers the
+ *   catalogue modules' exclusion reasons). The catalogue modules (churn, CLV, tickets, …) keep
+ *   their own messages beside their code (`localTranslator`) and write their method, test and
+ *   default visual in the report's locale.
  * - Error messages and hints are for the person writing the config and stay English.
  */
 import { format as enFormat, formatLocale, type FormatLocaleDefinition } from 'd3-format';
@@ -83,7 +83,7 @@ const en = {
   'change.ci': '95% CI {ci}, ',
   'change.rose': '{label} rose {size} to {value} ({ci}n = {n}) since {previous}; {verdict}.',
   'change.fell': '{label} fell {size} to {value} ({ci}n = {n}) since {previous}; {verdict}.',
-  'change.unchanged': '{label} was unchanged to {value} ({ci}n = {n}) since {previous}; {verdict}.',
+  'change.unchanged': '{label} was unchanged at {value} ({ci}n = {n}) since {previous}; {verdict}.',
   'change.significant': 'the change is significant ({p})',
   'change.notSignificant': 'the change is not significant ({p})',
   'change.untested': 'the change is {test}',
@@ -221,6 +221,31 @@ const en = {
   'reason.not an integer': 'not an integer',
   'reason.out of range': 'out of range',
   'reason.missing or invalid date': 'missing or invalid date',
+  'reason.missing id': 'missing id',
+  'reason.missing account id': 'missing account id',
+  'reason.missing customer': 'missing customer',
+  'reason.duplicate id': 'duplicate id',
+  'reason.duplicate customer-month': 'duplicate customer-month',
+  'reason.missing or invalid start date': 'missing or invalid start date',
+  'reason.invalid end date': 'invalid end date',
+  'reason.end before start': 'end before start',
+  'reason.missing or invalid signup date': 'missing or invalid signup date',
+  'reason.invalid cancel date': 'invalid cancel date',
+  'reason.cancel before signup': 'cancel before signup',
+  'reason.missing or invalid month': 'missing or invalid month',
+  'reason.missing or invalid period': 'missing or invalid period',
+  'reason.missing MRR': 'missing MRR',
+  'reason.negative MRR': 'negative MRR',
+  'reason.missing amount': 'missing amount',
+  'reason.negative amount': 'negative amount',
+  'reason.missing text': 'missing text',
+  'reason.missing or invalid created time': 'missing or invalid created time',
+  'reason.invalid first response time': 'invalid first response time',
+  'reason.invalid resolved time': 'invalid resolved time',
+  'reason.resolved before creation': 'resolved before creation',
+  'reason.first response before creation': 'first response before creation',
+  'reason.resolved before first response': 'resolved before first response',
+  'reason.missing reopened flag': 'missing reopened flag',
   'test.nps': 'z-test for the difference of two NPS',
   'test.proportions': 'two-proportion z-test (pooled)',
   'test.welch': "Welch's t-test",
@@ -477,6 +502,31 @@ const zhCN: Record<MessageKey, string> = {
   'reason.not an integer': '非整数',
   'reason.out of range': '超出范围',
   'reason.missing or invalid date': '日期缺失或无效',
+  'reason.missing id': '缺少 ID',
+  'reason.missing account id': '缺少账户 ID',
+  'reason.missing customer': '缺少客户',
+  'reason.duplicate id': 'ID 重复',
+  'reason.duplicate customer-month': '客户-月份重复',
+  'reason.missing or invalid start date': '开始日期缺失或无效',
+  'reason.invalid end date': '结束日期无效',
+  'reason.end before start': '结束早于开始',
+  'reason.missing or invalid signup date': '注册日期缺失或无效',
+  'reason.invalid cancel date': '取消日期无效',
+  'reason.cancel before signup': '取消早于注册',
+  'reason.missing or invalid month': '月份缺失或无效',
+  'reason.missing or invalid period': '期间缺失或无效',
+  'reason.missing MRR': '缺少 MRR',
+  'reason.negative MRR': 'MRR 为负',
+  'reason.missing amount': '缺少金额',
+  'reason.negative amount': '金额为负',
+  'reason.missing text': '缺少文本',
+  'reason.missing or invalid created time': '创建时间缺失或无效',
+  'reason.invalid first response time': '首次响应时间无效',
+  'reason.invalid resolved time': '解决时间无效',
+  'reason.resolved before creation': '解决早于创建',
+  'reason.first response before creation': '首次响应早于创建',
+  'reason.resolved before first response': '解决早于首次响应',
+  'reason.missing reopened flag': '缺少重开标记',
   'test.nps': '两个独立 NPS 之差的 z 检验',
   'test.proportions': '双比例 z 检验（合并比例）',
   'test.welch': 'Welch t 检验',

@@ -24,7 +24,8 @@ export function changeSentence(r: MetricResult, previousLabel: string, t: Transl
   if (r.delta === null) return t('change.noPrevious', { label: r.label, value, ci, n, previous: previousLabel });
   // Some changes are deliberately not tested (model estimates, overlapping samples): say so and why.
   const verdict = r.p === null ? t('change.untested', { test: r.test || 'not tested' }) : r.significant ? t('change.significant', { p: fmt.p(r.p) }) : t('change.notSignificant', { p: fmt.p(r.p) });
-  if (r.delta === 0) return t('change.unchanged', { label: r.label, value, ci, n, previous: previousLabel, verdict });
+  // a change that rounds to zero at the display precision reads as unchanged, not "fell ±0.0"
+  if (r.delta === 0 || fmt.delta(r.delta, r.unit) === fmt.delta(0, r.unit)) return t('change.unchanged', { label: r.label, value, ci, n, previous: previousLabel, verdict });
   const size = fmt.delta(Math.abs(r.delta), r.unit).replace(/^\+/, '');
   return t(r.delta > 0 ? 'change.rose' : 'change.fell', { label: r.label, size, value, ci, n, previous: previousLabel, verdict });
 }
