@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { build, type BuildResult } from '../src/pipeline.js';
+import { decodeEntities } from './html-text.js';
 import { csv, HOSTILE_COMMENT, makeProject, SURVEY_CONFIG, SURVEY_HEADER, surveyProject, surveyRows } from './project.js';
 
 let result: BuildResult;
@@ -18,16 +19,7 @@ function sectionText(type: string): string {
   const start = html.indexOf(`data-section-type="${type}"`);
   expect(start, `section ${type} is rendered`).toBeGreaterThan(-1);
   const end = html.indexOf('</section>', start);
-  return html
-    .slice(start, end)
-    .replace(/<svg[\s\S]*?<\/svg>/g, ' ')
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16)))
-    .replace(/&quot;/g, '"')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ');
+  return decodeEntities(html.slice(start, end).replace(/<svg[\s\S]*?<\/svg>/g, ' ').replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' ');
 }
 
 describe('sections', () => {

@@ -18,6 +18,7 @@ import { churnModule, churnSchema, MESSAGES, retentionModule, retentionSchema } 
 import type { MetricModule, MetricResult, PrepareContext } from './module.js';
 import { shiftPeriod } from './period.js';
 import { wilsonInterval } from './stats.js';
+import { metricSectionText } from '../../test/html-text.js';
 
 const HEADER = ['customer_id', 'signup_date', 'cancel_date', 'region'];
 
@@ -418,19 +419,6 @@ sections:
   });
 });
 
-/** Visible text and alt/aria attributes of a report's metric sections (tags removed, entities decoded). */
-function metricSectionText(html: string): string {
-  const sections = [...html.matchAll(/<section[^>]*data-section-type="metric"[\s\S]*?<\/section>/g)].map((m) => m[0]).join(' ');
-  const attributes = [...sections.matchAll(/(?:alt|aria-label)="([^"]*)"/g)].map((m) => m[1]).join(' ');
-  return `${sections} ${attributes}`
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16)))
-    .replace(/&quot;/g, '"')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ');
-}
 
 describe('report.locale: zh-CN', () => {
   it('every message has the same keys and placeholders in English and Chinese', () => {

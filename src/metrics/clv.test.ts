@@ -25,6 +25,7 @@ import { MESSAGES } from './clv.js';
 import { bgnbdLogLikelihood, type BgNbdParams } from './models/bgnbd.js';
 import { customerLifetimeValue, gammaGammaLogLikelihood, type GammaGammaParams } from './models/gammagamma.js';
 import { collapseRfm } from './models/rfm.js';
+import { metricSectionText } from '../../test/html-text.js';
 
 const relativeError = (actual: number, expected: number) => Math.abs(actual - expected) / Math.abs(expected);
 
@@ -592,19 +593,6 @@ sections:
   });
 });
 
-/** Visible text of the report's metric sections with their alt texts and chart labels (tags removed, entities decoded). */
-function metricSectionText(html: string): string {
-  const sections = [...html.matchAll(/<section class="section section-metric"[\s\S]*?<\/section>/g)].map((m) => m[0]).join('\n');
-  const attributes = [...sections.matchAll(/(?:alt|aria-label|title)="([^"]*)"/g)].map((m) => m[1]);
-  return [sections.replace(/<style>[\s\S]*?<\/style>/g, ' ').replace(/<[^>]+>/g, ' '), ...attributes]
-    .join(' ')
-    .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16)))
-    .replace(/&quot;/g, '"')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ');
-}
 
 describe('in Simplified Chinese (report.locale: zh-CN)', () => {
   const chinese = (config: string) => config.replace(/( {2}min_sample: \d+\n)/, '$1  locale: zh-CN\n');

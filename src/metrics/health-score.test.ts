@@ -15,6 +15,7 @@ import { sameKeys } from '../report/i18n.js';
 import { computeMetrics } from './index.js';
 import { studentTCdf } from './stats.js';
 import { csv, makeProject } from '../../test/project.js';
+import { metricSectionText } from '../../test/html-text.js';
 
 const HEADER = ['account', 'month', 'segment', 'logins', 'open_tickets', 'nps'];
 
@@ -243,19 +244,6 @@ describe('health score: invariants (property)', () => {
   });
 });
 
-/** Visible text of the report's metric sections with their alt texts and chart labels (tags removed, entities decoded). */
-function metricSectionText(html: string): string {
-  const sections = [...html.matchAll(/<section class="section section-metric"[\s\S]*?<\/section>/g)].map((m) => m[0]).join('\n');
-  const attributes = [...sections.matchAll(/(?:alt|aria-label|title)="([^"]*)"/g)].map((m) => m[1]);
-  return [sections.replace(/<style>[\s\S]*?<\/style>/g, ' ').replace(/<[^>]+>/g, ' '), ...attributes]
-    .join(' ')
-    .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16)))
-    .replace(/&quot;/g, '"')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ');
-}
 
 describe('health score in Simplified Chinese (report.locale: zh-CN)', () => {
   let zh: BuildResult;

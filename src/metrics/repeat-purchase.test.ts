@@ -14,6 +14,7 @@ import { build, type BuildResult } from '../pipeline.js';
 import { normalCdf } from './stats.js';
 import { sameKeys } from '../report/i18n.js';
 import { MESSAGES } from './repeat-purchase.js';
+import { metricSectionText } from '../../test/html-text.js';
 
 const HEADER = ['order_id', 'customer_id', 'order_date', 'amount', 'region'];
 
@@ -331,19 +332,6 @@ sections:
 const REFERENCE_ORDERS = (100 * 10644) / 23570;
 const REFERENCE_DAYS = (100 * 10490) / 23570;
 
-/** Visible text of the report's metric sections with their alt texts and chart labels (tags removed, entities decoded). */
-function metricSectionText(html: string): string {
-  const sections = [...html.matchAll(/<section class="section section-metric"[\s\S]*?<\/section>/g)].map((m) => m[0]).join('\n');
-  const attributes = [...sections.matchAll(/(?:alt|aria-label|title)="([^"]*)"/g)].map((m) => m[1]);
-  return [sections.replace(/<style>[\s\S]*?<\/style>/g, ' ').replace(/<[^>]+>/g, ' '), ...attributes]
-    .join(' ')
-    .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16)))
-    .replace(/&quot;/g, '"')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ');
-}
 
 describe('in Simplified Chinese (report.locale: zh-CN)', () => {
   let zh: BuildResult;

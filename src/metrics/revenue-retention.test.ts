@@ -14,6 +14,7 @@ import type { MetricResult, PrepareContext } from './module.js';
 import { shiftPeriod } from './period.js';
 import { sameKeys } from '../report/i18n.js';
 import { bootstrapChange, bootstrapRatio, MESSAGES, monthOrdinal, revenueRetentionModule, revenueRetentionSchema } from './revenue-retention.js';
+import { metricSectionText } from '../../test/html-text.js';
 
 const HEADER = ['customer_id', 'month', 'mrr', 'plan'];
 
@@ -285,19 +286,6 @@ describe('properties', () => {
   });
 });
 
-/** Visible text and alt/aria attributes of a report's metric sections (tags removed, entities decoded). */
-function metricSectionText(html: string): string {
-  const sections = [...html.matchAll(/<section[^>]*data-section-type="metric"[\s\S]*?<\/section>/g)].map((m) => m[0]).join(' ');
-  const attributes = [...sections.matchAll(/(?:alt|aria-label)="([^"]*)"/g)].map((m) => m[1]).join(' ');
-  return `${sections} ${attributes}`
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16)))
-    .replace(/&quot;/g, '"')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ');
-}
 
 describe('report.locale: zh-CN', () => {
   it('every message has the same keys and placeholders in English and Chinese', () => {

@@ -14,6 +14,7 @@ import { MESSAGES, reviews } from './reviews.js';
 import { sameKeys } from '../report/i18n.js';
 import { csv, makeProject } from '../../test/project.js';
 import { describeShared, sharedFile } from '../../test/shared-data.js';
+import { metricSectionText } from '../../test/html-text.js';
 
 const HEADER = ['review_id', 'product', 'rating', 'submitted_at', 'text'];
 const OCTOBER = [5, 5, 4, 4, 3, 5, 1, 2, 5, 4];
@@ -223,19 +224,6 @@ sections:
   });
 });
 
-/** Visible text of the report's metric sections with their alt texts and chart labels (tags removed, entities decoded). */
-function metricSectionText(html: string): string {
-  const sections = [...html.matchAll(/<section class="section section-metric"[\s\S]*?<\/section>/g)].map((m) => m[0]).join('\n');
-  const attributes = [...sections.matchAll(/(?:alt|aria-label|title)="([^"]*)"/g)].map((m) => m[1]);
-  return [sections.replace(/<style>[\s\S]*?<\/style>/g, ' ').replace(/<[^>]+>/g, ' '), ...attributes]
-    .join(' ')
-    .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16)))
-    .replace(/&quot;/g, '"')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ');
-}
 
 describe('reviews in Simplified Chinese (report.locale: zh-CN)', () => {
   let zh: BuildResult;

@@ -16,6 +16,7 @@ import { MESSAGES } from './sentiment.js';
 import { sameKeys } from '../report/i18n.js';
 import { csv, makeProject } from '../../test/project.js';
 import { describeShared, sharedFile } from '../../test/shared-data.js';
+import { metricSectionText } from '../../test/html-text.js';
 
 const HEADER = ['id', 'submitted_at', 'channel', 'comment'];
 
@@ -280,19 +281,6 @@ describeShared('sentiment: UCI Sentiment Labelled Sentences (Kotzias et al., KDD
   });
 });
 
-/** Visible text of the report's metric sections with their alt texts and chart labels (tags removed, entities decoded). */
-function metricSectionText(html: string): string {
-  const sections = [...html.matchAll(/<section class="section section-metric"[\s\S]*?<\/section>/g)].map((m) => m[0]).join('\n');
-  const attributes = [...sections.matchAll(/(?:alt|aria-label|title)="([^"]*)"/g)].map((m) => m[1]);
-  return [sections.replace(/<style>[\s\S]*?<\/style>/g, ' ').replace(/<[^>]+>/g, ' '), ...attributes]
-    .join(' ')
-    .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16)))
-    .replace(/&quot;/g, '"')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ');
-}
 
 describe('sentiment in Simplified Chinese (report.locale: zh-CN)', () => {
   let zh: BuildResult;

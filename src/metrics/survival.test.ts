@@ -19,6 +19,7 @@ import { shiftPeriod } from './period.js';
 import { twoSidedP } from './stats.js';
 import { sameKeys } from '../report/i18n.js';
 import { chiSquareSf, logRankTest, MESSAGES, survivalModule, survivalSchema } from './survival.js';
+import { metricSectionText } from '../../test/html-text.js';
 
 const HEADER = ['customer_id', 'signup_date', 'cancel_date', 'plan'];
 
@@ -409,19 +410,6 @@ describe('properties', () => {
   });
 });
 
-/** Visible text and alt/aria attributes of a report's metric sections (tags removed, entities decoded). */
-function metricSectionText(html: string): string {
-  const sections = [...html.matchAll(/<section[^>]*data-section-type="metric"[\s\S]*?<\/section>/g)].map((m) => m[0]).join(' ');
-  const attributes = [...sections.matchAll(/(?:alt|aria-label)="([^"]*)"/g)].map((m) => m[1]).join(' ');
-  return `${sections} ${attributes}`
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16)))
-    .replace(/&quot;/g, '"')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ');
-}
 
 describe('report.locale: zh-CN', () => {
   it('every message has the same keys and placeholders in English and Chinese', () => {
