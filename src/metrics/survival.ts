@@ -12,7 +12,7 @@ import { palette } from '../report/theme.js';
 import { customerFields, filterTextIn, groupsOf, nextPeriodStart, ordinalPeriod, periodOrdinal, prepareCustomers, type PreparedCustomers } from './churn.js';
 import { filterSchema } from './filter.js';
 import { kaplanMeier, medianSurvival, type ConfType, type KaplanMeierCurve, type MedianSurvival } from './models/kaplan-meier.js';
-import { lgamma } from './models/special.js';
+import { gammaQ } from './models/special.js';
 import type { ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, VisualBlock, VisualContext } from './module.js';
 import type { Granularity } from './period.js';
 import { adjustGroups, makeResult } from './result-builders.js';
@@ -175,42 +175,6 @@ export function survivalAt(curve: KaplanMeierCurve, t: number): { survival: numb
 // ---------------------------------------------------------------------------------------------
 // Log-rank test across K groups
 // ---------------------------------------------------------------------------------------------
-
-/** Regularised upper incomplete gamma Q(a, x) (series below a + 1, continued fraction above). */
-export function gammaQ(a: number, x: number): number {
-  if (!(a > 0) || !(x >= 0)) return NaN;
-  if (x === 0) return 1;
-  const lg = lgamma(a);
-  if (x < a + 1) {
-    let sum = 1 / a;
-    let term = sum;
-    for (let n = 1; n < 1000; n++) {
-      term *= x / (a + n);
-      sum += term;
-      if (Math.abs(term) < Math.abs(sum) * 1e-15) break;
-    }
-    return Math.max(0, 1 - sum * Math.exp(-x + a * Math.log(x) - lg));
-  }
-  // Lentz's continued fraction for Q
-  const tiny = 1e-300;
-  let b = x + 1 - a;
-  let c = 1 / tiny;
-  let d = 1 / b;
-  let h = d;
-  for (let i = 1; i < 1000; i++) {
-    const an = -i * (i - a);
-    b += 2;
-    d = an * d + b;
-    if (Math.abs(d) < tiny) d = tiny;
-    c = b + an / c;
-    if (Math.abs(c) < tiny) c = tiny;
-    d = 1 / d;
-    const delta = d * c;
-    h *= delta;
-    if (Math.abs(delta - 1) < 1e-15) break;
-  }
-  return Math.exp(-x + a * Math.log(x) - lg) * h;
-}
 
 /** Upper tail of the chi-square distribution with `df` degrees of freedom. */
 export function chiSquareSf(x: number, df: number): number {

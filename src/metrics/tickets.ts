@@ -19,7 +19,7 @@ import { palette } from '../report/theme.js';
 import { formatter } from '../report/format.js';
 import { localTranslator, translator, type Locale, type Vars } from '../report/i18n.js';
 import { compileFilter, filterSchema, type Filter } from './filter.js';
-import { lgamma } from './models/special.js';
+import { gammaP } from './models/special.js';
 import type { Change, ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, Unit, VisualBlock } from './module.js';
 import { parseTimestamp, periodOf, periodRange, periodStart, shiftPeriod, type Granularity } from './period.js';
 import { groupKey } from './prepare.js';
@@ -284,39 +284,6 @@ export function quantileInterval(sorted: ArrayLike<number>, q: number, level = 0
   return [sorted[l - 1], sorted[lo - 1]];
 }
 
-/** Regularised lower incomplete gamma P(a, x) (series / Lentz continued fraction, Numerical Recipes §6.2). */
-function gammaP(a: number, x: number): number {
-  if (x <= 0) return 0;
-  const lg = lgamma(a);
-  if (x < a + 1) {
-    let sum = 1 / a;
-    let term = sum;
-    for (let k = 1; k < 10_000; k++) {
-      term *= x / (a + k);
-      sum += term;
-      if (Math.abs(term) < Math.abs(sum) * 1e-15) break;
-    }
-    return sum * Math.exp(-x + a * Math.log(x) - lg);
-  }
-  const tiny = 1e-300;
-  let b = x + 1 - a;
-  let c = 1 / tiny;
-  let d = 1 / b;
-  let h = d;
-  for (let i = 1; i < 10_000; i++) {
-    const an = -i * (i - a);
-    b += 2;
-    d = an * d + b;
-    if (Math.abs(d) < tiny) d = tiny;
-    c = b + an / c;
-    if (Math.abs(c) < tiny) c = tiny;
-    d = 1 / d;
-    const delta = d * c;
-    h *= delta;
-    if (Math.abs(delta - 1) < 1e-15) break;
-  }
-  return 1 - Math.exp(-x + a * Math.log(x) - lg) * h;
-}
 
 /** x with P(a, x) = p, by bisection. */
 function gammaQuantile(p: number, a: number): number {

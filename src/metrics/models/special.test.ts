@@ -3,7 +3,7 @@
  * Mathematical Functions, §6.1 for Γ and §15.1 for ₂F₁ special cases).
  */
 import { describe, expect, it } from 'vitest';
-import { gammaSign, hyp2f1, hyp2f1m1, lbeta, lgamma, logAddExp, normalQuantile } from './special.js';
+import { gammaP, gammaQ, gammaSign, hyp2f1, hyp2f1m1, lbeta, lgamma, logAddExp, normalQuantile } from './special.js';
 
 const relClose = (actual: number, expected: number, rel = 1e-13): void => {
   expect(Math.abs(actual - expected)).toBeLessThanOrEqual(rel * Math.max(1, Math.abs(expected)));
@@ -133,5 +133,17 @@ describe('normalQuantile', () => {
     expect(normalQuantile(0.995)).toBeCloseTo(2.575829, 6);
     expect(normalQuantile(0.1)).toBeCloseTo(-1.281552, 6);
     expect(normalQuantile(1e-10)).toBeCloseTo(-6.361341, 5);
+  });
+});
+
+describe('regularised incomplete gamma', () => {
+  it('gives the chi-square tail (Q(df/2, x/2)): 3.841459 on 1 df → 0.05; 5.991465 on 2 df → 0.05', () => {
+    expect(gammaQ(0.5, 3.841459 / 2)).toBeCloseTo(0.05, 7);
+    expect(gammaQ(1, 5.991465 / 2)).toBeCloseTo(0.05, 7); // Q(1, x) = e^{-x}
+  });
+  it('P + Q = 1 and P(1, x) = 1 − e^{−x}, on both sides of x = a + 1', () => {
+    for (const [a, x] of [[0.5, 0.2], [3, 1], [3, 7], [20, 25]]) expect(gammaP(a, x) + gammaQ(a, x)).toBeCloseTo(1, 12);
+    expect(gammaP(1, 0.3)).toBeCloseTo(1 - Math.exp(-0.3), 12);
+    expect(gammaP(1, 4)).toBeCloseTo(1 - Math.exp(-4), 12);
   });
 });

@@ -224,3 +224,45 @@ export function normalQuantile(p: number): number {
   const r = q * q;
   return (horner(ACKLAM_A, r) * q) / (horner(ACKLAM_B, r) * r + 1);
 }
+
+/** Regularised upper incomplete gamma Q(a, x) (series below a + 1, continued fraction above). */
+export function gammaQ(a: number, x: number): number {
+  if (!(a > 0) || !(x >= 0)) return NaN;
+  if (x === 0) return 1;
+  const lg = lgamma(a);
+  if (x < a + 1) {
+    let sum = 1 / a;
+    let term = sum;
+    for (let n = 1; n < 1000; n++) {
+      term *= x / (a + n);
+      sum += term;
+      if (Math.abs(term) < Math.abs(sum) * 1e-15) break;
+    }
+    return Math.max(0, 1 - sum * Math.exp(-x + a * Math.log(x) - lg));
+  }
+  // Lentz's continued fraction for Q
+  const tiny = 1e-300;
+  let b = x + 1 - a;
+  let c = 1 / tiny;
+  let d = 1 / b;
+  let h = d;
+  for (let i = 1; i < 1000; i++) {
+    const an = -i * (i - a);
+    b += 2;
+    d = an * d + b;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = b + an / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    const delta = d * c;
+    h *= delta;
+    if (Math.abs(delta - 1) < 1e-15) break;
+  }
+  return Math.exp(-x + a * Math.log(x) - lg) * h;
+}
+
+/** Regularised lower incomplete gamma P(a, x) = 1 − Q(a, x). */
+export function gammaP(a: number, x: number): number {
+  if (x <= 0) return 0;
+  return 1 - gammaQ(a, x);
+}
