@@ -20,7 +20,7 @@ import { parseTimestamp, periodOf, periodStart, type Granularity } from './perio
 import { compileFilter, describeFilter, filterSchema, type Filter } from './filter.js';
 import type { ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, PrepareContext, VisualBlock, VisualContext } from './module.js';
 import { groupKey } from './prepare.js';
-import { adjustGroups, makeResult, proportion, proportionChange } from './result-builders.js';
+import { adjustGroups, makeResult, proportion, proportionChange, totalExclusions } from './result-builders.js';
 import { metricFields } from './score-schema.js';
 import type { SourceTable } from '../sources/types.js';
 import { trendSpec } from '../report/charts.js';
@@ -164,9 +164,7 @@ export class ExclusionCounter {
   /** `excluded`, `exclusions` (current period) and `excludedAllPeriods` of a result. */
   summary(period: string): Pick<MetricResult, 'excluded' | 'exclusions' | 'excludedAllPeriods'> {
     const current = sortKeys(this.byPeriod.get(period) ?? {});
-    const all: Record<string, number> = {};
-    for (const entry of this.byPeriod.values()) for (const [k, v] of Object.entries(entry)) all[k] = (all[k] ?? 0) + v;
-    return { excluded: Object.values(current).reduce((a, b) => a + b, 0), exclusions: current, excludedAllPeriods: sortKeys(all) };
+    return { excluded: Object.values(current).reduce((a, b) => a + b, 0), exclusions: current, excludedAllPeriods: sortKeys(totalExclusions(this.byPeriod.values())) };
   }
 }
 

@@ -20,7 +20,7 @@ import { compileFilter, filterSchema, type Filter } from './filter.js';
 import type { ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, VisualBlock, VisualContext } from './module.js';
 import { parseTimestamp, periodOf, periodRange, periodStart, shiftPeriod, type Granularity } from './period.js';
 import { groupKey } from './prepare.js';
-import { adjustGroups, ALPHA, makeResult } from './result-builders.js';
+import { adjustGroups, ALPHA, makeResult, totalExclusions } from './result-builders.js';
 import { metricFields } from './score-schema.js';
 import { meanEstimate, quantileSorted, studentTCdf, twoProportionZTest, welchTTest, wilsonInterval, type Interval } from './stats.js';
 
@@ -578,8 +578,7 @@ function computeHealth(ph: PreparedHealth, ctx: ComputeContext): MetricResult {
   });
 
   const excl = ph.exclusions.get(period) ?? {};
-  const all: Record<string, number> = {};
-  for (const e of ph.exclusions.values()) for (const [k, v] of Object.entries(e)) all[k] = (all[k] ?? 0) + v;
+  const all = totalExclusions(ph.exclusions.values());
 
   return makeResult({
     id: ph.id,

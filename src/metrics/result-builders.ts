@@ -51,6 +51,13 @@ export function proportionChange(previousPeriod: string, prev: { x: number; n: n
   return { previous: { period: previousPeriod, value: a.value, n: a.n, ci: a.ci }, delta: b.value - a.value, test, statistic: Number.isFinite(t.z) ? t.z : null, p, significant: p !== null && p < ALPHA };
 }
 
+/** Exclusion counts added up over periods (reason → rows). */
+export function totalExclusions(perPeriod: Iterable<Record<string, number>>): Record<string, number> {
+  const all: Record<string, number> = {};
+  for (const entry of perPeriod) for (const [reason, n] of Object.entries(entry)) all[reason] = (all[reason] ?? 0) + n;
+  return all;
+}
+
 /** Sets pAdjusted (Benjamini–Hochberg) and significant on the groups of one breakdown, in place. */
 export function adjustGroups(groups: GroupResult[]): GroupResult[] {
   const tested = groups.filter((g) => g.p !== null);

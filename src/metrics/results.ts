@@ -4,7 +4,7 @@
  * breakdowns (with Benjamini–Hochberg adjusted significance across groups) and distribution.
  */
 import type { Change, GroupResult, MetricResult, PeriodValue } from './module.js';
-import { adjustGroups, ALPHA } from './result-builders.js';
+import { adjustGroups, ALPHA, totalExclusions } from './result-builders.js';
 import { aggregate, exclusions, type PreparedMetric } from './prepare.js';
 import { periodRange, shiftPeriod } from './period.js';
 import { addStats, emptyStats, type Stats } from './types.js';
@@ -71,8 +71,7 @@ export function metricResult(pm: PreparedMetric, current: string, options: { bre
 
   const excl = exclusions(pm);
   const current_excl = excl.get(current) ?? {};
-  const all: Record<string, number> = {};
-  for (const entry of excl.values()) for (const [k, v] of Object.entries(entry)) all[k] = (all[k] ?? 0) + v;
+  const all = totalExclusions(excl.values());
 
   const rules = type.rules(def);
   const bands = type.bands(def);

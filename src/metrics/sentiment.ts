@@ -20,7 +20,7 @@ import { compileFilter, filterSchema, type Filter } from './filter.js';
 import type { GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, VisualBlock, VisualContext } from './module.js';
 import { parseTimestamp, periodOf, periodRange, periodStart, shiftPeriod, type Granularity } from './period.js';
 import { groupKey } from './prepare.js';
-import { adjustGroups, ALPHA, makeResult } from './result-builders.js';
+import { adjustGroups, ALPHA, makeResult, totalExclusions } from './result-builders.js';
 import { metricFields } from './score-schema.js';
 import { npsChangeTest, npsEstimate, wilsonInterval, type Interval } from './stats.js';
 
@@ -468,8 +468,7 @@ function computeSentiment(ps: PreparedSentiment, ctx: Parameters<MetricModule['c
   const themes = findThemes(comments, { top: def.themes.top, minCount: def.themes.min_count, examples: def.themes.examples, stopWords: def.themes.stop_words });
 
   const excl = ps.exclusions.get(period) ?? {};
-  const all: Record<string, number> = {};
-  for (const e of ps.exclusions.values()) for (const [k, v] of Object.entries(e)) all[k] = (all[k] ?? 0) + v;
+  const all = totalExclusions(ps.exclusions.values());
 
   return makeResult({
     id: ps.id,

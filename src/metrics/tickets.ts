@@ -23,7 +23,7 @@ import { gammaP } from './models/special.js';
 import type { Change, ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, Unit, VisualBlock } from './module.js';
 import { parseTimestamp, periodOf, periodRange, periodStart, shiftPeriod, type Granularity } from './period.js';
 import { groupKey } from './prepare.js';
-import { adjustGroups, ALPHA, makeResult, proportion, proportionChange } from './result-builders.js';
+import { adjustGroups, ALPHA, makeResult, proportion, proportionChange, totalExclusions } from './result-builders.js';
 import { metricFields } from './score-schema.js';
 import { incompleteBeta, quantileSorted, twoProportionZTest, type Interval } from './stats.js';
 
@@ -736,8 +736,7 @@ function computeTickets(pt: PreparedTickets, ctx: ComputeContext): MetricResult 
   };
   const exclusions: Record<string, number> = { ...rowExcl };
   for (const reason of relevant[measure] ?? []) if (fieldIssues[reason]) exclusions[reason] = fieldIssues[reason];
-  const all: Record<string, number> = {};
-  for (const entry of pt.exclusions.values()) for (const [k, v] of Object.entries(entry)) all[k] = (all[k] ?? 0) + v;
+  const all = totalExclusions(pt.exclusions.values());
   for (const entry of pt.fieldIssues.values()) for (const [k, v] of Object.entries(entry)) if ((relevant[measure] ?? []).includes(k)) all[k] = (all[k] ?? 0) + v;
 
   // Volume by channel for the current period (with the previous period for change).
