@@ -18,7 +18,7 @@ import { CxError } from '../errors.js';
 import type { SourceTable } from '../sources/types.js';
 import { palette } from '../report/theme.js';
 import { formatter } from '../report/format.js';
-import { localTranslator, translator, type Locale } from '../report/i18n.js';
+import { localTranslator, type Locale } from '../report/i18n.js';
 import {
   ExclusionCounter,
   customerFields,

@@ -50,10 +50,6 @@ export function compileFilter(filter: Filter | undefined): (get: (column: string
   return (get) => tests.every((t) => t(get));
 }
 
-/** Columns a filter reads. */
-export function filterColumns(filter: Filter | undefined): string[] {
-  return filter ? Object.keys(filter) : [];
-}
 
 /** Short human description: "region = EMEA, channel in (chat, email)". */
 export function describeFilter(filter: Filter | undefined): string {

@@ -7,7 +7,6 @@
  */
 import type { z } from 'zod';
 import type { Config } from '../config/load.js';
-import type { MetricDef } from '../config/schema.js';
 import type { Path } from '../config/yaml-source.js';
 import type { Chart, Table } from '../report/model.js';
 import type { SourceTable } from '../sources/types.js';
@@ -129,4 +128,3 @@ export interface MetricModule<D = any, P extends Prepared = Prepared> {
   visual?(result: MetricResult, prepared: P, ctx: VisualContext): VisualBlock[];
 }
 
-export type AnyMetricDef = MetricDef;

@@ -32,8 +32,6 @@ export const metricModules: Record<string, MetricModule> = {
   'health-score': healthScoreModule,
 };
 
-export const metricTypeNames = Object.keys(metricModules);
-
 /** The module for a metric type name. */
 export function metricModule(name: string): MetricModule {
   const module = metricModules[name];

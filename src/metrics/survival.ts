@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { formatter } from '../report/format.js';
-import { localTranslator, translator, type Locale } from '../report/i18n.js';
+import { localTranslator, type Locale } from '../report/i18n.js';
 import { palette } from '../report/theme.js';
 import { customerFields, filterTextIn, groupsOf, nextPeriodStart, ordinalPeriod, periodOrdinal, prepareCustomers, type PreparedCustomers } from './churn.js';
 import { filterSchema } from './filter.js';

@@ -1,9 +1,9 @@
 /** What every section builder gets: the config, the computed metrics, period helpers and the locale. */
 import type { Config } from '../config/load.js';
 import type { ComputedMetrics } from '../metrics/index.js';
-import { periodLabel, type Granularity } from '../metrics/period.js';
+import type { Granularity } from '../metrics/period.js';
 import type { MetricResult } from '../metrics/results.js';
-import { formatter, type Formatter, type Unit } from './format.js';
+import { formatter, type Formatter } from './format.js';
 import { localBands, metricMethod, metricTitle, periodLabelIn, translator, type Locale, type Translator } from './i18n.js';
 import type { SeriesPoint } from './charts.js';
 import type { Band } from '../metrics/types.js';
@@ -39,10 +39,6 @@ export function shortLabel(ctx: SectionContext, key: string): string {
   return periodLabelIn(ctx.locale ?? 'en', key, ctx.granularity, 'short');
 }
 
-/** "October 2026" whatever the locale: for the English text of metric modules' own visuals. */
-export function englishLabel(ctx: SectionContext, key: string): string {
-  return periodLabel(key, ctx.granularity, 'long');
-}
 
 /** The computed result of a metric; in lenient mode, throws the metric's own error. */
 export function result(ctx: SectionContext, id: string): MetricResult {
@@ -66,9 +62,6 @@ export function bandsOf(ctx: SectionContext, bands: Band[]): Band[] {
   return localBands(ctx.t, bands);
 }
 
-export function unitOf(r: MetricResult): Unit {
-  return r.unit;
-}
 
 /** The series points of a result for charts. */
 export function seriesPoints(ctx: SectionContext, series: MetricResult['series']): SeriesPoint[] {

@@ -124,10 +124,6 @@ export function formatValue(value: number | null | undefined, unit: Unit): strin
   return english.value(value, unit);
 }
 
-/** The bare number, without unit decorations (for tables and charts): "31.2", "82.3", "5.41". */
-export function formatNumber(value: number | null | undefined, unit: Unit): string {
-  return english.number(value, unit);
-}
 
 /** A change: "+2.3 pts" (NPS and percentages change in points), "−0.12". */
 export function formatDelta(delta: number | null | undefined, unit: Unit): string {
@@ -139,17 +135,5 @@ export function formatInterval(ci: Interval | null | undefined, unit: Unit): str
   return english.interval(ci, unit);
 }
 
-/** "1,180" */
-export function formatCount(n: number): string {
-  return english.count(n);
-}
 
-/** "p < 0.001", "p = 0.034" */
-export function formatP(p: number | null | undefined): string {
-  return english.p(p);
-}
 
-/** "82.3%" for a share in [0, 1]. */
-export function formatShare(share: number): string {
-  return english.share(share);
-}
