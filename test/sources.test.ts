@@ -50,6 +50,33 @@ describe('every file source gives the same metrics.json as CSV', () => {
   });
 });
 
+describe('DuckDB source', () => {
+  function duckProject(query: string, files: Record<string, string | Uint8Array>) {
+    const config = SURVEY_CONFIG.replace('responses: { type: csv, path: data/responses.csv }', `responses: { type: duckdb, query: ${JSON.stringify(query)} }`);
+    const dir = makeProject({ 'cxreport.yaml': config });
+    mkdirSync(join(dir, 'data'), { recursive: true });
+    for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
+    return dir;
+  }
+  let reference: string;
+  beforeAll(async () => {
+    reference = await metricsOf(projectWith('csv', 'responses.csv', csv(SURVEY_HEADER, rows)));
+  });
+  it('a query over a Parquet file (path relative to the config) gives the same metrics.json as CSV', async () => {
+    const buffer = parquetWriteBuffer({ columnData: SURVEY_HEADER.map((name) => ({ name, data: objects.map((o) => asText(o[name])), type: 'STRING' as const })) });
+    const dir = duckProject("select * from read_parquet('data/responses.parquet')", { 'data/responses.parquet': new Uint8Array(buffer) });
+    expect(await metricsOf(dir)).toBe(reference);
+  });
+  it('a query over the CSV, all columns read as text, gives the same metrics.json', async () => {
+    const dir = duckProject("select * from read_csv('data/responses.csv', all_varchar = true)", { 'data/responses.csv': csv(SURVEY_HEADER, rows) });
+    expect(await metricsOf(dir)).toBe(reference);
+  });
+  it('a failing query is a clear data error', async () => {
+    const dir = duckProject('select * from missing_table', {});
+    await expect(metricsOf(dir)).rejects.toThrow(/^source "responses": the DuckDB query failed: Catalog Error/);
+  });
+});
+
 describe('CSV details', () => {
   it('UTF-8 BOM, semicolons, quoted line breaks and declared string columns', async () => {
     const dir = makeProject({ 'd.csv': '\uFEFFid;zip;comment\n1;01234;"two\nlines; and a ""quote"""\n2;99999;plain\n' });

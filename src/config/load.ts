@@ -156,7 +156,7 @@ function resolvePath(dir: string, p: string): string {
 
 /** Resolves every file path in the config against the config's folder. */
 function normalisePaths(config: Config): Config {
-  const sources = Object.fromEntries(Object.entries(config.sources).map(([k, s]) => [k, { ...s, path: resolvePath(config.dir, s.path) }]));
+  const sources = Object.fromEntries(Object.entries(config.sources).map(([k, s]) => [k, 'path' in s ? { ...s, path: resolvePath(config.dir, s.path) } : s]));
   const sections = config.sections.map((s) => {
     if (s.type === 'markdown' && s.file) return { ...s, file: resolvePath(config.dir, s.file) };
     if (s.type === 'case-study' && s.narrative_file) return { ...s, narrative_file: resolvePath(config.dir, s.narrative_file) };

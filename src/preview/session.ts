@@ -62,7 +62,7 @@ export class PreviewSession {
     const files = new Map<string, RebuildKind>([[resolve(this.cwd, this.configPath), 'full']]);
     const c = this.config;
     if (!c) return files;
-    for (const s of Object.values(c.sources)) files.set(s.path, 'data');
+    for (const s of Object.values(c.sources)) if ('path' in s) files.set(s.path, 'data');
     for (const s of c.sections) {
       if (s.type === 'markdown' && s.file) files.set(s.file, 'model');
       if (s.type === 'case-study' && s.narrative_file) files.set(s.narrative_file, 'model');
@@ -106,7 +106,7 @@ export class PreviewSession {
 
   private async loadData(force: boolean): Promise<void> {
     const config = this.config!;
-    const key = JSON.stringify(Object.values(config.sources).map((s) => [s, stamp(s.path)]));
+    const key = JSON.stringify(Object.values(config.sources).map((s) => [s, 'path' in s ? stamp(s.path) : 'query']));
     if (force || key !== this.sourceKey || !this.sources) {
       this.sources = await loadSources(config);
       this.sourceKey = key;

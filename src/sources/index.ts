@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import type { Config } from '../config/load.js';
 import type { SourceDef } from '../config/schema.js';
 import { loadCsv } from './csv.js';
+import { loadDuckDb } from './duckdb.js';
 import { loadJson, loadNdjson } from './json.js';
 import { loadArrow, loadParquet } from './parquet.js';
 import type { SourceTable } from './types.js';
@@ -11,6 +12,7 @@ export type { SourceTable } from './types.js';
 
 /** Loads one source. */
 export function loadSource(name: string, def: SourceDef, displayBase: string): Promise<SourceTable> {
+  if (def.type === 'duckdb') return loadDuckDb({ name, query: def.query, dir: displayBase, columns: def.columns });
   const common = { name, path: def.path, displayBase, columns: def.columns };
   switch (def.type) {
     case 'csv':

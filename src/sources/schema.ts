@@ -47,4 +47,13 @@ export const arrowSourceSchema = z
   .strictObject({ type: z.literal('arrow'), path: path('data/responses.arrow'), columns, on_invalid: onInvalid })
   .describe('An Apache Arrow IPC file or stream.');
 
-export const sourceSchema = z.discriminatedUnion('type', [csvSourceSchema, jsonSourceSchema, ndjsonSourceSchema, parquetSourceSchema, arrowSourceSchema]);
+export const duckdbSourceSchema = z
+  .strictObject({
+    type: z.literal('duckdb'),
+    query: z.string().min(1).describe('SQL run by DuckDB; relative file paths resolve against this config file.').meta({ examples: ["select * from read_parquet('exports/responses-*.parquet')"] }),
+    columns,
+    on_invalid: onInvalid,
+  })
+  .describe('A DuckDB SQL query over local files (Parquet, CSV, JSON), e.g. a folder of exports.');
+
+export const sourceSchema = z.discriminatedUnion('type', [csvSourceSchema, jsonSourceSchema, ndjsonSourceSchema, parquetSourceSchema, arrowSourceSchema, duckdbSourceSchema]);
