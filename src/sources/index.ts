@@ -5,6 +5,7 @@ import type { SourceDef } from '../config/schema.js';
 import { loadCsv } from './csv.js';
 import { loadDuckDb } from './duckdb.js';
 import { loadJson, loadNdjson } from './json.js';
+import { loadPostgres } from './postgres.js';
 import { loadArrow, loadParquet } from './parquet.js';
 import type { SourceTable } from './types.js';
 
@@ -13,6 +14,7 @@ export type { SourceTable } from './types.js';
 /** Loads one source. */
 export function loadSource(name: string, def: SourceDef, displayBase: string): Promise<SourceTable> {
   if (def.type === 'duckdb') return loadDuckDb({ name, query: def.query, dir: displayBase, columns: def.columns });
+  if (def.type === 'postgres') return loadPostgres({ name, connection: def.connection, table: def.table, query: def.query, columns: def.columns, timeout: def.timeout });
   const common = { name, path: def.path, displayBase, columns: def.columns };
   switch (def.type) {
     case 'csv':

@@ -56,4 +56,17 @@ export const duckdbSourceSchema = z
   })
   .describe('A DuckDB SQL query over local files (Parquet, CSV, JSON), e.g. a folder of exports.');
 
-export const sourceSchema = z.discriminatedUnion('type', [csvSourceSchema, jsonSourceSchema, ndjsonSourceSchema, parquetSourceSchema, arrowSourceSchema, duckdbSourceSchema]);
+export const postgresSourceSchema = z
+  .strictObject({
+    type: z.literal('postgres'),
+    connection: z.string().min(1).describe('Connection string, best taken from the environment; never printed.').meta({ examples: ['${CX_DATABASE_URL}'] }),
+    table: z.string().optional().describe('Table to read (schema.table).').meta({ examples: ['public.survey_responses'] }),
+    query: z.string().optional().describe('SQL query to read instead of a table.').meta({ examples: ["select * from survey_responses where submitted_at >= '2025-01-01'"] }),
+    timeout: z.number().positive().default(30).describe('Seconds before connecting or querying gives up.'),
+    columns,
+    on_invalid: onInvalid,
+  })
+  .refine((s) => (s.table === undefined) !== (s.query === undefined), { message: 'give either `table` or `query` (exactly one)' })
+  .describe('A PostgreSQL table or query.');
+
+export const sourceSchema = z.discriminatedUnion('type', [csvSourceSchema, jsonSourceSchema, ndjsonSourceSchema, parquetSourceSchema, arrowSourceSchema, duckdbSourceSchema, postgresSourceSchema]);

@@ -1,0 +1,70 @@
+/**
+ * PostgreSQL source against a real server (CI starts one: scripts/postgres-test-server.sh, and
+ * sets CXREPORT_TEST_PG). The same rows as CSV give the same metrics.json; the connection string
+ * and its password never appear in any output, also not in errors.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.js';
+import { build } from '../src/pipeline.js';
+import { csv, makeProject, SURVEY_CONFIG, SURVEY_HEADER, surveyRows } from './project.js';
+
+const url = process.env.CXREPORT_TEST_PG;
+const password = url ? decodeURIComponent(new URL(url).password) : '';
+
+describe.skipIf(!url)(`PostgreSQL source${url ? '' : ' (skipped: set CXREPORT_TEST_PG to a throw-away database; .ci/run starts one)'}`, () => {
+  const table = `responses_${process.pid}`;
+  const client = new pg.Client({ connectionString: url });
+  const env = { CX_DATABASE_URL: url! };
+  const project = (source: string) => makeProject({ 'cxreport.yaml': SURVEY_CONFIG.replace('responses: { type: csv, path: data/responses.csv }', `responses: ${source}`), 'data/responses.csv': csv(SURVEY_HEADER, surveyRows()) });
+
+  beforeAll(async () => {
+    await client.connect();
+    // every column as text, exactly as the CSV holds it (empty cell = NULL)
+    await client.query(`create table ${table} (${SURVEY_HEADER.map((h) => `"${h}" text`).join(', ')})`);
+    for (const row of surveyRows()) {
+      await client.query(`insert into ${table} values (${row.map((_, i) => `$${i + 1}`).join(', ')})`, row.map((v) => (v === null || v === '' ? null : String(v))));
+    }
+  });
+  afterAll(async () => {
+    await client.query(`drop table if exists ${table}`);
+    await client.end();
+  });
+
+  it('a table gives the same metrics.json as the CSV; a query too', async () => {
+    const reference = (await build({ configPath: join(project('{ type: csv, path: data/responses.csv }'), 'cxreport.yaml'), env: {} })).metrics;
+    const viaTable = await build({ configPath: join(project(`{ type: postgres, connection: "\${CX_DATABASE_URL}", table: ${table} }`), 'cxreport.yaml'), env });
+    expect(viaTable.metrics).toBe(reference);
+    const viaQuery = await build({ configPath: join(project(`{ type: postgres, connection: "\${CX_DATABASE_URL}", query: "select * from ${table} order by id::int" }`), 'cxreport.yaml'), env });
+    expect(viaQuery.metrics).toBe(reference);
+  });
+
+  it('the connection string and password never reach any output', async () => {
+    const dir = project(`{ type: postgres, connection: "\${CX_DATABASE_URL}", table: ${table} }`);
+    let stdout = '';
+    let stderr = '';
+    const code = await main(['build', '--format', 'html,ipynb', '--out', 'out', '--summary', 'summary.md'], { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), env, cwd: dir });
+    expect(code).toBe(0);
+    const written = readdirSync(join(dir, 'out')).map((f) => readFileSync(join(dir, 'out', f), 'utf8')).join('\n') + readFileSync(join(dir, 'summary.md'), 'utf8');
+    for (const text of [stdout, stderr, written]) {
+      expect(text).not.toContain(password);
+      expect(text).not.toContain(url);
+    }
+  });
+
+  it('errors name the server but never the password: bad database, bad table', async () => {
+    const badDb = url!.replace(/\/cxreport_test$/, '/no_such_db');
+    let stderr = '';
+    const dir = project('{ type: postgres, connection: "${CX_DATABASE_URL}", table: nope }');
+    expect(await main(['build', '--format', 'html'], { stdout: () => {}, stderr: (t) => void (stderr += t), env: { CX_DATABASE_URL: badDb }, cwd: dir })).toBe(1);
+    expect(stderr).toContain('source "responses": cannot connect to PostgreSQL at 127.0.0.1:55432/no_such_db');
+    expect(stderr).not.toContain(password);
+    stderr = '';
+    expect(await main(['build', '--format', 'html'], { stdout: () => {}, stderr: (t) => void (stderr += t), env, cwd: dir })).toBe(1);
+    expect(stderr).toContain('source "responses": the PostgreSQL query failed at 127.0.0.1:55432/cxreport_test: relation "nope" does not exist');
+    expect(stderr).not.toContain(password);
+    expect(stderr).not.toMatch(/^\s+at /m);
+  });
+});
