@@ -2,7 +2,7 @@
 import { prepareMetric, latestPeriod, type PreparedMetric } from './prepare.js';
 import { metricResult } from './results.js';
 import type { MetricModule } from './module.js';
-import { periodStart, shiftPeriod } from './period.js';
+import { lastTimestampOf } from './timeline.js';
 import type { ScoreType } from './types.js';
 
 export interface PreparedScore extends PreparedMetric {
@@ -30,13 +30,8 @@ export function scoreModule<D extends { type: string }>(type: ScoreType<D>): Met
         ...pm,
         kind: 'score',
         latestPeriod: () => (latest === null ? (latest = latestPeriod(pm)) : latest),
-        lastTimestamp(period) {
-          const end = periodStart(shiftPeriod(period, 1, pm.granularity), pm.granularity);
-          const ts = pm.table.array('__ts') as Float64Array;
-          let last = -Infinity;
-          for (let i = 0; i < ts.length; i++) if (ts[i] < end && ts[i] > last) last = ts[i];
-          return Number.isFinite(last) ? last : undefined;
-        },
+        // "data through" counts every dated answer, also one whose score is excluded
+        lastTimestamp: lastTimestampOf(pm.table, pm.granularity),
       };
     },
     compute(prepared, ctx) {

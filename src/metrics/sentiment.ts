@@ -18,8 +18,9 @@ import { localTranslator, type Locale, type Vars } from '../report/i18n.js';
 import { palette, toneColour } from '../report/theme.js';
 import { compileFilter, filterSchema, type Filter } from './filter.js';
 import type { GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, VisualBlock, VisualContext } from './module.js';
-import { parseTimestamp, periodOf, periodRange, periodStart, shiftPeriod, type Granularity } from './period.js';
+import { parseTimestamp, periodOf, periodRange, type Granularity } from './period.js';
 import { groupKey } from './prepare.js';
+import { lastTimestampOf, latestPeriodOf } from './timeline.js';
 import { adjustGroups, ALPHA, makeResult, totalExclusions } from './result-builders.js';
 import { metricFields } from './score-schema.js';
 import { npsChangeTest, npsEstimate, wilsonInterval, type Interval } from './stats.js';
@@ -339,7 +340,6 @@ function prepareSentiment(ctx: Parameters<MetricModule<SentimentDef, PreparedSen
   const full = table.assign(aq.table({ __period: period, __ts: ts, __status: status, __text: text, __cmp: cmp, __class: cls, __pos: pos, __neu: neu, __neg: neg }));
   const valid = full.filter((d: Record<string, unknown>) => d.__status === 'ok').reify();
   const granularity = ctx.granularity;
-  let latest: string | undefined | null = null;
   return {
     kind: 'sentiment',
     id: ctx.id,
@@ -348,17 +348,8 @@ function prepareSentiment(ctx: Parameters<MetricModule<SentimentDef, PreparedSen
     table: valid,
     firstPeriod,
     exclusions,
-    latestPeriod() {
-      if (latest === null) latest = (valid.rollup({ p: 'd => op.max(d.__period)' }).objects()[0] as { p?: string }).p ?? undefined;
-      return latest ?? undefined;
-    },
-    lastTimestamp(p) {
-      const end = periodStart(shiftPeriod(p, 1, granularity), granularity);
-      const t = valid.array('__ts') as Float64Array;
-      let last = -Infinity;
-      for (let i = 0; i < t.length; i++) if (t[i] < end && t[i] > last) last = t[i];
-      return Number.isFinite(last) ? last : undefined;
-    },
+    latestPeriod: latestPeriodOf(valid),
+    lastTimestamp: lastTimestampOf(valid, granularity),
   };
 }
 

@@ -23,6 +23,7 @@ import { gammaP } from './models/special.js';
 import type { Change, ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, Unit, VisualBlock } from './module.js';
 import { parseTimestamp, periodOf, periodRange, periodStart, shiftPeriod, type Granularity } from './period.js';
 import { groupKey } from './prepare.js';
+import { lastTimestampOf, latestPeriodOf } from './timeline.js';
 import { adjustGroups, ALPHA, makeResult, proportion, proportionChange, totalExclusions } from './result-builders.js';
 import { metricFields } from './score-schema.js';
 import { incompleteBeta, quantileSorted, twoProportionZTest, type Interval } from './stats.js';
@@ -523,7 +524,6 @@ function prepareTickets(ctx: Parameters<MetricModule<TicketsDef, PreparedTickets
   const derived: Record<string, ArrayLike<unknown>> = { __period: period, __ts: ts, __status: status, __fr: fr, __res: res, __open: open, __awaiting: awaiting, __frMet: frMet, __resMet: resMet, __slaMet: slaMet, __reopened: reopened, __csatSat: csatSat };
   const full = table.assign(aq.table(derived));
   const valid = full.filter((d: Record<string, unknown>) => d.__status === 'ok').reify();
-  let latest: string | undefined | null = null;
   return {
     kind: 'tickets',
     id: ctx.id,
@@ -534,17 +534,8 @@ function prepareTickets(ctx: Parameters<MetricModule<TicketsDef, PreparedTickets
     firstPeriod,
     exclusions,
     fieldIssues,
-    latestPeriod() {
-      if (latest === null) latest = (valid.rollup({ p: 'd => op.max(d.__period)' }).objects()[0] as { p?: string }).p ?? undefined;
-      return latest ?? undefined;
-    },
-    lastTimestamp(p) {
-      const end = periodStart(shiftPeriod(p, 1, granularity), granularity);
-      const t = valid.array('__ts') as Float64Array;
-      let last = -Infinity;
-      for (let i = 0; i < t.length; i++) if (t[i] < end && t[i] > last) last = t[i];
-      return Number.isFinite(last) ? last : undefined;
-    },
+    latestPeriod: latestPeriodOf(valid),
+    lastTimestamp: lastTimestampOf(valid, granularity),
   };
 }
 
