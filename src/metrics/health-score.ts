@@ -20,7 +20,7 @@ import { compileFilter, filterSchema, type Filter } from './filter.js';
 import type { ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, VisualBlock, VisualContext } from './module.js';
 import { parseTimestamp, periodOf, periodRange, periodStart, shiftPeriod, type Granularity } from './period.js';
 import { groupKey } from './prepare.js';
-import { adjustGroups, ALPHA, makeResult, totalExclusions } from './result-builders.js';
+import { adjustGroups, ALPHA, makeResult, exclusionFields } from './result-builders.js';
 import { metricFields } from './score-schema.js';
 import { meanEstimate, quantileSorted, studentTCdf, twoProportionZTest, welchTTest, wilsonInterval, type Interval } from './stats.js';
 
@@ -577,8 +577,6 @@ function computeHealth(ph: PreparedHealth, ctx: ComputeContext): MetricResult {
     return { column: c.column, label: c.label, weight: c.weight, direction: c.direction, min: c.min, max: c.max, bounds: c.bounds, present, meanValue: present ? rawSum / present : null, meanScore: present ? scoreSum / present : null };
   });
 
-  const excl = ph.exclusions.get(period) ?? {};
-  const all = totalExclusions(ph.exclusions.values());
 
   return makeResult({
     id: ph.id,
@@ -597,9 +595,7 @@ function computeHealth(ph: PreparedHealth, ctx: ComputeContext): MetricResult {
     target: def.target ?? null,
     domain: [0, 100],
     ...change(previousPeriod, prev, cur, minSample, t('test')),
-    excluded: Object.values(excl).reduce((a, b) => a + b, 0),
-    exclusions: excl,
-    excludedAllPeriods: all,
+    ...exclusionFields(ph.exclusions, period),
     series,
     breakdowns,
     method: methodText(def, ph.components, t, locale),

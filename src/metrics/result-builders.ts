@@ -58,6 +58,12 @@ export function totalExclusions(perPeriod: Iterable<Record<string, number>>): Re
   return all;
 }
 
+/** `excluded`, `exclusions` (this period) and `excludedAllPeriods` of a result, from exclusion counts per period. */
+export function exclusionFields(perPeriod: Map<string, Record<string, number>>, period: string): Pick<MetricResult, 'excluded' | 'exclusions' | 'excludedAllPeriods'> {
+  const exclusions = perPeriod.get(period) ?? {};
+  return { excluded: Object.values(exclusions).reduce((a, b) => a + b, 0), exclusions, excludedAllPeriods: totalExclusions(perPeriod.values()) };
+}
+
 /** Sets pAdjusted (Benjamini–Hochberg) and significant on the groups of one breakdown, in place. */
 export function adjustGroups(groups: GroupResult[]): GroupResult[] {
   const tested = groups.filter((g) => g.p !== null);

@@ -4,7 +4,7 @@
  * breakdowns (with Benjamini–Hochberg adjusted significance across groups) and distribution.
  */
 import type { Change, GroupResult, MetricResult, PeriodValue } from './module.js';
-import { adjustGroups, ALPHA, totalExclusions } from './result-builders.js';
+import { adjustGroups, ALPHA, exclusionFields } from './result-builders.js';
 import { aggregate, exclusions, type PreparedMetric } from './prepare.js';
 import { periodRange, shiftPeriod } from './period.js';
 import { addStats, emptyStats, type Stats } from './types.js';
@@ -69,9 +69,6 @@ export function metricResult(pm: PreparedMetric, current: string, options: { bre
     breakdowns[column] = adjustGroups(rows);
   }
 
-  const excl = exclusions(pm);
-  const current_excl = excl.get(current) ?? {};
-  const all = totalExclusions(excl.values());
 
   const rules = type.rules(def);
   const bands = type.bands(def);
@@ -98,9 +95,7 @@ export function metricResult(pm: PreparedMetric, current: string, options: { bre
     se: estimate.se ?? null,
     minSample,
     ...change(pm, previousPeriod, prev, cur),
-    excluded: Object.values(current_excl).reduce((a, b) => a + b, 0),
-    exclusions: current_excl,
-    excludedAllPeriods: all,
+    ...exclusionFields(exclusions(pm), current),
     series,
     breakdowns,
     distribution,

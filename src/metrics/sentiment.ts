@@ -21,7 +21,7 @@ import type { GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, Vi
 import { parseTimestamp, periodOf, periodRange, type Granularity } from './period.js';
 import { groupKey } from './prepare.js';
 import { lastTimestampOf, latestPeriodOf } from './timeline.js';
-import { adjustGroups, ALPHA, makeResult, totalExclusions } from './result-builders.js';
+import { adjustGroups, ALPHA, makeResult, exclusionFields } from './result-builders.js';
 import { metricFields } from './score-schema.js';
 import { npsChangeTest, npsEstimate, wilsonInterval, type Interval } from './stats.js';
 
@@ -458,8 +458,6 @@ function computeSentiment(ps: PreparedSentiment, ctx: Parameters<MetricModule['c
   const comments = (current.select('__text', '__class', '__cmp').objects() as { __text: string; __class: SentimentClass; __cmp: number }[]).map((o) => ({ text: o.__text, label: o.__class, comparative: o.__cmp }));
   const themes = findThemes(comments, { top: def.themes.top, minCount: def.themes.min_count, examples: def.themes.examples, stopWords: def.themes.stop_words });
 
-  const excl = ps.exclusions.get(period) ?? {};
-  const all = totalExclusions(ps.exclusions.values());
 
   return makeResult({
     id: ps.id,
@@ -478,9 +476,7 @@ function computeSentiment(ps: PreparedSentiment, ctx: Parameters<MetricModule['c
     target: def.target ?? null,
     domain: [-100, 100],
     ...change(previousPeriod, prev, cur, minSample, t('test')),
-    excluded: Object.values(excl).reduce((a, b) => a + b, 0),
-    exclusions: excl,
-    excludedAllPeriods: all,
+    ...exclusionFields(ps.exclusions, period),
     series,
     breakdowns,
     method: methodText(def, t),
