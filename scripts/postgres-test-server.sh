@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Starts a throw-away PostgreSQL server on 127.0.0.1:55432 for the tests (installed from Debian's
 # packages when missing) and prints the connection string to use as CXREPORT_TEST_PG; `stop DIR`
-# stops it and removes its data folder. Used by .ci/run.
+# stops it and removes its data folder. Used by .ci/run. CXREPORT_PG_PORT picks another port.
 set -euo pipefail
-port=55432
+port=${CXREPORT_PG_PORT:-55432}
 if [ "${1:-start}" = "stop" ]; then
   dir=$2
   bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)

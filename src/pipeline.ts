@@ -15,6 +15,7 @@ import type { ReportModel } from './report/model.js';
 import { renderHtml } from './render/html.js';
 import { metricsJson } from './render/metrics-json.js';
 import { loadSources } from './sources/index.js';
+import { isPushdown, type PushdownSource } from './sources/sql.js';
 import type { SourceTable } from './sources/types.js';
 
 export interface LoadRequest {
@@ -55,7 +56,7 @@ export async function load(request: LoadRequest): Promise<Loaded> {
   const env = request.env ?? process.env;
   const config = await loadConfig(request.configPath, { env, cwd: request.cwd });
   const sources = await loadSources(config);
-  return { config, sources, prepared: prepareAll(config, sources), env };
+  return { config, sources, prepared: await prepareAll(config, sources), env };
 }
 
 /** The matrix segments of a config (one per value), or a single unsegmented build. */
@@ -66,7 +67,7 @@ export function segmentsOf(config: Config): ({ column: string; value: string } |
 }
 
 /** The loaded data filtered to one matrix segment: every source with the column keeps matching rows only. */
-export function forSegment(loaded: Loaded, segment: { column: string; value: string }): Loaded {
+export async function forSegment(loaded: Loaded, segment: { column: string; value: string }): Promise<Loaded> {
   const { config } = loaded;
   const sources = new Map<string, SourceTable>();
   let applied = 0;
@@ -76,6 +77,13 @@ export function forSegment(loaded: Loaded, segment: { column: string; value: str
       continue;
     }
     applied++;
+    if (isPushdown(source)) {
+      const sql = source.sql.filtered(segment.column, segment.value);
+      const count = Number((await sql.run(`SELECT COUNT(*) FROM ${sql.from()}`)).rows[0][0]);
+      const filtered: PushdownSource = { ...source, sql, rowCount: count };
+      sources.set(name, filtered);
+      continue;
+    }
     const keep = (d: Record<string, unknown>) => d[segment.column] !== null && String(d[segment.column]).trim() === segment.value;
     const table = source.table.filter(aq.escape(keep)).reify();
     sources.set(name, { ...source, table, rowCount: table.numRows() });
@@ -86,7 +94,7 @@ export function forSegment(loaded: Loaded, segment: { column: string; value: str
       hint: suggestion(segment.column, [...new Set([...loaded.sources.values()].flatMap((s) => s.columns.map((c) => c.name)))], 'columns'),
     });
   }
-  return { ...loaded, sources, prepared: prepareAll(config, sources), segment };
+  return { ...loaded, sources, prepared: await prepareAll(config, sources), segment };
 }
 
 /** The report model for one period (the requested, configured or latest one). */

@@ -85,7 +85,7 @@ describe('sections', () => {
     const text = sectionText('methods');
     expect(text).toContain('Wilson score interval');
     expect(text).toContain("Welch's t-test");
-    expect(text).toContain('1 missing score, 1 out of range, 1 not an integer, 1 not a number excluded');
+    expect(text).toContain('1 missing score, 1 not a number, 1 not an integer, 1 out of range excluded');
   });
 });
 

@@ -111,7 +111,7 @@ function periodsOf(command: Command, loaded: Loaded): (string | undefined)[] {
 async function validate(command: Command, io: Io): Promise<number> {
   const loaded = await load({ configPath: command.config, env: io.env, cwd: io.cwd });
   const periods = periodsOf(command, loaded).map((p) => modelFor(loaded, p).computed.period);
-  for (const segment of segmentsOf(loaded.config)) if (segment) forSegment(loaded, segment);
+  for (const segment of segmentsOf(loaded.config)) if (segment) await forSegment(loaded, segment);
   const { config } = loaded;
   if (!command.quiet) {
     io.stdout(`${relative(io.cwd, config.file) || config.file}: valid — ${Object.keys(config.metrics).length} metrics, ${config.sections.length} sections; report period ${periods.join(', ')}\n`);

@@ -4,7 +4,8 @@ import { suggestion } from '../config/suggest.js';
 import type { Path } from '../config/yaml-source.js';
 import { CxError } from '../errors.js';
 import type { SourceTable } from '../sources/types.js';
-import type { MetricResult, Prepared } from './module.js';
+import { isPushdown } from '../sources/sql.js';
+import type { MetricResult, Prepared, PrepareContext } from './module.js';
 import { isPeriodKey, periodExample, shiftPeriod } from './period.js';
 import { requireColumn } from './prepare.js';
 import { metricModule } from './registry.js';
@@ -24,11 +25,12 @@ export interface ComputedMetrics {
  * Prepares every metric (validating columns and rows) without choosing a period yet. With
  * `errors` (lenient mode), a metric that fails is recorded there and left out.
  */
-export function prepareAll(config: Config, sources: Map<string, SourceTable>, errors?: Map<string, CxError>): Map<string, Prepared> {
+export async function prepareAll(config: Config, sources: Map<string, SourceTable>, errors?: Map<string, CxError>): Promise<Map<string, Prepared>> {
   const prepared = new Map<string, Prepared>();
   for (const [id, def] of Object.entries(config.metrics)) {
     try {
-      prepared.set(id, prepareOne(config, sources, id, def));
+      const module = metricModule(def.type);
+      prepared.set(id, await module.prepare(contextOf(config, module.pushdown ? sources : await inMemory(sources, def), id, def)));
     } catch (error) {
       if (!errors || !(error instanceof CxError)) throw error;
       errors.set(id, error);
@@ -37,9 +39,20 @@ export function prepareAll(config: Config, sources: Map<string, SourceTable>, er
   return prepared;
 }
 
-function prepareOne(config: Config, sources: Map<string, SourceTable>, id: string, def: Config['metrics'][string]): Prepared {
+/** The sources with the rows of every SQL source this metric names read into memory (each read once per source). */
+async function inMemory(sources: Map<string, SourceTable>, def: object): Promise<Map<string, SourceTable>> {
+  const named = Object.values(def).filter((v): v is string => typeof v === 'string' && sources.has(v));
+  const out = new Map(sources);
+  for (const name of new Set(named)) {
+    const source = sources.get(name)!;
+    if (isPushdown(source)) out.set(name, { ...(await source.sql.load()), onInvalid: source.onInvalid });
+  }
+  return out;
+}
+
+function contextOf(config: Config, sources: Map<string, SourceTable>, id: string, def: Config['metrics'][string]): PrepareContext<unknown> {
   const path = (key: Path) => ['metrics', id, ...key];
-  return metricModule(def.type).prepare({
+  return {
     id,
     def,
     config,
@@ -52,7 +65,7 @@ function prepareOne(config: Config, sources: Map<string, SourceTable>, id: strin
       return table;
     },
     requireColumn: (source, column, key) => requireColumn(source, column, config, path(key), `metric "${id}"`),
-  });
+  };
 }
 
 /** The report period: the explicit one (CLI or config), or the latest period with data. */

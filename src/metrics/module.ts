@@ -122,7 +122,13 @@ export interface MetricModule<D = any, P extends Prepared = Prepared> {
   schema: z.ZodType;
   /** full name, e.g. "Net Promoter Score" */
   title: string;
-  prepare(ctx: PrepareContext<D>): P;
+  /**
+   * Validates and prepares the rows. A module with `pushdown` may receive a source whose rows are
+   * still in a database (sources/sql.ts `isPushdown`) and aggregate there; every other module gets
+   * its sources' rows loaded into memory first.
+   */
+  prepare(ctx: PrepareContext<D>): P | Promise<P>;
+  pushdown?: boolean;
   compute(prepared: P, ctx: ComputeContext): MetricResult;
   /** the default visual of this metric type (for `type: metric` sections) */
   visual?(result: MetricResult, prepared: P, ctx: VisualContext): VisualBlock[];

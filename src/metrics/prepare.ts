@@ -17,7 +17,8 @@ import { compileFilter, type Filter } from './filter.js';
 import { parseTimestamp, periodOf, type Granularity } from './period.js';
 import type { ScoreDef, ScoreType, Stats } from './types.js';
 
-export type ExclusionReason = 'missing score' | 'not a number' | 'not an integer' | 'out of range' | 'missing or invalid date';
+export const REASONS = ['missing or invalid date', 'missing score', 'not a number', 'not an integer', 'out of range'] as const;
+export type ExclusionReason = (typeof REASONS)[number];
 
 export interface PreparedMetric {
   id: string;
@@ -25,9 +26,35 @@ export interface PreparedMetric {
   type: ScoreType<any>;
   source: SourceTable;
   granularity: Granularity;
-  /** source columns plus __period, __ts, __value, __status and one __i_<indicator> per indicator */
+  /**
+   * The cells the statistics are summed from, with __period, __ts, __value, __status and one
+   * __i_<indicator> per indicator. In memory a cell is a row (with its source columns); pushed
+   * down to SQL a cell is a group of rows with weights __w, __sum and __sumSq (see pushdown.ts).
+   */
   table: ColumnTable;
+  /** whether `table` holds weighted cells rather than rows */
+  weighted: boolean;
+  /** rows with their source columns, for sections that quote answers (pushed down: only rows with a comment) */
+  rows: ColumnTable;
   indicatorNames: string[];
+}
+
+/** Rollup expressions of the statistics over a prepared table: rows are counted, cells summed by weight. */
+function measures(pm: PreparedMetric): { n: unknown; sum: string; sumSq: string; indicator(name: string): string } {
+  if (pm.weighted) return { n: 'd => op.sum(d.__w)', sum: 'd => op.sum(d.__sum)', sumSq: 'd => op.sum(d.__sumSq)', indicator: (name) => `d => op.sum(d.__i_${name})` };
+  return { n: aq.op.count(), sum: 'd => op.sum(d.__value)', sumSq: 'd => op.sum(d.__value * d.__value)', indicator: (name) => `d => op.sum(d.__i_${name})` };
+}
+
+/** Number of answers per score among valid rows of one period. */
+export function scoreCounts(pm: PreparedMetric, period: string): Map<number, number> {
+  const counted = pm.table
+    .filter((d: Record<string, unknown>) => d.__status === 'ok')
+    .params({ period })
+    .filter((d: Record<string, unknown>, $: { period: string }) => d.__period === $.period)
+    .groupby('__value')
+    .rollup({ count: measures(pm).n as never })
+    .objects() as { __value: number; count: number }[];
+  return new Map(counted.map((s) => [s.__value, s.count]));
 }
 
 /** A group key for display: null/empty cells become "(missing)". */
@@ -109,7 +136,8 @@ export function prepareMetric(id: string, def: ScoreDef, type: ScoreType<any>, s
   }
   const derived: Record<string, ArrayLike<unknown>> = { __period: period, __ts: ts, __value: value, __status: status };
   indicators.forEach((ind, k) => (derived[`__i_${ind.name}`] = flags[k]));
-  return { id, def, type, source, granularity, table: table.assign(aq.table(derived)), indicatorNames: indicators.map((i) => i.name) };
+  const prepared = table.assign(aq.table(derived));
+  return { id, def, type, source, granularity, table: prepared, weighted: false, rows: prepared, indicatorNames: indicators.map((i) => i.name) };
 }
 
 export interface Cell {
@@ -133,12 +161,9 @@ export function aggregate(pm: PreparedMetric, options: { by?: string[]; where?: 
     by.forEach((column, j) => (keys[groupNames[j]] = aq.escape((d: Record<string, unknown>) => groupKey(d[column])) as never));
     rows = rows.derive(keys);
   }
-  const rollup: Record<string, unknown> = {
-    n: aq.op.count(),
-    sum: 'd => op.sum(d.__value)',
-    sumSq: 'd => op.sum(d.__value * d.__value)',
-  };
-  for (const name of pm.indicatorNames) rollup[`c_${name}`] = `d => op.sum(d.__i_${name})`;
+  const m = measures(pm);
+  const rollup: Record<string, unknown> = { n: m.n, sum: m.sum, sumSq: m.sumSq };
+  for (const name of pm.indicatorNames) rollup[`c_${name}`] = m.indicator(name);
   const out = rows.groupby('__period', ...groupNames).rollup(rollup as never).orderby('__period', ...groupNames);
   return (out.objects() as Record<string, unknown>[]).map((o) => ({
     period: String(o.__period),
@@ -158,8 +183,11 @@ export function exclusions(pm: PreparedMetric): Map<string, Record<string, numbe
   const counted = pm.table
     .filter((d: Record<string, unknown>) => d.__status !== 'ok')
     .groupby('__period', '__status')
-    .count()
+    .rollup({ count: measures(pm).n as never })
     .objects() as { __period: string | null; __status: string; count: number }[];
+  // a fixed order (periods ascending, undated last; reasons as listed) whatever the engine's row order
+  const order = (r: { __period: string | null; __status: string }) => [r.__period ?? '\uffff', String(REASONS.indexOf(r.__status as ExclusionReason)).padStart(2, '0')].join(' ');
+  counted.sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
   for (const row of counted) {
     const key = row.__period ?? 'undated';
     const entry = out.get(key) ?? {};

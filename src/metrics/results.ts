@@ -5,7 +5,7 @@
  */
 import type { Change, GroupResult, MetricResult, PeriodValue } from './module.js';
 import { adjustGroups, ALPHA, exclusionFields } from './result-builders.js';
-import { aggregate, exclusions, type PreparedMetric } from './prepare.js';
+import { aggregate, exclusions, scoreCounts, type PreparedMetric } from './prepare.js';
 import { periodRange, shiftPeriod } from './period.js';
 import { addStats, emptyStats, type Stats } from './types.js';
 
@@ -74,8 +74,7 @@ export function metricResult(pm: PreparedMetric, current: string, options: { bre
   const bands = type.bands(def);
   const distribution: MetricResult['distribution'] = [];
   if (rules.integer) {
-    const scores = pm.table.filter((d: Record<string, unknown>) => d.__status === 'ok').params({ current }).filter((d: Record<string, unknown>, $: { current: string }) => d.__period === $.current).groupby('__value').count().objects() as { __value: number; count: number }[];
-    const counts = new Map(scores.map((s) => [s.__value, s.count]));
+    const counts = scoreCounts(pm, current);
     for (let s = rules.min; s <= rules.max; s++) {
       const count = counts.get(s) ?? 0;
       distribution.push({ score: s, count, share: cur.n > 0 ? count / cur.n : 0, band: bands.find((b) => s >= b.min && s <= b.max)?.name ?? null });

@@ -288,14 +288,15 @@ export const reviewsModule: MetricModule<ReviewsDef, PreparedReviews> = {
   type: 'reviews',
   schema: reviewsSchema,
   title: reviews.title,
-  prepare(ctx) {
+  pushdown: true,
+  async prepare(ctx) {
     const def = ctx.def;
     const source = ctx.source('source');
     ctx.requireColumn(source, def.rating, ['rating']);
     ctx.requireColumn(source, def.date, ['date']);
     if (def.product !== undefined) ctx.requireColumn(source, def.product, ['product']);
     for (const column of Object.keys(def.filter ?? {})) ctx.requireColumn(source, column, ['filter', column]);
-    const prepared = engine.prepare({ ...ctx, def: { ...def, score: def.rating } as never });
+    const prepared = await engine.prepare({ ...ctx, def: { ...def, score: def.rating } as never });
     return { ...prepared, reviewsDef: def };
   },
   compute: computeReviews,

@@ -1,9 +1,16 @@
-/** A MetricModule for any score type (NPS, CSAT, CES): prepare validates scores, compute finalises statistics. */
-import { prepareMetric, latestPeriod, type PreparedMetric } from './prepare.js';
+/**
+ * A MetricModule for any score type (NPS, CSAT, CES, reviews): prepare validates scores (in
+ * memory, or in the database for a pushdown source: see pushdown.ts), compute finalises statistics.
+ */
+import type { Config } from '../config/load.js';
+import { tableFromColumns } from '../sources/columns.js';
+import { ident, isPushdown, type PushdownSource } from '../sources/sql.js';
+import { canPushDown, dimensionsOf, pushDownCells } from './pushdown.js';
+import { prepareMetric, latestPeriod, requireColumn, type PreparedMetric } from './prepare.js';
 import { metricResult } from './results.js';
 import type { MetricModule } from './module.js';
 import { lastTimestampOf } from './timeline.js';
-import type { ScoreType } from './types.js';
+import type { ScoreDef, ScoreType } from './types.js';
 
 export interface PreparedScore extends PreparedMetric {
   kind: 'score';
@@ -21,10 +28,13 @@ export function scoreModule<D extends { type: string }>(type: ScoreType<D>): Met
     type: type.type,
     schema: type.schema,
     title: type.title,
-    prepare(ctx) {
-      const def = ctx.def as never;
+    pushdown: true,
+    async prepare(ctx) {
+      const def = ctx.def as never as ScoreDef;
       const source = ctx.source('source');
-      const pm = prepareMetric(ctx.id, def, type, source, ctx.config);
+      let pm: PreparedMetric;
+      if (isPushdown(source) && canPushDown(source.sql, def)) pm = await preparePushedDown(ctx.id, def, type, source, ctx.config);
+      else pm = prepareMetric(ctx.id, def, type, isPushdown(source) ? { ...(await source.sql.load()), onInvalid: source.onInvalid } : source, ctx.config);
       let latest: string | undefined | null = null;
       return {
         ...pm,
@@ -38,4 +48,38 @@ export function scoreModule<D extends { type: string }>(type: ScoreType<D>): Met
       return metricResult(prepared, ctx.period, { breakdowns: ctx.breakdowns, minSample: ctx.minSample });
     },
   };
+}
+
+/** Validated cells computed by the database, and the commented rows verbatims sections quote. */
+async function preparePushedDown(id: string, def: ScoreDef, type: ScoreType<any>, source: PushdownSource, config: Config): Promise<PreparedMetric> {
+  const what = `metric "${id}"`;
+  requireColumn(source, def.score, config, ['metrics', id, 'score'], what);
+  requireColumn(source, def.date, config, ['metrics', id, 'date'], what);
+  for (const column of Object.keys(def.filter ?? {})) requireColumn(source, column, config, ['metrics', id, 'filter', column], what);
+  const has = (c: string) => source.columns.some((x) => x.name === c);
+  // a missing breakdown or segment column is reported, located, by its section
+  const dims = dimensionsOf(config, id, def).filter(has);
+  const granularity = config.report.period.granularity;
+  const cells = await pushDownCells(id, def, type, source, dims, granularity);
+  const pm: PreparedMetric = { id, def, type, source, granularity, table: cells.table, weighted: true, rows: cells.table.filter(() => false), indicatorNames: cells.indicatorNames };
+  const quoted = await commentedRows(id, def, type, source, config);
+  return quoted ? { ...pm, rows: quoted.rows } : pm;
+}
+
+/** Rows with a comment in any text column a verbatims section of this metric quotes, validated in memory. */
+async function commentedRows(id: string, def: ScoreDef, type: ScoreType<any>, source: PushdownSource, config: Config): Promise<PreparedMetric | undefined> {
+  const sections = (config.sections as Record<string, unknown>[]).filter((s) => s.type === 'verbatims' && s.metric === id);
+  const has = (c: unknown): c is string => typeof c === 'string' && source.columns.some((x) => x.name === c);
+  const texts = [...new Set(sections.map((s) => s.text).filter(has))];
+  if (texts.length === 0) return undefined;
+  const wanted = new Set([def.date, def.score, ...texts, ...Object.keys(def.filter ?? {})]);
+  for (const s of sections) {
+    for (const c of (s.attribute as unknown[] | undefined) ?? []) if (has(c)) wanted.add(c);
+    for (const c of Object.keys((s.filter as object | undefined) ?? {})) if (has(c)) wanted.add(c);
+  }
+  const columns = [...wanted];
+  const nonEmpty = texts.map((t) => `NULLIF(TRIM(CAST(${ident(t)} AS VARCHAR)), '') IS NOT NULL`).join(' OR ');
+  const { names, rows } = await source.sql.run(`SELECT ${columns.map(ident).join(', ')} FROM ${source.sql.from()} WHERE ${nonEmpty}`);
+  const table = tableFromColumns(source.name, source.file, names.map((n, i) => [n, rows.map((r) => r[i])]));
+  return prepareMetric(id, def, type, { ...table, onInvalid: 'exclude' }, config);
 }

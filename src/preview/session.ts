@@ -112,7 +112,7 @@ export class PreviewSession {
       this.sourceKey = key;
     }
     this.metricErrors = new Map();
-    this.prepared = prepareAll(config, this.sources, this.metricErrors);
+    this.prepared = await prepareAll(config, this.sources, this.metricErrors);
   }
 
   private buildModel(): void {

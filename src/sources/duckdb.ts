@@ -1,11 +1,13 @@
 /**
  * DuckDB source: a SQL query run by DuckDB's Node package, e.g. over a folder of Parquet files
  * (`select * from read_parquet('exports/*.parquet')`). Relative file paths in the query resolve
- * against the config file's folder. The result is loaded into an Arquero table.
+ * against the config file's folder. With `pushdown: true` (the default) the rows stay in DuckDB
+ * and the score metrics aggregate there (see sql.ts); otherwise the result is loaded into Arquero.
  */
 import { CxError } from '../errors.js';
 import { tableFromColumns, type DeclaredType } from './columns.js';
 import { emptySource } from './read.js';
+import { duckKind, pushdownSource, type SqlRows, type SqlRunner } from './sql.js';
 import type { SourceTable } from './types.js';
 
 export interface DuckDbOptions {
@@ -14,29 +16,55 @@ export interface DuckDbOptions {
   /** folder relative paths in the query resolve against */
   dir: string;
   columns?: Record<string, DeclaredType>;
+  pushdown?: boolean;
+}
+
+/** Runs statements in a fresh in-memory DuckDB whose relative paths resolve against `dir`. */
+export function duckDbRunner(name: string, dir: string): SqlRunner {
+  const session = async <T>(use: (run: (sql: string) => Promise<{ names: string[]; types: string[]; rows: unknown[][] }>) => Promise<T>): Promise<T> => {
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    try {
+      await connection.run(`SET file_search_path = '${dir.replaceAll("'", "''")}'`);
+      return await use(async (sql) => {
+        let reader;
+        try {
+          reader = await connection.runAndReadAll(sql);
+        } catch (error) {
+          throw new CxError('data', `source "${name}": the DuckDB query failed: ${(error as Error).message.split('\n')[0]}`, {
+            location: { file: `source ${name}` },
+            hint: "check the SQL in `query:` (paths are relative to the config file), e.g. select * from read_csv_auto('data/responses.csv')",
+          });
+        }
+        return { names: reader.columnNames(), types: reader.columnTypes().map(String), rows: reader.getRowsJS() as unknown[][] };
+      });
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
+  };
+  return {
+    dialect: 'duckdb',
+    label: `duckdb:${name}`,
+    run: (sql) => session(async (run) => {
+      const { names, rows } = await run(sql);
+      return { names, rows: rows.map((r) => r.map((v) => (typeof v === 'bigint' ? Number(v) : v))) } satisfies SqlRows;
+    }),
+    describe: (sql) => session(async (run) => {
+      const { names, types } = await run(`SELECT * FROM (${sql}) AS cx_source LIMIT 0`);
+      return names.map((n, i) => ({ name: n, kind: duckKind(types[i]) }));
+    }),
+  };
 }
 
 export async function loadDuckDb(options: DuckDbOptions): Promise<SourceTable> {
-  const { DuckDBInstance } = await import('@duckdb/node-api');
-  const instance = await DuckDBInstance.create(':memory:');
-  const connection = await instance.connect();
-  try {
-    await connection.run(`SET file_search_path = '${options.dir.replaceAll("'", "''")}'`);
-    let reader;
-    try {
-      reader = await connection.runAndReadAll(options.query);
-    } catch (error) {
-      throw new CxError('data', `source "${options.name}": the DuckDB query failed: ${(error as Error).message.split('\n')[0]}`, {
-        location: { file: `source ${options.name}` },
-        hint: 'check the SQL in `query:` (paths are relative to the config file), e.g. select * from read_csv_auto(\'data/responses.csv\')',
-      });
-    }
-    const columns = reader.getColumnsObjectJS() as Record<string, unknown[]>;
-    const names = reader.columnNames();
-    if (names.length === 0 || (columns[names[0]]?.length ?? 0) === 0) throw emptySource(options.name, `query of source ${options.name}`);
-    return tableFromColumns(options.name, `duckdb:${options.name}`, names.map((n) => [n, columns[n]]), options.columns);
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
+  const runner = duckDbRunner(options.name, options.dir);
+  const read = async (sql: string): Promise<SourceTable> => {
+    const { names, rows } = await runner.run(sql);
+    if (names.length === 0 || rows.length === 0) throw emptySource(options.name, `query of source ${options.name}`);
+    return tableFromColumns(options.name, runner.label, names.map((n, i) => [n, rows.map((r) => r[i])]), options.columns);
+  };
+  if (options.pushdown === false) return read(options.query);
+  return pushdownSource(options.name, runner, options.query, read, `query of source ${options.name}`);
 }

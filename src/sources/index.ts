@@ -13,8 +13,8 @@ export type { SourceTable } from './types.js';
 
 /** Loads one source. */
 export function loadSource(name: string, def: SourceDef, displayBase: string): Promise<SourceTable> {
-  if (def.type === 'duckdb') return loadDuckDb({ name, query: def.query, dir: displayBase, columns: def.columns });
-  if (def.type === 'postgres') return loadPostgres({ name, connection: def.connection, table: def.table, query: def.query, columns: def.columns, timeout: def.timeout });
+  if (def.type === 'duckdb') return loadDuckDb({ name, query: def.query, dir: displayBase, columns: def.columns, pushdown: def.pushdown });
+  if (def.type === 'postgres') return loadPostgres({ name, connection: def.connection, table: def.table, query: def.query, columns: def.columns, timeout: def.timeout, pushdown: def.pushdown });
   const common = { name, path: def.path, displayBase, columns: def.columns };
   switch (def.type) {
     case 'csv':

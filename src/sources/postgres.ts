@@ -5,8 +5,9 @@
  */
 import pg from 'pg';
 import { CxError } from '../errors.js';
-import { columnsOfRows, tableFromColumns, type DeclaredType } from './columns.js';
+import { tableFromColumns, type DeclaredType } from './columns.js';
 import { emptySource } from './read.js';
+import { postgresKind, pushdownSource, type SqlRows, type SqlRunner } from './sql.js';
 import type { SourceTable } from './types.js';
 
 export interface PostgresOptions {
@@ -17,6 +18,7 @@ export interface PostgresOptions {
   columns?: Record<string, DeclaredType>;
   /** seconds before connecting or querying gives up */
   timeout?: number;
+  pushdown?: boolean;
 }
 
 /** "host:port/database" of a connection string, without user or password, for messages. */
@@ -49,34 +51,59 @@ export function quoteTable(name: string): string {
     .join('.');
 }
 
-export async function loadPostgres(options: PostgresOptions): Promise<SourceTable> {
+/** Runs statements on a fresh connection each (time zone UTC), with credentials kept out of every message. */
+export function postgresRunner(options: PostgresOptions): SqlRunner {
   const where = describeConnection(options.connection);
-  const sql = options.query ?? `select * from ${quoteTable(options.table!)}`;
   const ms = (options.timeout ?? 30) * 1000;
-  const client = new pg.Client({ connectionString: options.connection, connectionTimeoutMillis: ms, query_timeout: ms });
-  try {
+  const session = async <T>(use: (client: pg.Client) => Promise<T>): Promise<T> => {
+    const client = new pg.Client({ connectionString: options.connection, connectionTimeoutMillis: ms, query_timeout: ms });
     try {
-      await client.connect();
-    } catch (error) {
-      throw new CxError('data', `source "${options.name}": cannot connect to PostgreSQL at ${where}: ${redact((error as Error).message, options.connection)}`, {
-        location: { file: `source ${options.name}` },
-        hint: 'check the server is running and the connection string (e.g. connection: ${CX_DATABASE_URL}); it is never printed',
-      });
+      try {
+        await client.connect();
+        await client.query("SET TIME ZONE 'UTC'");
+      } catch (error) {
+        throw new CxError('data', `source "${options.name}": cannot connect to PostgreSQL at ${where}: ${redact((error as Error).message, options.connection)}`, {
+          location: { file: `source ${options.name}` },
+          hint: 'check the server is running and the connection string (e.g. connection: ${CX_DATABASE_URL}); it is never printed',
+        });
+      }
+      return await use(client);
+    } finally {
+      await client.end().catch(() => undefined);
     }
-    let result;
+  };
+  const query = async (client: pg.Client, text: string) => {
     try {
-      result = await client.query({ text: sql, rowMode: 'array' });
+      return await client.query({ text, rowMode: 'array' });
     } catch (error) {
       throw new CxError('data', `source "${options.name}": the PostgreSQL query failed at ${where}: ${redact((error as Error).message, options.connection)}`, {
         location: { file: `source ${options.name}` },
         hint: options.table ? 'check `table:` (schema.table, case-sensitive)' : 'check the SQL in `query:`',
       });
     }
+  };
+  return {
+    dialect: 'postgres',
+    label: `postgres:${options.name}`,
+    run: (text) => session(async (client) => {
+      const result = await query(client, text);
+      return { names: result.fields.map((f) => f.name), rows: result.rows as unknown[][] } satisfies SqlRows;
+    }),
+    describe: (text) => session(async (client) => {
+      const result = await query(client, `SELECT * FROM (${text}) AS cx_source LIMIT 0`);
+      return result.fields.map((f) => ({ name: f.name, kind: postgresKind(f.dataTypeID) }));
+    }),
+  };
+}
+
+export async function loadPostgres(options: PostgresOptions): Promise<SourceTable> {
+  const runner = postgresRunner(options);
+  const sql = options.query ?? `select * from ${quoteTable(options.table!)}`;
+  const read = async (text: string): Promise<SourceTable> => {
+    const result = await runner.run(text);
     if (result.rows.length === 0) throw emptySource(options.name, `source ${options.name}`);
-    const names = result.fields.map((f) => f.name);
-    const rows = (result.rows as unknown[][]).map((r) => Object.fromEntries(names.map((n, i) => [n, r[i]])));
-    return tableFromColumns(options.name, `postgres:${options.name}`, columnsOfRows(rows), options.columns);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+    return tableFromColumns(options.name, runner.label, result.names.map((n, i) => [n, result.rows.map((r) => r[i])]), options.columns);
+  };
+  if (options.pushdown === false) return read(sql);
+  return pushdownSource(options.name, runner, sql, read, `source ${options.name}`);
 }

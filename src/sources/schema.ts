@@ -12,6 +12,11 @@ const onInvalid = z
   .default('exclude')
   .describe('What a row that fails a metric’s rules does: exclude (counted by reason in metrics.json and the methods appendix) or error (the build stops at the first one: file:row column: value — reason).');
 
+const pushdown = z
+  .boolean()
+  .default(true)
+  .describe('Aggregate in the database: score metrics (nps, csat, ces, reviews) send GROUP BY queries and read back only their sufficient statistics; other metrics read the rows they need. false reads every row into memory first.');
+
 const path = (example: string) => z.string().min(1).describe('File path, relative to this config file.').meta({ examples: [example] });
 
 export const csvSourceSchema = z
@@ -51,6 +56,7 @@ export const duckdbSourceSchema = z
   .strictObject({
     type: z.literal('duckdb'),
     query: z.string().min(1).describe('SQL run by DuckDB; relative file paths resolve against this config file.').meta({ examples: ["select * from read_parquet('exports/responses-*.parquet')"] }),
+    pushdown,
     columns,
     on_invalid: onInvalid,
   })
@@ -63,6 +69,7 @@ export const postgresSourceSchema = z
     table: z.string().optional().describe('Table to read (schema.table).').meta({ examples: ['public.survey_responses'] }),
     query: z.string().optional().describe('SQL query to read instead of a table.').meta({ examples: ["select * from survey_responses where submitted_at >= '2025-01-01'"] }),
     timeout: z.number().positive().default(30).describe('Seconds before connecting or querying gives up.'),
+    pushdown,
     columns,
     on_invalid: onInvalid,
   })

@@ -58,7 +58,7 @@ export function buildVerbatims(section: VerbatimsSection, ctx: SectionContext): 
   }
   const wantedPeriod = section.period === 'current' ? ctx.computed.period : section.period === 'previous' ? ctx.computed.previousPeriod : null;
   const keep = compileFilter(section.filter);
-  const rows = pm.table.objects() as Record<string, unknown>[];
+  const rows = pm.rows.objects() as Record<string, unknown>[];
   const pool = rows.filter((d) => {
     const text = d[section.text];
     if (text === null || text === undefined || String(text).trim() === '') return false;

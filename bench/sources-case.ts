@@ -1,0 +1,230 @@
+/**
+ * One run of one case of the data-source benchmark (bench/sources.ts), in a process of its own so
+ * that its peak memory is its own:
+ *
+ *   node --import tsx bench/sources-case.ts <case> <N> <dataDir>
+ *
+ * <case> is csv, parquet, duckdb, postgres or baseline; the data files are
+ * <dataDir>/responses-<N>.csv and .parquet; the postgres case reads table responses_<N> on the
+ * server named by CXREPORT_BENCH_PG_URL (passed through the environment so it is never printed).
+ *
+ * A cxreport case writes a temporary cxreport.yaml (three metrics, a KPI section and a breakdown
+ * of NPS by region) and times `load({ configPath })` + `modelFor(loaded)` — loading the source,
+ * preparing and computing every metric and building the report model, without rendering. The
+ * baseline times hand-written DuckDB SQL over the Parquet file computing the same aggregates, from
+ * opening DuckDB to having the rows in JS.
+ *
+ * Prints one JSON line on stdout: { case, n, ok, seconds, peakRssMB, period, nps, npsN, csat, ces,
+ * note? } or, when the case fails, { case, n, ok: false, error, peakRssMB } (exit code 1).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { CxError, CxErrors, describeError } from '../src/errors.js';
+import { load, modelFor } from '../src/pipeline.js';
+
+const CASES = ['csv', 'parquet', 'duckdb', 'postgres', 'baseline'] as const;
+type CaseName = (typeof CASES)[number];
+
+interface CaseResult {
+  case: string;
+  n: number;
+  ok: boolean;
+  seconds?: number;
+  peakRssMB: number;
+  /** the report period (latest month with data) */
+  period?: string;
+  /** NPS of that period and its number of valid answers */
+  nps?: number | null;
+  npsN?: number;
+  csat?: number | null;
+  ces?: number | null;
+  note?: string;
+  error?: string;
+}
+
+const NO_PUSHDOWN = 'pushdown not available; loaded into memory';
+
+const peakRssMB = () => Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
+
+/** JSON string literals are valid YAML scalars, so every value is written with JSON.stringify. */
+const q = (s: string) => JSON.stringify(s);
+const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
+
+/** The source entry of a case, as a YAML flow mapping. */
+function sourceYaml(name: Exclude<CaseName, 'baseline'>, n: number, dataDir: string, pushdown: boolean): string {
+  const csv = join(dataDir, `responses-${n}.csv`);
+  const parquet = join(dataDir, `responses-${n}.parquet`);
+  const push = pushdown ? ', pushdown: true' : '';
+  switch (name) {
+    case 'csv':
+      return `{ type: csv, path: ${q(csv)} }`;
+    case 'parquet':
+      return `{ type: parquet, path: ${q(parquet)} }`;
+    case 'duckdb':
+      return `{ type: duckdb, query: ${q(`select * from read_parquet(${sqlString(parquet)})`)}${push} }`;
+    case 'postgres':
+      // the URL comes from the environment; the generous timeout is for the in-memory fallback at 10M rows
+      return `{ type: postgres, table: ${q(`responses_${n}`)}, connection: "\${CXREPORT_BENCH_PG_URL}", timeout: 3600${push} }`;
+  }
+}
+
+function configYaml(name: Exclude<CaseName, 'baseline'>, n: number, dataDir: string, pushdown: boolean): string {
+  return `report:
+  title: ${q(`Data-source benchmark: ${name}, ${n} rows`)}
+  period: { granularity: month, current: latest }
+sources:
+  responses: ${sourceYaml(name, n, dataDir, pushdown)}
+metrics:
+  nps: { type: nps, source: responses, score: nps_score, date: submitted_at }
+  csat: { type: csat, source: responses, score: csat, date: submitted_at, scale: 5 }
+  ces: { type: ces, source: responses, score: ces, date: submitted_at, scale: 7 }
+sections:
+  - { type: kpis, metrics: [nps, csat, ces] }
+  - { type: breakdown, metric: nps, by: region }
+`;
+}
+
+/** True when the config was rejected only because the source schema does not know `pushdown` yet. */
+function rejectsPushdown(error: unknown): boolean {
+  const errors = error instanceof CxErrors ? error.errors : error instanceof CxError ? [error] : [];
+  return errors.some((e) => e.kind === 'config' && /unknown key "pushdown"/.test(e.message));
+}
+
+async function runCxreport(name: Exclude<CaseName, 'baseline'>, n: number, dataDir: string): Promise<CaseResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'cxreport-bench-'));
+  try {
+    const configPath = join(dir, 'cxreport.yaml');
+    const wantsPushdown = name === 'duckdb' || name === 'postgres';
+    const attempt = async (pushdown: boolean) => {
+      writeFileSync(configPath, configYaml(name, n, dataDir, pushdown));
+      const start = performance.now();
+      const loaded = await load({ configPath, env: process.env });
+      // awaited so this keeps working if modelFor becomes async
+      const { computed } = await modelFor(loaded);
+      return { seconds: (performance.now() - start) / 1000, computed };
+    };
+    let note: string | undefined;
+    let run: Awaited<ReturnType<typeof attempt>>;
+    try {
+      run = await attempt(wantsPushdown);
+    } catch (error) {
+      if (!wantsPushdown || !rejectsPushdown(error)) throw error;
+      note = NO_PUSHDOWN;
+      run = await attempt(false);
+    }
+    const { results } = run.computed;
+    const value = (id: string) => results.get(id)?.value ?? null;
+    const nps = results.get('nps');
+    return {
+      case: name,
+      n,
+      ok: true,
+      seconds: run.seconds,
+      peakRssMB: peakRssMB(),
+      period: run.computed.period,
+      nps: nps?.value ?? null,
+      npsN: nps?.n ?? 0,
+      csat: value('csat'),
+      ces: value('ces'),
+      ...(note ? { note } : {}),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The aggregates the three metrics need, per month and per month × region, in one pass: count,
+ * sum and sum of squares of each valid score, the count of every score value (promoters,
+ * passives, detractors, satisfied and the distributions follow from these) and the excluded rows
+ * by reason. Valid means what cxreport's rules say: an integer in 0–10 (NPS), 1–5 (CSAT), 1–7
+ * (CES) on a row with a date; the Parquet columns are integers, so "not a number" and "not an
+ * integer" cannot occur.
+ */
+function baselineSql(parquet: string): string {
+  const metric = (col: string, min: number, max: number) => {
+    const ok = `submitted_at is not null and ${col} between ${min} and ${max}`;
+    const values = Array.from({ length: max - min + 1 }, (_, i) => min + i);
+    return [
+      `count(*) filter (where ${ok}) as ${col}_n`,
+      `sum(${col}) filter (where ${ok}) as ${col}_sum`,
+      `sum(${col} * ${col}) filter (where ${ok}) as ${col}_sumsq`,
+      ...values.map((v) => `count(*) filter (where submitted_at is not null and ${col} = ${v}) as ${col}_${v}`),
+      `count(*) filter (where submitted_at is not null and ${col} is null) as ${col}_x_missing`,
+      `count(*) filter (where submitted_at is not null and ${col} not between ${min} and ${max}) as ${col}_x_out_of_range`,
+      `count(*) filter (where submitted_at is null) as ${col}_x_no_date`,
+    ].join(',\n  ');
+  };
+  return `select strftime(submitted_at, '%Y-%m') as month, region, grouping(region) as all_regions,
+  count(*) as rows,
+  ${metric('nps_score', 0, 10)},
+  ${metric('csat', 1, 5)},
+  ${metric('ces', 1, 7)}
+from read_parquet(${sqlString(parquet)})
+group by grouping sets ((month), (month, region))
+order by month, all_regions desc, region`;
+}
+
+async function runBaseline(n: number, dataDir: string): Promise<CaseResult> {
+  const parquet = resolve(dataDir, `responses-${n}.parquet`);
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const sql = baselineSql(parquet);
+  const start = performance.now();
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  let rows: Record<string, unknown>[];
+  try {
+    rows = (await connection.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+  const seconds = (performance.now() - start) / 1000;
+  // the metric values of the latest month with a valid answer, from the month-level rows
+  const num = (v: unknown) => Number(v ?? 0);
+  const months = rows.filter((r) => num(r.all_regions) === 1 && r.month !== null && num(r.nps_score_n) + num(r.csat_n) + num(r.ces_n) > 0);
+  const last = months[months.length - 1];
+  const npsN = num(last?.nps_score_n);
+  const promoters = num(last?.nps_score_9) + num(last?.nps_score_10);
+  const detractors = [0, 1, 2, 3, 4, 5, 6].reduce((s, v) => s + num(last?.[`nps_score_${v}`]), 0);
+  const csatN = num(last?.csat_n);
+  const cesN = num(last?.ces_n);
+  return {
+    case: 'baseline',
+    n,
+    ok: true,
+    seconds,
+    peakRssMB: peakRssMB(),
+    period: last ? String(last.month) : undefined,
+    nps: npsN > 0 ? (100 * (promoters - detractors)) / npsN : null,
+    npsN,
+    csat: csatN > 0 ? (100 * (num(last?.csat_4) + num(last?.csat_5))) / csatN : null,
+    ces: cesN > 0 ? num(last?.ces_sum) / cesN : null,
+  };
+}
+
+async function main(): Promise<void> {
+  const [name, size, dataDir] = process.argv.slice(2);
+  const n = Number(size);
+  if (!CASES.includes(name as CaseName) || !Number.isInteger(n) || n <= 0 || !dataDir) {
+    process.stderr.write(`usage: node --import tsx bench/sources-case.ts <${CASES.join('|')}> <N> <dataDir>\n`);
+    process.exit(2);
+  }
+  // DuckDB's native module is loaded before the clock starts (the DuckDB source imports it lazily)
+  if (name === 'duckdb' || name === 'baseline') await import('@duckdb/node-api');
+  let result: CaseResult;
+  try {
+    result = name === 'baseline' ? await runBaseline(n, resolve(dataDir)) : await runCxreport(name as Exclude<CaseName, 'baseline'>, n, resolve(dataDir));
+  } catch (error) {
+    const known = error instanceof CxError || error instanceof CxErrors;
+    const text = known ? describeError(error).text : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    result = { case: name, n, ok: false, peakRssMB: peakRssMB(), error: text };
+    if (!known && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  }
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  process.exitCode = result.ok ? 0 : 1;
+}
+
+await main();

@@ -1,0 +1,146 @@
+/**
+ * SQL sources (PostgreSQL, DuckDB) as relations a metric can push its aggregation down to.
+ * A relation is the source's query (or table) wrapped as a subquery, plus any row conditions a
+ * matrix segment adds. Metrics that generate SQL (the score metrics) ask it for their sufficient
+ * statistics with GROUP BY; every other consumer gets its rows loaded into Arquero on demand,
+ * once per relation.
+ *
+ * Dialect assumptions of the generated SQL (kept to what PostgreSQL, DuckDB and most engines
+ * share): derived tables need an alias; double-quoted identifiers; CASE, COALESCE, NULLIF, TRIM,
+ * CAST(… AS VARCHAR | DOUBLE PRECISION), FLOOR, EXTRACT(YEAR | MONTH | EPOCH FROM …), SIMILAR TO
+ * for checking that text holds a number, and GROUP BY on expressions by position. Timestamps
+ * with a time zone are read in UTC (the connection's time zone is set to UTC).
+ */
+import * as aq from 'arquero';
+import type { ColumnTable } from 'arquero';
+import { emptySource } from './read.js';
+import type { ColumnType, SourceTable } from './types.js';
+
+/** What the generated SQL needs to know about a column's database type. */
+export type SqlKind = 'number' | 'text' | 'date' | 'timestamp' | 'timestamptz' | 'boolean' | 'other';
+
+export interface SqlColumn {
+  name: string;
+  kind: SqlKind;
+}
+
+/** Rows of a query, column by column names. */
+export interface SqlRows {
+  names: string[];
+  rows: unknown[][];
+}
+
+/** Runs SQL on one engine; each call opens and closes its own connection. */
+export interface SqlRunner {
+  dialect: 'postgres' | 'duckdb';
+  /** "postgres:name" or "duckdb:name", for messages */
+  label: string;
+  run(sql: string): Promise<SqlRows>;
+  /** column names and kinds of a query's result, without reading its rows */
+  describe(sql: string): Promise<SqlColumn[]>;
+}
+
+/** A double-quoted SQL identifier. */
+export function ident(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** A single-quoted SQL string literal. */
+export function literal(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/** Kind of a DuckDB type name (as DuckDB prints it). */
+export function duckKind(type: string): SqlKind {
+  const t = type.toUpperCase();
+  if (t === 'DATE') return 'date';
+  if (t.startsWith('TIMESTAMP WITH TIME ZONE') || t === 'TIMESTAMPTZ') return 'timestamptz';
+  if (t.startsWith('TIMESTAMP')) return 'timestamp';
+  if (t === 'BOOLEAN') return 'boolean';
+  if (t === 'VARCHAR' || t.startsWith('VARCHAR') || t === 'STRING') return 'text';
+  if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|REAL)$/.test(t) || t.startsWith('DECIMAL')) return 'number';
+  return 'other';
+}
+
+/** Kind of a PostgreSQL type OID (pg_type). */
+export function postgresKind(oid: number): SqlKind {
+  if ([20, 21, 23, 26, 700, 701, 1700].includes(oid)) return 'number';
+  if ([25, 1042, 1043, 19].includes(oid)) return 'text';
+  if (oid === 1082) return 'date';
+  if (oid === 1114) return 'timestamp';
+  if (oid === 1184) return 'timestamptz';
+  if (oid === 16) return 'boolean';
+  return 'other';
+}
+
+/** How a column of this kind is listed among a source's columns. */
+export function columnTypeOf(kind: SqlKind): ColumnType {
+  return kind === 'number' ? 'number' : 'string';
+}
+
+/**
+ * A source's rows as a relation in its database. `where` holds conditions on the rows (matrix
+ * segments); `load` reads the rows into an Arquero-backed SourceTable, once.
+ */
+export class SqlRelation {
+  private loading?: Promise<SourceTable>;
+
+  constructor(
+    readonly runner: SqlRunner,
+    /** the source's query (a table becomes `select * from "table"`) */
+    readonly query: string,
+    readonly columns: SqlColumn[],
+    private readonly read: (sql: string) => Promise<SourceTable>,
+    readonly where: string[] = [],
+  ) {}
+
+  /** The FROM clause: the source's rows, filtered by the relation's conditions. */
+  from(): string {
+    const base = `(${this.query}) AS cx_source`;
+    if (this.where.length === 0) return base;
+    return `(SELECT * FROM ${base} WHERE ${this.where.map((w) => `(${w})`).join(' AND ')}) AS cx_rows`;
+  }
+
+  kind(column: string): SqlKind | undefined {
+    return this.columns.find((c) => c.name === column)?.kind;
+  }
+
+  /** The same relation restricted to rows whose `column`, as trimmed text, equals `value`. */
+  filtered(column: string, value: string): SqlRelation {
+    return new SqlRelation(this.runner, this.query, this.columns, this.read, [...this.where, `TRIM(CAST(${ident(column)} AS VARCHAR)) = ${literal(value)}`]);
+  }
+
+  /** Runs a statement over this relation. */
+  run(sql: string): Promise<SqlRows> {
+    return this.runner.run(sql);
+  }
+
+  /** The rows as an in-memory table (read once; later calls share the result). */
+  load(): Promise<SourceTable> {
+    this.loading ??= this.read(`SELECT * FROM ${this.from()}`);
+    return this.loading;
+  }
+}
+
+/** A source whose rows stay in the database until a consumer that cannot push down needs them. */
+export interface PushdownSource extends SourceTable {
+  sql: SqlRelation;
+}
+
+export function isPushdown(source: SourceTable): source is PushdownSource {
+  return (source as PushdownSource).sql instanceof SqlRelation;
+}
+
+/** An empty table standing in for rows that have not been read (never aggregated: see `isPushdown`). */
+function placeholderTable(columns: SqlColumn[]): ColumnTable {
+  return aq.table(Object.fromEntries(columns.map((c) => [c.name, []])));
+}
+
+/** A source left in its database: columns and row count are read, rows only on demand. */
+export async function pushdownSource(name: string, runner: SqlRunner, query: string, read: (sql: string) => Promise<SourceTable>, shown: string): Promise<PushdownSource> {
+  const columns = await runner.describe(query);
+  const sql = new SqlRelation(runner, query, columns, read);
+  const count = Number((await runner.run(`SELECT COUNT(*) FROM ${sql.from()}`)).rows[0][0]);
+  if (columns.length === 0 || count === 0) throw emptySource(name, shown);
+  return { name, file: runner.label, table: placeholderTable(columns), rowCount: count, columns: columns.map((c) => ({ name: c.name, type: columnTypeOf(c.kind) })), sql };
+}

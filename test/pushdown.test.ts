@@ -1,0 +1,148 @@
+/**
+ * Score metrics pushed down to SQL: the generated GROUP BY gives the same metrics.json as the
+ * in-memory engine on the survey fixture (invalid scores, an undatable row, breakdowns, a case
+ * study, verbatims), in DuckDB always and in PostgreSQL where CI provides a server
+ * (CXREPORT_TEST_PG). Also: the generated SQL (golden file), on_invalid: error, matrix segments,
+ * and the fallback to memory for a text date column.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.js';
+import { loadConfig } from '../src/config/load.js';
+import { cellsSql, dimensionsOf } from '../src/metrics/pushdown.js';
+import { nps } from '../src/metrics/nps.js';
+import type { PreparedMetric } from '../src/metrics/prepare.js';
+import { build, forSegment, load, modelFor } from '../src/pipeline.js';
+import { metricsJson } from '../src/render/metrics-json.js';
+import { loadSources } from '../src/sources/index.js';
+import { isPushdown } from '../src/sources/sql.js';
+import { csv, makeProject, SURVEY_CONFIG, SURVEY_HEADER, surveyRows } from './project.js';
+
+/** The survey config without its EMEA case study (a matrix segment of APAC has no EMEA rows to study). */
+const MATRIX_CONFIG = SURVEY_CONFIG.slice(0, SURVEY_CONFIG.indexOf('  - type: case-study'));
+const withSource = (source: string, config = SURVEY_CONFIG) => config.replace('responses: { type: csv, path: data/responses.csv }', `responses: ${source}`);
+const project = (source: string, config = SURVEY_CONFIG) => makeProject({ 'cxreport.yaml': withSource(source, config), 'data/responses.csv': csv(SURVEY_HEADER, surveyRows()) });
+/** The fixture in DuckDB with a real TIMESTAMP date column (the undatable row becomes NULL) and scores as text. */
+const DUCK_TYPED = `{ type: duckdb, query: "select id, try_cast(submitted_at as timestamptz) as submitted_at, channel, region, nps_score, csat, ces, comment from read_csv('data/responses.csv', all_varchar = true)" }`;
+
+async function metricsOf(dir: string, env: Record<string, string> = {}) {
+  const loaded = await load({ configPath: join(dir, 'cxreport.yaml'), env });
+  const built = modelFor(loaded);
+  return { loaded, metrics: metricsJson(built.computed, built.model) };
+}
+
+const weighted = (loaded: Awaited<ReturnType<typeof load>>, id: string) => (loaded.prepared.get(id) as unknown as PreparedMetric).weighted;
+
+describe('score metrics pushed down to DuckDB', () => {
+  it('give byte-identical metrics.json to the in-memory engine, aggregated in the database', async () => {
+    const reference = (await metricsOf(project('{ type: csv, path: data/responses.csv }'))).metrics;
+    const pushed = await metricsOf(project(DUCK_TYPED));
+    for (const id of ['nps', 'csat', 'ces']) expect(weighted(pushed.loaded, id)).toBe(true);
+    expect(pushed.metrics).toBe(reference);
+    const json = JSON.parse(reference);
+    // the fixture's invalid rows are counted by reason in both engines
+    expect(json.metrics.nps.exclusions).toEqual({ 'missing score': 1, 'not a number': 1, 'not an integer': 1, 'out of range': 1 });
+  });
+
+  it('read a text date column into memory instead (same results)', async () => {
+    const reference = (await metricsOf(project('{ type: csv, path: data/responses.csv }'))).metrics;
+    const text = await metricsOf(project(`{ type: duckdb, query: "select * from read_csv('data/responses.csv', all_varchar = true)" }`));
+    expect(weighted(text.loaded, 'nps')).toBe(false);
+    expect(text.metrics).toBe(reference);
+  });
+
+  it('pushdown: false reads every row into memory', async () => {
+    const dir = project(DUCK_TYPED.replace('{ type: duckdb,', '{ type: duckdb, pushdown: false,'));
+    const config = await loadConfig(join(dir, 'cxreport.yaml'), { env: {} });
+    const sources = await loadSources(config);
+    expect(isPushdown(sources.get('responses')!)).toBe(false);
+    expect(sources.get('responses')!.table.numRows()).toBe(surveyRows().length);
+  });
+
+  it('the quoted comments are the same rows (HTML verbatims identical)', async () => {
+    const a = await build({ configPath: join(project('{ type: csv, path: data/responses.csv }'), 'cxreport.yaml'), env: {} });
+    const b = await build({ configPath: join(project(DUCK_TYPED), 'cxreport.yaml'), env: {} });
+    const quotes = (html: string) => [...html.matchAll(/<blockquote[\s\S]*?<\/blockquote>/g)].map((m) => m[0]);
+    expect(quotes(b.html).length).toBeGreaterThan(0);
+    expect(quotes(b.html)).toEqual(quotes(a.html));
+  });
+
+  it('a matrix segment adds a WHERE condition and matches the in-memory segment', async () => {
+    const csvLoaded = await load({ configPath: join(project('{ type: csv, path: data/responses.csv }', MATRIX_CONFIG), 'cxreport.yaml'), env: {} });
+    const duckLoaded = await load({ configPath: join(project(DUCK_TYPED, MATRIX_CONFIG), 'cxreport.yaml'), env: {} });
+    for (const value of ['EMEA', 'APAC']) {
+      const a = await forSegment(csvLoaded, { column: 'region', value });
+      const b = await forSegment(duckLoaded, { column: 'region', value });
+      expect(b.sources.get('responses')!.rowCount).toBe(a.sources.get('responses')!.rowCount);
+      const ma = modelFor(a);
+      const mb = modelFor(b);
+      expect(metricsJson(mb.computed, mb.model)).toBe(metricsJson(ma.computed, ma.model));
+    }
+  });
+
+  it('on_invalid: error stops at an invalid row the database finds, naming column, value and reason', async () => {
+    const dir = project(DUCK_TYPED.replace('{ type: duckdb,', '{ type: duckdb, on_invalid: error,').replace("from read_csv('data/responses.csv', all_varchar = true)", "from read_csv('data/responses.csv', all_varchar = true) where nps_score <> 'abc' and nps_score <> '7.5' and nps_score is not null and submitted_at <> 'not-a-date'"));
+    let stderr = '';
+    const code = await main(['build', '--format', 'html'], { stdout: () => {}, stderr: (t) => void (stderr += t), env: {}, cwd: dir });
+    expect(code).toBe(1);
+    expect(stderr).toContain('duckdb:responses: data error: column nps_score: "11" — out of range (valid: integers 0–10)');
+    expect(stderr).toContain('metric "nps" rejects this row because source "responses" has on_invalid: error');
+  });
+});
+
+describe('the generated SQL', () => {
+  it('is one GROUP BY per metric in the documented dialect (golden file)', async () => {
+    const dir = project(DUCK_TYPED);
+    const config = await loadConfig(join(dir, 'cxreport.yaml'), { env: {} });
+    const source = (await loadSources(config)).get('responses')!;
+    if (!isPushdown(source)) throw new Error('expected a pushdown source');
+    const def = config.metrics.nps as never;
+    expect(dimensionsOf(config, 'nps', def)).toEqual(['region']);
+    const sql = cellsSql(source.sql, def, nps, dimensionsOf(config, 'nps', def)).replace(/read_csv\([^)]*\)/, 'SOURCE');
+    const golden = readFileSync(join(import.meta.dirname, 'golden', 'nps-pushdown.sql'), 'utf8').trim();
+    expect(sql.replaceAll(' FROM (', '\nFROM (').replace(' GROUP BY', '\nGROUP BY')).toBe(golden);
+  });
+});
+
+const url = process.env.CXREPORT_TEST_PG;
+
+describe.skipIf(!url)(`score metrics pushed down to PostgreSQL${url ? '' : ' (skipped: set CXREPORT_TEST_PG; .ci/run starts a server)'}`, () => {
+  const table = `typed_responses_${process.pid}`;
+  const client = new pg.Client({ connectionString: url });
+  const env = { CX_DATABASE_URL: url! };
+
+  beforeAll(async () => {
+    await client.connect();
+    // a timestamptz date column (the undatable row is NULL) and scores as text, as the CSV holds them
+    await client.query(`create table ${table} (id integer, submitted_at timestamptz, channel text, region text, nps_score text, csat text, ces text, comment text)`);
+    for (const row of surveyRows()) {
+      const cells = row.map((v) => (v === null || v === '' ? null : String(v)));
+      if (cells[1] === 'not-a-date') cells[1] = null;
+      await client.query(`insert into ${table} values (${cells.map((_, i) => `$${i + 1}`).join(', ')})`, cells);
+    }
+  });
+  afterAll(async () => {
+    await client.query(`drop table if exists ${table}`);
+    await client.end();
+  });
+
+  it('give byte-identical metrics.json to the in-memory engine', async () => {
+    const reference = (await metricsOf(project('{ type: csv, path: data/responses.csv }'))).metrics;
+    const pushed = await metricsOf(project(`{ type: postgres, connection: "\${CX_DATABASE_URL}", table: ${table} }`), env);
+    for (const id of ['nps', 'csat', 'ces']) expect(weighted(pushed.loaded, id)).toBe(true);
+    expect(pushed.metrics).toBe(reference);
+  });
+
+  it('a matrix build per region matches the CSV one', async () => {
+    const config = `${MATRIX_CONFIG}matrix:\n  region: [EMEA, APAC]\n`;
+    const run = async (dir: string) => {
+      expect(await main(['build', '--format', 'html', '--out', 'out'], { stdout: () => {}, stderr: () => {}, env: { ...env, SOURCE_DATE_EPOCH: '1790000000' }, cwd: dir })).toBe(0);
+      return ['emea', 'apac'].map((s) => readFileSync(join(dir, 'out', '2026-10', s, 'metrics.json'), 'utf8'));
+    };
+    const a = await run(project('{ type: csv, path: data/responses.csv }', config));
+    const b = await run(project(`{ type: postgres, connection: "\${CX_DATABASE_URL}", table: ${table} }`, config));
+    expect(b).toEqual(a);
+  });
+});
