@@ -1,0 +1,139 @@
+/**
+ * Differential test of the engines on the flagship report, which uses every metric type: the
+ * same rows as CSV (in memory), Parquet (in memory), DuckDB over the Parquet files (score metrics
+ * pushed down, the others read on demand) and PostgreSQL tables (same; CI provides the server:
+ * CXREPORT_TEST_PG) give the same metrics.json to 1e-9.
+ *
+ * Column types are what a warehouse would hold: numbers as DOUBLE PRECISION, ISO timestamps as
+ * TIMESTAMPTZ, dates as DATE, anything mixed (e.g. the ticket export's "not recorded") as text.
+ */
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PreparedMetric } from '../src/metrics/prepare.js';
+import { load, modelFor } from '../src/pipeline.js';
+import { metricsJson } from '../src/render/metrics-json.js';
+
+const root = resolve(import.meta.dirname, '..');
+const dataDir = join(root, 'examples', 'acme', 'data');
+const tables = readdirSync(dataDir).filter((f) => f.endsWith('.csv')).map((f) => f.replace(/\.csv$/, ''));
+const SCORE_METRICS = ['nps', 'csat', 'ces', 'review_rating'];
+
+type SqlType = 'DOUBLE PRECISION' | 'TIMESTAMPTZ' | 'DATE' | 'TEXT';
+
+/** The type a warehouse would give each column: the narrowest that holds every non-empty cell. */
+function columnTypes(file: string): { names: string[]; types: SqlType[]; rows: string[][] } {
+  const [names, ...rows] = parse(readFileSync(file), { bom: true }) as string[][];
+  const types = names.map((_, j): SqlType => {
+    const cells = rows.map((r) => r[j].trim()).filter((v) => v !== '');
+    if (cells.length === 0) return 'TEXT';
+    if (cells.every((v) => /^[-+]?(\d+(\.\d*)?|\.\d+)$/.test(v))) return 'DOUBLE PRECISION';
+    if (cells.every((v) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(v))) return 'TIMESTAMPTZ';
+    if (cells.every((v) => /^\d{4}-\d{2}-\d{2}$/.test(v))) return 'DATE';
+    return 'TEXT';
+  });
+  return { names, types, rows };
+}
+
+const schemas = new Map(tables.map((t) => [t, columnTypes(join(dataDir, `${t}.csv`))]));
+
+/** The flagship config with each source replaced, and every relative path made absolute. */
+function flagshipWith(dir: string, source: (table: string) => string): string {
+  let text = readFileSync(join(root, 'cxreport.yaml'), 'utf8').replaceAll('examples/', `${root}/examples/`);
+  for (const t of tables) text = text.replace(new RegExp(`^  ${t}: \\{ type: csv, path: [^}]+ \\}$`, 'm'), `  ${t}: ${source(t)}`);
+  const file = join(dir, `cxreport-${Math.random().toString(36).slice(2)}.yaml`);
+  writeFileSync(file, text);
+  return file;
+}
+
+async function metricsOf(configPath: string, env: Record<string, string> = {}) {
+  const loaded = await load({ configPath, env: { ...env, SOURCE_DATE_EPOCH: '1790000000' } });
+  const built = modelFor(loaded);
+  const pushed = SCORE_METRICS.filter((id) => (loaded.prepared.get(id) as unknown as PreparedMetric).weighted);
+  return { json: JSON.parse(metricsJson(built.computed, built.model)) as unknown, pushed };
+}
+
+/** Paths where two JSON values differ (numbers within 1e-9, relative to their size). */
+function differences(a: unknown, b: unknown, path = '$', out: string[] = []): string[] {
+  if (out.length > 20) return out;
+  if (typeof a === 'number' && typeof b === 'number') {
+    if (Math.abs(a - b) > 1e-9 * Math.max(1, Math.abs(a), Math.abs(b))) out.push(`${path}: ${a} vs ${b}`);
+  } else if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) out.push(`${path}: length ${a.length} vs ${b.length}`);
+    else a.forEach((x, i) => differences(x, b[i], `${path}[${i}]`, out));
+  } else if (a && b && typeof a === 'object' && typeof b === 'object') {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+    for (const k of keys) differences((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`, out);
+  } else if (a !== b) out.push(`${path}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
+  return out;
+}
+
+describe('the same data through every engine gives the same metrics.json (all metric types of the flagship)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cxreport-diff-'));
+  let reference: unknown;
+
+  beforeAll(async () => {
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    for (const [t, s] of schemas) {
+      const columns = s.names.map((n, j) => `'${n}': '${s.types[j] === 'DOUBLE PRECISION' ? 'DOUBLE' : s.types[j] === 'TEXT' ? 'VARCHAR' : s.types[j]}'`).join(', ');
+      await connection.run(`COPY (SELECT * FROM read_csv('${join(dataDir, `${t}.csv`)}', header = true, quote = '"', escape = '"', columns = {${columns}})) TO '${join(dir, `${t}.parquet`)}' (FORMAT parquet)`);
+    }
+    connection.closeSync();
+    instance.closeSync();
+    reference = (await metricsOf(flagshipWith(dir, (t) => `{ type: csv, path: ${join(dataDir, `${t}.csv`)} }`))).json;
+  }, 120_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('the comparison notices a change of 1e-6 in one value', () => {
+    const changed = structuredClone(reference) as { metrics: Record<string, { value: number }> };
+    changed.metrics.nps.value += 1e-6;
+    expect(differences(reference, changed)).toEqual([`$.metrics.nps.value: ${(reference as typeof changed).metrics.nps.value} vs ${changed.metrics.nps.value}`]);
+  });
+
+  it('the reference covers every metric type', () => {
+    const types = new Set(Object.values((reference as { metrics: Record<string, { type: string }> }).metrics).map((m) => m.type));
+    expect([...types].sort()).toEqual(['ces', 'churn', 'clv', 'cohort-retention', 'csat', 'health-score', 'nps', 'repeat-purchase-rate', 'retention', 'revenue-retention', 'reviews', 'sentiment', 'survival', 'tickets']);
+  });
+
+  it('Parquet (in memory)', async () => {
+    const { json } = await metricsOf(flagshipWith(dir, (t) => `{ type: parquet, path: ${join(dir, `${t}.parquet`)} }`));
+    expect(differences(reference, json)).toEqual([]);
+  }, 120_000);
+
+  it('DuckDB over the Parquet files (score metrics pushed down)', async () => {
+    const { json, pushed } = await metricsOf(flagshipWith(dir, (t) => `{ type: duckdb, query: "select * from read_parquet('${join(dir, `${t}.parquet`)}')" }`));
+    expect(pushed).toEqual(SCORE_METRICS);
+    expect(differences(reference, json)).toEqual([]);
+  }, 120_000);
+
+  const url = process.env.CXREPORT_TEST_PG;
+  describe.skipIf(!url)(`PostgreSQL${url ? '' : ' (skipped: set CXREPORT_TEST_PG; .ci/run starts a server)'}`, () => {
+    const prefix = `acme_${process.pid}_`;
+    const client = new pg.Client({ connectionString: url });
+    beforeAll(async () => {
+      await client.connect();
+      for (const [t, s] of schemas) {
+        await client.query(`CREATE TABLE ${prefix}${t} (${s.names.map((n, j) => `"${n}" ${s.types[j]}`).join(', ')})`);
+        // one statement per table: a text array per column, cast to the column's type
+        const params = s.names.map((_, j) => s.rows.map((r) => (r[j].trim() === '' ? null : r[j])));
+        const select = s.names.map((n, j) => `CAST(c${j} AS ${s.types[j]})`).join(', ');
+        await client.query(`INSERT INTO ${prefix}${t} SELECT ${select} FROM unnest(${s.names.map((_, j) => `$${j + 1}::text[]`).join(', ')}) AS u(${s.names.map((_, j) => `c${j}`).join(', ')})`, params);
+      }
+    }, 120_000);
+    afterAll(async () => {
+      for (const t of tables) await client.query(`DROP TABLE IF EXISTS ${prefix}${t}`);
+      await client.end();
+    });
+
+    it('PostgreSQL tables (score metrics pushed down)', async () => {
+      const { json, pushed } = await metricsOf(flagshipWith(dir, (t) => `{ type: postgres, connection: "\${CX_DATABASE_URL}", table: ${prefix}${t} }`), { CX_DATABASE_URL: url! });
+      expect(pushed).toEqual(SCORE_METRICS);
+      expect(differences(reference, json)).toEqual([]);
+    }, 120_000);
+  });
+});
