@@ -13,6 +13,7 @@
  *
  * Also exports the customer-table preparation shared by cohort-retention and survival.
  */
+import { rowRejecter } from './invalid.js';
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import { z } from 'zod';
@@ -287,9 +288,13 @@ export function prepareCustomers<D extends { id: string; start: string; end: str
     else if (end[i] < start[i]) reason[i] = 'end before start';
     if (id[i] !== null) seen.set(id[i]!, (seen.get(id[i]!) ?? 0) + 1);
   }
+  const reject = rowRejecter(source, table, ctx.id);
   const keep: number[] = [];
   for (let i = 0; i < n; i++) {
     if (reason[i] === null && (seen.get(id[i]!) ?? 0) > 1) reason[i] = 'duplicate id';
+    if (reason[i] === 'missing id' || reason[i] === 'duplicate id') reject(i, def.id, ids[i], reason[i] === 'duplicate id' ? `duplicate id (${seen.get(id[i]!)} rows)` : 'missing id');
+    else if (reason[i] === 'missing or invalid start date') reject(i, def.start, starts[i], 'missing or invalid start date (ISO 8601 expected)');
+    else if (reason[i] !== null) reject(i, def.end, ends[i], reason[i] === 'end before start' ? `end before start (${String(starts[i])})` : 'invalid end date (ISO 8601 or empty expected)');
     if (reason[i] === null) keep.push(i);
     else exclusions.add(Number.isFinite(start[i]) ? periodOf(start[i], g) : null, reason[i]!);
   }

@@ -17,6 +17,7 @@
  * fit per period stays fast. It is checked against the models' own log-likelihood in the tests,
  * and the log-likelihoods reported are the models' own.
  */
+import { rowRejecter } from './invalid.js';
 import { z } from 'zod';
 import type { Config } from '../config/load.js';
 import { CxError } from '../errors.js';
@@ -543,7 +544,7 @@ function prepare(ctx: PrepareContext<ClvDef>): PreparedClv {
   const rows = validateRows(
     source,
     { customer: def.customer, date: def.date, amount: def.amount },
-    { filter: def.filter as Filter | undefined, parseDate: def.method === 'simple' ? parseDateOrMonth : parseTimestamp },
+    { filter: def.filter as Filter | undefined, parseDate: def.method === 'simple' ? parseDateOrMonth : parseTimestamp, metric: ctx.id },
   );
   const bounds = timeBounds(rows.valid, granularity);
 
@@ -555,13 +556,14 @@ function prepare(ctx: PrepareContext<ClvDef>): PreparedClv {
     const s = customersSource.table.array(def.signup) as ArrayLike<unknown>;
     const c = customersSource.table.array(def.cancel) as ArrayLike<unknown>;
     const count = (reason: string) => (customerExclusions[`customers: ${reason}`] = (customerExclusions[`customers: ${reason}`] ?? 0) + 1);
+    const reject = rowRejecter(customersSource, customersSource.table, ctx.id);
     for (let i = 0; i < s.length; i++) {
       const signup = parseTimestamp(s[i]);
       const empty = c[i] === null || c[i] === undefined || String(c[i]).trim() === '';
       const cancel = empty ? Infinity : parseTimestamp(c[i]);
-      if (!Number.isFinite(signup)) count('missing or invalid signup date');
-      else if (Number.isNaN(cancel)) count('invalid cancel date');
-      else if (cancel < signup) count('cancel before signup');
+      if (!Number.isFinite(signup)) (reject(i, def.signup, s[i], 'missing or invalid signup date (ISO 8601 expected)'), count('missing or invalid signup date'));
+      else if (Number.isNaN(cancel)) (reject(i, def.cancel, c[i], 'invalid cancel date (ISO 8601 or empty expected)'), count('invalid cancel date'));
+      else if (cancel < signup) (reject(i, def.cancel, c[i], `cancel before signup (${String(s[i])})`), count('cancel before signup'));
       else {
         signups.push(signup);
         cancels.push(cancel);

@@ -11,6 +11,7 @@
  * - an activity log (`date`): any number of rows per customer; active in a period with at least
  *   one row in it.
  */
+import { rowRejecter } from './invalid.js';
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import { z } from 'zod';
@@ -238,6 +239,7 @@ function prepareActivity(ctx: PrepareContext<CohortRetentionDef>, source: Source
   const ids = table.array(def.id) as ArrayLike<unknown>;
   const dates = table.array(def.date!) as ArrayLike<unknown>;
   const exclusions = new ExclusionCounter();
+  const reject = rowRejecter(source, table, ctx.id);
   const keep: number[] = [];
   const id: string[] = [];
   const ts: number[] = [];
@@ -245,8 +247,8 @@ function prepareActivity(ctx: PrepareContext<CohortRetentionDef>, source: Source
     const raw = ids[i];
     const who = raw === null || raw === undefined ? '' : String(raw).trim();
     const t = parseDate(dates[i]);
-    if (who === '') exclusions.add(Number.isFinite(t) ? periodOf(t, g) : null, 'missing id');
-    else if (!Number.isFinite(t)) exclusions.add(null, 'missing or invalid date');
+    if (who === '') (reject(i, def.id, raw, 'missing id'), exclusions.add(Number.isFinite(t) ? periodOf(t, g) : null, 'missing id'));
+    else if (!Number.isFinite(t)) (reject(i, def.date!, dates[i], 'missing or invalid date (ISO 8601 expected)'), exclusions.add(null, 'missing or invalid date'));
     else {
       keep.push(i);
       id.push(who);

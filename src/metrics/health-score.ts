@@ -8,11 +8,11 @@
  * the share of red accounts, band counts, band movements since the previous period and the
  * at-risk accounts come with it.
  */
+import { rowRejecter } from './invalid.js';
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import { z } from 'zod';
 import { CxError } from '../errors.js';
-import { ROW } from '../sources/columns.js';
 import { formatter } from '../report/format.js';
 import { localTranslator, type Locale, type Vars } from '../report/i18n.js';
 import { palette } from '../report/theme.js';
@@ -272,14 +272,7 @@ function prepareHealth(ctx: Parameters<MetricModule<HealthScoreDef, PreparedHeal
   const exclusions = new Map<string, Record<string, number>>();
   const componentIssues = new Map<string, Record<string, number>>();
 
-  const rowNumbers = table.columnNames().includes(ROW) ? (table.array(ROW) as ArrayLike<number>) : null;
-  const reject = (i: number, column: string, raw: unknown, reason: string) => {
-    if (source.onInvalid !== 'error') return;
-    throw new CxError('data', `${raw === null || raw === undefined ? 'empty' : JSON.stringify(raw)} — ${reason}`, {
-      location: { file: source.file, row: rowNumbers ? rowNumbers[i] : i + 1, field: column },
-      hint: `metric "${ctx.id}" rejects this row because source "${source.name}" has on_invalid: error; fix the value or set on_invalid: exclude to count and skip such rows`,
-    });
-  };
+  const reject = rowRejecter(source, table, ctx.id);
 
   // Pass 1: parse rows; keep the latest snapshot of each account in each period (ties: the later row).
   const latestOf = new Map<string, { account: string; period: string; ts: number; values: (number | null)[]; row: number }>();

@@ -5,13 +5,13 @@
  * Aggregation is an Arquero group-by/rollup over those columns, so any grouping and any filter
  * yields additive statistics.
  */
+import { rowRejecter } from './invalid.js';
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import type { Config } from '../config/load.js';
 import { suggestion } from '../config/suggest.js';
 import type { Path } from '../config/yaml-source.js';
 import { CxError } from '../errors.js';
-import { ROW } from '../sources/columns.js';
 import type { SourceTable } from '../sources/types.js';
 import { compileFilter, type Filter } from './filter.js';
 import { parseTimestamp, periodOf, type Granularity } from './period.js';
@@ -100,8 +100,7 @@ export function prepareMetric(id: string, def: ScoreDef, type: ScoreType<any>, s
     const test = 'values' in spec ? (v: number) => spec.values.includes(v) : (v: number) => v >= spec.min && v <= spec.max;
     return { name, test };
   });
-  const rows = table.array(ROW) as ArrayLike<number>;
-  const strict = source.onInvalid === 'error';
+  const reject = rowRejecter(source, table, id);
   const scores = table.array(def.score) as ArrayLike<unknown>;
   const dates = table.array(def.date) as ArrayLike<unknown>;
   const n = table.numRows();
@@ -115,13 +114,8 @@ export function prepareMetric(id: string, def: ScoreDef, type: ScoreType<any>, s
     ts[i] = t;
     period[i] = Number.isFinite(t) ? periodOf(t, granularity) : null;
     const s = scoreOf(scores[i], rules);
-    if (strict && (!Number.isFinite(t) || typeof s !== 'number')) {
-      const [column, raw, reason] = !Number.isFinite(t) ? [def.date, dates[i], 'missing or invalid date (ISO 8601 expected)'] : [def.score, scores[i], `${s} (valid: ${rules.integer ? 'integers' : 'numbers'} ${rules.min}–${rules.max})`];
-      throw new CxError('data', `${raw === null || raw === undefined ? 'empty' : JSON.stringify(raw)} — ${reason}`, {
-        location: { file: source.file, row: rows[i], field: column },
-        hint: `metric "${id}" rejects this row because source "${source.name}" has on_invalid: error; fix the value or set on_invalid: exclude to count and skip such rows`,
-      });
-    }
+    if (!Number.isFinite(t)) reject(i, def.date, dates[i], 'missing or invalid date (ISO 8601 expected)');
+    else if (typeof s !== 'number') reject(i, def.score, scores[i], `${s} (valid: ${rules.integer ? 'integers' : 'numbers'} ${rules.min}–${rules.max})`);
     if (!Number.isFinite(t)) {
       status[i] = 'missing or invalid date';
       value[i] = null;

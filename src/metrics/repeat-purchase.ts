@@ -9,6 +9,7 @@
  * The order-row validation and the "customer's latest value" lookup are shared with the CLV
  * metric (clv.ts).
  */
+import { rowRejecter } from './invalid.js';
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import { z } from 'zod';
@@ -148,7 +149,7 @@ export function customerOf(raw: unknown): string | null {
 export function validateRows(
   source: SourceTable,
   columns: { customer: string; date: string; amount?: string },
-  options: { filter?: Filter; parseDate?: (raw: unknown) => number } = {},
+  options: { filter?: Filter; parseDate?: (raw: unknown) => number; metric?: string } = {},
 ): ValidatedRows {
   let table = source.table;
   if (options.filter && Object.keys(options.filter).length > 0) {
@@ -156,6 +157,7 @@ export function validateRows(
     table = table.filter(aq.escape((d: Record<string, unknown>) => keep((c) => d[c]))).reify();
   }
   const parse = options.parseDate ?? parseTimestamp;
+  const reject = rowRejecter(source, table, options.metric ?? source.name);
   const n = table.numRows();
   const customers = table.array(columns.customer) as ArrayLike<unknown>;
   const dates = table.array(columns.date) as ArrayLike<unknown>;
@@ -182,6 +184,9 @@ export function validateRows(
       else amount[i] = a;
     }
     status[i] = reason;
+    if (reason === 'missing or invalid date') reject(i, columns.date, dates[i], 'missing or invalid date (ISO 8601 expected)');
+    else if (reason === 'missing customer') reject(i, columns.customer, customers[i], reason);
+    else if (reason !== 'ok') reject(i, columns.amount!, amounts![i], reason);
   }
   const derived = aq.table({ __customer: customer, __ts: ts, __day: day, __status: status, __row: row, __amount: amount });
   const all = table.assign(derived);
@@ -325,7 +330,7 @@ function prepare(ctx: PrepareContext<RepeatPurchaseDef>): PreparedRepeat {
   ctx.requireColumn(source, def.date, ['date']);
   if (def.amount) ctx.requireColumn(source, def.amount, ['amount']);
   for (const column of Object.keys(def.filter ?? {})) ctx.requireColumn(source, column, ['filter', column]);
-  const rows = validateRows(source, { customer: def.customer, date: def.date, amount: def.amount }, { filter: def.filter as Filter | undefined });
+  const rows = validateRows(source, { customer: def.customer, date: def.date, amount: def.amount }, { filter: def.filter as Filter | undefined, metric: ctx.id });
   const granularity = ctx.granularity;
   const bounds = timeBounds(rows.valid, granularity);
   const windowMs = def.window_days * DAY_MS;

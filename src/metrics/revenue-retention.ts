@@ -11,6 +11,7 @@
  * percentile bootstrap over those customers (seeded, deterministic), and the change test a
  * bootstrap that resamples the customers of both periods jointly.
  */
+import { rowRejecter } from './invalid.js';
 import * as aq from 'arquero';
 import { z } from 'zod';
 import type { SourceTable } from '../sources/types.js';
@@ -223,8 +224,12 @@ function prepareRevenue(ctx: PrepareContext<RevenueRetentionDef>): PreparedReven
   }
   const customerIndex = new Map<string, number>();
   const byMonth = new Map<number, { customer: number[]; mrr: number[]; row: number[] }>();
+  const reject = rowRejecter(source, table, ctx.id);
   for (let i = 0; i < n; i++) {
     if (reason[i] === null && (seen.get(`${id[i]}\u0000${month[i]}`) ?? 0) > 1) reason[i] = 'duplicate customer-month';
+    if (reason[i] === 'missing id' || reason[i] === 'duplicate customer-month') reject(i, def.id, ids[i], reason[i]!);
+    else if (reason[i] === 'missing or invalid month') reject(i, def.month, months[i], 'missing or invalid month (YYYY-MM or an ISO date expected)');
+    else if (reason[i] !== null) reject(i, def.mrr, values[i], reason[i]!);
     if (reason[i] !== null) {
       exclusions.add(period(month[i]), reason[i]!);
       continue;

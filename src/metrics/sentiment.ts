@@ -6,13 +6,12 @@
  * trinomial standard error; shares per period and group use the Wilson interval. Frequent themes
  * (keywords and bigrams after stop-word removal) come with counts and example quotes.
  */
+import { rowRejecter } from './invalid.js';
 import { createRequire } from 'node:module';
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import Sentiment from 'sentiment';
 import { z } from 'zod';
-import { CxError } from '../errors.js';
-import { ROW } from '../sources/columns.js';
 import { formatter } from '../report/format.js';
 import { localTranslator, type Locale, type Vars } from '../report/i18n.js';
 import { palette, toneColour } from '../report/theme.js';
@@ -298,14 +297,7 @@ function prepareSentiment(ctx: Parameters<MetricModule<SentimentDef, PreparedSen
     e[reason] = (e[reason] ?? 0) + 1;
     exclusions.set(p, e);
   };
-  const rowNumbers = table.columnNames().includes(ROW) ? (table.array(ROW) as ArrayLike<number>) : null;
-  const reject = (i: number, column: string, raw: unknown, reason: string) => {
-    if (source.onInvalid !== 'error') return;
-    throw new CxError('data', `${raw === null || raw === undefined ? 'empty' : JSON.stringify(raw)} — ${reason}`, {
-      location: { file: source.file, row: rowNumbers ? rowNumbers[i] : i + 1, field: column },
-      hint: `metric "${ctx.id}" rejects this row because source "${source.name}" has on_invalid: error; fix the value or set on_invalid: exclude to count and skip such rows`,
-    });
-  };
+  const reject = rowRejecter(source, table, ctx.id);
   let firstPeriod: string | undefined;
   for (let i = 0; i < n; i++) {
     const t = parseTimestamp(dates[i]);

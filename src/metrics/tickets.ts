@@ -10,11 +10,11 @@
  * resolution before first response) are excluded and counted per reason; open tickets are not
  * invalid — they are counted as open and left out of resolution time only.
  */
+import { rowRejecter } from './invalid.js';
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import { z } from 'zod';
 import { CxError } from '../errors.js';
-import { ROW } from '../sources/columns.js';
 import { palette } from '../report/theme.js';
 import { formatter } from '../report/format.js';
 import { localTranslator, translator, type Locale, type Vars } from '../report/i18n.js';
@@ -432,15 +432,7 @@ function prepareTickets(ctx: Parameters<MetricModule<TicketsDef, PreparedTickets
   const csats = col(def.csat);
   const granularity = ctx.granularity;
   // source `on_invalid: error`: the first unusable row stops the build, located by file row and column
-  const rowNumbers = table.columnNames().includes(ROW) ? (table.array(ROW) as ArrayLike<number>) : null;
-  const strict = source.onInvalid === 'error';
-  const reject = (i: number, column: string, raw: unknown, reason: string) => {
-    if (!strict) return;
-    throw new CxError('data', `${raw === null || raw === undefined ? 'empty' : JSON.stringify(raw)} — ${reason}`, {
-      location: { file: source.file, row: rowNumbers ? rowNumbers[i] : i + 1, field: column },
-      hint: `metric "${ctx.id}" rejects this row because source "${source.name}" has on_invalid: error; fix the value or set on_invalid: exclude to count and skip such rows`,
-    });
-  };
+  const reject = rowRejecter(source, table, ctx.id);
 
   const period: (string | null)[] = new Array(n);
   const ts = new Float64Array(n);
