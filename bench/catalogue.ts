@@ -58,18 +58,18 @@ async function main(): Promise<void> {
   const config = await loadConfig(join(root, 'cxreport.yaml'), { env: {} });
   const sources = await loadSources(config);
   rows.push(await timed(`load the flagship's ${sources.size} sources`, () => loadSources(config)));
-  const prepared = prepareAll(config, sources);
+  const prepared = await prepareAll(config, sources);
   const period = resolvePeriod(config, prepared);
   for (const [id, def] of Object.entries(config.metrics)) {
     const one = { ...config, metrics: { [id]: def } };
     rows.push(
-      await timed(`metric ${id} (${def.type}): prepare + compute ${period}`, () => {
-        const p = prepareAll(one, sources);
+      await timed(`metric ${id} (${def.type}): prepare + compute ${period}`, async () => {
+        const p = await prepareAll(one, sources);
         return computeMetrics(one, p, sources, period);
       }),
     );
   }
-  rows.push(await timed(`all ${Object.keys(config.metrics).length} metrics + report model (${period})`, () => buildReport(config, sources, computeMetrics(config, prepareAll(config, sources), sources, period))));
+  rows.push(await timed(`all ${Object.keys(config.metrics).length} metrics + report model (${period})`, async () => buildReport(config, sources, computeMetrics(config, await prepareAll(config, sources), sources, period))));
 
   const table = ['| step | min | median |', '|---|---:|---:|', ...rows.map((r) => `| ${r.name} | ${r.min.toFixed(0)} ms | ${r.median.toFixed(0)} ms |`)].join('\n');
   const text = `# Metric catalogue benchmark\n\n${RUNS} runs each; \`npx tsx bench/catalogue.ts\`.\n\n${table}\n\n${cdnowNote}\n\nMachine:\n${machineLines(started).join('\n')}\n`;

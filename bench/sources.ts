@@ -27,6 +27,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { finished } from 'node:stream/promises';
@@ -377,6 +378,8 @@ interface RunLine {
   seconds?: number;
   /** the child's peak RSS (its own maxRSS; for a child that died, the last VmHWM the parent saw) */
   peakRssMB?: number;
+  /** true when peakRssMB is the parent's last reading of a child that died (a lower bound) */
+  peakRssPolled?: boolean;
   period?: string;
   nps?: number | null;
   npsN?: number;
@@ -452,8 +455,12 @@ async function runCase(name: CaseName, n: number, run: number, pgUrl: string | u
   else if (signal) error = `the child died of ${signal}: ${tail(stderr)}`;
   else if (reported && typeof reported.error === 'string') error = reported.error;
   else error = `exit code ${code}: ${tail(stderr) || 'no output'}`;
-  const peak = typeof reported?.peakRssMB === 'number' ? reported.peakRssMB : seenRss;
-  return { ...base, ok: false, error: redact(error, pgUrl).replaceAll('\n', ' '), ...(peak !== undefined ? { peakRssMB: peak } : {}) };
+  if (name === 'csv' && /Cannot create a string longer than/.test(error)) {
+    error += ` — the CSV source decodes the whole file into one JS string, and V8 caps a string at 2^29 − 24 characters (about 512 MiB); this CSV is ${mb(statSync(join(DATA_DIR, `responses-${n}.csv`)).size).toFixed(0)} MB`;
+  }
+  const own = typeof reported?.peakRssMB === 'number' ? reported.peakRssMB : undefined;
+  const peak = own ?? (seenRss !== undefined ? { peakRssMB: seenRss, peakRssPolled: true } : {});
+  return { ...base, ok: false, error: redact(error, pgUrl).replaceAll('\n', ' '), ...(typeof peak === 'number' ? { peakRssMB: peak } : peak) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -466,6 +473,7 @@ interface Summary {
   ok: RunLine[];
   seconds?: number;
   peakRssMB?: number;
+  peakRssPolled?: boolean;
   ratio?: number;
   target: string;
   holds: string;
@@ -491,6 +499,7 @@ function summarise(lines: RunLine[], n: number): Summary[] {
       ok,
       seconds: ok.length ? median(ok.map((l) => l.seconds!)) : undefined,
       peakRssMB: ok.length ? Math.max(...ok.map((l) => l.peakRssMB!)) : failed?.peakRssMB,
+      peakRssPolled: ok.length ? undefined : failed?.peakRssPolled,
       target: '—',
       holds: '—',
       note: ok.find((l) => l.note)?.note,
@@ -556,7 +565,7 @@ function table(summaries: Summary[]): string {
   const rows = summaries.map((s) => {
     const runs = s.ok.length > 1 ? s.ok.map((l) => secs(l.seconds!)).join(', ') : '';
     const time = s.seconds !== undefined ? `${secs(s.seconds)}${runs ? ` (${runs})` : ''}` : 'failed';
-    const rss = s.peakRssMB !== undefined ? `${s.error ? '≥ ' : ''}${Math.round(s.peakRssMB).toLocaleString('en-US')}` : '—';
+    const rss = s.peakRssMB !== undefined ? `${s.peakRssPolled ? '≥ ' : ''}${Math.round(s.peakRssMB).toLocaleString('en-US')}` : '—';
     const ratio = s.ratio !== undefined ? `${s.ratio.toFixed(2)}×` : '—';
     const first = s.ok[0];
     const nps = first ? `${first.nps === null || first.nps === undefined ? '—' : first.nps.toFixed(3)} (n = ${grouped(first.npsN ?? 0)})` : '—';
@@ -573,6 +582,8 @@ interface ReportInput {
   pgLoads: Map<number, number | null>;
   pgInfo: string;
   duckdbVersion: string;
+  loadAtStart: number;
+  code: string;
   lines: RunLine[];
   sizes: number[];
   warnings: string[];
@@ -610,7 +621,7 @@ function report(input: ReportInput): string {
     return [`### ${grouped(n)} rows`, table(summaries), ...warnings.map((w) => `> **${w}**`), agree].filter((l) => l !== '').join('\n\n');
   });
   const failures = input.lines.filter((l) => !l.ok);
-  const failureLines = failures.length ? ['## Failures', '', ...failures.map((l) => `- ${l.case} at ${grouped(l.n)} rows (run ${l.run + 1}): ${l.error}`), ''] : [];
+  const failureText = failures.length ? `## Failures\n\n${failures.map((l) => `- ${l.case} at ${grouped(l.n)} rows (run ${l.run + 1}): ${l.error}`).join('\n')}\n\n` : '';
   return `# Data-source benchmark
 
 How fast, and with how much memory, cxreport computes a report's metrics from each kind of source
@@ -642,7 +653,8 @@ to a temporary folder, with the case's source, and times \`load({ configPath })\
 preparing the three metrics, computing them for the latest month (value, interval, change and
 test, 18-month series, distribution, exclusions, the NPS breakdown by region) and building the
 report model. Rendering HTML or PDF is not included. The wall time is the median over the runs,
-the peak RSS the highest; "× baseline" divides the wall time by the baseline's.
+the peak RSS the highest (MB here are 2^20 bytes); "× baseline" divides the wall time by the
+baseline's.
 
 \`\`\`yaml
 ${CONFIG_SHAPE}
@@ -654,20 +666,24 @@ ${CONFIG_SHAPE}
 - **(b) parquet** — \`{ type: parquet, path: bench/.data/responses-<N>.parquet }\`: hyparquet decodes
   the file into row objects, which become an Arquero table; the metrics as in (a).
 - **(c) duckdb** — \`{ type: duckdb, query: "select * from read_parquet('…/responses-<N>.parquet')",
-  pushdown: true }\`: with pushdown, the metric statistics are meant to be computed by DuckDB as
-  SQL and only the aggregates come back to JS. DuckDB's native module is imported before the clock
-  starts (the source imports it lazily).
+  pushdown: true }\`: with pushdown, the score metrics have DuckDB compute their sufficient
+  statistics with generated GROUP BY queries and read back only those aggregates (unless the note
+  says pushdown was not available). DuckDB's native module is imported before the clock starts (the
+  source imports it lazily).
 - **(d) postgres** — \`{ type: postgres, table: responses_<N>, connection: \${CXREPORT_BENCH_PG_URL},
   timeout: 3600, pushdown: true }\`: the same with PostgreSQL computing the statistics. Before the
   runs, and untimed, the CSV is streamed into the table with \`COPY … FROM STDIN (FORMAT csv, HEADER)\`
   through \`pg\` (columns \`submitted_at timestamptz\`, scores \`integer\`, the rest \`text\`), then
-  \`ANALYZE\`d. The server runs on the same machine (${input.pgInfo}).
+  \`ANALYZE\`d. The server runs on the same machine (${input.pgInfo}); its own memory is not
+  in the peak RSS, which is the Node process's.
 - **(e) baseline** — the lower bound: one hand-written DuckDB query over the Parquet file computing
   what the metrics need, per month and per month × region (\`GROUPING SETS\`): for each score, the
   count, sum and sum of squares of valid answers, the count of each answer value (promoters,
   passives, detractors, CSAT 4–5, the distributions) and the excluded rows by reason (missing, out of
-  range, no date). Timed from \`DuckDBInstance.create\` to having the rows as JS objects; the NPS,
-  CSAT and CES of the latest month are then computed from them to check the other cases.
+  range, no date). Written for speed, as by hand: one scan groups the rows by month, region and the
+  three answers (small integers, so a few tens of thousands of cells), and every statistic is summed
+  from those weighted cells. Timed from \`DuckDBInstance.create\` to having the rows as JS objects;
+  the NPS, CSAT and CES of the latest month are then computed from them to check the other cases.
 
 When the config schema does not know \`pushdown\` yet (the config is rejected with \`unknown key
 "pushdown"\`), the case retries without it and is marked "${'pushdown not available; loaded into memory'}":
@@ -681,13 +697,24 @@ Arquero paths (a) and (b) at 1,000,000 rows within ${ARQUERO_TARGET}× the basel
 
 ${sections.join('\n\n')}
 
-${failureLines.join('\n')}## Machine
+${failureText}## Machine
 
-${machineLines(input.started, [`- DuckDB: ${input.duckdbVersion} (@duckdb/node-api)`, `- PostgreSQL: ${input.pgInfo}`]).join('\n')}
+${machineLines(input.started, [`- DuckDB: ${input.duckdbVersion} (@duckdb/node-api)`, `- PostgreSQL: ${input.pgInfo}`, `- Load average (1 min) at the start: ${input.loadAtStart.toFixed(2)}`, `- cxreport: ${input.code} (at the start)`]).join('\n')}
 `;
 }
 
 // ---------------------------------------------------------------------------------------------
+
+/** The commit measured, and whether the working tree had changes (read-only git commands). */
+function codeVersion(): string {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = git('status', '--porcelain', '--untracked-files=no', '--', 'src') !== '';
+    return `commit ${git('rev-parse', '--short', 'HEAD')}${dirty ? ' with uncommitted changes under src/' : ''}`;
+  } catch {
+    return 'unknown (not a git checkout)';
+  }
+}
 
 async function duckdbVersion(): Promise<string> {
   const instance = await DuckDBInstance.create(':memory:');
@@ -702,6 +729,8 @@ async function duckdbVersion(): Promise<string> {
 
 async function main(): Promise<void> {
   const started = new Date();
+  const loadAtStart = loadavg()[0];
+  const code = codeVersion();
   const t0 = performance.now();
   mkdirSync(DATA_DIR, { recursive: true });
   const resultsFile = join(root, 'bench', 'results', 'sources.json');
@@ -774,7 +803,7 @@ async function main(): Promise<void> {
 
   const warnings = SIZES.flatMap((n) => disagreements(summarise(lines, n)));
   for (const w of warnings) log(`\n*** ${w} ***\n`);
-  const text = report({ started, totalSeconds: (performance.now() - t0) / 1000, data, pgLoads, pgInfo, duckdbVersion: await duckdbVersion(), lines, sizes: SIZES, warnings });
+  const text = report({ started, totalSeconds: (performance.now() - t0) / 1000, data, pgLoads, pgInfo, loadAtStart, code, duckdbVersion: await duckdbVersion(), lines, sizes: SIZES, warnings });
   writeFileSync(docFile, text);
   process.stdout.write(text);
   log(`wrote ${relative(root, docFile)} and ${relative(root, resultsFile)}`);

@@ -11,8 +11,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { loadConfig } from '../src/config/load.js';
+import { prepareAll } from '../src/metrics/index.js';
 import { cellsSql, dimensionsOf } from '../src/metrics/pushdown.js';
-import { nps } from '../src/metrics/nps.js';
 import type { PreparedMetric } from '../src/metrics/prepare.js';
 import { build, forSegment, load, modelFor } from '../src/pipeline.js';
 import { metricsJson } from '../src/render/metrics-json.js';
@@ -93,16 +93,34 @@ describe('score metrics pushed down to DuckDB', () => {
 });
 
 describe('the generated SQL', () => {
+  it('score metrics on the same relation share one scan', async () => {
+    const dir = project(DUCK_TYPED);
+    const config = await loadConfig(join(dir, 'cxreport.yaml'), { env: {} });
+    const sources = await loadSources(config);
+    const source = sources.get('responses')!;
+    if (!isPushdown(source)) throw new Error('expected a pushdown source');
+    const statements: string[] = [];
+    const run = source.sql.run.bind(source.sql);
+    source.sql.run = (text: string) => (statements.push(text), run(text));
+    const prepared = await prepareAll(config, sources);
+    expect([...prepared.keys()]).toEqual(['nps', 'csat', 'ces']);
+    // one GROUP BY for the three metrics, one read of the commented rows for the verbatims
+    expect(statements.filter((s) => s.includes('GROUPING SETS'))).toHaveLength(1);
+    expect(statements).toHaveLength(2);
+  });
+
   it('is one GROUP BY per metric in the documented dialect (golden file)', async () => {
     const dir = project(DUCK_TYPED);
     const config = await loadConfig(join(dir, 'cxreport.yaml'), { env: {} });
     const source = (await loadSources(config)).get('responses')!;
     if (!isPushdown(source)) throw new Error('expected a pushdown source');
-    const def = config.metrics.nps as never;
-    expect(dimensionsOf(config, 'nps', def)).toEqual(['region']);
-    const sql = cellsSql(source.sql, def, nps, dimensionsOf(config, 'nps', def)).replace(/read_csv\([^)]*\)/, 'SOURCE');
-    const golden = readFileSync(join(import.meta.dirname, 'golden', 'nps-pushdown.sql'), 'utf8').trim();
-    expect(sql.replaceAll(' FROM (', '\nFROM (').replace(' GROUP BY', '\nGROUP BY')).toBe(golden);
+    expect(dimensionsOf(config, 'nps', config.metrics.nps as never)).toEqual(['region']);
+    expect(dimensionsOf(config, 'csat', config.metrics.csat as never)).toEqual(['channel']);
+    // nps by region and csat by channel in one scan: two grouping sets over the same date column
+    const { text, masks } = cellsSql(source.sql, 'submitted_at', [['nps_score', 'region'], ['csat', 'channel'], ['ces']]);
+    expect(masks).toEqual([0b00111, 0b11001, 0b11110]);
+    const golden = readFileSync(join(import.meta.dirname, 'golden', 'score-pushdown.sql'), 'utf8').trim();
+    expect(text.replace(/read_csv\([^)]*\)/, 'SOURCE')).toBe(golden);
   });
 });
 

@@ -26,15 +26,22 @@ export interface ComputedMetrics {
  * `errors` (lenient mode), a metric that fails is recorded there and left out.
  */
 export async function prepareAll(config: Config, sources: Map<string, SourceTable>, errors?: Map<string, CxError>): Promise<Map<string, Prepared>> {
+  // all at once, so that score metrics pushed down to the same relation share one scan (pushdown.ts)
+  const outcomes = await Promise.all(
+    Object.entries(config.metrics).map(async ([id, def]) => {
+      try {
+        const module = metricModule(def.type);
+        return { id, ok: true as const, prepared: await module.prepare(contextOf(config, module.pushdown ? sources : await inMemory(sources, def), id, def)) };
+      } catch (error) {
+        return { id, ok: false as const, error };
+      }
+    }),
+  );
   const prepared = new Map<string, Prepared>();
-  for (const [id, def] of Object.entries(config.metrics)) {
-    try {
-      const module = metricModule(def.type);
-      prepared.set(id, await module.prepare(contextOf(config, module.pushdown ? sources : await inMemory(sources, def), id, def)));
-    } catch (error) {
-      if (!errors || !(error instanceof CxError)) throw error;
-      errors.set(id, error);
-    }
+  for (const outcome of outcomes) {
+    if (outcome.ok) prepared.set(outcome.id, outcome.prepared);
+    else if (errors && outcome.error instanceof CxError) errors.set(outcome.id, outcome.error);
+    else throw outcome.error;
   }
   return prepared;
 }

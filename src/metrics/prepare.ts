@@ -73,13 +73,21 @@ export function requireColumn(source: SourceTable, column: string, config: Confi
 }
 
 /** Validates one raw cell against the rules; returns the score or the reason it is excluded. */
-function scoreOf(raw: unknown, rules: { min: number; max: number; integer: boolean }): number | ExclusionReason {
+export function scoreOf(raw: unknown, rules: { min: number; max: number; integer: boolean }): number | ExclusionReason {
   if (raw === null || raw === undefined || (typeof raw === 'string' && raw.trim() === '')) return 'missing score';
   const v = typeof raw === 'number' ? raw : /^\s*[-+]?(\d+(\.\d*)?|\.\d+)\s*$/.test(String(raw)) ? Number(raw) : NaN;
   if (!Number.isFinite(v)) return 'not a number';
   if (rules.integer && !Number.isInteger(v)) return 'not an integer';
   if (v < rules.min || v > rules.max) return 'out of range';
   return v;
+}
+
+/** The metric's indicators (promoters, top-2 box, …) as tests on a valid score. */
+export function indicatorTests(type: ScoreType<any>, def: ScoreDef): { name: string; test: (v: number) => boolean }[] {
+  return Object.entries(type.indicators(def)).map(([name, spec]) => {
+    const test = 'values' in spec ? (v: number) => spec.values.includes(v) : (v: number) => v >= spec.min && v <= spec.max;
+    return { name, test };
+  });
 }
 
 /** Derives the validated, period-assigned table for one metric. */
@@ -96,10 +104,7 @@ export function prepareMetric(id: string, def: ScoreDef, type: ScoreType<any>, s
     table = table.filter(aq.escape((d: Record<string, unknown>) => keep((c) => d[c]))).reify();
   }
   const rules = type.rules(def);
-  const indicators = Object.entries(type.indicators(def)).map(([name, spec]) => {
-    const test = 'values' in spec ? (v: number) => spec.values.includes(v) : (v: number) => v >= spec.min && v <= spec.max;
-    return { name, test };
-  });
+  const indicators = indicatorTests(type, def);
   const reject = rowRejecter(source, table, id);
   const scores = table.array(def.score) as ArrayLike<unknown>;
   const dates = table.array(def.date) as ArrayLike<unknown>;

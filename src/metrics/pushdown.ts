@@ -1,25 +1,27 @@
 /**
- * Score metrics pushed down to a SQL source. One generated GROUP BY query returns the sufficient
- * statistics of every cell — period × row status × score (for integer scales) × the columns the
- * report groups or filters by: count, sum, sum of squares, one count per indicator (promoters,
- * top-2 box, …) and the latest timestamp. The cells form a small Arquero table with the same
- * columns as an in-memory prepared table plus weights, so the shared finaliser (prepare.ts
- * `aggregate`, results.ts) is the same for both engines. The validation rules are the in-memory
- * ones written as CASE expressions: same reasons, same order (date first, then the score).
+ * Score metrics pushed down to a SQL source. The database groups the rows — by period (year and
+ * month of the date), the raw score and the columns the report groups or filters the metric by —
+ * and returns, per cell, the row count and the latest timestamp. Scores are answers on a small
+ * scale, so a few thousand cells stand for millions of rows. Every score metric on the same
+ * relation and date column shares one scan: each asks for its own grouping set and the batch runs
+ * them as one `GROUP BY GROUPING SETS (…)` statement.
  *
- * The SQL needs a DATE or TIMESTAMP date column (a text date column is read into memory instead;
- * see `canPushDown`); a score column may be numeric or text (text is checked with SIMILAR TO).
+ * The cells are then validated in JS with the very rules the in-memory engine applies to rows
+ * (prepare.ts `scoreOf`: missing, not a number, not an integer, out of range, no date), and become
+ * a weighted prepared table (__w rows, __sum, __sumSq, __i_<indicator>) that the shared finaliser
+ * (prepare.ts `aggregate`, results.ts) turns into value, interval and significance — so both
+ * engines give the same numbers by construction.
+ *
+ * Needs a DATE or TIMESTAMP date column (see `canPushDown`; a text date column is read into memory).
  */
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import type { Config } from '../config/load.js';
 import { CxError } from '../errors.js';
-import { ident, literal, type PushdownSource, type SqlRelation } from '../sources/sql.js';
+import { ident, type PushdownSource, type SqlRelation, type SqlRows } from '../sources/sql.js';
 import type { Granularity } from './period.js';
-import type { ScoreDef, ScoreRules, ScoreType } from './types.js';
-
-/** What the text form of a valid number looks like (the in-memory rule, in SIMILAR TO syntax). */
-const NUMBER_PATTERN = '[-+]?([0-9]+([.][0-9]*)?|[.][0-9]+)';
+import { indicatorTests, scoreOf } from './prepare.js';
+import type { ScoreDef, ScoreType } from './types.js';
 
 /** Whether a metric on this relation can be computed by SQL (its date column must be a date or timestamp). */
 export function canPushDown(sql: SqlRelation, def: ScoreDef): boolean {
@@ -38,55 +40,64 @@ export function dimensionsOf(config: Config, id: string, def: ScoreDef & { produ
   return [...dims];
 }
 
-/** SQL expressions for a score column: its numeric value (or NULL) and why it is not a number (or NULL). */
-function scoreExpressions(sql: SqlRelation, column: string): { value: string; problem: string } {
-  const col = ident(column);
-  if (sql.kind(column) === 'number') return { value: `CAST(${col} AS DOUBLE PRECISION)`, problem: `CASE WHEN ${col} IS NULL THEN 'missing score' END` };
-  const text = `TRIM(CAST(${col} AS VARCHAR))`;
-  return {
-    value: `CASE WHEN ${text} SIMILAR TO '${NUMBER_PATTERN}' THEN CAST(${text} AS DOUBLE PRECISION) END`,
-    problem: `CASE WHEN ${col} IS NULL OR ${text} = '' THEN 'missing score' WHEN NOT (${text} SIMILAR TO '${NUMBER_PATTERN}') THEN 'not a number' END`,
-  };
-}
-
-/** The row status, as the in-memory validation names it. */
-function statusExpression(rules: ScoreRules): string {
-  const checks = [`WHEN cx_d IS NULL THEN 'missing or invalid date'`, `WHEN cx_problem IS NOT NULL THEN cx_problem`];
-  if (rules.integer) checks.push(`WHEN cx_v <> FLOOR(cx_v) THEN 'not an integer'`);
-  checks.push(`WHEN cx_v < ${rules.min} OR cx_v > ${rules.max} THEN 'out of range'`);
-  return `CASE ${checks.join(' ')} ELSE 'ok' END`;
-}
-
-/** The generated statement: one row per non-empty cell. */
-export function cellsSql(sql: SqlRelation, def: ScoreDef, type: ScoreType<any>, dims: string[]): string {
-  const rules = type.rules(def);
-  const score = scoreExpressions(sql, def.score);
-  const dimList = dims.map((d, i) => `${ident(d)} AS cx_dim${i}`);
-  const rows = `SELECT ${[`${ident(def.date)} AS cx_d`, `${score.value} AS cx_v`, `${score.problem} AS cx_problem`, ...dimList].join(', ')} FROM ${sql.from()}`;
-  const statused = `SELECT ${['cx_d', 'cx_v', `${statusExpression(rules)} AS cx_status`, ...dims.map((_, i) => `cx_dim${i}`)].join(', ')} FROM (${rows}) AS cx_rows`;
-  const ok = (expr: string) => `CASE WHEN cx_status = 'ok' THEN ${expr} END`;
-  const indicators = Object.entries(type.indicators(def)).map(([name, spec]) => {
-    const test = 'values' in spec ? `cx_v IN (${spec.values.join(', ')})` : `cx_v BETWEEN ${spec.min} AND ${spec.max}`;
-    return `SUM(CASE WHEN cx_status = 'ok' AND ${test} THEN 1 ELSE 0 END) AS ${ident(`__i_${name}`)}`;
-  });
-  const keys = [
-    'CAST(EXTRACT(YEAR FROM cx_d) AS INTEGER) AS cx_year',
-    'CAST(EXTRACT(MONTH FROM cx_d) AS INTEGER) AS cx_month',
-    'cx_status',
-    rules.integer ? `${ok('cx_v')} AS cx_value` : 'CAST(NULL AS DOUBLE PRECISION) AS cx_value',
-    ...dims.map((_, i) => `cx_dim${i}`),
+/**
+ * The statement for a list of grouping sets over one date column: one row per non-empty cell with
+ * cx_year, cx_month (NULL without a date), the set's columns (c0…, NULL outside the set), cx_set
+ * (GROUPING bitmask: which set the row belongs to), cx_n and cx_epoch (latest timestamp, seconds).
+ */
+export function cellsSql(sql: SqlRelation, date: string, sets: string[][]): { text: string; columns: string[]; masks: number[] } {
+  const columns = [...new Set(sets.flat())];
+  const alias = (c: string) => `c${columns.indexOf(c)}`;
+  const d = ident(date);
+  const inner = [
+    `CAST(EXTRACT(YEAR FROM ${d}) AS INTEGER) AS cx_year`,
+    `CAST(EXTRACT(MONTH FROM ${d}) AS INTEGER) AS cx_month`,
+    `CAST(EXTRACT(EPOCH FROM ${d}) AS DOUBLE PRECISION) AS cx_epoch`,
+    ...columns.map((c) => `${ident(c)} AS ${alias(c)}`),
   ];
-  const measures = [
-    'CAST(COUNT(*) AS DOUBLE PRECISION) AS cx_n',
-    `SUM(${ok('cx_v')}) AS cx_sum`,
-    `SUM(${ok('cx_v * cx_v')}) AS cx_sumsq`,
-    'MAX(CAST(EXTRACT(EPOCH FROM cx_d) AS DOUBLE PRECISION)) AS cx_epoch',
-    ...indicators,
-  ];
-  return `SELECT ${[...keys, ...measures].join(', ')} FROM (${statused}) AS cx_statused GROUP BY ${keys.map((_, i) => i + 1).join(', ')}`;
+  const all = columns.map(alias);
+  const text = [
+    `SELECT cx_year, cx_month, ${all.join(', ')}, GROUPING(${all.join(', ')}) AS cx_set, CAST(COUNT(*) AS DOUBLE PRECISION) AS cx_n, MAX(cx_epoch) AS cx_epoch`,
+    `FROM (SELECT ${inner.join(', ')} FROM ${sql.from()}) AS cx_rows`,
+    `GROUP BY GROUPING SETS (${sets.map((set) => `(cx_year, cx_month, ${set.map(alias).join(', ')})`).join(', ')})`,
+  ].join('\n');
+  // GROUPING(a, b, …) sets the bit of each argument not grouped in the row's set; the first argument is the highest bit
+  const masks = sets.map((set) => columns.reduce((mask, c, i) => (set.includes(c) ? mask : mask | (1 << (columns.length - 1 - i))), 0));
+  return { text, columns, masks };
 }
 
-const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+interface Batch {
+  sets: string[][];
+  result?: Promise<{ rows: SqlRows; columns: string[]; masks: number[] }>;
+}
+
+/** Open batches per relation and date column: requests made in the same turn share one statement. */
+const batches = new WeakMap<SqlRelation, Map<string, Batch>>();
+
+/** The rows of one grouping set (score column first, then the dimensions), batched with the other requests of this turn. */
+async function requestCells(sql: SqlRelation, date: string, set: string[]): Promise<{ rows: unknown[][]; index: (column: string) => number }> {
+  const open = batches.get(sql) ?? new Map<string, Batch>();
+  batches.set(sql, open);
+  let batch = open.get(date);
+  if (!batch) {
+    const fresh: Batch = { sets: [] };
+    open.set(date, fresh);
+    // runs once every metric prepared in this turn has asked for its set
+    fresh.result = new Promise((resolve) => setImmediate(resolve)).then(async () => {
+      open.delete(date);
+      const { text, columns, masks } = cellsSql(sql, date, fresh.sets);
+      return { rows: await sql.run(text), columns, masks };
+    });
+    batch = fresh;
+  }
+  const key = JSON.stringify(set);
+  let k = batch.sets.findIndex((s) => JSON.stringify(s) === key);
+  if (k < 0) k = batch.sets.push(set) - 1;
+  const { rows, columns, masks } = await batch.result!;
+  const at = (name: string) => rows.names.indexOf(name);
+  const setColumn = at('cx_set');
+  return { rows: rows.rows.filter((r) => Number(r[setColumn]) === masks[k]), index: (column) => (['cx_year', 'cx_month', 'cx_n', 'cx_epoch'].includes(column) ? at(column) : at(`c${columns.indexOf(column)}`)) };
+}
 
 /** A dimension value as the in-memory loader would hold it (dates as ISO text, big integers as numbers). */
 function dimValue(v: unknown): unknown {
@@ -110,42 +121,43 @@ export interface Cells {
   indicatorNames: string[];
 }
 
-/** Runs the statement and shapes its rows as a weighted prepared table. */
+/** The metric's cells from the database, validated and weighted. */
 export async function pushDownCells(id: string, def: ScoreDef, type: ScoreType<any>, source: PushdownSource, dims: string[], granularity: Granularity): Promise<Cells> {
-  const indicatorNames = Object.keys(type.indicators(def));
-  const { names, rows } = await source.sql.run(cellsSql(source.sql, def, type, dims));
-  const at = (name: string) => names.indexOf(name);
-  const [y, m, st, v, n, s, ss, ep] = ['cx_year', 'cx_month', 'cx_status', 'cx_value', 'cx_n', 'cx_sum', 'cx_sumsq', 'cx_epoch'].map(at);
-  const columns: Record<string, unknown[]> = {
-    __period: rows.map((r) => periodKey(r[y], r[m], granularity)),
-    __status: rows.map((r) => r[st]),
-    __value: rows.map((r) => (r[v] === null ? null : Number(r[v]))),
-    __ts: rows.map((r) => (r[ep] === null ? NaN : Math.round(Number(r[ep]) * 1000))),
-    __w: rows.map((r) => num(r[n])),
-    __sum: rows.map((r) => num(r[s])),
-    __sumSq: rows.map((r) => num(r[ss])),
-  };
-  for (const name of indicatorNames) columns[`__i_${name}`] = rows.map((r) => num(r[at(`__i_${name}`)]));
-  dims.forEach((d, i) => (columns[d] = rows.map((r) => dimValue(r[at(`cx_dim${i}`)]))));
-  const table = aq.table(columns);
-  if (source.onInvalid === 'error') await failOnInvalid(id, def, type, source, table);
-  return { table, indicatorNames };
-}
-
-/** With on_invalid: error, the first invalid row the database returns stops the build. */
-async function failOnInvalid(id: string, def: ScoreDef, type: ScoreType<any>, source: PushdownSource, cells: ColumnTable): Promise<void> {
-  const statuses = cells.array('__status') as ArrayLike<string>;
-  if (!Array.from(statuses).some((s) => s !== 'ok')) return;
+  const { rows, index } = await requestCells(source.sql, def.date, [def.score, ...dims.filter((d) => d !== def.score)]);
   const rules = type.rules(def);
-  const score = scoreExpressions(source.sql, def.score);
-  const rows = `SELECT ${ident(def.date)} AS cx_d, ${ident(def.score)} AS cx_raw, ${score.value} AS cx_v, ${score.problem} AS cx_problem FROM ${source.sql.from()}`;
-  const found = await source.sql.run(`SELECT cx_d, cx_raw, ${statusExpression(rules)} AS cx_status FROM (${rows}) AS cx_rows WHERE ${statusExpression(rules)} <> ${literal('ok')} LIMIT 1`);
-  const [date, raw, status] = found.rows[0] ?? [];
-  const badDate = status === 'missing or invalid date';
-  const value = badDate ? date : raw;
-  const reason = badDate ? 'missing or invalid date (ISO 8601 expected)' : `${String(status)} (valid: ${rules.integer ? 'integers' : 'numbers'} ${rules.min}–${rules.max})`;
-  throw new CxError('data', `column ${badDate ? def.date : def.score}: ${value === null || value === undefined ? 'empty' : JSON.stringify(value)} — ${reason}`, {
-    location: { file: source.file },
-    hint: `metric "${id}" rejects this row because source "${source.name}" has on_invalid: error; fix the value or set on_invalid: exclude to count and skip such rows`,
-  });
+  const indicators = indicatorTests(type, def);
+  const [y, m, n, ep, sc] = ['cx_year', 'cx_month', 'cx_n', 'cx_epoch', def.score].map(index);
+  const count = rows.length;
+  const columns: Record<string, unknown[]> = { __period: [], __status: [], __value: [], __ts: [], __w: [], __sum: [], __sumSq: [] };
+  for (const ind of indicators) columns[`__i_${ind.name}`] = [];
+  for (const d of dims) columns[d] = [];
+  let firstInvalid: { period: string | null; raw: unknown; reason: string } | undefined;
+  for (let i = 0; i < count; i++) {
+    const r = rows[i];
+    const period = periodKey(r[y], r[m], granularity);
+    const w = Number(r[n]);
+    const raw = r[sc] instanceof Date ? (r[sc] as Date).toISOString() : typeof r[sc] === 'bigint' ? Number(r[sc]) : r[sc];
+    const s = period === null ? 'missing or invalid date' : scoreOf(raw, rules);
+    const ok = typeof s === 'number';
+    if (!ok && (!firstInvalid || (period ?? '\uffff') < (firstInvalid.period ?? '\uffff'))) firstInvalid = { period, raw, reason: s };
+    columns.__period.push(period);
+    columns.__status.push(ok ? 'ok' : s);
+    columns.__value.push(ok ? s : null);
+    columns.__ts.push(r[ep] === null ? NaN : Math.round(Number(r[ep]) * 1000));
+    columns.__w.push(w);
+    columns.__sum.push(ok ? w * s : 0);
+    columns.__sumSq.push(ok ? w * s * s : 0);
+    for (const ind of indicators) columns[`__i_${ind.name}`].push(ok && ind.test(s) ? w : 0);
+    for (const d of dims) columns[d].push(dimValue(r[index(d)]));
+  }
+  if (firstInvalid && source.onInvalid === 'error') {
+    const { raw, reason } = firstInvalid;
+    const badDate = reason === 'missing or invalid date';
+    const why = badDate ? 'missing or invalid date (a DATE or TIMESTAMP value expected)' : `${reason} (valid: ${rules.integer ? 'integers' : 'numbers'} ${rules.min}–${rules.max})`;
+    throw new CxError('data', `column ${badDate ? def.date : def.score}: ${badDate || raw === null || raw === undefined ? 'empty' : JSON.stringify(raw)} — ${why}`, {
+      location: { file: source.file },
+      hint: `metric "${id}" rejects this row because source "${source.name}" has on_invalid: error; fix the value or set on_invalid: exclude to count and skip such rows`,
+    });
+  }
+  return { table: aq.table(columns), indicatorNames: indicators.map((i) => i.name) };
 }

@@ -1,0 +1,3 @@
+SELECT cx_year, cx_month, c0, c1, c2, c3, c4, GROUPING(c0, c1, c2, c3, c4) AS cx_set, CAST(COUNT(*) AS DOUBLE PRECISION) AS cx_n, MAX(cx_epoch) AS cx_epoch
+FROM (SELECT CAST(EXTRACT(YEAR FROM "submitted_at") AS INTEGER) AS cx_year, CAST(EXTRACT(MONTH FROM "submitted_at") AS INTEGER) AS cx_month, CAST(EXTRACT(EPOCH FROM "submitted_at") AS DOUBLE PRECISION) AS cx_epoch, "nps_score" AS c0, "region" AS c1, "csat" AS c2, "channel" AS c3, "ces" AS c4 FROM (select id, try_cast(submitted_at as timestamptz) as submitted_at, channel, region, nps_score, csat, ces, comment from SOURCE) AS cx_source) AS cx_rows
+GROUP BY GROUPING SETS ((cx_year, cx_month, c0, c1), (cx_year, cx_month, c2, c3), (cx_year, cx_month, c4))
