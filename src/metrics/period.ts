@@ -85,6 +85,63 @@ export function periodLabel(key: string, granularity: Granularity, style: 'long'
   return date.toLocaleString('en-GB', { month: style, year: 'numeric', timeZone: 'UTC' });
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  return era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
+}
+
+/** Value of `length` decimal digits at `at`, or -1 if any is not a digit. */
+function digits(s: string, at: number, length: number): number {
+  let v = 0;
+  for (let i = at; i < at + length; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/**
+ * The common shapes without a regular expression or a Date: "YYYY-MM-DD", "YYYY-MM-DD HH:MM:SS",
+ * "YYYY-MM-DDTHH:MM:SS[Z]" and "YYYY-MM-DDTHH:MM:SS.sssZ" (UTC, as Date#toISOString writes). Anything else (zones, fractions, spaces) is left to the
+ * general parser: undefined. Same results as the general parser (tested).
+ */
+function parseCanonical(s: string): number | undefined {
+  const n = s.length;
+  if (n !== 10 && n !== 19 && n !== 20 && n !== 24) return undefined;
+  if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return undefined;
+  const y = digits(s, 0, 4);
+  const m = digits(s, 5, 2);
+  const d = digits(s, 8, 2);
+  if (y < 100 || m < 0 || d < 0) return undefined;
+  let h = 0;
+  let mi = 0;
+  let sec = 0;
+  let ms = 0;
+  if (n > 10) {
+    const sep = s.charCodeAt(10);
+    if ((sep !== 84 && sep !== 32) || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58 || (n >= 20 && s.charCodeAt(n - 1) !== 90)) return undefined;
+    h = digits(s, 11, 2);
+    mi = digits(s, 14, 2);
+    sec = digits(s, 17, 2);
+    if (h < 0 || mi < 0 || sec < 0) return undefined;
+    if (n === 24) {
+      ms = digits(s, 20, 3);
+      if (s.charCodeAt(19) !== 46 || ms < 0) return undefined;
+    }
+  }
+  if (m < 1 || m > 12 || d < 1 || h > 23 || mi > 59 || sec > 60) return NaN;
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  if (d > (m === 2 && leap ? 29 : DAYS_IN_MONTH[m - 1])) return NaN;
+  return daysFromCivil(y, m, d) * 86_400_000 + h * 3_600_000 + mi * 60_000 + sec * 1000 + ms;
+}
+
 /**
  * Parses a timestamp or date: ISO 8601 (date only = UTC midnight; no zone = UTC), or a Date.
  * Returns NaN when the value is not a recognisable date; never guesses day/month order.
@@ -92,6 +149,12 @@ export function periodLabel(key: string, granularity: Granularity, style: 'long'
 export function parseTimestamp(value: unknown): number {
   if (value instanceof Date) return value.getTime();
   if (typeof value !== 'string') return NaN;
+  const fast = parseCanonical(value);
+  return fast !== undefined ? fast : parseIso(value);
+}
+
+/** The general ISO 8601 parser behind `parseTimestamp` (exported to test the fast path against it). */
+export function parseIso(value: string): number {
   const s = value.trim();
   const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.exec(s);
   if (!m) return NaN;
@@ -107,4 +170,37 @@ export function parseTimestamp(value: unknown): number {
     ms -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60_000;
   }
   return ms;
+}
+
+const parsedColumns = new WeakMap<object, Map<Granularity, { ts: Float64Array; period: (string | null)[] }>>();
+
+/**
+ * Timestamps and period keys of a column of dates, parsed once per column and granularity (the
+ * metrics of one source share its date column). Unparseable cells give NaN and null.
+ */
+export function datesOf(column: ArrayLike<unknown>, granularity: Granularity): { ts: Float64Array; period: (string | null)[] } {
+  const byGranularity = parsedColumns.get(column) ?? new Map();
+  parsedColumns.set(column, byGranularity);
+  const cached = byGranularity.get(granularity);
+  if (cached) return cached;
+  const n = column.length;
+  const ts = new Float64Array(n);
+  const period: (string | null)[] = new Array(n);
+  // one key string per day: rows of the same day share it
+  const byDay = new Map<number, string>();
+  for (let i = 0; i < n; i++) {
+    const t = parseTimestamp(column[i]);
+    ts[i] = t;
+    if (!Number.isFinite(t)) {
+      period[i] = null;
+      continue;
+    }
+    const day = Math.floor(t / 86_400_000);
+    let key = byDay.get(day);
+    if (key === undefined) byDay.set(day, (key = periodOf(t, granularity)));
+    period[i] = key;
+  }
+  const parsed = { ts, period };
+  byGranularity.set(granularity, parsed);
+  return parsed;
 }

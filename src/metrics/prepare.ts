@@ -14,7 +14,7 @@ import type { Path } from '../config/yaml-source.js';
 import { CxError } from '../errors.js';
 import type { SourceTable } from '../sources/types.js';
 import { compileFilter, type Filter } from './filter.js';
-import { parseTimestamp, periodOf, type Granularity } from './period.js';
+import { datesOf, type Granularity } from './period.js';
 import type { ScoreDef, ScoreType, Stats } from './types.js';
 
 export const REASONS = ['missing or invalid date', 'missing score', 'not a number', 'not an integer', 'out of range'] as const;
@@ -109,15 +109,12 @@ export function prepareMetric(id: string, def: ScoreDef, type: ScoreType<any>, s
   const scores = table.array(def.score) as ArrayLike<unknown>;
   const dates = table.array(def.date) as ArrayLike<unknown>;
   const n = table.numRows();
-  const period: (string | null)[] = new Array(n);
-  const ts = new Float64Array(n);
+  const { ts, period } = datesOf(dates, granularity);
   const value: (number | null)[] = new Array(n);
   const status: string[] = new Array(n);
   const flags = indicators.map(() => new Uint8Array(n));
   for (let i = 0; i < n; i++) {
-    const t = parseTimestamp(dates[i]);
-    ts[i] = t;
-    period[i] = Number.isFinite(t) ? periodOf(t, granularity) : null;
+    const t = ts[i];
     const s = scoreOf(scores[i], rules);
     if (!Number.isFinite(t)) reject(i, def.date, dates[i], 'missing or invalid date (ISO 8601 expected)');
     else if (typeof s !== 'number') reject(i, def.score, scores[i], `${s} (valid: ${rules.integer ? 'integers' : 'numbers'} ${rules.min}–${rules.max})`);

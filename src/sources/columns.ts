@@ -29,18 +29,33 @@ function toDate(v: unknown): unknown {
   return v;
 }
 
-/** Typed column values and the type reported for the column. */
+/** Typed column values and the type reported for the column (one pass over the cells, then one in place). */
 export function typeColumn(raw: ArrayLike<unknown>, declared?: DeclaredType): { values: unknown[]; type: ColumnType } {
-  const values = Array.from(raw, (v) => (isEmpty(v) ? null : v));
-  const nonEmpty = values.filter((v) => v !== null);
-  if (declared === 'string') return { values: values.map((v) => (v === null ? null : String(v))), type: nonEmpty.length ? 'string' : 'empty' };
-  if (declared === 'number' || declared === 'integer') return { values: values.map((v) => (v === null ? null : toNumber(v))), type: 'number' };
-  if (declared === 'date') return { values: values.map((v) => (v === null ? null : toDate(v))), type: 'string' };
-  if (declared === 'boolean') return { values: values.map((v) => (v === null ? null : typeof v === 'boolean' ? v : /^(true|yes|1)$/i.test(String(v)) ? true : /^(false|no|0)$/i.test(String(v)) ? false : v)), type: 'string' };
-  if (nonEmpty.length === 0) return { values, type: 'empty' };
-  const numeric = nonEmpty.every((v) => typeof v === 'number' || typeof v === 'bigint' || (typeof v === 'string' && NUMBER.test(v.trim())));
-  if (numeric) return { values: values.map((v) => (v === null ? null : toNumber(v))), type: 'number' };
-  return { values: values.map((v) => (v instanceof Date ? v.toISOString() : v)), type: 'string' };
+  const n = raw.length;
+  const values: unknown[] = new Array(n);
+  let nonEmpty = 0;
+  let numeric = true;
+  for (let i = 0; i < n; i++) {
+    const v = raw[i];
+    if (isEmpty(v)) {
+      values[i] = null;
+      continue;
+    }
+    values[i] = v;
+    nonEmpty++;
+    if (numeric && !(typeof v === 'number' || typeof v === 'bigint' || (typeof v === 'string' && NUMBER.test(v.trim())))) numeric = false;
+  }
+  const map = (f: (v: unknown) => unknown) => {
+    for (let i = 0; i < n; i++) if (values[i] !== null) values[i] = f(values[i]);
+  };
+  if (declared === 'string') return map(String), { values, type: nonEmpty ? 'string' : 'empty' };
+  if (declared === 'number' || declared === 'integer') return map(toNumber), { values, type: 'number' };
+  if (declared === 'date') return map(toDate), { values, type: 'string' };
+  if (declared === 'boolean') return map((v) => (typeof v === 'boolean' ? v : /^(true|yes|1)$/i.test(String(v)) ? true : /^(false|no|0)$/i.test(String(v)) ? false : v)), { values, type: 'string' };
+  if (nonEmpty === 0) return { values, type: 'empty' };
+  if (numeric) return map(toNumber), { values, type: 'number' };
+  map((v) => (v instanceof Date ? v.toISOString() : v));
+  return { values, type: 'string' };
 }
 
 /** A SourceTable from named raw columns (in order), applying declared types. */

@@ -1,9 +1,9 @@
 /** Parquet (via hyparquet, with the common compressions) and Arrow IPC (via Arquero's flechette) sources. */
 import * as aq from 'arquero';
-import { parquetMetadata, parquetReadObjects } from 'hyparquet';
+import { parquetMetadata, parquetRead } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { CxError } from '../errors.js';
-import { columnsOfRows, tableFromColumns, type DeclaredType } from './columns.js';
+import { tableFromColumns, type DeclaredType } from './columns.js';
 import { emptySource, readSource } from './read.js';
 import type { SourceTable } from './types.js';
 
@@ -19,17 +19,29 @@ const arrayBuffer = (bytes: Uint8Array) => bytes.buffer.slice(bytes.byteOffset, 
 export async function loadParquet(options: BinaryOptions): Promise<SourceTable> {
   const { bytes, shown } = await readSource(options.name, options.path, options.displayBase);
   const file = arrayBuffer(bytes);
-  let rows: Record<string, unknown>[];
-  let names: string[];
+  let columns: [string, unknown[]][];
   try {
-    names = parquetMetadata(file).schema.slice(1).map((s) => s.name);
-    rows = (await parquetReadObjects({ file, compressors })) as Record<string, unknown>[];
+    const metadata = parquetMetadata(file);
+    const rows = Number(metadata.num_rows);
+    if (rows === 0) throw emptySource(options.name, shown);
+    // column chunks are copied into one array per column: no row objects are built
+    const names = metadata.schema.slice(1).filter((s) => !s.num_children).map((s) => s.name);
+    const data = new Map(names.map((n) => [n, new Array<unknown>(rows)]));
+    await parquetRead({
+      file,
+      metadata,
+      compressors,
+      onChunk: ({ columnName, columnData, rowStart }) => {
+        const target = data.get(columnName);
+        if (target) for (let i = 0; i < columnData.length; i++) target[rowStart + i] = columnData[i];
+      },
+    });
+    columns = names.map((n) => [n, data.get(n)!]);
   } catch (error) {
+    if (error instanceof CxError) throw error;
     throw new CxError('data', `source "${options.name}": not a readable Parquet file: ${(error as Error).message}`, { location: { file: shown }, hint: 'check that the file is Parquet (it starts and ends with "PAR1")' });
   }
-  if (rows.length === 0) throw emptySource(options.name, shown);
-  const byName = new Map(columnsOfRows(rows));
-  return tableFromColumns(options.name, shown, names.filter((n) => byName.has(n)).map((n) => [n, byName.get(n)!]), options.columns);
+  return tableFromColumns(options.name, shown, columns, options.columns);
 }
 
 export async function loadArrow(options: BinaryOptions): Promise<SourceTable> {
