@@ -52,7 +52,7 @@ function flagshipWith(dir: string, source: (table: string) => string): string {
 async function metricsOf(configPath: string, env: Record<string, string> = {}) {
   const loaded = await load({ configPath, env: { ...env, SOURCE_DATE_EPOCH: '1790000000' } });
   const built = modelFor(loaded);
-  const pushed = SCORE_METRICS.filter((id) => (loaded.prepared.get(id) as unknown as PreparedMetric).weighted);
+  const pushed = SCORE_METRICS.filter((id) => (loaded.prepared.get(id) as unknown as PreparedMetric).engine === 'sql');
   return { json: JSON.parse(metricsJson(built.computed, built.model)) as unknown, pushed };
 }
 

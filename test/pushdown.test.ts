@@ -33,7 +33,7 @@ async function metricsOf(dir: string, env: Record<string, string> = {}) {
   return { loaded, metrics: metricsJson(built.computed, built.model) };
 }
 
-const weighted = (loaded: Awaited<ReturnType<typeof load>>, id: string) => (loaded.prepared.get(id) as unknown as PreparedMetric).weighted;
+const weighted = (loaded: Awaited<ReturnType<typeof load>>, id: string) => (loaded.prepared.get(id) as unknown as PreparedMetric).engine === 'sql';
 
 describe('score metrics pushed down to DuckDB', () => {
   it('give byte-identical metrics.json to the in-memory engine, aggregated in the database', async () => {

@@ -5,6 +5,7 @@
  * Aggregation is an Arquero group-by/rollup over those columns, so any grouping and any filter
  * yields additive statistics.
  */
+import { CellBuilder } from './cells.js';
 import { rowRejecter } from './invalid.js';
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
@@ -26,23 +27,18 @@ export interface PreparedMetric {
   type: ScoreType<any>;
   source: SourceTable;
   granularity: Granularity;
-  /**
-   * The cells the statistics are summed from, with __period, __ts, __value, __status and one
-   * __i_<indicator> per indicator. In memory a cell is a row (with its source columns); pushed
-   * down to SQL a cell is a group of rows with weights __w, __sum and __sumSq (see pushdown.ts).
-   */
+  /** the cells the statistics are summed from (cells.ts): from rows in memory, or from the database's GROUP BY */
   table: ColumnTable;
-  /** whether `table` holds weighted cells rather than rows */
-  weighted: boolean;
+  /** which engine computed the cells */
+  engine: 'memory' | 'sql';
   /** rows with their source columns, for sections that quote answers (pushed down: only rows with a comment) */
   rows: ColumnTable;
   indicatorNames: string[];
 }
 
-/** Rollup expressions of the statistics over a prepared table: rows are counted, cells summed by weight. */
-function measures(pm: PreparedMetric): { n: unknown; sum: string; sumSq: string; indicator(name: string): string } {
-  if (pm.weighted) return { n: 'd => op.sum(d.__w)', sum: 'd => op.sum(d.__sum)', sumSq: 'd => op.sum(d.__sumSq)', indicator: (name) => `d => op.sum(d.__i_${name})` };
-  return { n: aq.op.count(), sum: 'd => op.sum(d.__value)', sumSq: 'd => op.sum(d.__value * d.__value)', indicator: (name) => `d => op.sum(d.__i_${name})` };
+/** Rollup expressions of the statistics over cells: every measure is a sum of the cells' weights and sums. */
+function measures(): { n: string; sum: string; sumSq: string; indicator(name: string): string } {
+  return { n: 'd => op.sum(d.__w)', sum: 'd => op.sum(d.__sum)', sumSq: 'd => op.sum(d.__sumSq)', indicator: (name) => `d => op.sum(d.__i_${name})` };
 }
 
 /** Number of answers per score among valid rows of one period. */
@@ -52,7 +48,7 @@ export function scoreCounts(pm: PreparedMetric, period: string): Map<number, num
     .params({ period })
     .filter((d: Record<string, unknown>, $: { period: string }) => d.__period === $.period)
     .groupby('__value')
-    .rollup({ count: measures(pm).n as never })
+    .rollup({ count: measures().n as never })
     .objects() as { __value: number; count: number }[];
   return new Map(counted.map((s) => [s.__value, s.count]));
 }
@@ -90,8 +86,11 @@ export function indicatorTests(type: ScoreType<any>, def: ScoreDef): { name: str
   });
 }
 
-/** Derives the validated, period-assigned table for one metric. */
-export function prepareMetric(id: string, def: ScoreDef, type: ScoreType<any>, source: SourceTable, config: Config): PreparedMetric {
+/**
+ * Validates one metric's rows (period, score rules, on_invalid) and reduces them to cells grouped
+ * also by `dims`; `keepRows` keeps the validated rows for sections that quote answers.
+ */
+export function prepareMetric(id: string, def: ScoreDef, type: ScoreType<any>, source: SourceTable, config: Config, options: { dims?: string[]; keepRows?: boolean } = {}): PreparedMetric {
   const what = `metric "${id}"`;
   requireColumn(source, def.score, config, ['metrics', id, 'score'], what);
   requireColumn(source, def.date, config, ['metrics', id, 'date'], what);
@@ -112,7 +111,11 @@ export function prepareMetric(id: string, def: ScoreDef, type: ScoreType<any>, s
   const { ts, period } = datesOf(dates, granularity);
   const value: (number | null)[] = new Array(n);
   const status: string[] = new Array(n);
-  const flags = indicators.map(() => new Uint8Array(n));
+  const flags = options.keepRows ? indicators.map(() => new Uint8Array(n)) : [];
+  const dims = (options.dims ?? []).filter((d) => table.columnNames().includes(d));
+  const dimColumns = dims.map((d) => table.array(d) as ArrayLike<unknown>);
+  const dimValues: unknown[] = new Array(dims.length);
+  const cells = new CellBuilder(indicators, dims);
   for (let i = 0; i < n; i++) {
     const t = ts[i];
     const s = scoreOf(scores[i], rules);
@@ -124,16 +127,19 @@ export function prepareMetric(id: string, def: ScoreDef, type: ScoreType<any>, s
     } else if (typeof s === 'number') {
       status[i] = 'ok';
       value[i] = s;
-      indicators.forEach((ind, k) => (flags[k][i] = ind.test(s) ? 1 : 0));
+      flags.forEach((f, k) => (f[i] = indicators[k].test(s) ? 1 : 0));
     } else {
       status[i] = s;
       value[i] = null;
     }
+    for (let j = 0; j < dims.length; j++) dimValues[j] = dimColumns[j][i];
+    cells.add(period[i], status[i], value[i], t, 1, dimValues);
   }
   const derived: Record<string, ArrayLike<unknown>> = { __period: period, __ts: ts, __value: value, __status: status };
-  indicators.forEach((ind, k) => (derived[`__i_${ind.name}`] = flags[k]));
-  const prepared = table.assign(aq.table(derived));
-  return { id, def, type, source, granularity, table: prepared, weighted: false, rows: prepared, indicatorNames: indicators.map((i) => i.name) };
+  indicators.forEach((ind, k) => (derived[`__i_${ind.name}`] = flags[k] ?? []));
+  // the rows, with their source columns, only for sections that quote answers
+  const rows = options.keepRows ? table.assign(aq.table(derived)) : aq.table(Object.fromEntries(Object.keys(derived).map((k) => [k, []])));
+  return { id, def, type, source, granularity, table: cells.table(), engine: 'memory', rows, indicatorNames: indicators.map((i) => i.name) };
 }
 
 export interface Cell {
@@ -157,7 +163,7 @@ export function aggregate(pm: PreparedMetric, options: { by?: string[]; where?: 
     by.forEach((column, j) => (keys[groupNames[j]] = aq.escape((d: Record<string, unknown>) => groupKey(d[column])) as never));
     rows = rows.derive(keys);
   }
-  const m = measures(pm);
+  const m = measures();
   const rollup: Record<string, unknown> = { n: m.n, sum: m.sum, sumSq: m.sumSq };
   for (const name of pm.indicatorNames) rollup[`c_${name}`] = m.indicator(name);
   const out = rows.groupby('__period', ...groupNames).rollup(rollup as never).orderby('__period', ...groupNames);
@@ -179,7 +185,7 @@ export function exclusions(pm: PreparedMetric): Map<string, Record<string, numbe
   const counted = pm.table
     .filter((d: Record<string, unknown>) => d.__status !== 'ok')
     .groupby('__period', '__status')
-    .rollup({ count: measures(pm).n as never })
+    .rollup({ count: measures().n as never })
     .objects() as { __period: string | null; __status: string; count: number }[];
   // a fixed order (periods ascending, undated last; reasons as listed) whatever the engine's row order
   const order = (r: { __period: string | null; __status: string }) => [r.__period ?? '\uffff', String(REASONS.indexOf(r.__status as ExclusionReason)).padStart(2, '0')].join(' ');

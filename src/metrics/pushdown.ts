@@ -7,18 +7,18 @@
  * them as one `GROUP BY GROUPING SETS (…)` statement.
  *
  * The cells are then validated in JS with the very rules the in-memory engine applies to rows
- * (prepare.ts `scoreOf`: missing, not a number, not an integer, out of range, no date), and become
- * a weighted prepared table (__w rows, __sum, __sumSq, __i_<indicator>) that the shared finaliser
- * (prepare.ts `aggregate`, results.ts) turns into value, interval and significance — so both
- * engines give the same numbers by construction.
+ * (prepare.ts `scoreOf`: missing, not a number, not an integer, out of range, no date) and become
+ * the same cells table (cells.ts) the in-memory engine builds from rows, which the shared
+ * finaliser (prepare.ts `aggregate`, results.ts) turns into value, interval and significance — so
+ * both engines give the same numbers by construction.
  *
  * Needs a DATE or TIMESTAMP date column (see `canPushDown`; a text date column is read into memory).
  */
-import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import type { Config } from '../config/load.js';
 import { CxError } from '../errors.js';
 import { ident, type PushdownSource, type SqlRelation, type SqlRows } from '../sources/sql.js';
+import { CellBuilder } from './cells.js';
 import type { Granularity } from './period.js';
 import { indicatorTests, scoreOf } from './prepare.js';
 import type { ScoreDef, ScoreType } from './types.js';
@@ -127,28 +127,18 @@ export async function pushDownCells(id: string, def: ScoreDef, type: ScoreType<a
   const rules = type.rules(def);
   const indicators = indicatorTests(type, def);
   const [y, m, n, ep, sc] = ['cx_year', 'cx_month', 'cx_n', 'cx_epoch', def.score].map(index);
-  const count = rows.length;
-  const columns: Record<string, unknown[]> = { __period: [], __status: [], __value: [], __ts: [], __w: [], __sum: [], __sumSq: [] };
-  for (const ind of indicators) columns[`__i_${ind.name}`] = [];
-  for (const d of dims) columns[d] = [];
+  const cells = new CellBuilder(indicators, dims);
+  const dimValues: unknown[] = new Array(dims.length);
+  const dimIndex = dims.map(index);
   let firstInvalid: { period: string | null; raw: unknown; reason: string } | undefined;
-  for (let i = 0; i < count; i++) {
-    const r = rows[i];
+  for (const r of rows) {
     const period = periodKey(r[y], r[m], granularity);
-    const w = Number(r[n]);
     const raw = r[sc] instanceof Date ? (r[sc] as Date).toISOString() : typeof r[sc] === 'bigint' ? Number(r[sc]) : r[sc];
     const s = period === null ? 'missing or invalid date' : scoreOf(raw, rules);
     const ok = typeof s === 'number';
     if (!ok && (!firstInvalid || (period ?? '\uffff') < (firstInvalid.period ?? '\uffff'))) firstInvalid = { period, raw, reason: s };
-    columns.__period.push(period);
-    columns.__status.push(ok ? 'ok' : s);
-    columns.__value.push(ok ? s : null);
-    columns.__ts.push(r[ep] === null ? NaN : Math.round(Number(r[ep]) * 1000));
-    columns.__w.push(w);
-    columns.__sum.push(ok ? w * s : 0);
-    columns.__sumSq.push(ok ? w * s * s : 0);
-    for (const ind of indicators) columns[`__i_${ind.name}`].push(ok && ind.test(s) ? w : 0);
-    for (const d of dims) columns[d].push(dimValue(r[index(d)]));
+    for (let j = 0; j < dims.length; j++) dimValues[j] = dimValue(r[dimIndex[j]]);
+    cells.add(period, ok ? 'ok' : s, ok ? s : null, r[ep] === null ? NaN : Math.round(Number(r[ep]) * 1000), Number(r[n]), dimValues);
   }
   if (firstInvalid && source.onInvalid === 'error') {
     const { raw, reason } = firstInvalid;
@@ -159,5 +149,5 @@ export async function pushDownCells(id: string, def: ScoreDef, type: ScoreType<a
       hint: `metric "${id}" rejects this row because source "${source.name}" has on_invalid: error; fix the value or set on_invalid: exclude to count and skip such rows`,
     });
   }
-  return { table: aq.table(columns), indicatorNames: indicators.map((i) => i.name) };
+  return { table: cells.table(), indicatorNames: indicators.map((i) => i.name) };
 }

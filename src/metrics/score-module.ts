@@ -34,7 +34,10 @@ export function scoreModule<D extends { type: string }>(type: ScoreType<D>): Met
       const source = ctx.source('source');
       let pm: PreparedMetric;
       if (isPushdown(source) && canPushDown(source.sql, def)) pm = await preparePushedDown(ctx.id, def, type, source, ctx.config);
-      else pm = prepareMetric(ctx.id, def, type, isPushdown(source) ? { ...(await source.sql.load()), onInvalid: source.onInvalid } : source, ctx.config);
+      else {
+        const rows = isPushdown(source) ? { ...(await source.sql.load()), onInvalid: source.onInvalid } : source;
+        pm = prepareMetric(ctx.id, def, type, rows, ctx.config, { dims: dimensionsOf(ctx.config, ctx.id, def), keepRows: quotes(ctx.config, ctx.id).length > 0 });
+      }
       let latest: string | undefined | null = null;
       return {
         ...pm,
@@ -61,14 +64,14 @@ async function preparePushedDown(id: string, def: ScoreDef, type: ScoreType<any>
   const dims = dimensionsOf(config, id, def).filter(has);
   const granularity = config.report.period.granularity;
   const cells = await pushDownCells(id, def, type, source, dims, granularity);
-  const pm: PreparedMetric = { id, def, type, source, granularity, table: cells.table, weighted: true, rows: cells.table.filter(() => false), indicatorNames: cells.indicatorNames };
+  const pm: PreparedMetric = { id, def, type, source, granularity, table: cells.table, engine: 'sql', rows: cells.table.filter(() => false), indicatorNames: cells.indicatorNames };
   const quoted = await commentedRows(id, def, type, source, config);
   return quoted ? { ...pm, rows: quoted.rows } : pm;
 }
 
 /** Rows with a comment in any text column a verbatims section of this metric quotes, validated in memory. */
 async function commentedRows(id: string, def: ScoreDef, type: ScoreType<any>, source: PushdownSource, config: Config): Promise<PreparedMetric | undefined> {
-  const sections = (config.sections as Record<string, unknown>[]).filter((s) => s.type === 'verbatims' && s.metric === id);
+  const sections = quotes(config, id);
   const has = (c: unknown): c is string => typeof c === 'string' && source.columns.some((x) => x.name === c);
   const texts = [...new Set(sections.map((s) => s.text).filter(has))];
   if (texts.length === 0) return undefined;
@@ -81,5 +84,10 @@ async function commentedRows(id: string, def: ScoreDef, type: ScoreType<any>, so
   const nonEmpty = texts.map((t) => `NULLIF(TRIM(CAST(${ident(t)} AS VARCHAR)), '') IS NOT NULL`).join(' OR ');
   const { names, rows } = await source.sql.run(`SELECT ${columns.map(ident).join(', ')} FROM ${source.sql.from()} WHERE ${nonEmpty}`);
   const table = tableFromColumns(source.name, source.file, names.map((n, i) => [n, rows.map((r) => r[i])]));
-  return prepareMetric(id, def, type, { ...table, onInvalid: 'exclude' }, config);
+  return prepareMetric(id, def, type, { ...table, onInvalid: 'exclude' }, config, { keepRows: true });
+}
+
+/** The verbatims sections quoting this metric's answers. */
+function quotes(config: Config, id: string): Record<string, unknown>[] {
+  return (config.sections as Record<string, unknown>[]).filter((s) => s.type === 'verbatims' && s.metric === id);
 }
