@@ -17,7 +17,7 @@ import type { PreparedMetric } from '../src/metrics/prepare.js';
 import { build, forSegment, load, modelFor } from '../src/pipeline.js';
 import { metricsJson } from '../src/render/metrics-json.js';
 import { loadSources } from '../src/sources/index.js';
-import { isPushdown } from '../src/sources/sql.js';
+import { isPushdown, SqlRelation } from '../src/sources/sql.js';
 import { csv, makeProject, SURVEY_CONFIG, SURVEY_HEADER, surveyRows } from './project.js';
 
 /** The survey config without its EMEA case study (a matrix segment of APAC has no EMEA rows to study). */
@@ -44,6 +44,15 @@ describe('score metrics pushed down to DuckDB', () => {
     const json = JSON.parse(reference);
     // the fixture's invalid rows are counted by reason in both engines
     expect(json.metrics.nps.exclusions).toEqual({ 'missing score': 1, 'not a number': 1, 'not an integer': 1, 'out of range': 1 });
+  });
+
+  it('a DATE column is pushed down too (same results as the CSV of those dates)', async () => {
+    const dated = surveyRows().map((r) => [r[0], String(r[1]).slice(0, 10), ...r.slice(2)]);
+    const files = (source: string) => makeProject({ 'cxreport.yaml': withSource(source), 'data/responses.csv': csv(SURVEY_HEADER, dated) });
+    const reference = (await metricsOf(files('{ type: csv, path: data/responses.csv }'))).metrics;
+    const pushed = await metricsOf(files(DUCK_TYPED.replace('try_cast(submitted_at as timestamptz)', 'try_cast(submitted_at as date)')));
+    expect(weighted(pushed.loaded, 'nps')).toBe(true);
+    expect(pushed.metrics).toBe(reference);
   });
 
   it('read a text date column into memory instead (same results)', async () => {
@@ -121,6 +130,10 @@ describe('the generated SQL', () => {
     expect(masks).toEqual([0b00111, 0b11001, 0b11110]);
     const golden = readFileSync(join(import.meta.dirname, 'golden', 'score-pushdown.sql'), 'utf8').trim();
     expect(text.replace(/read_csv\([^)]*\)/, 'SOURCE')).toBe(golden);
+    // for PostgreSQL the derived table is fenced with OFFSET 0 (see pushdown.ts), nothing else differs
+    const runner = { ...source.sql.runner, dialect: 'postgres' as const };
+    const pgText = cellsSql(new SqlRelation(runner, source.sql.query, source.sql.columns, () => source.sql.load()), 'submitted_at', [['nps_score', 'region'], ['csat', 'channel'], ['ces']]).text;
+    expect(pgText).toBe(text.replace(') AS cx_source) AS cx_rows', ') AS cx_source OFFSET 0) AS cx_rows'));
   });
 });
 

@@ -49,17 +49,18 @@ export function cellsSql(sql: SqlRelation, date: string, sets: string[][]): { te
   const columns = [...new Set(sets.flat())];
   const alias = (c: string) => `c${columns.indexOf(c)}`;
   const d = ident(date);
-  const inner = [
-    `CAST(EXTRACT(YEAR FROM ${d}) AS INTEGER) AS cx_year`,
-    `CAST(EXTRACT(MONTH FROM ${d}) AS INTEGER) AS cx_month`,
-    `CAST(EXTRACT(EPOCH FROM ${d}) AS DOUBLE PRECISION) AS cx_epoch`,
-    ...columns.map((c) => `${ident(c)} AS ${alias(c)}`),
-  ];
+  // one month key per row; year, month and the epoch of the latest date are computed per cell, not per row
+  const inner = [`DATE_TRUNC('month', ${d}) AS cx_period`, `${d} AS cx_date`, ...columns.map((c) => `${ident(c)} AS ${alias(c)}`)];
   const all = columns.map(alias);
+  // PostgreSQL only (it slows DuckDB down): OFFSET 0 keeps the planner from merging the derived table
+  // into the aggregate, so it estimates the cells with its default for a computed key rather than from
+  // the date column's distinct values (about one per row), and hashes the rows into every grouping set
+  // in one pass instead of sorting them on disk once per set (10M rows: 18 s → 3 s)
+  const fence = sql.runner.dialect === 'postgres' ? ' OFFSET 0' : '';
   const text = [
-    `SELECT cx_year, cx_month, ${all.join(', ')}, GROUPING(${all.join(', ')}) AS cx_set, CAST(COUNT(*) AS DOUBLE PRECISION) AS cx_n, MAX(cx_epoch) AS cx_epoch`,
-    `FROM (SELECT ${inner.join(', ')} FROM ${sql.from()}) AS cx_rows`,
-    `GROUP BY GROUPING SETS (${sets.map((set) => `(cx_year, cx_month, ${set.map(alias).join(', ')})`).join(', ')})`,
+    `SELECT CAST(EXTRACT(YEAR FROM cx_period) AS INTEGER) AS cx_year, CAST(EXTRACT(MONTH FROM cx_period) AS INTEGER) AS cx_month, ${all.join(', ')}, GROUPING(${all.join(', ')}) AS cx_set, CAST(COUNT(*) AS DOUBLE PRECISION) AS cx_n, CAST(EXTRACT(EPOCH FROM MAX(cx_date)) AS DOUBLE PRECISION) AS cx_epoch`,
+    `FROM (SELECT ${inner.join(', ')} FROM ${sql.from()}${fence}) AS cx_rows`,
+    `GROUP BY GROUPING SETS (${sets.map((set) => `(cx_period, ${set.map(alias).join(', ')})`).join(', ')})`,
   ].join('\n');
   // GROUPING(a, b, …) sets the bit of each argument not grouped in the row's set; the first argument is the highest bit
   const masks = sets.map((set) => columns.reduce((mask, c, i) => (set.includes(c) ? mask : mask | (1 << (columns.length - 1 - i))), 0));
