@@ -2,7 +2,8 @@
  * Benchmark: the data sources at scale.
  *
  *   node --import tsx bench/sources.ts [--sizes 1000000,10000000] [--runs 3] [--large-runs 1]
- *        [--large 10000000] [--cases baseline,duckdb,postgres,parquet,csv] [--timeout 1800]
+ *        [--large 10000000] [--cases baseline,baseline-postgres,duckdb,postgres,parquet,csv]
+ *        [--timeout 1800]
  *
  * For each size N, generates N synthetic survey responses (seeded, so identical on every machine)
  * as CSV and Parquet under bench/.data/ (reused when they exist), then times the full metric
@@ -13,7 +14,9 @@
  *   (b) parquet   the Parquet file (hyparquet → Arquero);
  *   (c) duckdb    `select * from read_parquet(…)` with `pushdown: true`;
  *   (d) postgres  table responses_<N> with `pushdown: true` (loaded first with COPY, not timed);
- *   (e) baseline  hand-written DuckDB SQL over the Parquet file computing the same aggregates.
+ *   (e) baseline  hand-written DuckDB SQL over the Parquet file computing the same aggregates;
+ *   (f) baseline-postgres  the same aggregates hand-written for PostgreSQL over table responses_<N>.
+ * The pushdown cases are compared with the baseline on their own engine: (c) with (e), (d) with (f).
  * Sizes from --large up run --large-runs times, smaller sizes --runs times (the median is
  * reported); runs are interleaved case by case so drift in machine load hits every case. A case
  * that fails (an error, out of memory, killed, timed out) is recorded with its reason and not
@@ -40,7 +43,7 @@ import { machineLines, median } from './machine.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
 const CASE_SCRIPT = join(here, 'sources-case.ts');
-const ALL_CASES = ['baseline', 'duckdb', 'postgres', 'parquet', 'csv'] as const;
+const ALL_CASES = ['baseline', 'baseline-postgres', 'duckdb', 'postgres', 'parquet', 'csv'] as const;
 type CaseName = (typeof ALL_CASES)[number];
 const CHILD_HEAP_MB = 16384;
 
@@ -79,6 +82,8 @@ for (const c of CASES) {
   }
 }
 const runsFor = (n: number) => (n >= LARGE ? LARGE_RUNS : RUNS);
+/** the cases that read table responses_<N> on the PostgreSQL server */
+const usesPostgres = (name: CaseName) => name === 'postgres' || name === 'baseline-postgres';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
@@ -409,7 +414,7 @@ function tail(text: string, lines = 6): string {
 }
 
 async function runCase(name: CaseName, n: number, run: number, pgUrl: string | undefined): Promise<RunLine> {
-  const env = { ...process.env, ...(name === 'postgres' && pgUrl ? { CXREPORT_BENCH_PG_URL: pgUrl } : {}) };
+  const env = { ...process.env, ...(usesPostgres(name) && pgUrl ? { CXREPORT_BENCH_PG_URL: pgUrl } : {}) };
   const args = [`--max-old-space-size=${CHILD_HEAP_MB}`, '--import', 'tsx', CASE_SCRIPT, name, String(n), DATA_DIR];
   const start = performance.now();
   const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -474,7 +479,10 @@ interface Summary {
   seconds?: number;
   peakRssMB?: number;
   peakRssPolled?: boolean;
+  /** wall time ÷ the DuckDB baseline's */
   ratio?: number;
+  /** wall time ÷ the baseline on the case's own engine (DuckDB: baseline, PostgreSQL: baseline-postgres) */
+  engineRatio?: number;
   target: string;
   holds: string;
   note?: string;
@@ -485,6 +493,9 @@ const PUSHDOWN_TARGET = 1.5;
 const ARQUERO_TARGET = 5;
 const ARQUERO_RSS_MB = 1024;
 const ARQUERO_TARGET_N = 1_000_000;
+/** The hand-written baseline on each SQL case's own engine. */
+const ENGINE_BASELINE: Partial<Record<CaseName, CaseName>> = { baseline: 'baseline', duckdb: 'baseline', 'baseline-postgres': 'baseline-postgres', postgres: 'baseline-postgres' };
+const BASELINE_NAME: Partial<Record<CaseName, string>> = { baseline: 'DuckDB baseline', 'baseline-postgres': 'PostgreSQL baseline' };
 
 function summarise(lines: RunLine[], n: number): Summary[] {
   const mine = lines.filter((l) => l.n === n);
@@ -506,20 +517,25 @@ function summarise(lines: RunLine[], n: number): Summary[] {
       error: failed?.error,
     };
   });
-  const baseline = out.find((s) => s.case === 'baseline')?.seconds;
+  const secondsOf = (name: CaseName) => out.find((s) => s.case === name)?.seconds;
+  const baseline = secondsOf('baseline');
   for (const s of out) {
     if (s.seconds !== undefined && baseline !== undefined && baseline > 0) s.ratio = s.seconds / baseline;
+    const own = ENGINE_BASELINE[s.case];
+    const ownSeconds = own ? secondsOf(own) : undefined;
+    if (s.seconds !== undefined && ownSeconds !== undefined && ownSeconds > 0) s.engineRatio = s.seconds / ownSeconds;
     if (s.case === 'duckdb' || s.case === 'postgres') {
-      s.target = `≤ ${PUSHDOWN_TARGET}× baseline`;
+      const name = BASELINE_NAME[own!]!;
+      s.target = `≤ ${PUSHDOWN_TARGET}× ${name}`;
       if (s.error) s.holds = 'no (failed)';
-      else if (s.ratio === undefined) s.holds = 'n/a (no baseline)';
-      else s.holds = (s.ratio <= PUSHDOWN_TARGET ? 'yes' : 'no') + (s.note ? ' (not pushed down)' : '');
+      else if (s.engineRatio === undefined) s.holds = `n/a (no ${name})`;
+      else s.holds = (s.engineRatio <= PUSHDOWN_TARGET ? 'yes' : 'no') + (s.note ? ' (not pushed down)' : '');
     } else if (s.case === 'csv' || s.case === 'parquet') {
       if (n !== ARQUERO_TARGET_N) {
         s.target = '— (set at 1M rows)';
         continue;
       }
-      s.target = `≤ ${ARQUERO_TARGET}× baseline, < 1 GiB`;
+      s.target = `≤ ${ARQUERO_TARGET}× DuckDB baseline, < 1 GiB`;
       if (s.error) s.holds = 'no (failed)';
       else if (s.ratio === undefined) s.holds = 'n/a (no baseline)';
       else {
@@ -554,6 +570,7 @@ function disagreements(summaries: Summary[]): string[] {
 
 const CASE_LABEL: Record<CaseName, string> = {
   baseline: '(e) baseline: DuckDB SQL over Parquet',
+  'baseline-postgres': '(f) baseline: PostgreSQL SQL over the table',
   duckdb: '(c) duckdb source, pushdown',
   postgres: '(d) postgres source, pushdown',
   parquet: '(b) parquet source → Arquero',
@@ -567,12 +584,17 @@ function table(summaries: Summary[]): string {
     const time = s.seconds !== undefined ? `${secs(s.seconds)}${runs ? ` (${runs})` : ''}` : 'failed';
     const rss = s.peakRssMB !== undefined ? `${s.peakRssPolled ? '≥ ' : ''}${Math.round(s.peakRssMB).toLocaleString('en-US')}` : '—';
     const ratio = s.ratio !== undefined ? `${s.ratio.toFixed(2)}×` : '—';
+    const engineRatio = s.engineRatio !== undefined ? `${s.engineRatio.toFixed(2)}×` : '—';
     const first = s.ok[0];
     const nps = first ? `${first.nps === null || first.nps === undefined ? '—' : first.nps.toFixed(3)} (n = ${grouped(first.npsN ?? 0)})` : '—';
     const note = s.error ? `failed: ${s.error.length > 300 ? `${s.error.slice(0, 300)}…` : s.error}` : (s.note ?? '');
-    return `| ${CASE_LABEL[s.case]} | ${time} | ${rss} | ${ratio} | ${s.target} | ${s.holds} | ${nps} | ${note.replaceAll('|', '\\|')} |`;
+    return `| ${CASE_LABEL[s.case]} | ${time} | ${rss} | ${engineRatio} | ${ratio} | ${s.target} | ${s.holds} | ${nps} | ${note.replaceAll('|', '\\|')} |`;
   });
-  return ['| case | wall time (s) | peak RSS (MB) | × baseline | target | holds | NPS, latest month (n) | note |', '|---|---:|---:|---:|---|---|---:|---|', ...rows].join('\n');
+  return [
+    '| case | wall time (s) | peak RSS (MB) | × same-engine baseline | × DuckDB baseline | target | holds | NPS, latest month (n) | note |',
+    '|---|---:|---:|---:|---:|---|---|---:|---|',
+    ...rows,
+  ].join('\n');
 }
 
 interface ReportInput {
@@ -653,8 +675,9 @@ to a temporary folder, with the case's source, and times \`load({ configPath })\
 preparing the three metrics, computing them for the latest month (value, interval, change and
 test, 18-month series, distribution, exclusions, the NPS breakdown by region) and building the
 report model. Rendering HTML or PDF is not included. The wall time is the median over the runs,
-the peak RSS the highest (MB here are 2^20 bytes); "× baseline" divides the wall time by the
-baseline's.
+the peak RSS the highest (MB here are 2^20 bytes). "× same-engine baseline" divides the wall time
+by that of the hand-written SQL on the case's own engine — (e) for (c) duckdb, (f) for (d)
+postgres — and "× DuckDB baseline" by (e)'s.
 
 \`\`\`yaml
 ${CONFIG_SHAPE}
@@ -666,16 +689,19 @@ ${CONFIG_SHAPE}
 - **(b) parquet** — \`{ type: parquet, path: bench/.data/responses-<N>.parquet }\`: hyparquet decodes
   the file into row objects, which become an Arquero table; the metrics as in (a).
 - **(c) duckdb** — \`{ type: duckdb, query: "select * from read_parquet('…/responses-<N>.parquet')",
-  pushdown: true }\`: with pushdown, the score metrics have DuckDB compute their sufficient
-  statistics with generated GROUP BY queries and read back only those aggregates (unless the note
-  says pushdown was not available). DuckDB's native module is imported before the clock starts (the
-  source imports it lazily).
+  pushdown: true }\`: with pushdown, the score metrics have DuckDB compute their cells — row count
+  and latest timestamp per month × raw score (× region for NPS) — with one generated \`GROUP BY
+  GROUPING SETS\` statement that all three share, read back only those cells and validate them in JS
+  (unless the note says pushdown was not available); before it, the source asks for its columns
+  (\`LIMIT 0\`) and its row count (\`COUNT(*)\`). DuckDB's native module is imported before the
+  clock starts (the source imports it lazily).
 - **(d) postgres** — \`{ type: postgres, table: responses_<N>, connection: \${CXREPORT_BENCH_PG_URL},
-  timeout: 3600, pushdown: true }\`: the same with PostgreSQL computing the statistics. Before the
+  timeout: 3600, pushdown: true }\`: the same with PostgreSQL computing the cells. Before the
   runs, and untimed, the CSV is streamed into the table with \`COPY … FROM STDIN (FORMAT csv, HEADER)\`
   through \`pg\` (columns \`submitted_at timestamptz\`, scores \`integer\`, the rest \`text\`), then
   \`ANALYZE\`d. The server runs on the same machine (${input.pgInfo}); its own memory is not
-  in the peak RSS, which is the Node process's.
+  in the peak RSS, which is the Node process's. Each of the source's three statements opens its own
+  connection.
 - **(e) baseline** — the lower bound: one hand-written DuckDB query over the Parquet file computing
   what the metrics need, per month and per month × region (\`GROUPING SETS\`): for each score, the
   count, sum and sum of squares of valid answers, the count of each answer value (promoters,
@@ -684,20 +710,54 @@ ${CONFIG_SHAPE}
   three answers (small integers, so a few tens of thousands of cells), and every statistic is summed
   from those weighted cells. Timed from \`DuckDBInstance.create\` to having the rows as JS objects;
   the NPS, CSAT and CES of the latest month are then computed from them to check the other cases.
+- **(f) baseline-postgres** — the lower bound on PostgreSQL: the same query written for it
+  (\`date_trunc\`, \`FILTER (WHERE …)\`, \`GROUP BY\` by position, \`to_char\`) over the table (d)
+  reads, run with \`pg\` on one connection in UTC. The first scan reads the rows through a derived
+  table with \`OFFSET 0\`, as one tuning it by hand would: without that fence PostgreSQL estimates
+  the number of cells from the distinct values of \`submitted_at\` (about one per row) and sorts
+  every row on disk instead of hashing them into the few tens of thousands of cells (at 10,000,000
+  rows on a 2-CPU machine, about 6 s instead of 2.8 s). Timed from connecting to having the rows as JS
+  objects; checked like (e).
 
 When the config schema does not know \`pushdown\` yet (the config is rejected with \`unknown key
 "pushdown"\`), the case retries without it and is marked "${'pushdown not available; loaded into memory'}":
 the source is then loaded into memory and aggregated with Arquero like (a) and (b).
 
-Targets: the pushdown cases (c) and (d) within ${PUSHDOWN_TARGET}× the baseline's time; the in-memory
-Arquero paths (a) and (b) at 1,000,000 rows within ${ARQUERO_TARGET}× the baseline and under 1 GiB
-(1,024 MB) peak RSS. Every case must compute the same NPS (and n) for the latest month.
+Targets: pushdown ≤ ${PUSHDOWN_TARGET}× the hand-written SQL on the same engine — (c) duckdb within
+${PUSHDOWN_TARGET}× (e)'s time, (d) postgres within ${PUSHDOWN_TARGET}× (f)'s; the in-memory Arquero paths (a) and
+(b) at 1,000,000 rows within ${ARQUERO_TARGET}× the DuckDB baseline (e) and under 1 GiB (1,024 MB) peak RSS.
+Every case, the two baselines included, must compute the same period, NPS (and n), CSAT and CES
+for the latest month.
 
 ## Results
 
 ${sections.join('\n\n')}
 
-${failureText}## Machine
+${failureText}## Reading the results
+
+- **Pushdown** stays close to the hand-written SQL on both engines because the work is the same:
+  one scan that groups the rows into a few thousand cells (period × score × grouping columns), and
+  only the cells reach JS. What remains on top is the source's two small queries (its columns with
+  \`LIMIT 0\`, its row count) and building the report model. On PostgreSQL the generated statement
+  fences its derived table with \`OFFSET 0\` (see src/metrics/pushdown.ts): without it the planner
+  expected one cell per timestamp and sorted 10M rows on disk once per grouping set (18.7 s instead
+  of about 3 s at 10,000,000 rows, measured while tuning).
+- **The in-memory paths miss their time target** (5× the DuckDB baseline at 1,000,000 rows, i.e.
+  about half a second) while staying under the memory target. The floor is reading the file in
+  JavaScript: profiling the 1M-row cases, loading the Parquet file (hyparquet decoding and column
+  typing) takes about 1.7 s and the CSV (csv-parse) about 3.5 s, before any metric runs; validating
+  the rows and reducing them to cells takes about 0.25 s per metric, and computing every result from the cells
+  (values, intervals, tests, series, breakdown, distribution) about 0.03 s. DuckDB reads the same
+  Parquet columns natively in parallel. For data of this size, a \`duckdb\` source over the file
+  is the faster choice; the in-memory engine is there for files that need no database at all.
+- Before this benchmark's findings were acted on, the same machine measured (1,000,000 rows)
+  Parquet 7.7 s / 1,230 MB and CSV 9.5 s / 1,414 MB, the DuckDB pushdown 2.9× its baseline, the
+  PostgreSQL pushdown 18.7 s at 10,000,000 rows, and a 544 MB CSV could not be read at all (one JS
+  string); the changes: CSV streamed into columns, Parquet read column by column, dates parsed once
+  per column with a fast path, the same cells in memory as in the database, one shared statement
+  for all score metrics of a source, and the PostgreSQL fence.
+
+## Machine
 
 ${machineLines(input.started, [`- DuckDB: ${input.duckdbVersion} (@duckdb/node-api)`, `- PostgreSQL: ${input.pgInfo}`, `- Load average (1 min) at the start: ${input.loadAtStart.toFixed(2)}`, `- cxreport: ${input.code} (at the start)`]).join('\n')}
 `;
@@ -761,7 +821,7 @@ async function main(): Promise<void> {
 
   const lines: RunLine[] = [];
   try {
-    if (CASES.includes('postgres')) {
+    if (CASES.some(usesPostgres)) {
       try {
         server = await startPostgres();
         pgInfo = `${server.version}, ${server.started ? 'a throw-away server on 127.0.0.1:55433 with default settings' : 'the server named by CXREPORT_BENCH_PG'}`;
@@ -779,7 +839,7 @@ async function main(): Promise<void> {
         for (const name of CASES) {
           if (failed.has(name)) continue;
           let line: RunLine;
-          if (name === 'postgres' && pgError) line = { case: name, n, run, ok: false, error: pgError, processSeconds: 0 };
+          if (usesPostgres(name) && pgError) line = { case: name, n, run, ok: false, error: pgError, processSeconds: 0 };
           else {
             log(`${name} at ${grouped(n)} rows, run ${run + 1}/${runs}…`);
             line = await runCase(name, n, run, server?.url);
