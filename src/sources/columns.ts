@@ -6,6 +6,7 @@
  * metrics to count.
  */
 import * as aq from 'arquero';
+import { localTimesToUtc } from './timezone.js';
 import type { ColumnType, SourceTable } from './types.js';
 
 /** Hidden column holding each row's 1-based position in the source. */
@@ -59,12 +60,13 @@ export function typeColumn(raw: ArrayLike<unknown>, declared?: DeclaredType): { 
 }
 
 /** A SourceTable from named raw columns (in order), applying declared types. */
-export function tableFromColumns(name: string, file: string, raw: [string, ArrayLike<unknown>][], declared: Record<string, DeclaredType> = {}): SourceTable {
+export function tableFromColumns(name: string, file: string, raw: [string, ArrayLike<unknown>][], declared: Record<string, DeclaredType> = {}, timezone?: string): SourceTable {
   const columns: Record<string, unknown[]> = {};
   const types: { name: string; type: ColumnType }[] = [];
   for (const [column, cells] of raw) {
     const typed = typeColumn(cells, declared[column]);
-    columns[column] = typed.values;
+    // naive date-times of a text source with `timezone:` become UTC instants
+    columns[column] = timezone && typed.type === 'string' ? localTimesToUtc(typed.values, timezone) : typed.values;
     types.push({ name: column, type: typed.type });
   }
   const rowCount = raw.length ? raw[0][1].length : 0;

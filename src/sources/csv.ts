@@ -22,6 +22,8 @@ export interface CsvOptions {
   displayBase?: string;
   /** declared column types */
   columns?: Record<string, DeclaredType>;
+  /** IANA zone of date-times written without one */
+  timezone?: string;
 }
 
 const parserOptions = (options: CsvOptions): Options => ({ bom: true, delimiter: options.delimiter ?? ',', skip_empty_lines: true, relax_quotes: false });
@@ -62,7 +64,7 @@ class ColumnCollector {
     const header = this.header;
     const cells = this.cells;
     this.cells = [];
-    return tableFromColumns(name, path, header.map((h, j) => [h, cells[j]]), this.options.columns);
+    return tableFromColumns(name, path, header.map((h, j) => [h, cells[j]]), this.options.columns, this.options.timezone);
   }
 }
 

@@ -18,11 +18,11 @@ export function loadSource(name: string, def: SourceDef, displayBase: string): P
   const common = { name, path: def.path, displayBase, columns: def.columns };
   switch (def.type) {
     case 'csv':
-      return loadCsv({ ...common, delimiter: def.delimiter, encoding: def.encoding });
+      return loadCsv({ ...common, delimiter: def.delimiter, encoding: def.encoding, timezone: def.timezone });
     case 'json':
-      return loadJson({ ...common, records: def.records });
+      return loadJson({ ...common, records: def.records, timezone: def.timezone });
     case 'ndjson':
-      return loadNdjson(common);
+      return loadNdjson({ ...common, timezone: def.timezone });
     case 'parquet':
       return loadParquet(common);
     case 'arrow':

@@ -15,6 +15,8 @@ export interface JsonOptions {
   columns?: Record<string, DeclaredType>;
   /** dotted path to the array of rows inside a JSON document */
   records?: string;
+  /** IANA zone of date-times written without one */
+  timezone?: string;
 }
 
 function lineOf(text: string, offset: number): number {
@@ -49,7 +51,7 @@ export async function loadJson(options: JsonOptions): Promise<SourceTable> {
   }
   if (rows.length === 0) throw emptySource(options.name, shown);
   const objects = rows.map((r, i) => asRow(r, options.name, shown, i + 1));
-  return tableFromColumns(options.name, shown, columnsOfRows(objects), options.columns);
+  return tableFromColumns(options.name, shown, columnsOfRows(objects), options.columns, options.timezone);
 }
 
 /** Reads newline-delimited JSON: one object per line. */
@@ -68,5 +70,5 @@ export async function loadNdjson(options: JsonOptions): Promise<SourceTable> {
     rows.push(asRow(value, options.name, shown, i + 1));
   });
   if (rows.length === 0) throw emptySource(options.name, shown);
-  return tableFromColumns(options.name, shown, columnsOfRows(rows), options.columns);
+  return tableFromColumns(options.name, shown, columnsOfRows(rows), options.columns, options.timezone);
 }

@@ -51,12 +51,19 @@ export function quoteTable(name: string): string {
     .join('.');
 }
 
+/**
+ * DATE and TIMESTAMP (without time zone) arrive as their text, read as calendar dates and UTC
+ * wall-clock times like the same text in a CSV; node-postgres would otherwise read them in the
+ * local time zone of the machine running the build.
+ */
+const typeParser = ((oid: number, format?: string) => (oid === 1082 || oid === 1114 ? (v: string) => v : pg.types.getTypeParser(oid, format as never))) as typeof pg.types.getTypeParser;
+
 /** Runs statements on a fresh connection each (time zone UTC), with credentials kept out of every message. */
 export function postgresRunner(options: PostgresOptions): SqlRunner {
   const where = describeConnection(options.connection);
   const ms = (options.timeout ?? 30) * 1000;
   const session = async <T>(use: (client: pg.Client) => Promise<T>): Promise<T> => {
-    const client = new pg.Client({ connectionString: options.connection, connectionTimeoutMillis: ms, query_timeout: ms });
+    const client = new pg.Client({ connectionString: options.connection, connectionTimeoutMillis: ms, query_timeout: ms, types: { getTypeParser: typeParser } });
     try {
       try {
         await client.connect();

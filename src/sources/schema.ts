@@ -1,5 +1,6 @@
 /** Config schemas of the source types. */
 import { z } from 'zod';
+import { isTimeZone } from './timezone.js';
 
 const columns = z
   .record(z.string(), z.enum(['number', 'integer', 'string', 'date', 'boolean']))
@@ -17,6 +18,13 @@ const pushdown = z
   .default(true)
   .describe('Aggregate in the database: score metrics (nps, csat, ces, reviews) send GROUP BY queries and read back only their sufficient statistics; other metrics read the rows they need. false reads every row into memory first.');
 
+const timezone = z
+  .string()
+  .refine(isTimeZone, { message: 'not a time zone this system knows: give an IANA name such as Europe/Berlin or America/New_York' })
+  .optional()
+  .describe('IANA time zone of date-times written without one (e.g. "2026-10-31 23:30"); they are converted to UTC instants. Dates without a time and values with a zone or offset are read as written. Default: UTC.')
+  .meta({ examples: ['Europe/Berlin'] });
+
 const path = (example: string) => z.string().min(1).describe('File path, relative to this config file.').meta({ examples: [example] });
 
 export const csvSourceSchema = z
@@ -25,6 +33,7 @@ export const csvSourceSchema = z
     path: path('data/responses.csv'),
     delimiter: z.string().length(1).default(',').describe('Field delimiter (one character), e.g. "," ";" or "\\t".').meta({ examples: [',', ';'] }),
     encoding: z.enum(['utf8', 'utf-8', 'latin1']).default('utf8').describe('Text encoding; a UTF-8 byte-order mark is ignored.'),
+    timezone,
     columns,
     on_invalid: onInvalid,
   })
@@ -35,13 +44,14 @@ export const jsonSourceSchema = z
     type: z.literal('json'),
     path: path('data/responses.json'),
     records: z.string().optional().describe('Dotted path to the array of rows inside the document, when it is not the document itself.').meta({ examples: ['data.items'] }),
+    timezone,
     columns,
     on_invalid: onInvalid,
   })
   .describe('A JSON document holding an array of row objects.');
 
 export const ndjsonSourceSchema = z
-  .strictObject({ type: z.literal('ndjson'), path: path('data/responses.ndjson'), columns, on_invalid: onInvalid })
+  .strictObject({ type: z.literal('ndjson'), path: path('data/responses.ndjson'), timezone, columns, on_invalid: onInvalid })
   .describe('Newline-delimited JSON: one row object per line.');
 
 export const parquetSourceSchema = z
