@@ -9,6 +9,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { build } from '../src/pipeline.js';
+import { loadPostgres } from '../src/sources/postgres.js';
 import { csv, makeProject, SURVEY_CONFIG, SURVEY_HEADER, surveyRows } from './project.js';
 
 const url = process.env.CXREPORT_TEST_PG;
@@ -66,5 +67,21 @@ describe.skipIf(!url)(`PostgreSQL source${url ? '' : ' (skipped: set CXREPORT_TE
     expect(stderr).toContain('source "responses": the PostgreSQL query failed at 127.0.0.1:55432/cxreport_test: relation "nope" does not exist');
     expect(stderr).not.toContain(password);
     expect(stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('DATE and TIMESTAMP columns read as written, whatever the machine\'s time zone', async () => {
+    const dated = `${table}_dated`;
+    await client.query(`create table ${dated} (d date, ts timestamp, tz timestamptz)`);
+    await client.query(`insert into ${dated} values ('2026-10-31', '2026-10-31 23:30:00', '2026-10-31 23:30:00+00')`);
+    const saved = process.env.TZ;
+    process.env.TZ = 'America/New_York';
+    try {
+      const source = await loadPostgres({ name: 'dated', connection: url!, table: dated, pushdown: false });
+      expect(source.table.objects()[0]).toMatchObject({ d: '2026-10-31', ts: '2026-10-31 23:30:00', tz: '2026-10-31T23:30:00.000Z' });
+    } finally {
+      process.env.TZ = saved;
+      if (saved === undefined) delete process.env.TZ;
+      await client.query(`drop table ${dated}`);
+    }
   });
 });
