@@ -30,7 +30,7 @@ const CASES = ['csv', 'parquet', 'duckdb', 'postgres', 'baseline', 'baseline-pos
 type CaseName = (typeof CASES)[number];
 type CxreportCase = Exclude<CaseName, 'baseline' | 'baseline-postgres'>;
 
-interface CaseResult {
+export interface CaseResult {
   case: string;
   n: number;
   ok: boolean;

@@ -27,6 +27,8 @@
  *
  * Writes docs/benchmarks.md and bench/results/sources.json (one JSON line per run).
  */
+import { Rng } from '../examples/acme/rng.js';
+import type { CaseResult } from './sources-case.js';
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -99,28 +101,10 @@ const END = Date.UTC(2026, 10, 1); // exclusive: the last response is on 2026-10
 const MONTHS = 18;
 const SPAN_SECONDS = (END - START) / 1000;
 
+/** The seeded generator of the example data (sfc32 through splitmix32). */
 function makeRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  const splitmix = () => {
-    s = (s + 0x9e3779b9) | 0;
-    let z = s;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    return (z ^ (z >>> 16)) >>> 0;
-  };
-  let a = splitmix();
-  let b = splitmix();
-  let c = splitmix();
-  let d = splitmix();
-  return () => {
-    const t = (((a + b) | 0) + d) | 0;
-    d = (d + 1) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
-    c = (c << 21) | (c >>> 11);
-    c = (c + t) | 0;
-    return (t >>> 0) / 4294967296;
-  };
+  const rng = new Rng(seed);
+  return () => rng.next();
 }
 
 const cumulative = (weights: number[]): number[] => {
@@ -374,24 +358,13 @@ async function loadTable(url: string, data: DataInfo): Promise<{ seconds: number
 // ---------------------------------------------------------------------------------------------
 // Running one case in a child process
 
-interface RunLine {
-  case: string;
-  n: number;
+/** One run as the harness records it: the child's result, the run number and the process time. */
+interface RunLine extends Omit<CaseResult, 'peakRssMB'> {
   run: number;
-  ok: boolean;
-  /** timed section (load + modelFor, or the baseline query), seconds */
-  seconds?: number;
   /** the child's peak RSS (its own maxRSS; for a child that died, the last VmHWM the parent saw) */
   peakRssMB?: number;
   /** true when peakRssMB is the parent's last reading of a child that died (a lower bound) */
   peakRssPolled?: boolean;
-  period?: string;
-  nps?: number | null;
-  npsN?: number;
-  csat?: number | null;
-  ces?: number | null;
-  note?: string;
-  error?: string;
   /** the child process from spawn to exit, seconds (startup and module loading included) */
   processSeconds: number;
 }
