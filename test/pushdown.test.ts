@@ -17,7 +17,7 @@ import type { PreparedMetric } from '../src/metrics/prepare.js';
 import { build, forSegment, load, modelFor } from '../src/pipeline.js';
 import { metricsJson } from '../src/render/metrics-json.js';
 import { loadSources } from '../src/sources/index.js';
-import { isPushdown, SqlRelation } from '../src/sources/sql.js';
+import { isPushdown, referencedColumns, SqlRelation } from '../src/sources/sql.js';
 import { csv, makeProject, SURVEY_CONFIG, SURVEY_HEADER, surveyRows } from './project.js';
 
 /** The survey config without its EMEA case study (a matrix segment of APAC has no EMEA rows to study). */
@@ -60,6 +60,23 @@ describe('score metrics pushed down to DuckDB', () => {
     const text = await metricsOf(project(`{ type: duckdb, query: "select * from read_csv('data/responses.csv', all_varchar = true)" }`));
     expect(weighted(text.loaded, 'nps')).toBe(false);
     expect(text.metrics).toBe(reference);
+  });
+
+  it('a metric that reads rows reads only the columns the config refers to', async () => {
+    const dir = project(`{ type: duckdb, query: "select * from read_csv('data/responses.csv', all_varchar = true)" }`);
+    const config = await loadConfig(join(dir, 'cxreport.yaml'), { env: {} });
+    const sources = await loadSources(config);
+    const source = sources.get('responses')!;
+    if (!isPushdown(source)) throw new Error('expected a pushdown source');
+    // every column but the unused id: scores, date, the breakdown's channel, the segment's region, the quoted comment
+    expect(source.sql.projection).toEqual(['submitted_at', 'channel', 'region', 'nps_score', 'csat', 'ces', 'comment']);
+    expect(referencedColumns({ metrics: { m: { score: 'a', filter: { b: 1 } } }, sections: [{ by: 'c' }], matrix: { d: ['x'] } }, ['a', 'b', 'c', 'd', 'e'])).toEqual(['a', 'b', 'c', 'd']);
+    const statements: string[] = [];
+    const runner = source.sql.runner;
+    const run = runner.run.bind(runner);
+    runner.run = (text: string) => (statements.push(text), run(text));
+    await prepareAll(config, sources);
+    expect(statements).toEqual([expect.stringMatching(/^SELECT "submitted_at", "channel", "region", "nps_score", "csat", "ces", "comment" FROM /)]);
   });
 
   it('pushdown: false reads every row into memory', async () => {

@@ -7,6 +7,7 @@ import { loadDuckDb } from './duckdb.js';
 import { loadJson, loadNdjson } from './json.js';
 import { loadPostgres } from './postgres.js';
 import { loadArrow, loadParquet } from './parquet.js';
+import { isPushdown, referencedColumns } from './sql.js';
 import type { SourceTable } from './types.js';
 
 export type { SourceTable } from './types.js';
@@ -33,5 +34,8 @@ export function loadSource(name: string, def: SourceDef, displayBase: string): P
 export async function loadSources(config: Config): Promise<Map<string, SourceTable>> {
   const base = dirname(config.file);
   const entries = await Promise.all(Object.entries(config.sources).map(async ([name, def]) => [name, { ...(await loadSource(name, def, base)), onInvalid: def.on_invalid }] as const));
+  for (const [, source] of entries) {
+    if (isPushdown(source)) source.sql.projection = referencedColumns(config, source.columns.map((c) => c.name));
+  }
   return new Map(entries);
 }

@@ -84,6 +84,8 @@ export function columnTypeOf(kind: SqlKind): ColumnType {
  */
 export class SqlRelation {
   private loading?: Promise<SourceTable>;
+  /** columns read by `load` (all when unset): those the config refers to, see `referencedColumns` */
+  projection?: string[];
 
   constructor(
     readonly runner: SqlRunner,
@@ -107,7 +109,9 @@ export class SqlRelation {
 
   /** The same relation restricted to rows whose `column`, as trimmed text, equals `value`. */
   filtered(column: string, value: string): SqlRelation {
-    return new SqlRelation(this.runner, this.query, this.columns, this.read, [...this.where, `TRIM(CAST(${ident(column)} AS VARCHAR)) = ${literal(value)}`]);
+    const relation = new SqlRelation(this.runner, this.query, this.columns, this.read, [...this.where, `TRIM(CAST(${ident(column)} AS VARCHAR)) = ${literal(value)}`]);
+    relation.projection = this.projection;
+    return relation;
   }
 
   /** Runs a statement over this relation. */
@@ -115,9 +119,10 @@ export class SqlRelation {
     return this.runner.run(sql);
   }
 
-  /** The rows as an in-memory table (read once; later calls share the result). */
+  /** The rows (of the projected columns) as an in-memory table, read once; later calls share the result. */
   load(): Promise<SourceTable> {
-    this.loading ??= this.read(`SELECT * FROM ${this.from()}`);
+    const columns = this.projection && this.projection.length > 0 ? this.projection.map(ident).join(', ') : '*';
+    this.loading ??= this.read(`SELECT ${columns} FROM ${this.from()}`);
     return this.loading;
   }
 }
@@ -143,4 +148,28 @@ export async function pushdownSource(name: string, runner: SqlRunner, query: str
   const count = Number((await runner.run(`SELECT COUNT(*) FROM ${sql.from()}`)).rows[0][0]);
   if (columns.length === 0 || count === 0) throw emptySource(name, shown);
   return { name, file: runner.label, table: placeholderTable(columns), rowCount: count, columns: columns.map((c) => ({ name: c.name, type: columnTypeOf(c.kind) })), sql };
+}
+
+/**
+ * The columns of `names` that a config refers to anywhere (a metric's keys, filters, a section's
+ * `by`, segment, text or attribute, the matrix): every such reference is a string value or an
+ * object key equal to the column's name, so collecting those over-approximates safely. A metric
+ * that cannot push down reads only these columns from the database.
+ */
+export function referencedColumns(config: { metrics: unknown; sections: unknown; matrix?: unknown }, names: string[]): string[] {
+  const wanted = new Set(names);
+  const found = new Set<string>();
+  const walk = (value: unknown): void => {
+    if (typeof value === 'string') {
+      if (wanted.has(value)) found.add(value);
+    } else if (Array.isArray(value)) value.forEach(walk);
+    else if (value && typeof value === 'object') {
+      for (const [key, inner] of Object.entries(value)) {
+        if (wanted.has(key)) found.add(key);
+        walk(inner);
+      }
+    }
+  };
+  walk([config.metrics, config.sections, config.matrix]);
+  return names.filter((n) => found.has(n));
 }
