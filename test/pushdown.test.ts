@@ -55,6 +55,14 @@ describe('score metrics pushed down to DuckDB', () => {
     expect(pushed.metrics).toBe(reference);
   });
 
+  it('a query may end with a semicolon or a line comment', async () => {
+    const reference = (await metricsOf(project(DUCK_TYPED))).metrics;
+    for (const tail of [';', ' -- the typed export', ';\\n']) {
+      const pushed = await metricsOf(project(DUCK_TYPED.replace('all_varchar = true)" }', `all_varchar = true)${tail}" }`)));
+      expect(pushed.metrics).toBe(reference);
+    }
+  });
+
   it('read a text date column into memory instead (same results)', async () => {
     const reference = (await metricsOf(project('{ type: csv, path: data/responses.csv }'))).metrics;
     const text = await metricsOf(project(`{ type: duckdb, query: "select * from read_csv('data/responses.csv', all_varchar = true)" }`));

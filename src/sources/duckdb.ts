@@ -7,7 +7,7 @@
 import { CxError } from '../errors.js';
 import { tableFromColumns, type DeclaredType } from './columns.js';
 import { emptySource } from './read.js';
-import { duckKind, pushdownSource, type SqlRows, type SqlRunner } from './sql.js';
+import { duckKind, pushdownSource, subquery, type SqlRows, type SqlRunner } from './sql.js';
 import type { SourceTable } from './types.js';
 
 export interface DuckDbOptions {
@@ -52,7 +52,7 @@ export function duckDbRunner(name: string, dir: string): SqlRunner {
       return { names, rows: rows.map((r) => r.map((v) => (typeof v === 'bigint' ? Number(v) : v))) } satisfies SqlRows;
     }),
     describe: (sql) => session(async (run) => {
-      const { names, types } = await run(`SELECT * FROM (${sql}) AS cx_source LIMIT 0`);
+      const { names, types } = await run(`SELECT * FROM ${subquery(sql)} AS cx_source LIMIT 0`);
       return names.map((n, i) => ({ name: n, kind: duckKind(types[i]) }));
     }),
   };

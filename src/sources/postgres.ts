@@ -7,7 +7,7 @@ import pg from 'pg';
 import { CxError } from '../errors.js';
 import { tableFromColumns, type DeclaredType } from './columns.js';
 import { emptySource } from './read.js';
-import { postgresKind, pushdownSource, type SqlRows, type SqlRunner } from './sql.js';
+import { postgresKind, pushdownSource, subquery, type SqlRows, type SqlRunner } from './sql.js';
 import type { SourceTable } from './types.js';
 
 export interface PostgresOptions {
@@ -97,7 +97,7 @@ export function postgresRunner(options: PostgresOptions): SqlRunner {
       return { names: result.fields.map((f) => f.name), rows: result.rows as unknown[][] } satisfies SqlRows;
     }),
     describe: (text) => session(async (client) => {
-      const result = await query(client, `SELECT * FROM (${text}) AS cx_source LIMIT 0`);
+      const result = await query(client, `SELECT * FROM ${subquery(text)} AS cx_source LIMIT 0`);
       return result.fields.map((f) => ({ name: f.name, kind: postgresKind(f.dataTypeID) }));
     }),
   };

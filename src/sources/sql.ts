@@ -40,6 +40,14 @@ export interface SqlRunner {
   describe(sql: string): Promise<SqlColumn[]>;
 }
 
+/**
+ * A source's query as a derived table's body: without a trailing semicolon, and on lines of its
+ * own so that a trailing `-- comment` does not swallow the closing parenthesis.
+ */
+export function subquery(query: string): string {
+  return `(\n${query.trim().replace(/;\s*$/, '')}\n)`;
+}
+
 /** A double-quoted SQL identifier. */
 export function ident(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
@@ -98,7 +106,7 @@ export class SqlRelation {
 
   /** The FROM clause: the source's rows, filtered by the relation's conditions. */
   from(): string {
-    const base = `(${this.query}) AS cx_source`;
+    const base = `${subquery(this.query)} AS cx_source`;
     if (this.where.length === 0) return base;
     return `(SELECT * FROM ${base} WHERE ${this.where.map((w) => `(${w})`).join(' AND ')}) AS cx_rows`;
   }
