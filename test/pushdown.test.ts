@@ -202,3 +202,50 @@ describe.skipIf(!url)(`score metrics pushed down to PostgreSQL${url ? '' : ' (sk
     expect(b).toEqual(a);
   });
 });
+
+describe('churn and retention pushed down to DuckDB', () => {
+  const CONFIG = `report:
+  title: Customers
+  period: { granularity: month, current: "2026-10" }
+  min_sample: 1
+sources:
+  customers: { type: csv, path: data/customers.csv }
+metrics:
+  churn: { type: churn, source: customers, id: customer_id, start: signup_date, end: cancel_date }
+  retention: { type: retention, source: customers, id: customer_id, start: signup_date, end: cancel_date }
+sections:
+  - { type: kpis, metrics: [churn, retention] }
+  - { type: breakdown, metric: churn, by: plan }
+`;
+  // 40 customers over 2026 with a plan, plus every kind of invalid row the database can hold
+  const rows: (string | number | null)[][] = [];
+  for (let i = 0; i < 40; i++) {
+    const start = `2026-${String(1 + (i % 9)).padStart(2, '0')}-${String(1 + ((i * 7) % 28)).padStart(2, '0')}`;
+    const end = i % 3 === 0 ? `2026-${String(2 + (i % 9)).padStart(2, '0')}-15` : i % 5 === 0 ? `2026-10-${String(1 + (i % 28)).padStart(2, '0')}` : '';
+    rows.push([`C${i}`, start, end, i % 2 ? 'Pro' : i % 7 ? 'Starter' : '']);
+  }
+  rows.push(['', '2026-03-01', '', 'Pro']); // missing id
+  rows.push(['C100', '', '', 'Pro']); // missing start
+  rows.push(['C101', '2026-05-10', '2026-05-01', 'Pro']); // end before start
+  rows.push(['C102', '2026-04-01', '', 'Pro'], ['C102', '2026-06-01', '', 'Starter']); // an id on two rows
+  const files = (source: string) => makeProject({ 'cxreport.yaml': CONFIG.replace('customers: { type: csv, path: data/customers.csv }', `customers: ${source}`), 'data/customers.csv': csv(['customer_id', 'signup_date', 'cancel_date', 'plan'], rows) });
+  const TYPED = `{ type: duckdb, query: "select customer_id, try_cast(signup_date as date) as signup_date, try_cast(cancel_date as date) as cancel_date, plan from read_csv('data/customers.csv', all_varchar = true)" }`;
+
+  it('count customers in the database and give the same metrics.json as the rows in memory', async () => {
+    const reference = await metricsOf(files('{ type: csv, path: data/customers.csv }'));
+    const pushed = await metricsOf(files(TYPED));
+    for (const id of ['churn', 'retention']) expect((pushed.loaded.prepared.get(id) as { engine?: string }).engine).toBe('sql');
+    expect(pushed.metrics).toBe(reference.metrics);
+    const churn = JSON.parse(reference.metrics).metrics.churn;
+    expect(churn.excludedAllPeriods).toEqual({ 'duplicate id': 2, 'end before start': 1, 'missing id': 1, 'missing or invalid start date': 1 });
+    expect(churn.breakdowns.plan.map((g: { group: string }) => g.group)).toEqual(['(missing)', 'Pro', 'Starter']);
+  });
+
+  it('on_invalid: error names the column and the reason', async () => {
+    const dir = files(TYPED.replace('{ type: duckdb,', '{ type: duckdb, on_invalid: error,'));
+    let stderr = '';
+    expect(await main(['build', '--format', 'html'], { stdout: () => {}, stderr: (t) => void (stderr += t), env: {}, cwd: dir })).toBe(1);
+    expect(stderr).toContain('duckdb:customers: data error: column customer_id: missing id (a customer who started in 2026-03)');
+    expect(stderr).toContain('metric "churn" rejects this row because source "customers" has on_invalid: error');
+  });
+});

@@ -21,6 +21,8 @@ import { parseTimestamp, periodOf, periodStart, type Granularity } from './perio
 import { compileFilter, describeFilter, filterSchema, type Filter } from './filter.js';
 import type { ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, PrepareContext, VisualBlock, VisualContext } from './module.js';
 import { groupKey } from './prepare.js';
+import { canPushDownCustomers, prepareCustomersSql } from './customers-pushdown.js';
+import { isPushdown } from '../sources/sql.js';
 import { adjustGroups, makeResult, proportion, proportionChange, totalExclusions } from './result-builders.js';
 import { metricFields } from './score-schema.js';
 import type { SourceTable } from '../sources/types.js';
@@ -209,6 +211,8 @@ export interface PreparedCustomers<D = unknown> extends Prepared {
   filterText: string | null;
   /** memoised per-group flows (by breakdown column; '' = all customers) */
   cache: Map<string, unknown>;
+  /** 'sql' when the database counted the customers: `table` then holds weighted cells, `start`/`end` are empty */
+  engine?: 'sql';
 }
 
 /** An id cell as text, or null when missing. */
@@ -393,12 +397,14 @@ export function lifecycleFlows(pc: PreparedCustomers, column?: string): Map<stri
   const cached = pc.cache.get(key) as Map<string, Flows> | undefined;
   if (cached) return cached;
   const t = pc.table.assign(aq.table({ __g: groupsOf(pc.table, column) }));
-  const starts = t.groupby('__g', '__sp').count().objects() as { __g: string; __sp: number; count: number }[];
+  // a row is one customer; a cell counted by the database (customers-pushdown.ts) is __w customers
+  const count = { count: pc.table.columnNames().includes('__w') ? 'd => op.sum(d.__w)' : aq.op.count() } as never;
+  const starts = t.groupby('__g', '__sp').rollup(count).objects() as { __g: string; __sp: number; count: number }[];
   const ends = t
     .filter((d: Record<string, unknown>) => d.__ep !== null)
     .derive({ __same: (d: Record<string, unknown>) => d.__sp === d.__ep })
     .groupby('__g', '__ep', '__same')
-    .count()
+    .rollup(count)
     .objects() as { __g: string; __ep: number; __same: boolean; count: number }[];
   const out = new Map<string, Flows>();
   const of = (g: string) => {
@@ -612,11 +618,26 @@ function lifecycleVisual(kind: Kind, r: MetricResult, pc: PreparedCustomers<Chur
   return blocks;
 }
 
+/**
+ * Churn and retention count customers in the database when their source is a pushdown source
+ * (customers-pushdown.ts), and from rows otherwise.
+ */
+function prepareLifecycle<D extends ChurnDef | RetentionDef>(ctx: PrepareContext<D>): PreparedCustomers<D> | Promise<PreparedCustomers<D>> {
+  const source = ctx.source('source');
+  if (!isPushdown(source)) return prepareCustomers(ctx);
+  if (canPushDownCustomers(source.sql, ctx.def)) return prepareCustomersSql(ctx, source);
+  return source.sql.load().then((loaded) => {
+    const rows: SourceTable = { ...loaded, onInvalid: source.onInvalid };
+    return prepareCustomers({ ...ctx, source: (key) => (key === 'source' ? rows : ctx.source(key)) });
+  });
+}
+
 export const churnModule: MetricModule<ChurnDef, PreparedCustomers<ChurnDef>> = {
   type: 'churn',
   schema: churnSchema,
   title: 'Customer churn rate',
-  prepare: (ctx) => prepareCustomers(ctx),
+  pushdown: true,
+  prepare: prepareLifecycle,
   compute: (prepared, ctx) => computeLifecycle('churn', prepared, ctx),
   visual: (result, prepared, ctx) => lifecycleVisual('churn', result, prepared, ctx),
 };
@@ -625,7 +646,8 @@ export const retentionModule: MetricModule<RetentionDef, PreparedCustomers<Reten
   type: 'retention',
   schema: retentionSchema,
   title: 'Customer retention rate',
-  prepare: (ctx) => prepareCustomers(ctx),
+  pushdown: true,
+  prepare: prepareLifecycle,
   compute: (prepared, ctx) => computeLifecycle('retention', prepared, ctx),
   visual: (result, prepared, ctx) => lifecycleVisual('retention', result, prepared, ctx),
 };

@@ -107,7 +107,8 @@ function dimValue(v: unknown): unknown {
   return v ?? null;
 }
 
-function periodKey(year: unknown, month: unknown, granularity: Granularity): string | null {
+/** Period key of a year and month the database returned (null when there was no date). */
+export function periodKey(year: unknown, month: unknown, granularity: Granularity): string | null {
   if (year === null || year === undefined) return null;
   const y = Number(year);
   const m = Number(month);

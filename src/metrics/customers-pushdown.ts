@@ -1,0 +1,123 @@
+/**
+ * Churn and retention pushed down to a SQL source. Their sufficient statistics are the customer
+ * flows per period — starts per start month, ends per end month — so the database groups the
+ * customers by (start month, end month, row status, grouping columns) and returns counts and the
+ * latest start and end; the validation is the in-memory one written in SQL (missing id, missing
+ * start, end before start, an id on more than one row — `COUNT(*) OVER (PARTITION BY id)`).
+ * The cells become a weighted customers table (__sp, __ep, __w) from which `lifecycleFlows` and the
+ * shared finaliser compute S, N, L and E exactly as for rows.
+ *
+ * Pushed down only when the start and end columns are DATE or TIMESTAMP columns and the metric has
+ * no `filter:` (a filter changes which rows count as duplicates); otherwise the rows are read.
+ */
+import * as aq from 'arquero';
+import type { Config } from '../config/load.js';
+import { CxError } from '../errors.js';
+import { ident, type PushdownSource, type SqlRelation } from '../sources/sql.js';
+import { ExclusionCounter, periodOrdinal, timeIndex, type CustomerExclusion, type PreparedCustomers } from './churn.js';
+import type { PrepareContext } from './module.js';
+import { periodKey } from './pushdown.js';
+
+const TEMPORAL = new Set(['date', 'timestamp', 'timestamptz']);
+
+interface CustomerDef {
+  id: string;
+  start: string;
+  end: string;
+  filter?: Record<string, unknown>;
+}
+
+/** Whether this metric's customers can be counted by SQL. */
+export function canPushDownCustomers(sql: SqlRelation, def: CustomerDef): boolean {
+  return TEMPORAL.has(sql.kind(def.start) ?? '') && TEMPORAL.has(sql.kind(def.end) ?? '') && Object.keys(def.filter ?? {}).length === 0;
+}
+
+/** Breakdown columns the report asks of this metric. */
+function breakdownsOf(config: Config, id: string): string[] {
+  return [...new Set((config.sections as Record<string, unknown>[]).filter((s) => s.metric === id && typeof s.by === 'string').map((s) => s.by as string))];
+}
+
+/** The generated statement: one row per (start month, end month, status, grouping values). */
+export function customerCellsSql(sql: SqlRelation, def: CustomerDef, dims: string[]): string {
+  const dimList = dims.map((d, i) => `${ident(d)} AS cx_dim${i}`);
+  const dimNames = dims.map((_, i) => `cx_dim${i}`);
+  const rows = `SELECT ${[`NULLIF(TRIM(CAST(${ident(def.id)} AS VARCHAR)), '') AS cx_id`, `${ident(def.start)} AS cx_start`, `${ident(def.end)} AS cx_end`, ...dimList].join(', ')} FROM ${sql.from()}`;
+  const status = `CASE WHEN cx_id IS NULL THEN 'missing id' WHEN cx_start IS NULL THEN 'missing or invalid start date' WHEN cx_end < cx_start THEN 'end before start' WHEN COUNT(*) OVER (PARTITION BY cx_id) > 1 THEN 'duplicate id' ELSE 'ok' END`;
+  const fence = sql.runner.dialect === 'postgres' ? ' OFFSET 0' : '';
+  const statused = `SELECT ${[`DATE_TRUNC('month', cx_start) AS cx_sm`, `DATE_TRUNC('month', cx_end) AS cx_em`, 'cx_start', 'cx_end', `${status} AS cx_status`, ...dimNames].join(', ')} FROM (${rows}) AS cx_rows${fence}`;
+  const keys = ['cx_sm', 'cx_em', 'cx_status', ...dimNames];
+  const select = [
+    'CAST(EXTRACT(YEAR FROM cx_sm) AS INTEGER) AS cx_sy',
+    'CAST(EXTRACT(MONTH FROM cx_sm) AS INTEGER) AS cx_smo',
+    'CAST(EXTRACT(YEAR FROM cx_em) AS INTEGER) AS cx_ey',
+    'CAST(EXTRACT(MONTH FROM cx_em) AS INTEGER) AS cx_emo',
+    'cx_status',
+    ...dimNames,
+    'CAST(COUNT(*) AS DOUBLE PRECISION) AS cx_n',
+    'CAST(EXTRACT(EPOCH FROM MAX(cx_start)) AS DOUBLE PRECISION) AS cx_last_start',
+    'CAST(EXTRACT(EPOCH FROM MAX(cx_end)) AS DOUBLE PRECISION) AS cx_last_end',
+  ];
+  return `SELECT ${select.join(', ')}\nFROM (${statused}) AS cx_statused\nGROUP BY ${keys.join(', ')}`;
+}
+
+const dimValue = (v: unknown): unknown => (v instanceof Date ? v.toISOString() : typeof v === 'bigint' ? Number(v) : (v ?? null));
+
+/** Churn/retention customers counted by the database: a weighted customers table. */
+export async function prepareCustomersSql<D extends CustomerDef>(ctx: PrepareContext<D>, source: PushdownSource): Promise<PreparedCustomers<D>> {
+  const def = ctx.def;
+  ctx.requireColumn(source, def.id, ['id']);
+  ctx.requireColumn(source, def.start, ['start']);
+  ctx.requireColumn(source, def.end, ['end']);
+  const g = ctx.granularity;
+  const dims = breakdownsOf(ctx.config, ctx.id).filter((c) => source.columns.some((x) => x.name === c));
+  const { names, rows } = await source.sql.run(customerCellsSql(source.sql, def, dims));
+  const at = (name: string) => names.indexOf(name);
+  const [sy, smo, ey, emo, st, n, ls, le] = ['cx_sy', 'cx_smo', 'cx_ey', 'cx_emo', 'cx_status', 'cx_n', 'cx_last_start', 'cx_last_end'].map(at);
+  const dimAt = dims.map((_, i) => at(`cx_dim${i}`));
+  const exclusions = new ExclusionCounter();
+  const cells: Record<string, unknown[]> = { __sp: [], __ep: [], __w: [] };
+  for (const d of dims) cells[d] = [];
+  const times: number[] = [];
+  let firstInvalid: { status: string; period: string | null } | undefined;
+  for (const r of rows) {
+    const status = String(r[st]) as CustomerExclusion | 'ok';
+    const w = Number(r[n]);
+    const startPeriod = periodKey(r[sy], r[smo], g);
+    if (status !== 'ok') {
+      exclusions.add(startPeriod, status, w);
+      if (!firstInvalid || (startPeriod ?? '\uffff') < (firstInvalid.period ?? '\uffff')) firstInvalid = { status, period: startPeriod };
+      continue;
+    }
+    const endPeriod = periodKey(r[ey], r[emo], g);
+    cells.__sp.push(periodOrdinal(startPeriod!, g));
+    cells.__ep.push(endPeriod === null ? null : periodOrdinal(endPeriod, g));
+    cells.__w.push(w);
+    dims.forEach((d, i) => cells[d].push(dimValue(r[dimAt[i]])));
+    times.push(Math.round(Number(r[ls]) * 1000));
+    if (r[le] !== null) times.push(Math.round(Number(r[le]) * 1000));
+  }
+  if (firstInvalid && source.onInvalid === 'error') {
+    const column = firstInvalid.status === 'missing or invalid start date' ? def.start : firstInvalid.status === 'end before start' ? def.end : def.id;
+    throw new CxError('data', `column ${column}: ${firstInvalid.status}${firstInvalid.period ? ` (a customer who started in ${firstInvalid.period})` : ''}`, {
+      location: { file: source.file },
+      hint: `metric "${ctx.id}" rejects this row because source "${source.name}" has on_invalid: error; fix the value or set on_invalid: exclude to count and skip such rows`,
+    });
+  }
+  const sorted = Float64Array.from(times).sort();
+  return {
+    kind: 'customers',
+    id: ctx.id,
+    def,
+    granularity: g,
+    source,
+    table: aq.table(cells),
+    start: new Float64Array(0),
+    end: new Float64Array(0),
+    exclusions,
+    times: sorted,
+    filterText: null,
+    cache: new Map(),
+    engine: 'sql',
+    ...timeIndex(sorted, g),
+  };
+}
