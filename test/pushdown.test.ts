@@ -203,7 +203,7 @@ describe.skipIf(!url)(`score metrics pushed down to PostgreSQL${url ? '' : ' (sk
   });
 });
 
-describe('churn and retention pushed down to DuckDB', () => {
+describe('churn, retention and cohort retention pushed down to DuckDB', () => {
   const CONFIG = `report:
   title: Customers
   period: { granularity: month, current: "2026-10" }
@@ -213,9 +213,11 @@ sources:
 metrics:
   churn: { type: churn, source: customers, id: customer_id, start: signup_date, end: cancel_date }
   retention: { type: retention, source: customers, id: customer_id, start: signup_date, end: cancel_date }
+  cohorts: { type: cohort-retention, source: customers, id: customer_id, start: signup_date, end: cancel_date, cohorts: 6, at: 2 }
 sections:
-  - { type: kpis, metrics: [churn, retention] }
+  - { type: kpis, metrics: [churn, retention, cohorts] }
   - { type: breakdown, metric: churn, by: plan }
+  - { type: breakdown, metric: cohorts, by: plan }
 `;
   // 40 customers over 2026 with a plan, plus every kind of invalid row the database can hold
   const rows: (string | number | null)[][] = [];
@@ -234,7 +236,7 @@ sections:
   it('count customers in the database and give the same metrics.json as the rows in memory', async () => {
     const reference = await metricsOf(files('{ type: csv, path: data/customers.csv }'));
     const pushed = await metricsOf(files(TYPED));
-    for (const id of ['churn', 'retention']) expect((pushed.loaded.prepared.get(id) as { engine?: string }).engine).toBe('sql');
+    for (const id of ['churn', 'retention', 'cohorts']) expect((pushed.loaded.prepared.get(id) as { engine?: string }).engine).toBe('sql');
     expect(pushed.metrics).toBe(reference.metrics);
     const churn = JSON.parse(reference.metrics).metrics.churn;
     expect(churn.excludedAllPeriods).toEqual({ 'duplicate id': 2, 'end before start': 1, 'missing id': 1, 'missing or invalid start date': 1 });

@@ -335,6 +335,11 @@ export function parseDate(raw: unknown): number {
   return typeof raw === 'string' ? parseTimestamp(raw) : NaN;
 }
 
+/** Rollup of a customer count: a row is one customer; a cell counted by the database (customers-pushdown.ts) is __w customers. */
+export function customerCount(pc: PreparedCustomers): never {
+  return { count: pc.table.columnNames().includes('__w') ? 'd => op.sum(d.__w)' : aq.op.count() } as never;
+}
+
 /** Group label of each valid customer for a column ("(missing)" for empty cells). */
 export function groupsOf(table: ColumnTable, column: string | undefined): string[] {
   const n = table.numRows();
@@ -397,8 +402,7 @@ export function lifecycleFlows(pc: PreparedCustomers, column?: string): Map<stri
   const cached = pc.cache.get(key) as Map<string, Flows> | undefined;
   if (cached) return cached;
   const t = pc.table.assign(aq.table({ __g: groupsOf(pc.table, column) }));
-  // a row is one customer; a cell counted by the database (customers-pushdown.ts) is __w customers
-  const count = { count: pc.table.columnNames().includes('__w') ? 'd => op.sum(d.__w)' : aq.op.count() } as never;
+  const count = customerCount(pc);
   const starts = t.groupby('__g', '__sp').rollup(count).objects() as { __g: string; __sp: number; count: number }[];
   const ends = t
     .filter((d: Record<string, unknown>) => d.__ep !== null)

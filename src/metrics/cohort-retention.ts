@@ -11,6 +11,8 @@
  * - an activity log (`date`): any number of rows per customer; active in a period with at least
  *   one row in it.
  */
+import { canPushDownCustomers, prepareCustomersSql } from './customers-pushdown.js';
+import { isPushdown } from '../sources/sql.js';
 import { rowRejecter } from './invalid.js';
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
@@ -21,6 +23,7 @@ import { palette } from '../report/theme.js';
 import { formatter } from '../report/format.js';
 import { localTranslator, type Locale } from '../report/i18n.js';
 import {
+  customerCount,
   ExclusionCounter,
   customerFields,
   filterTextIn,
@@ -187,6 +190,8 @@ export interface PreparedCohorts extends Prepared {
   filterText: string | null;
   /** cohorts per group for a breakdown column (undefined = everyone under "all"), memoised */
   cohortsBy(column?: string): Map<string, CohortMap>;
+  /** 'sql' when the database counted the customers (customers-pushdown.ts) */
+  engine?: 'sql';
 }
 
 function configError(ctx: PrepareContext<CohortRetentionDef>, message: string, hint: string): CxError {
@@ -196,13 +201,13 @@ function configError(ctx: PrepareContext<CohortRetentionDef>, message: string, h
 /** Cohorts from subscriptions: size per start period, and how many have ended before k periods. */
 function subscriptionCohorts(pc: PreparedCustomers, column?: string): Map<string, CohortMap> {
   const t = pc.table.assign(aq.table({ __g: groupsOf(pc.table, column) }));
-  const sizes = t.groupby('__g', '__sp').count().objects() as { __g: string; __sp: number; count: number }[];
+  const sizes = t.groupby('__g', '__sp').rollup(customerCount(pc)).objects() as { __g: string; __sp: number; count: number }[];
   // lifetime in periods: a customer ending in period sp + life is active for k ≤ life
   const ended = t
     .filter((d: Record<string, unknown>) => d.__ep !== null)
     .derive({ __life: (d: Record<string, number>) => d.__ep - d.__sp })
     .groupby('__g', '__sp', '__life')
-    .count()
+    .rollup(customerCount(pc))
     .objects() as { __g: string; __sp: number; __life: number; count: number }[];
   const lifetimes = new Map<string, [number, number][]>();
   for (const e of ended) {
@@ -310,7 +315,27 @@ function memo<T>(f: (column?: string) => T): (column?: string) => T {
   };
 }
 
-function prepareCohorts(ctx: PrepareContext<CohortRetentionDef>): PreparedCohorts {
+/**
+ * Subscriptions on a pushdown source are counted by the database (customers-pushdown.ts: start ×
+ * end month cells are all cohorts need); an activity log on one is read into memory.
+ */
+function prepareCohortsAnywhere(ctx: PrepareContext<CohortRetentionDef>): PreparedCohorts | Promise<PreparedCohorts> {
+  const source = ctx.source('source');
+  if (!isPushdown(source)) return prepareCohorts(ctx);
+  const def = ctx.def;
+  const subscription = { ...def, start: def.start ?? '', end: def.end ?? '' };
+  if (def.date === undefined && def.start !== undefined && def.end !== undefined && canPushDownCustomers(source.sql, subscription)) {
+    return prepareCohorts(ctx, () => prepareCustomersSql(ctx as unknown as PrepareContext<typeof subscription>, source));
+  }
+  return source.sql.load().then((loaded) => {
+    const rows: SourceTable = { ...loaded, onInvalid: source.onInvalid };
+    return prepareCohorts({ ...ctx, source: (key) => (key === 'source' ? rows : ctx.source(key)) });
+  });
+}
+
+function prepareCohorts(ctx: PrepareContext<CohortRetentionDef>): PreparedCohorts;
+function prepareCohorts(ctx: PrepareContext<CohortRetentionDef>, counted: () => Promise<PreparedCustomers>): Promise<PreparedCohorts>;
+function prepareCohorts(ctx: PrepareContext<CohortRetentionDef>, counted?: () => Promise<PreparedCustomers>): PreparedCohorts | Promise<PreparedCohorts> {
   const def = ctx.def;
   const hasDate = def.date !== undefined;
   const hasSub = def.start !== undefined || def.end !== undefined;
@@ -320,8 +345,9 @@ function prepareCohorts(ctx: PrepareContext<CohortRetentionDef>): PreparedCohort
   if (def.at >= def.cohorts) throw new CxError('config', `metric "${ctx.id}": at (${def.at}) must be below cohorts (${def.cohorts})`, { location: ctx.config.yaml.locate(['metrics', ctx.id, ctx.config.yaml.textOf(['metrics', ctx.id, 'at']) !== undefined ? 'at' : 'cohorts']), hint: `use at ≤ ${def.cohorts - 1}, or show more cohorts` });
   const base = { kind: 'cohorts' as const, id: ctx.id, def, granularity: ctx.granularity, filterText: def.filter ? describeFilter(def.filter) : null };
   if (hasSub) {
-    const pc = prepareCustomers(ctx as unknown as PrepareContext<{ id: string; start: string; end: string; filter?: CohortRetentionDef['filter'] }>);
-    return { ...base, mode: 'subscription', source: pc.source, exclusions: pc.exclusions, cohortsBy: memo((column) => subscriptionCohorts(pc, column)), latestPeriod: pc.latestPeriod, lastTimestamp: pc.lastTimestamp };
+    const fromCustomers = (pc: PreparedCustomers): PreparedCohorts => ({ ...base, mode: 'subscription', source: pc.source, exclusions: pc.exclusions, cohortsBy: memo((column) => subscriptionCohorts(pc, column)), latestPeriod: pc.latestPeriod, lastTimestamp: pc.lastTimestamp, ...(pc.engine ? { engine: pc.engine } : {}) });
+    if (counted) return counted().then(fromCustomers);
+    return fromCustomers(prepareCustomers(ctx as unknown as PrepareContext<{ id: string; start: string; end: string; filter?: CohortRetentionDef['filter'] }>));
   }
   const source = ctx.source('source');
   ctx.requireColumn(source, def.id, ['id']);
@@ -596,7 +622,8 @@ export const cohortRetentionModule: MetricModule<CohortRetentionDef, PreparedCoh
   type: 'cohort-retention',
   schema: cohortRetentionSchema,
   title: 'Cohort retention',
-  prepare: prepareCohorts,
+  pushdown: true,
+  prepare: prepareCohortsAnywhere,
   compute: computeCohorts,
   visual: cohortVisual,
 };
