@@ -19,6 +19,7 @@
  * Prints one JSON line on stdout: { case, n, ok, seconds, peakRssMB, period, nps, npsN, csat, ces,
  * note? } or, when the case fails, { case, n, ok: false, error, peakRssMB } (exit code 1).
  */
+import { benchConfig } from './sources-config.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -74,20 +75,9 @@ function sourceYaml(name: CxreportCase, n: number, dataDir: string, pushdown: bo
 }
 
 function configYaml(name: CxreportCase, n: number, dataDir: string, pushdown: boolean): string {
-  return `report:
-  title: ${q(`Data-source benchmark: ${name}, ${n} rows`)}
-  period: { granularity: month, current: latest }
-sources:
-  responses: ${sourceYaml(name, n, dataDir, pushdown)}
-metrics:
-  nps: { type: nps, source: responses, score: nps_score, date: submitted_at }
-  csat: { type: csat, source: responses, score: csat, date: submitted_at, scale: 5 }
-  ces: { type: ces, source: responses, score: ces, date: submitted_at, scale: 7 }
-sections:
-  - { type: kpis, metrics: [nps, csat, ces] }
-  - { type: breakdown, metric: nps, by: region }
-`;
+  return benchConfig(q(`Data-source benchmark: ${name}, ${n} rows`), sourceYaml(name, n, dataDir, pushdown));
 }
+
 
 /** True when the config was rejected only because the source schema does not know `pushdown` yet. */
 function rejectsPushdown(error: unknown): boolean {

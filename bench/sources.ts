@@ -27,6 +27,7 @@
  *
  * Writes docs/benchmarks.md and bench/results/sources.json (one JSON line per run).
  */
+import { benchConfig } from './sources-config.js';
 import { Rng } from '../examples/acme/rng.js';
 import type { CaseResult } from './sources-case.js';
 import { execFileSync, spawn } from 'node:child_process';
@@ -584,18 +585,7 @@ interface ReportInput {
   warnings: string[];
 }
 
-const CONFIG_SHAPE = `report:
-  title: "Data-source benchmark: <case>, <N> rows"
-  period: { granularity: month, current: latest }
-sources:
-  responses: <the case's source>
-metrics:
-  nps: { type: nps, source: responses, score: nps_score, date: submitted_at }
-  csat: { type: csat, source: responses, score: csat, date: submitted_at, scale: 5 }
-  ces: { type: ces, source: responses, score: ces, date: submitted_at, scale: 7 }
-sections:
-  - { type: kpis, metrics: [nps, csat, ces] }
-  - { type: breakdown, metric: nps, by: region }`;
+const CONFIG_SHAPE = benchConfig('"Data-source benchmark: <case>, <N> rows"', "<the case's source>").trimEnd();
 
 function report(input: ReportInput): string {
   const { data } = input;

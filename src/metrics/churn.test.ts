@@ -3,6 +3,7 @@
  * Wilson interval, pooled z-test, breakdown, exclusions), a located config error, property tests
  * against a brute-force recount, and churn per contract type on the IBM Telco data.
  */
+import { computeDirect } from '../../test/direct.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -15,7 +16,7 @@ import { build } from '../pipeline.js';
 import { parseCsv } from '../sources/csv.js';
 import { sameKeys } from '../report/i18n.js';
 import { churnModule, churnSchema, MESSAGES, retentionModule, retentionSchema } from './churn.js';
-import type { MetricModule, MetricResult, PrepareContext } from './module.js';
+import type { MetricModule, MetricResult } from './module.js';
 import { shiftPeriod } from './period.js';
 import { wilsonInterval } from './stats.js';
 import { metricSectionText } from '../../test/html-text.js';
@@ -198,24 +199,10 @@ describe('located config errors', () => {
 // Properties, calling the module directly
 // ---------------------------------------------------------------------------------------------
 
-const fakeConfig = { yaml: { locate: () => ({ file: 'cxreport.yaml' }) } } as never;
-
 function direct(module: MetricModule, schema: { parse(x: unknown): unknown }, text: string, period: string, breakdowns: string[] = []): MetricResult {
   const source = parseCsv(text, { name: 'customers', path: 'customers.csv' });
   const def = schema.parse({ type: module.type, source: 'customers', id: 'customer_id', start: 'signup_date', end: 'cancel_date' });
-  const ctx: PrepareContext<unknown> = {
-    id: 'm',
-    def,
-    config: fakeConfig,
-    sources: new Map([['customers', source]]),
-    granularity: 'month',
-    source: () => source,
-    requireColumn: (s, column) => {
-      if (!s.columns.some((c) => c.name === column)) throw new Error(`no column ${column}`);
-    },
-  };
-  const prepared = module.prepare(ctx);
-  return module.compute(prepared, { period, previousPeriod: shiftPeriod(period, -1, 'month'), granularity: 'month', breakdowns, minSample: 30, config: fakeConfig });
+  return computeDirect(module, source, def, period, breakdowns);
 }
 
 const day = (n: number) => new Date(Date.UTC(2025, 0, 1) + n * 86_400_000).toISOString().slice(0, 10);

@@ -19,6 +19,7 @@ import type { ColumnTable } from 'arquero';
 import { z } from 'zod';
 import { parseTimestamp, periodOf, periodStart, type Granularity } from './period.js';
 import { compileFilter, describeFilter, filterSchema, type Filter } from './filter.js';
+import { prepareFromRows } from './module.js';
 import type { ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, PrepareContext, VisualBlock, VisualContext } from './module.js';
 import { groupKey } from './prepare.js';
 import { canPushDownCustomers, prepareCustomersSql } from './customers-pushdown.js';
@@ -630,10 +631,7 @@ function prepareLifecycle<D extends ChurnDef | RetentionDef>(ctx: PrepareContext
   const source = ctx.source('source');
   if (!isPushdown(source)) return prepareCustomers(ctx);
   if (canPushDownCustomers(source.sql, ctx.def)) return prepareCustomersSql(ctx, source);
-  return source.sql.load().then((loaded) => {
-    const rows: SourceTable = { ...loaded, onInvalid: source.onInvalid };
-    return prepareCustomers({ ...ctx, source: (key) => (key === 'source' ? rows : ctx.source(key)) });
-  });
+  return prepareFromRows(ctx, source, prepareCustomers);
 }
 
 export const churnModule: MetricModule<ChurnDef, PreparedCustomers<ChurnDef>> = {

@@ -3,6 +3,7 @@
  * (triangle, pooled value and Wilson interval, the overlap-aware change test, breakdown,
  * exclusions), located config errors, and property tests against a brute-force recount.
  */
+import { computeDirect } from '../../test/direct.js';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +13,7 @@ import { build } from '../pipeline.js';
 import { parseCsv } from '../sources/csv.js';
 import { sameKeys } from '../report/i18n.js';
 import { cohortRetentionModule, cohortRetentionSchema, MESSAGES, overlapZTest, type CohortRow } from './cohort-retention.js';
-import type { MetricResult, PrepareContext } from './module.js';
+import type { MetricResult } from './module.js';
 import { shiftPeriod } from './period.js';
 import { normalCdf, twoProportionZTest } from './stats.js';
 import { metricSectionText } from '../../test/html-text.js';
@@ -265,24 +266,10 @@ describe('the overlap z-test', () => {
 // Properties, calling the module directly
 // ---------------------------------------------------------------------------------------------
 
-const fakeConfig = { yaml: { locate: () => ({ file: 'cxreport.yaml' }) } } as never;
-
 function direct(raw: Record<string, unknown>, header: string[], rows: (string | number | null)[][], period: string, breakdowns: string[] = []): MetricResult {
   const source = parseCsv(csv(header, rows), { name: 'data', path: 'data.csv' });
   const def = cohortRetentionSchema.parse({ type: 'cohort-retention', source: 'data', id: 'customer_id', ...raw });
-  const ctx: PrepareContext<any> = {
-    id: 'm',
-    def,
-    config: fakeConfig,
-    sources: new Map([['data', source]]),
-    granularity: 'month',
-    source: () => source,
-    requireColumn: (s, column) => {
-      if (!s.columns.some((c) => c.name === column)) throw new Error(`no column ${column}`);
-    },
-  };
-  const prepared = cohortRetentionModule.prepare(ctx);
-  return cohortRetentionModule.compute(prepared, { period, previousPeriod: shiftPeriod(period, -1, 'month'), granularity: 'month', breakdowns, minSample: 30, config: fakeConfig });
+  return computeDirect(cohortRetentionModule, source, def, period, breakdowns);
 }
 
 const day = (n: number) => new Date(Date.UTC(2025, 0, 1) + n * 86_400_000).toISOString().slice(0, 10);

@@ -38,6 +38,7 @@ import {
   type PreparedCustomers,
 } from './churn.js';
 import { describeFilter, filterSchema } from './filter.js';
+import { prepareFromRows } from './module.js';
 import type { Change, ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, PrepareContext, VisualBlock, VisualContext } from './module.js';
 import { periodOf, type Granularity } from './period.js';
 import { groupKey } from './prepare.js';
@@ -327,10 +328,7 @@ function prepareCohortsAnywhere(ctx: PrepareContext<CohortRetentionDef>): Prepar
   if (def.date === undefined && def.start !== undefined && def.end !== undefined && canPushDownCustomers(source.sql, subscription)) {
     return prepareCohorts(ctx, () => prepareCustomersSql(ctx as unknown as PrepareContext<typeof subscription>, source));
   }
-  return source.sql.load().then((loaded) => {
-    const rows: SourceTable = { ...loaded, onInvalid: source.onInvalid };
-    return prepareCohorts({ ...ctx, source: (key) => (key === 'source' ? rows : ctx.source(key)) });
-  });
+  return prepareFromRows(ctx, source, (c: PrepareContext<CohortRetentionDef>) => prepareCohorts(c));
 }
 
 function prepareCohorts(ctx: PrepareContext<CohortRetentionDef>): PreparedCohorts;

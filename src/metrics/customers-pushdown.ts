@@ -11,14 +11,12 @@
  * no `filter:` (a filter changes which rows count as duplicates); otherwise the rows are read.
  */
 import * as aq from 'arquero';
-import type { Config } from '../config/load.js';
 import { CxError } from '../errors.js';
-import { ident, type PushdownSource, type SqlRelation } from '../sources/sql.js';
+import { cellValue, ident, isTemporal, type PushdownSource, type SqlRelation } from '../sources/sql.js';
+import { invalidRowHint } from './invalid.js';
 import { ExclusionCounter, periodOrdinal, timeIndex, type CustomerExclusion, type PreparedCustomers } from './churn.js';
 import type { PrepareContext } from './module.js';
-import { periodKey } from './pushdown.js';
-
-const TEMPORAL = new Set(['date', 'timestamp', 'timestamptz']);
+import { dimensionsOf, periodKey } from './pushdown.js';
 
 interface CustomerDef {
   id: string;
@@ -29,12 +27,7 @@ interface CustomerDef {
 
 /** Whether this metric's customers can be counted by SQL. */
 export function canPushDownCustomers(sql: SqlRelation, def: CustomerDef): boolean {
-  return TEMPORAL.has(sql.kind(def.start) ?? '') && TEMPORAL.has(sql.kind(def.end) ?? '') && Object.keys(def.filter ?? {}).length === 0;
-}
-
-/** Breakdown columns the report asks of this metric. */
-function breakdownsOf(config: Config, id: string): string[] {
-  return [...new Set((config.sections as Record<string, unknown>[]).filter((s) => s.metric === id && typeof s.by === 'string').map((s) => s.by as string))];
+  return isTemporal(sql.kind(def.start)) && isTemporal(sql.kind(def.end)) && Object.keys(def.filter ?? {}).length === 0;
 }
 
 /** The generated statement: one row per (start month, end month, status, grouping values). */
@@ -60,8 +53,6 @@ export function customerCellsSql(sql: SqlRelation, def: CustomerDef, dims: strin
   return `SELECT ${select.join(', ')}\nFROM (${statused}) AS cx_statused\nGROUP BY ${keys.join(', ')}`;
 }
 
-const dimValue = (v: unknown): unknown => (v instanceof Date ? v.toISOString() : typeof v === 'bigint' ? Number(v) : (v ?? null));
-
 /** Churn/retention customers counted by the database: a weighted customers table. */
 export async function prepareCustomersSql<D extends CustomerDef>(ctx: PrepareContext<D>, source: PushdownSource): Promise<PreparedCustomers<D>> {
   const def = ctx.def;
@@ -69,7 +60,7 @@ export async function prepareCustomersSql<D extends CustomerDef>(ctx: PrepareCon
   ctx.requireColumn(source, def.start, ['start']);
   ctx.requireColumn(source, def.end, ['end']);
   const g = ctx.granularity;
-  const dims = breakdownsOf(ctx.config, ctx.id).filter((c) => source.columns.some((x) => x.name === c));
+  const dims = dimensionsOf(ctx.config, ctx.id, def).filter((c) => source.columns.some((x) => x.name === c));
   const { names, rows } = await source.sql.run(customerCellsSql(source.sql, def, dims));
   const at = (name: string) => names.indexOf(name);
   const [sy, smo, ey, emo, st, n, ls, le] = ['cx_sy', 'cx_smo', 'cx_ey', 'cx_emo', 'cx_status', 'cx_n', 'cx_last_start', 'cx_last_end'].map(at);
@@ -92,7 +83,7 @@ export async function prepareCustomersSql<D extends CustomerDef>(ctx: PrepareCon
     cells.__sp.push(periodOrdinal(startPeriod!, g));
     cells.__ep.push(endPeriod === null ? null : periodOrdinal(endPeriod, g));
     cells.__w.push(w);
-    dims.forEach((d, i) => cells[d].push(dimValue(r[dimAt[i]])));
+    dims.forEach((d, i) => cells[d].push(cellValue(r[dimAt[i]])));
     times.push(Math.round(Number(r[ls]) * 1000));
     if (r[le] !== null) times.push(Math.round(Number(r[le]) * 1000));
   }
@@ -100,7 +91,7 @@ export async function prepareCustomersSql<D extends CustomerDef>(ctx: PrepareCon
     const column = firstInvalid.status === 'missing or invalid start date' ? def.start : firstInvalid.status === 'end before start' ? def.end : def.id;
     throw new CxError('data', `column ${column}: ${firstInvalid.status}${firstInvalid.period ? ` (a customer who started in ${firstInvalid.period})` : ''}`, {
       location: { file: source.file },
-      hint: `metric "${ctx.id}" rejects this row because source "${source.name}" has on_invalid: error; fix the value or set on_invalid: exclude to count and skip such rows`,
+      hint: invalidRowHint(ctx.id, source),
     });
   }
   const sorted = Float64Array.from(times).sort();

@@ -570,7 +570,6 @@ function computeHealth(ph: PreparedHealth, ctx: ComputeContext): MetricResult {
     return { column: c.column, label: c.label, weight: c.weight, direction: c.direction, min: c.min, max: c.max, bounds: c.bounds, present, meanValue: present ? rawSum / present : null, meanScore: present ? scoreSum / present : null };
   });
 
-
   return makeResult({
     id: ph.id,
     type: 'health-score',
@@ -578,12 +577,7 @@ function computeHealth(ph: PreparedHealth, ctx: ComputeContext): MetricResult {
     title: t('title'),
     unit: 'score',
     higherIsBetter: true,
-    period,
-    value: head.value,
-    n: head.n,
-    ci: head.ci,
-    se: head.se,
-    lowSample: head.lowSample,
+    ...head,
     minSample,
     target: def.target ?? null,
     domain: [0, 100],

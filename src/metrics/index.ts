@@ -4,7 +4,7 @@ import { suggestion } from '../config/suggest.js';
 import type { Path } from '../config/yaml-source.js';
 import { CxError } from '../errors.js';
 import type { SourceTable } from '../sources/types.js';
-import { isPushdown } from '../sources/sql.js';
+import { isPushdown, loadRows } from '../sources/sql.js';
 import type { MetricResult, Prepared, PrepareContext } from './module.js';
 import { isPeriodKey, periodExample, shiftPeriod } from './period.js';
 import { requireColumn } from './prepare.js';
@@ -52,7 +52,7 @@ async function inMemory(sources: Map<string, SourceTable>, def: object): Promise
   const out = new Map(sources);
   for (const name of new Set(named)) {
     const source = sources.get(name)!;
-    if (isPushdown(source)) out.set(name, { ...(await source.sql.load()), onInvalid: source.onInvalid });
+    if (isPushdown(source)) out.set(name, await loadRows(source));
   }
   return out;
 }

@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import type { Config } from '../config/load.js';
 import type { Path } from '../config/yaml-source.js';
 import type { Chart, Table } from '../report/model.js';
+import { loadRows, type PushdownSource } from '../sources/sql.js';
 import type { SourceTable } from '../sources/types.js';
 import type { Granularity } from './period.js';
 import type { Interval } from './stats.js';
@@ -79,6 +80,11 @@ export interface PrepareContext<D> {
   source(key: string): SourceTable;
   /** throws a located error unless `column` exists in `source`; `key` is the config key naming it */
   requireColumn(source: SourceTable, column: string, key: Path): void;
+}
+
+/** Runs a row-based `prepare` with the `source` key's pushdown source read into memory (once per relation). */
+export function prepareFromRows<D, P>(ctx: PrepareContext<D>, source: PushdownSource, prepare: (ctx: PrepareContext<D>) => P): Promise<P> {
+  return loadRows(source).then((rows) => prepare({ ...ctx, source: (key) => (key === 'source' ? rows : ctx.source(key)) }));
 }
 
 /** A metric's validated rows, ready to compute any period. */

@@ -17,7 +17,8 @@
 import type { ColumnTable } from 'arquero';
 import type { Config } from '../config/load.js';
 import { CxError } from '../errors.js';
-import { ident, type PushdownSource, type SqlRelation, type SqlRows } from '../sources/sql.js';
+import { cellValue, ident, isTemporal, type PushdownSource, type SqlRelation, type SqlRows } from '../sources/sql.js';
+import { invalidRowHint } from './invalid.js';
 import { CellBuilder } from './cells.js';
 import type { Granularity } from './period.js';
 import { indicatorTests, scoreOf } from './prepare.js';
@@ -25,12 +26,11 @@ import type { ScoreDef, ScoreType } from './types.js';
 
 /** Whether a metric on this relation can be computed by SQL (its date column must be a date or timestamp). */
 export function canPushDown(sql: SqlRelation, def: ScoreDef): boolean {
-  const date = sql.kind(def.date);
-  return date === 'date' || date === 'timestamp' || date === 'timestamptz';
+  return isTemporal(sql.kind(def.date));
 }
 
 /** Columns the report groups or filters this metric's rows by (breakdowns, case-study segments, filters, products). */
-export function dimensionsOf(config: Config, id: string, def: ScoreDef & { product?: string }): string[] {
+export function dimensionsOf(config: Config, id: string, def: { filter?: Record<string, unknown>; product?: string }): string[] {
   const dims = new Set<string>(Object.keys(def.filter ?? {}));
   if (typeof def.product === 'string') dims.add(def.product);
   for (const section of config.sections as Record<string, unknown>[]) {
@@ -100,13 +100,6 @@ async function requestCells(sql: SqlRelation, date: string, set: string[]): Prom
   return { rows: rows.rows.filter((r) => Number(r[setColumn]) === masks[k]), index: (column) => (['cx_year', 'cx_month', 'cx_n', 'cx_epoch'].includes(column) ? at(column) : at(`c${columns.indexOf(column)}`)) };
 }
 
-/** A dimension value as the in-memory loader would hold it (dates as ISO text, big integers as numbers). */
-function dimValue(v: unknown): unknown {
-  if (v instanceof Date) return v.toISOString();
-  if (typeof v === 'bigint') return Number(v);
-  return v ?? null;
-}
-
 /** Period key of a year and month the database returned (null when there was no date). */
 export function periodKey(year: unknown, month: unknown, granularity: Granularity): string | null {
   if (year === null || year === undefined) return null;
@@ -135,11 +128,11 @@ export async function pushDownCells(id: string, def: ScoreDef, type: ScoreType<a
   let firstInvalid: { period: string | null; raw: unknown; reason: string } | undefined;
   for (const r of rows) {
     const period = periodKey(r[y], r[m], granularity);
-    const raw = r[sc] instanceof Date ? (r[sc] as Date).toISOString() : typeof r[sc] === 'bigint' ? Number(r[sc]) : r[sc];
+    const raw = cellValue(r[sc]);
     const s = period === null ? 'missing or invalid date' : scoreOf(raw, rules);
     const ok = typeof s === 'number';
     if (!ok && (!firstInvalid || (period ?? '\uffff') < (firstInvalid.period ?? '\uffff'))) firstInvalid = { period, raw, reason: s };
-    for (let j = 0; j < dims.length; j++) dimValues[j] = dimValue(r[dimIndex[j]]);
+    for (let j = 0; j < dims.length; j++) dimValues[j] = cellValue(r[dimIndex[j]]);
     cells.add(period, ok ? 'ok' : s, ok ? s : null, r[ep] === null ? NaN : Math.round(Number(r[ep]) * 1000), Number(r[n]), dimValues);
   }
   if (firstInvalid && source.onInvalid === 'error') {
@@ -148,7 +141,7 @@ export async function pushDownCells(id: string, def: ScoreDef, type: ScoreType<a
     const why = badDate ? 'missing or invalid date (a DATE or TIMESTAMP value expected)' : `${reason} (valid: ${rules.integer ? 'integers' : 'numbers'} ${rules.min}–${rules.max})`;
     throw new CxError('data', `column ${badDate ? def.date : def.score}: ${badDate || raw === null || raw === undefined ? 'empty' : JSON.stringify(raw)} — ${why}`, {
       location: { file: source.file },
-      hint: `metric "${id}" rejects this row because source "${source.name}" has on_invalid: error; fix the value or set on_invalid: exclude to count and skip such rows`,
+      hint: invalidRowHint(id, source),
     });
   }
   return { table: cells.table(), indicatorNames: indicators.map((i) => i.name) };

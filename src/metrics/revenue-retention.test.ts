@@ -3,6 +3,7 @@
  * breakdown, exclusions), the seeded bootstrap interval and change test, a located config error,
  * and property tests of the bridge against a brute-force recount.
  */
+import { computeDirect } from '../../test/direct.js';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -10,8 +11,7 @@ import { csv, makeProject } from '../../test/project.js';
 import { CxError } from '../errors.js';
 import { build } from '../pipeline.js';
 import { parseCsv } from '../sources/csv.js';
-import type { MetricResult, PrepareContext } from './module.js';
-import { shiftPeriod } from './period.js';
+import type { MetricResult } from './module.js';
 import { sameKeys } from '../report/i18n.js';
 import { bootstrapChange, bootstrapRatio, MESSAGES, monthOrdinal, revenueRetentionModule, revenueRetentionSchema } from './revenue-retention.js';
 import { metricSectionText } from '../../test/html-text.js';
@@ -211,24 +211,10 @@ describe('bootstrap', () => {
 // Properties, calling the module directly
 // ---------------------------------------------------------------------------------------------
 
-const fakeConfig = { yaml: { locate: () => ({ file: 'cxreport.yaml' }) } } as never;
-
 function direct(rows: (string | number | null)[][], period: string, breakdowns: string[] = []): MetricResult {
   const source = parseCsv(csv(HEADER, rows), { name: 'mrr', path: 'mrr.csv' });
   const def = revenueRetentionSchema.parse({ type: 'revenue-retention', source: 'mrr', id: 'customer_id', month: 'month', mrr: 'mrr', resamples: 100 });
-  const ctx: PrepareContext<any> = {
-    id: 'm',
-    def,
-    config: fakeConfig,
-    sources: new Map([['mrr', source]]),
-    granularity: 'month',
-    source: () => source,
-    requireColumn: (s, column) => {
-      if (!s.columns.some((c) => c.name === column)) throw new Error(`no column ${column}`);
-    },
-  };
-  const prepared = revenueRetentionModule.prepare(ctx);
-  return revenueRetentionModule.compute(prepared, { period, previousPeriod: shiftPeriod(period, -1, 'month'), granularity: 'month', breakdowns, minSample: 30, config: fakeConfig });
+  return computeDirect(revenueRetentionModule, source, def, period, breakdowns);
 }
 
 describe('properties', () => {

@@ -4,7 +4,7 @@
  */
 import type { Config } from '../config/load.js';
 import { tableFromColumns } from '../sources/columns.js';
-import { ident, isPushdown, type PushdownSource } from '../sources/sql.js';
+import { ident, isPushdown, loadRows, type PushdownSource } from '../sources/sql.js';
 import { canPushDown, dimensionsOf, pushDownCells } from './pushdown.js';
 import { prepareMetric, latestPeriod, requireColumn, type PreparedMetric } from './prepare.js';
 import { metricResult } from './results.js';
@@ -35,7 +35,7 @@ export function scoreModule<D extends { type: string }>(type: ScoreType<D>): Met
       let pm: PreparedMetric;
       if (isPushdown(source) && canPushDown(source.sql, def)) pm = await preparePushedDown(ctx.id, def, type, source, ctx.config);
       else {
-        const rows = isPushdown(source) ? { ...(await source.sql.load()), onInvalid: source.onInvalid } : source;
+        const rows = isPushdown(source) ? await loadRows(source) : source;
         pm = prepareMetric(ctx.id, def, type, rows, ctx.config, { dims: dimensionsOf(ctx.config, ctx.id, def), keepRows: quotes(ctx.config, ctx.id).length > 0 });
       }
       let latest: string | undefined | null = null;

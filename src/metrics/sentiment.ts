@@ -450,7 +450,6 @@ function computeSentiment(ps: PreparedSentiment, ctx: Parameters<MetricModule['c
   const comments = (current.select('__text', '__class', '__cmp').objects() as { __text: string; __class: SentimentClass; __cmp: number }[]).map((o) => ({ text: o.__text, label: o.__class, comparative: o.__cmp }));
   const themes = findThemes(comments, { top: def.themes.top, minCount: def.themes.min_count, examples: def.themes.examples, stopWords: def.themes.stop_words });
 
-
   return makeResult({
     id: ps.id,
     type: 'sentiment',
@@ -458,12 +457,7 @@ function computeSentiment(ps: PreparedSentiment, ctx: Parameters<MetricModule['c
     title: t('title'),
     unit: 'points',
     higherIsBetter: true,
-    period,
-    value: head.value,
-    n: head.n,
-    ci: head.ci,
-    se: head.se,
-    lowSample: head.lowSample,
+    ...head,
     minSample,
     target: def.target ?? null,
     domain: [-100, 100],

@@ -4,6 +4,7 @@
  * printouts), Kaplan–Meier of the IBM Telco tenure checked against an independent product-limit
  * computation, a located config error, and property tests.
  */
+import { computeDirect } from '../../test/direct.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -14,7 +15,7 @@ import { csv, makeProject } from '../../test/project.js';
 import { CxError } from '../errors.js';
 import { build } from '../pipeline.js';
 import { parseCsv } from '../sources/csv.js';
-import type { MetricResult, PrepareContext } from './module.js';
+import type { MetricResult } from './module.js';
 import { shiftPeriod } from './period.js';
 import { twoSidedP } from './stats.js';
 import { sameKeys } from '../report/i18n.js';
@@ -343,24 +344,10 @@ sections:
 // Properties, calling the module directly
 // ---------------------------------------------------------------------------------------------
 
-const fakeConfig = { yaml: { locate: () => ({ file: 'cxreport.yaml' }) } } as never;
-
 function direct(rows: (string | null)[][], period: string, horizon: number, breakdowns: string[] = []): MetricResult {
   const source = parseCsv(csv(HEADER, rows), { name: 'customers', path: 'customers.csv' });
   const def = survivalSchema.parse({ type: 'survival', source: 'customers', id: 'customer_id', start: 'signup_date', end: 'cancel_date', unit: 'day', horizon, by: 'plan' });
-  const ctx: PrepareContext<any> = {
-    id: 'm',
-    def,
-    config: fakeConfig,
-    sources: new Map([['customers', source]]),
-    granularity: 'month',
-    source: () => source,
-    requireColumn: (s, column) => {
-      if (!s.columns.some((c) => c.name === column)) throw new Error(`no column ${column}`);
-    },
-  };
-  const prepared = survivalModule.prepare(ctx);
-  return survivalModule.compute(prepared, { period, previousPeriod: shiftPeriod(period, -1, 'month'), granularity: 'month', breakdowns, minSample: 30, config: fakeConfig });
+  return computeDirect(survivalModule, source, def, period, breakdowns);
 }
 
 describe('properties', () => {

@@ -135,6 +135,23 @@ export class SqlRelation {
   }
 }
 
+/** Whether a column of this kind holds dates or instants (what period assignment in SQL needs). */
+export function isTemporal(kind: SqlKind | undefined): boolean {
+  return kind === 'date' || kind === 'timestamp' || kind === 'timestamptz';
+}
+
+/** A value from the database as the in-memory loader holds it (instants as ISO text, big integers as numbers). */
+export function cellValue(v: unknown): unknown {
+  if (v instanceof Date) return v.toISOString();
+  if (typeof v === 'bigint') return Number(v);
+  return v ?? null;
+}
+
+/** The source's rows in memory (read once per relation), keeping the source's `on_invalid`. */
+export async function loadRows(source: PushdownSource): Promise<SourceTable> {
+  return { ...(await source.sql.load()), onInvalid: source.onInvalid };
+}
+
 /** A source whose rows stay in the database until a consumer that cannot push down needs them. */
 export interface PushdownSource extends SourceTable {
   sql: SqlRelation;

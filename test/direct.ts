@@ -1,0 +1,26 @@
+/**
+ * Calling a metric module directly, without a config file: the source and the parsed def go in,
+ * the result for one period comes out (property tests of the catalogue modules).
+ */
+import type { MetricModule, MetricResult, Prepared, PrepareContext } from '../src/metrics/module.js';
+import { shiftPeriod } from '../src/metrics/period.js';
+import type { SourceTable } from '../src/sources/types.js';
+
+const fakeConfig = { yaml: { locate: () => ({ file: 'cxreport.yaml' }) } } as never;
+
+/** Prepares `module` on an in-memory source (prepare is synchronous there) and computes `period` (monthly, min_sample 30). */
+export function computeDirect(module: MetricModule, source: SourceTable, def: unknown, period: string, breakdowns: string[] = []): MetricResult {
+  const ctx: PrepareContext<unknown> = {
+    id: 'm',
+    def,
+    config: fakeConfig,
+    sources: new Map([[source.name, source]]),
+    granularity: 'month',
+    source: () => source,
+    requireColumn: (s, column) => {
+      if (!s.columns.some((c) => c.name === column)) throw new Error(`no column ${column}`);
+    },
+  };
+  const prepared = module.prepare(ctx) as Prepared;
+  return module.compute(prepared, { period, previousPeriod: shiftPeriod(period, -1, 'month'), granularity: 'month', breakdowns, minSample: 30, config: fakeConfig } as never);
+}
