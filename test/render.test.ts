@@ -86,6 +86,8 @@ describe('sections', () => {
     expect(text).toContain('Wilson score interval');
     expect(text).toContain("Welch's t-test");
     expect(text).toContain('1 missing score, 1 not a number, 1 not an integer, 1 out of range excluded');
+    // the data source's path may wrap after a slash, never inside a name
+    expect(html).toContain('<td class="mono path">data/<wbr>responses.csv</td>');
   });
 });
 

@@ -50,6 +50,8 @@ function environment(userDir: string | undefined, locale: Locale): { hb: typeof 
   const hb = Handlebars.create();
   const t = translator(locale);
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  // a file path that may wrap after each "/" (never inside a name): escaped, then <wbr> after the slashes
+  hb.registerHelper('path', (value: unknown) => new hb.SafeString(hb.escapeExpression(String(value ?? '')).replaceAll('/', '/<wbr>')));
   hb.registerHelper('t', (key: unknown, options: Handlebars.HelperOptions) => {
     if (typeof key !== 'string' || !options?.hash) throw new Error('{{t}} needs a message key, e.g. {{t "doc.contents"}}');
     const vars = Object.fromEntries(Object.entries(options.hash as Record<string, unknown>).map(([k, v]) => [k, v === null || v === undefined ? '' : String(v)]));
