@@ -55,6 +55,24 @@ describe('score metrics pushed down to DuckDB', () => {
     expect(pushed.metrics).toBe(reference);
   });
 
+  it('period assignment does not follow the machine\'s time zone (a TIMESTAMPTZ two hours into October UTC is October)', async () => {
+    // 2026-10-01T02:00Z is still 30 September in New York: DuckDB truncates TIMESTAMPTZ in its
+    // session zone, which defaults to the machine's, so the session is set to UTC
+    const rows = surveyRows().map((r, i) => (i === 0 ? [r[0], '2026-10-01T02:00:00Z', ...r.slice(2)] : r));
+    const files = (source: string) => makeProject({ 'cxreport.yaml': withSource(source), 'data/responses.csv': csv(SURVEY_HEADER, rows) });
+    const reference = (await metricsOf(files('{ type: csv, path: data/responses.csv }'))).metrics;
+    const saved = process.env.TZ;
+    process.env.TZ = 'America/New_York';
+    try {
+      const pushed = await metricsOf(files(DUCK_TYPED));
+      expect(weighted(pushed.loaded, 'nps')).toBe(true);
+      expect(pushed.metrics).toBe(reference);
+    } finally {
+      if (saved === undefined) delete process.env.TZ;
+      else process.env.TZ = saved;
+    }
+  });
+
   it('a query may end with a semicolon or a line comment', async () => {
     const reference = (await metricsOf(project(DUCK_TYPED))).metrics;
     for (const tail of [';', ' -- the typed export', ';\\n']) {

@@ -27,6 +27,9 @@ export function duckDbRunner(name: string, dir: string): SqlRunner {
     const connection = await instance.connect();
     try {
       await connection.run(`SET file_search_path = '${dir.replaceAll("'", "''")}'`);
+      // instants are read in UTC, as on PostgreSQL: DATE_TRUNC and casts of TIMESTAMPTZ values
+      // otherwise follow the machine's zone (ICU's default, from TZ)
+      await connection.run("SET TimeZone = 'UTC'");
       return await use(async (sql) => {
         let reader;
         try {
