@@ -6,14 +6,16 @@ import type { MetricModule, MetricResult, Prepared, PrepareContext } from '../sr
 import { shiftPeriod } from '../src/metrics/period.js';
 import type { SourceTable } from '../src/sources/types.js';
 
-const fakeConfig = { yaml: { locate: () => ({ file: 'cxreport.yaml' }) } } as never;
+/** A config whose only sections are breakdowns of metric "m" by `breakdowns` (what prepare reads of it). */
+const fakeConfig = (breakdowns: string[]) => ({ yaml: { locate: () => ({ file: 'cxreport.yaml' }) }, metrics: {}, sections: breakdowns.map((by) => ({ type: 'breakdown', metric: 'm', by })) }) as never;
 
 /** Prepares `module` on an in-memory source (prepare is synchronous there) and computes `period` (monthly, min_sample 30). */
 export function computeDirect(module: MetricModule, source: SourceTable, def: unknown, period: string, breakdowns: string[] = []): MetricResult {
+  const config = fakeConfig(breakdowns);
   const ctx: PrepareContext<unknown> = {
     id: 'm',
     def,
-    config: fakeConfig,
+    config,
     sources: new Map([[source.name, source]]),
     granularity: 'month',
     source: () => source,
@@ -22,5 +24,5 @@ export function computeDirect(module: MetricModule, source: SourceTable, def: un
     },
   };
   const prepared = module.prepare(ctx) as Prepared;
-  return module.compute(prepared, { period, previousPeriod: shiftPeriod(period, -1, 'month'), granularity: 'month', breakdowns, minSample: 30, config: fakeConfig } as never);
+  return module.compute(prepared, { period, previousPeriod: shiftPeriod(period, -1, 'month'), granularity: 'month', breakdowns, minSample: 30, config } as never);
 }

@@ -24,6 +24,7 @@ import { CxError } from '../errors.js';
 import { formatter } from '../report/format.js';
 import { localTranslator, translator, type Locale, type Vars } from '../report/i18n.js';
 import { palette } from '../report/theme.js';
+import { isPushdown, loadRows } from '../sources/sql.js';
 import type { SourceTable } from '../sources/types.js';
 import { bgnbdLogLikelihood, expectedPurchases, probabilityAlive, type BgNbdParams } from './models/bgnbd.js';
 import { customerLifetimeValue, expectedAverageSpend, gammaGammaLogLikelihood, type GammaGammaParams } from './models/gammagamma.js';
@@ -34,18 +35,8 @@ import { filterSchema, type Filter } from './filter.js';
 import type { ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, PrepareContext, VisualBlock, VisualContext } from './module.js';
 import { groupKey } from './prepare.js';
 import { parseTimestamp, periodStart, type Granularity } from './period.js';
-import {
-  DAY_MS,
-  dayIn,
-  isoDay,
-  periodEnd,
-  seriesPeriods,
-  sortKeys,
-  tallyExclusions,
-  timeBounds,
-  validateRows,
-  type ValidatedRows,
-} from './repeat-purchase.js';
+import { dayIn, isoDay, periodEnd, seriesPeriods, timeBounds } from './repeat-purchase.js';
+import { DAY_MS, sortKeys, tallyExclusions, transactionDims, transactionsOf, type TransactionCells } from './transactions.js';
 import { adjustGroups, makeResult } from './result-builders.js';
 import { metricFields } from './score-schema.js';
 import { meanEstimate, wilsonInterval, Z95, type Interval } from './stats.js';
@@ -491,7 +482,10 @@ export interface PreparedClv extends Prepared {
   id: string;
   def: ClvDef;
   granularity: Granularity;
-  rows: ValidatedRows;
+  /** the orders as transaction cells (customer × UTC day × grouping values) */
+  rows: TransactionCells;
+  /** 'sql' when the database made the cells */
+  engine: 'memory' | 'sql';
   /** customer-source exclusions (simple method), keyed "customers: …" */
   customerExclusions: Record<string, number>;
   /** the BG/NBD model of a period (cached) */
@@ -515,7 +509,7 @@ export function parseDateOrMonth(raw: unknown): number {
   return parseTimestamp(raw);
 }
 
-function prepare(ctx: PrepareContext<ClvDef>): PreparedClv {
+function prepare(ctx: PrepareContext<ClvDef>): PreparedClv | Promise<PreparedClv> {
   const def = ctx.def;
   const path = (...key: (string | number)[]) => ['metrics', ctx.id, ...key];
   const source = ctx.source('source');
@@ -540,12 +534,20 @@ function prepare(ctx: PrepareContext<ClvDef>): PreparedClv {
     if (def.churn_rate !== undefined) throw configError(ctx.config, path('churn_rate'), `metric "${ctx.id}": \`churn_rate\` is only used with method: simple`, 'remove it, or set method: simple');
   }
 
-  const granularity = ctx.granularity;
-  const rows = validateRows(
+  const cells = transactionsOf(
     source,
     { customer: def.customer, date: def.date, amount: def.amount },
-    { filter: def.filter as Filter | undefined, parseDate: def.method === 'simple' ? parseDateOrMonth : parseTimestamp, metric: ctx.id },
+    { filter: def.filter as Filter | undefined, parseDate: def.method === 'simple' ? parseDateOrMonth : parseTimestamp, metric: ctx.id, dims: transactionDims(ctx, source) },
   );
+  // the customers of the simple method are read as rows (a SQL source's once)
+  const customers = customersSource && isPushdown(customersSource) ? loadRows(customersSource) : customersSource;
+  if (cells instanceof Promise || customers instanceof Promise) return Promise.all([cells, customers]).then(([rows, c]) => prepareCells(ctx, rows, c));
+  return prepareCells(ctx, cells, customers);
+}
+
+function prepareCells(ctx: PrepareContext<ClvDef>, rows: TransactionCells, customersSource: SourceTable | undefined): PreparedClv {
+  const def = ctx.def;
+  const granularity = ctx.granularity;
   const bounds = timeBounds(rows.valid, granularity);
 
   // Customers (simple, churn): valid signup, optional cancel not before signup.
@@ -632,6 +634,7 @@ function prepare(ctx: PrepareContext<ClvDef>): PreparedClv {
     def,
     granularity,
     rows,
+    engine: rows.engine,
     customerExclusions: sortKeys(customerExclusions),
     bgnbd,
     simple,
@@ -717,8 +720,8 @@ function fitPeriod(
 // simple: ARPA × margin ÷ churn
 // ---------------------------------------------------------------------------------------------
 
-/** Revenue per paying account in [start, end), with each account's latest row (__ord) for breakdowns. */
-function accountRevenue(rows: ValidatedRows, start: number, end: number): { customer: string[]; revenue: number[]; last: number[] } {
+/** Revenue per paying account in [start, end), with each account's latest cell (__ord) for breakdowns. */
+function accountRevenue(rows: TransactionCells, start: number, end: number): { customer: string[]; revenue: number[]; last: number[] } {
   const t = rows.valid
     .params({ start, end })
     .filter((d: Record<string, number>, $: { start: number; end: number }) => d.__ts >= $.start && d.__ts < $.end)
@@ -754,7 +757,7 @@ function simpleValue(def: ClvDef, arpa: { mean: number; se: number } | null, chu
   return { value, ci: [value * Math.exp(-Z95 * seLog), value * Math.exp(Z95 * seLog)], se: value * seLog, notes: [] };
 }
 
-function simplePeriod(period: string, def: ClvDef, granularity: Granularity, rows: ValidatedRows, signups: number[], cancels: number[]): SimplePeriod {
+function simplePeriod(period: string, def: ClvDef, granularity: Granularity, rows: TransactionCells, signups: number[], cancels: number[]): SimplePeriod {
   const end = periodEnd(period, granularity);
   const periodStartMs = periodStart(period, granularity);
   const acc = accountRevenue(rows, periodStartMs, end);
@@ -869,7 +872,7 @@ function computeBgnbd(prepared: PreparedClv, ctx: ClvComputeContext, t: Translat
   for (const column of ctx.breakdowns) breakdowns[column] = groupRows(sums(cur, column), sums(prev, column), ctx.period, ctx.previousPeriod, minSample);
 
   const end = periodEnd(ctx.period, granularity);
-  const exclusions = tallyExclusions(prepared.rows, (t) => t < end);
+  const exclusions = tallyExclusions(prepared.rows.excluded, (t) => t < end);
   const n = cur.values ? cur.customers : 0;
   const values = cur.values ?? [];
   const ranked = [...values].sort((a, b) => b.expectedClv - a.expectedClv || (a.customer < b.customer ? -1 : a.customer > b.customer ? 1 : 0));
@@ -890,7 +893,7 @@ function computeBgnbd(prepared: PreparedClv, ctx: ClvComputeContext, t: Translat
     test: t('test.bgnbd'),
     excluded: Object.values(exclusions).reduce((a, b) => a + b, 0),
     exclusions,
-    excludedAllPeriods: tallyExclusions(prepared.rows, () => true, true),
+    excludedAllPeriods: tallyExclusions(prepared.rows.excluded, () => true, true),
     series,
     breakdowns,
     method: bgnbdMethod(def, t),
@@ -973,8 +976,8 @@ function computeSimple(prepared: PreparedClv, ctx: ClvComputeContext, t: Transla
 
   const start = periodStart(ctx.period, granularity);
   const end = periodEnd(ctx.period, granularity);
-  const exclusions = sortKeys({ ...tallyExclusions(rows, (t) => t >= start && t < end), ...prepared.customerExclusions });
-  const excludedAllPeriods = sortKeys({ ...tallyExclusions(rows, () => true, true), ...prepared.customerExclusions });
+  const exclusions = sortKeys({ ...tallyExclusions(rows.excluded, (t) => t >= start && t < end), ...prepared.customerExclusions });
+  const excludedAllPeriods = sortKeys({ ...tallyExclusions(rows.excluded, () => true, true), ...prepared.customerExclusions });
   return makeResult({
     ...common(prepared, minSample, t),
     period: ctx.period,
@@ -1146,6 +1149,7 @@ export const clvModule: MetricModule<ClvDef, PreparedClv> = {
   type: 'clv',
   schema: clvSchema,
   title: 'Customer lifetime value',
+  pushdown: true,
   prepare,
   compute,
   visual,

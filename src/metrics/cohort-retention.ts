@@ -13,7 +13,7 @@
  */
 import { canPushDownCustomers, prepareCustomersSql } from './customers-pushdown.js';
 import { isPushdown } from '../sources/sql.js';
-import { rowRejecter } from './invalid.js';
+import { andThen, transactionDims, transactionsOf } from './transactions.js';
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import { z } from 'zod';
@@ -27,7 +27,6 @@ import {
   ExclusionCounter,
   customerFields,
   filterTextIn,
-  filteredTable,
   groupsOf,
   ordinalPeriod,
   parseDate,
@@ -37,7 +36,7 @@ import {
   timeOrdinal,
   type PreparedCustomers,
 } from './churn.js';
-import { describeFilter, filterSchema } from './filter.js';
+import { describeFilter, filterSchema, type Filter } from './filter.js';
 import { prepareFromRows } from './module.js';
 import type { Change, ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, PrepareContext, VisualBlock, VisualContext } from './module.js';
 import { periodOf, type Granularity } from './period.js';
@@ -234,35 +233,27 @@ function subscriptionCohorts(pc: PreparedCustomers, column?: string): Map<string
 interface ActivityLog {
   table: ColumnTable;
   exclusions: ExclusionCounter;
+  /** latest timestamp of each cell, ascending (for "data through") */
   times: Float64Array;
+  engine: 'memory' | 'sql';
 }
 
-function prepareActivity(ctx: PrepareContext<CohortRetentionDef>, source: SourceTable): ActivityLog {
+/**
+ * The activity log as transaction cells (transactions.ts: customer × UTC day × grouping values, by
+ * the database on a SQL source): what cohorts need is each customer's active periods and the
+ * grouping values of their earliest cell. Rows without an id or a valid date are excluded.
+ */
+function prepareActivity(ctx: PrepareContext<CohortRetentionDef>, source: SourceTable): ActivityLog | Promise<ActivityLog> {
   const def = ctx.def;
   const g = ctx.granularity;
-  const table = filteredTable(source, def.filter);
-  const n = table.numRows();
-  const ids = table.array(def.id) as ArrayLike<unknown>;
-  const dates = table.array(def.date!) as ArrayLike<unknown>;
-  const exclusions = new ExclusionCounter();
-  const reject = rowRejecter(source, table, ctx.id);
-  const keep: number[] = [];
-  const id: string[] = [];
-  const ts: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const raw = ids[i];
-    const who = raw === null || raw === undefined ? '' : String(raw).trim();
-    const t = parseDate(dates[i]);
-    if (who === '') (reject(i, def.id, raw, 'missing id'), exclusions.add(Number.isFinite(t) ? periodOf(t, g) : null, 'missing id'));
-    else if (!Number.isFinite(t)) (reject(i, def.date!, dates[i], 'missing or invalid date (ISO 8601 expected)'), exclusions.add(null, 'missing or invalid date'));
-    else {
-      keep.push(i);
-      id.push(who);
-      ts.push(t);
-    }
-  }
-  const valid = table.reify(keep).assign(aq.table({ __id: id, __ts: ts, __o: ts.map((t) => timeOrdinal(t, g)) }));
-  return { table: valid, exclusions, times: Float64Array.from(ts).sort() };
+  const cells = transactionsOf(source, { customer: def.id, date: def.date! }, { filter: def.filter as Filter | undefined, parseDate, metric: ctx.id, dims: transactionDims(ctx, source), missingCustomer: 'missing id', customerFirst: true });
+  return andThen(cells, (c) => {
+    const exclusions = new ExclusionCounter();
+    c.excluded.status.forEach((reason, i) => exclusions.add(Number.isFinite(c.excluded.ts[i]) ? periodOf(c.excluded.ts[i], g) : null, reason, c.excluded.n[i]));
+    const first = Array.from(c.valid.array('__first') as Float64Array);
+    const table = c.valid.assign(aq.table({ __id: c.valid.array('__customer'), __ts: first, __o: first.map((t) => timeOrdinal(t, g)) }));
+    return { table, exclusions, times: Float64Array.from(c.valid.array('__ts') as Float64Array), engine: c.engine };
+  });
 }
 
 /** Cohorts from an activity log: first period per customer; distinct active customers per (cohort, k). */
@@ -328,10 +319,11 @@ function prepareCohortsAnywhere(ctx: PrepareContext<CohortRetentionDef>): Prepar
   if (def.date === undefined && def.start !== undefined && def.end !== undefined && canPushDownCustomers(source.sql, subscription)) {
     return prepareCohorts(ctx, () => prepareCustomersSql(ctx as unknown as PrepareContext<typeof subscription>, source));
   }
+  if (def.date !== undefined) return prepareCohorts(ctx); // an activity log: transaction cells (transactions.ts)
   return prepareFromRows(ctx, source, (c: PrepareContext<CohortRetentionDef>) => prepareCohorts(c));
 }
 
-function prepareCohorts(ctx: PrepareContext<CohortRetentionDef>): PreparedCohorts;
+function prepareCohorts(ctx: PrepareContext<CohortRetentionDef>): PreparedCohorts | Promise<PreparedCohorts>;
 function prepareCohorts(ctx: PrepareContext<CohortRetentionDef>, counted: () => Promise<PreparedCustomers>): Promise<PreparedCohorts>;
 function prepareCohorts(ctx: PrepareContext<CohortRetentionDef>, counted?: () => Promise<PreparedCustomers>): PreparedCohorts | Promise<PreparedCohorts> {
   const def = ctx.def;
@@ -351,8 +343,7 @@ function prepareCohorts(ctx: PrepareContext<CohortRetentionDef>, counted?: () =>
   ctx.requireColumn(source, def.id, ['id']);
   ctx.requireColumn(source, def.date!, ['date']);
   for (const column of Object.keys(def.filter ?? {})) ctx.requireColumn(source, column, ['filter', column]);
-  const log = prepareActivity(ctx, source);
-  return { ...base, mode: 'activity', source, exclusions: log.exclusions, cohortsBy: memo((column) => activityCohorts(log, column)), ...timeIndex(log.times, ctx.granularity) };
+  return andThen(prepareActivity(ctx, source), (log): PreparedCohorts => ({ ...base, mode: 'activity', source, exclusions: log.exclusions, cohortsBy: memo((column) => activityCohorts(log, column)), ...timeIndex(log.times, ctx.granularity), ...(log.engine === 'sql' ? { engine: 'sql' as const } : {}) }));
 }
 
 // ---------------------------------------------------------------------------------------------

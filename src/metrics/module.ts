@@ -83,7 +83,7 @@ export interface PrepareContext<D> {
 }
 
 /** Runs a row-based `prepare` with the `source` key's pushdown source read into memory (once per relation). */
-export function prepareFromRows<D, P>(ctx: PrepareContext<D>, source: PushdownSource, prepare: (ctx: PrepareContext<D>) => P): Promise<P> {
+export function prepareFromRows<D, P>(ctx: PrepareContext<D>, source: PushdownSource, prepare: (ctx: PrepareContext<D>) => P | Promise<P>): Promise<P> {
   return loadRows(source).then((rows) => prepare({ ...ctx, source: (key) => (key === 'source' ? rows : ctx.source(key)) }));
 }
 

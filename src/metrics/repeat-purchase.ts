@@ -9,22 +9,20 @@
  * The order-row validation and the "customer's latest value" lookup are shared with the CLV
  * metric (clv.ts).
  */
-import { rowRejecter } from './invalid.js';
-import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import { z } from 'zod';
 import { trendSpec } from '../report/charts.js';
 import { formatter } from '../report/format.js';
 import { dayLabelIn, localTranslator, translator, type Locale, type Vars } from '../report/i18n.js';
-import { compileFilter, filterSchema, type Filter } from './filter.js';
+import { filterSchema, type Filter } from './filter.js';
+import { andThen, DAY_MS, tallyExclusions, transactionDims, transactionsOf, type TransactionCells } from './transactions.js';
 import type { ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, PrepareContext, VisualBlock, VisualContext } from './module.js';
 import { groupKey } from './prepare.js';
-import { parseTimestamp, periodOf, periodRange, periodStart, shiftPeriod, type Granularity } from './period.js';
+import { periodOf, periodRange, periodStart, shiftPeriod, type Granularity } from './period.js';
 import { adjustGroups, makeResult, proportion, proportionChange } from './result-builders.js';
 import { metricFields } from './score-schema.js';
 import type { SourceTable } from '../sources/types.js';
 
-export const DAY_MS = 86_400_000;
 
 /** The module's text in each report locale (see localTranslator in report/i18n.ts). */
 export const MESSAGES = {
@@ -102,120 +100,8 @@ export function dayIn(locale: Locale, iso: string): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Shared with clv.ts: order rows, validated once
+// Shared with clv.ts (order rows become transaction cells: transactions.ts)
 // ---------------------------------------------------------------------------------------------
-
-/** Why a row is left out. Rows are never coerced: each invalid row is counted under one reason. */
-export type RowReason =
-  | 'missing or invalid date'
-  | 'missing customer'
-  | 'missing amount'
-  | 'amount not a number'
-  | 'negative amount';
-
-export interface ValidatedRows {
-  /** the source table after the metric's filter, with __customer, __ts, __day (UTC day number), __status, __row and __amount */
-  table: ColumnTable;
-  /** valid rows only, in (date, file order) order, with __ord = position in this table */
-  valid: ColumnTable;
-  /** for each row of `table`: 'ok' or the reason it is excluded */
-  status: string[];
-  /** for each row of `table`: timestamp (ms), NaN when the date is invalid */
-  ts: Float64Array;
-}
-
-const DECIMAL = /^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$/;
-
-/** A numeric cell as a number, or the reason it is not one. */
-export function amountOf(raw: unknown): number | 'missing amount' | 'amount not a number' {
-  if (raw === null || raw === undefined || (typeof raw === 'string' && raw.trim() === '')) return 'missing amount';
-  const v = typeof raw === 'number' ? raw : typeof raw === 'string' && DECIMAL.test(raw) ? Number(raw) : NaN;
-  return Number.isFinite(v) ? v : 'amount not a number';
-}
-
-/** A customer id as trimmed text, or null when missing. */
-export function customerOf(raw: unknown): string | null {
-  if (raw === null || raw === undefined) return null;
-  const s = String(raw).trim();
-  return s === '' ? null : s;
-}
-
-/**
- * Validates rows of a transactions-like source: a customer id, a timestamp and optionally an
- * amount (missing, non-numeric or negative → excluded; zero is a valid amount). Rows failing the filter
- * are out of scope (not exclusions). The first failing check gives the row's reason: date,
- * then customer, then amount.
- */
-export function validateRows(
-  source: SourceTable,
-  columns: { customer: string; date: string; amount?: string },
-  options: { filter?: Filter; parseDate?: (raw: unknown) => number; metric?: string } = {},
-): ValidatedRows {
-  let table = source.table;
-  if (options.filter && Object.keys(options.filter).length > 0) {
-    const keep = compileFilter(options.filter);
-    table = table.filter(aq.escape((d: Record<string, unknown>) => keep((c) => d[c]))).reify();
-  }
-  const parse = options.parseDate ?? parseTimestamp;
-  const reject = rowRejecter(source, table, options.metric ?? source.name);
-  const n = table.numRows();
-  const customers = table.array(columns.customer) as ArrayLike<unknown>;
-  const dates = table.array(columns.date) as ArrayLike<unknown>;
-  const amounts = columns.amount ? (table.array(columns.amount) as ArrayLike<unknown>) : null;
-  const status: string[] = new Array(n);
-  const ts = new Float64Array(n);
-  const customer: (string | null)[] = new Array(n);
-  const amount = new Float64Array(n);
-  const row = new Float64Array(n);
-  const day = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    row[i] = i;
-    const t = parse(dates[i]);
-    ts[i] = t;
-    day[i] = Math.floor(t / DAY_MS);
-    customer[i] = customerOf(customers[i]);
-    let reason: string = 'ok';
-    if (!Number.isFinite(t)) reason = 'missing or invalid date';
-    else if (customer[i] === null) reason = 'missing customer';
-    else if (amounts) {
-      const a = amountOf(amounts[i]);
-      if (typeof a === 'string') reason = a;
-      else if (a < 0) reason = 'negative amount';
-      else amount[i] = a;
-    }
-    status[i] = reason;
-    if (reason === 'missing or invalid date') reject(i, columns.date, dates[i], 'missing or invalid date (ISO 8601 expected)');
-    else if (reason === 'missing customer') reject(i, columns.customer, customers[i], reason);
-    else if (reason !== 'ok') reject(i, columns.amount!, amounts![i], reason);
-  }
-  const derived = aq.table({ __customer: customer, __ts: ts, __day: day, __status: status, __row: row, __amount: amount });
-  const all = table.assign(derived);
-  const valid = all
-    .filter((d: Record<string, unknown>) => d.__status === 'ok')
-    .orderby('__ts', '__row')
-    .reify();
-  const ord = new Float64Array(valid.numRows());
-  for (let i = 0; i < ord.length; i++) ord[i] = i;
-  return { table: all, valid: valid.assign(aq.table({ __ord: ord })), status, ts };
-}
-
-/** Excluded rows by reason, over rows whose timestamp satisfies `inScope` (undated rows: only when `undated`). */
-export function tallyExclusions(rows: Pick<ValidatedRows, 'status' | 'ts'>, inScope: (t: number) => boolean, undated = false): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (let i = 0; i < rows.status.length; i++) {
-    const s = rows.status[i];
-    if (s === 'ok') continue;
-    const t = rows.ts[i];
-    if (Number.isFinite(t) ? !inScope(t) : !undated) continue;
-    out[s] = (out[s] ?? 0) + 1;
-  }
-  return sortKeys(out);
-}
-
-/** The same record with keys in sorted order (deterministic JSON). */
-export function sortKeys<T>(record: Record<string, T>): Record<string, T> {
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-}
 
 /** Latest valid timestamp strictly before `end`, and the period of the latest valid row. */
 export function timeBounds(valid: ColumnTable, granularity: Granularity): { first: string | undefined; last: string | undefined; lastBefore(end: number): number | undefined } {
@@ -293,7 +179,10 @@ export interface PreparedRepeat extends Prepared {
   def: RepeatPurchaseDef;
   source: SourceTable;
   granularity: Granularity;
-  rows: ValidatedRows;
+  /** the orders as transaction cells (customer × UTC day × grouping values) */
+  rows: TransactionCells;
+  /** 'sql' when the database made the cells */
+  engine: 'memory' | 'sql';
   /** window [start, end) for a period, in UTC ms */
   window(period: string): [number, number];
   /** counts for the window of `period`, optionally per group of `column` (customer's latest value in the window) */
@@ -323,14 +212,19 @@ function method(def: RepeatPurchaseDef, t: Translate): string {
   return t('method', { days: def.window_days, counted: t(def.purchases === 'days' ? 'method.days' : 'method.orders'), amount: def.amount ? t('method.amount') : '' });
 }
 
-function prepare(ctx: PrepareContext<RepeatPurchaseDef>): PreparedRepeat {
+function prepare(ctx: PrepareContext<RepeatPurchaseDef>): PreparedRepeat | Promise<PreparedRepeat> {
   const def = ctx.def;
   const source = ctx.source('source');
   ctx.requireColumn(source, def.customer, ['customer']);
   ctx.requireColumn(source, def.date, ['date']);
   if (def.amount) ctx.requireColumn(source, def.amount, ['amount']);
   for (const column of Object.keys(def.filter ?? {})) ctx.requireColumn(source, column, ['filter', column]);
-  const rows = validateRows(source, { customer: def.customer, date: def.date, amount: def.amount }, { filter: def.filter as Filter | undefined, metric: ctx.id });
+  const cells = transactionsOf(source, { customer: def.customer, date: def.date, amount: def.amount }, { filter: def.filter as Filter | undefined, metric: ctx.id, dims: transactionDims(ctx, source) });
+  return andThen(cells, (rows) => prepareCells(ctx, source, rows));
+}
+
+function prepareCells(ctx: PrepareContext<RepeatPurchaseDef>, source: SourceTable, rows: TransactionCells): PreparedRepeat {
+  const def = ctx.def;
   const granularity = ctx.granularity;
   const bounds = timeBounds(rows.valid, granularity);
   const windowMs = def.window_days * DAY_MS;
@@ -345,7 +239,7 @@ function prepare(ctx: PrepareContext<RepeatPurchaseDef>): PreparedRepeat {
     if (hit) return hit;
     const [start, end] = window(period);
     const inWindow = rows.valid.params({ start, end }).filter((d: Record<string, number>, $: { start: number; end: number }) => d.__ts >= $.start && d.__ts < $.end);
-    const count = def.purchases === 'days' ? 'd => op.distinct(d.__day)' : 'd => op.count()';
+    const count = def.purchases === 'days' ? 'd => op.distinct(d.__day)' : 'd => op.sum(d.__n)';
     const perCustomer = inWindow.groupby('__customer').rollup({ k: count, last: 'd => op.max(d.__ord)' } as never);
     const k = perCustomer.array('k') as ArrayLike<number>;
     const groups = new Map<string, { x: number; n: number }>();
@@ -373,6 +267,7 @@ function prepare(ctx: PrepareContext<RepeatPurchaseDef>): PreparedRepeat {
     source,
     granularity,
     rows,
+    engine: rows.engine,
     window,
     windowStats,
     latestPeriod: () => bounds.last,
@@ -432,8 +327,8 @@ function compute(prepared: PreparedRepeat, ctx: Pick<ComputeContext, 'period' | 
   }
 
   const [start, end] = prepared.window(current);
-  const exclusions = tallyExclusions(prepared.rows, (t) => t >= start && t < end);
-  const excludedAllPeriods = tallyExclusions(prepared.rows, () => true, true);
+  const exclusions = tallyExclusions(prepared.rows.excluded, (t) => t >= start && t < end);
+  const excludedAllPeriods = tallyExclusions(prepared.rows.excluded, () => true, true);
   const distribution = DISTRIBUTION_BUCKETS.map((b) => {
     let customers = 0;
     for (const [k, count] of cur.byCount) if (k >= b.min && k <= b.max) customers += count;
@@ -534,6 +429,7 @@ export const repeatPurchaseRateModule: MetricModule<RepeatPurchaseDef, PreparedR
   type: 'repeat-purchase-rate',
   schema: repeatPurchaseRateSchema,
   title: 'Repeat purchase rate',
+  pushdown: true,
   prepare,
   compute,
   visual,

@@ -1,13 +1,15 @@
 /**
  * SQL sources (PostgreSQL, DuckDB) as relations a metric can push its aggregation down to.
  * A relation is the source's query (or table) wrapped as a subquery, plus any row conditions a
- * matrix segment adds. Metrics that generate SQL (the score metrics) ask it for their sufficient
+ * matrix segment adds. Metrics that generate SQL (score metrics: pushdown.ts; customers:
+ * customers-pushdown.ts; order and activity logs: transactions.ts) ask it for their sufficient
  * statistics with GROUP BY; every other consumer gets its rows loaded into Arquero on demand,
  * once per relation.
  *
  * Dialect assumptions of the generated SQL (kept to what PostgreSQL, DuckDB and most engines
  * share): derived tables need an alias; double-quoted identifiers; CASE, COALESCE, NULLIF, TRIM,
- * CAST(… AS VARCHAR | DOUBLE PRECISION), FLOOR, EXTRACT(YEAR | MONTH | EPOCH FROM …), SIMILAR TO
+ * CAST(… AS VARCHAR | DOUBLE PRECISION), FLOOR, EXTRACT(YEAR | MONTH | EPOCH FROM …), DATE_TRUNC('month' | 'day', …),
+ * CAST('NaN' AS DOUBLE PRECISION) (NaN equal to itself, as in PostgreSQL and DuckDB), SIMILAR TO
  * for checking that text holds a number, and GROUP BY on expressions by position. Timestamps
  * with a time zone are read in UTC (the connection's time zone is set to UTC).
  */
@@ -140,10 +142,11 @@ export function isTemporal(kind: SqlKind | undefined): boolean {
   return kind === 'date' || kind === 'timestamp' || kind === 'timestamptz';
 }
 
-/** A value from the database as the in-memory loader holds it (instants as ISO text, big integers as numbers). */
+/** A value from the database as the in-memory loader holds it (instants as ISO text, big integers as numbers, NaN as missing). */
 export function cellValue(v: unknown): unknown {
   if (v instanceof Date) return v.toISOString();
   if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'number' && Number.isNaN(v)) return null;
   return v ?? null;
 }
 

@@ -1,0 +1,315 @@
+/**
+ * Transaction cells: the sufficient statistics of the metrics that read a log of purchases or
+ * activity — repeat purchase rate, CLV (simple and BG/NBD + Gamma-Gamma) and cohort retention of
+ * an activity log. What those metrics use of a customer's rows is, per UTC calendar day: how many
+ * rows, the sum of their amounts, the earliest and latest timestamp, and the row's grouping
+ * values (breakdowns, filters). So the rows are reduced to one cell per (customer, UTC day, row
+ * status, grouping values) with the row count, the amount sum, and the first and last timestamp.
+ * Windows and periods start at UTC midnight, so a cell lies wholly inside or outside each of them.
+ *
+ * Two engines, one definition: in memory the rows are validated (located `on_invalid: error`
+ * messages) and reduced to cells here; on a SQL source (`transactionCellsSql`) the database does
+ * the same validation in a CASE and the same GROUP BY, and only the cells come back. Both end in
+ * the same `TransactionCells`, sorted the same total order, so every later step — windows,
+ * per-customer summaries, "the customer's latest value" — gives the same result whatever the
+ * engine. A customer's value of a grouping column is the one of their latest cell (ties between
+ * same-day cells go to the greater grouping values, compared as text).
+ */
+import * as aq from 'arquero';
+import type { ColumnTable } from 'arquero';
+import { CxError } from '../errors.js';
+import { cellValue, ident, isPushdown, isTemporal, loadRows, type PushdownSource, type SqlRelation } from '../sources/sql.js';
+import type { SourceTable } from '../sources/types.js';
+import { compileFilter, type Filter } from './filter.js';
+import { invalidRowHint, rowRejecter } from './invalid.js';
+import type { PrepareContext } from './module.js';
+import { parseTimestamp } from './period.js';
+import { dimensionsOf } from './pushdown.js';
+
+export const DAY_MS = 86_400_000;
+
+/** Why an order row is left out. Rows are never coerced: each invalid row is counted under one reason. */
+export type RowReason = 'missing or invalid date' | 'missing customer' | 'missing amount' | 'amount not a number' | 'negative amount';
+
+export interface TransactionColumns {
+  customer: string;
+  date: string;
+  amount?: string;
+}
+
+export interface TransactionOptions {
+  /** the metric's id, for messages */
+  metric: string;
+  /** grouping columns kept per cell (breakdowns, segments, filter columns: see pushdown.ts `dimensionsOf`) */
+  dims: string[];
+  filter?: Filter;
+  /** date parser of the in-memory engine (default ISO 8601 instants) */
+  parseDate?: (raw: unknown) => number;
+  /** the reason of a row without a customer: 'missing customer' (orders, default) or 'missing id' (an activity log) */
+  missingCustomer?: string;
+  /** check the customer before the date (an activity log's order of checks) */
+  customerFirst?: boolean;
+}
+
+export interface TransactionCells {
+  /**
+   * Valid cells in (__ts, __customer, __day, grouping values) order: __customer, __day (UTC day
+   * number), __first and __ts (earliest and latest timestamp, ms), __n (rows), __amount (sum of
+   * amounts, 0 without an amount column), the grouping columns, and __ord = position.
+   */
+  valid: ColumnTable;
+  /** excluded rows by cell: reason, a timestamp on the cell's day (NaN when undated) and row count */
+  excluded: { status: string[]; ts: number[]; n: number[] };
+  engine: 'memory' | 'sql';
+}
+
+const DECIMAL = /^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$/;
+
+/** A numeric cell as a number, or the reason it is not one. */
+export function amountOf(raw: unknown): number | 'missing amount' | 'amount not a number' {
+  if (raw === null || raw === undefined || (typeof raw === 'string' && raw.trim() === '')) return 'missing amount';
+  const v = typeof raw === 'number' ? raw : typeof raw === 'string' && DECIMAL.test(raw) ? Number(raw) : NaN;
+  return Number.isFinite(v) ? v : 'amount not a number';
+}
+
+/** A customer id as trimmed text, or null when missing. */
+export function customerOf(raw: unknown): string | null {
+  if (raw === null || raw === undefined) return null;
+  const s = String(raw).trim();
+  return s === '' ? null : s;
+}
+
+/** Text of a grouping value for cell keys and ordering (null and empty apart from any text). */
+function dimKey(v: unknown): string {
+  return v === null || v === undefined ? '\u0000' : String(v);
+}
+
+/** Collects rows or database cells into the cells both engines share. */
+class CellCollector {
+  private readonly index = new Map<string, number>();
+  private readonly customer: string[] = [];
+  private readonly first: number[] = [];
+  private readonly last: number[] = [];
+  private readonly n: number[] = [];
+  private readonly amount: number[] = [];
+  private readonly dimValues: unknown[][];
+  private readonly keys: string[] = [];
+  private readonly excludedAt = new Map<string, number>();
+  readonly excluded = { status: [] as string[], ts: [] as number[], n: [] as number[] };
+
+  constructor(private readonly dims: string[]) {
+    this.dimValues = dims.map(() => []);
+  }
+
+  addValid(customer: string, first: number, last: number, n: number, amount: number, dims: readonly unknown[]): void {
+    const dimsKey = dims.map(dimKey).join('\u0001');
+    const key = `${customer}\u0001${Math.floor(first / DAY_MS)}\u0001${dimsKey}`;
+    const at = this.index.get(key);
+    if (at !== undefined) {
+      this.first[at] = Math.min(this.first[at], first);
+      this.last[at] = Math.max(this.last[at], last);
+      this.n[at] += n;
+      this.amount[at] += amount;
+      return;
+    }
+    this.index.set(key, this.customer.length);
+    this.customer.push(customer);
+    this.first.push(first);
+    this.last.push(last);
+    this.n.push(n);
+    this.amount.push(amount);
+    this.keys.push(dimsKey);
+    dims.forEach((v, j) => this.dimValues[j].push(v));
+  }
+
+  addExcluded(status: string, ts: number, n: number): void {
+    const day = Number.isFinite(ts) ? Math.floor(ts / DAY_MS) : NaN;
+    const key = `${status}\u0001${day}`;
+    const at = this.excludedAt.get(key);
+    if (at !== undefined) {
+      this.excluded.n[at] += n;
+      return;
+    }
+    this.excludedAt.set(key, this.excluded.status.length);
+    this.excluded.status.push(status);
+    this.excluded.ts.push(Number.isFinite(ts) ? day * DAY_MS : NaN);
+    this.excluded.n.push(n);
+  }
+
+  cells(engine: 'memory' | 'sql'): TransactionCells {
+    const order = this.customer.map((_, i) => i);
+    const day = this.first.map((t) => Math.floor(t / DAY_MS));
+    const text = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    order.sort((a, b) => this.last[a] - this.last[b] || text(this.customer[a], this.customer[b]) || day[a] - day[b] || text(this.keys[a], this.keys[b]));
+    const pick = <T>(values: T[]) => order.map((i) => values[i]);
+    const columns: Record<string, ArrayLike<unknown>> = {
+      __customer: pick(this.customer),
+      __day: Float64Array.from(order, (i) => day[i]),
+      __first: Float64Array.from(order, (i) => this.first[i]),
+      __ts: Float64Array.from(order, (i) => this.last[i]),
+      __n: Float64Array.from(order, (i) => this.n[i]),
+      __amount: Float64Array.from(order, (i) => this.amount[i]),
+    };
+    this.dims.forEach((d, j) => (columns[d] = pick(this.dimValues[j])));
+    columns.__ord = Float64Array.from(order, (_, k) => k);
+    return { valid: aq.table(columns), excluded: this.excluded, engine };
+  }
+}
+
+/** In memory: the rows (after the filter) validated one by one — `on_invalid: error` names file, row and column — then reduced to cells. */
+export function transactionCells(source: SourceTable, columns: TransactionColumns, options: TransactionOptions): TransactionCells {
+  let table = source.table;
+  if (options.filter && Object.keys(options.filter).length > 0) {
+    const keep = compileFilter(options.filter);
+    table = table.filter(aq.escape((d: Record<string, unknown>) => keep((c) => d[c]))).reify();
+  }
+  const parse = options.parseDate ?? parseTimestamp;
+  const missingCustomer = options.missingCustomer ?? 'missing customer';
+  const reject = rowRejecter(source, table, options.metric);
+  const n = table.numRows();
+  const customers = table.array(columns.customer) as ArrayLike<unknown>;
+  const dates = table.array(columns.date) as ArrayLike<unknown>;
+  const amounts = columns.amount ? (table.array(columns.amount) as ArrayLike<unknown>) : null;
+  const dimColumns = options.dims.map((d) => table.array(d) as ArrayLike<unknown>);
+  const collector = new CellCollector(options.dims);
+  const dims: unknown[] = new Array(options.dims.length);
+  for (let i = 0; i < n; i++) {
+    const t = parse(dates[i]);
+    const customer = customerOf(customers[i]);
+    const badDate = !Number.isFinite(t);
+    let reason: string | null = null;
+    let amount = 0;
+    if (customer === null && (options.customerFirst || !badDate)) {
+      reason = missingCustomer;
+      reject(i, columns.customer, customers[i], missingCustomer);
+    } else if (badDate) {
+      reason = 'missing or invalid date';
+      reject(i, columns.date, dates[i], 'missing or invalid date (ISO 8601 expected)');
+    } else if (amounts) {
+      const a = amountOf(amounts[i]);
+      if (typeof a === 'string' || a < 0) {
+        reason = typeof a === 'string' ? a : 'negative amount';
+        reject(i, columns.amount!, amounts[i], reason);
+      } else amount = a;
+    }
+    if (reason !== null) {
+      collector.addExcluded(reason, t, 1);
+      continue;
+    }
+    for (let j = 0; j < dims.length; j++) dims[j] = dimColumns[j][i];
+    collector.addValid(customer!, t, t, 1, amount, dims);
+  }
+  return collector.cells('memory');
+}
+
+/** Whether the database can validate and reduce these columns: a DATE or TIMESTAMP date and a numeric amount (if any). */
+export function canPushDownTransactions(sql: SqlRelation, columns: TransactionColumns): boolean {
+  return isTemporal(sql.kind(columns.date)) && (columns.amount === undefined || sql.kind(columns.amount) === 'number');
+}
+
+/**
+ * The generated statement: one row per (customer, UTC day, status, grouping values) with cx_n rows,
+ * cx_amount (sum over valid rows), and cx_first / cx_last (epoch seconds). The status CASE is the
+ * in-memory validation in SQL: no date, no customer (trimmed text empty), and for an amount:
+ * missing (NULL or NaN, as the loaders read a NaN), not a finite number (±Infinity fails
+ * `x * 0 = 0`), negative.
+ */
+export function transactionCellsSql(sql: SqlRelation, columns: TransactionColumns, options: Pick<TransactionOptions, 'dims' | 'missingCustomer' | 'customerFirst'>): string {
+  const dims = options.dims.map((d, i) => `${ident(d)} AS cx_dim${i}`);
+  const dimNames = options.dims.map((_, i) => `cx_dim${i}`);
+  const inner = [`NULLIF(TRIM(CAST(${ident(columns.customer)} AS VARCHAR)), '') AS cx_customer`, `${ident(columns.date)} AS cx_date`, ...(columns.amount ? [`${ident(columns.amount)} AS cx_value`] : []), ...dims];
+  const customer = `WHEN cx_customer IS NULL THEN '${options.missingCustomer ?? 'missing customer'}'`;
+  const date = `WHEN cx_date IS NULL THEN 'missing or invalid date'`;
+  const checks = options.customerFirst ? [customer, date] : [date, customer];
+  // a NaN is a missing value, as in memory (sources/columns.ts); NaN = NaN holds in PostgreSQL and DuckDB
+  if (columns.amount) checks.push(`WHEN cx_value IS NULL OR cx_value = CAST('NaN' AS DOUBLE PRECISION) THEN 'missing amount'`, `WHEN NOT (cx_value * 0 = 0) THEN 'amount not a number'`, `WHEN cx_value < 0 THEN 'negative amount'`);
+  const fence = sql.runner.dialect === 'postgres' ? ' OFFSET 0' : '';
+  const statused = [`cx_customer`, `DATE_TRUNC('day', cx_date) AS cx_day`, 'cx_date', `CASE ${checks.join(' ')} ELSE 'ok' END AS cx_status`, ...(columns.amount ? ['cx_value'] : []), ...dimNames];
+  const select = [
+    'cx_customer',
+    'cx_status',
+    ...dimNames,
+    'CAST(COUNT(*) AS DOUBLE PRECISION) AS cx_n',
+    columns.amount ? `CAST(SUM(CASE WHEN cx_status = 'ok' THEN cx_value END) AS DOUBLE PRECISION) AS cx_amount` : 'CAST(0 AS DOUBLE PRECISION) AS cx_amount',
+    'CAST(EXTRACT(EPOCH FROM MIN(cx_date)) AS DOUBLE PRECISION) AS cx_first',
+    'CAST(EXTRACT(EPOCH FROM MAX(cx_date)) AS DOUBLE PRECISION) AS cx_last',
+  ];
+  return [
+    `SELECT ${select.join(', ')}`,
+    `FROM (SELECT ${statused.join(', ')} FROM (SELECT ${inner.join(', ')} FROM ${sql.from()}${fence}) AS cx_rows) AS cx_statused`,
+    `GROUP BY ${['cx_customer', 'cx_day', 'cx_status', ...dimNames].join(', ')}`,
+  ].join('\n');
+}
+
+/** On a SQL source: the cells from the database, filtered by the metric's filter on their grouping values. */
+export async function pushDownTransactions(source: PushdownSource, columns: TransactionColumns, options: TransactionOptions): Promise<TransactionCells> {
+  const { names, rows } = await source.sql.run(transactionCellsSql(source.sql, columns, options));
+  const at = (name: string) => names.indexOf(name);
+  const [c, st, n, amount, first, last] = ['cx_customer', 'cx_status', 'cx_n', 'cx_amount', 'cx_first', 'cx_last'].map(at);
+  const dimAt = options.dims.map((_, i) => at(`cx_dim${i}`));
+  const keep = options.filter && Object.keys(options.filter).length > 0 ? compileFilter(options.filter) : null;
+  const collector = new CellCollector(options.dims);
+  let firstInvalid: { status: string; ts: number; customer: unknown } | undefined;
+  const ms = (v: unknown) => (v === null || v === undefined ? NaN : Math.round(Number(v) * 1000));
+  for (const r of rows) {
+    const dims = dimAt.map((k) => cellValue(r[k]));
+    if (keep && !keep((column) => dims[options.dims.indexOf(column)])) continue;
+    const status = String(r[st]);
+    if (status !== 'ok') {
+      const ts = ms(r[last]);
+      collector.addExcluded(status, ts, Number(r[n]));
+      const earlier = !firstInvalid || (Number.isFinite(ts) && !(ts >= firstInvalid.ts));
+      if (earlier) firstInvalid = { status, ts, customer: r[c] };
+      continue;
+    }
+    collector.addValid(String(r[c]), ms(r[first]), ms(r[last]), Number(r[n]), Number(r[amount]), dims);
+  }
+  if (firstInvalid && source.onInvalid === 'error') {
+    const { status, ts, customer } = firstInvalid;
+    const column = status === 'missing or invalid date' ? columns.date : status === (options.missingCustomer ?? 'missing customer') ? columns.customer : columns.amount!;
+    const where = [customer === null || customer === undefined ? null : `customer ${JSON.stringify(String(customer))}`, Number.isFinite(ts) ? new Date(ts).toISOString().slice(0, 10) : null].filter(Boolean);
+    const why = status === 'missing or invalid date' ? `${status} (a DATE or TIMESTAMP value expected)` : status;
+    throw new CxError('data', `column ${column}: ${why}${where.length ? ` (a row of ${where.join(', ')})` : ''}`, {
+      location: { file: source.file },
+      hint: invalidRowHint(options.metric, source),
+    });
+  }
+  return collector.cells('sql');
+}
+
+/** Excluded rows by reason, over cells whose timestamp satisfies `inScope` (undated cells: only when `undated`). */
+export function tallyExclusions(excluded: TransactionCells['excluded'], inScope: (t: number) => boolean, undated = false): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (let i = 0; i < excluded.status.length; i++) {
+    const t = excluded.ts[i];
+    if (Number.isFinite(t) ? !inScope(t) : !undated) continue;
+    out[excluded.status[i]] = (out[excluded.status[i]] ?? 0) + excluded.n[i];
+  }
+  return sortKeys(out);
+}
+
+/** The same record with keys in sorted order (deterministic JSON). */
+export function sortKeys<T>(record: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/**
+ * A metric's transaction cells from `source`: made by the database when the source is a SQL source
+ * whose columns allow it (`canPushDownTransactions`), else from rows (a SQL source's rows read
+ * once). In memory the result is returned at once, not as a promise.
+ */
+export function transactionsOf(source: SourceTable, columns: TransactionColumns, options: TransactionOptions): TransactionCells | Promise<TransactionCells> {
+  if (!isPushdown(source)) return transactionCells(source, columns, options);
+  if (canPushDownTransactions(source.sql, columns)) return pushDownTransactions(source, columns, options);
+  return loadRows(source).then((rows) => transactionCells(rows, columns, options));
+}
+
+/** The grouping columns a metric's cells keep: those of `dimensionsOf` that the source has. */
+export function transactionDims(ctx: Pick<PrepareContext<{ filter?: Record<string, unknown> }>, 'config' | 'id' | 'def'>, source: SourceTable): string[] {
+  return dimensionsOf(ctx.config, ctx.id, ctx.def).filter((c) => source.columns.some((x) => x.name === c));
+}
+
+/** `f` of a value, or of a promise's value (a value stays synchronous). */
+export function andThen<T, U>(value: T | Promise<T>, f: (v: T) => U): U | Promise<U> {
+  return value instanceof Promise ? value.then(f) : f(value);
+}

@@ -1,0 +1,5 @@
+SELECT cx_customer, cx_status, cx_dim0, CAST(COUNT(*) AS DOUBLE PRECISION) AS cx_n, CAST(SUM(CASE WHEN cx_status = 'ok' THEN cx_value END) AS DOUBLE PRECISION) AS cx_amount, CAST(EXTRACT(EPOCH FROM MIN(cx_date)) AS DOUBLE PRECISION) AS cx_first, CAST(EXTRACT(EPOCH FROM MAX(cx_date)) AS DOUBLE PRECISION) AS cx_last
+FROM (SELECT cx_customer, DATE_TRUNC('day', cx_date) AS cx_day, cx_date, CASE WHEN cx_date IS NULL THEN 'missing or invalid date' WHEN cx_customer IS NULL THEN 'missing customer' WHEN cx_value IS NULL OR cx_value = CAST('NaN' AS DOUBLE PRECISION) THEN 'missing amount' WHEN NOT (cx_value * 0 = 0) THEN 'amount not a number' WHEN cx_value < 0 THEN 'negative amount' ELSE 'ok' END AS cx_status, cx_value, cx_dim0 FROM (SELECT NULLIF(TRIM(CAST("customer_id" AS VARCHAR)), '') AS cx_customer, "order_date" AS cx_date, "amount" AS cx_value, "region" AS cx_dim0 FROM (
+select order_id, customer_id, try_cast(order_date as timestamptz) as order_date, try_cast(amount as double) as amount, region from SOURCE
+) AS cx_source) AS cx_rows) AS cx_statused
+GROUP BY cx_customer, cx_day, cx_status, cx_dim0
