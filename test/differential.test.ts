@@ -20,7 +20,7 @@ const root = resolve(import.meta.dirname, '..');
 const dataDir = join(root, 'examples', 'acme', 'data');
 const tables = readdirSync(dataDir).filter((f) => f.endsWith('.csv')).map((f) => f.replace(/\.csv$/, ''));
 /** the flagship's metrics whose statistics the database computes (the others read their rows) */
-const PUSHED_DOWN = ['nps', 'csat', 'ces', 'churn', 'retention', 'cohorts', 'repeat_rate', 'clv', 'review_rating'];
+const PUSHED_DOWN = ['nps', 'csat', 'ces', 'churn', 'retention', 'cohorts', 'survival', 'repeat_rate', 'clv', 'review_rating'];
 
 type SqlType = 'DOUBLE PRECISION' | 'TIMESTAMPTZ' | 'DATE' | 'TEXT';
 

@@ -221,7 +221,7 @@ describe.skipIf(!url)(`score metrics pushed down to PostgreSQL${url ? '' : ' (sk
   });
 });
 
-describe('churn, retention and cohort retention pushed down to DuckDB', () => {
+describe('churn, retention, cohort retention and survival pushed down to DuckDB', () => {
   const CONFIG = `report:
   title: Customers
   period: { granularity: month, current: "2026-10" }
@@ -232,8 +232,9 @@ metrics:
   churn: { type: churn, source: customers, id: customer_id, start: signup_date, end: cancel_date }
   retention: { type: retention, source: customers, id: customer_id, start: signup_date, end: cancel_date }
   cohorts: { type: cohort-retention, source: customers, id: customer_id, start: signup_date, end: cancel_date, cohorts: 6, at: 2 }
+  survival: { type: survival, source: customers, id: customer_id, start: signup_date, end: cancel_date, unit: day, horizon: 90, by: plan }
 sections:
-  - { type: kpis, metrics: [churn, retention, cohorts] }
+  - { type: kpis, metrics: [churn, retention, cohorts, survival] }
   - { type: breakdown, metric: churn, by: plan }
   - { type: breakdown, metric: cohorts, by: plan }
 `;
@@ -254,8 +255,13 @@ sections:
   it('count customers in the database and give the same metrics.json as the rows in memory', async () => {
     const reference = await metricsOf(files('{ type: csv, path: data/customers.csv }'));
     const pushed = await metricsOf(files(TYPED));
-    for (const id of ['churn', 'retention', 'cohorts']) expect((pushed.loaded.prepared.get(id) as { engine?: string }).engine).toBe('sql');
+    for (const id of ['churn', 'retention', 'cohorts', 'survival']) expect((pushed.loaded.prepared.get(id) as { engine?: string }).engine).toBe('sql');
     expect(pushed.metrics).toBe(reference.metrics);
+    // survival's cells are frequency weights: fewer cells than customers, the same curve and log-rank test
+    const survival = pushed.loaded.prepared.get('survival') as unknown as { weight: Float64Array };
+    expect(survival.weight.length).toBeLessThan(40);
+    expect(survival.weight.reduce((a, b) => a + b, 0)).toBe(40);
+    expect(JSON.parse(reference.metrics).metrics.survival.logRank.groups).toHaveLength(3);
     const churn = JSON.parse(reference.metrics).metrics.churn;
     expect(churn.excludedAllPeriods).toEqual({ 'duplicate id': 2, 'end before start': 1, 'missing id': 1, 'missing or invalid start date': 1 });
     expect(churn.breakdowns.plan.map((g: { group: string }) => g.group)).toEqual(['(missing)', 'Pro', 'Starter']);

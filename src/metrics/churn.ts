@@ -212,8 +212,13 @@ export interface PreparedCustomers<D = unknown> extends Prepared {
   filterText: string | null;
   /** memoised per-group flows (by breakdown column; '' = all customers) */
   cache: Map<string, unknown>;
-  /** 'sql' when the database counted the customers: `table` then holds weighted cells, `start`/`end` are empty */
+  /**
+   * 'sql' when the database counted the customers: `table` then holds weighted cells (__w), and
+   * `start`/`end` are empty (month cells) or the cells' instants with `weight` (instant cells)
+   */
   engine?: 'sql';
+  /** customers per entry of `start`/`end` (instant cells); absent: one each */
+  weight?: Float64Array;
 }
 
 /** An id cell as text, or null when missing. */

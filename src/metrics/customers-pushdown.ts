@@ -1,11 +1,15 @@
 /**
- * Churn and retention pushed down to a SQL source. Their sufficient statistics are the customer
+ * Churn, retention, cohort retention of subscriptions and survival pushed down to a SQL source. Their sufficient statistics are the customer
  * flows per period — starts per start month, ends per end month — so the database groups the
  * customers by (start month, end month, row status, grouping columns) and returns counts and the
  * latest start and end; the validation is the in-memory one written in SQL (missing id, missing
  * start, end before start, an id on more than one row — `COUNT(*) OVER (PARTITION BY id)`).
  * The cells become a weighted customers table (__sp, __ep, __w) from which `lifecycleFlows` and the
  * shared finaliser compute S, N, L and E exactly as for rows.
+ *
+ * Survival groups by the start and end instants instead of months (`Resolution`): Kaplan–Meier
+ * needs each customer's tenure, and customers with the same dates and grouping values have the
+ * same tenure, so the cells' counts are frequency weights (models/kaplan-meier.ts `weights`).
  *
  * Pushed down only when the start and end columns are DATE or TIMESTAMP columns and the metric has
  * no `filter:` (a filter changes which rows count as duplicates); otherwise the rows are read.
@@ -30,20 +34,30 @@ export function canPushDownCustomers(sql: SqlRelation, def: CustomerDef): boolea
   return isTemporal(sql.kind(def.start)) && isTemporal(sql.kind(def.end)) && Object.keys(def.filter ?? {}).length === 0;
 }
 
-/** The generated statement: one row per (start month, end month, status, grouping values). */
-export function customerCellsSql(sql: SqlRelation, def: CustomerDef, dims: string[]): string {
+/**
+ * How finely the customers are grouped: by start and end month (all churn, retention and cohorts
+ * need), or by start and end instant (survival: tenures are measured in days).
+ */
+export type Resolution = 'month' | 'instant';
+
+/** The generated statement: one row per (start month or instant, end month or instant, status, grouping values). */
+export function customerCellsSql(sql: SqlRelation, def: CustomerDef, dims: string[], resolution: Resolution = 'month'): string {
   const dimList = dims.map((d, i) => `${ident(d)} AS cx_dim${i}`);
   const dimNames = dims.map((_, i) => `cx_dim${i}`);
   const rows = `SELECT ${[`NULLIF(TRIM(CAST(${ident(def.id)} AS VARCHAR)), '') AS cx_id`, `${ident(def.start)} AS cx_start`, `${ident(def.end)} AS cx_end`, ...dimList].join(', ')} FROM ${sql.from()}`;
   const status = `CASE WHEN cx_id IS NULL THEN 'missing id' WHEN cx_start IS NULL THEN 'missing or invalid start date' WHEN cx_end < cx_start THEN 'end before start' WHEN COUNT(*) OVER (PARTITION BY cx_id) > 1 THEN 'duplicate id' ELSE 'ok' END`;
   const fence = sql.runner.dialect === 'postgres' ? ' OFFSET 0' : '';
-  const statused = `SELECT ${[`DATE_TRUNC('month', cx_start) AS cx_sm`, `DATE_TRUNC('month', cx_end) AS cx_em`, 'cx_start', 'cx_end', `${status} AS cx_status`, ...dimNames].join(', ')} FROM (${rows}) AS cx_rows${fence}`;
-  const keys = ['cx_sm', 'cx_em', 'cx_status', ...dimNames];
+  const statused = `SELECT ${[...(resolution === 'month' ? [`DATE_TRUNC('month', cx_start) AS cx_sm`, `DATE_TRUNC('month', cx_end) AS cx_em`] : []), 'cx_start', 'cx_end', `${status} AS cx_status`, ...dimNames].join(', ')} FROM (${rows}) AS cx_rows${fence}`;
+  // instant cells group by the dates themselves (their months follow from them), so that
+  // cx_last_start and cx_last_end are the cell's start and end
+  const monthly = resolution === 'month';
+  const keys = [...(monthly ? ['cx_sm', 'cx_em'] : ['cx_start', 'cx_end']), 'cx_status', ...dimNames];
+  const [sm, em] = monthly ? ['cx_sm', 'cx_em'] : [`DATE_TRUNC('month', cx_start)`, `DATE_TRUNC('month', cx_end)`];
   const select = [
-    'CAST(EXTRACT(YEAR FROM cx_sm) AS INTEGER) AS cx_sy',
-    'CAST(EXTRACT(MONTH FROM cx_sm) AS INTEGER) AS cx_smo',
-    'CAST(EXTRACT(YEAR FROM cx_em) AS INTEGER) AS cx_ey',
-    'CAST(EXTRACT(MONTH FROM cx_em) AS INTEGER) AS cx_emo',
+    `CAST(EXTRACT(YEAR FROM ${sm}) AS INTEGER) AS cx_sy`,
+    `CAST(EXTRACT(MONTH FROM ${sm}) AS INTEGER) AS cx_smo`,
+    `CAST(EXTRACT(YEAR FROM ${em}) AS INTEGER) AS cx_ey`,
+    `CAST(EXTRACT(MONTH FROM ${em}) AS INTEGER) AS cx_emo`,
     'cx_status',
     ...dimNames,
     'CAST(COUNT(*) AS DOUBLE PRECISION) AS cx_n',
@@ -54,14 +68,16 @@ export function customerCellsSql(sql: SqlRelation, def: CustomerDef, dims: strin
 }
 
 /** Churn/retention customers counted by the database: a weighted customers table. */
-export async function prepareCustomersSql<D extends CustomerDef>(ctx: PrepareContext<D>, source: PushdownSource): Promise<PreparedCustomers<D>> {
+export async function prepareCustomersSql<D extends CustomerDef>(ctx: PrepareContext<D>, source: PushdownSource, resolution: Resolution = 'month', extraColumns: [string, string | undefined][] = []): Promise<PreparedCustomers<D>> {
   const def = ctx.def;
   ctx.requireColumn(source, def.id, ['id']);
   ctx.requireColumn(source, def.start, ['start']);
   ctx.requireColumn(source, def.end, ['end']);
+  for (const [key, column] of extraColumns) if (column !== undefined) ctx.requireColumn(source, column, [key]);
   const g = ctx.granularity;
-  const dims = dimensionsOf(ctx.config, ctx.id, def).filter((c) => source.columns.some((x) => x.name === c));
-  const { names, rows } = await source.sql.run(customerCellsSql(source.sql, def, dims));
+  const wanted = [...dimensionsOf(ctx.config, ctx.id, def), ...extraColumns.flatMap(([, c]) => (c === undefined ? [] : [c]))];
+  const dims = [...new Set(wanted)].filter((c) => source.columns.some((x) => x.name === c));
+  const { names, rows } = await source.sql.run(customerCellsSql(source.sql, def, dims, resolution));
   const at = (name: string) => names.indexOf(name);
   const [sy, smo, ey, emo, st, n, ls, le] = ['cx_sy', 'cx_smo', 'cx_ey', 'cx_emo', 'cx_status', 'cx_n', 'cx_last_start', 'cx_last_end'].map(at);
   const dimAt = dims.map((_, i) => at(`cx_dim${i}`));
@@ -69,6 +85,7 @@ export async function prepareCustomersSql<D extends CustomerDef>(ctx: PrepareCon
   const cells: Record<string, unknown[]> = { __sp: [], __ep: [], __w: [] };
   for (const d of dims) cells[d] = [];
   const times: number[] = [];
+  const instants: { start: number[]; end: number[] } = { start: [], end: [] };
   let firstInvalid: { status: string; period: string | null } | undefined;
   for (const r of rows) {
     const status = String(r[st]) as CustomerExclusion | 'ok';
@@ -84,8 +101,12 @@ export async function prepareCustomersSql<D extends CustomerDef>(ctx: PrepareCon
     cells.__ep.push(endPeriod === null ? null : periodOrdinal(endPeriod, g));
     cells.__w.push(w);
     dims.forEach((d, i) => cells[d].push(cellValue(r[dimAt[i]])));
-    times.push(Math.round(Number(r[ls]) * 1000));
-    if (r[le] !== null) times.push(Math.round(Number(r[le]) * 1000));
+    const start = Math.round(Number(r[ls]) * 1000);
+    const end = r[le] === null ? NaN : Math.round(Number(r[le]) * 1000);
+    times.push(start);
+    if (!Number.isNaN(end)) times.push(end);
+    instants.start.push(start);
+    instants.end.push(end);
   }
   if (firstInvalid && source.onInvalid === 'error') {
     const column = firstInvalid.status === 'missing or invalid start date' ? def.start : firstInvalid.status === 'end before start' ? def.end : def.id;
@@ -102,8 +123,9 @@ export async function prepareCustomersSql<D extends CustomerDef>(ctx: PrepareCon
     granularity: g,
     source,
     table: aq.table(cells),
-    start: new Float64Array(0),
-    end: new Float64Array(0),
+    ...(resolution === 'instant'
+      ? { start: Float64Array.from(instants.start), end: Float64Array.from(instants.end), weight: Float64Array.from(cells.__w as number[]) }
+      : { start: new Float64Array(0), end: new Float64Array(0) }),
     exclusions,
     times: sorted,
     filterText: null,

@@ -186,6 +186,17 @@ describe('chi-square and log-rank helpers', () => {
     expect(a.observed.reduce((x, y) => x + y, 0)).toBe(6);
     expect(a.expected.reduce((x, y) => x + y, 0)).toBeCloseTo(6, 12);
   });
+  it('log-rank with frequency weights equals the test on the replicated observations', () => {
+    const times = [1, 2, 2, 3, 4, 5, 6, 7, 7];
+    const events: (0 | 1)[] = [1, 1, 0, 1, 1, 0, 1, 1, 0];
+    const groups = [0, 1, 2, 1, 0, 1, 2, 0, 2];
+    const weights = [2, 1, 3, 1, 4, 2, 1, 1, 2];
+    const copy = <T>(values: T[]) => values.flatMap((v, i) => Array.from({ length: weights[i] }, () => v));
+    const weighted = logRankTest(times, events, groups, 3, weights)!;
+    const replicated = logRankTest(copy(times), copy(events), copy(groups), 3)!;
+    expect(weighted).toEqual(replicated);
+    expect(weighted.observed.reduce((x, y) => x + y, 0)).toBe(10);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------

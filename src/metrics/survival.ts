@@ -13,7 +13,9 @@ import { customerFields, filterTextIn, groupsOf, nextPeriodStart, ordinalPeriod,
 import { filterSchema } from './filter.js';
 import { kaplanMeier, medianSurvival, type ConfType, type KaplanMeierCurve, type MedianSurvival } from './models/kaplan-meier.js';
 import { gammaQ } from './models/special.js';
-import type { ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, VisualBlock, VisualContext } from './module.js';
+import { canPushDownCustomers, prepareCustomersSql } from './customers-pushdown.js';
+import { prepareFromRows, type ComputeContext, type GroupResult, type MetricModule, type MetricResult, type PeriodValue, type PrepareContext, type VisualBlock, type VisualContext } from './module.js';
+import { isPushdown } from '../sources/sql.js';
 import type { Granularity } from './period.js';
 import { adjustGroups, makeResult } from './result-builders.js';
 import { metricFields } from './score-schema.js';
@@ -144,20 +146,25 @@ type PreparedSurvival = PreparedCustomers<SurvivalDef>;
 const DAY = 86_400_000;
 const MONTH_DAYS = 365.25 / 12;
 
-/** Tenures (in units) and event flags of the customers who started before `periodEnd`. */
-export function tenures(start: Float64Array, end: Float64Array, periodEnd: number, unit: 'month' | 'day', rows?: number[]): { times: number[]; events: (0 | 1)[] } {
+/**
+ * Tenures (in units) and event flags of the customers who started before `periodEnd`, with the
+ * number of customers each stands for (1 per row; a database cell's count: customers-pushdown.ts).
+ */
+export function tenures(start: Float64Array, end: Float64Array, periodEnd: number, unit: 'month' | 'day', rows?: number[], weight?: Float64Array): { times: number[]; events: (0 | 1)[]; weights: number[] } {
   const scale = unit === 'month' ? MONTH_DAYS * DAY : DAY;
   const times: number[] = [];
   const events: (0 | 1)[] = [];
+  const weights: number[] = [];
   const visit = (i: number) => {
     if (!(start[i] < periodEnd)) return;
     const left = end[i] < periodEnd; // NaN (active) compares false
     times.push(((left ? end[i] : periodEnd) - start[i]) / scale);
     events.push(left ? 1 : 0);
+    weights.push(weight ? weight[i] : 1);
   };
   if (rows) rows.forEach(visit);
   else for (let i = 0; i < start.length; i++) visit(i);
-  return { times, events };
+  return { times, events, weights };
 }
 
 /** Ŝ(t) with its Greenwood se and band, as R's summary(fit, times = t); null beyond the last observation. */
@@ -193,12 +200,14 @@ export interface LogRank {
  * Log-rank test of K ≥ 2 groups (R survival's survdiff, rho = 0): at each event time with d events
  * among n at risk, group j expects d·n_j/n; U = O − E over the first K − 1 groups, with
  * hypergeometric covariance V_jk = d(n − d)/(n − 1)·(n_j/n)(δ_jk − n_k/n); χ² = Uᵀ V⁻¹ U on K − 1 df.
+ * Optional frequency weights: observation i stands for weights[i] subjects.
  */
-export function logRankTest(times: readonly number[], events: readonly (0 | 1)[], groups: readonly number[], k: number): LogRank | null {
+export function logRankTest(times: readonly number[], events: readonly (0 | 1)[], groups: readonly number[], k: number, weights?: readonly number[]): LogRank | null {
   if (k < 2) return null;
   const order = times.map((_, i) => i).sort((a, b) => times[a] - times[b]);
+  const weight = (i: number) => (weights ? weights[i] : 1);
   const atRisk = new Array<number>(k).fill(0);
-  for (const g of groups) atRisk[g]++;
+  groups.forEach((g, i) => (atRisk[g] += weight(i)));
   const observed = new Array<number>(k).fill(0);
   const expected = new Array<number>(k).fill(0);
   const v = Array.from({ length: k }, () => new Array<number>(k).fill(0));
@@ -208,8 +217,8 @@ export function logRankTest(times: readonly number[], events: readonly (0 | 1)[]
     const leaving = new Array<number>(k).fill(0);
     while (i < order.length && times[order[i]] === t) {
       const j = order[i];
-      if (events[j] === 1) d[groups[j]]++;
-      leaving[groups[j]]++;
+      if (events[j] === 1) d[groups[j]] += weight(j);
+      leaving[groups[j]] += weight(j);
       i++;
     }
     const dt = d.reduce((a, b) => a + b, 0);
@@ -265,9 +274,9 @@ interface Fit {
   median: MedianSurvival;
 }
 
-function fit(times: number[], events: (0 | 1)[], def: SurvivalDef): Fit {
+function fit(times: number[], events: (0 | 1)[], weights: number[], def: SurvivalDef): Fit {
   if (times.length === 0) return { curve: null, n: 0, at: null, median: { median: null, lower: null, upper: null } };
-  const curve = kaplanMeier(times, events, { confType: def.conf_type as ConfType });
+  const curve = kaplanMeier(times, events, { confType: def.conf_type as ConfType, weights });
   return { curve, n: curve.n, at: survivalAt(curve, def.horizon), median: medianSurvival(curve) };
 }
 
@@ -334,8 +343,8 @@ function computeSurvival(pc: PreparedSurvival, ctx: ComputeContext): MetricResul
     const memo = `km:${p}:${key}`;
     const cached = pc.cache.get(memo) as (Fit & { t: ReturnType<typeof tenures> }) | undefined;
     if (cached) return cached;
-    const t = tenures(pc.start, pc.end, periodEndOf(p, g), def.unit, rows);
-    const out = { ...fit(t.times, t.events, def), t };
+    const t = tenures(pc.start, pc.end, periodEndOf(p, g), def.unit, rows, pc.weight);
+    const out = { ...fit(t.times, t.events, t.weights, def), t };
     pc.cache.set(memo, out);
     return out;
   };
@@ -372,7 +381,7 @@ function computeSurvival(pc: PreparedSurvival, ctx: ComputeContext): MetricResul
       const times = fits.flatMap((s) => s.f.t.times);
       const events = fits.flatMap((s) => s.f.t.events);
       const labels = fits.flatMap((s, j) => s.f.t.times.map(() => j));
-      const lr = logRankTest(times, events, labels, fits.length);
+      const lr = logRankTest(times, events, labels, fits.length, fits.flatMap((s) => s.f.t.weights));
       if (lr) logRank = { test: tr('logRank'), statistic: lr.statistic, df: lr.df, p: lr.p, groups: fits.map((s, j) => ({ group: s.group, observed: lr.observed[j], expected: lr.expected[j] })) };
     }
   }
@@ -559,11 +568,25 @@ function survivalVisual(r: MetricResult, pc: PreparedSurvival, ctx: VisualContex
   ];
 }
 
+/**
+ * On a SQL source the database groups the customers by start and end instant, status and grouping
+ * columns (customers-pushdown.ts, instant cells): customers in a cell share their tenure, so the
+ * cell's count is a frequency weight of the Kaplan–Meier fit and the log-rank test. Otherwise rows.
+ */
+function prepareSurvival(ctx: PrepareContext<SurvivalDef>): PreparedSurvival | Promise<PreparedSurvival> {
+  const source = ctx.source('source');
+  const extra: [string, string | undefined][] = [['by', ctx.def.by]];
+  if (!isPushdown(source)) return prepareCustomers(ctx, extra);
+  if (canPushDownCustomers(source.sql, ctx.def)) return prepareCustomersSql(ctx, source, 'instant', extra);
+  return prepareFromRows(ctx, source, (c) => prepareCustomers(c, extra));
+}
+
 export const survivalModule: MetricModule<SurvivalDef, PreparedSurvival> = {
   type: 'survival',
   schema: survivalSchema,
   title: 'Customer survival (Kaplan–Meier)',
-  prepare: (ctx) => prepareCustomers(ctx, [['by', ctx.def.by]]),
+  pushdown: true,
+  prepare: prepareSurvival,
   compute: computeSurvival,
   visual: survivalVisual,
 };

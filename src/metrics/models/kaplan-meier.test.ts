@@ -196,3 +196,22 @@ describe('Kaplan–Meier properties (fast-check)', () => {
     );
   });
 });
+
+describe('frequency weights', () => {
+  it('a weighted observation is the same as that many copies of it (curve, se, band, n)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 20 }), fc.constantFrom<0 | 1>(0, 1), fc.integer({ min: 1, max: 5 })), { minLength: 1, maxLength: 30 }), (rows) => {
+        const weighted = kaplanMeier(rows.map((r) => r[0]), rows.map((r) => r[1]), { weights: rows.map((r) => r[2]), includeCensored: true });
+        const copies = rows.flatMap(([t, e, w]) => Array.from({ length: w }, () => [t, e] as const));
+        const replicated = kaplanMeier(copies.map((r) => r[0]), copies.map((r) => r[1]), { includeCensored: true });
+        expect(weighted).toEqual(replicated);
+      }),
+    );
+  });
+
+  it('rejects weights that are not positive and finite', () => {
+    expect(() => kaplanMeier([1, 2], [1, 1], { weights: [1, 0] })).toThrow(RangeError);
+    expect(() => kaplanMeier([1, 2], [1, 1], { weights: [1] })).toThrow(RangeError);
+    expect(() => kaplanMeier([1, 2], [1, 1], { weights: [1, Infinity] })).toThrow(RangeError);
+  });
+});

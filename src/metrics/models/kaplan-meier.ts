@@ -15,6 +15,8 @@ export interface KaplanMeierOptions {
   confLevel?: number;
   /** Also emit rows at times with censoring but no event (R's `summary(fit, censored = TRUE)`). Default false. */
   includeCensored?: boolean;
+  /** Number of subjects each observation stands for (frequency weights, R's `weights`); default 1 each. */
+  weights?: readonly number[];
 }
 
 /** One row of the curve: the estimate just after `time`. */
@@ -65,15 +67,21 @@ export function kaplanMeier(times: readonly number[], events: readonly (0 | 1)[]
   if (times.length !== events.length) throw new RangeError('kaplanMeier: times and events must have the same length');
   if (times.length === 0) throw new RangeError('kaplanMeier: no observations');
   if (!(confLevel > 0 && confLevel < 1)) throw new RangeError('kaplanMeier: confLevel must be in (0, 1)');
+  const weights = options.weights;
+  if (weights && weights.length !== times.length) throw new RangeError('kaplanMeier: weights and times must have the same length');
+  let total = 0;
   for (let i = 0; i < times.length; i++) {
     if (!Number.isFinite(times[i]!)) throw new RangeError(`kaplanMeier: time ${i} is not finite`);
     if (events[i] !== 0 && events[i] !== 1) throw new RangeError(`kaplanMeier: event ${i} must be 0 or 1`);
+    const w = weights ? weights[i]! : 1;
+    if (!(w > 0 && Number.isFinite(w))) throw new RangeError(`kaplanMeier: weight ${i} must be a finite number > 0`);
+    total += w;
   }
   const z = normalQuantile(1 - (1 - confLevel) / 2);
 
   const order = times.map((_, i) => i).sort((i, j) => times[i]! - times[j]!);
   const steps: KaplanMeierStep[] = [];
-  let atRisk = times.length;
+  let atRisk = total;
   let survival = 1;
   let greenwood = 0;
   let totalEvents = 0;
@@ -83,8 +91,9 @@ export function kaplanMeier(times: readonly number[], events: readonly (0 | 1)[]
     let c = 0;
     // Ties: everyone with this time is at risk at it; events count before censorings.
     while (k < order.length && times[order[k]!] === time) {
-      if (events[order[k]!] === 1) d++;
-      else c++;
+      const w = weights ? weights[order[k]!]! : 1;
+      if (events[order[k]!] === 1) d += w;
+      else c += w;
       k++;
     }
     if (d > 0) {
@@ -99,7 +108,7 @@ export function kaplanMeier(times: readonly number[], events: readonly (0 | 1)[]
     }
     atRisk -= d + c;
   }
-  return { steps, n: times.length, totalEvents, lastTime: times[order[order.length - 1]!]!, confType, confLevel };
+  return { steps, n: total, totalEvents, lastTime: times[order[order.length - 1]!]!, confType, confLevel };
 }
 
 /** Pointwise band for Ŝ given g = Σ d/(n(n−d)), following R survival's formulas. */
