@@ -14,10 +14,9 @@ import { main } from '../src/cli/main.js';
 import { loadConfig } from '../src/config/load.js';
 import type { TransactionCells } from '../src/metrics/transactions.js';
 import { transactionCellsSql } from '../src/metrics/transactions.js';
-import { load, modelFor } from '../src/pipeline.js';
-import { metricsJson } from '../src/render/metrics-json.js';
 import { loadSources } from '../src/sources/index.js';
 import { isPushdown, SqlRelation } from '../src/sources/sql.js';
+import { lcg, metricsWithEngines } from './engines.js';
 import { csv, makeProject } from './project.js';
 
 const CONFIG = `report:
@@ -41,12 +40,6 @@ sections:
 const IDS = ['rpr', 'rpr_days', 'clv', 'clv_simple', 'buyers'];
 const HEADER = ['order_id', 'customer_id', 'order_date', 'amount', 'region'];
 
-/** A deterministic pseudo-random sequence (LCG), so the fixture is the same on every run. */
-function random(seed: number): () => number {
-  let s = seed;
-  return () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
-}
-
 /**
  * 150 customers buying from November 2025 to October 2026 (amounts in quarters, so sums are exact
  * in any order), several orders on one day, same-day orders in two regions, and every invalid
@@ -54,7 +47,7 @@ function random(seed: number): () => number {
  * negative amount.
  */
 function orderRows(): (string | number | null)[][] {
-  const next = random(7);
+  const next = lcg(7);
   const rows: (string | number | null)[][] = [];
   let id = 1;
   for (let c = 0; c < 150; c++) {
@@ -87,14 +80,9 @@ const CSV = '{ type: csv, path: data/orders.csv }';
 /** The orders in DuckDB as a warehouse types them: TIMESTAMPTZ dates (the undatable rows NULL), DOUBLE amounts. */
 const DUCK = `{ type: duckdb, query: "select order_id, customer_id, try_cast(order_date as timestamptz) as order_date, try_cast(amount as double) as amount, region from read_csv('data/orders.csv', all_varchar = true)" }`;
 
-async function metricsOf(dir: string, env: Record<string, string> = {}) {
-  const loaded = await load({ configPath: join(dir, 'cxreport.yaml'), env: { ...env, SOURCE_DATE_EPOCH: '1790000000' } });
-  const built = modelFor(loaded);
-  const engines = IDS.map((id) => (loaded.prepared.get(id) as unknown as { engine?: string }).engine);
-  return { loaded, metrics: metricsJson(built.computed, built.model), engines };
-}
+const metricsOf = (dir: string, env: Record<string, string> = {}) => metricsWithEngines(dir, IDS, env);
 
-const cellsOf = (loaded: Awaited<ReturnType<typeof load>>, id: string) => (loaded.prepared.get(id) as unknown as { rows: TransactionCells }).rows;
+const cellsOf = (loaded: Awaited<ReturnType<typeof metricsWithEngines>>['loaded'], id: string) => (loaded.prepared.get(id) as unknown as { rows: TransactionCells }).rows;
 
 describe('order metrics from transaction cells made by DuckDB', () => {
   it('give byte-identical metrics.json to the rows reduced in memory, invalid rows counted by reason', async () => {

@@ -58,6 +58,11 @@ export function totalExclusions(perPeriod: Iterable<Record<string, number>>): Re
   return all;
 }
 
+/** The counts with the reasons in text order, whatever order the rows came in. */
+export function byReason(counts: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
 /** `excluded`, `exclusions` (this period) and `excludedAllPeriods` of a result, from exclusion counts per period. */
 export function exclusionFields(perPeriod: Map<string, Record<string, number>>, period: string): Pick<MetricResult, 'excluded' | 'exclusions' | 'excludedAllPeriods'> {
   const exclusions = perPeriod.get(period) ?? {};

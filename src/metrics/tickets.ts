@@ -10,7 +10,10 @@
  * resolution before first response) are excluded and counted per reason; open tickets are not
  * invalid — they are counted as open and left out of resolution time only.
  */
-import { rowRejecter } from './invalid.js';
+import { invalidRowHint, rowRejecter } from './invalid.js';
+import { cellValue, ident, isPushdown, isTemporal, loadRows, type PushdownSource, type SqlRelation } from '../sources/sql.js';
+import type { SourceTable } from '../sources/types.js';
+import { dimensionsOf, periodKey } from './pushdown.js';
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import { z } from 'zod';
@@ -20,11 +23,11 @@ import { formatter } from '../report/format.js';
 import { localTranslator, translator, type Locale, type Vars } from '../report/i18n.js';
 import { compileFilter, filterSchema, type Filter } from './filter.js';
 import { gammaP } from './models/special.js';
-import type { Change, ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, Unit, VisualBlock } from './module.js';
+import type { Change, ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, PrepareContext, Unit, VisualBlock } from './module.js';
 import { parseTimestamp, periodOf, periodRange, periodStart, shiftPeriod, type Granularity } from './period.js';
 import { groupKey } from './prepare.js';
 import { lastTimestampOf, latestPeriodOf } from './timeline.js';
-import { adjustGroups, ALPHA, makeResult, proportion, proportionChange, totalExclusions } from './result-builders.js';
+import { adjustGroups, ALPHA, byReason, makeResult, proportion, proportionChange, totalExclusions } from './result-builders.js';
 import { metricFields } from './score-schema.js';
 import { incompleteBeta, quantileSorted, twoProportionZTest, type Interval } from './stats.js';
 
@@ -357,6 +360,8 @@ export interface PreparedTickets extends Prepared {
   exclusions: Map<string, Record<string, number>>;
   /** unusable cells of optional fields (reopened, csat, priority) per period, rows kept */
   fieldIssues: Map<string, Record<string, number>>;
+  /** 'sql' when the database made the ticket cells */
+  engine: 'memory' | 'sql';
 }
 
 const TRUE = new Set(['true', 'yes', 'y', 't', '1']);
@@ -384,15 +389,15 @@ function targetFor(target: number | Record<string, number>, priority: unknown): 
   return null;
 }
 
-function bump(map: Map<string, Record<string, number>>, period: string, reason: string): void {
+function bump(map: Map<string, Record<string, number>>, period: string, reason: string, count = 1): void {
   const entry = map.get(period) ?? {};
-  entry[reason] = (entry[reason] ?? 0) + 1;
+  entry[reason] = (entry[reason] ?? 0) + count;
   map.set(period, entry);
 }
 
 const HOUR = 3_600_000;
 
-function prepareTickets(ctx: Parameters<MetricModule<TicketsDef, PreparedTickets>['prepare']>[0]): PreparedTickets {
+function prepareTickets(ctx: PrepareContext<TicketsDef>): PreparedTickets | Promise<PreparedTickets> {
   const def = ctx.def;
   const source = ctx.source('source');
   for (const key of ['created', 'first_response', 'resolved', 'channel', 'priority', 'reopened', 'csat'] as const) {
@@ -417,6 +422,38 @@ function prepareTickets(ctx: Parameters<MetricModule<TicketsDef, PreparedTickets
     }
   }
 
+  const granularity = ctx.granularity;
+  const dims = [...new Set([...dimensionsOf(ctx.config, ctx.id, def), ...(def.channel ? [def.channel] : [])])].filter((c) => source.columns.some((x) => x.name === c));
+  if (!isPushdown(source)) return prepareFrom(ctx, rowRecords(ctx.id, source, def, granularity));
+  if (canPushDownTickets(source.sql, def)) return ticketCells(ctx.id, source, def, dims, granularity).then((records) => prepareFrom(ctx, records));
+  return loadRows(source).then((rows) => prepareFrom(ctx, rowRecords(ctx.id, rows, def, granularity)));
+}
+
+/**
+ * Tickets as the metric sees them: per ticket (in memory) or per database cell of tickets alike in
+ * everything the metric uses (pushed down: `ticketCellsSql`), the creation period, the latest
+ * creation time, the times to first response and to resolution (ms; null when empty, NaN when
+ * unreadable), the raw priority, reopened and CSAT cells, the grouping columns and a weight.
+ */
+export interface TicketRecords {
+  n: number;
+  period: (string | null)[];
+  ts: Float64Array;
+  fr: (number | null)[];
+  res: (number | null)[];
+  priority: ArrayLike<unknown> | null;
+  reopened: ArrayLike<unknown> | null;
+  csat: ArrayLike<unknown> | null;
+  /** source columns (in memory: all of them; pushed down: the grouping columns) */
+  table: ColumnTable;
+  weight: Float64Array | null;
+  /** `on_invalid: error` for record i: throws with the record's location */
+  reject: (i: number, column: string, raw: unknown, reason: string) => void;
+  engine: 'memory' | 'sql';
+}
+
+/** One record per row (after the filter), located by file row for `on_invalid: error`. */
+function rowRecords(metric: string, source: SourceTable, def: TicketsDef, granularity: Granularity): TicketRecords {
   let table = source.table;
   if (def.filter) {
     const keep = compileFilter(def.filter as Filter);
@@ -427,20 +464,102 @@ function prepareTickets(ctx: Parameters<MetricModule<TicketsDef, PreparedTickets
   const created = col(def.created)!;
   const firsts = col(def.first_response)!;
   const resolveds = col(def.resolved)!;
-  const priorities = col(def.priority);
-  const reopens = col(def.reopened);
-  const csats = col(def.csat);
-  const granularity = ctx.granularity;
-  // source `on_invalid: error`: the first unusable row stops the build, located by file row and column
-  const reject = rowRejecter(source, table, ctx.id);
-
   const period: (string | null)[] = new Array(n);
   const ts = new Float64Array(n);
+  const fr: (number | null)[] = new Array(n);
+  const res: (number | null)[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = parseTimestamp(created[i]);
+    ts[i] = c;
+    period[i] = Number.isFinite(c) ? periodOf(c, granularity) : null;
+    fr[i] = isEmpty(firsts[i]) ? null : parseTimestamp(firsts[i]) - c;
+    res[i] = isEmpty(resolveds[i]) ? null : parseTimestamp(resolveds[i]) - c;
+  }
+  return { n, period, ts, fr, res, priority: col(def.priority), reopened: col(def.reopened), csat: col(def.csat), table, weight: null, reject: rowRejecter(source, table, metric), engine: 'memory' };
+}
+
+/** Whether the database can make the ticket cells: creation, first response and resolution are DATE or TIMESTAMP columns. */
+export function canPushDownTickets(sql: SqlRelation, def: TicketsDef): boolean {
+  return [def.created, def.first_response, def.resolved].every((c) => isTemporal(sql.kind(c)));
+}
+
+/**
+ * The generated statement: tickets grouped by creation month, time to first response and to
+ * resolution (seconds), the raw priority, reopened and CSAT values and the grouping columns, with
+ * the count and the latest creation time. Validation and SLA targets are applied to the cells in
+ * JS by the same code as to rows (`prepareFrom`); the order statistics need the durations
+ * themselves, which the cells keep (with their multiplicity).
+ */
+export function ticketCellsSql(sql: SqlRelation, def: TicketsDef, dims: string[]): string {
+  const extra = [def.priority, def.reopened, def.csat].filter((c): c is string => c !== undefined);
+  const columns = [...new Set([...extra, ...dims])];
+  const alias = (c: string) => `c${columns.indexOf(c)}`;
+  const [c, f, r] = [def.created, def.first_response, def.resolved].map(ident);
+  const inner = [
+    `DATE_TRUNC('month', ${c}) AS cx_period`,
+    `${c} AS cx_created`,
+    `EXTRACT(EPOCH FROM ${f}) - EXTRACT(EPOCH FROM ${c}) AS cx_fr`,
+    `EXTRACT(EPOCH FROM ${r}) - EXTRACT(EPOCH FROM ${c}) AS cx_res`,
+    ...columns.map((col) => `${ident(col)} AS ${alias(col)}`),
+  ];
+  const fence = sql.runner.dialect === 'postgres' ? ' OFFSET 0' : '';
+  const keys = ['cx_period', 'cx_fr', 'cx_res', ...columns.map(alias)];
+  return [
+    `SELECT CAST(EXTRACT(YEAR FROM cx_period) AS INTEGER) AS cx_year, CAST(EXTRACT(MONTH FROM cx_period) AS INTEGER) AS cx_month, CAST(cx_fr AS DOUBLE PRECISION) AS cx_fr, CAST(cx_res AS DOUBLE PRECISION) AS cx_res${columns.map((col) => `, ${alias(col)}`).join('')}, CAST(COUNT(*) AS DOUBLE PRECISION) AS cx_n, CAST(EXTRACT(EPOCH FROM MAX(cx_created)) AS DOUBLE PRECISION) AS cx_epoch`,
+    `FROM (SELECT ${inner.join(', ')} FROM ${sql.from()}${fence}) AS cx_rows`,
+    `GROUP BY ${keys.join(', ')}`,
+  ].join('\n');
+}
+
+/** The ticket cells from the database, as records (filtered by the metric's filter on their grouping values). */
+async function ticketCells(metric: string, source: PushdownSource, def: TicketsDef, dims: string[], granularity: Granularity): Promise<TicketRecords> {
+  const dimsAll = [...new Set([...dims, ...Object.keys(def.filter ?? {})])].filter((c) => source.columns.some((x) => x.name === c));
+  const extra = [def.priority, def.reopened, def.csat].filter((c): c is string => c !== undefined);
+  const columns = [...new Set([...extra, ...dimsAll])];
+  const { names, rows } = await source.sql.run(ticketCellsSql(source.sql, def, dimsAll));
+  const at = (name: string) => names.indexOf(name);
+  const [y, m, fr, res, n, ep] = ['cx_year', 'cx_month', 'cx_fr', 'cx_res', 'cx_n', 'cx_epoch'].map(at);
+  const colAt = columns.map((_, i) => at(`c${i}`));
+  const keep = def.filter ? compileFilter(def.filter as Filter) : null;
+  const ms = (v: unknown) => (v === null || v === undefined ? null : Math.round(Number(v) * 1000));
+  const out = { period: [] as (string | null)[], ts: [] as number[], fr: [] as (number | null)[], res: [] as (number | null)[], weight: [] as number[], values: columns.map(() => [] as unknown[]) };
+  const records = rows
+    .map((r) => ({ r, period: periodKey(r[y], r[m], granularity), values: colAt.map((k) => cellValue(r[k])) }))
+    .filter(({ values }) => !keep || keep((column) => values[columns.indexOf(column)]))
+    // a fixed order (period, then the cell's values), so that `on_invalid: error` names the same cell every time
+    .sort((a, b) => (a.period ?? '\uffff').localeCompare(b.period ?? '\uffff') || JSON.stringify([a.r[fr], a.r[res], a.values]).localeCompare(JSON.stringify([b.r[fr], b.r[res], b.values])));
+  for (const { r, period, values } of records) {
+    out.period.push(period);
+    out.ts.push(r[ep] === null ? NaN : Math.round(Number(r[ep]) * 1000));
+    out.fr.push(ms(r[fr]));
+    out.res.push(ms(r[res]));
+    out.weight.push(Number(r[n]));
+    values.forEach((v, j) => out.values[j].push(v));
+  }
+  // __cell keeps the row count when the cells have no value columns
+  const table = aq.table({ __cell: out.period.map((_, i) => i), ...Object.fromEntries(columns.map((c, j) => [c, out.values[j]])) });
+  const reject = (i: number, column: string, raw: unknown, reason: string) => {
+    if (source.onInvalid !== 'error') return;
+    const value = raw === undefined ? '' : `${raw === null || (typeof raw === 'string' && raw.trim() === '') ? 'empty' : JSON.stringify(raw)} — `;
+    const where = out.period[i] ? ` (a ticket created in ${out.period[i]})` : '';
+    throw new CxError('data', `column ${column}: ${value}${reason}${where}`, { location: { file: source.file }, hint: invalidRowHint(metric, source) });
+  };
+  const pick = (column: string | undefined) => (column === undefined ? null : out.values[columns.indexOf(column)]);
+  return { n: out.period.length, period: out.period, ts: Float64Array.from(out.ts), fr: out.fr, res: out.res, priority: pick(def.priority), reopened: pick(def.reopened), csat: pick(def.csat), table, weight: Float64Array.from(out.weight), reject, engine: 'sql' };
+}
+
+/** Validates the records (the same rules whatever the engine) and derives each ticket's measures; weights count tickets. */
+function prepareFrom(ctx: PrepareContext<TicketsDef>, records: TicketRecords): PreparedTickets {
+  const def = ctx.def;
+  const granularity = ctx.granularity;
+  const { n, reject } = records;
+  const w = (i: number) => (records.weight ? records.weight[i] : 1);
+  const period = records.period;
   const status: string[] = new Array(n);
   const fr: (number | null)[] = new Array(n).fill(null);
   const res: (number | null)[] = new Array(n).fill(null);
-  const open = new Uint8Array(n);
-  const awaiting = new Uint8Array(n);
+  const open = new Float64Array(n);
+  const awaiting = new Float64Array(n);
   const frMet: (number | null)[] = new Array(n).fill(null);
   const resMet: (number | null)[] = new Array(n).fill(null);
   const slaMet: (number | null)[] = new Array(n).fill(null);
@@ -452,69 +571,90 @@ function prepareTickets(ctx: Parameters<MetricModule<TicketsDef, PreparedTickets
   const scale = def.csat_scale;
 
   for (let i = 0; i < n; i++) {
-    const c = parseTimestamp(created[i]);
-    ts[i] = c;
-    if (!Number.isFinite(c)) {
-      reject(i, def.created, created[i], 'missing or invalid created time (ISO 8601 expected)');
-      period[i] = null;
+    const p = period[i];
+    if (p === null) {
+      reject(i, def.created, records.table.columnNames().includes(def.created) ? records.table.array(def.created)[i] : undefined, 'missing or invalid created time (ISO 8601 expected)');
       status[i] = 'missing or invalid created time';
-      bump(exclusions, 'undated', status[i]);
+      bump(exclusions, 'undated', status[i], w(i));
       continue;
     }
-    const p = periodOf(c, granularity);
-    period[i] = p;
-    const f = isEmpty(firsts[i]) ? null : parseTimestamp(firsts[i]);
-    const r = isEmpty(resolveds[i]) ? null : parseTimestamp(resolveds[i]);
+    const f = records.fr[i];
+    const r = records.res[i];
     let reason: TicketExclusion | null = null;
-    if (f !== null && !Number.isFinite(f)) reason = 'invalid first response time';
-    else if (r !== null && !Number.isFinite(r)) reason = 'invalid resolved time';
-    else if (f !== null && f < c) reason = 'first response before creation';
-    else if (r !== null && r < c) reason = 'resolved before creation';
+    if (f !== null && Number.isNaN(f)) reason = 'invalid first response time';
+    else if (r !== null && Number.isNaN(r)) reason = 'invalid resolved time';
+    else if (f !== null && f < 0) reason = 'first response before creation';
+    else if (r !== null && r < 0) reason = 'resolved before creation';
     else if (r !== null && f !== null && r < f) reason = 'resolved before first response';
     if (reason) {
       const column = reason === 'invalid first response time' || reason === 'first response before creation' ? def.first_response : def.resolved;
-      reject(i, column, column === def.first_response ? firsts[i] : resolveds[i], reason);
+      reject(i, column, records.table.columnNames().includes(column) ? records.table.array(column)[i] : undefined, reason);
       status[i] = reason;
-      bump(exclusions, p, reason);
+      bump(exclusions, p, reason, w(i));
       continue;
     }
     status[i] = 'ok';
     if (firstPeriod === undefined || p < firstPeriod) firstPeriod = p;
-    const priority = priorities ? priorities[i] : undefined;
+    const priority = records.priority ? records.priority[i] : undefined;
     const frTarget = targetFor(def.sla.first_response_hours, priority);
     const resTarget = targetFor(def.sla.resolution_hours, priority);
-    if (frTarget === null || resTarget === null) bump(fieldIssues, p, 'no SLA target for priority');
+    if (frTarget === null || resTarget === null) bump(fieldIssues, p, 'no SLA target for priority', w(i));
     if (f !== null) {
-      fr[i] = (f - c) / HOUR;
+      fr[i] = f / HOUR;
       if (frTarget !== null) frMet[i] = fr[i]! <= frTarget ? 1 : 0;
     } else awaiting[i] = 1;
     if (r !== null) {
-      res[i] = (r - c) / HOUR;
+      res[i] = r / HOUR;
       if (resTarget !== null) resMet[i] = res[i]! <= resTarget ? 1 : 0;
       if (resMet[i] !== null && (f === null || frMet[i] !== null)) slaMet[i] = resMet[i] === 1 && (f === null || frMet[i] === 1) ? 1 : 0;
     } else open[i] = 1;
-    if (reopens) {
-      const flag = parseFlag(reopens[i]);
+    if (records.reopened) {
+      const flag = parseFlag(records.reopened[i]);
       if (flag === 'invalid') {
-        reject(i, def.reopened!, reopens[i], 'reopened flag not recognised (true/false, yes/no, 1/0)');
-        bump(fieldIssues, p, 'reopened flag not recognised');
+        reject(i, def.reopened!, records.reopened[i], 'reopened flag not recognised (true/false, yes/no, 1/0)');
+        bump(fieldIssues, p, 'reopened flag not recognised', w(i));
       }
-      else if (flag === null) bump(fieldIssues, p, 'missing reopened flag');
+      else if (flag === null) bump(fieldIssues, p, 'missing reopened flag', w(i));
       else if (flag || r !== null) reopened[i] = flag ? 1 : 0;
     }
-    if (csats && !isEmpty(csats[i])) {
-      const raw = csats[i];
+    if (records.csat && !isEmpty(records.csat[i])) {
+      const raw = records.csat[i];
       const v = typeof raw === 'number' ? raw : /^\s*[-+]?(\d+(\.\d*)?|\.\d+)\s*$/.test(String(raw)) ? Number(raw) : NaN;
       const issue = !Number.isFinite(v) ? 'csat not a number' : !Number.isInteger(v) ? 'csat not an integer' : v < 1 || v > scale ? 'csat out of range' : null;
       if (issue) {
         reject(i, def.csat!, raw, `${issue} (valid: integers 1–${scale})`);
-        bump(fieldIssues, p, issue);
+        bump(fieldIssues, p, issue, w(i));
       } else csatSat[i] = v >= scale - 1 ? 1 : 0;
     }
   }
 
-  const derived: Record<string, ArrayLike<unknown>> = { __period: period, __ts: ts, __status: status, __fr: fr, __res: res, __open: open, __awaiting: awaiting, __frMet: frMet, __resMet: resMet, __slaMet: slaMet, __reopened: reopened, __csatSat: csatSat };
-  const full = table.assign(aq.table(derived));
+  // weighted measures: a record stands for `w` tickets (sums and counts over tickets; durations repeated w times in the cells' rollup)
+  const weight = Float64Array.from({ length: n }, (_, i) => w(i));
+  const times = (values: (number | null)[]) => values.map((v, i) => (v === null ? null : weight[i]));
+  const scaled = (values: (number | null)[]) => values.map((v, i) => (v === null ? null : v * weight[i]));
+  const derived: Record<string, ArrayLike<unknown>> = {
+    __period: period,
+    __ts: records.ts,
+    __status: status,
+    __w: weight,
+    __fr: fr,
+    __frW: times(fr),
+    __res: res,
+    __resW: times(res),
+    __open: Float64Array.from(open, (v, i) => v * weight[i]),
+    __awaiting: Float64Array.from(awaiting, (v, i) => v * weight[i]),
+    __frMet: scaled(frMet),
+    __frN: times(frMet),
+    __resMet: scaled(resMet),
+    __resN: times(resMet),
+    __slaMet: scaled(slaMet),
+    __slaN: times(slaMet),
+    __reopened: scaled(reopened),
+    __reopenN: times(reopened),
+    __csatSat: scaled(csatSat),
+    __csatN: times(csatSat),
+  };
+  const full = records.table.assign(aq.table(derived));
   const valid = full.filter((d: Record<string, unknown>) => d.__status === 'ok').reify();
   return {
     kind: 'tickets',
@@ -526,6 +666,7 @@ function prepareTickets(ctx: Parameters<MetricModule<TicketsDef, PreparedTickets
     firstPeriod,
     exclusions,
     fieldIssues,
+    engine: records.engine,
     latestPeriod: latestPeriodOf(valid),
     lastTimestamp: lastTimestampOf(valid, granularity),
   };
@@ -558,26 +699,37 @@ export interface TicketCell {
 const emptyCell = (): TicketCell => ({ volume: 0, open: 0, awaiting: 0, fr: new Float64Array(0), res: new Float64Array(0), frMet: 0, frN: 0, resMet: 0, resN: 0, slaMet: 0, slaN: 0, reopened: 0, reopenN: 0, csatSat: 0, csatN: 0 });
 
 const ROLLUP = {
-  volume: aq.op.count(),
+  volume: 'd => op.sum(d.__w)',
   open: 'd => op.sum(d.__open)',
   awaiting: 'd => op.sum(d.__awaiting)',
   fr: 'd => op.array_agg(d.__fr)',
+  frW: 'd => op.array_agg(d.__frW)',
   res: 'd => op.array_agg(d.__res)',
+  resW: 'd => op.array_agg(d.__resW)',
   frMet: 'd => op.sum(d.__frMet)',
-  frN: 'd => op.valid(d.__frMet)',
+  frN: 'd => op.sum(d.__frN)',
   resMet: 'd => op.sum(d.__resMet)',
-  resN: 'd => op.valid(d.__resMet)',
+  resN: 'd => op.sum(d.__resN)',
   slaMet: 'd => op.sum(d.__slaMet)',
-  slaN: 'd => op.valid(d.__slaMet)',
+  slaN: 'd => op.sum(d.__slaN)',
   reopened: 'd => op.sum(d.__reopened)',
-  reopenN: 'd => op.valid(d.__reopened)',
+  reopenN: 'd => op.sum(d.__reopenN)',
   csatSat: 'd => op.sum(d.__csatSat)',
-  csatN: 'd => op.valid(d.__csatSat)',
+  csatN: 'd => op.sum(d.__csatN)',
 };
+
+/** Durations repeated by their weights (tickets per record), ascending. */
+function repeated(values: number[] | undefined, weights: number[] | undefined): Float64Array {
+  const out: number[] = [];
+  (values ?? []).forEach((v, i) => {
+    for (let k = 0; k < (weights?.[i] ?? 1); k++) out.push(v);
+  });
+  return Float64Array.from(out).sort();
+}
 
 function toCell(o: Record<string, unknown>): TicketCell {
   const num = (k: string) => Number(o[k] ?? 0) || 0;
-  const sorted = (k: string) => Float64Array.from((o[k] as number[] | undefined) ?? []).sort();
+  const sorted = (k: string) => repeated(o[k] as number[] | undefined, o[`${k}W`] as number[] | undefined);
   return { volume: num('volume'), open: num('open'), awaiting: num('awaiting'), fr: sorted('fr'), res: sorted('res'), frMet: num('frMet'), frN: num('frN'), resMet: num('resMet'), resN: num('resN'), slaMet: num('slaMet'), slaN: num('slaN'), reopened: num('reopened'), reopenN: num('reopenN'), csatSat: num('csatSat'), csatN: num('csatN') };
 }
 
@@ -778,8 +930,8 @@ function computeTickets(pt: PreparedTickets, ctx: ComputeContext): MetricResult 
     ...change,
     test: t(`test.${measure}`),
     excluded: Object.values(exclusions).reduce((a, b) => a + b, 0),
-    exclusions,
-    excludedAllPeriods: all,
+    exclusions: byReason(exclusions),
+    excludedAllPeriods: byReason(all),
     series,
     breakdowns,
     method: methodText(def, t),
@@ -903,6 +1055,7 @@ export const ticketsModule: MetricModule<TicketsDef, PreparedTickets> = {
   type: 'tickets',
   schema: ticketsSchema,
   title: 'Support tickets',
+  pushdown: true,
   prepare: prepareTickets,
   compute: computeTickets,
   visual: visualTickets,
