@@ -646,11 +646,12 @@ postgres — and "× DuckDB baseline" by (e)'s.
 ${CONFIG_SHAPE}
 \`\`\`
 
-- **(a) csv** — \`{ type: csv, path: bench/.data/responses-<N>.csv }\`: the file is read whole,
-  decoded to one string, parsed by csv-parse, typed column by column and loaded into an Arquero
-  table; every metric then validates each row and aggregates with Arquero.
+- **(a) csv** — \`{ type: csv, path: bench/.data/responses-<N>.csv }\`: the file is streamed
+  through csv-parse straight into columns, typed column by column and loaded into an Arquero
+  table; every metric then validates each row and reduces the rows to the cells it is computed from.
 - **(b) parquet** — \`{ type: parquet, path: bench/.data/responses-<N>.parquet }\`: hyparquet decodes
-  the file into row objects, which become an Arquero table; the metrics as in (a).
+  the file column chunk by column chunk into columns (no row objects), which become an Arquero
+  table; the metrics as in (a).
 - **(c) duckdb** — \`{ type: duckdb, query: "select * from read_parquet('…/responses-<N>.parquet')",
   pushdown: true }\`: with pushdown, the score metrics have DuckDB compute their cells — row count
   and latest timestamp per month × raw score (× region for NPS) — with one generated \`GROUP BY
