@@ -22,10 +22,10 @@ const dataDir = join(root, 'examples', 'acme', 'data');
 const tables = readdirSync(dataDir).filter((f) => f.endsWith('.csv')).map((f) => f.replace(/\.csv$/, ''));
 /**
  * the flagship's metrics whose statistics the database computes; the others read their rows:
- * revenue retention, health score and sentiment always, the tickets because the export's
+ * revenue retention and health score always, the tickets because the export's
  * first-response column holds a "not recorded" (text), clv_simple because its dates are month keys
  */
-const PUSHED_DOWN = ['nps', 'csat', 'ces', 'churn', 'retention', 'cohorts', 'survival', 'repeat_rate', 'clv', 'review_rating'];
+const PUSHED_DOWN = ['nps', 'csat', 'ces', 'churn', 'retention', 'cohorts', 'survival', 'repeat_rate', 'clv', 'review_rating', 'review_sentiment', 'comment_sentiment'];
 
 type SqlType = 'DOUBLE PRECISION' | 'TIMESTAMPTZ' | 'DATE' | 'TEXT';
 

@@ -5,10 +5,9 @@
  * the weighted cells as on rows. The same tickets as a CSV, in DuckDB and in PostgreSQL give
  * byte-identical metrics.json, with every invalid kind a database can hold counted the same.
  */
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
-import { lcg, metricsWithEngines } from './engines.js';
+import { lcg, metricsWithEngines, postgresTable } from './engines.js';
 import { csv, makeProject } from './project.js';
 
 const CONFIG = `report:
@@ -116,21 +115,8 @@ const url = process.env.CXREPORT_TEST_PG;
 
 describe.skipIf(!url)(`ticket metrics from ticket cells made by PostgreSQL${url ? '' : ' (skipped: set CXREPORT_TEST_PG; .ci/run starts a server)'}`, () => {
   const table = `typed_tickets_${process.pid}`;
-  const client = new pg.Client({ connectionString: url });
   const env = { CX_DATABASE_URL: url! };
-
-  beforeAll(async () => {
-    await client.connect();
-    await client.query(`create table ${table} (ticket_id text, channel text, priority text, created_at timestamptz, first_response_at timestamptz, resolved_at timestamptz, reopened text, csat text)`);
-    for (const row of ticketRows()) {
-      const cells = row.map((v) => (v === null || v === '' ? null : String(v)));
-      await client.query(`insert into ${table} values ($1, $2, $3, $4, $5, $6, $7, $8)`, cells);
-    }
-  });
-  afterAll(async () => {
-    await client.query(`drop table if exists ${table}`);
-    await client.end();
-  });
+  postgresTable(url!, table, 'ticket_id text, channel text, priority text, created_at timestamptz, first_response_at timestamptz, resolved_at timestamptz, reopened text, csat text', ticketRows().map((row) => row.map((v) => (v === null || v === '' ? null : String(v)))));
 
   it('give byte-identical metrics.json to the rows in memory', async () => {
     const reference = await metricsOf(project(CSV));

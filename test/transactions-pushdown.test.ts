@@ -8,15 +8,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { loadConfig } from '../src/config/load.js';
 import type { TransactionCells } from '../src/metrics/transactions.js';
 import { transactionCellsSql } from '../src/metrics/transactions.js';
 import { loadSources } from '../src/sources/index.js';
 import { isPushdown, SqlRelation } from '../src/sources/sql.js';
-import { lcg, metricsWithEngines } from './engines.js';
+import { lcg, metricsWithEngines, postgresTable } from './engines.js';
 import { csv, makeProject } from './project.js';
 
 const CONFIG = `report:
@@ -173,22 +172,8 @@ const url = process.env.CXREPORT_TEST_PG;
 
 describe.skipIf(!url)(`order metrics from transaction cells made by PostgreSQL${url ? '' : ' (skipped: set CXREPORT_TEST_PG; .ci/run starts a server)'}`, () => {
   const table = `typed_orders_${process.pid}`;
-  const client = new pg.Client({ connectionString: url });
   const env = { CX_DATABASE_URL: url! };
-
-  beforeAll(async () => {
-    await client.connect();
-    await client.query(`create table ${table} (order_id integer, customer_id text, order_date timestamptz, amount double precision, region text)`);
-    for (const row of orderRows()) {
-      const cells = row.map((v) => (v === null || v === '' ? null : String(v)));
-      if (cells[2] === 'not-a-date') cells[2] = null;
-      await client.query(`insert into ${table} values ($1, $2, $3, $4, $5)`, cells);
-    }
-  });
-  afterAll(async () => {
-    await client.query(`drop table if exists ${table}`);
-    await client.end();
-  });
+  postgresTable(url!, table, 'order_id integer, customer_id text, order_date timestamptz, amount double precision, region text', orderRows().map((row) => row.map((v) => (v === null || v === '' || v === 'not-a-date' ? null : String(v)))));
 
   it('give byte-identical metrics.json to the rows reduced in memory', async () => {
     const reference = await metricsOf(project(CSV));

@@ -6,7 +6,11 @@
  * trinomial standard error; shares per period and group use the Wilson interval. Frequent themes
  * (keywords and bigrams after stop-word removal) come with counts and example quotes.
  */
-import { rowRejecter } from './invalid.js';
+import { invalidRowHint, rowRejecter } from './invalid.js';
+import { CxError } from '../errors.js';
+import { cellValue, ident, isPushdown, isTemporal, loadRows, type PushdownSource, type SqlRelation } from '../sources/sql.js';
+import type { SourceTable } from '../sources/types.js';
+import { dimensionsOf, periodKey } from './pushdown.js';
 import { createRequire } from 'node:module';
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
@@ -16,7 +20,7 @@ import { formatter } from '../report/format.js';
 import { localTranslator, type Locale, type Vars } from '../report/i18n.js';
 import { palette, toneColour } from '../report/theme.js';
 import { compileFilter, filterSchema, type Filter } from './filter.js';
-import type { GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, VisualBlock, VisualContext } from './module.js';
+import type { GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, PrepareContext, VisualBlock, VisualContext } from './module.js';
 import { parseTimestamp, periodOf, periodRange, type Granularity } from './period.js';
 import { groupKey } from './prepare.js';
 import { lastTimestampOf, latestPeriodOf } from './timeline.js';
@@ -206,8 +210,12 @@ export interface Theme {
 const MAX_QUOTE = 280;
 
 /** Frequent themes of a set of comments, deterministic: by mentions, then bigrams first, then alphabetically. */
-export function findThemes(comments: { text: string; label: SentimentClass; comparative: number }[], options: { top: number; minCount: number; examples: number; stopWords: string[] }): Theme[] {
+export function findThemes(comments: { text: string; label: SentimentClass; comparative: number; weight?: number }[], options: { top: number; minCount: number; examples: number; stopWords: string[] }): Theme[] {
   if (options.top === 0) return [];
+  // a comment may stand for several identical ones (comment cells): it counts `weight` times
+  const weight = (i: number) => comments[i].weight ?? 1;
+  const count = (list: number[]) => list.reduce((sum, i) => sum + weight(i), 0);
+  const total = comments.reduce((sum, _, i) => sum + weight(i), 0);
   const stop = stopWordSet(options.stopWords);
   const mentions = new Map<string, number[]>();
   comments.forEach((c, i) => {
@@ -217,21 +225,21 @@ export function findThemes(comments: { text: string; label: SentimentClass; comp
       else mentions.set(term, [i]);
     }
   });
-  const candidates = [...mentions.entries()].filter(([, list]) => list.length >= options.minCount);
+  const candidates = [...mentions.entries()].filter(([, list]) => count(list) >= options.minCount);
   const isBigram = (t: string) => t.includes(' ');
-  candidates.sort(([a, la], [b, lb]) => lb.length - la.length || Number(isBigram(b)) - Number(isBigram(a)) || (a < b ? -1 : a > b ? 1 : 0));
+  candidates.sort(([a, la], [b, lb]) => count(lb) - count(la) || Number(isBigram(b)) - Number(isBigram(a)) || (a < b ? -1 : a > b ? 1 : 0));
   // A keyword that only ever appears inside one chosen bigram adds nothing: skip it.
   const chosen: [string, number[]][] = [];
   for (const [term, list] of candidates) {
     if (chosen.length >= options.top) break;
-    if (!isBigram(term) && chosen.some(([t, l]) => isBigram(t) && t.split(' ').includes(term) && l.length === list.length)) continue;
+    if (!isBigram(term) && chosen.some(([t, l]) => isBigram(t) && t.split(' ').includes(term) && count(l) === count(list))) continue;
     chosen.push([term, list]);
   }
   // Bigrams ranked after their keywords can subsume them too: drop such keywords.
-  const final = chosen.filter(([term, list]) => isBigram(term) || !chosen.some(([t, l]) => isBigram(t) && t.split(' ').includes(term) && l.length === list.length));
+  const final = chosen.filter(([term, list]) => isBigram(term) || !chosen.some(([t, l]) => isBigram(t) && t.split(' ').includes(term) && count(l) === count(list)));
   return final.map(([term, list]) => {
     const counts = { positive: 0, neutral: 0, negative: 0 };
-    for (const i of list) counts[comments[i].label]++;
+    for (const i of list) counts[comments[i].label] += weight(i);
     const examples: Theme['examples'] = [];
     const seen = new Set<string>();
     const ordered = [...list].sort((a, b) => {
@@ -248,7 +256,8 @@ export function findThemes(comments: { text: string; label: SentimentClass; comp
       seen.add(text);
       examples.push({ text: text.length > MAX_QUOTE ? `${text.slice(0, MAX_QUOTE - 1)}…` : text, sentiment: comments[i].label, comparative: comments[i].comparative });
     }
-    return { theme: term, kind: isBigram(term) ? 'bigram' : 'keyword', mentions: list.length, share: (100 * list.length) / comments.length, ...counts, net: (100 * (counts.positive - counts.negative)) / list.length, examples };
+    const mentions = count(list);
+    return { theme: term, kind: isBigram(term) ? 'bigram' : 'keyword', mentions, share: (100 * mentions) / total, ...counts, net: (100 * (counts.positive - counts.negative)) / mentions, examples };
   });
 }
 
@@ -261,19 +270,43 @@ export interface PreparedSentiment extends Prepared {
   id: string;
   def: SentimentDef;
   granularity: Granularity;
-  /** valid rows: source columns plus __period, __ts, __text, __cmp, __class, __pos, __neu, __neg */
+  /**
+   * valid comment cells (comment-cells order): the grouping columns plus __period, __ts, __w
+   * (comments), __text, __cmp (comparative score), __cmpW (× __w), __class, __pos/__neu/__neg (× __w)
+   */
   table: ColumnTable;
   firstPeriod: string | undefined;
   exclusions: Map<string, Record<string, number>>;
+  /** 'sql' when the database grouped the comments */
+  engine: 'memory' | 'sql';
 }
 
-function prepareSentiment(ctx: Parameters<MetricModule<SentimentDef, PreparedSentiment>['prepare']>[0]): PreparedSentiment {
+/**
+ * Comment cells: what the metric uses of its rows is, per period, each distinct comment text with
+ * its grouping values — how many rows carry it and the latest timestamp. In memory the rows are
+ * reduced to these cells; on a SQL source the database groups them (`commentCellsSql`). Both are
+ * then validated, scored and ordered the same way, so the engines agree (themes count each cell
+ * as often as it occurs).
+ */
+interface CommentCells {
+  period: (string | null)[];
+  ts: number[];
+  text: unknown[];
+  /** grouping values, one array per column of `dims` */
+  values: unknown[][];
+  weight: number[];
+}
+
+function newCells(dims: string[]): CommentCells {
+  return { period: [], ts: [], text: [], values: dims.map(() => []), weight: [] };
+}
+
+/** Text of a cell value for keys and ordering (null apart from any text). */
+const keyOf = (v: unknown) => (v === null || v === undefined ? '\u0000' : String(v));
+
+/** In memory: rows (after the filter) into comment cells; `on_invalid: error` names the file row. */
+function rowCells(ctx: PrepareContext<SentimentDef>, source: SourceTable, dims: string[]): CommentCells {
   const def = ctx.def;
-  const source = ctx.source('source');
-  ctx.requireColumn(source, def.text, ['text']);
-  ctx.requireColumn(source, def.date, ['date']);
-  if (def.group !== undefined) ctx.requireColumn(source, def.group, ['group']);
-  for (const column of Object.keys(def.filter ?? {})) ctx.requireColumn(source, column, ['filter', column]);
   let table = source.table;
   if (def.filter) {
     const keep = compileFilter(def.filter as Filter);
@@ -282,55 +315,144 @@ function prepareSentiment(ctx: Parameters<MetricModule<SentimentDef, PreparedSen
   const n = table.numRows();
   const texts = table.array(def.text) as ArrayLike<unknown>;
   const dates = table.array(def.date) as ArrayLike<unknown>;
-  const period: (string | null)[] = new Array(n);
-  const ts = new Float64Array(n);
-  const status: string[] = new Array(n);
-  const text: (string | null)[] = new Array(n).fill(null);
-  const cmp: (number | null)[] = new Array(n).fill(null);
-  const cls: (string | null)[] = new Array(n).fill(null);
-  const pos = new Uint8Array(n);
-  const neu = new Uint8Array(n);
-  const neg = new Uint8Array(n);
-  const exclusions = new Map<string, Record<string, number>>();
-  const bump = (p: string, reason: string) => {
-    const e = exclusions.get(p) ?? {};
-    e[reason] = (e[reason] ?? 0) + 1;
-    exclusions.set(p, e);
-  };
+  const columns = dims.map((d) => table.array(d) as ArrayLike<unknown>);
   const reject = rowRejecter(source, table, ctx.id);
-  let firstPeriod: string | undefined;
+  const cells = newCells(dims);
+  const index = new Map<string, number>();
   for (let i = 0; i < n; i++) {
     const t = parseTimestamp(dates[i]);
-    ts[i] = t;
-    if (!Number.isFinite(t)) {
-      reject(i, def.date, dates[i], 'missing or invalid date (ISO 8601 expected)');
-      period[i] = null;
-      status[i] = 'missing or invalid date';
-      bump('undated', status[i]);
+    const period = Number.isFinite(t) ? periodOf(t, ctx.granularity) : null;
+    if (period === null) reject(i, def.date, dates[i], 'missing or invalid date (ISO 8601 expected)');
+    else if (isBlank(texts[i])) reject(i, def.text, texts[i], 'missing text');
+    const key = [period ?? '', keyOf(texts[i]), ...columns.map((c) => keyOf(c[i]))].join('\u0001');
+    const at = index.get(key);
+    if (at !== undefined) {
+      cells.weight[at]++;
+      if (t > cells.ts[at]) cells.ts[at] = t;
       continue;
     }
-    const p = periodOf(t, ctx.granularity);
-    period[i] = p;
-    const raw = texts[i];
-    const s = raw === null || raw === undefined ? '' : String(raw).trim();
-    if (s === '') {
-      reject(i, def.text, raw, 'missing text');
-      status[i] = 'missing text';
-      bump(p, status[i]);
-      continue;
-    }
-    status[i] = 'ok';
-    if (firstPeriod === undefined || p < firstPeriod) firstPeriod = p;
-    const r = scoreComment(s, def.thresholds);
-    text[i] = s;
-    cmp[i] = r.comparative;
-    cls[i] = r.label;
-    if (r.label === 'positive') pos[i] = 1;
-    else if (r.label === 'negative') neg[i] = 1;
-    else neu[i] = 1;
+    index.set(key, cells.period.length);
+    cells.period.push(period);
+    cells.ts.push(t);
+    cells.text.push(texts[i]);
+    columns.forEach((c, j) => cells.values[j].push(c[i]));
+    cells.weight.push(1);
   }
-  const full = table.assign(aq.table({ __period: period, __ts: ts, __status: status, __text: text, __cmp: cmp, __class: cls, __pos: pos, __neu: neu, __neg: neg }));
-  const valid = full.filter((d: Record<string, unknown>) => d.__status === 'ok').reify();
+  return cells;
+}
+
+const isBlank = (raw: unknown) => raw === null || raw === undefined || String(raw).trim() === '';
+
+/** Whether the database can group the comments: the date column is a DATE or TIMESTAMP. */
+export function canPushDownComments(sql: SqlRelation, def: SentimentDef): boolean {
+  return isTemporal(sql.kind(def.date));
+}
+
+/** The generated statement: rows grouped by period (year and month), the raw text and the grouping columns, with the count and latest timestamp. */
+export function commentCellsSql(sql: SqlRelation, def: SentimentDef, dims: string[]): string {
+  const d = ident(def.date);
+  const inner = [`DATE_TRUNC('month', ${d}) AS cx_period`, `${d} AS cx_date`, `${ident(def.text)} AS cx_text`, ...dims.map((c, i) => `${ident(c)} AS cx_dim${i}`)];
+  const keys = ['cx_period', 'cx_text', ...dims.map((_, i) => `cx_dim${i}`)];
+  const fence = sql.runner.dialect === 'postgres' ? ' OFFSET 0' : '';
+  return [
+    `SELECT CAST(EXTRACT(YEAR FROM cx_period) AS INTEGER) AS cx_year, CAST(EXTRACT(MONTH FROM cx_period) AS INTEGER) AS cx_month, ${keys.slice(1).join(', ')}, CAST(COUNT(*) AS DOUBLE PRECISION) AS cx_n, CAST(EXTRACT(EPOCH FROM MAX(cx_date)) AS DOUBLE PRECISION) AS cx_epoch`,
+    `FROM (SELECT ${inner.join(', ')} FROM ${sql.from()}${fence}) AS cx_rows`,
+    `GROUP BY ${keys.join(', ')}`,
+  ].join('\n');
+}
+
+/** On a SQL source: the comment cells from the database (filtered by the metric's filter on their grouping values). */
+async function databaseCells(ctx: PrepareContext<SentimentDef>, source: PushdownSource, dims: string[]): Promise<CommentCells> {
+  const def = ctx.def;
+  const { names, rows } = await source.sql.run(commentCellsSql(source.sql, def, dims));
+  const at = (name: string) => names.indexOf(name);
+  const [y, m, text, n, ep] = ['cx_year', 'cx_month', 'cx_text', 'cx_n', 'cx_epoch'].map(at);
+  const dimAt = dims.map((_, i) => at(`cx_dim${i}`));
+  const keep = def.filter ? compileFilter(def.filter as Filter) : null;
+  const cells = newCells(dims);
+  for (const r of rows) {
+    const values = dimAt.map((k) => cellValue(r[k]));
+    if (keep && !keep((column) => values[dims.indexOf(column)])) continue;
+    cells.period.push(periodKey(r[y], r[m], ctx.granularity));
+    cells.ts.push(r[ep] === null ? NaN : Math.round(Number(r[ep]) * 1000));
+    cells.text.push(cellValue(r[text]));
+    values.forEach((v, j) => cells.values[j].push(v));
+    cells.weight.push(Number(r[n]));
+  }
+  const bad = cells.period.findIndex((p, i) => p === null || isBlank(cells.text[i]));
+  if (bad >= 0 && source.onInvalid === 'error') {
+    const undated = cells.period[bad] === null;
+    throw new CxError('data', `column ${undated ? def.date : def.text}: ${undated ? 'missing or invalid date (a DATE or TIMESTAMP value expected)' : `missing text (a comment of ${cells.period[bad]})`}`, { location: { file: source.file }, hint: invalidRowHint(ctx.id, source) });
+  }
+  return cells;
+}
+
+function prepareSentiment(ctx: PrepareContext<SentimentDef>): PreparedSentiment | Promise<PreparedSentiment> {
+  const def = ctx.def;
+  const source = ctx.source('source');
+  ctx.requireColumn(source, def.text, ['text']);
+  ctx.requireColumn(source, def.date, ['date']);
+  if (def.group !== undefined) ctx.requireColumn(source, def.group, ['group']);
+  for (const column of Object.keys(def.filter ?? {})) ctx.requireColumn(source, column, ['filter', column]);
+  const dims = [...new Set([...dimensionsOf(ctx.config, ctx.id, def), ...(def.group ? [def.group] : [])])].filter((c) => c !== def.text && source.columns.some((x) => x.name === c));
+  if (!isPushdown(source)) return scoreCells(ctx, dims, rowCells(ctx, source, dims), 'memory');
+  if (canPushDownComments(source.sql, def)) return databaseCells(ctx, source, dims).then((cells) => scoreCells(ctx, dims, cells, 'sql'));
+  return loadRows(source).then((rows) => scoreCells(ctx, dims, rowCells(ctx, rows, dims), 'memory'));
+}
+
+/** Validates and scores the cells (each distinct text once), in a fixed order: period, text, grouping values. */
+function scoreCells(ctx: PrepareContext<SentimentDef>, dims: string[], cells: CommentCells, engine: 'memory' | 'sql'): PreparedSentiment {
+  const def = ctx.def;
+  const order = cells.period.map((_, i) => i);
+  const sortKey = order.map((i) => [cells.period[i] ?? '\uffff', keyOf(cells.text[i]), ...cells.values.map((v) => keyOf(v[i]))].join('\u0001'));
+  order.sort((a, b) => (sortKey[a] < sortKey[b] ? -1 : sortKey[a] > sortKey[b] ? 1 : 0));
+  const exclusions = new Map<string, Record<string, number>>();
+  const bump = (p: string, reason: string, count: number) => {
+    const e = exclusions.get(p) ?? {};
+    e[reason] = (e[reason] ?? 0) + count;
+    exclusions.set(p, e);
+  };
+  const keep: number[] = [];
+  let firstPeriod: string | undefined;
+  const scored = new Map<string, ReturnType<typeof scoreComment>>();
+  const out = { text: [] as string[], cmp: [] as number[], cls: [] as string[], pos: [] as number[], neu: [] as number[], neg: [] as number[] };
+  for (const i of order) {
+    const p = cells.period[i];
+    const w = cells.weight[i];
+    if (p === null) {
+      bump('undated', 'missing or invalid date', w);
+      continue;
+    }
+    const s = isBlank(cells.text[i]) ? '' : String(cells.text[i]).trim();
+    if (s === '') {
+      bump(p, 'missing text', w);
+      continue;
+    }
+    if (firstPeriod === undefined || p < firstPeriod) firstPeriod = p;
+    let r = scored.get(s);
+    if (!r) scored.set(s, (r = scoreComment(s, def.thresholds)));
+    keep.push(i);
+    out.text.push(s);
+    out.cmp.push(r.comparative * w);
+    out.cls.push(r.label);
+    out.pos.push(r.label === 'positive' ? w : 0);
+    out.neu.push(r.label === 'neutral' ? w : 0);
+    out.neg.push(r.label === 'negative' ? w : 0);
+  }
+  const columns: Record<string, ArrayLike<unknown>> = {
+    __period: keep.map((i) => cells.period[i]),
+    __ts: Float64Array.from(keep, (i) => cells.ts[i]),
+    __w: Float64Array.from(keep, (i) => cells.weight[i]),
+    __text: out.text,
+    __cmpW: Float64Array.from(out.cmp),
+    __cmp: keep.map((_, k) => (scored.get(out.text[k]) as ReturnType<typeof scoreComment>).comparative),
+    __class: out.cls,
+    __pos: Float64Array.from(out.pos),
+    __neu: Float64Array.from(out.neu),
+    __neg: Float64Array.from(out.neg),
+  };
+  dims.forEach((d, j) => (columns[d] = keep.map((i) => cells.values[j][i])));
+  const valid = aq.table(columns);
   const granularity = ctx.granularity;
   return {
     kind: 'sentiment',
@@ -340,6 +462,7 @@ function prepareSentiment(ctx: Parameters<MetricModule<SentimentDef, PreparedSen
     table: valid,
     firstPeriod,
     exclusions,
+    engine,
     latestPeriod: latestPeriodOf(valid),
     lastTimestamp: lastTimestampOf(valid, granularity),
   };
@@ -368,7 +491,7 @@ function countCells(ps: PreparedSentiment, by?: string): Map<string, Counts> {
     keys.push('__group');
   }
   const out = new Map<string, Counts>();
-  const rolled = rows.groupby(...keys).rollup({ n: aq.op.count(), positive: 'd => op.sum(d.__pos)', neutral: 'd => op.sum(d.__neu)', negative: 'd => op.sum(d.__neg)', sumComparative: 'd => op.sum(d.__cmp)' } as never);
+  const rolled = rows.groupby(...keys).rollup({ n: 'd => op.sum(d.__w)', positive: 'd => op.sum(d.__pos)', neutral: 'd => op.sum(d.__neu)', negative: 'd => op.sum(d.__neg)', sumComparative: 'd => op.sum(d.__cmpW)' } as never);
   for (const o of rolled.objects() as Record<string, unknown>[]) {
     out.set(by ? `${o.__period}\u0000${o.__group}` : String(o.__period), { n: Number(o.n), positive: Number(o.positive ?? 0), neutral: Number(o.neutral ?? 0), negative: Number(o.negative ?? 0), sumComparative: Number(o.sumComparative ?? 0) });
   }
@@ -447,7 +570,7 @@ function computeSentiment(ps: PreparedSentiment, ctx: Parameters<MetricModule['c
   }
 
   const current = ps.table.params({ period }).filter((d: Record<string, unknown>, $: { period: string }) => d.__period === $.period);
-  const comments = (current.select('__text', '__class', '__cmp').objects() as { __text: string; __class: SentimentClass; __cmp: number }[]).map((o) => ({ text: o.__text, label: o.__class, comparative: o.__cmp }));
+  const comments = (current.select('__text', '__class', '__cmp', '__w').objects() as { __text: string; __class: SentimentClass; __cmp: number; __w: number }[]).map((o) => ({ text: o.__text, label: o.__class, comparative: o.__cmp, weight: o.__w }));
   const themes = findThemes(comments, { top: def.themes.top, minCount: def.themes.min_count, examples: def.themes.examples, stopWords: def.themes.stop_words });
 
   return makeResult({
@@ -578,6 +701,7 @@ export const sentimentModule: MetricModule<SentimentDef, PreparedSentiment> = {
   type: 'sentiment',
   schema: sentimentSchema,
   title: 'Comment sentiment',
+  pushdown: true,
   prepare: prepareSentiment,
   compute: computeSentiment,
   visual: visualSentiment,
