@@ -36,7 +36,7 @@ import type { ComputeContext, GroupResult, MetricModule, MetricResult, PeriodVal
 import { groupKey } from './prepare.js';
 import { parseTimestamp, periodStart, type Granularity } from './period.js';
 import { dayIn, isoDay, periodEnd, seriesPeriods, timeBounds } from './repeat-purchase.js';
-import { DAY_MS, sortKeys, tallyExclusions, transactionDims, transactionsOf, type TransactionCells } from './transactions.js';
+import { columnValues, DAY_MS, perCustomer, sortKeys, tallyExclusions, transactionDims, transactionsOf, type TransactionCells } from './transactions.js';
 import { adjustGroups, makeResult } from './result-builders.js';
 import { metricFields } from './score-schema.js';
 import { meanEstimate, wilsonInterval, Z95, type Interval } from './stats.js';
@@ -574,16 +574,16 @@ function prepareCells(ctx: PrepareContext<ClvDef>, rows: TransactionCells, custo
   }
 
   // Per customer, valid rows in time order (for latest values and transactions).
-  const validCustomers = rows.valid.array('__customer') as ArrayLike<string>;
-  const validTs = rows.valid.array('__ts') as ArrayLike<number>;
-  const validAmount = rows.valid.array('__amount') as ArrayLike<number>;
+  const validCustomers = columnValues<string>(rows.valid, '__customer');
+  const validTs = columnValues<number>(rows.valid, '__ts');
+  const validAmount = columnValues<number>(rows.valid, '__amount');
 
   const latestCache = new Map<string, Map<string, string>>();
   const latestValues = (column: string, end: number): Map<string, string> => {
     const key = `${column}\u0000${end}`;
     const hit = latestCache.get(key);
     if (hit) return hit;
-    const values = rows.valid.array(column) as ArrayLike<unknown>;
+    const values = columnValues(rows.valid, column);
     const out = new Map<string, string>();
     // rows are in time order: the last row seen before `end` wins
     for (let i = 0; i < validTs.length && validTs[i] < end; i++) out.set(validCustomers[i], groupKey(values[i]));
@@ -722,13 +722,10 @@ function fitPeriod(
 
 /** Revenue per paying account in [start, end), with each account's latest cell (__ord) for breakdowns. */
 function accountRevenue(rows: TransactionCells, start: number, end: number): { customer: string[]; revenue: number[]; last: number[] } {
-  const t = rows.valid
-    .params({ start, end })
-    .filter((d: Record<string, number>, $: { start: number; end: number }) => d.__ts >= $.start && d.__ts < $.end)
-    .groupby('__customer')
-    .rollup({ revenue: 'd => op.sum(d.__amount)', last: 'd => op.max(d.__ord)' } as never)
-    .filter((d: Record<string, number>) => d.revenue > 0);
-  return { customer: t.array('__customer') as string[], revenue: Array.from(t.array('revenue') as ArrayLike<number>), last: Array.from(t.array('last') as ArrayLike<number>) };
+  const { customers, k, last } = perCustomer(rows, start, end, 'amount');
+  const names = columnValues<string>(rows.valid, '__customer');
+  const paying = customers.filter((c) => k[c] > 0);
+  return { customer: paying.map((c) => names[last[c]]), revenue: paying.map((c) => k[c]), last: paying.map((c) => last[c]) };
 }
 
 function churnOf(def: ClvDef, start: number, end: number, signups: number[], cancels: number[]): SimplePeriod['churn'] {
@@ -955,7 +952,7 @@ function computeSimple(prepared: PreparedClv, ctx: ClvComputeContext, t: Transla
     const out = new Map<string, { sum: number; n: number }>();
     if (s.churn.rate === null || s.churn.rate === 0) return out;
     const acc = accountRevenue(rows, periodStart(s.period, granularity), periodEnd(s.period, granularity));
-    const values = rows.valid.array(column) as ArrayLike<unknown>;
+    const values = columnValues(rows.valid, column);
     acc.revenue.forEach((revenue, i) => {
       const g = groupKey(values[acc.last[i]]);
       const cell = out.get(g) ?? { sum: 0, n: 0 };

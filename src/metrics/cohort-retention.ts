@@ -13,7 +13,7 @@
  */
 import { canPushDownCustomers, prepareCustomersSql } from './customers-pushdown.js';
 import { isPushdown } from '../sources/sql.js';
-import { andThen, transactionDims, transactionsOf } from './transactions.js';
+import { andThen, columnValues, transactionDims, transactionsOf } from './transactions.js';
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import { z } from 'zod';
@@ -250,9 +250,9 @@ function prepareActivity(ctx: PrepareContext<CohortRetentionDef>, source: Source
   return andThen(cells, (c) => {
     const exclusions = new ExclusionCounter();
     c.excluded.status.forEach((reason, i) => exclusions.add(Number.isFinite(c.excluded.ts[i]) ? periodOf(c.excluded.ts[i], g) : null, reason, c.excluded.n[i]));
-    const first = Array.from(c.valid.array('__first') as Float64Array);
-    const table = c.valid.assign(aq.table({ __id: c.valid.array('__customer'), __ts: first, __o: first.map((t) => timeOrdinal(t, g)) }));
-    return { table, exclusions, times: Float64Array.from(c.valid.array('__ts') as Float64Array), engine: c.engine };
+    const first = columnValues<number>(c.valid, '__first');
+    const table = c.valid.assign(aq.table({ __id: columnValues(c.valid, '__customer'), __ts: first, __o: Float64Array.from(first, (t) => timeOrdinal(t, g)) }));
+    return { table, exclusions, times: Float64Array.from(columnValues<number>(c.valid, '__ts')), engine: c.engine };
   });
 }
 
@@ -260,14 +260,14 @@ function prepareActivity(ctx: PrepareContext<CohortRetentionDef>, source: Source
 function activityCohorts(log: ActivityLog, column?: string): Map<string, CohortMap> {
   // Each customer's group is their value of the column on their first (earliest) row.
   const firstRow = new Map<string, number>();
-  const ids = log.table.array('__id') as string[];
-  const ts = log.table.array('__ts') as number[];
+  const ids = columnValues<string>(log.table, '__id');
+  const ts = columnValues<number>(log.table, '__ts');
   for (let i = 0; i < ids.length; i++) {
     const j = firstRow.get(ids[i]);
     if (j === undefined || ts[i] < ts[j]) firstRow.set(ids[i], i);
   }
-  const values = column ? (log.table.array(column) as ArrayLike<unknown>) : undefined;
-  const ords = log.table.array('__o') as number[];
+  const values = column ? columnValues(log.table, column) : undefined;
+  const ords = columnValues<number>(log.table, '__o');
   const customers = aq.table({
     __id: [...firstRow.keys()],
     __c: [...firstRow.values()].map((i) => ords[i]),

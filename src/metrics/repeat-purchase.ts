@@ -15,7 +15,7 @@ import { trendSpec } from '../report/charts.js';
 import { formatter } from '../report/format.js';
 import { dayLabelIn, localTranslator, translator, type Locale, type Vars } from '../report/i18n.js';
 import { filterSchema, type Filter } from './filter.js';
-import { andThen, DAY_MS, tallyExclusions, transactionDims, transactionsOf, type TransactionCells } from './transactions.js';
+import { andThen, columnValues, DAY_MS, perCustomer, tallyExclusions, transactionDims, transactionsOf, type TransactionCells } from './transactions.js';
 import type { ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, PrepareContext, VisualBlock, VisualContext } from './module.js';
 import { groupKey } from './prepare.js';
 import { periodOf, periodRange, periodStart, shiftPeriod, type Granularity } from './period.js';
@@ -105,7 +105,7 @@ export function dayIn(locale: Locale, iso: string): string {
 
 /** Latest valid timestamp strictly before `end`, and the period of the latest valid row. */
 export function timeBounds(valid: ColumnTable, granularity: Granularity): { first: string | undefined; last: string | undefined; lastBefore(end: number): number | undefined } {
-  const ts = valid.array('__ts') as Float64Array;
+  const ts = columnValues<number>(valid, '__ts');
   const n = ts.length;
   return {
     first: n > 0 ? periodOf(ts[0], granularity) : undefined,
@@ -238,23 +238,19 @@ function prepareCells(ctx: PrepareContext<RepeatPurchaseDef>, source: SourceTabl
     const hit = cache.get(key);
     if (hit) return hit;
     const [start, end] = window(period);
-    const inWindow = rows.valid.params({ start, end }).filter((d: Record<string, number>, $: { start: number; end: number }) => d.__ts >= $.start && d.__ts < $.end);
-    const count = def.purchases === 'days' ? 'd => op.distinct(d.__day)' : 'd => op.sum(d.__n)';
-    const perCustomer = inWindow.groupby('__customer').rollup({ k: count, last: 'd => op.max(d.__ord)' } as never);
-    const k = perCustomer.array('k') as ArrayLike<number>;
+    const { customers, k, last } = perCustomer(rows, start, end, def.purchases === 'days' ? 'days' : 'rows');
     const groups = new Map<string, { x: number; n: number }>();
     const byCount = new Map<number, number>();
     let purchases = 0;
-    const values = column ? (rows.valid.array(column) as ArrayLike<unknown>) : null;
-    const last = perCustomer.array('last') as ArrayLike<number>;
-    for (let i = 0; i < k.length; i++) {
-      const g = values ? groupKey(values[last[i]]) : '';
+    const values = column ? columnValues(rows.valid, column) : null;
+    for (const c of customers) {
+      const g = values ? groupKey(values[last[c]]) : '';
       const cell = groups.get(g) ?? { x: 0, n: 0 };
       cell.n += 1;
-      if (k[i] > 1) cell.x += 1;
+      if (k[c] > 1) cell.x += 1;
       groups.set(g, cell);
-      purchases += k[i];
-      byCount.set(k[i], (byCount.get(k[i]) ?? 0) + 1);
+      purchases += k[c];
+      byCount.set(k[c], (byCount.get(k[c]) ?? 0) + 1);
     }
     const stats = { groups, purchases, byCount };
     cache.set(key, stats);

@@ -53,11 +53,14 @@ export interface TransactionOptions {
 
 export interface TransactionCells {
   /**
-   * Valid cells in (__ts, __customer, __day, grouping values) order: __customer, __day (UTC day
-   * number), __first and __ts (earliest and latest timestamp, ms), __n (rows), __amount (sum of
-   * amounts, 0 without an amount column), the grouping columns, and __ord = position.
+   * Valid cells in (__ts, __customer, __day, grouping values) order: __customer and __cid (its
+   * rank in text order), __day (UTC day number), __first and __ts (earliest and latest timestamp,
+   * ms), __n (rows), __amount (sum of amounts, 0 without an amount column), __firstOfDay (1 on the
+   * first cell of its customer and day), the grouping columns, and __ord = position.
    */
   valid: ColumnTable;
+  /** number of customers: __cid runs from 0 to customers − 1 (the customers in text order) */
+  customers: number;
   /** excluded rows by cell: reason, a timestamp on the cell's day (NaN when undated) and row count */
   excluded: { status: string[]; ts: number[]; n: number[] };
   engine: 'memory' | 'sql';
@@ -84,27 +87,71 @@ function dimKey(v: unknown): string {
   return v === null || v === undefined ? '\u0000' : String(v);
 }
 
+/**
+ * A column's values without copying them when the table is neither filtered nor ordered (arquero's
+ * `array()` copies every value into a new array on each call).
+ */
+export function columnValues<T = unknown>(table: ColumnTable, name: string): ArrayLike<T> {
+  return (table.isFiltered() || table.isOrdered() ? table.array(name) : table.column(name)) as unknown as ArrayLike<T>;
+}
+
+/** Text order of strings by UTF-16 code units (locale-independent). */
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Ranks of interned strings in text order. */
+function textRanks(values: string[]): Int32Array {
+  const order = values.map((_, i) => i).sort((a, b) => byText(values[a], values[b]));
+  const rank = new Int32Array(values.length);
+  order.forEach((id, r) => (rank[id] = r));
+  return rank;
+}
+
 /** Collects rows or database cells into the cells both engines share. */
 class CellCollector {
-  private readonly index = new Map<string, number>();
-  private readonly customer: string[] = [];
+  // customers and grouping-value combinations are interned; a cell's key is numeric
+  // (customer × 2^18 + UTC day, for days in about 1611–2328) plus its combination
+  private readonly customerIds = new Map<string, number>();
+  private readonly customerNames: string[] = [];
+  private readonly comboIds = new Map<string, number>();
+  private readonly comboNames: string[] = [];
+  private readonly comboValues: unknown[][] = [];
+  private readonly index = new Map<number, number>();
+  private readonly indexByCombo = new Map<string, number>();
+  private readonly customer: number[] = [];
+  private readonly combo: number[] = [];
   private readonly first: number[] = [];
   private readonly last: number[] = [];
   private readonly n: number[] = [];
   private readonly amount: number[] = [];
-  private readonly dimValues: unknown[][];
-  private readonly keys: string[] = [];
   private readonly excludedAt = new Map<string, number>();
   readonly excluded = { status: [] as string[], ts: [] as number[], n: [] as number[] };
 
-  constructor(private readonly dims: string[]) {
-    this.dimValues = dims.map(() => []);
-  }
+  constructor(private readonly dims: string[]) {}
 
   addValid(customer: string, first: number, last: number, n: number, amount: number, dims: readonly unknown[]): void {
-    const dimsKey = dims.map(dimKey).join('\u0001');
-    const key = `${customer}\u0001${Math.floor(first / DAY_MS)}\u0001${dimsKey}`;
-    const at = this.index.get(key);
+    let c = this.customerIds.get(customer);
+    if (c === undefined) {
+      this.customerIds.set(customer, (c = this.customerNames.length));
+      this.customerNames.push(customer);
+    }
+    let g = 0;
+    if (dims.length > 0) {
+      const comboKey = dims.length === 1 ? dimKey(dims[0]) : dims.map(dimKey).join('\u0001');
+      let id = this.comboIds.get(comboKey);
+      if (id === undefined) {
+        this.comboIds.set(comboKey, (id = this.comboNames.length));
+        this.comboNames.push(comboKey);
+        this.comboValues.push([...dims]);
+      }
+      g = id;
+    } else if (this.comboNames.length === 0) {
+      this.comboNames.push('');
+      this.comboValues.push([]);
+    }
+    const day = Math.floor(first / DAY_MS);
+    const key = c * 262144 + (day + 131072);
+    let at = this.index.get(key);
+    if (at !== undefined && this.combo[at] !== g) at = this.indexByCombo.get(`${key}:${g}`);
     if (at !== undefined) {
       this.first[at] = Math.min(this.first[at], first);
       this.last[at] = Math.max(this.last[at], last);
@@ -112,14 +159,15 @@ class CellCollector {
       this.amount[at] += amount;
       return;
     }
-    this.index.set(key, this.customer.length);
-    this.customer.push(customer);
+    const cell = this.customer.length;
+    if (this.index.has(key)) this.indexByCombo.set(`${key}:${g}`, cell);
+    else this.index.set(key, cell);
+    this.customer.push(c);
+    this.combo.push(g);
     this.first.push(first);
     this.last.push(last);
     this.n.push(n);
     this.amount.push(amount);
-    this.keys.push(dimsKey);
-    dims.forEach((v, j) => this.dimValues[j].push(v));
   }
 
   addExcluded(status: string, ts: number, n: number): void {
@@ -137,22 +185,41 @@ class CellCollector {
   }
 
   cells(engine: 'memory' | 'sql'): TransactionCells {
-    const order = this.customer.map((_, i) => i);
-    const day = this.first.map((t) => Math.floor(t / DAY_MS));
-    const text = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-    order.sort((a, b) => this.last[a] - this.last[b] || text(this.customer[a], this.customer[b]) || day[a] - day[b] || text(this.keys[a], this.keys[b]));
-    const pick = <T>(values: T[]) => order.map((i) => values[i]);
+    const count = this.customer.length;
+    const day = Float64Array.from(this.first, (t) => Math.floor(t / DAY_MS));
+    const customerRank = textRanks(this.customerNames);
+    const comboRank = textRanks(this.comboNames);
+    const rc = Int32Array.from(this.customer, (c) => customerRank[c]);
+    const rg = Int32Array.from(this.combo, (g) => comboRank[g]);
+    const last = Float64Array.from(this.last);
+    const order: number[] = new Array(count);
+    for (let i = 0; i < count; i++) order[i] = i;
+    order.sort((a, b) => last[a] - last[b] || rc[a] - rc[b] || day[a] - day[b] || rg[a] - rg[b]);
+    // __cid: the customer's rank (0 … customers − 1); __firstOfDay: the first cell of its customer
+    // and day in this order (a customer's cells come day by day, as a cell's latest time is on its day)
+    const dayOf = new Float64Array(this.customerNames.length).fill(NaN);
+    const firstOfDay = new Uint8Array(count);
+    for (let k = 0; k < count; k++) {
+      const i = order[k];
+      const c = this.customer[i];
+      if (dayOf[c] !== day[i]) {
+        dayOf[c] = day[i];
+        firstOfDay[k] = 1;
+      }
+    }
     const columns: Record<string, ArrayLike<unknown>> = {
-      __customer: pick(this.customer),
+      __customer: Array.from(order, (i) => this.customerNames[this.customer[i]]),
+      __cid: Int32Array.from(order, (i) => rc[i]),
       __day: Float64Array.from(order, (i) => day[i]),
       __first: Float64Array.from(order, (i) => this.first[i]),
-      __ts: Float64Array.from(order, (i) => this.last[i]),
+      __ts: Float64Array.from(order, (i) => last[i]),
       __n: Float64Array.from(order, (i) => this.n[i]),
       __amount: Float64Array.from(order, (i) => this.amount[i]),
+      __firstOfDay: firstOfDay,
     };
-    this.dims.forEach((d, j) => (columns[d] = pick(this.dimValues[j])));
+    this.dims.forEach((d, j) => (columns[d] = Array.from(order, (i) => this.comboValues[this.combo[i]][j])));
     columns.__ord = Float64Array.from(order, (_, k) => k);
-    return { valid: aq.table(columns), excluded: this.excluded, engine };
+    return { valid: aq.table(columns), customers: this.customerNames.length, excluded: this.excluded, engine };
   }
 }
 
@@ -167,10 +234,10 @@ export function transactionCells(source: SourceTable, columns: TransactionColumn
   const missingCustomer = options.missingCustomer ?? 'missing customer';
   const reject = rowRejecter(source, table, options.metric);
   const n = table.numRows();
-  const customers = table.array(columns.customer) as ArrayLike<unknown>;
-  const dates = table.array(columns.date) as ArrayLike<unknown>;
-  const amounts = columns.amount ? (table.array(columns.amount) as ArrayLike<unknown>) : null;
-  const dimColumns = options.dims.map((d) => table.array(d) as ArrayLike<unknown>);
+  const customers = columnValues(table, columns.customer);
+  const dates = columnValues(table, columns.date);
+  const amounts = columns.amount ? columnValues(table, columns.amount) : null;
+  const dimColumns = options.dims.map((d) => columnValues(table, d));
   const collector = new CellCollector(options.dims);
   const dims: unknown[] = new Array(options.dims.length);
   for (let i = 0; i < n; i++) {
@@ -312,4 +379,39 @@ export function transactionDims(ctx: Pick<PrepareContext<{ filter?: Record<strin
 /** `f` of a value, or of a promise's value (a value stays synchronous). */
 export function andThen<T, U>(value: T | Promise<T>, f: (v: T) => U): U | Promise<U> {
   return value instanceof Promise ? value.then(f) : f(value);
+}
+
+/** First index of a sorted array whose value is ≥ `x`. */
+function lowerBound(sorted: ArrayLike<number>, x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Per customer with a cell in [start, end) — a window starting and ending at UTC midnight, so a
+ * cell is wholly inside or outside — the sum of `measure` (rows, purchase days or amounts) and the
+ * position of their latest cell. The cells are sorted by time, so the window is one range of them.
+ * `customers` lists the customers met (by __cid, in order of first cell); `k` and `last` are
+ * indexed by __cid.
+ */
+export function perCustomer(cells: TransactionCells, start: number, end: number, measure: 'rows' | 'days' | 'amount'): { customers: number[]; k: Float64Array; last: Int32Array } {
+  const ts = columnValues<number>(cells.valid, '__ts');
+  const cid = columnValues<number>(cells.valid, '__cid');
+  const value = columnValues<number>(cells.valid, measure === 'rows' ? '__n' : measure === 'days' ? '__firstOfDay' : '__amount');
+  const k = new Float64Array(cells.customers);
+  const last = new Int32Array(cells.customers).fill(-1);
+  const customers: number[] = [];
+  for (let i = lowerBound(ts, start), hi = lowerBound(ts, end); i < hi; i++) {
+    const c = cid[i];
+    if (last[c] < 0) customers.push(c);
+    k[c] += value[i];
+    last[c] = i;
+  }
+  return { customers, k, last };
 }
