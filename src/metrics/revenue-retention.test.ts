@@ -165,6 +165,16 @@ describe('located config errors', () => {
 });
 
 describe('bootstrap', () => {
+  it('gives the same interval and test whatever the order of the rows (customers are visited in id order)', async () => {
+    const built = async (rows: (string | number | null)[][]) => {
+      const dir = makeProject({ 'cxreport.yaml': CONFIG, 'data/mrr.csv': csv(HEADER, rows) });
+      return (await build({ configPath: join(dir, 'cxreport.yaml'), env: {}, cwd: dir })).metrics;
+    };
+    const shuffled = ROWS.map((r, i) => [(i * 7919) % ROWS.length, r] as const).sort((a, b) => a[0] - b[0]).map(([, r]) => r);
+    expect(await built([...ROWS].reverse())).toBe(await built(ROWS));
+    expect(await built(shuffled)).toBe(await built(ROWS));
+  });
+
   it('is deterministic for a seed and collapses when every customer keeps the same share', () => {
     const den = Float64Array.from({ length: 50 }, (_, i) => 10 + i);
     const num = den.map((d) => 1.1 * d);

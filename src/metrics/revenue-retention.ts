@@ -242,10 +242,19 @@ function prepareRevenue(ctx: PrepareContext<RevenueRetentionDef>): PreparedReven
     entry.row.push(i);
     byMonth.set(month[i], entry);
   }
+  // customers are numbered in the text order of their ids, so that the bootstrap (which visits
+  // customers in this order) gives the same interval whatever order the rows come in — a database
+  // returns them in no particular order
+  const names = [...customerIndex.keys()];
+  const rank = new Int32Array(names.length);
+  names
+    .map((_, c) => c)
+    .sort((a, b) => (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : 0))
+    .forEach((c, r) => (rank[c] = r));
   const snapshots = new Map<number, Snapshot>();
   for (const m of [...byMonth.keys()].sort((a, b) => a - b)) {
     const e = byMonth.get(m)!;
-    snapshots.set(m, { month: m, customer: Int32Array.from(e.customer), mrr: Float64Array.from(e.mrr), row: Int32Array.from(e.row) });
+    snapshots.set(m, { month: m, customer: Int32Array.from(e.customer, (c) => rank[c]), mrr: Float64Array.from(e.mrr), row: Int32Array.from(e.row) });
   }
   const monthsSorted = [...snapshots.keys()];
   return {
