@@ -176,6 +176,9 @@ describe('health score: exclusions and errors', () => {
   it('counts excluded snapshots by reason; unusable component values are treated as missing and counted', () => {
     const m = json.metrics.health;
     expect(m.exclusions).toEqual({ 'superseded by a later snapshot in the period': 1, 'fewer than half of the components present': 1, 'missing account id': 1 });
+    // listed by reason, not in the order the rows happened to come in
+    expect(Object.keys(m.exclusions)).toEqual(['fewer than half of the components present', 'missing account id', 'superseded by a later snapshot in the period']);
+    expect(Object.keys(m.excludedAllPeriods)).toEqual([...Object.keys(m.excludedAllPeriods)].sort());
     expect(m.excludedAllPeriods['missing or invalid period']).toBe(1);
     expect(m.componentIssues).toEqual({ logins: 1 });
   });

@@ -582,7 +582,8 @@ function computeHealth(ph: PreparedHealth, ctx: ComputeContext): MetricResult {
     target: def.target ?? null,
     domain: [0, 100],
     ...change(previousPeriod, prev, cur, minSample, t('test')),
-    ...exclusionFields(ph.exclusions, period),
+    // reasons in text order: the rows' order (a database's is arbitrary) must not show in the output
+    ...exclusionFields(ph.exclusions, period, 'by reason'),
     series,
     breakdowns,
     method: methodText(def, ph.components, t, locale),

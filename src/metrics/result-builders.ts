@@ -64,9 +64,10 @@ export function byReason(counts: Record<string, number>): Record<string, number>
 }
 
 /** `excluded`, `exclusions` (this period) and `excludedAllPeriods` of a result, from exclusion counts per period. */
-export function exclusionFields(perPeriod: Map<string, Record<string, number>>, period: string): Pick<MetricResult, 'excluded' | 'exclusions' | 'excludedAllPeriods'> {
+export function exclusionFields(perPeriod: Map<string, Record<string, number>>, period: string, order: 'as counted' | 'by reason' = 'as counted'): Pick<MetricResult, 'excluded' | 'exclusions' | 'excludedAllPeriods'> {
   const exclusions = perPeriod.get(period) ?? {};
-  return { excluded: Object.values(exclusions).reduce((a, b) => a + b, 0), exclusions, excludedAllPeriods: totalExclusions(perPeriod.values()) };
+  const ordered = order === 'by reason' ? byReason : <T>(x: T) => x;
+  return { excluded: Object.values(exclusions).reduce((a, b) => a + b, 0), exclusions: ordered(exclusions), excludedAllPeriods: ordered(totalExclusions(perPeriod.values())) };
 }
 
 /** Sets pAdjusted (Benjamini–Hochberg) and significant on the groups of one breakdown, in place. */
