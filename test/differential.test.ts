@@ -16,14 +16,16 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { load, modelFor } from '../src/pipeline.js';
 import { metricsJson } from '../src/render/metrics-json.js';
+import { differences } from './engines.js';
 
 const root = resolve(import.meta.dirname, '..');
 const dataDir = join(root, 'examples', 'acme', 'data');
 const tables = readdirSync(dataDir).filter((f) => f.endsWith('.csv')).map((f) => f.replace(/\.csv$/, ''));
 /**
  * the flagship's metrics whose statistics the database computes; the others read their rows:
- * revenue retention and health score always, the tickets because the export's
- * first-response column holds a "not recorded" (text), clv_simple because its dates are month keys
+ * revenue retention always, health because its snapshots are month keys (`period:`), the tickets
+ * because the export's first-response column holds a "not recorded" (text), clv_simple because its
+ * dates are month keys
  */
 const PUSHED_DOWN = ['nps', 'csat', 'ces', 'churn', 'retention', 'cohorts', 'survival', 'repeat_rate', 'clv', 'review_rating', 'review_sentiment', 'comment_sentiment'];
 
@@ -59,21 +61,6 @@ async function metricsOf(configPath: string, env: Record<string, string> = {}) {
   const built = modelFor(loaded);
   const pushed = PUSHED_DOWN.filter((id) => (loaded.prepared.get(id) as unknown as { engine?: string }).engine === 'sql');
   return { json: JSON.parse(metricsJson(built.computed, built.model)) as unknown, pushed };
-}
-
-/** Paths where two JSON values differ (numbers within 1e-9, relative to their size). */
-function differences(a: unknown, b: unknown, path = '$', out: string[] = []): string[] {
-  if (out.length > 20) return out;
-  if (typeof a === 'number' && typeof b === 'number') {
-    if (Math.abs(a - b) > 1e-9 * Math.max(1, Math.abs(a), Math.abs(b))) out.push(`${path}: ${a} vs ${b}`);
-  } else if (Array.isArray(a) && Array.isArray(b)) {
-    if (a.length !== b.length) out.push(`${path}: length ${a.length} vs ${b.length}`);
-    else a.forEach((x, i) => differences(x, b[i], `${path}[${i}]`, out));
-  } else if (a && b && typeof a === 'object' && typeof b === 'object') {
-    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
-    for (const k of keys) differences((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`, out);
-  } else if (a !== b) out.push(`${path}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
-  return out;
 }
 
 describe('the same data through every engine gives the same metrics.json (all metric types of the flagship)', () => {

@@ -32,3 +32,18 @@ export function postgresTable(url: string, table: string, columns: string, rows:
     await client.end();
   });
 }
+
+/** Paths where two JSON values differ (numbers within 1e-9, relative to their size). */
+export function differences(a: unknown, b: unknown, path = '$', out: string[] = []): string[] {
+  if (out.length > 20) return out;
+  if (typeof a === 'number' && typeof b === 'number') {
+    if (Math.abs(a - b) > 1e-9 * Math.max(1, Math.abs(a), Math.abs(b))) out.push(`${path}: ${a} vs ${b}`);
+  } else if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) out.push(`${path}: length ${a.length} vs ${b.length}`);
+    else a.forEach((x, i) => differences(x, b[i], `${path}[${i}]`, out));
+  } else if (a && b && typeof a === 'object' && typeof b === 'object') {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+    for (const k of keys) differences((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`, out);
+  } else if (a !== b) out.push(`${path}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
+  return out;
+}

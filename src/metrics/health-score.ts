@@ -8,7 +8,10 @@
  * the share of red accounts, band counts, band movements since the previous period and the
  * at-risk accounts come with it.
  */
-import { rowRejecter } from './invalid.js';
+import { invalidRowHint, rowRejecter } from './invalid.js';
+import { cellValue, ident, isPushdown, isTemporal, loadRows, type PushdownSource, type SqlRelation } from '../sources/sql.js';
+import type { SourceTable } from '../sources/types.js';
+import { dimensionsOf, periodKey } from './pushdown.js';
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import { z } from 'zod';
@@ -17,7 +20,7 @@ import { formatter } from '../report/format.js';
 import { localTranslator, type Locale, type Vars } from '../report/i18n.js';
 import { palette } from '../report/theme.js';
 import { compileFilter, filterSchema, type Filter } from './filter.js';
-import type { ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, VisualBlock, VisualContext } from './module.js';
+import type { ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, PrepareContext, VisualBlock, VisualContext } from './module.js';
 import { parseTimestamp, periodOf, periodRange, periodStart, shiftPeriod, type Granularity } from './period.js';
 import { groupKey } from './prepare.js';
 import { adjustGroups, ALPHA, makeResult, exclusionFields } from './result-builders.js';
@@ -194,6 +197,8 @@ export interface PreparedHealth extends Prepared {
   exclusions: Map<string, Record<string, number>>;
   /** unusable (non-numeric) component cells per period, by column; treated as missing */
   componentIssues: Map<string, Record<string, number>>;
+  /** 'sql' when the database picked the snapshots */
+  engine: 'memory' | 'sql';
 }
 
 export function bandOf(score: number, bands: { red: number; amber: number }): Band {
@@ -238,7 +243,7 @@ function bump(map: Map<string, Record<string, number>>, key: string, reason: str
   map.set(key, e);
 }
 
-function prepareHealth(ctx: Parameters<MetricModule<HealthScoreDef, PreparedHealth>['prepare']>[0]): PreparedHealth {
+function prepareHealth(ctx: PrepareContext<HealthScoreDef>): PreparedHealth | Promise<PreparedHealth> {
   const def = ctx.def;
   const at = (key: (string | number)[]) => ctx.config.yaml.locate(['metrics', ctx.id, ...key]);
   if ((def.period === undefined) === (def.date === undefined)) {
@@ -256,7 +261,103 @@ function prepareHealth(ctx: Parameters<MetricModule<HealthScoreDef, PreparedHeal
   if (def.date !== undefined) ctx.requireColumn(source, def.date, ['date']);
   def.components.forEach((c, i) => ctx.requireColumn(source, c.column, ['components', i, 'column']));
   for (const column of Object.keys(def.filter ?? {})) ctx.requireColumn(source, column, ['filter', column]);
+  if (!isPushdown(source)) return scoreSnapshots(ctx, source, null);
+  if (canPushDownHealth(source.sql, def)) return snapshotsFromDatabase(ctx, source).then(({ rows, counted }) => scoreSnapshots(ctx, rows, counted));
+  return loadRows(source).then((rows) => scoreSnapshots(ctx, rows, null));
+}
 
+/** Exclusions and component issues the database counted (pushdown), per period ('undated' for rows without a date). */
+interface Counted {
+  exclusions: Map<string, Record<string, number>>;
+  componentIssues: Map<string, Record<string, number>>;
+}
+
+/** Whether the database can pick the snapshots: a DATE or TIMESTAMP `date`, numeric components and no `filter:` (a filter decides which rows may supersede others). */
+export function canPushDownHealth(sql: SqlRelation, def: HealthScoreDef): boolean {
+  return def.date !== undefined && isTemporal(sql.kind(def.date)) && def.components.every((c) => sql.kind(c.column) === 'number') && Object.keys(def.filter ?? {}).length === 0;
+}
+
+/**
+ * The generated statements. Each row gets a status, with the in-memory rules in SQL: no date, no
+ * account id, fewer than half of the components present (a component is present when finite: NULL,
+ * NaN and ±Infinity are not; ±Infinity also counts as an unusable value), superseded (an earlier
+ * snapshot than the account's latest valid one in the period: MAX(…) OVER (PARTITION BY account,
+ * period)), else a candidate. `counts` returns the rows and unusable values per period and status;
+ * `candidates` the latest snapshots themselves (several only when tied; in account, date and
+ * component order, so that a tie goes to the greater values), which are then scored by the same
+ * code as rows.
+ */
+export function healthSql(sql: SqlRelation, def: HealthScoreDef, dims: string[], granularity: Granularity): { counts: string; candidates: string } {
+  const k = def.components.length;
+  const d = ident(def.date!);
+  const comps = def.components.map((c, j) => `${ident(c.column)} AS cx_c${j}`);
+  const present = def.components.map((_, j) => `CASE WHEN cx_c${j} * 0 = 0 THEN 1 ELSE 0 END`).join(' + ');
+  const issues = def.components.map((_, j) => `CASE WHEN cx_c${j} IS NOT NULL AND NOT (cx_c${j} = CAST('NaN' AS DOUBLE PRECISION)) AND NOT (cx_c${j} * 0 = 0) THEN 1 ELSE 0 END AS cx_i${j}`);
+  const dimList = dims.map((c, i) => `${ident(c)} AS cx_dim${i}`);
+  const rows = `SELECT ${[`NULLIF(TRIM(CAST(${ident(def.id)} AS VARCHAR)), '') AS cx_id`, `${d} AS cx_date`, `DATE_TRUNC('${granularity}', ${d}) AS cx_period`, ...comps, ...dimList].join(', ')} FROM ${sql.from()}`;
+  const valid = `cx_date IS NOT NULL AND cx_id IS NOT NULL AND (${present}) * 2 >= ${k}`;
+  const status = `CASE WHEN cx_date IS NULL THEN 'undated' WHEN cx_id IS NULL THEN 'missing account id' WHEN (${present}) * 2 < ${k} THEN 'fewer' WHEN cx_date < MAX(CASE WHEN ${valid} THEN cx_date END) OVER (PARTITION BY cx_id, cx_period) THEN 'superseded' ELSE 'candidate' END`;
+  const fence = sql.runner.dialect === 'postgres' ? ' OFFSET 0' : '';
+  const statused = `(SELECT *, ${[status + ' AS cx_status', ...issues].join(', ')} FROM (${rows}) AS cx_rows${fence}) AS cx_statused`;
+  const counts = [
+    `SELECT CAST(EXTRACT(YEAR FROM cx_period) AS INTEGER) AS cx_year, CAST(EXTRACT(MONTH FROM cx_period) AS INTEGER) AS cx_month, cx_status, CAST(COUNT(*) AS DOUBLE PRECISION) AS cx_n${def.components.map((_, j) => `, CAST(SUM(cx_i${j}) AS DOUBLE PRECISION) AS cx_i${j}`).join('')}`,
+    `FROM ${statused}`,
+    'GROUP BY cx_period, cx_status',
+  ].join('\n');
+  const candidates = [`SELECT cx_id, CAST(EXTRACT(EPOCH FROM cx_date) AS DOUBLE PRECISION) AS cx_epoch${def.components.map((_, j) => `, cx_c${j}`).join('')}${dims.map((_, i) => `, cx_dim${i}`).join('')}`, `FROM ${statused}`, `WHERE cx_status = 'candidate'`, `ORDER BY ${['cx_id', 'cx_date', ...def.components.map((_, j) => `cx_c${j}`)].join(', ')}`].join('\n');
+  return { counts, candidates };
+}
+
+/** The counts and the candidate snapshots from the database; `on_invalid: error` fails on the first counted problem. */
+async function snapshotsFromDatabase(ctx: PrepareContext<HealthScoreDef>, source: PushdownSource): Promise<{ rows: SourceTable; counted: Counted }> {
+  const def = ctx.def;
+  const g = ctx.granularity;
+  const dims = dimensionsOf(ctx.config, ctx.id, def).filter((c) => c !== def.id && c !== def.date && source.columns.some((x) => x.name === c) && !def.components.some((comp) => comp.column === c));
+  const { counts, candidates } = healthSql(source.sql, def, dims, g);
+  const [countRows, candidateRows] = await Promise.all([source.sql.run(counts), source.sql.run(candidates)]);
+  const at = (names: string[]) => (name: string) => names.indexOf(name);
+  const c = at(countRows.names);
+  const reasons: Record<string, string> = { undated: 'missing or invalid date', 'missing account id': 'missing account id', fewer: 'fewer than half of the components present', superseded: 'superseded by a later snapshot in the period' };
+  const counted: Counted = { exclusions: new Map(), componentIssues: new Map() };
+  const add = (map: Map<string, Record<string, number>>, key: string, reason: string, n: number) => {
+    if (n === 0) return;
+    const entry = map.get(key) ?? {};
+    entry[reason] = (entry[reason] ?? 0) + n;
+    map.set(key, entry);
+  };
+  let problem: string | undefined;
+  for (const r of countRows.rows) {
+    const status = String(r[c('cx_status')]);
+    const period = status === 'undated' ? 'undated' : (periodKey(r[c('cx_year')], r[c('cx_month')], g) as string);
+    if (status in reasons) add(counted.exclusions, period, reasons[status], Number(r[c('cx_n')]));
+    if (status !== 'undated' && status !== 'missing account id')
+      def.components.forEach((comp, j) => {
+        const n = Number(r[c(`cx_i${j}`)]);
+        add(counted.componentIssues, period, comp.column, n);
+        if (n > 0) problem ??= `column ${comp.column}: not a finite number${period === 'undated' ? '' : ` (a snapshot of ${period})`}`;
+      });
+    if (status === 'undated') problem ??= `column ${def.date}: missing or invalid date (a DATE or TIMESTAMP value expected)`;
+    else if (status === 'missing account id') problem ??= `column ${def.id}: missing account id (a snapshot of ${period})`;
+    else if (status === 'fewer') problem ??= `column ${def.components[0].column}: fewer than half of the ${def.components.length} components present (a snapshot of ${period})`;
+  }
+  if (problem && source.onInvalid === 'error') throw new CxError('data', problem, { location: { file: source.file }, hint: invalidRowHint(ctx.id, source) });
+  const k = at(candidateRows.names);
+  const columns: Record<string, unknown[]> = { [def.id]: [], [def.date!]: [] };
+  def.components.forEach((comp) => (columns[comp.column] = []));
+  dims.forEach((dim) => (columns[dim] = []));
+  for (const r of candidateRows.rows) {
+    columns[def.id].push(cellValue(r[k('cx_id')]));
+    columns[def.date!].push(new Date(Math.round(Number(r[k('cx_epoch')]) * 1000)).toISOString());
+    def.components.forEach((comp, j) => columns[comp.column].push(cellValue(r[k(`cx_c${j}`)])));
+    dims.forEach((dim, i) => columns[dim].push(cellValue(r[k(`cx_dim${i}`)])));
+  }
+  const table = aq.table(columns);
+  return { rows: { name: source.name, file: source.file, table, rowCount: table.numRows(), columns: source.columns, onInvalid: 'exclude' }, counted };
+}
+
+/** Validates, picks and scores the snapshots of `source` (rows, or the database's candidates with its `counted` exclusions). */
+function scoreSnapshots(ctx: PrepareContext<HealthScoreDef>, source: SourceTable, counted: Counted | null): PreparedHealth {
+  const def = ctx.def;
   let table = source.table;
   if (def.filter) {
     const keep = compileFilter(def.filter as Filter);
@@ -269,8 +370,8 @@ function prepareHealth(ctx: Parameters<MetricModule<HealthScoreDef, PreparedHeal
   const columns = def.components.map((c) => table.array(c.column) as ArrayLike<unknown>);
   const k = def.components.length;
   const granularity = ctx.granularity;
-  const exclusions = new Map<string, Record<string, number>>();
-  const componentIssues = new Map<string, Record<string, number>>();
+  const exclusions = counted?.exclusions ?? new Map<string, Record<string, number>>();
+  const componentIssues = counted?.componentIssues ?? new Map<string, Record<string, number>>();
 
   const reject = rowRejecter(source, table, ctx.id);
 
@@ -296,7 +397,7 @@ function prepareHealth(ctx: Parameters<MetricModule<HealthScoreDef, PreparedHeal
       const v = numberOf(columns[j][i]);
       if (v === 'invalid') {
         reject(i, def.components[j].column, columns[j][i], 'not a number');
-        bump(componentIssues, period, def.components[j].column);
+        if (!counted) bump(componentIssues, period, def.components[j].column); // the database counted them
         values[j] = null;
       } else {
         values[j] = v;
@@ -384,6 +485,7 @@ function prepareHealth(ctx: Parameters<MetricModule<HealthScoreDef, PreparedHeal
     firstPeriod,
     exclusions,
     componentIssues,
+    engine: counted ? 'sql' : 'memory',
     latestPeriod() {
       if (latest === null) latest = [...byPeriod.keys()].sort().at(-1);
       return latest ?? undefined;
@@ -702,6 +804,7 @@ export const healthScoreModule: MetricModule<HealthScoreDef, PreparedHealth> = {
   type: 'health-score',
   schema: healthScoreSchema,
   title: 'Customer health score',
+  pushdown: true,
   prepare: prepareHealth,
   compute: computeHealth,
   visual: visualHealth,
