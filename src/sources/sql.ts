@@ -8,7 +8,8 @@
  *
  * Dialect assumptions of the generated SQL (kept to what PostgreSQL, DuckDB and most engines
  * share): derived tables need an alias; double-quoted identifiers; CASE, COALESCE, NULLIF, TRIM,
- * CAST(… AS VARCHAR | DOUBLE PRECISION), FLOOR, EXTRACT(YEAR | MONTH | EPOCH FROM …), DATE_TRUNC('month' | 'day', …),
+ * CAST(… AS VARCHAR | DOUBLE PRECISION), FLOOR, EXTRACT(YEAR | MONTH | EPOCH FROM …), DATE_TRUNC('day' | 'month' | 'quarter' | 'year', …),
+ * COUNT(*) and MAX(…) OVER (PARTITION BY …),
  * CAST('NaN' AS DOUBLE PRECISION) (NaN equal to itself, as in PostgreSQL and DuckDB), SIMILAR TO
  * for checking that text holds a number, and GROUP BY on expressions by position. Timestamps
  * with a time zone are read in UTC (the connection's time zone is set to UTC).
