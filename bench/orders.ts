@@ -20,6 +20,7 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { Rng } from '../examples/acme/rng.js';
 import { machineLines, median } from './machine.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -40,26 +41,13 @@ interface Result {
   engine: string;
 }
 
-/** sfc32: a small seeded generator, the same on every machine. */
-function sfc32(a: number, b: number, c: number, d: number): () => number {
-  return () => {
-    a |= 0; b |= 0; c |= 0; d |= 0;
-    const t = (((a + b) | 0) + d) | 0;
-    d = (d + 1) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
-    c = (c << 21) | (c >>> 11);
-    c = (c + t) | 0;
-    return (t >>> 0) / 4294967296;
-  };
-}
-
 async function generate(n: number): Promise<{ csv: string; parquet: string }> {
   mkdirSync(dataDir, { recursive: true });
   const csv = join(dataDir, `orders-${n}.csv`);
   const parquet = join(dataDir, `orders-${n}.parquet`);
   if (!existsSync(csv)) {
-    const random = sfc32(7, 11, 13, n);
+    const rng = new Rng(0x0de5 + n);
+    const random = () => rng.next();
     const out = createWriteStream(`${csv}.tmp`);
     out.write('order_id,customer_id,order_date,amount,region\n');
     const customers = Math.max(1, Math.floor(n / 10));

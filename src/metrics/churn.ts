@@ -29,7 +29,7 @@ import { metricFields } from './score-schema.js';
 import type { SourceTable } from '../sources/types.js';
 import { trendSpec } from '../report/charts.js';
 import { formatter } from '../report/format.js';
-import { describeFilterIn, localTranslator, translator, type Locale } from '../report/i18n.js';
+import { describeFilterIn, localTranslator, translator, unitName, type Locale } from '../report/i18n.js';
 
 /** The module's text in each report locale (see localTranslator in report/i18n.ts). */
 export const MESSAGES = {
@@ -49,9 +49,6 @@ export const MESSAGES = {
       'Rows with a missing id, a missing or invalid start date, an invalid end date, an end before the start, or an id that occurs more than once are excluded (never corrected) and counted under the period of their start date. ' +
       'Breakdowns group customers by their value of the column, with Benjamini–Hochberg adjusted p-values. Source: churn = customers lost / customers at the period start; CRR = (E − N)/S × 100 (reference/metrics.md).',
     'method.filter': ' Customers limited to {filter}.',
-    'unit.month': 'month',
-    'unit.quarter': 'quarter',
-    'unit.year': 'year',
     'units.month': 'months',
     'units.quarter': 'quarters',
     'units.year': 'years',
@@ -92,9 +89,6 @@ export const MESSAGES = {
       '缺少 id、开始日期缺失或无效、结束日期无效、结束日期早于开始日期，或 id 出现不止一次的行均被排除（从不修正），并计入其开始日期所在的期间。' +
       '细分分析按客户在该列上的取值分组，p 值经 Benjamini–Hochberg 法校正。来源：流失率 = 流失客户数 / 期初客户数；CRR = (E − N)/S × 100（reference/metrics.md）。',
     'method.filter': '客户范围限于{filter}。',
-    'unit.month': '月',
-    'unit.quarter': '季度',
-    'unit.year': '年',
     'units.month': '个月',
     'units.quarter': '个季度',
     'units.year': '年',
@@ -579,10 +573,10 @@ function lifecycleVisual(kind: Kind, r: MetricResult, pc: PreparedCustomers<Chur
       chart: {
         id: ctx.nextId(`chart-${kind}-${pc.id}`),
         title,
-        caption: t('caption', { title: r.title, unit: t(`unit.${g}`), n: fmt.count(cust.atStart), period: now, definition: t(kind === 'churn' ? 'caption.churn' : 'caption.retention'), source }),
+        caption: t('caption', { title: r.title, unit: unitName(locale, g), n: fmt.count(cust.atStart), period: now, definition: t(kind === 'churn' ? 'caption.churn' : 'caption.retention'), source }),
         alt: t('alt', {
           label: r.label,
-          unit: t(`unit.${g}`),
+          unit: unitName(locale, g),
           count: withData.length,
           units: t(`units.${g}`),
           first: ctx.periodLabel(withData[0].period),
@@ -605,7 +599,7 @@ function lifecycleVisual(kind: Kind, r: MetricResult, pc: PreparedCustomers<Chur
   blocks.push({
     kind: 'table',
     table: {
-      caption: t('table.caption', { unit: t(`unit.${g}`), count: counts.length }),
+      caption: t('table.caption', { unit: unitName(locale, g), count: counts.length }),
       columns: [
         { label: t('table.period') },
         { label: t('table.atStart'), align: 'right' },
@@ -622,7 +616,7 @@ function lifecycleVisual(kind: Kind, r: MetricResult, pc: PreparedCustomers<Chur
           return { cells: [ctx.periodLabel(key), fmt.count(k.atStart), fmt.count(k.new), fmt.count(k.lost), fmt.count(k.atEnd), fmt.number(v.value, 'percent'), fmt.interval(v.ci, 'percent')], muted: v.lowSample, note: v.lowSample ? t('table.lowN', { min: r.minSample }) : undefined };
         })
         .reverse(),
-      footnote: t('table.footnote', { unit: t(`unit.${g}`), n: fmt.count(cust.newLost), period: now }),
+      footnote: t('table.footnote', { unit: unitName(locale, g), n: fmt.count(cust.newLost), period: now }),
     },
   });
   return blocks;

@@ -36,7 +36,8 @@ import type { ComputeContext, GroupResult, MetricModule, MetricResult, PeriodVal
 import { groupKey } from './prepare.js';
 import { parseTimestamp, periodStart, type Granularity } from './period.js';
 import { dayIn, isoDay, periodEnd, seriesPeriods, timeBounds } from './repeat-purchase.js';
-import { columnValues, DAY_MS, perCustomer, sortKeys, tallyExclusions, transactionDims, transactionsOf, type TransactionCells } from './transactions.js';
+import { columnValues, DAY_MS, perCustomer, sortKeys, tallyExclusions, transactionsOf, type TransactionCells } from './transactions.js';
+import { sourceDimensions } from './pushdown.js';
 import { adjustGroups, makeResult } from './result-builders.js';
 import { metricFields } from './score-schema.js';
 import { meanEstimate, wilsonInterval, Z95, type Interval } from './stats.js';
@@ -537,7 +538,7 @@ function prepare(ctx: PrepareContext<ClvDef>): PreparedClv | Promise<PreparedClv
   const cells = transactionsOf(
     source,
     { customer: def.customer, date: def.date, amount: def.amount },
-    { filter: def.filter as Filter | undefined, parseDate: def.method === 'simple' ? parseDateOrMonth : parseTimestamp, metric: ctx.id, dims: transactionDims(ctx, source) },
+    { filter: def.filter as Filter | undefined, parseDate: def.method === 'simple' ? parseDateOrMonth : parseTimestamp, metric: ctx.id, dims: sourceDimensions(ctx, source) },
   );
   // the customers of the simple method are read as rows (a SQL source's once)
   const customers = customersSource && isPushdown(customersSource) ? loadRows(customersSource) : customersSource;
@@ -720,7 +721,7 @@ function fitPeriod(
 // simple: ARPA × margin ÷ churn
 // ---------------------------------------------------------------------------------------------
 
-/** Revenue per paying account in [start, end), with each account's latest cell (__ord) for breakdowns. */
+/** Revenue per paying account in [start, end), with the position of each account's latest cell (for breakdowns). */
 function accountRevenue(rows: TransactionCells, start: number, end: number): { customer: string[]; revenue: number[]; last: number[] } {
   const { customers, k, last } = perCustomer(rows, start, end, 'amount');
   const names = columnValues<string>(rows.valid, '__customer');

@@ -13,7 +13,8 @@
  */
 import { canPushDownCustomers, prepareCustomersSql } from './customers-pushdown.js';
 import { isPushdown } from '../sources/sql.js';
-import { andThen, columnValues, transactionDims, transactionsOf } from './transactions.js';
+import { andThen, columnValues, transactionsOf } from './transactions.js';
+import { sourceDimensions } from './pushdown.js';
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import { z } from 'zod';
@@ -21,7 +22,7 @@ import { CxError } from '../errors.js';
 import type { SourceTable } from '../sources/types.js';
 import { palette } from '../report/theme.js';
 import { formatter } from '../report/format.js';
-import { localTranslator, type Locale } from '../report/i18n.js';
+import { localTranslator, unitName, type Locale } from '../report/i18n.js';
 import {
   customerCount,
   ExclusionCounter,
@@ -53,9 +54,6 @@ export const MESSAGES = {
     'label.quarter': 'Quarter-{at} retention',
     'label.year': 'Year-{at} retention',
     test: 'pooled two-proportion z-test, cohorts shared by both windows counted once',
-    'unit.month': 'month',
-    'unit.quarter': 'quarter',
-    'unit.year': 'year',
     'units.month': 'months',
     'units.quarter': 'quarters',
     'units.year': 'years',
@@ -105,9 +103,6 @@ export const MESSAGES = {
     'label.quarter': '第{at}个季度留存率',
     'label.year': '第{at}年留存率',
     test: '合并比例的双比例 z 检验，两个窗口共有的同期群只计一次',
-    'unit.month': '月',
-    'unit.quarter': '季度',
-    'unit.year': '年',
     'units.month': '个月',
     'units.quarter': '个季度',
     'units.year': '年',
@@ -246,7 +241,7 @@ interface ActivityLog {
 function prepareActivity(ctx: PrepareContext<CohortRetentionDef>, source: SourceTable): ActivityLog | Promise<ActivityLog> {
   const def = ctx.def;
   const g = ctx.granularity;
-  const cells = transactionsOf(source, { customer: def.id, date: def.date! }, { filter: def.filter as Filter | undefined, parseDate, metric: ctx.id, dims: transactionDims(ctx, source), missingCustomer: 'missing id', customerFirst: true });
+  const cells = transactionsOf(source, { customer: def.id, date: def.date! }, { filter: def.filter as Filter | undefined, parseDate, metric: ctx.id, dims: sourceDimensions(ctx, source), missingCustomer: 'missing id', customerFirst: true });
   return andThen(cells, (c) => {
     const exclusions = new ExclusionCounter();
     c.excluded.status.forEach((reason, i) => exclusions.add(Number.isFinite(c.excluded.ts[i]) ? periodOf(c.excluded.ts[i], g) : null, reason, c.excluded.n[i]));
@@ -426,7 +421,7 @@ function method(pc: PreparedCohorts, locale: Locale): string {
   const def = pc.def;
   const g = pc.granularity;
   const t = localTranslator(MESSAGES, locale);
-  const unit = t(`unit.${g}`);
+  const unit = unitName(locale, g);
   const units = t(`units.${g}`);
   const input = pc.mode === 'subscription' ? t('method.subscription', { unit, units, column: def.start! }) : t('method.activity', { unit, units, column: def.date! });
   const filterText = filterTextIn(def.filter, locale);
@@ -541,7 +536,7 @@ function cohortVisual(r: MetricResult, pc: PreparedCohorts, ctx: VisualContext):
   const locale = ctx.locale ?? 'en';
   const t = localTranslator(MESSAGES, locale);
   const fmt = formatter(locale);
-  const unit = t(`unit.${g}`);
+  const unit = unitName(locale, g);
   const units = t(`units.${g}`);
   const rows = (r.extra.cohorts ?? []) as CohortRow[];
   if (rows.length === 0) return [{ kind: 'text', paragraphs: [t('empty', { cohorts: def.cohorts, units, period: ctx.periodLabel(ctx.period) })] }];

@@ -20,7 +20,7 @@ import { cellValue, ident, isTemporal, type PushdownSource, type SqlRelation } f
 import { invalidRowHint } from './invalid.js';
 import { ExclusionCounter, periodOrdinal, timeIndex, type CustomerExclusion, type PreparedCustomers } from './churn.js';
 import type { PrepareContext } from './module.js';
-import { dimensionsOf, periodKey } from './pushdown.js';
+import { periodKey, sourceDimensions } from './pushdown.js';
 
 interface CustomerDef {
   id: string;
@@ -75,8 +75,7 @@ export async function prepareCustomersSql<D extends CustomerDef>(ctx: PrepareCon
   ctx.requireColumn(source, def.end, ['end']);
   for (const [key, column] of extraColumns) if (column !== undefined) ctx.requireColumn(source, column, [key]);
   const g = ctx.granularity;
-  const wanted = [...dimensionsOf(ctx.config, ctx.id, def), ...extraColumns.flatMap(([, c]) => (c === undefined ? [] : [c]))];
-  const dims = [...new Set(wanted)].filter((c) => source.columns.some((x) => x.name === c));
+  const dims = sourceDimensions(ctx, source, extraColumns.map(([, c]) => c));
   const { names, rows } = await source.sql.run(customerCellsSql(source.sql, def, dims, resolution));
   const at = (name: string) => names.indexOf(name);
   const [sy, smo, ey, emo, st, n, ls, le] = ['cx_sy', 'cx_smo', 'cx_ey', 'cx_emo', 'cx_status', 'cx_n', 'cx_last_start', 'cx_last_end'].map(at);

@@ -11,7 +11,7 @@
 import { invalidRowHint, rowRejecter } from './invalid.js';
 import { cellValue, ident, isPushdown, isTemporal, loadRows, type PushdownSource, type SqlRelation } from '../sources/sql.js';
 import type { SourceTable } from '../sources/types.js';
-import { dimensionsOf, periodKey } from './pushdown.js';
+import { periodKey, sourceDimensions } from './pushdown.js';
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import { z } from 'zod';
@@ -312,7 +312,7 @@ export function healthSql(sql: SqlRelation, def: HealthScoreDef, dims: string[],
 async function snapshotsFromDatabase(ctx: PrepareContext<HealthScoreDef>, source: PushdownSource): Promise<{ rows: SourceTable; counted: Counted }> {
   const def = ctx.def;
   const g = ctx.granularity;
-  const dims = dimensionsOf(ctx.config, ctx.id, def).filter((c) => c !== def.id && c !== def.date && source.columns.some((x) => x.name === c) && !def.components.some((comp) => comp.column === c));
+  const dims = sourceDimensions(ctx, source).filter((c) => c !== def.id && c !== def.date && !def.components.some((comp) => comp.column === c));
   const { counts, candidates } = healthSql(source.sql, def, dims, g);
   const [countRows, candidateRows] = await Promise.all([source.sql.run(counts), source.sql.run(candidates)]);
   const at = (names: string[]) => (name: string) => names.indexOf(name);

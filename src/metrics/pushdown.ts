@@ -18,6 +18,7 @@ import type { ColumnTable } from 'arquero';
 import type { Config } from '../config/load.js';
 import { CxError } from '../errors.js';
 import { cellValue, ident, isTemporal, type PushdownSource, type SqlRelation, type SqlRows } from '../sources/sql.js';
+import type { SourceTable } from '../sources/types.js';
 import { invalidRowHint } from './invalid.js';
 import { CellBuilder } from './cells.js';
 import type { Granularity } from './period.js';
@@ -38,6 +39,16 @@ export function dimensionsOf(config: Config, id: string, def: { filter?: Record<
     if (section.type === 'case-study' && Array.isArray(section.metrics) && section.metrics.includes(id)) for (const c of Object.keys(section.segment ?? {})) dims.add(c);
   }
   return [...dims];
+}
+
+/**
+ * The grouping columns a metric's cells keep: `dimensionsOf` plus the metric's own grouping keys
+ * (`extra`, e.g. a ticket channel or a survival `by`), limited to the columns the source has (a
+ * missing breakdown or segment column is reported, located, by its section).
+ */
+export function sourceDimensions(ctx: { config: Config; id: string; def: { filter?: Record<string, unknown>; product?: string } }, source: SourceTable, extra: (string | undefined)[] = []): string[] {
+  const wanted = new Set([...dimensionsOf(ctx.config, ctx.id, ctx.def), ...extra.filter((c): c is string => c !== undefined)]);
+  return [...wanted].filter((c) => source.columns.some((x) => x.name === c));
 }
 
 /**

@@ -15,7 +15,8 @@ import { trendSpec } from '../report/charts.js';
 import { formatter } from '../report/format.js';
 import { dayLabelIn, localTranslator, translator, type Locale, type Vars } from '../report/i18n.js';
 import { filterSchema, type Filter } from './filter.js';
-import { andThen, columnValues, DAY_MS, perCustomer, tallyExclusions, transactionDims, transactionsOf, type TransactionCells } from './transactions.js';
+import { andThen, columnValues, DAY_MS, perCustomer, tallyExclusions, transactionsOf, type TransactionCells } from './transactions.js';
+import { sourceDimensions } from './pushdown.js';
 import type { ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, PrepareContext, VisualBlock, VisualContext } from './module.js';
 import { groupKey } from './prepare.js';
 import { periodOf, periodRange, periodStart, shiftPeriod, type Granularity } from './period.js';
@@ -219,7 +220,7 @@ function prepare(ctx: PrepareContext<RepeatPurchaseDef>): PreparedRepeat | Promi
   ctx.requireColumn(source, def.date, ['date']);
   if (def.amount) ctx.requireColumn(source, def.amount, ['amount']);
   for (const column of Object.keys(def.filter ?? {})) ctx.requireColumn(source, column, ['filter', column]);
-  const cells = transactionsOf(source, { customer: def.customer, date: def.date, amount: def.amount }, { filter: def.filter as Filter | undefined, metric: ctx.id, dims: transactionDims(ctx, source) });
+  const cells = transactionsOf(source, { customer: def.customer, date: def.date, amount: def.amount }, { filter: def.filter as Filter | undefined, metric: ctx.id, dims: sourceDimensions(ctx, source) });
   return andThen(cells, (rows) => prepareCells(ctx, source, rows));
 }
 

@@ -7,6 +7,7 @@ import { computeDirect } from '../../test/direct.js';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { lcg } from '../../test/engines.js';
 import { csv, makeProject } from '../../test/project.js';
 import { CxError } from '../errors.js';
 import { build } from '../pipeline.js';
@@ -185,10 +186,7 @@ describe('bootstrap', () => {
   });
   it('its standard error agrees with the delta-method (linearisation) SE of a ratio for many customers', () => {
     // Deterministic "random" customers: R = Σnum/Σden; linearised SE = √(Σ(num − R·den)²/(n(n − 1)))/mean(den).
-    const rng = (() => {
-      let s = 42;
-      return () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    })();
+    const rng = lcg(42);
     const n = 2000;
     const den = Float64Array.from({ length: n }, () => 50 + 200 * rng());
     const num = den.map((d) => (rng() < 0.1 ? 0 : d * (0.8 + 0.5 * rng())));

@@ -16,7 +16,7 @@ import * as aq from 'arquero';
 import { z } from 'zod';
 import type { SourceTable } from '../sources/types.js';
 import { formatter } from '../report/format.js';
-import { d3FormatFor, localTranslator, periodLabelIn, type Locale } from '../report/i18n.js';
+import { d3FormatFor, localTranslator, periodLabelIn, unitName, type Locale } from '../report/i18n.js';
 import { palette } from '../report/theme.js';
 import { ExclusionCounter, filterTextIn, filteredTable, ordinalPeriod, parseDate, periodOrdinal, timeOrdinal } from './churn.js';
 import { describeFilter, filterSchema } from './filter.js';
@@ -34,9 +34,6 @@ export const MESSAGES = {
     'name.grr': 'Gross revenue retention',
     test: 'bootstrap over customers of both periods ({resamples} resamples, seed {seed})',
     'test.few': '{test}; not computed with fewer than {min} starting customers in a period',
-    'unit.month': 'month',
-    'unit.quarter': 'quarter',
-    'unit.year': 'year',
     method:
       "MRR bridge between the previous {unit}'s snapshot and this {unit}'s (the latest month with data in each {unit}): start = MRR of customers paying in the earlier snapshot; expansion and contraction = increases and decreases among customers paying in both; churned = earlier MRR of customers no longer paying (absent, or MRR 0); new = MRR of customers paying now who were not before (including returning customers). " +
       'NRR = (start + expansion − contraction − churned)/start × 100; GRR = (start − contraction − churned)/start × 100 (at most 100%). The headline value is {measure}; n = customers paying at the start. ' +
@@ -80,9 +77,6 @@ export const MESSAGES = {
     'name.grr': '总收入留存率',
     test: '两期客户联合重抽样的自助法检验，{resamples}次重抽样，随机种子{seed}',
     'test.few': '{test}；任一期期初付费客户少于{min}位时不计算',
-    'unit.month': '月',
-    'unit.quarter': '季度',
-    'unit.year': '年',
     method:
       '上一{unit}快照与本{unit}快照（各取该{unit}内有数据的最后一个月）之间的 MRR 变动分解：期初 = 较早快照中付费客户的 MRR；扩展与收缩 = 两次快照中均付费的客户的 MRR 增加额与减少额；流失 = 不再付费（缺失或 MRR 为 0）的客户在较早快照中的 MRR；新增 = 本期付费而此前未付费的客户的 MRR（包括回流客户）。' +
       'NRR = (期初 + 扩展 − 收缩 − 流失)/期初 × 100；GRR = (期初 − 收缩 − 流失)/期初 × 100（最高 100%）。核心数值为{measure}；n = 期初付费客户数。' +
@@ -539,7 +533,7 @@ function method(pr: PreparedRevenue, locale: Locale): string {
   const t = localTranslator(MESSAGES, locale);
   const filterText = filterTextIn(def.filter, locale);
   return (
-    t('method', { unit: t(`unit.${pr.granularity}`), measure: def.measure === 'nrr' ? 'NRR' : 'GRR', resamples: def.resamples, seed: def.seed, min: MIN_TEST }) +
+    t('method', { unit: unitName(locale, pr.granularity), measure: def.measure === 'nrr' ? 'NRR' : 'GRR', resamples: def.resamples, seed: def.seed, min: MIN_TEST }) +
     (filterText ? t('method.filter', { filter: filterText }) : '')
   );
 }
@@ -720,7 +714,7 @@ function revenueVisual(r: MetricResult, pr: PreparedRevenue, ctx: VisualContext)
     {
       kind: 'table',
       table: {
-        caption: t('table.caption', { unit: t(`unit.${g}`), count: bridgesList.length }),
+        caption: t('table.caption', { unit: unitName(locale, g), count: bridgesList.length }),
         columns: [
           { label: t('table.period') },
           { label: t('table.start'), align: 'right' },

@@ -5,7 +5,7 @@
 import type { Config } from '../config/load.js';
 import { tableFromColumns } from '../sources/columns.js';
 import { ident, isPushdown, loadRows, type PushdownSource } from '../sources/sql.js';
-import { canPushDown, dimensionsOf, pushDownCells } from './pushdown.js';
+import { canPushDown, dimensionsOf, pushDownCells, sourceDimensions } from './pushdown.js';
 import { prepareMetric, latestPeriod, requireColumn, type PreparedMetric } from './prepare.js';
 import { metricResult } from './results.js';
 import type { MetricModule } from './module.js';
@@ -59,9 +59,7 @@ async function preparePushedDown(id: string, def: ScoreDef, type: ScoreType<any>
   requireColumn(source, def.score, config, ['metrics', id, 'score'], what);
   requireColumn(source, def.date, config, ['metrics', id, 'date'], what);
   for (const column of Object.keys(def.filter ?? {})) requireColumn(source, column, config, ['metrics', id, 'filter', column], what);
-  const has = (c: string) => source.columns.some((x) => x.name === c);
-  // a missing breakdown or segment column is reported, located, by its section
-  const dims = dimensionsOf(config, id, def).filter(has);
+  const dims = sourceDimensions({ config, id, def }, source);
   const granularity = config.report.period.granularity;
   const cells = await pushDownCells(id, def, type, source, dims, granularity);
   const pm: PreparedMetric = { id, def, type, source, granularity, table: cells.table, engine: 'sql', rows: cells.table.filter(() => false), indicatorNames: cells.indicatorNames };

@@ -10,7 +10,7 @@ import { invalidRowHint, rowRejecter } from './invalid.js';
 import { CxError } from '../errors.js';
 import { cellValue, ident, isPushdown, isTemporal, loadRows, type PushdownSource, type SqlRelation } from '../sources/sql.js';
 import type { SourceTable } from '../sources/types.js';
-import { dimensionsOf, periodKey } from './pushdown.js';
+import { periodKey, sourceDimensions } from './pushdown.js';
 import { createRequire } from 'node:module';
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
@@ -394,7 +394,7 @@ function prepareSentiment(ctx: PrepareContext<SentimentDef>): PreparedSentiment 
   ctx.requireColumn(source, def.date, ['date']);
   if (def.group !== undefined) ctx.requireColumn(source, def.group, ['group']);
   for (const column of Object.keys(def.filter ?? {})) ctx.requireColumn(source, column, ['filter', column]);
-  const dims = [...new Set([...dimensionsOf(ctx.config, ctx.id, def), ...(def.group ? [def.group] : [])])].filter((c) => c !== def.text && source.columns.some((x) => x.name === c));
+  const dims = sourceDimensions(ctx, source, [def.group]).filter((c) => c !== def.text);
   if (!isPushdown(source)) return scoreCells(ctx, dims, rowCells(ctx, source, dims), 'memory');
   if (canPushDownComments(source.sql, def)) return databaseCells(ctx, source, dims).then((cells) => scoreCells(ctx, dims, cells, 'sql'));
   return loadRows(source).then((rows) => scoreCells(ctx, dims, rowCells(ctx, rows, dims), 'memory'));
@@ -416,6 +416,7 @@ function scoreCells(ctx: PrepareContext<SentimentDef>, dims: string[], cells: Co
   let firstPeriod: string | undefined;
   const scored = new Map<string, ReturnType<typeof scoreComment>>();
   const out = { text: [] as string[], cmp: [] as number[], cls: [] as string[], pos: [] as number[], neu: [] as number[], neg: [] as number[] };
+  const weight = (k: number) => cells.weight[keep[k]];
   for (const i of order) {
     const p = cells.period[i];
     const w = cells.weight[i];
@@ -433,7 +434,7 @@ function scoreCells(ctx: PrepareContext<SentimentDef>, dims: string[], cells: Co
     if (!r) scored.set(s, (r = scoreComment(s, def.thresholds)));
     keep.push(i);
     out.text.push(s);
-    out.cmp.push(r.comparative * w);
+    out.cmp.push(r.comparative);
     out.cls.push(r.label);
     out.pos.push(r.label === 'positive' ? w : 0);
     out.neu.push(r.label === 'neutral' ? w : 0);
@@ -444,8 +445,8 @@ function scoreCells(ctx: PrepareContext<SentimentDef>, dims: string[], cells: Co
     __ts: Float64Array.from(keep, (i) => cells.ts[i]),
     __w: Float64Array.from(keep, (i) => cells.weight[i]),
     __text: out.text,
-    __cmpW: Float64Array.from(out.cmp),
-    __cmp: keep.map((_, k) => (scored.get(out.text[k]) as ReturnType<typeof scoreComment>).comparative),
+    __cmp: Float64Array.from(out.cmp),
+    __cmpW: Float64Array.from(out.cmp, (c, k) => c * weight(k)),
     __class: out.cls,
     __pos: Float64Array.from(out.pos),
     __neu: Float64Array.from(out.neu),

@@ -13,7 +13,7 @@
 import { invalidRowHint, rowRejecter } from './invalid.js';
 import { cellValue, ident, isPushdown, isTemporal, loadRows, type PushdownSource, type SqlRelation } from '../sources/sql.js';
 import type { SourceTable } from '../sources/types.js';
-import { dimensionsOf, periodKey } from './pushdown.js';
+import { periodKey, sourceDimensions } from './pushdown.js';
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import { z } from 'zod';
@@ -423,7 +423,7 @@ function prepareTickets(ctx: PrepareContext<TicketsDef>): PreparedTickets | Prom
   }
 
   const granularity = ctx.granularity;
-  const dims = [...new Set([...dimensionsOf(ctx.config, ctx.id, def), ...(def.channel ? [def.channel] : [])])].filter((c) => source.columns.some((x) => x.name === c));
+  const dims = sourceDimensions(ctx, source, [def.channel]);
   if (!isPushdown(source)) return prepareFrom(ctx, rowRecords(ctx.id, source, def, granularity));
   if (canPushDownTickets(source.sql, def)) return ticketCells(ctx.id, source, def, dims, granularity).then((records) => prepareFrom(ctx, records));
   return loadRows(source).then((rows) => prepareFrom(ctx, rowRecords(ctx.id, rows, def, granularity)));
@@ -483,6 +483,11 @@ export function canPushDownTickets(sql: SqlRelation, def: TicketsDef): boolean {
   return [def.created, def.first_response, def.resolved].every((c) => isTemporal(sql.kind(c)));
 }
 
+/** The raw-value columns of the ticket cells (c0, c1, … in the statement): priority, reopened, CSAT, then the grouping columns. */
+function ticketCellColumns(def: TicketsDef, dims: string[]): string[] {
+  return [...new Set([def.priority, def.reopened, def.csat, ...dims].filter((c): c is string => c !== undefined))];
+}
+
 /**
  * The generated statement: tickets grouped by creation month, time to first response and to
  * resolution (seconds), the raw priority, reopened and CSAT values and the grouping columns, with
@@ -491,8 +496,7 @@ export function canPushDownTickets(sql: SqlRelation, def: TicketsDef): boolean {
  * themselves, which the cells keep (with their multiplicity).
  */
 export function ticketCellsSql(sql: SqlRelation, def: TicketsDef, dims: string[]): string {
-  const extra = [def.priority, def.reopened, def.csat].filter((c): c is string => c !== undefined);
-  const columns = [...new Set([...extra, ...dims])];
+  const columns = ticketCellColumns(def, dims);
   const alias = (c: string) => `c${columns.indexOf(c)}`;
   const [c, f, r] = [def.created, def.first_response, def.resolved].map(ident);
   const inner = [
@@ -513,10 +517,8 @@ export function ticketCellsSql(sql: SqlRelation, def: TicketsDef, dims: string[]
 
 /** The ticket cells from the database, as records (filtered by the metric's filter on their grouping values). */
 async function ticketCells(metric: string, source: PushdownSource, def: TicketsDef, dims: string[], granularity: Granularity): Promise<TicketRecords> {
-  const dimsAll = [...new Set([...dims, ...Object.keys(def.filter ?? {})])].filter((c) => source.columns.some((x) => x.name === c));
-  const extra = [def.priority, def.reopened, def.csat].filter((c): c is string => c !== undefined);
-  const columns = [...new Set([...extra, ...dimsAll])];
-  const { names, rows } = await source.sql.run(ticketCellsSql(source.sql, def, dimsAll));
+  const columns = ticketCellColumns(def, dims);
+  const { names, rows } = await source.sql.run(ticketCellsSql(source.sql, def, dims));
   const at = (name: string) => names.indexOf(name);
   const [y, m, fr, res, n, ep] = ['cx_year', 'cx_month', 'cx_fr', 'cx_res', 'cx_n', 'cx_epoch'].map(at);
   const colAt = columns.map((_, i) => at(`c${i}`));

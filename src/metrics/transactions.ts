@@ -22,9 +22,7 @@ import { cellValue, ident, isPushdown, isTemporal, loadRows, type PushdownSource
 import type { SourceTable } from '../sources/types.js';
 import { compileFilter, type Filter } from './filter.js';
 import { invalidRowHint, rowRejecter } from './invalid.js';
-import type { PrepareContext } from './module.js';
 import { parseTimestamp } from './period.js';
-import { dimensionsOf } from './pushdown.js';
 
 export const DAY_MS = 86_400_000;
 
@@ -40,7 +38,7 @@ export interface TransactionColumns {
 export interface TransactionOptions {
   /** the metric's id, for messages */
   metric: string;
-  /** grouping columns kept per cell (breakdowns, segments, filter columns: see pushdown.ts `dimensionsOf`) */
+  /** grouping columns kept per cell (breakdowns, segments, filter columns: see pushdown.ts `sourceDimensions`) */
   dims: string[];
   filter?: Filter;
   /** date parser of the in-memory engine (default ISO 8601 instants) */
@@ -53,10 +51,10 @@ export interface TransactionOptions {
 
 export interface TransactionCells {
   /**
-   * Valid cells in (__ts, __customer, __day, grouping values) order: __customer and __cid (its
-   * rank in text order), __day (UTC day number), __first and __ts (earliest and latest timestamp,
-   * ms), __n (rows), __amount (sum of amounts, 0 without an amount column), __firstOfDay (1 on the
-   * first cell of its customer and day), the grouping columns, and __ord = position.
+   * Valid cells in (latest timestamp, customer, UTC day, grouping values) order: __customer and
+   * __cid (its rank in text order), __first and __ts (earliest and latest timestamp, ms), __n
+   * (rows), __amount (sum of amounts, 0 without an amount column), __firstOfDay (1 on the first
+   * cell of its customer and day) and the grouping columns.
    */
   valid: ColumnTable;
   /** number of customers: __cid runs from 0 to customers − 1 (the customers in text order) */
@@ -210,7 +208,6 @@ class CellCollector {
     const columns: Record<string, ArrayLike<unknown>> = {
       __customer: Array.from(order, (i) => this.customerNames[this.customer[i]]),
       __cid: Int32Array.from(order, (i) => rc[i]),
-      __day: Float64Array.from(order, (i) => day[i]),
       __first: Float64Array.from(order, (i) => this.first[i]),
       __ts: Float64Array.from(order, (i) => last[i]),
       __n: Float64Array.from(order, (i) => this.n[i]),
@@ -218,7 +215,6 @@ class CellCollector {
       __firstOfDay: firstOfDay,
     };
     this.dims.forEach((d, j) => (columns[d] = Array.from(order, (i) => this.comboValues[this.combo[i]][j])));
-    columns.__ord = Float64Array.from(order, (_, k) => k);
     return { valid: aq.table(columns), customers: this.customerNames.length, excluded: this.excluded, engine };
   }
 }
@@ -325,8 +321,14 @@ export async function pushDownTransactions(source: PushdownSource, columns: Tran
     if (status !== 'ok') {
       const ts = ms(r[last]);
       collector.addExcluded(status, ts, Number(r[n]));
-      const earlier = !firstInvalid || (Number.isFinite(ts) && !(ts >= firstInvalid.ts));
-      if (earlier) firstInvalid = { status, ts, customer: r[c] };
+      // the earliest dated one (undated last; ties by reason and customer): the same message whatever the database's row order
+      const key = (x: { status: string; ts: number; customer: unknown }) => [Number.isFinite(x.ts) ? x.ts : Infinity, x.status, String(x.customer ?? '')] as const;
+      const candidate = { status, ts, customer: r[c] };
+      if (!firstInvalid) firstInvalid = candidate;
+      else {
+        const [a, b] = [key(candidate), key(firstInvalid)];
+        if (a[0] < b[0] || (a[0] === b[0] && (a[1] < b[1] || (a[1] === b[1] && a[2] < b[2])))) firstInvalid = candidate;
+      }
       continue;
     }
     collector.addValid(String(r[c]), ms(r[first]), ms(r[last]), Number(r[n]), Number(r[amount]), dims);
@@ -369,11 +371,6 @@ export function transactionsOf(source: SourceTable, columns: TransactionColumns,
   if (!isPushdown(source)) return transactionCells(source, columns, options);
   if (canPushDownTransactions(source.sql, columns)) return pushDownTransactions(source, columns, options);
   return loadRows(source).then((rows) => transactionCells(rows, columns, options));
-}
-
-/** The grouping columns a metric's cells keep: those of `dimensionsOf` that the source has. */
-export function transactionDims(ctx: Pick<PrepareContext<{ filter?: Record<string, unknown> }>, 'config' | 'id' | 'def'>, source: SourceTable): string[] {
-  return dimensionsOf(ctx.config, ctx.id, ctx.def).filter((c) => source.columns.some((x) => x.name === c));
 }
 
 /** `f` of a value, or of a promise's value (a value stays synchronous). */

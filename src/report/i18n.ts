@@ -670,6 +670,11 @@ export function translator(locale: Locale): Translator {
   return t;
 }
 
+/** The name of a reporting period's unit ("month", "季度") in the report's locale, from the shared catalogue. */
+export function unitName(locale: Locale, granularity: 'month' | 'quarter' | 'year'): string {
+  return translator(locale)(`unit.${granularity}`);
+}
+
 /**
  * A translator over a module's own messages (metric modules keep their texts beside their code):
  * `const t = localTranslator(MESSAGES, locale)` with `MESSAGES = { en: {...}, 'zh-CN': {...} }`,
