@@ -12,6 +12,8 @@ fc-list 2>/dev/null | grep -q "NotoSans-Regular" || need+=(fonts-noto-core)
 fc-list 2>/dev/null | grep -q "DejaVuSans.ttf" || need+=(fonts-dejavu-core)
 # Jupyter's own validator, used by the notebook-output test
 /usr/bin/python3 -c "import nbformat" >/dev/null 2>&1 || need+=(python3-nbformat)
+# an independent .xlsx writer, used by the Excel-source tests
+/usr/bin/python3 -c "import openpyxl" >/dev/null 2>&1 || need+=(python3-openpyxl)
 
 if [ ${#need[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then

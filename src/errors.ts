@@ -12,13 +12,13 @@ export interface Location {
   column?: number;
   /** the offending source line, shown under the message */
   snippet?: string;
-  /** 1-based data row (header excluded) for data errors */
+  /** the row as its file numbers it: a text file's physical line (header and quoted line breaks counted), a spreadsheet's row, else the 1-based record */
   row?: number;
   /** data column name for data errors */
   field?: string;
 }
 
-export type ErrorKind = 'config' | 'data' | 'render' | 'usage';
+export type ErrorKind = 'config' | 'data' | 'render' | 'output' | 'usage';
 
 export class CxError extends Error {
   readonly kind: ErrorKind;
@@ -44,6 +44,40 @@ export class CxErrors extends Error {
   }
 }
 
+/**
+ * Secrets are never printed: every error text (message, snippet, hint; terminal, `--json`, the
+ * preview) goes through `redactSecrets`, which hides the password of a connection string
+ * (`scheme://user:PASSWORD@host`), the value of a `password=` / `password:` parameter and the
+ * value of every environment variable a config referenced with `${VAR}` (shown as `${VAR}`).
+ */
+const secrets = new Map<string, string>();
+
+/** Remembers an environment value a config used, so that no error text ever shows it. */
+export function rememberSecret(value: string, name: string): void {
+  // shorter values are not secrets worth hiding and would garble every message they occur in
+  if (value.length >= 4) secrets.set(value, `\${${name}}`);
+}
+
+const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@'"]*:)([^\s'"]*)@/gi;
+const PASSWORD_PARAM = /\b(password|passwd|pwd)(\s*[=:]\s*)('[^']*'?|"[^"]*"?|[^\s&;,'"}\]]+)/gi;
+
+/** The text with every known secret replaced (env values by `${NAME}`, passwords by `***`). */
+export function redactSecrets(text: string): string {
+  let out = text;
+  if (secrets.size > 0) {
+    for (const [value, shown] of [...secrets].sort((a, b) => b[0].length - a[0].length)) if (out.includes(value)) out = out.split(value).join(shown);
+  }
+  return out.replace(URL_PASSWORD, '$1***@').replace(PASSWORD_PARAM, '$1$2***');
+}
+
+/** A location's snippet with secrets redacted, and its column moved to the same character. */
+export function redactedSnippet(loc: Location): { snippet: string; column: number } | undefined {
+  if (loc.snippet === undefined || loc.line === undefined) return undefined;
+  const column = loc.column ?? 1;
+  const snippet = redactSecrets(loc.snippet);
+  return { snippet, column: Math.min(redactSecrets(loc.snippet.slice(0, column - 1)).length + 1, snippet.length + 1) };
+}
+
 /** "file:line:column" or "file:row N column X" for a location. */
 export function formatLocation(loc: Location): string {
   if (loc.line !== undefined) return `${loc.file}:${loc.line}:${loc.column ?? 1}`;
@@ -58,19 +92,20 @@ export function formatError(error: CxError): string {
   // A row error reads "file:row column: value — reason"; everything else names its kind.
   lines.push(error.location?.row !== undefined ? `${where}${error.message}` : `${where}${error.kind} error: ${error.message}`);
   const loc = error.location;
-  if (loc?.snippet !== undefined && loc.line !== undefined) {
+  const shown = loc && redactedSnippet(loc);
+  if (loc && shown) {
     const gutter = String(loc.line);
-    lines.push(`  ${gutter} | ${loc.snippet}`);
-    lines.push(`  ${' '.repeat(gutter.length)} | ${' '.repeat(Math.max(0, (loc.column ?? 1) - 1))}^`);
+    lines.push(`  ${gutter} | ${shown.snippet}`);
+    lines.push(`  ${' '.repeat(gutter.length)} | ${' '.repeat(Math.max(0, shown.column - 1))}^`);
   }
   if (error.hint) lines.push(`  hint: ${error.hint}`);
-  return lines.join('\n');
+  return redactSecrets(lines.join('\n'));
 }
 
 /** Text for any thrown value: CxError(s) formatted; anything else is an internal error. */
 export function describeError(error: unknown): { text: string; userError: boolean } {
   if (error instanceof CxErrors) return { text: error.errors.map(formatError).join('\n\n'), userError: true };
   if (error instanceof CxError) return { text: formatError(error), userError: error.kind !== 'usage' };
-  const message = error instanceof Error ? error.message : String(error);
+  const message = redactSecrets(error instanceof Error ? error.message : String(error));
   return { text: `internal error: ${message}\n  hint: this is a bug in cxreport; set CXREPORT_DEBUG=1 for the stack trace and report it`, userError: false };
 }

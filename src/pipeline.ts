@@ -8,6 +8,7 @@ import type { Config } from './config/load.js';
 import { suggestion } from './config/suggest.js';
 import { CxError } from './errors.js';
 import { loadConfig } from './config/load.js';
+import { checkCoverage } from './metrics/coverage.js';
 import { computeMetrics, prepareAll, resolvePeriod, type ComputedMetrics } from './metrics/index.js';
 import type { Prepared } from './metrics/module.js';
 import { buildReport } from './report/build.js';
@@ -101,6 +102,8 @@ export async function forSegment(loaded: Loaded, segment: { column: string; valu
 export function modelFor(loaded: Loaded, period?: string): PeriodBuild {
   const key = resolvePeriod(loaded.config, loaded.prepared, period);
   const computed = computeMetrics(loaded.config, loaded.prepared, loaded.sources, key);
+  // a metric left empty by exclusions stops the build; heavy exclusion is a warning
+  computed.warnings = checkCoverage(loaded.config, loaded.sources, loaded.prepared, computed.results, computed.period);
   const model = buildReport(loaded.config, loaded.sources, computed, { sourceDateEpoch: sourceDateEpoch(loaded.env), segment: loaded.segment });
   return { computed, model };
 }

@@ -30,8 +30,8 @@ const CUSTOMERS = csv(
     ['C1', '2026-01-05', ''],
     ['C2', '2026-02-10', '2026-10-03'],
     ['C3', '2026-03-01', ''],
-    ['C4', '2026-04-01', '2026-03-01'], // row 4: ends before it starts
-    ['C5', 'soon', ''], // row 5: no valid start
+    ['C4', '2026-04-01', '2026-03-01'], // line 5: ends before it starts
+    ['C5', 'soon', ''], // line 6: no valid start
   ],
 );
 
@@ -48,7 +48,7 @@ sections:
       const { error } = await outcome(config(', on_invalid: error', type), { 'data/customers.csv': CUSTOMERS });
       expect(error).toBeInstanceOf(CxError);
       expect(error!.message).toBe('"2026-03-01" — end before start (2026-04-01)');
-      expect(error!.location).toMatchObject({ file: 'data/customers.csv', row: 4, field: 'cancel_date' });
+      expect(error!.location).toMatchObject({ file: 'data/customers.csv', row: 5, field: 'cancel_date' });
       expect(error!.hint).toBe('metric "m" rejects this row because source "customers" has on_invalid: error; fix the value or set on_invalid: exclude to count and skip such rows');
       const { metrics } = await outcome(config('', type), { 'data/customers.csv': CUSTOMERS });
       expect(metrics!.m.excludedAllPeriods).toEqual({ 'end before start': 1, 'missing or invalid start date': 1 });
@@ -70,14 +70,14 @@ sections:
       ['C1', '2026-09', 100],
       ['C1', '2026-10', 110],
       ['C2', '2026-09', 50],
-      ['C2', '2026-10', 'fifty'], // row 4
-      ['C3', '2026-13', 70], // row 5
+      ['C2', '2026-10', 'fifty'], // line 5
+      ['C3', '2026-13', 70], // line 6
     ],
   );
   it('stops at the first invalid MRR row; exclude counts it', async () => {
     const { error } = await outcome(config(', on_invalid: error'), { 'data/mrr.csv': mrr });
     expect(error!.message).toBe('"fifty" — MRR not a number');
-    expect(error!.location).toMatchObject({ file: 'data/mrr.csv', row: 4, field: 'mrr' });
+    expect(error!.location).toMatchObject({ file: 'data/mrr.csv', row: 5, field: 'mrr' });
     const { metrics } = await outcome(config(''), { 'data/mrr.csv': mrr });
     expect(metrics!.nrr.excludedAllPeriods).toEqual({ 'MRR not a number': 1, 'missing or invalid month': 1 });
   });
@@ -89,8 +89,8 @@ describe('on_invalid: error — orders (repeat-purchase-rate, clv)', () => {
     [
       ['C1', '2026-09-01', 10],
       ['C1', '2026-10-02', 12],
-      ['C2', '2026-10-03', -5], // row 3
-      ['', '2026-10-04', 8], // row 4
+      ['C2', '2026-10-03', -5], // line 4
+      ['', '2026-10-04', 8], // line 5
     ],
   );
   const config = (onInvalid: string, metric: string) => `${REPORT}sources:
@@ -108,12 +108,12 @@ sections:
     it(`${type}: stops at the first invalid order; exclude counts it`, async () => {
       const { error } = await outcome(config(', on_invalid: error', metric), { 'data/orders.csv': orders });
       expect(error!.message).toBe('-5 — negative amount');
-      expect(error!.location).toMatchObject({ file: 'data/orders.csv', row: 3, field: 'amount' });
+      expect(error!.location).toMatchObject({ file: 'data/orders.csv', row: 4, field: 'amount' });
       expect(error!.hint).toMatch(/^metric "m" rejects this row because source "orders" has on_invalid: error/);
       const fixed = orders.replace('C2,2026-10-03,-5', 'C2,2026-10-03,5');
       const second = await outcome(config(', on_invalid: error', metric), { 'data/orders.csv': fixed });
       expect(second.error!.message).toBe('empty — missing customer');
-      expect(second.error!.location).toMatchObject({ row: 4, field: 'customer_id' });
+      expect(second.error!.location).toMatchObject({ row: 5, field: 'customer_id' });
     });
   }
 });

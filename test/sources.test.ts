@@ -132,8 +132,8 @@ describe('on_invalid', () => {
     let err = '';
     const code = await main(['build', '--format', 'html'], { stdout: () => {}, stderr: (t) => void (err += t), env: {}, cwd: dir });
     expect(code).toBe(1);
-    // row 20 of the fixture is the first invalid one: an empty nps_score in October
-    expect(err.split('\n')[1]).toBe('data/responses.csv:20 nps_score: empty — missing score (valid: integers 0–10)');
+    // line 21 of the fixture (the header is line 1) is the first invalid row: an empty nps_score in October
+    expect(err.split('\n')[1]).toBe('data/responses.csv:21 nps_score: empty — missing score (valid: integers 0–10)');
     expect(err).toContain('hint: metric "nps" rejects this row because source "responses" has on_invalid: error');
   });
   it('exclude (the default) counts the same rows instead', async () => {

@@ -86,9 +86,10 @@ export function parseCommand(argv: string[]): Command {
     if (bad.length || list.length === 0) throw new CxError('usage', `unknown format "${bad[0] ?? values.format}"`, { hint: 'formats: html, pdf, ipynb, comma-separated (e.g. --format html,pdf)' });
     formats = [...new Set(list)] as Format[];
   }
-  const key = /^\d{4}(-(0[1-9]|1[0-2]|Q[1-4]))?$/;
+  // "all": the one period of granularity all
+  const key = /^(\d{4}(-(0[1-9]|1[0-2]|Q[1-4]))?|all)$/;
   if (values.period !== undefined && !values.period.split('..').every((p) => key.test(p)) || (values.period?.split('..').length ?? 0) > 2) {
-    throw new CxError('usage', `--period "${values.period}" is not a period or period range`, { hint: 'use YYYY-MM (month), YYYY-Qn (quarter) or YYYY (year), e.g. --period 2026-10, or a range like 2026-01..2026-10' });
+    throw new CxError('usage', `--period "${values.period}" is not a period or period range`, { hint: 'use YYYY-MM (month), YYYY-Qn (quarter) or YYYY (year), e.g. --period 2026-10, or a range like 2026-01..2026-10; all for a report of granularity all' });
   }
   return { command: command as Command['command'], config: config ?? 'cxreport.yaml', period: values.period, out: values.out, formats, quiet: values.quiet, json: values.json, summary: values.summary, force: values.force, port };
 }

@@ -12,6 +12,8 @@ export interface Reporter {
   step<T>(name: string, work: () => Promise<T> | T): Promise<T>;
   wrote(path: string, bytes: number): void;
   info(message: string): void;
+  /** something the user should look at (heavy exclusion, an assumption made about a file); not printed with --quiet */
+  warn(message: string): void;
   /** a final error (the CLI prints its text; in json mode also as an event) */
   error(text: string, exitCode: number): void;
 }
@@ -63,6 +65,11 @@ export function createReporter(mode: ReporterMode, io: ReporterIo): Reporter {
     info(message) {
       if (mode === 'tty' || mode === 'plain') io.stderr(`${message}\n`);
       else if (mode === 'json') event({ event: 'info', message });
+    },
+    warn(message) {
+      if (mode === 'tty') io.stderr(`${colours.yellow('!')} ${message}\n`);
+      else if (mode === 'plain') io.stderr(`warning: ${message}\n`);
+      else if (mode === 'json') event({ event: 'warning', message });
     },
     error(text, exitCode) {
       if (mode === 'json') event({ event: 'error', message: text, exitCode });

@@ -3,7 +3,7 @@
  * `${`). Done on the parsed document so that a missing variable is reported at its own position.
  */
 import { isScalar, visit } from 'yaml';
-import { CxError } from '../errors.js';
+import { CxError, rememberSecret } from '../errors.js';
 import type { YamlSource } from './yaml-source.js';
 
 const REF = /\$(\$)?\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
@@ -17,7 +17,10 @@ export function expandEnv(source: YamlSource, env: Record<string, string | undef
       node.value = node.value.replace(REF, (whole, escaped: string | undefined, name: string, fallback: string | undefined) => {
         if (escaped) return whole.slice(1);
         const value = env[name];
-        if (value !== undefined && value !== '') return value;
+        if (value !== undefined && value !== '') {
+          rememberSecret(value, name);
+          return value;
+        }
         if (fallback !== undefined) return fallback;
         const start = node.range?.[0] ?? 0;
         const raw = source.text.slice(start, node.range?.[1] ?? start);

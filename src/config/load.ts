@@ -3,10 +3,12 @@
  * check cross-references → normalise (resolve paths against the config file's folder).
  * Every problem is reported with file:line:column and a hint, all at once.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { isScalar, visit, type Alias, type Scalar } from 'yaml';
 import { CxError, CxErrors } from '../errors.js';
-import { isPeriodKey, periodExample } from '../metrics/period.js';
+import { checkUserFile, displayPath, MAX_FILE_BYTES } from '../user-files.js';
+import { isPeriodKey, isPlausiblePeriod, periodExample, plausibleDates, setDateRange, type Granularity } from '../metrics/period.js';
 import { expandEnv } from './env.js';
 import { configSchema, type RawConfig } from './schema.js';
 import { suggestion } from './suggest.js';
@@ -42,8 +44,12 @@ export async function loadConfig(file: string, options: LoadOptions = {}): Promi
   const shown = relative(cwd, absolute) || absolute;
   let text: string;
   try {
+    // a folder, a device or a pipe, or a huge file, is refused before it is read
+    const stats = await stat(absolute);
+    if (!stats.isFile() || stats.size > MAX_FILE_BYTES) checkUserFile(absolute, { what: 'config', shown: displayPath(cwd, absolute), location: { file: displayPath(cwd, absolute) } });
     text = await readFile(absolute, 'utf8');
   } catch (error) {
+    if (error instanceof CxError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     throw new CxError('config', code === 'ENOENT' ? `config file not found: ${shown}` : `cannot read config file ${shown} (${code})`, {
       location: { file: shown },
@@ -68,7 +74,7 @@ export function parseConfig(text: string, options: LoadOptions & { file: string;
   const envErrors = expandEnv(yaml, options.env ?? process.env);
   if (envErrors.length > 0) throw new CxErrors(envErrors);
 
-  const data: unknown = yaml.doc.toJS() ?? {};
+  const data: unknown = toData(yaml);
   if (typeof data !== 'object' || Array.isArray(data)) {
     throw new CxError('config', 'the config must be a mapping with report, sources, metrics and sections', { location: yaml.at(0) });
   }
@@ -90,12 +96,52 @@ export function parseConfig(text: string, options: LoadOptions & { file: string;
 
   const dir = dirname(options.file);
   const config: Config = { ...parsed.data, file: options.file, dir, yaml };
+  // the plausible date range applies to everything read and computed from here on
+  setDateRange(config.report.date_range);
   const problems = checkReferences(config);
   const fatal = problems.filter((p) => !options.lenient || p.section === undefined);
   if (fatal.length > 0) throw new CxErrors(fatal.map((p) => p.error));
   for (const p of problems) if (p.section !== undefined) addSectionError(p.section, p.error);
   const sections = config.sections.map((s, i) => (sectionErrors.has(i) ? (PLACEHOLDER as typeof s) : s));
   return { ...normalisePaths({ ...config, sections }), ...(options.lenient ? { sectionErrors } : {}) };
+}
+
+/** Longest alias expansion accepted (the yaml package's guard against "billion laughs" documents). */
+const MAX_ALIASES = 100;
+
+/**
+ * The document as plain data. Aliases (`*name`) are allowed; one without an anchor before it, and
+ * documents whose aliases expand too much, are config errors at the alias.
+ */
+function toData(yaml: YamlSource): unknown {
+  const aliases: Alias[] = [];
+  const protoKeys: Scalar[] = [];
+  visit(yaml.doc, {
+    Alias: (_key, node) => void aliases.push(node),
+    // `__proto__` as a key would set an object's prototype instead of naming an entry
+    Pair: (_key, pair) => void (isScalar(pair.key) && pair.key.value === '__proto__' && protoKeys.push(pair.key)),
+  });
+  if (protoKeys.length > 0) {
+    throw new CxErrors(protoKeys.map((k) => new CxError('config', 'the key "__proto__" is not allowed', { location: yaml.at(k.range?.[0] ?? 0), hint: 'rename it: __proto__, constructor and prototype cannot name a source, metric, section or column' })));
+  }
+  const unresolved = aliases.filter((a) => a.resolve(yaml.doc) === undefined);
+  if (unresolved.length > 0) {
+    throw new CxErrors(
+      unresolved.map((a) => new CxError('config', `YAML alias "*${a.source}" refers to no anchor`, {
+        location: yaml.at(a.range?.[0] ?? 0),
+        hint: `define the anchor before its use, e.g. \`key: &${a.source} value\`, or write the value out`,
+      })),
+    );
+  }
+  try {
+    return yaml.doc.toJS({ maxAliasCount: MAX_ALIASES }) ?? {};
+  } catch (error) {
+    const message = (error as Error).message;
+    throw new CxError('config', /alias/i.test(message) ? `YAML aliases expand too much (${aliases.length} aliases; at most ${MAX_ALIASES} expansions)` : `YAML: ${message}`, {
+      location: yaml.at(aliases[0]?.range?.[0] ?? 0),
+      hint: 'write the values out instead of repeating aliases (`*name`)',
+    });
+  }
 }
 
 interface Problem {
@@ -114,7 +160,14 @@ function checkReferences(config: Config): Problem[] {
   const metrics = Object.keys(config.metrics);
   const { granularity, current } = config.report.period;
   if (current !== 'latest' && !isPeriodKey(current, granularity)) {
-    errors.push(new CxError('config', `report.period.current "${current}" is not a ${granularity} period`, { location: at(['report', 'period', 'current']), hint: `use "latest" or a key like "${periodExample(granularity)}"` }));
+    errors.push(
+      granularity === 'all'
+        ? new CxError('config', `report.period.current "${current}" is not a period of granularity all, which has one period over all data`, { location: at(['report', 'period', 'current']), hint: 'use "latest" or "all" (or remove `current`), or choose a granularity of month, quarter or year' })
+        : new CxError('config', `report.period.current "${current}" is not a ${granularity} period`, { location: at(['report', 'period', 'current']), hint: `use "latest" or a key like "${periodExample(granularity)}"${current === 'all' ? ', or set granularity: all for one period over all data' : ''}` }),
+    );
+  } else if (current !== 'latest') {
+    const problem = periodProblem(current, granularity, 'report.period.current', ['report', 'period', 'current'], config);
+    if (problem) errors.push(problem);
   }
   for (const [id, metric] of Object.entries(config.metrics)) {
     if (!sources.includes(metric.source)) {
@@ -138,16 +191,43 @@ function checkReferences(config: Config): Problem[] {
     if (typeof s.source === 'string' && !sources.includes(s.source)) {
       errors.push(new CxError('config', `section ${i + 1} (${section.type}) uses source "${s.source}", which is not defined`, { location: at(['sections', i, 'source']), hint: suggestion(s.source, sources, 'defined sources') }));
     }
-    if (section.type === 'case-study') {
-      for (const key of ['before', 'after'] as const) {
-        for (const end of ['from', 'to'] as const) {
-          const value = section[key][end];
-          if (!isPeriodKey(value, granularity)) errors.push(new CxError('config', `case study "${section.title}": ${key}.${end} "${value}" is not a ${granularity} period`, { location: at(['sections', i, key, end]), hint: `use a key like "${periodExample(granularity)}"` }));
+    if (section.type === 'case-study' && granularity === 'all') {
+      errors.push(new CxError('config', `case study "${section.title}" compares a before and an after window of periods, but the report is one period over all data (granularity all)`, { location: at(['sections', i, 'type']), hint: 'remove this section, or set report.period.granularity to month, quarter or year' }));
+    } else if (section.type === 'case-study') {
+      const keys: [string, Path][] = [
+        ...(['before', 'after'] as const).flatMap((key) => (['from', 'to'] as const).map((end): [string, Path] => [section[key][end], ['sections', i, key, end]])),
+        ...(section.intervention ? [[section.intervention.period, ['sections', i, 'intervention', 'period']] as [string, Path]] : []),
+      ];
+      const bad = keys.map(([value, path]) => periodProblem(value, granularity, `case study "${section.title}": ${path.slice(2).join('.')}`, path, config)).filter((p): p is CxError => p !== undefined);
+      bad.forEach((e) => errors.push(e));
+      // the windows are compared as independent samples: each runs forwards, and `after` starts after `before` ends
+      if (bad.length === 0) {
+        const reversed = (['before', 'after'] as const).filter((key) => section[key].to < section[key].from);
+        for (const key of reversed) {
+          const w = section[key];
+          errors.push(new CxError('config', `case study "${section.title}": the ${key} window ends (${w.to}) before it starts (${w.from})`, { location: at(['sections', i, key, 'to']), hint: `swap them: from: "${w.to}", to: "${w.from}"` }));
+        }
+        if (reversed.length === 0 && section.before.to >= section.after.from) {
+          errors.push(new CxError('config', `case study "${section.title}": the after window (from ${section.after.from}) must start after the before window ends (${section.before.to})`, { location: at(['sections', i, 'after', 'from']), hint: 'the two windows are compared as independent samples, so they must not overlap: let `after` start after `before` ends' }));
         }
       }
     }
+    if (section.type === 'trend') {
+      section.annotations?.forEach((a, j) => {
+        const problem = periodProblem(a.period, granularity, `section ${i + 1} (trend): annotation period`, ['sections', i, 'annotations', j, 'period'], config);
+        if (problem) errors.push(problem);
+      });
+    }
   });
   return problems;
+}
+
+/** Why a period key from the config cannot be used (wrong granularity, outside the plausible dates), or undefined. */
+function periodProblem(value: string, granularity: Granularity, what: string, path: Path, config: Config): CxError | undefined {
+  const location = config.yaml.locate(path);
+  if (!isPeriodKey(value, granularity)) return new CxError('config', `${what} "${value}" is not a ${granularity} period`, { location, hint: `this report is by ${granularity}: use a key like "${periodExample(granularity)}"` });
+  if (!isPlausiblePeriod(value, granularity)) return new CxError('config', `${what} "${value}" lies outside the plausible dates (${plausibleDates().label})`, { location, hint: 'use a period inside them, or widen report.date_range: { min, max }' });
+  return undefined;
 }
 
 function resolvePath(dir: string, p: string): string {

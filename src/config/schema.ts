@@ -6,13 +6,24 @@
 import { z } from 'zod';
 import { metricSchemas } from '../metrics/registry.js';
 import { LOCALES } from '../report/i18n.js';
+import { periodKeySchema, RESERVED_NAMES } from '../report/sections/common.js';
 import { sectionSchemas } from '../report/sections/index.js';
 import { sourceSchema } from '../sources/schema.js';
+import { DEFAULT_DATE_RANGE, utcMs } from '../metrics/period.js';
 import { addExamples } from './examples.js';
 
 export { sourceSchema };
 
-const periodKey = z.string().describe('A period key: "2026-10" (month), "2026-Q4" (quarter) or "2026" (year).');
+const periodKey = periodKeySchema.describe('A period key: "2026-10" (month), "2026-Q4" (quarter), "2026" (year) or "all" (granularity all).');
+
+/** An ISO calendar date from year 0001 to 9999. */
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date like "1900-01-01"')
+  .refine((s) => {
+    const [y, m, d] = s.split('-').map(Number);
+    return y >= 1 && new Date(utcMs(y, m, d)).getUTCDate() === d && m >= 1 && m <= 12;
+  }, 'not a calendar date (year 0001 to 9999)');
 
 export const reportSchema = z
   .strictObject({
@@ -24,11 +35,15 @@ export const reportSchema = z
     logo: z.string().optional().describe('Path of a logo image (SVG or PNG), relative to this file; embedded in the report.'),
     period: z
       .strictObject({
-        granularity: z.enum(['month', 'quarter', 'year']).default('month').describe('Length of one reporting period.'),
+        granularity: z
+          .enum(['month', 'quarter', 'year', 'all'])
+          .default('month')
+          .describe('Length of one reporting period: month, quarter, year, or all — every metric computed once over the whole data (snapshot data, e.g. a churn flag or survival durations without dates): one period "all" labelled "All data", no previous period and no change test.')
+          .meta({ examples: ['month', 'all'] }),
         current: z
           .union([z.literal('latest'), periodKey])
           .default('latest')
-          .describe('The period the report is about: "latest" (the last period with data) or a key like "2026-10".'),
+          .describe('The period the report is about: "latest" (the last period with data) or a key like "2026-10"; with granularity all, "latest" or "all".'),
       })
       .prefault({})
       .describe('Reporting period.'),
@@ -37,8 +52,17 @@ export const reportSchema = z
       .enum(LOCALES)
       .default('en')
       .describe('Language of the built-in report text (headings, sentences, captions, chart axes, PDF header and footer) and of number, percent and date formats: en (English) or zh-CN (Simplified Chinese). Your own text (titles, labels, Markdown) is shown as written.'),
+    date_range: z
+      .strictObject({
+        min: isoDate.default(DEFAULT_DATE_RANGE.min).describe('Earliest plausible date.'),
+        max: isoDate.default(DEFAULT_DATE_RANGE.max).describe('Latest plausible date.'),
+      })
+      .refine((r) => r.min <= r.max, { message: '`min` must not be after `max`' })
+      .prefault({})
+      .describe('Plausible dates (inclusive, UTC). A data value dated outside them is not read: the row is excluded and counted ("date outside the plausible range"), so that a typo such as 0026-10-01 or 9999-12-31 cannot become the latest period; report periods must lie inside them.'),
   })
   .describe('Report metadata.');
+
 
 
 
@@ -47,6 +71,16 @@ export const metricSchema = z.discriminatedUnion('type', [...metricSchemas]);
 export const sectionSchema = z.discriminatedUnion('type', [...sectionSchemas]);
 
 const colour = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'a hex colour like "#1f4e79"');
+
+/**
+ * A CSS font-family list: names of letters, digits, spaces, "_", "-" and "." or quoted names
+ * (without quotes, backslashes, ; { } < >), separated by commas. It is written into the report's
+ * stylesheet, so nothing that could end a declaration or the <style> element is accepted.
+ */
+const FONT_FAMILY = String.raw`(?:[\p{L}\p{N} _.-]+|"[^"\\;{}<>\n]*"|'[^'\\;{}<>\n]*')`;
+const fontFamilies = z
+  .string()
+  .regex(new RegExp(`^\\s*${FONT_FAMILY}(?:\\s*,\\s*${FONT_FAMILY})*\\s*$`, 'u'), 'a font-family list like "Inter, \'Noto Sans\', sans-serif" (names or quoted names separated by commas; no ; { } < > or backslashes)');
 
 const lengthSchema = z.string().regex(/^\d+(\.\d+)?(mm|cm|in|px)$/, 'a length like "18mm", "0.75in"');
 
@@ -77,12 +111,15 @@ export const outputsSchema = z
   .prefault({})
   .describe('Where and what to write.');
 
+/** The name of a source or metric (also a key in the objects that hold them). */
+const nameSchema = z.string().regex(/^[A-Za-z_][\w-]*$/, 'a name of letters, digits, _ and -').refine((n) => !RESERVED_NAMES.includes(n), { message: `a reserved name: ${RESERVED_NAMES.join(', ')} cannot name a source, metric or section` });
+
 export const configSchema = z
   .strictObject({
     $schema: z.string().optional().describe('JSON Schema reference for editors.'),
     report: reportSchema,
-    sources: z.record(z.string().regex(/^[A-Za-z_][\w-]*$/, 'a name of letters, digits, _ and -'), sourceSchema).describe('Named data sources.'),
-    metrics: z.record(z.string().regex(/^[A-Za-z_][\w-]*$/, 'a name of letters, digits, _ and -'), metricSchema).describe('Named metrics computed from the sources.'),
+    sources: z.record(nameSchema, sourceSchema).describe('Named data sources.'),
+    metrics: z.record(nameSchema, metricSchema).describe('Named metrics computed from the sources.'),
     sections: z.array(sectionSchema).min(1).describe('Report sections, in order.'),
     outputs: outputsSchema,
     theme: z
@@ -98,7 +135,7 @@ export const configSchema = z
           })
           .optional()
           .describe('Brand colours (hex).'),
-        font: z.string().optional().describe('CSS font family for text and charts, e.g. "Inter, Noto Sans, sans-serif" (the font must be installed where the PDF is printed).'),
+        font: fontFamilies.optional().describe('CSS font family for text and charts, e.g. "Inter, Noto Sans, sans-serif" (the font must be installed where the PDF is printed).'),
         palette: z.array(colour).min(2).optional().describe('Categorical chart colours, in order.'),
       })
       .optional()

@@ -162,6 +162,12 @@ export function issuesToErrors(issues: z.core.$ZodIssue[], root: AnySchema, data
         );
         break;
       }
+      case 'invalid_key': {
+        // a record's key (a source or metric name) failed its own check: point at the key
+        const inner = (issue as { issues?: { message: string }[] }).issues?.[0]?.message ?? issue.message;
+        errors.push(new CxError('config', `${where}: ${inner}`, { location: source.locate(path, { key: true }), hint: 'rename it' }));
+        break;
+      }
       default:
         errors.push(new CxError('config', `${where || 'config'}: ${issue.message}`, { location: source.locate(path) }));
     }

@@ -325,7 +325,7 @@ sections:
 });
 
 describe('no data', () => {
-  it('a filter that matches nothing gives value null (never NaN) for every lifecycle type, and the report still builds', async () => {
+  it('a filter that matches nothing gives value null (never NaN) for every lifecycle type, and the report still builds (allow_empty: without it an empty report is an error, see coverage.ts)', async () => {
     const config = `report:
   title: Empty
   period: { granularity: month, current: "2026-03" }
@@ -333,11 +333,11 @@ sources:
   customers: { type: csv, path: data/customers.csv }
   mrr: { type: csv, path: data/mrr.csv }
 metrics:
-  churn: { type: churn, source: customers, id: customer_id, start: signup_date, end: cancel_date, filter: { region: Mars } }
-  retention: { type: retention, source: customers, id: customer_id, start: signup_date, end: cancel_date, filter: { region: Mars } }
-  cohorts: { type: cohort-retention, source: customers, id: customer_id, start: signup_date, end: cancel_date, filter: { region: Mars } }
-  survival: { type: survival, source: customers, id: customer_id, start: signup_date, end: cancel_date, by: region, filter: { region: Mars } }
-  nrr: { type: revenue-retention, source: mrr, id: customer_id, month: month, mrr: mrr, filter: { plan: none } }
+  churn: { type: churn, source: customers, id: customer_id, start: signup_date, end: cancel_date, filter: { region: Mars }, allow_empty: true }
+  retention: { type: retention, source: customers, id: customer_id, start: signup_date, end: cancel_date, filter: { region: Mars }, allow_empty: true }
+  cohorts: { type: cohort-retention, source: customers, id: customer_id, start: signup_date, end: cancel_date, filter: { region: Mars }, allow_empty: true }
+  survival: { type: survival, source: customers, id: customer_id, start: signup_date, end: cancel_date, by: region, filter: { region: Mars }, allow_empty: true }
+  nrr: { type: revenue-retention, source: mrr, id: customer_id, month: month, mrr: mrr, filter: { plan: none }, allow_empty: true }
 sections:
   - { type: kpis, metrics: [churn, retention, cohorts, survival, nrr] }
   - { type: metric, metric: churn }

@@ -17,7 +17,7 @@ import { rowRejecter } from './invalid.js';
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import { z } from 'zod';
-import { parseTimestamp, periodOf, periodStart, type Granularity } from './period.js';
+import { ALL_PERIOD, NO_PERIOD, parseTimestamp, periodOf, periodStart, shiftPeriod, type CalendarGranularity, type Granularity } from './period.js';
 import { compileFilter, describeFilter, filterSchema, type Filter } from './filter.js';
 import { prepareFromRows } from './module.js';
 import type { ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, PrepareContext, VisualBlock, VisualContext } from './module.js';
@@ -26,6 +26,8 @@ import { canPushDownCustomers, prepareCustomersSql } from './customers-pushdown.
 import { isPushdown } from '../sources/sql.js';
 import { adjustGroups, makeResult, proportion, proportionChange, totalExclusions } from './result-builders.js';
 import { metricFields } from './score-schema.js';
+import { checkLifecycleForm, computeFlags, flagVisual, prepareFlags, type FlagDef, type PreparedFlags } from './churn-flag.js';
+import { flagValuesSchema } from './flag-values.js';
 import type { SourceTable } from '../sources/types.js';
 import { trendSpec } from '../report/charts.js';
 import { formatter } from '../report/format.js';
@@ -122,6 +124,7 @@ export const MESSAGES = {
 
 /** Index of a period key on a continuous integer axis (months, quarters or years since year 0). */
 export function periodOrdinal(key: string, granularity: Granularity): number {
+  if (granularity === 'all') return key === ALL_PERIOD ? 0 : key === NO_PERIOD ? -1 : 1;
   const y = Number(key.slice(0, 4));
   if (granularity === 'year') return y;
   if (granularity === 'quarter') return y * 4 + Number(key.slice(6)) - 1;
@@ -130,6 +133,7 @@ export function periodOrdinal(key: string, granularity: Granularity): number {
 
 /** The period key of an ordinal. */
 export function ordinalPeriod(n: number, granularity: Granularity): string {
+  if (granularity === 'all') return shiftPeriod(ALL_PERIOD, n, granularity);
   if (granularity === 'year') return String(n);
   if (granularity === 'quarter') return `${Math.floor(n / 4)}-Q${(n % 4) + 1}`;
   return `${Math.floor(n / 12)}-${String((n % 12) + 1).padStart(2, '0')}`;
@@ -137,6 +141,7 @@ export function ordinalPeriod(n: number, granularity: Granularity): string {
 
 /** Ordinal of the period holding a timestamp (UTC). */
 export function timeOrdinal(ms: number, granularity: Granularity): number {
+  if (granularity === 'all') return 0;
   const d = new Date(ms);
   const y = d.getUTCFullYear();
   if (granularity === 'year') return y;
@@ -161,7 +166,8 @@ export class ExclusionCounter {
 
   /** `excluded`, `exclusions` (current period) and `excludedAllPeriods` of a result. */
   summary(period: string): Pick<MetricResult, 'excluded' | 'exclusions' | 'excludedAllPeriods'> {
-    const current = sortKeys(this.byPeriod.get(period) ?? {});
+    // granularity all: every exclusion, dated or not, belongs to the one period
+    const current = sortKeys(period === ALL_PERIOD ? totalExclusions(this.byPeriod.values()) : (this.byPeriod.get(period) ?? {}));
     return { excluded: Object.values(current).reduce((a, b) => a + b, 0), exclusions: current, excludedAllPeriods: sortKeys(totalExclusions(this.byPeriod.values())) };
   }
 }
@@ -352,19 +358,41 @@ export function groupsOf(table: ColumnTable, column: string | undefined): string
 // Churn and retention
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * Churn and retention come in two forms: dates (`id`, `start`, `end`: customers active at a
+ * period's start, lost during it) and a flag (`churned`, `churned_value`: snapshot data such as
+ * IBM's Telco file, see churn-flag.ts). `checkLifecycleForm` tells them apart and rejects a mix.
+ */
 const lifecycleFields = {
-  ...customerFields,
+  source: customerFields.source,
+  id: z.string().optional().describe('Column holding the customer id; an id that occurs on more than one row is excluded (all its rows) and counted. Required by the date form, optional with `churned`.').meta({ examples: ['customer_id', 'customerID'] }),
+  start: z.string().optional().describe('Date form: column holding the date the customer started (signup), ISO 8601 (e.g. 2026-01-15). Not with `churned`.').meta({ examples: ['signup_date'] }),
+  end: z.string().optional().describe('Date form: column holding the date the customer left (cancellation), ISO 8601; empty while the customer is active. Not with `churned`.').meta({ examples: ['cancel_date'] }),
+  churned: z
+    .string()
+    .optional()
+    .describe('Flag form (snapshot data without dates): column whose value says whether the customer left; the share of customers whose value is one of `churned_value` among those with a non-empty value. Instead of `start`/`end`.')
+    .meta({ examples: ['Churn', 'churned'] }),
+  churned_value: flagValuesSchema(
+    'Flag form: the value, or list of values, of the `churned` column that mean the customer left (text compares case-insensitively, numbers by value); every other non-empty value means still a customer, an empty cell is excluded and counted.',
+    ['Yes', 1, [true, 'yes']],
+  ).optional(),
+  date: z
+    .string()
+    .optional()
+    .describe('Flag form: column whose date (ISO 8601) assigns each customer to a period — needed with granularity month, quarter or year, optional with granularity all.')
+    .meta({ examples: ['snapshot_date', 'signup_date'] }),
   ...metricFields,
   filter: filterSchema.optional(),
 };
 
 export const churnSchema = z
   .strictObject({ type: z.literal('churn'), ...lifecycleFields })
-  .describe('Customer churn rate: customers lost during the period as a percentage of the customers active at its start (Wilson 95% interval, pooled two-proportion z-test).');
+  .describe('Customer churn rate: customers lost during the period as a percentage of the customers active at its start (dates: `id`, `start`, `end`), or the share of customers flagged as lost (a flag: `churned`, `churned_value`; works with granularity all). Wilson 95% interval, pooled two-proportion z-test.');
 
 export const retentionSchema = z
   .strictObject({ type: z.literal('retention'), ...lifecycleFields })
-  .describe('Customer retention rate (CRR): customers active at the start of the period who are still active at its end, as a percentage (Wilson 95% interval, pooled two-proportion z-test).');
+  .describe('Customer retention rate (CRR): customers active at the start of the period who are still active at its end, as a percentage (dates), or the share of customers not flagged as lost (a flag: `churned`, `churned_value`). Wilson 95% interval, pooled two-proportion z-test.');
 
 export type ChurnDef = z.infer<typeof churnSchema>;
 export type RetentionDef = z.infer<typeof retentionSchema>;
@@ -543,7 +571,7 @@ function lifecycleVisual(kind: Kind, r: MetricResult, pc: PreparedCustomers<Chur
   const locale = ctx.locale ?? 'en';
   const t = localTranslator(MESSAGES, locale);
   const fmt = formatter(locale);
-  const g = pc.granularity;
+  const g = pc.granularity as CalendarGranularity; // the date form is never `all` (checkLifecycleForm)
   const cur = periodOrdinal(ctx.period, g);
   const keep = r.series.filter((s) => periodOrdinal(s.period, g) > cur - 24);
   const short = (key: string) => ctx.periodLabel(key, 'short');
@@ -626,29 +654,35 @@ function lifecycleVisual(kind: Kind, r: MetricResult, pc: PreparedCustomers<Chur
  * Churn and retention count customers in the database when their source is a pushdown source
  * (customers-pushdown.ts), and from rows otherwise.
  */
-function prepareLifecycle<D extends ChurnDef | RetentionDef>(ctx: PrepareContext<D>): PreparedCustomers<D> | Promise<PreparedCustomers<D>> {
+function prepareLifecycle<D extends ChurnDef | RetentionDef>(ctx: PrepareContext<D>): PreparedLifecycle<D> | Promise<PreparedLifecycle<D>> {
   const source = ctx.source('source');
-  if (!isPushdown(source)) return prepareCustomers(ctx);
-  if (canPushDownCustomers(source.sql, ctx.def)) return prepareCustomersSql(ctx, source);
-  return prepareFromRows(ctx, source, prepareCustomers);
+  if (checkLifecycleForm(ctx) === 'flag') return isPushdown(source) ? prepareFromRows(ctx, source, (c) => prepareFlags(c)) : prepareFlags(ctx);
+  // the date form: id, start and end are all given (checkLifecycleForm)
+  const dated = ctx as unknown as PrepareContext<D & { id: string; start: string; end: string }>;
+  if (!isPushdown(source)) return prepareCustomers(dated);
+  if (canPushDownCustomers(source.sql, dated.def)) return prepareCustomersSql(dated, source);
+  return prepareFromRows(dated, source, prepareCustomers);
 }
 
-export const churnModule: MetricModule<ChurnDef, PreparedCustomers<ChurnDef>> = {
+/** A churn or retention metric's rows: customers with dates, or customers with a flag. */
+type PreparedLifecycle<D> = PreparedCustomers<D> | PreparedFlags<D & FlagDef>;
+
+export const churnModule: MetricModule<ChurnDef, PreparedLifecycle<ChurnDef>> = {
   type: 'churn',
   schema: churnSchema,
   title: 'Customer churn rate',
   pushdown: true,
   prepare: prepareLifecycle,
-  compute: (prepared, ctx) => computeLifecycle('churn', prepared, ctx),
-  visual: (result, prepared, ctx) => lifecycleVisual('churn', result, prepared, ctx),
+  compute: (prepared, ctx) => (prepared.kind === 'flags' ? computeFlags('churn', prepared, ctx) : computeLifecycle('churn', prepared, ctx)),
+  visual: (result, prepared, ctx) => (prepared.kind === 'flags' ? flagVisual('churn', result, prepared, ctx) : lifecycleVisual('churn', result, prepared, ctx)),
 };
 
-export const retentionModule: MetricModule<RetentionDef, PreparedCustomers<RetentionDef>> = {
+export const retentionModule: MetricModule<RetentionDef, PreparedLifecycle<RetentionDef>> = {
   type: 'retention',
   schema: retentionSchema,
   title: 'Customer retention rate',
   pushdown: true,
   prepare: prepareLifecycle,
-  compute: (prepared, ctx) => computeLifecycle('retention', prepared, ctx),
-  visual: (result, prepared, ctx) => lifecycleVisual('retention', result, prepared, ctx),
+  compute: (prepared, ctx) => (prepared.kind === 'flags' ? computeFlags('retention', prepared, ctx) : computeLifecycle('retention', prepared, ctx)),
+  visual: (result, prepared, ctx) => (prepared.kind === 'flags' ? flagVisual('retention', result, prepared, ctx) : lifecycleVisual('retention', result, prepared, ctx)),
 };

@@ -1149,6 +1149,7 @@ export const clvModule: MetricModule<ClvDef, PreparedClv> = {
   title: 'Customer lifetime value',
   pushdown: true,
   prepare,
+  needsPeriods: 'the models are fitted on the purchases up to the end of the report period',
   compute,
   visual,
 };

@@ -40,7 +40,7 @@ import {
 import { describeFilter, filterSchema, type Filter } from './filter.js';
 import { prepareFromRows } from './module.js';
 import type { Change, ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, PrepareContext, VisualBlock, VisualContext } from './module.js';
-import { periodOf, type Granularity } from './period.js';
+import { periodOf, type CalendarGranularity, type Granularity } from './period.js';
 import { groupKey } from './prepare.js';
 import { ALPHA, adjustGroups, makeResult, proportion } from './result-builders.js';
 import { metricFields } from './score-schema.js';
@@ -419,7 +419,7 @@ function changeOf(prev: WindowValue, cur: WindowValue, test: string): Change {
 
 function method(pc: PreparedCohorts, locale: Locale): string {
   const def = pc.def;
-  const g = pc.granularity;
+  const g = pc.granularity as CalendarGranularity; // never `all` (needsPeriods)
   const t = localTranslator(MESSAGES, locale);
   const unit = unitName(locale, g);
   const units = t(`units.${g}`);
@@ -459,7 +459,7 @@ function computeCohorts(pc: PreparedCohorts, ctx: ComputeContext): MetricResult 
   const locale = ctx.locale ?? 'en';
   const tr = localTranslator(MESSAGES, locale);
   const test = tr('test');
-  const g = ctx.granularity;
+  const g = ctx.granularity as CalendarGranularity; // never `all` (needsPeriods)
   const cur = periodOrdinal(ctx.period, g);
   const all = pc.cohortsBy().get('all');
   const minSample = ctx.minSample;
@@ -531,7 +531,7 @@ function computeCohorts(pc: PreparedCohorts, ctx: ComputeContext): MetricResult 
 
 /** Heatmap of the triangle (cohort × k, share labels) and the triangle as a table. */
 function cohortVisual(r: MetricResult, pc: PreparedCohorts, ctx: VisualContext): VisualBlock[] {
-  const g = pc.granularity;
+  const g = pc.granularity as CalendarGranularity; // never `all` (needsPeriods)
   const def = pc.def;
   const locale = ctx.locale ?? 'en';
   const t = localTranslator(MESSAGES, locale);
@@ -608,6 +608,7 @@ export const cohortRetentionModule: MetricModule<CohortRetentionDef, PreparedCoh
   title: 'Cohort retention',
   pushdown: true,
   prepare: prepareCohortsAnywhere,
+  needsPeriods: 'customers are grouped into cohorts by the period they started in',
   compute: computeCohorts,
   visual: cohortVisual,
 };

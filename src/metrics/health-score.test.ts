@@ -191,12 +191,12 @@ describe('health score: exclusions and errors', () => {
     expect(`${error.location.file}:${error.location.line}:${error.location.column}`).toBe('cxreport.yaml:17:19');
     expect(error.hint).toMatch(/^did you mean `nps`\?/);
   });
-  it('source on_invalid: error rejects the non-numeric component value (data row 12) with its location', async () => {
+  it('source on_invalid: error rejects the non-numeric component value (data row 12, line 13 of the file) with its location', async () => {
     const dir = makeProject({ 'cxreport.yaml': CONFIG.replace('path: data/health.csv }', 'path: data/health.csv, on_invalid: error }'), 'data/health.csv': csv(HEADER, rows()) });
     const error = await build({ configPath: join(dir, 'cxreport.yaml'), env: {}, cwd: dir }).then(() => null, (e) => e);
     expect(error).toBeInstanceOf(CxError);
     expect(error.message).toBe('"n/a" — not a number');
-    expect(error.location).toMatchObject({ file: 'data/health.csv', row: 12, field: 'logins' });
+    expect(error.location).toMatchObject({ file: 'data/health.csv', row: 13, field: 'logins' });
   });
   it('neither period nor date: located config error', async () => {
     const dir = makeProject({ 'cxreport.yaml': CONFIG.replace('    period: month\n', ''), 'data/health.csv': csv(HEADER, rows()) });

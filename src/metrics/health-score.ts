@@ -21,7 +21,7 @@ import { localTranslator, type Locale, type Vars } from '../report/i18n.js';
 import { palette } from '../report/theme.js';
 import { compileFilter, filterSchema, type Filter } from './filter.js';
 import type { ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, PrepareContext, VisualBlock, VisualContext } from './module.js';
-import { parseTimestamp, periodOf, periodRange, periodStart, shiftPeriod, type Granularity } from './period.js';
+import { historyRange, parseTimestamp, periodOf, periodStart, shiftPeriod, type Granularity } from './period.js';
 import { groupKey } from './prepare.js';
 import { adjustGroups, ALPHA, makeResult, exclusionFields } from './result-builders.js';
 import { metricFields } from './score-schema.js';
@@ -262,7 +262,8 @@ function prepareHealth(ctx: PrepareContext<HealthScoreDef>): PreparedHealth | Pr
   def.components.forEach((c, i) => ctx.requireColumn(source, c.column, ['components', i, 'column']));
   for (const column of Object.keys(def.filter ?? {})) ctx.requireColumn(source, column, ['filter', column]);
   if (!isPushdown(source)) return scoreSnapshots(ctx, source, null);
-  if (canPushDownHealth(source.sql, def)) return snapshotsFromDatabase(ctx, source).then(({ rows, counted }) => scoreSnapshots(ctx, rows, counted));
+  // granularity all: the latest snapshot per account over all data, chosen in memory
+  if (ctx.granularity !== 'all' && canPushDownHealth(source.sql, def)) return snapshotsFromDatabase(ctx, source).then(({ rows, counted }) => scoreSnapshots(ctx, rows, counted));
   return loadRows(source).then((rows) => scoreSnapshots(ctx, rows, null));
 }
 
@@ -585,7 +586,7 @@ function computeHealth(ph: PreparedHealth, ctx: ComputeContext): MetricResult {
   const prev = cells.get(previousPeriod) ?? emptyCell();
   const head = meanValue(period, cur, minSample);
   const first = ph.firstPeriod !== undefined && ph.firstPeriod <= period ? ph.firstPeriod : period;
-  const series = periodRange(first, period, ph.granularity).map((p) => {
+  const series = historyRange(first, period, ph.granularity).map((p) => {
     const { se: _se, ...v } = meanValue(p, cells.get(p) ?? emptyCell(), minSample);
     return v;
   });

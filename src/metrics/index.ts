@@ -6,7 +6,7 @@ import { CxError } from '../errors.js';
 import type { SourceTable } from '../sources/types.js';
 import { isPushdown, loadRows } from '../sources/sql.js';
 import type { MetricResult, Prepared, PrepareContext } from './module.js';
-import { isPeriodKey, periodExample, shiftPeriod } from './period.js';
+import { ALL_PERIOD, isPeriodKey, periodExample, shiftPeriod } from './period.js';
 import { requireColumn } from './prepare.js';
 import { metricModule } from './registry.js';
 
@@ -19,6 +19,8 @@ export interface ComputedMetrics {
   results: Map<string, MetricResult>;
   /** lenient mode: metrics that could not be prepared, with their error */
   errors: Map<string, CxError>;
+  /** metrics that excluded more than half of their rows (coverage.ts), for the build output and the methods appendix */
+  warnings?: string[];
 }
 
 /**
@@ -31,6 +33,7 @@ export async function prepareAll(config: Config, sources: Map<string, SourceTabl
     Object.entries(config.metrics).map(async ([id, def]) => {
       try {
         const module = metricModule(def.type);
+        if (module.needsPeriods && config.report.period.granularity === 'all') throw periodsNeeded(config, id, def.type, module.needsPeriods);
         return { id, ok: true as const, prepared: await module.prepare(contextOf(config, module.pushdown ? sources : await inMemory(sources, def), id, def)) };
       } catch (error) {
         return { id, ok: false as const, error };
@@ -44,6 +47,14 @@ export async function prepareAll(config: Config, sources: Map<string, SourceTabl
     else throw outcome.error;
   }
   return prepared;
+}
+
+/** The error of a metric type that needs calendar periods in a report of granularity `all`. */
+function periodsNeeded(config: Config, id: string, type: string, why: string): CxError {
+  return new CxError('config', `metric "${id}": type ${type} needs calendar periods (${why}), but report.period.granularity is all (one period over all data)`, {
+    location: config.yaml.locate(['metrics', id, 'type']),
+    hint: 'set report.period.granularity to month, quarter or year for this metric, or build it in a separate report',
+  });
 }
 
 /** The sources with the rows of every SQL source this metric names read into memory (each read once per source). */
@@ -79,6 +90,11 @@ function contextOf(config: Config, sources: Map<string, SourceTable>, id: string
 export function resolvePeriod(config: Config, prepared: Map<string, Prepared>, requested?: string): string {
   const { granularity, current } = config.report.period;
   const wanted = requested ?? (current === 'latest' ? undefined : current);
+  if (granularity === 'all') {
+    // one period over all data, whether or not any row has a date
+    if (wanted !== undefined && wanted !== ALL_PERIOD) throw new CxError('usage', `--period "${wanted}" is not a period of this report, which is one period over all data (granularity all)`, { hint: 'use --period all, or leave --period out' });
+    return ALL_PERIOD;
+  }
   if (wanted !== undefined) {
     if (!isPeriodKey(wanted, granularity)) throw new CxError('usage', `--period "${wanted}" is not a ${granularity} period`, { hint: `use a key like ${periodExample(granularity)}` });
     return wanted;
@@ -112,6 +128,19 @@ function breakdownColumns(config: Config, errors: Map<string, CxError>, sources:
   return out;
 }
 
+/**
+ * A result of granularity `all` (one period over all data): no previous period, so no change and
+ * no change test, whatever a module computed; the series is the one period, and every exclusion
+ * is the period's. Breakdown groups keep their own tests (each group against the rest of the
+ * data, where the module has one).
+ */
+function withoutChange(r: MetricResult): MetricResult {
+  // every exclusion belongs to the one period, also those of rows a module filed as undated
+  const exclusions = r.excludedAllPeriods;
+  const excluded = Object.values(exclusions).reduce((a, b) => a + b, 0);
+  return { ...r, previous: null, delta: null, statistic: null, p: null, significant: false, series: r.series.filter((s) => s.period === ALL_PERIOD), exclusions, excluded };
+}
+
 /** Computes all metric results for the period. */
 export function computeMetrics(config: Config, prepared: Map<string, Prepared>, sources: Map<string, SourceTable>, period: string, errors: Map<string, CxError> = new Map()): ComputedMetrics {
   const granularity = config.report.period.granularity;
@@ -123,7 +152,8 @@ export function computeMetrics(config: Config, prepared: Map<string, Prepared>, 
   const results = new Map<string, MetricResult>();
   for (const [id, p] of prepared) {
     const module = metricModule(config.metrics[id].type);
-    results.set(id, module.compute(p, { locale: config.report.locale, period, previousPeriod, granularity, breakdowns: breakdowns.get(id) ?? [], minSample: (config.metrics[id] as { min_sample?: number }).min_sample ?? config.report.min_sample, config }));
+    const result = module.compute(p, { locale: config.report.locale, period, previousPeriod, granularity, breakdowns: breakdowns.get(id) ?? [], minSample: (config.metrics[id] as { min_sample?: number }).min_sample ?? config.report.min_sample, config });
+    results.set(id, granularity === 'all' ? withoutChange(result) : result);
   }
   return { period, previousPeriod, prepared, results, errors };
 }

@@ -34,6 +34,12 @@ export interface Change {
 export interface GroupResult extends PeriodValue {
   group: string;
   previous: { period: string; value: number | null; n: number } | null;
+  /**
+   * With granularity all (no previous period), the group is compared with the rest of the data
+   * instead: `rest` holds the value of all other rows, `delta` is value − rest.value and `p` the
+   * test of the group against the rest.
+   */
+  rest?: { value: number | null; n: number } | null;
   delta: number | null;
   p: number | null;
   /** Benjamini–Hochberg adjusted p across the groups of this breakdown */
@@ -135,6 +141,12 @@ export interface MetricModule<D = any, P extends Prepared = Prepared> {
    */
   prepare(ctx: PrepareContext<D>): P | Promise<P>;
   pushdown?: boolean;
+  /**
+   * Set when the type's definition needs calendar periods (cohorts, windows after a purchase, a
+   * period's start and end): why, in a few words. With granularity `all` such a metric is a
+   * located config error (metrics/index.ts).
+   */
+  needsPeriods?: string;
   compute(prepared: P, ctx: ComputeContext): MetricResult;
   /** the default visual of this metric type (for `type: metric` sections) */
   visual?(result: MetricResult, prepared: P, ctx: VisualContext): VisualBlock[];

@@ -1,18 +1,45 @@
 /**
  * Reporting periods. A period is identified by a sortable key: "2026-10" (month), "2026-Q4"
  * (quarter) or "2026" (year). Timestamps are assigned to periods in UTC.
+ *
+ * Granularity `all` (snapshot data, often without dates) has a single period, "all": every row,
+ * dated or not, belongs to it, and it has no previous period. Period arithmetic still works so
+ * that code written for calendar periods needs no special case: the period before "all" is
+ * NO_PERIOD (which holds no data), the one after it AFTER_ALL; "all" starts at the earliest and
+ * ends at the latest representable instant.
  */
-export type Granularity = 'month' | 'quarter' | 'year';
+import { CxError } from '../errors.js';
 
-export const GRANULARITIES: readonly Granularity[] = ['month', 'quarter', 'year'];
+export type Granularity = 'month' | 'quarter' | 'year' | 'all';
+
+/** The calendar granularities (every one but `all`). */
+export type CalendarGranularity = Exclude<Granularity, 'all'>;
+
+export const GRANULARITIES: readonly Granularity[] = ['month', 'quarter', 'year', 'all'];
+
+/** The one period of granularity `all`. */
+export const ALL_PERIOD = 'all';
+/** The period "before" ALL_PERIOD: it never holds data, so nothing is compared with it. */
+export const NO_PERIOD = 'none';
+/** The period after ALL_PERIOD (its start is the end of all data). */
+const AFTER_ALL = 'after-all';
+/** Earliest and latest instants a Date can hold (ms). */
+const MIN_INSTANT = -8.64e15;
+const MAX_INSTANT = 8.64e15;
+
+/** True for the granularity with one period over all data. */
+export function isAllGranularity(granularity: Granularity): granularity is 'all' {
+  return granularity === 'all';
+}
 
 const KEY_PATTERNS: Record<Granularity, RegExp> = {
   month: /^(\d{4})-(0[1-9]|1[0-2])$/,
   quarter: /^(\d{4})-Q([1-4])$/,
   year: /^(\d{4})$/,
+  all: /^all$/,
 };
 
-const KEY_EXAMPLES: Record<Granularity, string> = { month: '2026-10', quarter: '2026-Q4', year: '2026' };
+const KEY_EXAMPLES: Record<Granularity, string> = { month: '2026-10', quarter: '2026-Q4', year: '2026', all: 'all' };
 
 /** Example key for error messages ("YYYY-MM" style). */
 export function periodExample(granularity: Granularity): string {
@@ -26,9 +53,10 @@ export function isPeriodKey(key: string, granularity: Granularity): boolean {
 
 /** Period key of a millisecond timestamp (UTC). */
 export function periodOf(ms: number, granularity: Granularity): string {
+  if (granularity === 'all') return ALL_PERIOD;
   const d = new Date(ms);
-  const y = d.getUTCFullYear();
-  if (granularity === 'year') return String(y);
+  const y = yearKey(d.getUTCFullYear());
+  if (granularity === 'year') return y;
   const m = d.getUTCMonth();
   if (granularity === 'quarter') return `${y}-Q${Math.floor(m / 3) + 1}`;
   return `${y}-${String(m + 1).padStart(2, '0')}`;
@@ -36,18 +64,28 @@ export function periodOf(ms: number, granularity: Granularity): string {
 
 /** Index of a period on a continuous integer axis (months, quarters or years since year 0). */
 function ordinal(key: string, granularity: Granularity): number {
+  if (granularity === 'all') {
+    if (key === ALL_PERIOD) return 0;
+    if (key === NO_PERIOD) return -1;
+    if (key === AFTER_ALL) return 1;
+    throw new CxError('config', `"${key}" is not a period of granularity all`, { hint: 'use "all"' });
+  }
   const match = KEY_PATTERNS[granularity].exec(key);
-  if (!match) throw new Error(`not a ${granularity} period key: ${key}`);
+  if (!match) throw new CxError('config', `"${key}" is not a ${granularity} period`, { hint: `use a key like "${KEY_EXAMPLES[granularity]}"` });
   const y = Number(match[1]);
   if (granularity === 'year') return y;
   if (granularity === 'quarter') return y * 4 + Number(match[2]) - 1;
   return y * 12 + Number(match[2]) - 1;
 }
 
+/** A year as the four digits of a key ("0099", never "99"). */
+const yearKey = (y: number) => String(y).padStart(4, '0');
+
 function fromOrdinal(n: number, granularity: Granularity): string {
-  if (granularity === 'year') return String(n);
-  if (granularity === 'quarter') return `${Math.floor(n / 4)}-Q${(n % 4) + 1}`;
-  return `${Math.floor(n / 12)}-${String((n % 12) + 1).padStart(2, '0')}`;
+  if (granularity === 'all') return n === 0 ? ALL_PERIOD : n < 0 ? NO_PERIOD : AFTER_ALL;
+  if (granularity === 'year') return yearKey(n);
+  if (granularity === 'quarter') return `${yearKey(Math.floor(n / 4))}-Q${(n % 4) + 1}`;
+  return `${yearKey(Math.floor(n / 12))}-${String((n % 12) + 1).padStart(2, '0')}`;
 }
 
 /** The period `offset` steps after `key` (negative: before). */
@@ -57,11 +95,26 @@ export function shiftPeriod(key: string, offset: number, granularity: Granularit
 
 /** All period keys from `from` to `to`, inclusive, ascending. */
 export function periodRange(from: string, to: string, granularity: Granularity): string[] {
+  // with `all`, the only period that holds data is "all"
+  if (granularity === 'all') return ordinal(from, granularity) <= 0 && ordinal(to, granularity) >= 0 ? [ALL_PERIOD] : [];
   const a = ordinal(from, granularity);
   const b = ordinal(to, granularity);
   const keys: string[] = [];
   for (let i = a; i <= b; i++) keys.push(fromOrdinal(i, granularity));
   return keys;
+}
+
+/** Most periods of a metric's history (series in metrics.json, charts): 20 years of months. */
+export const MAX_HISTORY = 240;
+
+/**
+ * A metric's history: the periods from its first period with data to `last`, at most the last
+ * MAX_HISTORY of them, so that one stray early date (or a report period far after the data)
+ * never makes a build compute thousands of periods.
+ */
+export function historyRange(first: string, last: string, granularity: Granularity): string[] {
+  if (granularity === 'all' || ordinal(last, granularity) - ordinal(first, granularity) < MAX_HISTORY) return periodRange(first, last, granularity);
+  return periodRange(shiftPeriod(last, -(MAX_HISTORY - 1), granularity), last, granularity);
 }
 
 /** The `count` periods ending with `last`, ascending. */
@@ -72,13 +125,15 @@ export function lastPeriods(last: string, count: number, granularity: Granularit
 /** First instant (UTC ms) of a period. */
 export function periodStart(key: string, granularity: Granularity): number {
   const n = ordinal(key, granularity);
-  if (granularity === 'year') return Date.UTC(n, 0, 1);
-  if (granularity === 'quarter') return Date.UTC(Math.floor(n / 4), (n % 4) * 3, 1);
-  return Date.UTC(Math.floor(n / 12), n % 12, 1);
+  if (granularity === 'all') return n <= 0 ? MIN_INSTANT : MAX_INSTANT;
+  if (granularity === 'year') return utcMs(n, 1, 1);
+  if (granularity === 'quarter') return utcMs(Math.floor(n / 4), (n % 4) * 3 + 1, 1);
+  return utcMs(Math.floor(n / 12), (n % 12) + 1, 1);
 }
 
-/** Human label in English: "October 2026", "Q4 2026", "2026". */
+/** Human label in English: "October 2026", "Q4 2026", "2026"; "All data" for granularity `all`. */
 export function periodLabel(key: string, granularity: Granularity, style: 'long' | 'short' = 'long'): string {
+  if (granularity === 'all') return key === ALL_PERIOD ? (style === 'long' ? 'All data' : 'All') : '—';
   if (granularity === 'year') return key;
   if (granularity === 'quarter') return `${key.slice(5)} ${key.slice(0, 4)}`;
   const date = new Date(periodStart(key, granularity));
@@ -88,12 +143,59 @@ export function periodLabel(key: string, granularity: Granularity, style: 'long'
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-function daysFromCivil(y: number, m: number, d: number): number {
+export function daysFromCivil(y: number, m: number, d: number): number {
   const yy = m <= 2 ? y - 1 : y;
   const era = Math.floor(yy / 400);
   const yoe = yy - era * 400;
   const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
   return era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
+}
+
+/**
+ * UTC milliseconds of a proleptic Gregorian date and time (month 1–12). Unlike Date.UTC, years
+ * 0–99 are those years, not 1900–1999.
+ */
+export function utcMs(y: number, m: number, d: number, h = 0, mi = 0, s = 0, ms = 0): number {
+  return daysFromCivil(y, m, d) * 86_400_000 + h * 3_600_000 + mi * 60_000 + s * 1000 + ms;
+}
+
+/** True when day `d` exists in month `m` (1–12) of year `y`. */
+function isDay(y: number, m: number, d: number): boolean {
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  return m >= 1 && m <= 12 && d >= 1 && d <= (m === 2 && leap ? 29 : DAYS_IN_MONTH[m - 1]);
+}
+
+/**
+ * The plausible date range: dates before `min` or after `max` (a whole day, UTC) are not read —
+ * `parseTimestamp` gives NaN, so every metric excludes the row (score metrics count it as
+ * "date outside the plausible range") — and report periods must lie inside it. Set from the
+ * config's `report.date_range` when the config is loaded; default 1900-01-01 to 2100-12-31.
+ */
+export const DEFAULT_DATE_RANGE = { min: '1900-01-01', max: '2100-12-31' } as const;
+let dateRange = { min: utcMs(1900, 1, 1), max: utcMs(2100, 12, 31, 23, 59, 59, 999), label: '1900-01-01 to 2100-12-31' };
+
+/** Sets the plausible date range (ISO dates, inclusive). */
+export function setDateRange(range: { min: string; max: string }): void {
+  const [min, max] = [range.min, range.max].map((s) => s.split('-').map(Number));
+  dateRange = { min: utcMs(min[0], min[1], min[2]), max: utcMs(max[0], max[1], max[2], 23, 59, 59, 999), label: `${range.min} to ${range.max}` };
+}
+
+/** The plausible date range in force: first and last instant (ms) and its text. */
+export function plausibleDates(): { min: number; max: number; label: string } {
+  return dateRange;
+}
+
+/** True when `key` is a period of this granularity that overlaps the plausible date range. */
+export function isPlausiblePeriod(key: string, granularity: Granularity): boolean {
+  if (!isPeriodKey(key, granularity)) return false;
+  if (granularity === 'all') return true;
+  return periodStart(key, granularity) <= dateRange.max && periodStart(shiftPeriod(key, 1, granularity), granularity) > dateRange.min;
+}
+
+/** True when `value` is a date that parses but lies outside the plausible date range. */
+export function isImplausibleDate(value: unknown): boolean {
+  const t = parseAnyTimestamp(value);
+  return Number.isFinite(t) && (t < dateRange.min || t > dateRange.max);
 }
 
 /** Value of `length` decimal digits at `at`, or -1 if any is not a digit. */
@@ -119,7 +221,7 @@ function parseCanonical(s: string): number | undefined {
   const y = digits(s, 0, 4);
   const m = digits(s, 5, 2);
   const d = digits(s, 8, 2);
-  if (y < 100 || m < 0 || d < 0) return undefined;
+  if (y < 0 || m < 0 || d < 0) return undefined;
   let h = 0;
   let mi = 0;
   let sec = 0;
@@ -136,17 +238,22 @@ function parseCanonical(s: string): number | undefined {
       if (s.charCodeAt(19) !== 46 || ms < 0) return undefined;
     }
   }
-  if (m < 1 || m > 12 || d < 1 || h > 23 || mi > 59 || sec > 60) return NaN;
-  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
-  if (d > (m === 2 && leap ? 29 : DAYS_IN_MONTH[m - 1])) return NaN;
-  return daysFromCivil(y, m, d) * 86_400_000 + h * 3_600_000 + mi * 60_000 + sec * 1000 + ms;
+  if (!isDay(y, m, d) || h > 23 || mi > 59 || sec > 60) return NaN;
+  return utcMs(y, m, d, h, mi, sec, ms);
 }
 
 /**
  * Parses a timestamp or date: ISO 8601 (date only = UTC midnight; no zone = UTC), or a Date.
- * Returns NaN when the value is not a recognisable date; never guesses day/month order.
+ * Returns NaN when the value is not a recognisable date or lies outside the plausible date range
+ * (`plausibleDates`); never guesses day/month order.
  */
 export function parseTimestamp(value: unknown): number {
+  const t = parseAnyTimestamp(value);
+  return t >= dateRange.min && t <= dateRange.max ? t : NaN;
+}
+
+/** `parseTimestamp` without the plausible date range. */
+export function parseAnyTimestamp(value: unknown): number {
   if (value instanceof Date) return value.getTime();
   if (typeof value !== 'string') return NaN;
   const fast = parseCanonical(value);
@@ -161,9 +268,8 @@ export function parseIso(value: string): number {
   const [, y, mo, d, h = '0', mi = '0', sec = '0', frac = '', zone] = m;
   const month = Number(mo);
   const day = Number(d);
-  if (month < 1 || month > 12 || day < 1 || day > 31 || Number(h) > 23 || Number(mi) > 59 || Number(sec) > 60) return NaN;
-  let ms = Date.UTC(Number(y), month - 1, day, Number(h), Number(mi), Number(sec), frac ? Math.round(Number(frac) * 1000) : 0);
-  if (new Date(Date.UTC(Number(y), month - 1, day)).getUTCDate() !== day) return NaN;
+  if (!isDay(Number(y), month, day) || Number(h) > 23 || Number(mi) > 59 || Number(sec) > 60) return NaN;
+  let ms = utcMs(Number(y), month, day, Number(h), Number(mi), Number(sec), frac ? Math.round(Number(frac) * 1000) : 0);
   if (zone && zone !== 'Z') {
     const sign = zone[0] === '-' ? -1 : 1;
     const digits = zone.slice(1).replace(':', '');
@@ -172,7 +278,7 @@ export function parseIso(value: string): number {
   return ms;
 }
 
-const parsedColumns = new WeakMap<object, Map<Granularity, { ts: Float64Array; period: (string | null)[] }>>();
+const parsedColumns = new WeakMap<object, Map<string, { ts: Float64Array; period: (string | null)[] }>>();
 
 /**
  * Timestamps and period keys of a column of dates, parsed once per column and granularity (the
@@ -181,7 +287,9 @@ const parsedColumns = new WeakMap<object, Map<Granularity, { ts: Float64Array; p
 export function datesOf(column: ArrayLike<unknown>, granularity: Granularity): { ts: Float64Array; period: (string | null)[] } {
   const byGranularity = parsedColumns.get(column) ?? new Map();
   parsedColumns.set(column, byGranularity);
-  const cached = byGranularity.get(granularity);
+  // the plausible date range decides which cells are read: it is part of the key
+  const cacheKey = `${granularity} ${dateRange.label}`;
+  const cached = byGranularity.get(cacheKey);
   if (cached) return cached;
   const n = column.length;
   const ts = new Float64Array(n);
@@ -201,6 +309,6 @@ export function datesOf(column: ArrayLike<unknown>, granularity: Granularity): {
     period[i] = key;
   }
   const parsed = { ts, period };
-  byGranularity.set(granularity, parsed);
+  byGranularity.set(cacheKey, parsed);
   return parsed;
 }

@@ -15,10 +15,10 @@ import type { Path } from '../config/yaml-source.js';
 import { CxError } from '../errors.js';
 import type { SourceTable } from '../sources/types.js';
 import { compileFilter, type Filter } from './filter.js';
-import { datesOf, type Granularity } from './period.js';
+import { ALL_PERIOD, datesOf, isImplausibleDate, plausibleDates, type Granularity } from './period.js';
 import type { ScoreDef, ScoreType, Stats } from './types.js';
 
-export const REASONS = ['missing or invalid date', 'missing score', 'not a number', 'not an integer', 'out of range'] as const;
+export const REASONS = ['missing or invalid date', 'missing score', 'not a number', 'not an integer', 'out of range', 'date outside the plausible range'] as const;
 export type ExclusionReason = (typeof REASONS)[number];
 
 export interface PreparedMetric {
@@ -87,16 +87,32 @@ export function indicatorTests(type: ScoreType<any>, def: ScoreDef): { name: str
 }
 
 /**
+ * The date column of a score metric: required with calendar periods (a located error naming the
+ * key and the fix), optional with granularity all.
+ */
+export function scoreDate(id: string, def: { date?: string }, config: Config): string | undefined {
+  if (def.date !== undefined || config.report.period.granularity === 'all') return def.date;
+  const granularity = config.report.period.granularity;
+  throw new CxError('config', `metric "${id}": missing \`date\`, the column that assigns each answer to a ${granularity}`, {
+    location: config.yaml.locate(['metrics', id], { key: true }),
+    hint: `add \`date: <column>\` (a timestamp or date, ISO 8601), or set report.period.granularity: all to compute the metric once over all data`,
+  });
+}
+
+/**
  * Validates one metric's rows (period, score rules, on_invalid) and reduces them to cells grouped
  * also by `dims`; `keepRows` keeps the validated rows for sections that quote answers.
  */
 export function prepareMetric(id: string, def: ScoreDef, type: ScoreType<any>, source: SourceTable, config: Config, options: { dims?: string[]; keepRows?: boolean } = {}): PreparedMetric {
   const what = `metric "${id}"`;
   requireColumn(source, def.score, config, ['metrics', id, 'score'], what);
-  requireColumn(source, def.date, config, ['metrics', id, 'date'], what);
+  const date = scoreDate(id, def, config);
+  if (date !== undefined) requireColumn(source, date, config, ['metrics', id, 'date'], what);
   for (const column of Object.keys(def.filter ?? {})) requireColumn(source, column, config, ['metrics', id, 'filter', column], what);
 
   const granularity = config.report.period.granularity;
+  // granularity all: one period over all data, so a missing or invalid date excludes nothing
+  const all = granularity === 'all';
   let table = source.table;
   if (def.filter) {
     const keep = compileFilter(def.filter as Filter);
@@ -106,9 +122,9 @@ export function prepareMetric(id: string, def: ScoreDef, type: ScoreType<any>, s
   const indicators = indicatorTests(type, def);
   const reject = rowRejecter(source, table, id);
   const scores = table.array(def.score) as ArrayLike<unknown>;
-  const dates = table.array(def.date) as ArrayLike<unknown>;
   const n = table.numRows();
-  const { ts, period } = datesOf(dates, granularity);
+  const dates = date !== undefined ? (table.array(date) as ArrayLike<unknown>) : new Array<unknown>(n).fill(null);
+  const { ts, period } = all ? { ts: date !== undefined ? datesOf(dates, granularity).ts : new Float64Array(n).fill(NaN), period: new Array<string>(n).fill(ALL_PERIOD) } : datesOf(dates, granularity);
   const value: (number | null)[] = new Array(n);
   const status: string[] = new Array(n);
   const flags = options.keepRows ? indicators.map(() => new Uint8Array(n)) : [];
@@ -119,10 +135,12 @@ export function prepareMetric(id: string, def: ScoreDef, type: ScoreType<any>, s
   for (let i = 0; i < n; i++) {
     const t = ts[i];
     const s = scoreOf(scores[i], rules);
-    if (!Number.isFinite(t)) reject(i, def.date, dates[i], 'missing or invalid date (ISO 8601 expected)');
+    // a date outside report.date_range parses to NaN as well; it is told apart for the count and the message
+    const undated = all || Number.isFinite(t) ? undefined : isImplausibleDate(dates[i]) ? 'date outside the plausible range' : 'missing or invalid date';
+    if (undated) reject(i, date!, dates[i], undated === 'missing or invalid date' ? 'missing or invalid date (ISO 8601 expected)' : `date outside the plausible range (${plausibleDates().label}; report.date_range)`);
     else if (typeof s !== 'number') reject(i, def.score, scores[i], `${s} (valid: ${rules.integer ? 'integers' : 'numbers'} ${rules.min}–${rules.max})`);
-    if (!Number.isFinite(t)) {
-      status[i] = 'missing or invalid date';
+    if (undated) {
+      status[i] = undated;
       value[i] = null;
     } else if (typeof s === 'number') {
       status[i] = 'ok';

@@ -21,13 +21,13 @@ import { cellValue, ident, isTemporal, type PushdownSource, type SqlRelation, ty
 import type { SourceTable } from '../sources/types.js';
 import { invalidRowHint } from './invalid.js';
 import { CellBuilder } from './cells.js';
-import type { Granularity } from './period.js';
+import { isPlausiblePeriod, plausibleDates, type Granularity } from './period.js';
 import { indicatorTests, scoreOf } from './prepare.js';
 import type { ScoreDef, ScoreType } from './types.js';
 
 /** Whether a metric on this relation can be computed by SQL (its date column must be a date or timestamp). */
 export function canPushDown(sql: SqlRelation, def: ScoreDef): boolean {
-  return isTemporal(sql.kind(def.date));
+  return def.date !== undefined && isTemporal(sql.kind(def.date));
 }
 
 /** Columns the report groups or filters this metric's rows by (breakdowns, case-study segments, filters, products). */
@@ -114,9 +114,10 @@ async function requestCells(sql: SqlRelation, date: string, set: string[]): Prom
 /** Period key of a year and month the database returned (null when there was no date). */
 export function periodKey(year: unknown, month: unknown, granularity: Granularity): string | null {
   if (year === null || year === undefined) return null;
-  const y = Number(year);
+  if (granularity === 'all') return 'all';
+  const y = String(Number(year)).padStart(4, '0');
   const m = Number(month);
-  if (granularity === 'year') return String(y);
+  if (granularity === 'year') return y;
   if (granularity === 'quarter') return `${y}-Q${Math.floor((m - 1) / 3) + 1}`;
   return `${y}-${String(m).padStart(2, '0')}`;
 }
@@ -129,7 +130,7 @@ export interface Cells {
 
 /** The metric's cells from the database, validated and weighted. */
 export async function pushDownCells(id: string, def: ScoreDef, type: ScoreType<any>, source: PushdownSource, dims: string[], granularity: Granularity): Promise<Cells> {
-  const { rows, index } = await requestCells(source.sql, def.date, [def.score, ...dims.filter((d) => d !== def.score)]);
+  const { rows, index } = await requestCells(source.sql, def.date!, [def.score, ...dims.filter((d) => d !== def.score)]);
   const rules = type.rules(def);
   const indicators = indicatorTests(type, def);
   const [y, m, n, ep, sc] = ['cx_year', 'cx_month', 'cx_n', 'cx_epoch', def.score].map(index);
@@ -138,9 +139,11 @@ export async function pushDownCells(id: string, def: ScoreDef, type: ScoreType<a
   const dimIndex = dims.map(index);
   let firstInvalid: { period: string | null; raw: unknown; reason: string } | undefined;
   for (const r of rows) {
-    const period = periodKey(r[y], r[m], granularity);
+    // a month outside report.date_range is not read, as in memory (the database's cells are whole months)
+    const outside = r[y] !== null && r[y] !== undefined && !isPlausiblePeriod(periodKey(r[y], r[m], 'month')!, 'month');
+    const period = outside ? null : periodKey(r[y], r[m], granularity);
     const raw = cellValue(r[sc]);
-    const s = period === null ? 'missing or invalid date' : scoreOf(raw, rules);
+    const s = outside ? 'date outside the plausible range' : period === null ? 'missing or invalid date' : scoreOf(raw, rules);
     const ok = typeof s === 'number';
     if (!ok && (!firstInvalid || (period ?? '\uffff') < (firstInvalid.period ?? '\uffff'))) firstInvalid = { period, raw, reason: s };
     for (let j = 0; j < dims.length; j++) dimValues[j] = cellValue(r[dimIndex[j]]);
@@ -148,8 +151,8 @@ export async function pushDownCells(id: string, def: ScoreDef, type: ScoreType<a
   }
   if (firstInvalid && source.onInvalid === 'error') {
     const { raw, reason } = firstInvalid;
-    const badDate = reason === 'missing or invalid date';
-    const why = badDate ? 'missing or invalid date (a DATE or TIMESTAMP value expected)' : `${reason} (valid: ${rules.integer ? 'integers' : 'numbers'} ${rules.min}–${rules.max})`;
+    const badDate = reason === 'missing or invalid date' || reason === 'date outside the plausible range';
+    const why = reason === 'date outside the plausible range' ? `date outside the plausible range (${plausibleDates().label}; report.date_range)` : badDate ? 'missing or invalid date (a DATE or TIMESTAMP value expected)' : `${reason} (valid: ${rules.integer ? 'integers' : 'numbers'} ${rules.min}–${rules.max})`;
     throw new CxError('data', `column ${badDate ? def.date : def.score}: ${badDate || raw === null || raw === undefined ? 'empty' : JSON.stringify(raw)} — ${why}`, {
       location: { file: source.file },
       hint: invalidRowHint(id, source),

@@ -174,7 +174,9 @@ describe('repeat purchase rate (worked by hand)', () => {
   });
 
   it('a period without purchases in its window is "no data", never NaN', async () => {
-    const r = await buildProject(CONFIG, ROWS, '2028-06');
+    // allow_empty: a period without data is otherwise an error (coverage.ts)
+    const allowEmpty = CONFIG.replace(/type: repeat-purchase-rate, /g, 'type: repeat-purchase-rate, allow_empty: true, ').replace(/( +)type: repeat-purchase-rate\n/g, '$1type: repeat-purchase-rate\n$1allow_empty: true\n');
+    const r = await buildProject(allowEmpty, ROWS, '2028-06');
     const m = JSON.parse(r.metrics).metrics.rpr;
     expect(m).toMatchObject({ value: null, n: 0, ci: null, se: null, lowSample: true, delta: null, p: null });
     expect(r.metrics).not.toMatch(/NaN|Infinity/);
@@ -236,7 +238,7 @@ describe('properties', () => {
         const rows = orders.map((o, i) => [i + 1, o.customer, new Date((base + o.day) * 86_400_000).toISOString().slice(0, 10), 10, o.region]);
         const config = `report: { title: P, period: { granularity: month, current: "2026-12" }, min_sample: 3 }
 sources: { orders: { type: csv, path: data/orders.csv } }
-metrics: { rpr: { type: repeat-purchase-rate, source: orders, date: order_date, window_days: ${windowDays} } }
+metrics: { rpr: { type: repeat-purchase-rate, source: orders, date: order_date, window_days: ${windowDays}, allow_empty: true } }
 sections:
   - { type: breakdown, metric: rpr, by: region }
 `;

@@ -19,7 +19,7 @@ import { andThen, columnValues, DAY_MS, perCustomer, tallyExclusions, transactio
 import { sourceDimensions } from './pushdown.js';
 import type { ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, PrepareContext, VisualBlock, VisualContext } from './module.js';
 import { groupKey } from './prepare.js';
-import { periodOf, periodRange, periodStart, shiftPeriod, type Granularity } from './period.js';
+import { historyRange, periodOf, periodStart, shiftPeriod, type Granularity } from './period.js';
 import { adjustGroups, makeResult, proportion, proportionChange } from './result-builders.js';
 import { metricFields } from './score-schema.js';
 import type { SourceTable } from '../sources/types.js';
@@ -137,7 +137,7 @@ export function isoDay(ms: number): string {
 
 /** Periods from the first with data to `current` (just `current` when there is no earlier data). */
 export function seriesPeriods(first: string | undefined, current: string, granularity: Granularity): string[] {
-  return first !== undefined && first <= current ? periodRange(first, current, granularity) : [current];
+  return first !== undefined && first <= current ? historyRange(first, current, granularity) : [current];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -428,6 +428,7 @@ export const repeatPurchaseRateModule: MetricModule<RepeatPurchaseDef, PreparedR
   title: 'Repeat purchase rate',
   pushdown: true,
   prepare,
+  needsPeriods: 'repeat purchases are counted in a window after each first purchase, per period',
   compute,
   visual,
 };

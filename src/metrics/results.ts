@@ -6,7 +6,7 @@
 import type { Change, GroupResult, MetricResult, PeriodValue } from './module.js';
 import { adjustGroups, ALPHA, exclusionFields } from './result-builders.js';
 import { aggregate, exclusions, scoreCounts, type PreparedMetric } from './prepare.js';
-import { periodRange, shiftPeriod } from './period.js';
+import { historyRange, shiftPeriod } from './period.js';
 import { addStats, emptyStats, type Stats } from './types.js';
 
 export type { Change, GroupResult, MetricResult, PeriodValue } from './module.js';
@@ -35,6 +35,13 @@ export function change(pm: PreparedMetric, previousPeriod: string, previous: Sta
   };
 }
 
+/** The statistics of `all` without those of `part` (a group's complement: sufficient statistics subtract). */
+function withoutStats(all: Stats, part: Stats): Stats {
+  const counts: Record<string, number> = { ...all.counts };
+  for (const [k, v] of Object.entries(part.counts)) counts[k] = (counts[k] ?? 0) - v;
+  return { n: all.n - part.n, sum: all.sum - part.sum, sumSq: all.sumSq - part.sumSq, counts };
+}
+
 /** Sums the statistics of cells whose period is in `periods`. */
 export function sumPeriods(cells: { period: string; stats: Stats }[], periods: Set<string>): Stats {
   return cells.filter((c) => periods.has(c.period)).reduce((acc, c) => addStats(acc, c.stats), emptyStats());
@@ -53,7 +60,7 @@ export function metricResult(pm: PreparedMetric, current: string, options: { bre
   const estimate = type.finalise(cur, def);
 
   const first = overall.length > 0 ? overall[0].period : current;
-  const series = (first <= current ? periodRange(first, current, pm.granularity) : [current]).map((p) => periodValue(pm, p, byPeriod.get(p) ?? emptyStats(), minSample));
+  const series = (first <= current ? historyRange(first, current, pm.granularity) : [current]).map((p) => periodValue(pm, p, byPeriod.get(p) ?? emptyStats(), minSample));
 
   const breakdowns: Record<string, GroupResult[]> = {};
   for (const column of options.breakdowns) {
@@ -62,6 +69,12 @@ export function metricResult(pm: PreparedMetric, current: string, options: { bre
     const rows = groups.map((group) => {
       const mine = cells.filter((c) => c.groups[0] === group);
       const gc = mine.find((c) => c.period === current)?.stats ?? emptyStats();
+      if (pm.granularity === 'all') {
+        // one period over all data: the group against every other answer
+        const rest = withoutStats(cur, gc);
+        const ch = change(pm, 'rest', rest, gc);
+        return { group, ...periodValue(pm, current, gc, minSample), previous: null, rest: ch.previous && { value: ch.previous.value, n: ch.previous.n }, delta: ch.delta, p: ch.p, pAdjusted: null as number | null, significant: false };
+      }
       const gp = mine.find((c) => c.period === previousPeriod)?.stats ?? emptyStats();
       const ch = change(pm, previousPeriod, gp, gc);
       return { group, ...periodValue(pm, current, gc, minSample), previous: ch.previous && { period: previousPeriod, value: ch.previous.value, n: ch.previous.n }, delta: ch.delta, p: ch.p, pAdjusted: null as number | null, significant: false };

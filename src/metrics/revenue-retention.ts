@@ -740,6 +740,7 @@ export const revenueRetentionModule: MetricModule<RevenueRetentionDef, PreparedR
   schema: revenueRetentionSchema,
   title: 'Revenue retention (NRR/GRR)',
   prepare: prepareRevenue,
+  needsPeriods: 'revenue at the end of a period is compared with the same customers’ revenue at its start',
   compute: computeRevenue,
   visual: revenueVisual,
 };

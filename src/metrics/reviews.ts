@@ -10,7 +10,7 @@ import { distributionSpec } from '../report/charts.js';
 import { formatter } from '../report/format.js';
 import { localTranslator, translator, type Locale, type Vars } from '../report/i18n.js';
 import type { ComputeContext, MetricModule, MetricResult, VisualBlock, VisualContext } from './module.js';
-import { aggregate, groupKey } from './prepare.js';
+import { aggregate, groupKey, scoreDate } from './prepare.js';
 import { metricFields } from './score-schema.js';
 import { filterSchema } from './filter.js';
 import { scoreModule, type PreparedScore } from './score-module.js';
@@ -93,7 +93,11 @@ export const reviewsSchema = z
     type: z.literal('reviews'),
     source: z.string().describe('Name of the source (under `sources:`) holding one row per review.').meta({ examples: ['reviews'] }),
     rating: z.string().describe('Column with the star rating (whole stars, 1..scale).').meta({ examples: ['rating'] }),
-    date: z.string().describe('Column with the review date or timestamp (ISO 8601); assigns each review to a period.').meta({ examples: ['submitted_at'] }),
+    date: z
+      .string()
+      .optional()
+      .describe('Column with the review date or timestamp (ISO 8601); assigns each review to a period. Required with granularity month, quarter or year; optional with granularity all (reviews counted with or without a date).')
+      .meta({ examples: ['submitted_at'] }),
     product: z.string().optional().describe('Column naming the product (or listing) reviewed; adds a per-product table.').meta({ examples: ['product'] }),
     scale: z.number().int().min(2).max(10).default(5).describe('Highest number of stars; ratings run 1..scale.'),
     measure: z
@@ -293,7 +297,8 @@ export const reviewsModule: MetricModule<ReviewsDef, PreparedReviews> = {
     const def = ctx.def;
     const source = ctx.source('source');
     ctx.requireColumn(source, def.rating, ['rating']);
-    ctx.requireColumn(source, def.date, ['date']);
+    const date = scoreDate(ctx.id, def, ctx.config);
+    if (date !== undefined) ctx.requireColumn(source, date, ['date']);
     if (def.product !== undefined) ctx.requireColumn(source, def.product, ['product']);
     for (const column of Object.keys(def.filter ?? {})) ctx.requireColumn(source, column, ['filter', column]);
     const prepared = await engine.prepare({ ...ctx, def: { ...def, score: def.rating } as never });

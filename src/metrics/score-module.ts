@@ -6,7 +6,7 @@ import type { Config } from '../config/load.js';
 import { tableFromColumns } from '../sources/columns.js';
 import { ident, isPushdown, loadRows, type PushdownSource } from '../sources/sql.js';
 import { canPushDown, dimensionsOf, pushDownCells, sourceDimensions } from './pushdown.js';
-import { prepareMetric, latestPeriod, requireColumn, type PreparedMetric } from './prepare.js';
+import { prepareMetric, latestPeriod, requireColumn, scoreDate, type PreparedMetric } from './prepare.js';
 import { metricResult } from './results.js';
 import type { MetricModule } from './module.js';
 import { lastTimestampOf } from './timeline.js';
@@ -33,7 +33,8 @@ export function scoreModule<D extends { type: string }>(type: ScoreType<D>): Met
       const def = ctx.def as never as ScoreDef;
       const source = ctx.source('source');
       let pm: PreparedMetric;
-      if (isPushdown(source) && canPushDown(source.sql, def)) pm = await preparePushedDown(ctx.id, def, type, source, ctx.config);
+      // granularity all keeps undated answers, which the database cells leave out: rows in memory
+      if (isPushdown(source) && ctx.granularity !== 'all' && canPushDown(source.sql, def)) pm = await preparePushedDown(ctx.id, def, type, source, ctx.config);
       else {
         const rows = isPushdown(source) ? await loadRows(source) : source;
         pm = prepareMetric(ctx.id, def, type, rows, ctx.config, { dims: dimensionsOf(ctx.config, ctx.id, def), keepRows: quotes(ctx.config, ctx.id).length > 0 });
@@ -57,7 +58,7 @@ export function scoreModule<D extends { type: string }>(type: ScoreType<D>): Met
 async function preparePushedDown(id: string, def: ScoreDef, type: ScoreType<any>, source: PushdownSource, config: Config): Promise<PreparedMetric> {
   const what = `metric "${id}"`;
   requireColumn(source, def.score, config, ['metrics', id, 'score'], what);
-  requireColumn(source, def.date, config, ['metrics', id, 'date'], what);
+  requireColumn(source, scoreDate(id, def, config)!, config, ['metrics', id, 'date'], what);
   for (const column of Object.keys(def.filter ?? {})) requireColumn(source, column, config, ['metrics', id, 'filter', column], what);
   const dims = sourceDimensions({ config, id, def }, source);
   const granularity = config.report.period.granularity;
@@ -73,7 +74,7 @@ async function commentedRows(id: string, def: ScoreDef, type: ScoreType<any>, so
   const has = (c: unknown): c is string => typeof c === 'string' && source.columns.some((x) => x.name === c);
   const texts = [...new Set(sections.map((s) => s.text).filter(has))];
   if (texts.length === 0) return undefined;
-  const wanted = new Set([def.date, def.score, ...texts, ...Object.keys(def.filter ?? {})]);
+  const wanted = new Set([def.date!, def.score, ...texts, ...Object.keys(def.filter ?? {})]);
   for (const s of sections) {
     for (const c of (s.attribute as unknown[] | undefined) ?? []) if (has(c)) wanted.add(c);
     for (const c of Object.keys((s.filter as object | undefined) ?? {})) if (has(c)) wanted.add(c);

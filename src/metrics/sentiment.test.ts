@@ -181,12 +181,12 @@ describe('sentiment: exclusions and errors', () => {
     expect(`${error.location.file}:${error.location.line}:${error.location.column}`).toBe('cxreport.yaml:8:58');
     expect(error.hint).toMatch(/^did you mean `comment`\?/);
   });
-  it('source on_invalid: error rejects the empty comment (data row 19) with its location', async () => {
+  it('source on_invalid: error rejects the empty comment (data row 19, line 20 of the file) with its location', async () => {
     const dir = makeProject({ 'cxreport.yaml': CONFIG.replace('path: data/responses.csv }', 'path: data/responses.csv, on_invalid: error }'), 'data/responses.csv': csv(HEADER, rows()) });
     const error = await build({ configPath: join(dir, 'cxreport.yaml'), env: {}, cwd: dir }).then(() => null, (e) => e);
     expect(error).toBeInstanceOf(CxError);
     expect(error.message).toBe('empty — missing text');
-    expect(error.location).toMatchObject({ file: 'data/responses.csv', row: 19, field: 'comment' });
+    expect(error.location).toMatchObject({ file: 'data/responses.csv', row: 20, field: 'comment' });
   });
   it('renders the chart, the themes table and the group table; method names the lexicon and package', () => {
     expect(result.html).toContain('Frequent themes in October 2026');

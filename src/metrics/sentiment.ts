@@ -21,7 +21,7 @@ import { localTranslator, type Locale, type Vars } from '../report/i18n.js';
 import { palette, toneColour } from '../report/theme.js';
 import { compileFilter, filterSchema, type Filter } from './filter.js';
 import type { GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, PrepareContext, VisualBlock, VisualContext } from './module.js';
-import { parseTimestamp, periodOf, periodRange, type Granularity } from './period.js';
+import { historyRange, parseTimestamp, periodOf, type Granularity } from './period.js';
 import { groupKey } from './prepare.js';
 import { lastTimestampOf, latestPeriodOf } from './timeline.js';
 import { adjustGroups, ALPHA, makeResult, exclusionFields } from './result-builders.js';
@@ -321,7 +321,8 @@ function rowCells(ctx: PrepareContext<SentimentDef>, source: SourceTable, dims: 
   const index = new Map<string, number>();
   for (let i = 0; i < n; i++) {
     const t = parseTimestamp(dates[i]);
-    const period = Number.isFinite(t) ? periodOf(t, ctx.granularity) : null;
+    // granularity all: every text belongs to the one period, dated or not
+    const period = ctx.granularity === 'all' ? 'all' : Number.isFinite(t) ? periodOf(t, ctx.granularity) : null;
     if (period === null) reject(i, def.date, dates[i], 'missing or invalid date (ISO 8601 expected)');
     else if (isBlank(texts[i])) reject(i, def.text, texts[i], 'missing text');
     const key = [period ?? '', keyOf(texts[i]), ...columns.map((c) => keyOf(c[i]))].join('\u0001');
@@ -396,7 +397,8 @@ function prepareSentiment(ctx: PrepareContext<SentimentDef>): PreparedSentiment 
   for (const column of Object.keys(def.filter ?? {})) ctx.requireColumn(source, column, ['filter', column]);
   const dims = sourceDimensions(ctx, source, [def.group]).filter((c) => c !== def.text);
   if (!isPushdown(source)) return scoreCells(ctx, dims, rowCells(ctx, source, dims), 'memory');
-  if (canPushDownComments(source.sql, def)) return databaseCells(ctx, source, dims).then((cells) => scoreCells(ctx, dims, cells, 'sql'));
+  // granularity all keeps undated texts (one period over all data), which the database cells leave out
+  if (ctx.granularity !== 'all' && canPushDownComments(source.sql, def)) return databaseCells(ctx, source, dims).then((cells) => scoreCells(ctx, dims, cells, 'sql'));
   return loadRows(source).then((rows) => scoreCells(ctx, dims, rowCells(ctx, rows, dims), 'memory'));
 }
 
@@ -537,7 +539,7 @@ function computeSentiment(ps: PreparedSentiment, ctx: Parameters<MetricModule['c
   const prev = byPeriod.get(previousPeriod) ?? emptyCounts();
   const head = net(period, cur, minSample);
   const first = ps.firstPeriod !== undefined && ps.firstPeriod <= period ? ps.firstPeriod : period;
-  const periods = periodRange(first, period, ps.granularity);
+  const periods = historyRange(first, period, ps.granularity);
   const series = periods.map((p) => {
     const { se: _se, ...v } = net(p, byPeriod.get(p) ?? emptyCounts(), minSample);
     return v;

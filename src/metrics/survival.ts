@@ -9,15 +9,22 @@ import { z } from 'zod';
 import { formatter } from '../report/format.js';
 import { localTranslator, type Locale } from '../report/i18n.js';
 import { palette } from '../report/theme.js';
-import { customerFields, filterTextIn, groupsOf, nextPeriodStart, ordinalPeriod, periodOrdinal, prepareCustomers, type PreparedCustomers } from './churn.js';
+import type { ColumnTable } from 'arquero';
+import * as aq from 'arquero';
+import { CxError } from '../errors.js';
+import type { SourceTable } from '../sources/types.js';
+import { customerFields, ExclusionCounter, filteredTable, filterTextIn, groupsOf, nextPeriodStart, ordinalPeriod, periodOrdinal, prepareCustomers, type PreparedCustomers } from './churn.js';
+import { describeFlagValues, flagMatcher, flagValuesSchema, requireMatch } from './flag-values.js';
+import { rowRejecter } from './invalid.js';
+import { lastTimestampOf, latestPeriodOf } from './timeline.js';
 import { filterSchema } from './filter.js';
 import { kaplanMeier, medianSurvival, type ConfType, type KaplanMeierCurve, type MedianSurvival } from './models/kaplan-meier.js';
 import { gammaQ } from './models/special.js';
 import { canPushDownCustomers, prepareCustomersSql } from './customers-pushdown.js';
-import { prepareFromRows, type ComputeContext, type GroupResult, type MetricModule, type MetricResult, type PeriodValue, type PrepareContext, type VisualBlock, type VisualContext } from './module.js';
+import { prepareFromRows, type ComputeContext, type GroupResult, type MetricModule, type MetricResult, type PeriodValue, type Prepared, type PrepareContext, type VisualBlock, type VisualContext } from './module.js';
 import { isPushdown } from '../sources/sql.js';
-import type { Granularity } from './period.js';
-import { adjustGroups, makeResult } from './result-builders.js';
+import { ALL_PERIOD, historyRange, parseTimestamp, periodOf, type Granularity } from './period.js';
+import { adjustGroups, ALPHA, makeResult } from './result-builders.js';
 import { metricFields } from './score-schema.js';
 
 /** The module's text in each report locale (see localTranslator in report/i18n.ts). */
@@ -34,8 +41,29 @@ export const MESSAGES = {
     'amount.day': '{time} days',
     'amount1.month': '{time} month',
     'amount1.day': '{time} day',
+    'label.week': '{horizon}-week survival',
+    'label.year': '{horizon}-year survival',
+    'units.week': 'weeks',
+    'units.year': 'years',
+    'amount.week': '{time} weeks',
+    'amount.year': '{time} years',
+    'amount1.week': '{time} week',
+    'amount1.year': '{time} year',
     'method.tenure.month': 'months of 30.4375 days (365.25/12)',
     'method.tenure.day': 'days',
+    'method.tenure.week': 'weeks of 7 days',
+    'method.tenure.year': 'years of 365.25 days',
+    'method.durations':
+      "Kaplan–Meier estimate of the share still customers (no event yet) after a time t, from each row's duration and event, as R survival's Surv(time, status): Ŝ(t) = Π over event times tᵢ ≤ t of (1 − dᵢ/nᵢ). Duration = {duration}, in {units}; the event happened where {event} is {values}, and a row with any other non-empty {event} is censored at its duration. " +
+      "Headline value: Ŝ({horizon}), reported only once some row has been observed that long. 95% pointwise interval from Greenwood's variance Var Ŝ(t) = Ŝ(t)² Σ dᵢ/(nᵢ(nᵢ − dᵢ)) on the {confType} scale (R survival's conventions); median = first time Ŝ ≤ 50%, with the interval read off the band. " +
+      '{periods}{segments} Rows with a missing, non-numeric or negative duration or an empty {event}{id}{date} are excluded (never corrected) and counted. Source: Kaplan–Meier with Greenwood variance (reference/metrics.md; Kaplan & Meier 1958).',
+    'method.durationsAll': 'All rows form one period (granularity all), with or without a date: there is no previous period and no change test; a breakdown compares each group with all other rows by the log-rank test, with Benjamini–Hochberg adjusted p-values.',
+    'method.durationsPeriods': "Rows are assigned to the period of their {date} (UTC), and each period's curve is drawn from its own rows; a period is compared with the previous one, and a breakdown group with its own previous period, by the log-rank test (different rows), with Benjamini–Hochberg adjusted p-values across groups.",
+    'method.durationsId': ', a missing or duplicate id',
+    'method.durationsDate': ', or a missing or invalid {date}',
+    'method.allDates': ' With granularity all there is one period over all data: customers still active are censored at the last date in the data, and a breakdown compares each group with all other customers by the log-rank test.',
+    'test.durations': 'log-rank (survdiff, rho = 0) of the two periods’ rows',
+    'caption.durations': 'Kaplan–Meier estimate with 95% Greenwood band ({confType} scale) from the durations in {duration} ({units}), {period}; rows whose {event} is not {values} are censored at their duration. n = {n}, {left} events.{limited} Source: {source}.',
     method:
       'Kaplan–Meier estimate of the share of customers still customers after a tenure t: Ŝ(t) = Π over event times tᵢ ≤ t of (1 − dᵢ/nᵢ). Tenure = end date − start date in {tenureUnit}; customers without an end date before the end of the report period are censored there (their tenure so far). ' +
       "Headline value: Ŝ({horizon}), reported only once some customer has been observed that long. 95% pointwise interval from Greenwood's variance Var Ŝ(t) = Ŝ(t)² Σ dᵢ/(nᵢ(nᵢ − dᵢ)) on the {confType} scale (R survival's conventions); median tenure = first time Ŝ ≤ 50%, with the interval read off the band. " +
@@ -85,8 +113,29 @@ export const MESSAGES = {
     'amount.day': '{time}天',
     'amount1.month': '{time}个月',
     'amount1.day': '{time}天',
+    'label.week': '{horizon}周生存率',
+    'label.year': '{horizon}年生存率',
+    'units.week': '周',
+    'units.year': '年',
+    'amount.week': '{time}周',
+    'amount.year': '{time}年',
+    'amount1.week': '{time}周',
+    'amount1.year': '{time}年',
     'method.tenure.month': '月（每月按 30.4375 天计，即 365.25/12）',
     'method.tenure.day': '天',
+    'method.tenure.week': '周（每周 7 天）',
+    'method.tenure.year': '年（每年 365.25 天）',
+    'method.durations':
+      'Kaplan–Meier 估计在时长 t 之后仍为客户（尚未发生事件）的比例，依据每行的时长与事件，与 R survival 的 Surv(time, status) 相同：Ŝ(t) = Π (1 − dᵢ/nᵢ)，对所有事件时间 tᵢ ≤ t 连乘。时长 = {duration}，以{units}为单位；{event}为{values}表示事件已发生，{event}为其他非空值的行在其时长处删失。' +
+      '核心数值：Ŝ({horizon})，仅在已有行被观察满这一时长后才报告。95% 逐点置信区间基于 Greenwood 方差 Var Ŝ(t) = Ŝ(t)² Σ dᵢ/(nᵢ(nᵢ − dᵢ))，在{confType}尺度上计算（遵循 R survival 的约定）；中位数 = Ŝ ≤ 50% 的最早时间，其区间从置信带读出。' +
+      '{periods}{segments}时长缺失、非数字或为负、{event}为空{id}{date}的行均被排除（从不修正）并计数。来源：Kaplan–Meier 估计与 Greenwood 方差（reference/metrics.md；Kaplan & Meier 1958）。',
+    'method.durationsAll': '全部行作为一个期间（granularity all），无论有无日期：没有上一期，也没有变化检验；细分分析用对数秩检验将每组与其余所有行比较，p 值经 Benjamini–Hochberg 法校正。',
+    'method.durationsPeriods': '各行按其{date}（UTC）归入各期，每期的曲线只由该期的行得出；每期与上一期、每个细分组与其自身上一期均用对数秩检验比较（两期的行互不相同），各组 p 值经 Benjamini–Hochberg 法校正。',
+    'method.durationsId': '、id 缺失或重复',
+    'method.durationsDate': '，或{date}缺失或无效',
+    'method.allDates': '粒度为 all 时全部数据只有一个期间：仍活跃的客户在数据中的最后日期删失，细分分析用对数秩检验将每组与其余所有客户比较。',
+    'test.durations': '对两期的行做对数秩检验（survdiff，rho = 0）',
+    'caption.durations': 'Kaplan–Meier 估计，含 95% Greenwood 置信带（{confType}尺度），时长取自{duration}（{units}），{period}；{event}不为{values}的行在其时长处删失。n = {n}，事件 {left} 个。{limited}数据来源：{source}。',
     method:
       'Kaplan–Meier 估计客户在存续时长 t 之后仍为客户的比例：Ŝ(t) = Π (1 − dᵢ/nᵢ)，对所有事件时间 tᵢ ≤ t 连乘。存续时长 = 结束日期 − 开始日期，以{tenureUnit}为单位；在报告期结束前没有结束日期的客户在报告期末删失（取其截至当时的存续时长）。' +
       '核心数值：Ŝ({horizon})，仅在已有客户被观察满这一时长后才报告。95% 逐点置信区间基于 Greenwood 方差 Var Ŝ(t) = Ŝ(t)² Σ dᵢ/(nᵢ(nᵢ − dᵢ))，在{confType}尺度上计算（遵循 R survival 的约定）；中位存续时长 = Ŝ ≤ 50% 的最早时间，其区间从置信带读出。' +
@@ -129,29 +178,92 @@ export const MESSAGES = {
 export const survivalSchema = z
   .strictObject({
     type: z.literal('survival'),
-    ...customerFields,
-    unit: z.enum(['month', 'day']).default('month').describe('Unit of tenure: days, or months of 30.4375 days (365.25/12).'),
-    horizon: z.number().positive().default(12).describe('The headline value is the share still customers after this tenure (in `unit`s).').meta({ examples: [12, 24, 90] }),
+    source: customerFields.source,
+    id: z.string().optional().describe('Column holding the customer id; an id that occurs on more than one row is excluded (all its rows) and counted. Required by the date form (start/end), optional with `duration`.').meta({ examples: ['customer_id', 'customerID'] }),
+    start: z.string().optional().describe('Date form: column holding the date the customer started (signup), ISO 8601 (e.g. 2026-01-15). Not with `duration`.').meta({ examples: ['signup_date'] }),
+    end: z.string().optional().describe('Date form: column holding the date the customer left (cancellation), ISO 8601; empty while the customer is active. Not with `duration`.').meta({ examples: ['cancel_date'] }),
+    duration: z
+      .string()
+      .optional()
+      .describe('Durations form (R’s Surv(time, status), for data without dates): column holding each row’s time to the event or to censoring, a number ≥ 0 in `unit`s (e.g. tenure in months). Instead of `start`/`end`; needs `event` and `event_value`.')
+      .meta({ examples: ['tenure', 'time'] }),
+    event: z.string().optional().describe('Durations form: column saying whether the event (leaving, death…) happened at the end of the duration; see `event_value`.').meta({ examples: ['Churn', 'status'] }),
+    event_value: flagValuesSchema(
+      'Durations form: the value, or list of values, of the `event` column that mean the event happened (text compares case-insensitively, numbers by value); every other non-empty value is censored, an empty cell is excluded and counted.',
+      ['Yes', 1, [2], true],
+    ).optional(),
+    date: z
+      .string()
+      .optional()
+      .describe('Durations form: column whose date (ISO 8601, e.g. the start date) assigns each row to a period — needed with granularity month, quarter or year, optional with granularity all.')
+      .meta({ examples: ['signup_date'] }),
+    unit: z
+      .enum(['day', 'days', 'week', 'weeks', 'month', 'months', 'year', 'years'])
+      .optional()
+      .describe('Unit of time. Date form: the unit tenure is measured in (months of 30.4375 days = 365.25/12, weeks of 7 days, years of 365.25 days; default month). Durations form: the unit of the `duration` column (default days).'),
+    horizon: z
+      .number()
+      .positive()
+      .optional()
+      .describe('The headline value is the share still customers (no event) after this time, in `unit`s. Default: 12 in the date form; one year (365 days, 52 weeks, 12 months, 1 year) in the durations form.')
+      .meta({ examples: [12, 24, 90] }),
     by: z.string().optional().describe('Column whose values split the customers into segments: one curve each, compared by a log-rank test.').meta({ examples: ['plan', 'acquisition_channel'] }),
     conf_type: z.enum(['log', 'log-log', 'plain']).default('log').describe('Scale of the pointwise 95% band (R survival’s conf.type; default log, as R).'),
     ...metricFields,
     filter: filterSchema.optional(),
   })
-  .describe('Customer survival (Kaplan–Meier): share of customers still customers after a tenure, with the median tenure; customers still active are censored at the end of the report period.');
+  .describe('Customer survival (Kaplan–Meier): share of customers still customers after a tenure, with the median tenure. From start and end dates (customers still active are censored at the end of the report period), or from durations and an event flag (`duration`, `event`, `event_value`: R’s Surv(time, status); works with granularity all).');
 
 export type SurvivalDef = z.infer<typeof survivalSchema>;
 
-type PreparedSurvival = PreparedCustomers<SurvivalDef>;
+/** A unit of time, singular. */
+export type TimeUnit = 'day' | 'week' | 'month' | 'year';
+
+/** The survival config with its unit and horizon resolved (defaults depend on the form). */
+export type SurvivalConfig = Omit<SurvivalDef, 'unit' | 'horizon'> & { unit: TimeUnit; horizon: number };
+
+/** Default horizon of the durations form: one year in the unit. */
+const ONE_YEAR: Record<TimeUnit, number> = { day: 365, week: 52, month: 12, year: 1 };
+
+/** The config with `unit` in the singular and the form's defaults for `unit` and `horizon`. */
+export function survivalConfig(def: SurvivalDef, form: 'dates' | 'durations'): SurvivalConfig {
+  const unit = (def.unit === undefined ? (form === 'durations' ? 'day' : 'month') : def.unit.replace(/s$/, '')) as TimeUnit;
+  return { ...def, unit, horizon: def.horizon ?? (form === 'durations' ? ONE_YEAR[unit] : 12) };
+}
+
+/** Rows of the durations form: one duration and event flag per valid row (and its period). */
+export interface PreparedDurations extends Prepared {
+  kind: 'durations';
+  id: string;
+  def: SurvivalConfig;
+  granularity: Granularity;
+  source: SourceTable;
+  /** valid rows with the source's columns (for breakdowns and segments) */
+  table: ColumnTable;
+  /** duration of each valid row, in units */
+  times: Float64Array;
+  /** 1 where the event happened, 0 censored */
+  events: (0 | 1)[];
+  /** period of each valid row ("all" with granularity all) */
+  period: string[];
+  exclusions: ExclusionCounter;
+  firstPeriod: string | undefined;
+  cache: Map<string, unknown>;
+}
+
+type PreparedSurvival = PreparedCustomers<SurvivalConfig> | PreparedDurations;
 
 const DAY = 86_400_000;
 const MONTH_DAYS = 365.25 / 12;
+/** Length of a unit in days (the date form's tenure). */
+const UNIT_DAYS: Record<TimeUnit, number> = { day: 1, week: 7, month: MONTH_DAYS, year: 365.25 };
 
 /**
  * Tenures (in units) and event flags of the customers who started before `periodEnd`, with the
  * number of customers each stands for (1 per row; a database cell's count: customers-pushdown.ts).
  */
-export function tenures(start: Float64Array, end: Float64Array, periodEnd: number, unit: 'month' | 'day', rows?: number[], weight?: Float64Array): { times: number[]; events: (0 | 1)[]; weights: number[] } {
-  const scale = unit === 'month' ? MONTH_DAYS * DAY : DAY;
+export function tenures(start: Float64Array, end: Float64Array, periodEnd: number, unit: TimeUnit, rows?: number[], weight?: Float64Array): { times: number[]; events: (0 | 1)[]; weights: number[] } {
+  const scale = UNIT_DAYS[unit] * DAY;
   const times: number[] = [];
   const events: (0 | 1)[] = [];
   const weights: number[] = [];
@@ -274,7 +386,7 @@ interface Fit {
   median: MedianSurvival;
 }
 
-function fit(times: number[], events: (0 | 1)[], weights: number[], def: SurvivalDef): Fit {
+function fit(times: number[], events: (0 | 1)[], weights: number[], def: SurvivalConfig): Fit {
   if (times.length === 0) return { curve: null, n: 0, at: null, median: { median: null, lower: null, upper: null } };
   const curve = kaplanMeier(times, events, { confType: def.conf_type as ConfType, weights });
   return { curve, n: curve.n, at: survivalAt(curve, def.horizon), median: medianSurvival(curve) };
@@ -291,7 +403,7 @@ function curveRows(curve: KaplanMeierCurve | null) {
 }
 
 /** "12 months", "1 day" (singular in English when `time` is 1 and `singular` is set). */
-function amount(t: (key: keyof (typeof MESSAGES)['en'], vars?: Record<string, string | number>) => string, def: SurvivalDef, time: number | string, singular = false): string {
+function amount(t: (key: keyof (typeof MESSAGES)['en'], vars?: Record<string, string | number>) => string, def: SurvivalConfig, time: number | string, singular = false): string {
   return t(singular && time === 1 ? `amount1.${def.unit}` : `amount.${def.unit}`, { time });
 }
 
@@ -299,6 +411,23 @@ function method(pc: PreparedSurvival, locale: Locale): string {
   const def = pc.def;
   const t = localTranslator(MESSAGES, locale);
   const filterText = filterTextIn(def.filter, locale);
+  if (pc.kind === 'durations') {
+    const all = pc.granularity === 'all';
+    return (
+      t('method.durations', {
+        duration: def.duration!,
+        units: t(`units.${def.unit}`),
+        event: def.event!,
+        values: describeFlagValues(def.event_value!),
+        horizon: amount(t, def, def.horizon, true),
+        confType: def.conf_type,
+        periods: all ? t('method.durationsAll') : t('method.durationsPeriods', { date: def.date! }),
+        segments: def.by ? t('method.segments', { by: def.by }) : '',
+        id: def.id !== undefined ? t('method.durationsId') : '',
+        date: !all && def.date !== undefined ? t('method.durationsDate', { date: def.date }) : '',
+      }) + (filterText ? t('method.filter', { filter: filterText }) : '')
+    );
+  }
   return (
     t('method', {
       tenureUnit: t(`method.tenure.${def.unit}`),
@@ -306,12 +435,14 @@ function method(pc: PreparedSurvival, locale: Locale): string {
       confType: def.conf_type,
       test: t('test'),
       segments: def.by ? t('method.segments', { by: def.by }) : '',
-    }) + (filterText ? t('method.filter', { filter: filterText }) : '')
+    }) +
+    (pc.granularity === 'all' ? t('method.allDates') : '') +
+    (filterText ? t('method.filter', { filter: filterText }) : '')
   );
 }
 
 /** Rows (indices into the prepared arrays) per group of a column. */
-function rowsBy(pc: PreparedSurvival, column: string): Map<string, number[]> {
+function rowsBy(pc: Pick<PreparedSurvival, 'table' | 'cache'>, column: string): Map<string, number[]> {
   const key = `rows:${column}`;
   const cached = pc.cache.get(key) as Map<string, number[]> | undefined;
   if (cached) return cached;
@@ -331,19 +462,59 @@ function periodEndOf(ordinal: number, g: Granularity): number {
   return nextPeriodStart(ordinalPeriod(ordinal, g), g);
 }
 
+/** A fit with the observations it was made from (for log-rank tests). */
+type FitWith = Fit & { t: { times: number[]; events: (0 | 1)[]; weights: number[] } };
+
+/** Log-rank test of two fits (e.g. a group against the rest, a period against the previous one); null when either is empty or there is no event. */
+function twoSampleLogRank(a: FitWith, b: FitWith): { statistic: number; p: number } | null {
+  if (a.n === 0 || b.n === 0) return null;
+  const lr = logRankTest([...a.t.times, ...b.t.times], [...a.t.events, ...b.t.events], [...a.t.times.map(() => 0), ...b.t.times.map(() => 1)], 2, [...a.t.weights, ...b.t.weights]);
+  return lr && Number.isFinite(lr.p) ? { statistic: lr.statistic, p: lr.p } : null;
+}
+
+/** A breakdown group compared with the rest of the rows (granularity all): values, difference and log-rank p. */
+function groupVsRest(group: string, period: string, mine: FitWith, rest: FitWith, minSample: number): GroupResult {
+  const v = valueOf(period, mine, minSample);
+  const other = valueOf(period, rest, minSample);
+  const lr = twoSampleLogRank(rest, mine);
+  return { group, ...v, previous: null, rest: rest.n > 0 ? { value: other.value, n: other.n } : null, delta: v.value !== null && other.value !== null ? v.value - other.value : null, p: lr?.p ?? null, pAdjusted: null, significant: false };
+}
+
+/** Segments by `by` (one curve each) and the log-rank test across them, from fits of the current period. */
+function segmentsOf(fits: { group: string; f: FitWith }[], period: string, minSample: number, tr: (key: 'logRank') => string): { segments: unknown[]; logRank: unknown } {
+  const segments = fits.map(({ group, f }) => {
+    const v = valueOf(period, f, minSample);
+    return { group, n: f.n, events: f.curve?.totalEvents ?? 0, value: v.value, ci: v.ci, lowSample: v.lowSample, median: f.median, followUp: f.curve?.lastTime ?? null, curve: curveRows(f.curve) };
+  });
+  let logRank: unknown = null;
+  if (fits.length >= 2) {
+    const times = fits.flatMap((s) => s.f.t.times);
+    const events = fits.flatMap((s) => s.f.t.events);
+    const labels = fits.flatMap((s, j) => s.f.t.times.map(() => j));
+    const lr = logRankTest(times, events, labels, fits.length, fits.flatMap((s) => s.f.t.weights));
+    if (lr) logRank = { test: tr('logRank'), statistic: lr.statistic, df: lr.df, p: lr.p, groups: fits.map((s, j) => ({ group: s.group, observed: lr.observed[j], expected: lr.expected[j] })) };
+  }
+  return { segments, logRank };
+}
+
 function computeSurvival(pc: PreparedSurvival, ctx: ComputeContext): MetricResult {
+  if (pc.kind === 'durations') return computeDurations(pc, ctx);
   const def = pc.def;
   const locale = ctx.locale ?? 'en';
   const tr = localTranslator(MESSAGES, locale);
   const g = ctx.granularity;
+  const all = g === 'all';
   const cur = periodOrdinal(ctx.period, g);
   const minSample = ctx.minSample;
+  // granularity all: one period, whose customers still active are censored at the last date in the data
+  const lastTime = pc.times.length ? pc.times[pc.times.length - 1] : NaN;
+  const censorAt = (p: number) => (!all ? periodEndOf(p, g) : p === 0 && Number.isFinite(lastTime) ? lastTime + 1 : -Infinity);
   // Fits are memoised per period and group (a multi-period build reuses the series' curves).
-  const fitAt = (p: number, rows?: number[], key = '') => {
+  const fitAt = (p: number, rows?: number[], key = ''): FitWith => {
     const memo = `km:${p}:${key}`;
-    const cached = pc.cache.get(memo) as (Fit & { t: ReturnType<typeof tenures> }) | undefined;
+    const cached = pc.cache.get(memo) as FitWith | undefined;
     if (cached) return cached;
-    const t = tenures(pc.start, pc.end, periodEndOf(p, g), def.unit, rows, pc.weight);
+    const t = tenures(pc.start, pc.end, censorAt(p), def.unit, rows, pc.weight);
     const out = { ...fit(t.times, t.events, t.weights, def), t };
     pc.cache.set(memo, out);
     return out;
@@ -360,7 +531,12 @@ function computeSurvival(pc: PreparedSurvival, ctx: ComputeContext): MetricResul
 
   const breakdowns: Record<string, GroupResult[]> = {};
   for (const column of ctx.breakdowns) {
-    const rows: GroupResult[] = [...rowsBy(pc, column)].map(([group, idx]) => {
+    const groups = [...rowsBy(pc, column)];
+    const rows: GroupResult[] = groups.map(([group, idx]) => {
+      if (all) {
+        const others = groups.filter(([o]) => o !== group).flatMap(([, i]) => i);
+        return groupVsRest(group, ctx.period, fitAt(cur, idx, `${column}\u0000${group}`), fitAt(cur, others, `${column}\u0000${group}\u0000rest`), minSample);
+      }
       const gc = valueOf(ctx.period, fitAt(cur, idx, `${column}\u0000${group}`), minSample);
       const gp = valueOf(ctx.previousPeriod, fitAt(cur - 1, idx, `${column}\u0000${group}`), minSample);
       return { group, ...gc, previous: gp.n > 0 ? { period: ctx.previousPeriod, value: gp.value, n: gp.n } : null, delta: gc.value !== null && gp.value !== null ? gc.value - gp.value : null, p: null, pAdjusted: null, significant: false };
@@ -371,22 +547,11 @@ function computeSurvival(pc: PreparedSurvival, ctx: ComputeContext): MetricResul
   let segments: unknown[] | null = null;
   let logRank: unknown = null;
   if (def.by) {
-    const groups = [...rowsBy(pc, def.by)];
-    const fits = groups.map(([group, idx]) => ({ group, f: fitAt(cur, idx, `${def.by}\u0000${group}`) })).filter((s) => s.f.n > 0);
-    segments = fits.map(({ group, f }) => {
-      const v = valueOf(ctx.period, f, minSample);
-      return { group, n: f.n, events: f.curve?.totalEvents ?? 0, value: v.value, ci: v.ci, lowSample: v.lowSample, median: f.median, followUp: f.curve?.lastTime ?? null, curve: curveRows(f.curve) };
-    });
-    if (fits.length >= 2) {
-      const times = fits.flatMap((s) => s.f.t.times);
-      const events = fits.flatMap((s) => s.f.t.events);
-      const labels = fits.flatMap((s, j) => s.f.t.times.map(() => j));
-      const lr = logRankTest(times, events, labels, fits.length, fits.flatMap((s) => s.f.t.weights));
-      if (lr) logRank = { test: tr('logRank'), statistic: lr.statistic, df: lr.df, p: lr.p, groups: fits.map((s, j) => ({ group: s.group, observed: lr.observed[j], expected: lr.expected[j] })) };
-    }
+    const fits = [...rowsBy(pc, def.by)].map(([group, idx]) => ({ group, f: fitAt(cur, idx, `${def.by}\u0000${group}`) })).filter((s) => s.f.n > 0);
+    ({ segments, logRank } = segmentsOf(fits, ctx.period, minSample, tr));
   }
 
-  const periodEnd = periodEndOf(cur, g);
+  const periodEnd = censorAt(cur);
   return makeResult({
     id: pc.id,
     type: 'survival',
@@ -401,7 +566,8 @@ function computeSurvival(pc: PreparedSurvival, ctx: ComputeContext): MetricResul
     se: now.at ? 100 * now.at.se : null,
     previous: prev.n > 0 ? { period: ctx.previousPeriod, value: prev.value, n: prev.n, ci: prev.ci } : null,
     delta: head.value !== null && prev.value !== null ? head.value - prev.value : null,
-    test: tr('test'),
+    // granularity all: breakdown groups are tested against the rest by the log-rank test
+    test: all ? tr('logRank') : tr('test'),
     statistic: null,
     p: null,
     significant: false,
@@ -413,7 +579,107 @@ function computeSurvival(pc: PreparedSurvival, ctx: ComputeContext): MetricResul
       tenureUnit: def.unit,
       horizon: def.horizon,
       confType: def.conf_type,
-      censoredAt: new Date(periodEnd).toISOString(),
+      censoredAt: Number.isFinite(periodEnd) ? new Date(periodEnd).toISOString() : null,
+      events: now.curve?.totalEvents ?? 0,
+      censored: now.n - (now.curve?.totalEvents ?? 0),
+      median: now.median,
+      followUp: now.curve?.lastTime ?? null,
+      curve: curveRows(now.curve),
+      segments,
+      logRank,
+    },
+  });
+}
+
+/**
+ * The durations form: each period's curve from its own rows (granularity all: every row), a
+ * period compared with the previous one and breakdown groups with their previous period (or, with
+ * granularity all, with the other rows) by the log-rank test, segments by `by` with the log-rank
+ * test across them.
+ */
+function computeDurations(pd: PreparedDurations, ctx: ComputeContext): MetricResult {
+  const def = pd.def;
+  const locale = ctx.locale ?? 'en';
+  const tr = localTranslator(MESSAGES, locale);
+  const all = ctx.granularity === 'all';
+  const minSample = ctx.minSample;
+  const rowsIn = (period: string, within?: number[]): number[] => (within ?? pd.period.map((_, i) => i)).filter((i) => pd.period[i] === period);
+  const fitRows = (rows: number[], key: string): FitWith => {
+    const memo = `km:${key}`;
+    const cached = pd.cache.get(memo) as FitWith | undefined;
+    if (cached) return cached;
+    const t = { times: rows.map((i) => pd.times[i]), events: rows.map((i) => pd.events[i]), weights: rows.map(() => 1) };
+    const out = { ...fit(t.times, t.events, t.weights, def), t };
+    pd.cache.set(memo, out);
+    return out;
+  };
+  const fitPeriod = (period: string) => fitRows(rowsIn(period), period);
+  const now = fitPeriod(ctx.period);
+  const before = fitPeriod(ctx.previousPeriod);
+  const head = valueOf(ctx.period, now, minSample);
+  const prev = valueOf(ctx.previousPeriod, before, minSample);
+  const change = all ? null : twoSampleLogRank(before, now);
+
+  const first = pd.firstPeriod !== undefined && pd.firstPeriod <= ctx.period ? pd.firstPeriod : ctx.period;
+  const series: PeriodValue[] = historyRange(first, ctx.period, ctx.granularity).map((p) => (p === ctx.period ? head : p === ctx.previousPeriod ? prev : valueOf(p, fitPeriod(p), minSample)));
+
+  const breakdowns: Record<string, GroupResult[]> = {};
+  for (const column of ctx.breakdowns) {
+    const groups = [...rowsBy(pd, column)];
+    const rows: GroupResult[] = groups.map(([group, idx]) => {
+      const key = `${column}\u0000${group}`;
+      const mine = fitRows(rowsIn(ctx.period, idx), `${ctx.period}\u0000${key}`);
+      if (all) {
+        const others = rowsIn(ctx.period, groups.filter(([o]) => o !== group).flatMap(([, i]) => i));
+        return groupVsRest(group, ctx.period, mine, fitRows(others, `${ctx.period}\u0000${key}\u0000rest`), minSample);
+      }
+      const earlier = fitRows(rowsIn(ctx.previousPeriod, idx), `${ctx.previousPeriod}\u0000${key}`);
+      const gc = valueOf(ctx.period, mine, minSample);
+      const gp = valueOf(ctx.previousPeriod, earlier, minSample);
+      const lr = twoSampleLogRank(earlier, mine);
+      return { group, ...gc, previous: gp.n > 0 ? { period: ctx.previousPeriod, value: gp.value, n: gp.n } : null, delta: gc.value !== null && gp.value !== null ? gc.value - gp.value : null, p: lr?.p ?? null, pAdjusted: null, significant: false };
+    });
+    breakdowns[column] = adjustGroups(rows.filter((r) => r.n > 0 || (r.previous?.n ?? 0) > 0));
+  }
+
+  let segments: unknown[] | null = null;
+  let logRank: unknown = null;
+  if (def.by) {
+    const fits = [...rowsBy(pd, def.by)].map(([group, idx]) => ({ group, f: fitRows(rowsIn(ctx.period, idx), `${ctx.period}\u0000${def.by}\u0000${group}`) })).filter((s) => s.f.n > 0);
+    ({ segments, logRank } = segmentsOf(fits, ctx.period, minSample, tr));
+  }
+
+  return makeResult({
+    id: pd.id,
+    type: 'survival',
+    label: def.label ?? tr(`label.${def.unit}`, { horizon: def.horizon }),
+    title: tr('title'),
+    unit: 'percent',
+    higherIsBetter: true,
+    domain: [0, 100],
+    target: def.target ?? null,
+    minSample,
+    ...head,
+    se: now.at ? 100 * now.at.se : null,
+    previous: prev.n > 0 ? { period: ctx.previousPeriod, value: prev.value, n: prev.n, ci: prev.ci } : null,
+    delta: head.value !== null && prev.value !== null ? head.value - prev.value : null,
+    test: all ? tr('logRank') : tr('test.durations'),
+    statistic: change?.statistic ?? null,
+    p: change?.p ?? null,
+    significant: change !== null && change.p < ALPHA,
+    ...pd.exclusions.summary(ctx.period),
+    series,
+    breakdowns,
+    method: method(pd, locale),
+    extra: {
+      form: 'durations',
+      duration: def.duration,
+      event: def.event,
+      eventValues: Array.isArray(def.event_value) ? def.event_value : [def.event_value],
+      tenureUnit: def.unit,
+      horizon: def.horizon,
+      confType: def.conf_type,
+      censoredAt: null,
       events: now.curve?.totalEvents ?? 0,
       censored: now.n - (now.curve?.totalEvents ?? 0),
       median: now.median,
@@ -525,7 +791,10 @@ function survivalVisual(r: MetricResult, pc: PreparedSurvival, ctx: VisualContex
       chart: {
         id: ctx.nextId(`chart-survival-${pc.id}`),
         title,
-        caption: t('caption', { confType: def.conf_type, period: ctx.periodLabel(ctx.period), n: fmt.count(total), left: fmt.count(events), limited, source }),
+        caption:
+          pc.kind === 'durations'
+            ? t('caption.durations', { confType: def.conf_type, duration: def.duration!, units, event: def.event!, values: describeFlagValues(def.event_value!), period: ctx.periodLabel(ctx.period), n: fmt.count(total), left: fmt.count(events), limited, source })
+            : t('caption', { confType: def.conf_type, period: ctx.periodLabel(ctx.period), n: fmt.count(total), left: fmt.count(events), limited, source }),
         alt: t('alt', {
           units,
           perSegment: segmentsRaw ? t('alt.perSegment', { by: def.by! }) : '',
@@ -569,16 +838,151 @@ function survivalVisual(r: MetricResult, pc: PreparedSurvival, ctx: VisualContex
 }
 
 /**
- * On a SQL source the database groups the customers by start and end instant, status and grouping
- * columns (customers-pushdown.ts, instant cells): customers in a cell share their tenure, so the
- * cell's count is a frequency weight of the Kaplan–Meier fit and the log-rank test. Otherwise rows.
+ * Which form a survival config uses: start and end dates, or durations with an event flag (R's
+ * Surv(time, status)). Mixing them, or giving neither completely, is a located config error
+ * naming the keys and the fix.
+ */
+function survivalForm(ctx: PrepareContext<SurvivalDef>): 'dates' | 'durations' {
+  const def = ctx.def;
+  const at = (key: string) => ctx.config.yaml.locate(['metrics', ctx.id, key], { key: true });
+  const fail = (key: string | null, message: string, hint: string) => new CxError('config', `metric "${ctx.id}": ${message}`, { location: key ? at(key) : ctx.config.yaml.locate(['metrics', ctx.id], { key: true }), hint });
+  const both = 'use either `duration:` + `event:` + `event_value:` (durations, as R’s Surv(time, status)) or `id:` + `start:` + `end:` (dates), not both';
+  if (def.duration !== undefined) {
+    const mixed = (['start', 'end'] as const).find((k) => def[k] !== undefined);
+    if (mixed) throw fail(mixed, `\`${mixed}\` belongs to the date form (start/end dates), but the metric uses the durations form (\`duration\`)`, both);
+    if (def.event === undefined) throw fail('duration', '`duration` needs `event`, the column saying whether the event happened at the end of each duration', 'add `event: <column>` and `event_value: <value>`, e.g. `event: Churn, event_value: "Yes"` or `event: status, event_value: 1`');
+    if (def.event_value === undefined) throw fail('event', `\`event: ${def.event}\` needs \`event_value\`, the value(s) of that column that mean the event happened`, 'add e.g. `event_value: 1` (R’s lung data codes death as 2: `event_value: 2`), or a list: `[Yes, "1"]`');
+    if (ctx.granularity !== 'all' && def.date === undefined) {
+      throw fail('duration', `the durations form needs a \`date:\` column to assign rows to ${ctx.granularity}s`, 'add `date: <column>` (e.g. the start date), or set report.period.granularity: all to compute the curve once over all data');
+    }
+    return 'durations';
+  }
+  for (const key of ['event', 'event_value', 'date'] as const) {
+    if (def[key] !== undefined) throw fail(key, `\`${key}\` belongs to the durations form, which needs \`duration\``, 'add `duration: <column>` (time to the event or to censoring), or remove this key and use `id:` + `start:` + `end:`');
+  }
+  const missing = (['id', 'start', 'end'] as const).filter((k) => def[k] === undefined);
+  if (missing.length > 0) {
+    throw fail(null, `missing ${missing.map((k) => `\`${k}\``).join(', ')}: give the date form (id, start, end) or the durations form (duration, event, event_value)`, 'dates: `id: customer_id, start: signup_date, end: cancel_date`; durations: `duration: tenure, unit: months, event: Churn, event_value: "Yes"`');
+  }
+  return 'dates';
+}
+
+const NUMBER = /^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$/;
+const blank = (raw: unknown) => raw === null || raw === undefined || (typeof raw === 'string' && raw.trim() === '');
+
+/**
+ * Validates the rows of the durations form: a duration ≥ 0 (missing, non-numeric and negative
+ * durations are excluded and counted), a non-empty event cell (matched against `event_value`; a
+ * value matching no row at all is a config error listing the column's values), an optional id
+ * (missing or duplicate excluded) and, with calendar periods, a valid date.
+ */
+function prepareDurations(ctx: PrepareContext<SurvivalConfig>): PreparedDurations {
+  const def = ctx.def;
+  const source = ctx.source('source');
+  ctx.requireColumn(source, def.duration!, ['duration']);
+  ctx.requireColumn(source, def.event!, ['event']);
+  for (const key of ['id', 'date', 'by'] as const) if (def[key] !== undefined) ctx.requireColumn(source, def[key]!, [key]);
+  for (const column of Object.keys(def.filter ?? {})) ctx.requireColumn(source, column, ['filter', column]);
+  const g = ctx.granularity;
+  const table = filteredTable(source, def.filter);
+  const n = table.numRows();
+  const durations = table.array(def.duration!) as ArrayLike<unknown>;
+  const eventCells = table.array(def.event!) as ArrayLike<unknown>;
+  requireMatch(ctx as PrepareContext<unknown>, eventCells, def.event!, def.event_value!, ['event_value'], source.name);
+  const happened = flagMatcher(def.event_value!);
+  const ids = def.id !== undefined ? (table.array(def.id) as ArrayLike<unknown>) : null;
+  const dates = def.date !== undefined ? (table.array(def.date) as ArrayLike<unknown>) : null;
+  const seen = new Map<string, number>();
+  if (ids) for (let i = 0; i < n; i++) if (!blank(ids[i])) seen.set(String(ids[i]).trim(), (seen.get(String(ids[i]).trim()) ?? 0) + 1);
+  const reject = rowRejecter(source, table, ctx.id);
+  const exclusions = new ExclusionCounter();
+  const keep: number[] = [];
+  const times: number[] = [];
+  const events: (0 | 1)[] = [];
+  const period: string[] = [];
+  let firstPeriod: string | undefined;
+  for (let i = 0; i < n; i++) {
+    const t = dates ? parseTimestamp(dates[i]) : NaN;
+    // granularity all: every row is in the one period, dated or not
+    const p = g === 'all' ? ALL_PERIOD : Number.isFinite(t) ? periodOf(t, g) : null;
+    if (p === null) {
+      reject(i, def.date!, dates![i], 'missing or invalid date (ISO 8601 expected)');
+      exclusions.add(null, 'missing or invalid date');
+      continue;
+    }
+    const fail = (column: string, raw: unknown, reason: string, message: string) => {
+      reject(i, column, raw, message);
+      exclusions.add(p, reason);
+    };
+    if (ids && blank(ids[i])) {
+      fail(def.id!, ids[i], 'missing id', 'missing id');
+      continue;
+    }
+    if (ids && (seen.get(String(ids[i]).trim()) ?? 0) > 1) {
+      fail(def.id!, ids[i], 'duplicate id', `duplicate id (${seen.get(String(ids[i]).trim())} rows)`);
+      continue;
+    }
+    const raw = durations[i];
+    const d = typeof raw === 'number' ? raw : !blank(raw) && NUMBER.test(String(raw)) ? Number(raw) : NaN;
+    if (blank(raw)) {
+      fail(def.duration!, raw, 'missing duration', 'missing duration');
+      continue;
+    }
+    if (!Number.isFinite(d)) {
+      fail(def.duration!, raw, 'invalid duration', `duration not a number (in ${def.unit}s)`);
+      continue;
+    }
+    if (d < 0) {
+      fail(def.duration!, raw, 'negative duration', 'negative duration');
+      continue;
+    }
+    const e = happened(eventCells[i]);
+    if (e === null) {
+      fail(def.event!, eventCells[i], 'missing event', `missing event (${describeFlagValues(def.event_value!)} = event, any other value = censored)`);
+      continue;
+    }
+    keep.push(i);
+    times.push(d);
+    events.push(e ? 1 : 0);
+    period.push(p);
+    if (firstPeriod === undefined || p < firstPeriod) firstPeriod = p;
+  }
+  const valid = table.reify(keep).assign(aq.table({ __period: period, __ts: Float64Array.from(keep, (i) => (dates ? parseTimestamp(dates[i]) : NaN)) }));
+  return {
+    kind: 'durations',
+    id: ctx.id,
+    def,
+    granularity: g,
+    source,
+    table: valid,
+    times: Float64Array.from(times),
+    events,
+    period,
+    exclusions,
+    firstPeriod,
+    cache: new Map(),
+    latestPeriod: latestPeriodOf(valid),
+    lastTimestamp: lastTimestampOf(valid, g),
+  };
+}
+
+/**
+ * The date form on a SQL source: the database groups the customers by start and end instant,
+ * status and grouping columns (customers-pushdown.ts, instant cells): customers in a cell share
+ * their tenure, so the cell's count is a frequency weight of the Kaplan–Meier fit and the
+ * log-rank test. Otherwise rows. The durations form reads rows.
  */
 function prepareSurvival(ctx: PrepareContext<SurvivalDef>): PreparedSurvival | Promise<PreparedSurvival> {
   const source = ctx.source('source');
+  const form = survivalForm(ctx);
+  const config = { ...ctx, def: survivalConfig(ctx.def, form) };
+  if (form === 'durations') return isPushdown(source) ? prepareFromRows(config, source, prepareDurations) : prepareDurations(config);
+  // the date form: id, start and end are given (survivalForm)
+  const dated = config as unknown as PrepareContext<SurvivalConfig & { id: string; start: string; end: string }>;
   const extra: [string, string | undefined][] = [['by', ctx.def.by]];
-  if (!isPushdown(source)) return prepareCustomers(ctx, extra);
-  if (canPushDownCustomers(source.sql, ctx.def)) return prepareCustomersSql(ctx, source, 'instant', extra);
-  return prepareFromRows(ctx, source, (c) => prepareCustomers(c, extra));
+  if (!isPushdown(source)) return prepareCustomers(dated, extra);
+  if (canPushDownCustomers(source.sql, dated.def)) return prepareCustomersSql(dated, source, 'instant', extra);
+  return prepareFromRows(dated, source, (c) => prepareCustomers(c, extra));
 }
 
 export const survivalModule: MetricModule<SurvivalDef, PreparedSurvival> = {

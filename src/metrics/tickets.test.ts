@@ -276,11 +276,11 @@ describe('tickets: config errors', () => {
     let error = await failure(rows());
     expect(error).toBeInstanceOf(CxError);
     expect(error.message).toBe('"x" — csat not a number (valid: integers 1–5)');
-    expect(error.location).toMatchObject({ file: 'data/tickets.csv', row: 17, field: 'csat' });
+    expect(error.location).toMatchObject({ file: 'data/tickets.csv', row: 18, field: 'csat' });
     expect(error.hint).toMatch(/on_invalid: error/);
     error = await failure(rows().map((r) => (r[0] === 'O8' ? [...r.slice(0, 7), 4] : r)));
     expect(error.message).toBe('"2026-10-12T09:00:00Z" — first response before creation');
-    expect(error.location).toMatchObject({ file: 'data/tickets.csv', row: 20, field: 'first_response_at' });
+    expect(error.location).toMatchObject({ file: 'data/tickets.csv', row: 21, field: 'first_response_at' });
   });
   it('per-priority SLA without a priority column is a located config error', async () => {
     const config = CONFIG.replace('sla: { type: tickets, source: tickets, created: created_at, first_response: first_response_at, resolved: resolved_at, channel: channel, priority: priority,', 'sla: { type: tickets, source: tickets, created: created_at, first_response: first_response_at, resolved: resolved_at, channel: channel,').replace('sla: { first_response_hours: 4,', 'sla: { first_response_hours: { urgent: 1, normal: 4 },');

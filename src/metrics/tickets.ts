@@ -24,7 +24,7 @@ import { localTranslator, translator, type Locale, type Vars } from '../report/i
 import { compileFilter, filterSchema, type Filter } from './filter.js';
 import { gammaP } from './models/special.js';
 import type { Change, ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, PrepareContext, Unit, VisualBlock } from './module.js';
-import { parseTimestamp, periodOf, periodRange, periodStart, shiftPeriod, type Granularity } from './period.js';
+import { historyRange, parseTimestamp, periodOf, periodStart, shiftPeriod, type Granularity } from './period.js';
 import { groupKey } from './prepare.js';
 import { lastTimestampOf, latestPeriodOf } from './timeline.js';
 import { adjustGroups, ALPHA, byReason, makeResult, proportion, proportionChange, totalExclusions } from './result-builders.js';
@@ -425,7 +425,8 @@ function prepareTickets(ctx: PrepareContext<TicketsDef>): PreparedTickets | Prom
   const granularity = ctx.granularity;
   const dims = sourceDimensions(ctx, source, [def.channel]);
   if (!isPushdown(source)) return prepareFrom(ctx, rowRecords(ctx.id, source, def, granularity));
-  if (canPushDownTickets(source.sql, def)) return ticketCells(ctx.id, source, def, dims, granularity).then((records) => prepareFrom(ctx, records));
+  // granularity all keeps tickets without a creation time (counted, durations unknown): rows in memory
+  if (granularity !== 'all' && canPushDownTickets(source.sql, def)) return ticketCells(ctx.id, source, def, dims, granularity).then((records) => prepareFrom(ctx, records));
   return loadRows(source).then((rows) => prepareFrom(ctx, rowRecords(ctx.id, rows, def, granularity)));
 }
 
@@ -447,6 +448,11 @@ export interface TicketRecords {
   /** source columns (in memory: all of them; pushed down: the grouping columns) */
   table: ColumnTable;
   weight: Float64Array | null;
+  /**
+   * granularity all: records without a valid creation time, kept (1) — counted in volume, open,
+   * reopen rate and CSAT, left out of the durations and SLA (no time to measure from)
+   */
+  undated?: Uint8Array;
   /** `on_invalid: error` for record i: throws with the record's location */
   reject: (i: number, column: string, raw: unknown, reason: string) => void;
   engine: 'memory' | 'sql';
@@ -468,14 +474,20 @@ function rowRecords(metric: string, source: SourceTable, def: TicketsDef, granul
   const ts = new Float64Array(n);
   const fr: (number | null)[] = new Array(n);
   const res: (number | null)[] = new Array(n);
+  const undated = granularity === 'all' ? new Uint8Array(n) : undefined;
   for (let i = 0; i < n; i++) {
     const c = parseTimestamp(created[i]);
     ts[i] = c;
     period[i] = Number.isFinite(c) ? periodOf(c, granularity) : null;
+    if (undated && period[i] === null) {
+      // one period over all data: the ticket counts, without durations
+      period[i] = 'all';
+      undated[i] = 1;
+    }
     fr[i] = isEmpty(firsts[i]) ? null : parseTimestamp(firsts[i]) - c;
     res[i] = isEmpty(resolveds[i]) ? null : parseTimestamp(resolveds[i]) - c;
   }
-  return { n, period, ts, fr, res, priority: col(def.priority), reopened: col(def.reopened), csat: col(def.csat), table, weight: null, reject: rowRejecter(source, table, metric), engine: 'memory' };
+  return { n, period, ts, fr, res, priority: col(def.priority), reopened: col(def.reopened), csat: col(def.csat), table, weight: null, undated, reject: rowRejecter(source, table, metric), engine: 'memory' };
 }
 
 /** Whether the database can make the ticket cells: creation, first response and resolution are DATE or TIMESTAMP columns. */
@@ -582,8 +594,10 @@ function prepareFrom(ctx: PrepareContext<TicketsDef>, records: TicketRecords): P
     }
     const f = records.fr[i];
     const r = records.res[i];
+    const timeless = records.undated?.[i] === 1;
     let reason: TicketExclusion | null = null;
-    if (f !== null && Number.isNaN(f)) reason = 'invalid first response time';
+    if (timeless) bump(fieldIssues, p, 'missing or invalid created time', w(i));
+    else if (f !== null && Number.isNaN(f)) reason = 'invalid first response time';
     else if (r !== null && Number.isNaN(r)) reason = 'invalid resolved time';
     else if (f !== null && f < 0) reason = 'first response before creation';
     else if (r !== null && r < 0) reason = 'resolved before creation';
@@ -600,16 +614,21 @@ function prepareFrom(ctx: PrepareContext<TicketsDef>, records: TicketRecords): P
     const priority = records.priority ? records.priority[i] : undefined;
     const frTarget = targetFor(def.sla.first_response_hours, priority);
     const resTarget = targetFor(def.sla.resolution_hours, priority);
-    if (frTarget === null || resTarget === null) bump(fieldIssues, p, 'no SLA target for priority', w(i));
-    if (f !== null) {
-      fr[i] = f / HOUR;
-      if (frTarget !== null) frMet[i] = fr[i]! <= frTarget ? 1 : 0;
-    } else awaiting[i] = 1;
-    if (r !== null) {
-      res[i] = r / HOUR;
-      if (resTarget !== null) resMet[i] = res[i]! <= resTarget ? 1 : 0;
-      if (resMet[i] !== null && (f === null || frMet[i] !== null)) slaMet[i] = resMet[i] === 1 && (f === null || frMet[i] === 1) ? 1 : 0;
-    } else open[i] = 1;
+    if (!timeless && (frTarget === null || resTarget === null)) bump(fieldIssues, p, 'no SLA target for priority', w(i));
+    if (timeless) {
+      // no creation time: resolved or open is known from the resolution cell, the durations are not
+      if (r === null) open[i] = 1;
+    } else {
+      if (f !== null) {
+        fr[i] = f / HOUR;
+        if (frTarget !== null) frMet[i] = fr[i]! <= frTarget ? 1 : 0;
+      } else awaiting[i] = 1;
+      if (r !== null) {
+        res[i] = r / HOUR;
+        if (resTarget !== null) resMet[i] = res[i]! <= resTarget ? 1 : 0;
+        if (resMet[i] !== null && (f === null || frMet[i] !== null)) slaMet[i] = resMet[i] === 1 && (f === null || frMet[i] === 1) ? 1 : 0;
+      } else open[i] = 1;
+    }
     if (records.reopened) {
       const flag = parseFlag(records.reopened[i]);
       if (flag === 'invalid') {
@@ -751,6 +770,16 @@ function cells(pt: PreparedTickets, by?: string, periods?: string[]): Map<string
   return out;
 }
 
+/** Several cells as one (sums added, durations merged in order): the rest of a breakdown. */
+function mergeCells(list: TicketCell[]): TicketCell {
+  const out = emptyCell();
+  const numeric = ['volume', 'open', 'awaiting', 'frMet', 'frN', 'resMet', 'resN', 'slaMet', 'slaN', 'reopened', 'reopenN', 'csatSat', 'csatN'] as const;
+  for (const c of list) for (const k of numeric) out[k] += c[k];
+  out.fr = Float64Array.from(list.flatMap((c) => [...c.fr])).sort();
+  out.res = Float64Array.from(list.flatMap((c) => [...c.res])).sort();
+  return out;
+}
+
 const finite = (v: number) => (Number.isFinite(v) ? v : null);
 
 /** Median, p90 and their order-statistic intervals of a sorted duration sample (hours). */
@@ -842,7 +871,7 @@ function computeTickets(pt: PreparedTickets, ctx: ComputeContext): MetricResult 
   const change = measureChange(measure, pt, previousPeriod, period, prev, cur, minSample);
 
   const first = pt.firstPeriod !== undefined && pt.firstPeriod <= period ? pt.firstPeriod : period;
-  const series = periodRange(first, period, pt.granularity).map((p) => {
+  const series = historyRange(first, period, pt.granularity).map((p) => {
     const { se: _se, ...v } = measureValue(measure, p, byPeriod.get(p) ?? emptyCell(), minSample, covers(pt, p));
     return v;
   });
@@ -855,8 +884,14 @@ function computeTickets(pt: PreparedTickets, ctx: ComputeContext): MetricResult 
       groups
         .map((group) => {
           const gc = grouped.get(`${period}\u0000${group}`) ?? emptyCell();
-          const gp = grouped.get(`${previousPeriod}\u0000${group}`) ?? emptyCell();
           const { se: _se, ...v } = measureValue(measure, period, gc, minSample, covers(pt, period));
+          if (pt.granularity === 'all') {
+            // one period over all data: the group against every other ticket (volume: a count, not tested)
+            const rest = mergeCells(groups.filter((o) => o !== group).map((o) => grouped.get(`${period}\u0000${o}`) ?? emptyCell()));
+            const ch = measure === 'volume' ? null : measureChange(measure, pt, period, period, rest, gc, minSample);
+            return { group, ...v, previous: null, rest: ch?.previous ? { value: ch.previous.value, n: ch.previous.n } : null, delta: ch?.delta ?? null, p: ch?.p ?? null, pAdjusted: null as number | null, significant: false };
+          }
+          const gp = grouped.get(`${previousPeriod}\u0000${group}`) ?? emptyCell();
           const ch = measureChange(measure, pt, previousPeriod, period, gp, gc, minSample);
           return { group, ...v, previous: ch.previous && { period: previousPeriod, value: ch.previous.value, n: ch.previous.n }, delta: ch.delta, p: ch.p, pAdjusted: null as number | null, significant: false };
         })
@@ -869,7 +904,9 @@ function computeTickets(pt: PreparedTickets, ctx: ComputeContext): MetricResult 
   const relevant: Partial<Record<TicketMeasure, string[]>> = {
     reopen_rate: ['reopened flag not recognised', 'missing reopened flag'],
     csat: ['csat not a number', 'csat not an integer', 'csat out of range'],
-    sla: ['no SLA target for priority'],
+    sla: ['no SLA target for priority', 'missing or invalid created time'],
+    first_response: ['missing or invalid created time'],
+    resolution: ['missing or invalid created time'],
   };
   const exclusions: Record<string, number> = { ...rowExcl };
   for (const reason of relevant[measure] ?? []) if (fieldIssues[reason]) exclusions[reason] = fieldIssues[reason];
@@ -877,8 +914,14 @@ function computeTickets(pt: PreparedTickets, ctx: ComputeContext): MetricResult 
   for (const entry of pt.fieldIssues.values()) for (const [k, v] of Object.entries(entry)) if ((relevant[measure] ?? []).includes(k)) all[k] = (all[k] ?? 0) + v;
 
   // Volume by channel for the current period (with the previous period for change).
-  let volumeByChannel: { channel: string; count: number; share: number | null; previous: number; delta: number; p: number | null }[] | null = null;
-  if (def.channel) {
+  let volumeByChannel: { channel: string; count: number; share: number | null; previous: number | null; delta: number | null; p: number | null }[] | null = null;
+  if (def.channel && pt.granularity === 'all') {
+    // one period over all data: the count and share per channel, nothing to compare with
+    const grouped = cells(pt, def.channel, [period]);
+    volumeByChannel = [...grouped.entries()]
+      .map(([key, cell]) => ({ channel: key.split('\u0000')[1], count: cell.volume, share: cur.volume > 0 ? (100 * cell.volume) / cur.volume : null, previous: null, delta: null, p: null }))
+      .sort((a, b) => b.count - a.count || a.channel.localeCompare(b.channel));
+  } else if (def.channel) {
     const grouped = cells(pt, def.channel, [previousPeriod, period]);
     const channels = [...new Set([...grouped.keys()].map((k) => k.split('\u0000')[1]))];
     const dPrev = days(previousPeriod, pt.granularity);
@@ -895,7 +938,7 @@ function computeTickets(pt: PreparedTickets, ctx: ComputeContext): MetricResult 
   const frs = durationSummary(cur.fr);
   const ress = durationSummary(cur.res);
   const volPrev = prev.volume;
-  const volTest = poissonRateTest(volPrev, days(previousPeriod, pt.granularity), cur.volume, days(period, pt.granularity));
+  const volTest = pt.granularity === 'all' ? { z: null, p: null } : poissonRateTest(volPrev, days(previousPeriod, pt.granularity), cur.volume, days(period, pt.granularity));
   const extra = {
     measure,
     firstResponse: { ...frs, previousMedian: durationSummary(prev.fr).median, awaitingFirstResponse: cur.awaiting },
@@ -1017,7 +1060,8 @@ function visualTickets(r: MetricResult, pt: PreparedTickets, ctx: VisualContext)
     [t('row.open'), fmt.count(x.open), '—', '—'],
   ];
   const blocks: VisualBlock[] = [
-    { kind: 'chart', chart },
+    // granularity all: one value, said in words rather than drawn as a one-point line
+    pt.granularity === 'all' ? { kind: 'text', paragraphs: [title] } : { kind: 'chart', chart },
     {
       kind: 'table',
       table: {
@@ -1029,7 +1073,9 @@ function visualTickets(r: MetricResult, pt: PreparedTickets, ctx: VisualContext)
     },
   ];
   if (x.volumeByChannel?.length) {
-    const list = x.volumeByChannel as { channel: string; count: number; share: number | null; previous: number; delta: number; p: number | null }[];
+    const list = x.volumeByChannel as { channel: string; count: number; share: number | null; previous: number | null; delta: number | null; p: number | null }[];
+    // granularity all: tickets and share only (no previous period)
+    const all = pt.granularity === 'all';
     blocks.push({
       kind: 'table',
       table: {
@@ -1038,13 +1084,12 @@ function visualTickets(r: MetricResult, pt: PreparedTickets, ctx: VisualContext)
           { label: t('channels.channel') },
           { label: t('channels.tickets'), align: 'right' },
           { label: t('channels.share'), align: 'right' },
-          { label: `${ctx.periodLabel(shiftPeriod(ctx.period, -1, pt.granularity))}`, align: 'right' },
-          { label: t('channels.change'), align: 'right' },
+          ...(all ? [] : [{ label: `${ctx.periodLabel(shiftPeriod(ctx.period, -1, pt.granularity))}`, align: 'right' as const }, { label: t('channels.change'), align: 'right' as const }]),
         ],
         rows: list
           .slice(0, 25)
-          .map((c) => ({ cells: [c.channel, fmt.count(c.count), fmt.value(c.share, 'percent'), fmt.count(c.previous), c.p !== null && c.p < ALPHA ? t('channels.deltaP', { delta: fmt.delta(c.delta, 'count'), p: fmt.p(c.p) }) : fmt.delta(c.delta, 'count')] })),
-        footnote: t('channels.footnote', { count: list.length }),
+          .map((c) => ({ cells: [c.channel, fmt.count(c.count), fmt.value(c.share, 'percent'), ...(all ? [] : [fmt.count(c.previous ?? 0), c.p !== null && c.p < ALPHA ? t('channels.deltaP', { delta: fmt.delta(c.delta, 'count'), p: fmt.p(c.p) }) : fmt.delta(c.delta, 'count')])] })),
+        footnote: all ? undefined : t('channels.footnote', { count: list.length }),
       },
     });
   }

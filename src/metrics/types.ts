@@ -77,7 +77,8 @@ export interface ScoreDef {
   type: string;
   source: string;
   score: string;
-  date: string;
+  /** absent only with granularity all */
+  date?: string;
   label?: string;
   description?: string;
   target?: number;

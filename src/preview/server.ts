@@ -7,7 +7,7 @@ import { createServer, type ServerResponse } from 'node:http';
 import { dirname } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { watch, type FSWatcher } from 'chokidar';
-import { PreviewSession, type RebuildKind, type RebuildResult } from './session.js';
+import { PREVIEW_CSP, PreviewSession, type RebuildKind, type RebuildResult } from './session.js';
 
 export interface PreviewOptions {
   configPath: string;
@@ -43,7 +43,8 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
       return;
     }
     if (req.url === '/' || req.url?.startsWith('/?')) {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'x-cxreport-rebuild': session.last.kind });
+      // the policy also as a header, so that it covers the whole page, not only what follows the <meta>
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': PREVIEW_CSP, 'x-cxreport-rebuild': session.last.kind });
       res.end(session.html);
       return;
     }

@@ -5,10 +5,11 @@
  * model; to a template, only re-renders. Errors that belong to one section are shown in its cell;
  * errors that stop the whole build are shown above the last report that built.
  */
+import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { loadConfig, type Config } from '../config/load.js';
-import { CxError, CxErrors } from '../errors.js';
+import { CxError, CxErrors, redactSecrets } from '../errors.js';
 import { computeMetrics, prepareAll, resolvePeriod } from '../metrics/index.js';
 import type { Prepared } from '../metrics/module.js';
 import { buildReport, shownError, templatesDir } from '../report/build.js';
@@ -26,9 +27,17 @@ export interface RebuildResult {
   ok: boolean;
 }
 
-/** The preview's reload script and its permissions (the built report itself has no script). */
-export const PREVIEW_HEAD = `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; script-src 'unsafe-inline'; connect-src 'self'">
-<script>new EventSource('/events').onmessage = (e) => { if (e.data === 'reload') location.reload(); };</script>`;
+/** The preview's one script: reload when the server says the report was rebuilt. */
+const RELOAD_SCRIPT = "new EventSource('/events').onmessage = (e) => { if (e.data === 'reload') location.reload(); };";
+
+/**
+ * The preview's reload script and its permissions (the built report itself has no script). Only
+ * this script runs: the policy names its SHA-256 hash, never 'unsafe-inline', so any other script
+ * that reached the page (it should not: analyst HTML is sanitised) is blocked by the browser.
+ */
+export const PREVIEW_CSP = `default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; script-src 'sha256-${createHash('sha256').update(RELOAD_SCRIPT).digest('base64')}'; connect-src 'self'; base-uri 'none'; form-action 'none'`;
+export const PREVIEW_HEAD = `<meta http-equiv="Content-Security-Policy" content="${PREVIEW_CSP}">
+<script>${RELOAD_SCRIPT}</script>`;
 
 function stamp(path: string): string {
   try {
@@ -93,7 +102,7 @@ export class PreviewSession {
       this.banner = [];
     } catch (error) {
       ok = false;
-      this.banner = error instanceof CxErrors ? error.errors.map(shownError) : error instanceof CxError ? [shownError(error)] : [{ where: '', message: `internal error: ${(error as Error).message}` }];
+      this.banner = error instanceof CxErrors ? error.errors.map(shownError) : error instanceof CxError ? [shownError(error)] : [{ where: '', message: `internal error: ${redactSecrets((error as Error).message)}` }];
     }
     await this.render();
     this.last = { kind, ms: performance.now() - start, ok };

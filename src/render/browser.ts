@@ -33,7 +33,7 @@ export const BROWSER_ARGS = [
 ];
 
 export const INSTALL_HINT =
-  'install Chromium (Debian/Ubuntu: apt-get install -y chromium; macOS: install Google Chrome) or set CXREPORT_CHROME to the browser executable; the HTML report was still written';
+  'install Chromium (Debian/Ubuntu: apt-get install -y chromium; macOS: install Google Chrome) or set CXREPORT_CHROME to the browser executable; or build without the PDF: --format html. Nothing was written: the previous report is as it was';
 
 function executable(path: string): boolean {
   try {

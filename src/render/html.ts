@@ -3,10 +3,11 @@
  * inline CSS, charts as inline SVG. No script, no external reference; every model string is
  * escaped by Handlebars' {{ }} (only our own SVG, CSS and the analyst's Markdown are inserted raw).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
+import { readUserFile } from '../user-files.js';
 import { asLocale, translator, type Locale } from '../report/i18n.js';
 import type { Chart, ReportModel, SectionModel, ShownError } from '../report/model.js';
 import { renderSvg } from './charts.js';
@@ -60,12 +61,14 @@ function environment(userDir: string | undefined, locale: Locale): { hb: typeof 
     return message;
   });
   const dirs = userDir ? [DEFAULT_TEMPLATES, userDir] : [DEFAULT_TEMPLATES];
+  // the user's templates are files a config names: regular files of bounded size only
+  const read = (file: string) => readUserFile(file, { what: 'templates' }, 'utf8');
   for (const dir of dirs) {
-    for (const name of partialNames(dir)) hb.registerPartial(name, readFileSync(join(dir, 'partials', `${name}.hbs`), 'utf8'));
+    for (const name of partialNames(dir)) hb.registerPartial(name, read(join(dir, 'partials', `${name}.hbs`)));
   }
   const layoutDir = userDir && existsSync(join(userDir, 'layout.hbs')) ? userDir : DEFAULT_TEMPLATES;
-  const layout = hb.compile(readFileSync(join(layoutDir, 'layout.hbs'), 'utf8'), { strict: false });
-  const sheets = (dir: string) => [join(dir, 'style.css'), join(dir, `style.${locale}.css`)].filter((f) => existsSync(f)).map((f) => readFileSync(f, 'utf8'));
+  const layout = hb.compile(read(join(layoutDir, 'layout.hbs')), { strict: false });
+  const sheets = (dir: string) => [join(dir, 'style.css'), join(dir, `style.${locale}.css`)].filter((f) => existsSync(f)).map(read);
   return { hb, layout, css: sheets(DEFAULT_TEMPLATES), userCss: userDir ? sheets(userDir) : [] };
 }
 

@@ -39,7 +39,8 @@ export function metricsJson(computed: ComputedMetrics, model: ReportModel): stri
     version: METRICS_JSON_VERSION,
     title: model.title,
     period: computed.period,
-    previousPeriod: computed.previousPeriod,
+    // granularity all: one period over all data, none before it
+    previousPeriod: computed.period === 'all' ? null : computed.previousPeriod,
     generated: model.generated,
     metrics,
   };

@@ -72,14 +72,21 @@ export class PdfPrinter {
     await this.browser.close().catch(() => undefined);
   }
 
-  /** A locked-down page: no JavaScript, no network (data: URIs only). */
+  /**
+   * A locked-down page: no JavaScript, no network (data: URIs only), no navigation. A navigation
+   * (a <meta http-equiv=refresh>, say) is answered "204 No Content", on which the browser stays on
+   * the report instead of replacing it with the target or an error page; it is counted as blocked.
+   */
   private async page(): Promise<Page> {
     const page = await this.browser.newPage();
     await page.setJavaScriptEnabled(false);
     await page.setRequestInterception(true);
     page.on('request', (request) => {
       const url = request.url();
-      if (url.startsWith('data:')) void request.continue();
+      if (request.isNavigationRequest()) {
+        this.stats.blockedRequests.push(url);
+        void request.respond({ status: 204, body: '' });
+      } else if (url.startsWith('data:')) void request.continue();
       else {
         this.stats.blockedRequests.push(url);
         void request.abort('blockedbyclient');
@@ -107,6 +114,10 @@ export class PdfPrinter {
         outline: true,
         tagged: true,
         timeout,
+      }).then((bytes) => {
+        // belt and braces: a report that got replaced must never be printed as if it were the report
+        if (page.url() !== 'about:blank') throw new CxError('render', `printing the PDF failed: the report navigated away (to ${page.url().slice(0, 80)})`, { hint: 'remove <meta http-equiv="refresh"> and similar from your templates' });
+        return bytes;
       });
     } finally {
       await page.close().catch(() => undefined);

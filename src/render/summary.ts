@@ -11,6 +11,11 @@ export function summaryMarkdown(model: ReportModel, computed: ComputedMetrics): 
   const locale = asLocale(model.lang);
   const t = translator(locale);
   const fmt = formatter(locale);
+  if (computed.period === 'all') {
+    // one period over all data: no change to report
+    const rows = [...computed.results.values()].map((r) => `| ${cell(r.label)} | ${fmt.value(r.value, r.unit)} | ${fmt.interval(r.ci, r.unit)} | ${fmt.count(r.n)}${r.lowSample ? t('summary.low') : ''} |`);
+    return `${[`### ${cell(model.title)} — ${model.period.label}`, '', `| ${t('summary.metric')} | ${t('summary.value')} | ${t('common.ci')} | ${t('common.nHeader')} |`, '|---|---:|---:|---:|', ...rows].join('\n')}\n`;
+  }
   const lines = [
     `### ${cell(model.title)} — ${model.period.label}`,
     '',

@@ -1,8 +1,9 @@
 /** Builds the report model from the config, the loaded sources and the computed metrics. */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { Config } from '../config/load.js';
-import { CxError, CxErrors, formatLocation } from '../errors.js';
+import { CxError, CxErrors, formatLocation, redactSecrets, redactedSnippet } from '../errors.js';
+import { displayPath, readUserFile } from '../user-files.js';
 import type { ComputedMetrics } from '../metrics/index.js';
 import { periodStart, shiftPeriod } from '../metrics/period.js';
 import type { SourceTable } from '../sources/types.js';
@@ -26,12 +27,13 @@ export interface BuildOptions {
 /** A CxError as shown in a section's place. */
 export function shownError(error: CxError): ShownError {
   const loc = error.location;
+  const shown = loc && redactedSnippet(loc);
   return {
-    where: loc ? formatLocation(loc) : '',
-    message: error.message,
-    snippet: loc?.snippet !== undefined && loc.line !== undefined ? `${loc.line} | ${loc.snippet}` : undefined,
-    caret: loc?.snippet !== undefined && loc.line !== undefined ? `${' '.repeat(String(loc.line).length)} | ${' '.repeat(Math.max(0, (loc.column ?? 1) - 1))}^` : undefined,
-    hint: error.hint,
+    where: loc ? redactSecrets(formatLocation(loc)) : '',
+    message: redactSecrets(error.message),
+    snippet: loc && shown ? `${loc.line} | ${shown.snippet}` : undefined,
+    caret: loc && shown ? `${' '.repeat(String(loc.line).length)} | ${' '.repeat(Math.max(0, shown.column - 1))}^` : undefined,
+    hint: error.hint === undefined ? undefined : redactSecrets(error.hint),
   };
 }
 
@@ -42,11 +44,7 @@ function logoDataUri(config: Config): string | undefined {
   if (!path) return undefined;
   const mime = MIME[extname(path).toLowerCase()];
   if (!mime) throw new CxError('config', `report.logo must be an SVG, PNG or JPEG file: ${path}`, { location: config.yaml.locate(['report', 'logo']) });
-  try {
-    return `data:${mime};base64,${readFileSync(path).toString('base64')}`;
-  } catch {
-    throw new CxError('config', `report.logo: file not found: ${path}`, { location: config.yaml.locate(['report', 'logo']), hint: 'paths are relative to the config file' });
-  }
+  return `data:${mime};base64,${readUserFile(path, { what: 'report.logo', shown: displayPath(config.dir, path), location: config.yaml.locate(['report', 'logo']) }).toString('base64')}`;
 }
 
 /** The user's templates folder: `templates:` from the config, else ./templates beside it when present. */
@@ -73,7 +71,12 @@ export function buildReport(config: Config, sources: Map<string, SourceTable>, c
     used.add(id);
     return id;
   };
-  const ctx = (index: number): SectionContext => ({ config, computed, granularity, index, nextId, ...local });
+  // a column's label from its source (a survey platform's question text, or `label:` in `columns:`)
+  const columnLabel = (metric: string, column: string) => {
+    const source = (config.metrics[metric] as { source?: unknown } | undefined)?.source;
+    return (typeof source === 'string' ? sources.get(source)?.labels?.[column] : undefined) ?? column;
+  };
+  const ctx = (index: number): SectionContext => ({ config, computed, granularity, index, nextId, columnLabel, ...local });
   const userTemplates = templatesDir(config);
   const sections: SectionModel[] = config.sections.map((section, i) => {
     const where = { sourceLine: config.yaml.locate(['sections', i]).line, yaml: config.yaml.textOf(['sections', i]) };
@@ -104,7 +107,11 @@ export function buildReport(config: Config, sources: Map<string, SourceTable>, c
   const periodEnd = periodStart(shiftPeriod(computed.period, 1, granularity), granularity) - 1;
   let lastData = -Infinity;
   for (const p of computed.prepared.values()) lastData = Math.max(lastData, p.lastTimestamp(computed.period) ?? -Infinity);
-  if (!Number.isFinite(lastData)) lastData = periodEnd;
+  // granularity all has no period end: without any dated row, "data through" is unknown and the
+  // build is stamped with today (UTC midnight) unless SOURCE_DATE_EPOCH says otherwise
+  const undated = granularity === 'all' && !Number.isFinite(lastData);
+  if (undated) lastData = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+  else if (!Number.isFinite(lastData)) lastData = periodEnd;
   const stamp = options.sourceDateEpoch !== undefined ? options.sourceDateEpoch * 1000 : Math.min(lastData, periodEnd);
   return {
     lang: locale,
@@ -117,8 +124,9 @@ export function buildReport(config: Config, sources: Map<string, SourceTable>, c
     confidentiality: config.report.confidentiality,
     logo: logoDataUri(config),
     period: { key: computed.period, label: periodLabelIn(locale, computed.period, granularity) },
-    previousPeriod: { key: computed.previousPeriod, label: periodLabelIn(locale, computed.previousPeriod, granularity) },
-    dataThrough: dayLabelIn(locale, Math.min(lastData, periodEnd)),
+    // granularity all: no previous period (an empty label: templates leave out the comparison)
+    previousPeriod: { key: computed.previousPeriod, label: granularity === 'all' ? '' : periodLabelIn(locale, computed.previousPeriod, granularity) },
+    dataThrough: undated ? '—' : dayLabelIn(locale, Math.min(lastData, periodEnd)),
     generated: new Date(stamp).toISOString(),
     generatedLabel: dayLabelIn(locale, stamp),
     sections,

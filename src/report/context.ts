@@ -22,6 +22,8 @@ export interface SectionContext {
   t: Translator;
   /** numbers in the report locale */
   fmt: Formatter;
+  /** how a column of a metric's source is named in the report: its label (question text) or its name */
+  columnLabel?(metric: string, column: string): string;
 }
 
 /** The locale parts of a section context. */

@@ -54,6 +54,12 @@ const en = {
   'count.month': '{count} months',
   'count.quarter': '{count} quarters',
   'count.year': '{count} years',
+  'unit.all': 'period',
+  'units.all': 'periods',
+  'streak.all': 'period',
+  'count.all': '{count} period',
+  'period.all': 'All data',
+  'period.allShort': 'All',
   'ordinal.2': 'second',
   'ordinal.3': 'third',
   'ordinal.n': '{n}th',
@@ -101,6 +107,8 @@ const en = {
   'kpis.notSignificant': 'not significant',
   'kpis.lowSample': 'low sample',
   'kpis.whatChanged': 'What changed',
+  'kpis.headlines': 'Headline values',
+  'kpis.allValue': '{label} is {value} ({ci}n = {n}) over all data.',
 
   // trend
   'trend.title': '{label} trend',
@@ -115,6 +123,7 @@ const en = {
   'trend.altEmpty': 'No {label} data in the selected periods.',
   'trend.caption': '{title} per {unit} with 95% interval band. n per {unit}: {range}. Source: {source}.',
   'trend.valuesPerPeriod': 'Values per period',
+  'trend.allData': '{label} over all data: {value} ({ci}n = {n}). The report is one period over all data, so there is no trend to chart.',
 
   // breakdown
   'breakdown.title': '{label} by {by}',
@@ -126,6 +135,8 @@ const en = {
   'breakdown.altItem': '{group} {value} (n = {n})',
   'breakdown.footnote': 'Significance of the change per group: {test}, p-values adjusted across the {count} groups by Benjamini–Hochberg (false discovery rate 5%).{low}',
   'breakdown.footnoteLow': ' Greyed rows have n < {min}: read them with caution.',
+  'breakdown.vsRest': 'Difference from the rest',
+  'breakdown.footnoteRest': 'Significance per group: {test} of the group against all other rows, p-values adjusted across the {count} groups by Benjamini–Hochberg (false discovery rate 5%).{low}',
 
   // distribution
   'distribution.title': '{label} answers in {period}',
@@ -213,6 +224,8 @@ const en = {
   'methods.note3': 'Cells with fewer than {min} valid responses are flagged (greyed, "n < {min}") and should be read with caution.',
   'methods.note4': 'Missing, non-numeric, non-integer and out-of-range scores, and rows without a valid date, are excluded and counted above; they are never coerced to a valid value.',
   'methods.note5': 'Responses are assigned to {units} by their timestamp in UTC.',
+  'methods.note2All': 'Breakdowns test each group against all other rows; p-values are adjusted across the groups of a breakdown with the Benjamini–Hochberg procedure (false discovery rate 5%).',
+  'methods.note5All': 'The report is one period over all data (granularity all): rows are counted with or without a date, there is no previous period and no change test.',
   'coltype.number': 'number',
   'coltype.string': 'string',
   'coltype.empty': 'empty',
@@ -221,6 +234,7 @@ const en = {
   'reason.not an integer': 'not an integer',
   'reason.out of range': 'out of range',
   'reason.missing or invalid date': 'missing or invalid date',
+  'reason.date outside the plausible range': 'date outside the plausible range',
   'reason.missing id': 'missing id',
   'reason.missing account id': 'missing account id',
   'reason.missing customer': 'missing customer',
@@ -239,6 +253,11 @@ const en = {
   'reason.missing amount': 'missing amount',
   'reason.negative amount': 'negative amount',
   'reason.missing text': 'missing text',
+  'reason.missing churned flag': 'missing churned flag',
+  'reason.missing duration': 'missing duration',
+  'reason.invalid duration': 'duration not a number',
+  'reason.negative duration': 'negative duration',
+  'reason.missing event': 'missing event',
   'reason.missing or invalid created time': 'missing or invalid created time',
   'reason.invalid first response time': 'invalid first response time',
   'reason.invalid resolved time': 'invalid resolved time',
@@ -347,6 +366,12 @@ const zhCN: Record<MessageKey, string> = {
   'count.month': '{count}个月',
   'count.quarter': '{count}个季度',
   'count.year': '{count}年',
+  'unit.all': '期',
+  'units.all': '期',
+  'streak.all': '期',
+  'count.all': '{count}期',
+  'period.all': '全部数据',
+  'period.allShort': '全部',
   'ordinal.2': '2',
   'ordinal.3': '3',
   'ordinal.n': '{n}',
@@ -391,6 +416,8 @@ const zhCN: Record<MessageKey, string> = {
   'kpis.notSignificant': '不显著',
   'kpis.lowSample': '样本量不足',
   'kpis.whatChanged': '主要变化',
+  'kpis.headlines': '核心数值',
+  'kpis.allValue': '全部数据的{label}为{value}（{ci}n = {n}）。',
 
   'trend.title': '{label}趋势',
   'trend.overTime': '{label}随时间的变化',
@@ -404,6 +431,7 @@ const zhCN: Record<MessageKey, string> = {
   'trend.altEmpty': '所选期间没有{label}数据。',
   'trend.caption': '每{unit}的{title}，含 95% 置信区间带。每{unit}样本量：{range}。数据来源：{source}。',
   'trend.valuesPerPeriod': '各期数值',
+  'trend.allData': '全部数据的{label}：{value}（{ci}n = {n}）。本报告把全部数据作为一个期间，因此没有趋势可绘制。',
 
   'breakdown.title': '按{by}划分的{label}',
   'breakdown.lowFirst': '按{by}划分的{label}：{low}最低，为{lowValue}；{high}最高，为{highValue}',
@@ -414,6 +442,8 @@ const zhCN: Record<MessageKey, string> = {
   'breakdown.altItem': '{group} {value}（n = {n}）',
   'breakdown.footnote': '各组变化的显著性：{test}；p 值经 Benjamini–Hochberg 法在{count}个组之间校正（错误发现率 5%）。{low}',
   'breakdown.footnoteLow': '灰色行的 n < {min}，解读时请谨慎。',
+  'breakdown.vsRest': '与其余各组之差',
+  'breakdown.footnoteRest': '各组的显著性：将该组与其余所有行比较（{test}），同一细分中{count}个组的 p 值采用 Benjamini–Hochberg 法校正（错误发现率 5%）。{low}',
 
   'distribution.title': '{period}{label}回答分布',
   'distribution.headlineBad': '{period}有{share}的受访者属于“{band}”',
@@ -494,6 +524,8 @@ const zhCN: Record<MessageKey, string> = {
   'methods.note3': '有效回复少于{min}条的单元格会被标记（灰色显示，“n < {min}”），解读时请谨慎。',
   'methods.note4': '缺失、非数字、非整数和超出范围的分值，以及没有有效日期的行，均被排除并计入上述统计；它们从不会被强制转换为有效值。',
   'methods.note5': '回复按其时间戳（UTC）归入各{units}。',
+  'methods.note2All': '细分分析将每个组与其余所有行进行检验；同一细分中各组的 p 值采用 Benjamini–Hochberg 程序校正（错误发现率 5%）。',
+  'methods.note5All': '本报告把全部数据作为一个期间（granularity all）：无论有无日期，各行都计入；没有上一期，也没有变化检验。',
   'coltype.number': '数值',
   'coltype.string': '文本',
   'coltype.empty': '空',
@@ -502,6 +534,7 @@ const zhCN: Record<MessageKey, string> = {
   'reason.not an integer': '非整数',
   'reason.out of range': '超出范围',
   'reason.missing or invalid date': '日期缺失或无效',
+  'reason.date outside the plausible range': '日期超出合理范围',
   'reason.missing id': '缺少 ID',
   'reason.missing account id': '缺少账户 ID',
   'reason.missing customer': '缺少客户',
@@ -520,6 +553,11 @@ const zhCN: Record<MessageKey, string> = {
   'reason.missing amount': '缺少金额',
   'reason.negative amount': '金额为负',
   'reason.missing text': '缺少文本',
+  'reason.missing churned flag': '缺少流失标记',
+  'reason.missing duration': '缺少时长',
+  'reason.invalid duration': '时长非数字',
+  'reason.negative duration': '时长为负',
+  'reason.missing event': '缺少事件',
   'reason.missing or invalid created time': '创建时间缺失或无效',
   'reason.invalid first response time': '首次响应时间无效',
   'reason.invalid resolved time': '解决时间无效',
@@ -671,7 +709,7 @@ export function translator(locale: Locale): Translator {
 }
 
 /** The name of a reporting period's unit ("month", "季度") in the report's locale, from the shared catalogue. */
-export function unitName(locale: Locale, granularity: 'month' | 'quarter' | 'year'): string {
+export function unitName(locale: Locale, granularity: Granularity): string {
   return translator(locale)(`unit.${granularity}`);
 }
 
@@ -711,9 +749,11 @@ const ZH = {
 
 /**
  * A period's label: en "October 2026" / "Oct 2026", "Q4 2026", "2026" (unchanged);
- * zh-CN "2026年10月" / "26年10月", "2026年第4季度" / "26年第4季度", "2026年".
+ * zh-CN "2026年10月" / "26年10月", "2026年第4季度" / "26年第4季度", "2026年"; granularity all:
+ * "All data" / "All" (zh-CN "全部数据" / "全部").
  */
 export function periodLabelIn(locale: Locale, key: string, granularity: Granularity, style: 'long' | 'short' = 'long'): string {
+  if (granularity === 'all') return key === 'all' ? translator(locale)(style === 'long' ? 'period.all' : 'period.allShort') : '—';
   if (locale === 'en') return englishPeriodLabel(key, granularity, style);
   const start = new Date(periodStart(key, granularity));
   const year = (style === 'short' ? ZH.yearShort : ZH.year).format(start);

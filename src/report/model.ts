@@ -36,6 +36,7 @@ export interface KpiCard {
   scaleNote?: string;
   ci: string;
   delta: string;
+  /** the previous period's label; empty with granularity all (no change line) */
   previousLabel: string;
   direction: 'up' | 'down' | 'flat' | 'none';
   /** whether this change is good for this metric (lower effort, higher NPS …) */
@@ -78,8 +79,8 @@ export interface ShownError {
 }
 
 export type SectionModel =
-  | (SectionBase & { type: 'kpis'; cards: KpiCard[]; sentences: string[] })
-  | (SectionBase & { type: 'trend'; chart: Chart; table: Table })
+  | (SectionBase & { type: 'kpis'; cards: KpiCard[]; sentences: string[]; /** heading over the sentences (default: "What changed") */ sentencesTitle?: string })
+  | (SectionBase & { type: 'trend'; /** absent with granularity all (one period: `note` says so) */ chart?: Chart; note?: string; table: Table })
   | (SectionBase & { type: 'breakdown'; chart: Chart; table: Table })
   | (SectionBase & { type: 'distribution'; chart: Chart; summary: string })
   | (SectionBase & { type: 'verbatims'; intro: string; quotes: Quote[]; empty: string | null })

@@ -6,6 +6,8 @@
  * metrics to count.
  */
 import * as aq from 'arquero';
+import { parseTimestamp } from '../metrics/period.js';
+import { ambiguousDates, compileFormat, describeShape, detectDateShape } from './dates.js';
 import { localTimesToUtc } from './timezone.js';
 import type { ColumnType, SourceTable } from './types.js';
 
@@ -59,20 +61,156 @@ export function typeColumn(raw: ArrayLike<unknown>, declared?: DeclaredType): { 
   return { values, type: 'string' };
 }
 
-/** A SourceTable from named raw columns (in order), applying declared types. */
-export function tableFromColumns(name: string, file: string, raw: [string, ArrayLike<unknown>][], declared: Record<string, DeclaredType> = {}, timezone?: string): SourceTable {
+/** A column's declaration: a type name, or an object with a type, a date `format`, ordered `levels` and a display `label`. */
+export interface ColumnSpec {
+  type?: DeclaredType;
+  format?: string;
+  levels?: string[];
+  label?: string;
+}
+export type ColumnDecl = DeclaredType | ColumnSpec;
+
+/** The object form of a column declaration. */
+export function specOf(decl: ColumnDecl | undefined): ColumnSpec {
+  if (decl === undefined) return {};
+  return typeof decl === 'string' ? { type: decl } : decl;
+}
+
+/** What a loader knows about a source beyond its cells. */
+export interface TableExtras {
+  /** columns a metric reads as dates (detected formats apply to these and to declared date columns) */
+  dates?: ReadonlySet<string>;
+  /** display labels of columns (e.g. a survey platform's question text) */
+  labels?: Record<string, string>;
+  /** what the loader decided (generated names, delimiter, encoding…), shown in the build output and the methods appendix */
+  notes?: string[];
+}
+
+/** A label for matching: case, extra and non-breaking spaces ignored. */
+export function levelKey(label: string): string {
+  return label.replace(/[\s\u00a0\u2007\u202f]+/g, ' ').trim().toLowerCase();
+}
+
+/** Ordered text labels to 1…k; unmapped non-empty labels are kept as written and counted. */
+function mapLevels(cells: ArrayLike<unknown>, levels: string[]): { values: unknown[]; unmapped: Map<string, number> } {
+  const index = new Map(levels.map((l, i) => [levelKey(l), i + 1]));
+  const unmapped = new Map<string, number>();
+  const values: unknown[] = new Array(cells.length);
+  for (let i = 0; i < cells.length; i++) {
+    const v = cells[i];
+    if (isEmpty(v)) {
+      values[i] = null;
+      continue;
+    }
+    const k = index.get(levelKey(String(v)));
+    if (k !== undefined) values[i] = k;
+    else {
+      values[i] = v;
+      const shown = String(v).trim();
+      unmapped.set(shown, (unmapped.get(shown) ?? 0) + 1);
+    }
+  }
+  return { values, unmapped };
+}
+
+/** Whether a value is already a date cxreport reads (ISO 8601) or not a text date at all. */
+const isIsoDate = (v: string) => Number.isFinite(parseTimestamp(v));
+
+/**
+ * A date column's values as ISO 8601 text: with a declared `format`, or, for a column that is not
+ * ISO already, with the one common shape every value fits (noted); an undecidable month/day order
+ * is a located error. Values that do not fit are left as written (the metrics count them).
+ */
+function readDates(source: string, file: string, column: string, cells: ArrayLike<unknown>, spec: ColumnSpec, rowNumbers: (i: number) => number, notes: string[]): ArrayLike<unknown> {
+  const n = cells.length;
+  const text = (v: unknown): string | null => (isEmpty(v) ? null : v instanceof Date ? v.toISOString() : typeof v === 'number' || typeof v === 'bigint' ? String(v) : typeof v === 'string' ? v : null);
+  let format = spec.format;
+  if (!format) {
+    // the usual case costs one pass: every value is ISO already (or a Date/number the metrics read)
+    let first = -1;
+    for (let i = 0; i < n; i++) {
+      const v = cells[i];
+      if (typeof v === 'string' && !isEmpty(v) && !isIsoDate(v)) {
+        first = i;
+        break;
+      }
+      // an 8-digit number is a yyyymmdd date only if the whole column says so
+      if (typeof v === 'number' && Number.isInteger(v) && v >= 10_000_000 && v <= 99_999_999) {
+        first = i;
+        break;
+      }
+    }
+    if (first < 0) return cells;
+    const values: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const t = text(cells[i]);
+      if (t !== null) values.push(t);
+    }
+    const shape = detectDateShape(values, isIsoDate);
+    if (shape.kind === 'ambiguous') {
+      const at = Array.from({ length: n }, (_, i) => i).find((i) => text(cells[i])?.trim() === shape.examples[0]);
+      throw ambiguousDates(source, file, column, shape, at === undefined ? undefined : rowNumbers(at));
+    }
+    if (shape.kind !== 'format') return cells;
+    format = shape.format;
+    notes.push(`column "${column}": dates read as ${describeShape(format, shape.example)}, the one common format that fits every value; declare columns: { ${JSON.stringify(column)}: { type: date, format: "${format}" } } to make it explicit`);
+  }
+  const read = compileFormat(format);
+  const out: unknown[] = new Array(n);
+  let misfits = 0;
+  let example: string | undefined;
+  for (let i = 0; i < n; i++) {
+    const t = text(cells[i]);
+    if (t === null) {
+      out[i] = null;
+      continue;
+    }
+    const iso = read(t);
+    if (iso === null) {
+      misfits++;
+      example ??= t;
+      out[i] = cells[i];
+    } else out[i] = iso;
+  }
+  if (spec.format && misfits) notes.push(`column "${column}": ${misfits} value${misfits === 1 ? '' : 's'} do not fit the declared format "${spec.format}" (e.g. ${JSON.stringify(example)}); metrics count them as invalid dates`);
+  return out;
+}
+
+/** A SourceTable from named raw columns (in order), applying declared types, date formats and levels. */
+export function tableFromColumns(name: string, file: string, raw: [string, ArrayLike<unknown>][], declared: Record<string, ColumnDecl> = {}, timezone?: string, rowNumbers?: ArrayLike<number>, extras: TableExtras = {}): SourceTable {
   const columns: Record<string, unknown[]> = {};
   const types: { name: string; type: ColumnType }[] = [];
-  for (const [column, cells] of raw) {
-    const typed = typeColumn(cells, declared[column]);
+  const notes = [...(extras.notes ?? [])];
+  const labels: Record<string, string> = { ...(extras.labels ?? {}) };
+  const rowOf = (i: number) => (rowNumbers ? rowNumbers[i] : i + 1);
+  for (const [column, original] of raw) {
+    const spec = specOf(declared[column]);
+    if (spec.label) labels[column] = spec.label;
+    let cells: ArrayLike<unknown> = original;
+    if (spec.levels) {
+      const mapped = mapLevels(cells, spec.levels);
+      cells = mapped.values;
+      if (mapped.unmapped.size) {
+        const list = [...mapped.unmapped].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+        const total = list.reduce((s, [, c]) => s + c, 0);
+        notes.push(`column "${column}": ${total} value${total === 1 ? '' : 's'} not among its levels, excluded where a metric scores this column: ${list.slice(0, 5).map(([v, c]) => `${JSON.stringify(v)} (${c})`).join(', ')}${list.length > 5 ? `, and ${list.length - 5} more` : ''}`);
+      }
+    }
+    const isDate = spec.type === 'date' || spec.format !== undefined || (extras.dates?.has(column) ?? false);
+    if (isDate && !spec.levels) cells = readDates(name, file, column, cells, spec, rowOf, notes);
+    const typed = typeColumn(cells, spec.levels ? undefined : spec.type);
     // naive date-times of a text source with `timezone:` become UTC instants
     columns[column] = timezone && typed.type === 'string' ? localTimesToUtc(typed.values, timezone) : typed.values;
     types.push({ name: column, type: typed.type });
   }
   const rowCount = raw.length ? raw[0][1].length : 0;
-  // 1-based data row numbers survive filtering, for row-level error messages
-  columns[ROW] = Array.from({ length: rowCount }, (_, i) => i + 1);
-  return { name, file, table: aq.table(columns), rowCount, columns: types };
+  // 1-based row numbers survive filtering, for row-level error messages: the file's physical line
+  // (a text source) or the spreadsheet's row, where the loader knows it
+  columns[ROW] = Array.from({ length: rowCount }, (_, i) => rowOf(i));
+  const table: SourceTable = { name, file, table: aq.table(columns), rowCount, columns: types };
+  if (notes.length) table.notes = notes;
+  if (Object.keys(labels).length) table.labels = labels;
+  return table;
 }
 
 /** Column-wise view of an array of row objects (union of keys, in first-seen order). */

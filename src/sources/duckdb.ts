@@ -5,7 +5,7 @@
  * and the score metrics aggregate there (see sql.ts); otherwise the result is loaded into Arquero.
  */
 import { CxError } from '../errors.js';
-import { tableFromColumns, type DeclaredType } from './columns.js';
+import { tableFromColumns, type ColumnDecl } from './columns.js';
 import { emptySource } from './read.js';
 import { duckKind, pushdownSource, subquery, type SqlRows, type SqlRunner } from './sql.js';
 import type { SourceTable } from './types.js';
@@ -15,12 +15,14 @@ export interface DuckDbOptions {
   query: string;
   /** folder relative paths in the query resolve against */
   dir: string;
-  columns?: Record<string, DeclaredType>;
+  columns?: Record<string, ColumnDecl>;
   pushdown?: boolean;
+  /** seconds before a statement is interrupted (default 60) */
+  timeout?: number;
 }
 
-/** Runs statements in a fresh in-memory DuckDB whose relative paths resolve against `dir`. */
-export function duckDbRunner(name: string, dir: string): SqlRunner {
+/** Runs statements in a fresh in-memory DuckDB whose relative paths resolve against `dir`; each is interrupted after `timeout` seconds. */
+export function duckDbRunner(name: string, dir: string, timeout = 60): SqlRunner {
   const session = async <T>(use: (run: (sql: string) => Promise<{ names: string[]; types: string[]; rows: unknown[][] }>) => Promise<T>): Promise<T> => {
     const { DuckDBInstance } = await import('@duckdb/node-api');
     const instance = await DuckDBInstance.create(':memory:');
@@ -34,13 +36,27 @@ export function duckDbRunner(name: string, dir: string): SqlRunner {
       });
       return await use(async (sql) => {
         let reader;
+        // like PostgreSQL's statement timeout: the connection is interrupted, the statement fails
+        let timedOut = false;
+        const timer = setTimeout(() => {
+          timedOut = true;
+          connection.interrupt();
+        }, timeout * 1000);
         try {
           reader = await connection.runAndReadAll(sql);
         } catch (error) {
+          if (timedOut) {
+            throw new CxError('data', `source "${name}": the DuckDB query was stopped after ${timeout} s`, {
+              location: { file: `source ${name}` },
+              hint: 'raise `timeout:` on the source (seconds), or make the query cheaper',
+            });
+          }
           throw new CxError('data', `source "${name}": the DuckDB query failed: ${(error as Error).message.split('\n')[0]}`, {
             location: { file: `source ${name}` },
             hint: "check the SQL in `query:` (paths are relative to the config file), e.g. select * from read_csv_auto('data/responses.csv')",
           });
+        } finally {
+          clearTimeout(timer);
         }
         return { names: reader.columnNames(), types: reader.columnTypes().map(String), rows: reader.getRowsJS() as unknown[][] };
       });
@@ -64,7 +80,7 @@ export function duckDbRunner(name: string, dir: string): SqlRunner {
 }
 
 export async function loadDuckDb(options: DuckDbOptions): Promise<SourceTable> {
-  const runner = duckDbRunner(options.name, options.dir);
+  const runner = duckDbRunner(options.name, options.dir, options.timeout);
   const read = async (sql: string): Promise<SourceTable> => {
     const { names, rows } = await runner.run(sql);
     if (names.length === 0 || rows.length === 0) throw emptySource(options.name, `query of source ${options.name}`);

@@ -4,7 +4,7 @@
  * Parse errors name the line.
  */
 import { CxError } from '../errors.js';
-import { columnsOfRows, tableFromColumns, type DeclaredType } from './columns.js';
+import { columnsOfRows, tableFromColumns, type ColumnDecl } from './columns.js';
 import { emptySource, readSource } from './read.js';
 import type { SourceTable } from './types.js';
 
@@ -12,11 +12,13 @@ export interface JsonOptions {
   name: string;
   path: string;
   displayBase?: string;
-  columns?: Record<string, DeclaredType>;
+  columns?: Record<string, ColumnDecl>;
   /** dotted path to the array of rows inside a JSON document */
   records?: string;
   /** IANA zone of date-times written without one */
   timezone?: string;
+  /** columns a metric reads as dates */
+  dates?: ReadonlySet<string>;
 }
 
 function lineOf(text: string, offset: number): number {
@@ -51,7 +53,7 @@ export async function loadJson(options: JsonOptions): Promise<SourceTable> {
   }
   if (rows.length === 0) throw emptySource(options.name, shown);
   const objects = rows.map((r, i) => asRow(r, options.name, shown, i + 1));
-  return tableFromColumns(options.name, shown, columnsOfRows(objects), options.columns, options.timezone);
+  return tableFromColumns(options.name, shown, columnsOfRows(objects), options.columns, options.timezone, undefined, { dates: options.dates });
 }
 
 /** Reads newline-delimited JSON: one object per line. */
@@ -59,6 +61,7 @@ export async function loadNdjson(options: JsonOptions): Promise<SourceTable> {
   const { bytes, shown } = await readSource(options.name, options.path, options.displayBase);
   const lines = Buffer.from(bytes).toString('utf8').replace(/^\uFEFF/, '').split(/\r?\n/);
   const rows: Record<string, unknown>[] = [];
+  const lineNumbers: number[] = [];
   lines.forEach((line, i) => {
     if (line.trim() === '') return;
     let value: unknown;
@@ -68,7 +71,9 @@ export async function loadNdjson(options: JsonOptions): Promise<SourceTable> {
       throw new CxError('data', `source "${options.name}": malformed JSON on line ${i + 1}: ${(error as Error).message}`, { location: { file: shown, line: i + 1, column: 1, snippet: line.slice(0, 200) }, hint: 'NDJSON needs one complete JSON object per line' });
     }
     rows.push(asRow(value, options.name, shown, i + 1));
+    lineNumbers.push(i + 1);
   });
   if (rows.length === 0) throw emptySource(options.name, shown);
-  return tableFromColumns(options.name, shown, columnsOfRows(rows), options.columns, options.timezone);
+  // row messages name the line of the file (blank lines counted)
+  return tableFromColumns(options.name, shown, columnsOfRows(rows), options.columns, options.timezone, lineNumbers, { dates: options.dates });
 }

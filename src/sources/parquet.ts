@@ -3,7 +3,7 @@ import * as aq from 'arquero';
 import { parquetMetadata, parquetRead } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { CxError } from '../errors.js';
-import { tableFromColumns, type DeclaredType } from './columns.js';
+import { tableFromColumns, type ColumnDecl } from './columns.js';
 import { emptySource, readSource } from './read.js';
 import type { SourceTable } from './types.js';
 
@@ -11,7 +11,7 @@ export interface BinaryOptions {
   name: string;
   path: string;
   displayBase?: string;
-  columns?: Record<string, DeclaredType>;
+  columns?: Record<string, ColumnDecl>;
 }
 
 const arrayBuffer = (bytes: Uint8Array) => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;

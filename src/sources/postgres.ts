@@ -4,8 +4,8 @@
  * its password are never printed, also not in errors.
  */
 import pg from 'pg';
-import { CxError } from '../errors.js';
-import { tableFromColumns, type DeclaredType } from './columns.js';
+import { CxError, redactSecrets } from '../errors.js';
+import { tableFromColumns, type ColumnDecl } from './columns.js';
 import { emptySource } from './read.js';
 import { postgresKind, pushdownSource, subquery, type SqlRows, type SqlRunner } from './sql.js';
 import type { SourceTable } from './types.js';
@@ -15,7 +15,7 @@ export interface PostgresOptions {
   connection: string;
   table?: string;
   query?: string;
-  columns?: Record<string, DeclaredType>;
+  columns?: Record<string, ColumnDecl>;
   /** seconds before connecting or querying gives up */
   timeout?: number;
   pushdown?: boolean;
@@ -38,9 +38,9 @@ function redact(message: string, connection: string): string {
     const password = decodeURIComponent(new URL(connection).password);
     if (password) out = out.split(password).join('***');
   } catch {
-    // not a URL: nothing more to hide
+    // not a URL: the general patterns below still hide a password in it
   }
-  return out;
+  return redactSecrets(out);
 }
 
 /** A quoted identifier, schema-qualified when written as schema.table. */
@@ -63,7 +63,16 @@ export function postgresRunner(options: PostgresOptions): SqlRunner {
   const where = describeConnection(options.connection);
   const ms = (options.timeout ?? 30) * 1000;
   const session = async <T>(use: (client: pg.Client) => Promise<T>): Promise<T> => {
-    const client = new pg.Client({ connectionString: options.connection, connectionTimeoutMillis: ms, query_timeout: ms, types: { getTypeParser: typeParser } });
+    let client: pg.Client;
+    try {
+      // a connection string that is not a valid URL (say, a password with an unencoded "#") throws here
+      client = new pg.Client({ connectionString: options.connection, connectionTimeoutMillis: ms, query_timeout: ms, types: { getTypeParser: typeParser } });
+    } catch (error) {
+      throw new CxError('data', `source "${options.name}": the PostgreSQL connection string is not valid: ${redact((error as Error).message, options.connection)}`, {
+        location: { file: `source ${options.name}` },
+        hint: 'percent-encode special characters in the user name and the password (# as %23, @ as %40, / as %2F, : as %3A); the connection string is never printed',
+      });
+    }
     try {
       try {
         await client.connect();

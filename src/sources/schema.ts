@@ -1,12 +1,41 @@
 /** Config schemas of the source types. */
 import { z } from 'zod';
+import { formatProblem } from './dates.js';
 import { isTimeZone } from './timezone.js';
 
+const columnType = z.enum(['number', 'integer', 'string', 'date', 'boolean']);
+
+const strftime = z
+  .string()
+  .min(1)
+  .superRefine((f, ctx) => {
+    const problem = formatProblem(f);
+    if (problem) ctx.addIssue({ code: 'custom', message: `not a date format cxreport reads: ${problem}` });
+  })
+  .describe('How the dates are written, strftime-style: %Y (4-digit year), %y (2-digit year: 69–99 → 1969–1999, 00–68 → 2000–2068), %m, %d, %b (Jan), %B (January), %H, %I with %p (AM/PM), %M, %S, %f (fraction of a second), %z (Z or ±hh:mm); or "%s" (Unix epoch seconds) or "excel" (Excel serial days) alone. Without it, a column a metric reads as dates is checked as a whole against the common shapes.')
+  .meta({ examples: ['%m/%d/%y %H:%M', '%d.%m.%Y', '%d-%b-%y', '%Y%m%d', 'excel'] });
+
+const columnSpec = z
+  .strictObject({
+    type: columnType.optional().describe('Declared type: number, integer, string, date, boolean.'),
+    format: strftime.optional(),
+    levels: z
+      .array(z.string().min(1))
+      .min(2)
+      .refine((l) => new Set(l.map((x) => x.replace(/[\s\u00a0]+/g, ' ').trim().toLowerCase())).size === l.length, { message: 'levels must differ (ignoring case and spaces)' })
+      .optional()
+      .describe('Ordered text labels, lowest first, read as scores 1…k (case, extra and non-breaking spaces ignored); a label not in the list is excluded from scores and counted by its value.')
+      .meta({ examples: [['Very dissatisfied', 'Dissatisfied', 'Neutral', 'Satisfied', 'Very satisfied']] }),
+    label: z.string().min(1).optional().describe('How the column is named in the report (chart titles, tables), e.g. the question text.'),
+  })
+  .refine((c) => !(c.levels && (c.format || (c.type && c.type !== 'integer' && c.type !== 'number'))), { message: 'levels give scores: they go with no type (or number/integer) and no format' })
+  .refine((c) => !(c.format && c.type && c.type !== 'date'), { message: 'format is for date columns: use type: date (or leave type out)' });
+
 const columns = z
-  .record(z.string(), z.enum(['number', 'integer', 'string', 'date', 'boolean']))
+  .record(z.string(), z.union([columnType, columnSpec]))
   .optional()
-  .describe('Declared column types (otherwise inferred and reported in the methods appendix): number, integer, string (keeps e.g. leading zeros), date, boolean.')
-  .meta({ examples: [{ customer_id: 'string', nps_score: 'integer', submitted_at: 'date' }] });
+  .describe('Declared columns (otherwise types are inferred and reported in the methods appendix): a type name — number, integer, string (keeps e.g. leading zeros), date, boolean — or { type, format, levels, label }.')
+  .meta({ examples: [{ customer_id: 'string', nps_score: 'integer', submitted_at: { type: 'date', format: '%m/%d/%y %H:%M' }, satisfaction: { levels: ['Very dissatisfied', 'Dissatisfied', 'Neutral', 'Satisfied', 'Very satisfied'] } }] });
 
 const onInvalid = z
   .enum(['exclude', 'error'])
@@ -31,13 +60,29 @@ export const csvSourceSchema = z
   .strictObject({
     type: z.literal('csv'),
     path: path('data/responses.csv'),
-    delimiter: z.string().length(1).default(',').describe('Field delimiter (one character), e.g. "," ";" or "\\t".').meta({ examples: [',', ';'] }),
-    encoding: z.enum(['utf8', 'utf-8', 'latin1']).default('utf8').describe('Text encoding; a UTF-8 byte-order mark is ignored.'),
+    delimiter: z
+      .union([z.string().length(1), z.literal('whitespace')])
+      .optional()
+      .describe('Field delimiter: one character such as "," ";" "\\t" "|", or "whitespace" (fields separated by runs of spaces or tabs, leading spaces ignored, no quoting: e.g. fixed-width text exports). Default: detected from the first lines among , ; tab | (tab for .tsv files) and reported.')
+      .meta({ examples: [',', ';', '\t', 'whitespace'] }),
+    encoding: z
+      .enum(['utf8', 'utf-8', 'utf-16le', 'utf-16be', 'windows-1252', 'latin1'])
+      .optional()
+      .describe('Text encoding. Default: detected — UTF-8 (with or without byte-order mark), UTF-16 with a byte-order mark, or Windows-1252 when the bytes are not UTF-8 (reported).'),
+    header_rows: z
+      .number()
+      .int()
+      .min(0)
+      .max(10)
+      .optional()
+      .describe('Rows holding column names (after skip_rows). 0: no header (columns are named column_1, column_2…); 2 or more: the first row names the column and later rows add to it (a blank cell continues the question to its left, as in SurveyMonkey exports: "Question – Option"). Default 1; Qualtrics and SurveyMonkey exports are recognised without it.')
+      .meta({ examples: [0, 2] }),
+    skip_rows: z.number().int().min(0).default(0).describe('Rows to skip before the header (titles, notes above the table).').meta({ examples: [2] }),
     timezone,
     columns,
     on_invalid: onInvalid,
   })
-  .describe('A CSV file with a header row (RFC 4180 quoting; fields may contain line breaks).');
+  .describe('A delimited text file (CSV, TSV…) with a header row: RFC 4180 quoting, fields may contain line breaks. The delimiter and encoding are detected unless given; Qualtrics and SurveyMonkey exports are recognised (their question text becomes the column label).');
 
 export const jsonSourceSchema = z
   .strictObject({
@@ -62,10 +107,33 @@ export const arrowSourceSchema = z
   .strictObject({ type: z.literal('arrow'), path: path('data/responses.arrow'), columns, on_invalid: onInvalid })
   .describe('An Apache Arrow IPC file or stream.');
 
+export const xlsxSourceSchema = z
+  .strictObject({
+    type: z.literal('xlsx'),
+    path: path('data/responses.xlsx'),
+    sheet: z
+      .union([z.string().min(1), z.number().int().positive()])
+      .optional()
+      .describe('Worksheet to read: its name (as on the tab) or its 1-based position. Default: the first sheet.')
+      .meta({ examples: ['Responses', 2] }),
+    header_row: z
+      .number()
+      .int()
+      .positive()
+      .default(1)
+      .describe('1-based spreadsheet row holding the column names; rows above it (titles, notes) are skipped. Row numbers in messages are the spreadsheet’s.')
+      .meta({ examples: [1, 3] }),
+    timezone,
+    columns,
+    on_invalid: onInvalid,
+  })
+  .describe('An Excel workbook (.xlsx): one worksheet with a header row. Date cells become ISO dates; formula cells give their saved value.');
+
 export const duckdbSourceSchema = z
   .strictObject({
     type: z.literal('duckdb'),
     query: z.string().min(1).describe('SQL run by DuckDB; relative file paths resolve against this config file.').meta({ examples: ["select * from read_parquet('exports/responses-*.parquet')"] }),
+    timeout: z.number().positive().default(60).describe('Seconds before a statement is interrupted with an error.'),
     pushdown,
     columns,
     on_invalid: onInvalid,
@@ -86,4 +154,4 @@ export const postgresSourceSchema = z
   .refine((s) => (s.table === undefined) !== (s.query === undefined), { message: 'give either `table` or `query` (exactly one)' })
   .describe('A PostgreSQL table or query.');
 
-export const sourceSchema = z.discriminatedUnion('type', [csvSourceSchema, jsonSourceSchema, ndjsonSourceSchema, parquetSourceSchema, arrowSourceSchema, duckdbSourceSchema, postgresSourceSchema]);
+export const sourceSchema = z.discriminatedUnion('type', [csvSourceSchema, jsonSourceSchema, ndjsonSourceSchema, parquetSourceSchema, arrowSourceSchema, xlsxSourceSchema, duckdbSourceSchema, postgresSourceSchema]);

@@ -6,6 +6,8 @@
  * A local time that does not exist (the hour skipped when clocks go forward) is read with the
  * offset before the change; one that occurs twice (clocks go back) as the first occurrence.
  */
+import { utcMs } from '../metrics/period.js';
+
 const NAIVE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?$/;
 const ZONED_OR_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2}))?$/;
 
@@ -29,7 +31,7 @@ function offsetter(zone: string): (t: number) => number {
     if (offset === undefined) {
       const at = key * 900_000;
       const p = Object.fromEntries(format.formatToParts(new Date(at)).map((x) => [x.type, x.value]));
-      offset = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second)) - at;
+      offset = utcMs(Number(p.year), Number(p.month), Number(p.day), Number(p.hour), Number(p.minute), Number(p.second)) - at;
       cache.set(key, offset);
     }
     return offset;
@@ -66,7 +68,8 @@ export function localTimesToUtc(values: unknown[], zone: string): unknown[] {
     const m = NAIVE.exec(v.trim());
     if (!m) return v;
     const [, y, mo, d, h, mi, sec = '0', frac = ''] = m;
-    const wall = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec), frac ? Math.round(Number(frac) * 1000) : 0);
+    // utcMs, not Date.UTC: years 0–99 stay those years
+    const wall = utcMs(Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(sec), frac ? Math.round(Number(frac) * 1000) : 0);
     // an impossible value (month 13) is left for the metrics to count as an invalid date
     if (!Number.isFinite(wall) || new Date(wall).getUTCDate() !== Number(d) || Number(h) > 23 || Number(mi) > 59 || Number(sec) > 59) return v;
     return new Date(instantOf(wall, offsetAt)).toISOString();

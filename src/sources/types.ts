@@ -13,4 +13,8 @@ export interface SourceTable {
   columns: { name: string; type: ColumnType }[];
   /** what a row failing a metric's rules does (from the source's config) */
   onInvalid?: 'exclude' | 'error';
+  /** what the loader decided about the file (generated names, delimiter, encoding, date formats…) */
+  notes?: string[];
+  /** display labels of columns (a survey platform's question text, or `label:` in `columns:`) */
+  labels?: Record<string, string>;
 }

@@ -31,10 +31,12 @@ export function buildBreakdown(section: BreakdownSection, ctx: SectionContext): 
   const worst = trusted[trusted.length - 1];
   const period = longLabel(ctx, ctx.computed.period);
   const higher = r.higherIsBetter;
-  const byTitle = t('breakdown.title', { label: r.label, by: section.by });
+  const all = ctx.granularity === 'all';
+  const by = ctx.columnLabel?.(section.metric, section.by) ?? section.by;
+  const byTitle = t('breakdown.title', { label: r.label, by });
   const headline =
     best && worst && best !== worst
-      ? t(higher ? 'breakdown.lowFirst' : 'breakdown.highFirst', { label: r.label, by: section.by, low: worst.group, lowValue: fmt.value(worst.value, r.unit), high: best.group, highValue: fmt.value(best.value, r.unit) })
+      ? t(higher ? 'breakdown.lowFirst' : 'breakdown.highFirst', { label: r.label, by, low: worst.group, lowValue: fmt.value(worst.value, r.unit), high: best.group, highValue: fmt.value(best.value, r.unit) })
       : byTitle;
   const low = rows.filter((g) => g.lowSample);
   const charted = [...rows].filter((g) => g.value !== null).sort((a, b) => b.n - a.n || a.group.localeCompare(b.group)).slice(0, section.chart_limit);
@@ -47,8 +49,8 @@ export function buildBreakdown(section: BreakdownSection, ctx: SectionContext): 
     chart: {
       id: ctx.nextId(`chart-breakdown-${section.metric}`),
       title: headline,
-      caption: t('breakdown.caption', { title: titleOf(ctx, r), by: section.by, period, min: r.minSample, limited, source: String(ctx.config.metrics[section.metric].source) }),
-      alt: t('breakdown.alt', { label: r.label, by: section.by, period, items: sorted.map((g) => t('breakdown.altItem', { group: g.group, value: fmt.value(g.value, r.unit), n: g.n })).join(t('sep.items')) }),
+      caption: t('breakdown.caption', { title: titleOf(ctx, r), by, period, min: r.minSample, limited, source: String(ctx.config.metrics[section.metric].source) }),
+      alt: t('breakdown.alt', { label: r.label, by, period, items: sorted.map((g) => t('breakdown.altItem', { group: g.group, value: fmt.value(g.value, r.unit), n: g.n })).join(t('sep.items')) }),
       spec: breakdownSpec(
         charted.map((g) => ({ group: g.group, value: g.value!, lo: g.ci?.[0] ?? null, hi: g.ci?.[1] ?? null, n: g.n, lowSample: g.lowSample, label: fmt.number(g.value, r.unit) })),
         { metric: r.label, unit: r.unit, domain: r.domain ?? undefined, minSample: r.minSample, t },
@@ -57,11 +59,12 @@ export function buildBreakdown(section: BreakdownSection, ctx: SectionContext): 
     },
     table: {
       columns: [
-        { label: section.by },
+        { label: by },
         { label: r.label, align: 'right' },
         { label: t('common.ci'), align: 'right' },
         { label: t('common.nHeader'), align: 'right' },
-        { label: t('common.changeVs', { period: longLabel(ctx, ctx.computed.previousPeriod) }), align: 'right' },
+        // granularity all: each group against the rest of the data instead of its previous period
+        { label: all ? t('breakdown.vsRest') : t('common.changeVs', { period: longLabel(ctx, ctx.computed.previousPeriod) }), align: 'right' },
         { label: t('common.significantQ'), align: 'center' },
       ],
       rows: sorted.map((g) => ({
@@ -76,7 +79,7 @@ export function buildBreakdown(section: BreakdownSection, ctx: SectionContext): 
         muted: g.lowSample,
         note: g.lowSample ? t('common.lowN', { min: r.minSample }) : undefined,
       })),
-      footnote: t('breakdown.footnote', { test: testName(t, r.test), count: rows.length, low: low.length ? t('breakdown.footnoteLow', { min: r.minSample }) : '' }),
+      footnote: t(all ? 'breakdown.footnoteRest' : 'breakdown.footnote', { test: testName(t, r.test), count: rows.length, low: low.length ? t('breakdown.footnoteLow', { min: r.minSample }) : '' }),
     },
   };
 }

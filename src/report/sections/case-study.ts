@@ -2,7 +2,7 @@
  * Case study: one segment's before/after comparison over named periods, against the rest of the
  * company over the same windows, with the analyst's narrative kept apart from computed findings.
  */
-import { readFileSync } from 'node:fs';
+import { displayPath, readUserFile } from '../../user-files.js';
 import { z } from 'zod';
 import { CxError } from '../../errors.js';
 import { describeFilter, filterSchema, type Filter } from '../../metrics/filter.js';
@@ -13,14 +13,14 @@ import { caseStudySpec } from '../charts.js';
 import { longLabel, result, shortLabel, titleOf, type SectionContext } from '../context.js';
 import { describeFilterIn } from '../i18n.js';
 import type { SectionModel } from '../model.js';
-import { sectionFields } from './common.js';
+import { periodKeySchema, sectionFields } from './common.js';
 import { renderMarkdown } from './markdown.js';
 import { scoreMetric } from './score-only.js';
 
 const windowSchema = z.strictObject({
   label: z.string().optional().describe('Name of the window, e.g. "Before the programme".'),
-  from: z.string().describe('First period of the window, e.g. "2025-11".'),
-  to: z.string().describe('Last period of the window, e.g. "2026-04".'),
+  from: periodKeySchema.describe('First period of the window, e.g. "2025-11".'),
+  to: periodKeySchema.describe('Last period of the window, e.g. "2026-04"; not before `from`.'),
 });
 
 export const caseStudySchema = z
@@ -31,11 +31,11 @@ export const caseStudySchema = z
     segment: filterSchema.describe('The segment studied, e.g. { region: EMEA }.'),
     metrics: z.array(z.string()).min(1).describe('Metrics compared before and after.'),
     before: windowSchema.describe('The window before the change.'),
-    after: windowSchema.describe('The window after the change.'),
+    after: windowSchema.describe('The window after the change: it starts after the `before` window ends (the two are compared as independent samples).'),
     narrative: z.string().optional().describe('The analyst’s narrative (Markdown): situation, what was done.'),
     narrative_file: z.string().optional().describe('Markdown file with the narrative, relative to the config.'),
     intervention: z
-      .strictObject({ period: z.string().describe('Period key the intervention started in, e.g. "2026-05".'), label: z.string().describe('Short name drawn beside the marker.').meta({ examples: ['New onboarding programme'] }) })
+      .strictObject({ period: periodKeySchema.describe('Period key the intervention started in, e.g. "2026-05".'), label: z.string().describe('Short name drawn beside the marker.').meta({ examples: ['New onboarding programme'] }) })
       .optional()
       .describe('The intervention, marked on the chart.'),
     chart_metric: z.string().optional().describe('Metric plotted over time (default: the first of `metrics`).'),
@@ -127,11 +127,7 @@ export function buildCaseStudy(section: CaseStudySection, ctx: SectionContext): 
 
   let narrative = section.narrative ?? '';
   if (section.narrative_file) {
-    try {
-      narrative = readFileSync(section.narrative_file, 'utf8');
-    } catch {
-      throw new CxError('config', `case study "${section.title}": narrative file not found: ${section.narrative_file}`, { location: ctx.config.yaml.locate(['sections', ctx.index, 'narrative_file']), hint: 'paths are relative to the config file' });
-    }
+    narrative = readUserFile(section.narrative_file, { what: `case study "${section.title}": narrative_file`, shown: displayPath(ctx.config.dir, section.narrative_file), location: ctx.config.yaml.locate(['sections', ctx.index, 'narrative_file']) }, 'utf8');
   }
   return {
     type: 'case-study',

@@ -2,12 +2,12 @@
  * Custom sections and charts: a user partial rendered with the computed metrics (`custom`), and a
  * user Vega-Lite spec file fed with a metric's table (`chart`).
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import { z } from 'zod';
 import { suggestion } from '../../config/suggest.js';
 import { CxError } from '../../errors.js';
+import { displayPath, readUserFile } from '../../user-files.js';
 import { lastPeriods } from '../../metrics/period.js';
 import { DEFAULT_TEMPLATES, partialNames } from '../../render/html.js';
 import { result, seriesPoints, titleOf, type SectionContext } from '../context.js';
@@ -63,10 +63,10 @@ export function buildCustom(section: CustomSection, ctx: SectionContext, templat
 
 export function buildChart(section: ChartSection, ctx: SectionContext): SectionModel {
   const at = (key: string) => ctx.config.yaml.locate(['sections', ctx.index, key]);
-  if (!existsSync(section.spec)) throw new CxError('config', `section ${ctx.index + 1} (chart): spec file not found: ${section.spec}`, { location: at('spec'), hint: 'paths are relative to the config file' });
+  const text = readUserFile(section.spec, { what: `section ${ctx.index + 1} (chart): spec`, shown: displayPath(ctx.config.dir, section.spec), location: at('spec') }, 'utf8');
   let spec: Record<string, unknown>;
   try {
-    spec = JSON.parse(readFileSync(section.spec, 'utf8'));
+    spec = JSON.parse(text);
   } catch (error) {
     throw new CxError('config', `section ${ctx.index + 1} (chart): ${section.spec} is not valid JSON: ${(error as Error).message}`, { location: at('spec') });
   }

@@ -19,7 +19,9 @@ export type KpisSection = z.infer<typeof kpisSchema>;
 
 export function buildKpis(section: KpisSection, ctx: SectionContext): SectionModel {
   const { t, fmt } = ctx;
-  const previousLabel = longLabel(ctx, ctx.computed.previousPeriod);
+  // granularity all: one period over all data, nothing to compare with (an empty label hides the change line)
+  const all = ctx.granularity === 'all';
+  const previousLabel = all ? '' : longLabel(ctx, ctx.computed.previousPeriod);
   const cards: KpiCard[] = section.metrics.map((id) => {
     const r = result(ctx, id);
     const keys = new Set(lastPeriods(ctx.computed.period, section.sparkline_periods, ctx.granularity));
@@ -50,6 +52,15 @@ export function buildKpis(section: KpisSection, ctx: SectionContext): SectionMod
           : undefined,
     };
   });
+  if (all) {
+    // the headline values, without a word about change
+    const sentences = section.metrics.map((id) => {
+      const r = result(ctx, id);
+      if (r.value === null) return t('change.noData', { label: r.label });
+      return t('kpis.allValue', { label: r.label, value: fmt.value(r.value, r.unit), ci: r.ci ? t('change.ci', { ci: fmt.interval(r.ci, r.unit) }) : '', n: fmt.count(r.n) });
+    });
+    return { type: 'kpis', id: section.id ?? ctx.nextId('summary'), title: section.title ?? t('kpis.title'), level: 1, cards, sentences, sentencesTitle: t('kpis.headlines') };
+  }
   const changed = section.metrics.map((id) => result(ctx, id)).filter((r) => r.significant);
   const sentences = changed.length > 0 ? changed.map((r) => changeSentence(r, previousLabel, t, fmt)) : [t('kpis.noChange', { previous: previousLabel })];
   return { type: 'kpis', id: section.id ?? ctx.nextId('summary'), title: section.title ?? t('kpis.title'), level: 1, cards, sentences };

@@ -32,10 +32,13 @@ export function buildMethods(ctx: SectionContext, sources: Map<string, SourceTab
     })),
     notes: [
       t('methods.note1'),
-      t('methods.note2'),
+      t(ctx.granularity === 'all' ? 'methods.note2All' : 'methods.note2'),
       t('methods.note3', { min: ctx.config.report.min_sample }),
       t('methods.note4'),
-      t('methods.note5', { units: t(`units.${ctx.granularity}`) }),
+      ctx.granularity === 'all' ? t('methods.note5All') : t('methods.note5', { units: t(`units.${ctx.granularity}`) }),
+      // what the loaders decided about the files (detected formats, generated names…) and heavy exclusions
+      ...[...sources.values()].flatMap((s) => (s.notes ?? []).map((n) => `${s.name}: ${n}`)),
+      ...(ctx.computed.warnings ?? []),
     ],
   };
 }

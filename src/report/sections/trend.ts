@@ -6,7 +6,7 @@ import type { Granularity } from '../../metrics/period.js';
 import { longLabel, result, seriesPoints, shortLabel, titleOf, type SectionContext } from '../context.js';
 import { translator, type Translator } from '../i18n.js';
 import type { SectionModel } from '../model.js';
-import { sectionFields } from './common.js';
+import { periodKeySchema, sectionFields } from './common.js';
 
 export const trendSchema = z
   .strictObject({
@@ -16,7 +16,7 @@ export const trendSchema = z
     periods: z.number().int().min(2).max(60).default(12).describe('Number of periods up to the current one.'),
     target: z.number().optional().describe('Target line; defaults to the metric’s `target`.'),
     annotations: z
-      .array(z.strictObject({ period: z.string().describe('Period key the note is drawn at.'), label: z.string().describe('Short note, e.g. "New onboarding".') }))
+      .array(z.strictObject({ period: periodKeySchema.describe('Period key the note is drawn at.').meta({ examples: ['2026-05'] }), label: z.string().describe('Short note, e.g. "New onboarding".') }))
       .optional()
       .describe('Events marked on the time axis.'),
   })
@@ -67,6 +67,16 @@ export function buildTrend(section: TrendSection, ctx: SectionContext): SectionM
       })
     : t('trend.altEmpty', { label: r.label });
   const unit = t(`unit.${ctx.granularity}`);
+  const table = {
+    columns: [{ label: t('common.period') }, { label: r.label, align: 'right' as const }, { label: t('common.ci'), align: 'right' as const }, { label: t('common.nHeader'), align: 'right' as const }],
+    rows: series.map((p) => ({ cells: [longLabel(ctx, p.period), fmt.value(p.value, r.unit), fmt.interval(p.ci, r.unit), fmt.count(p.n)], muted: p.lowSample })),
+  };
+  if (ctx.granularity === 'all') {
+    // one period over all data: a sentence with the value instead of a one-point chart
+    const ci = r.ci ? t('change.ci', { ci: fmt.interval(r.ci, r.unit) }) : '';
+    const note = r.value === null ? t('change.noData', { label: r.label }) : t('trend.allData', { label: r.label, value: fmt.value(r.value, r.unit), ci, n: fmt.count(r.n) });
+    return { type: 'trend', id: section.id ?? ctx.nextId(`trend-${section.metric}`), title: section.title ?? t('trend.title', { label: r.label }), level: 2, note, table };
+  }
   return {
     type: 'trend',
     id: section.id ?? ctx.nextId(`trend-${section.metric}`),
@@ -80,9 +90,6 @@ export function buildTrend(section: TrendSection, ctx: SectionContext): SectionM
       spec: trendSpec(points, { metric: r.label, unit: r.unit, target, annotations, domain: r.domain ?? undefined, t }),
       size: 'wide',
     },
-    table: {
-      columns: [{ label: t('common.period') }, { label: r.label, align: 'right' }, { label: t('common.ci'), align: 'right' }, { label: t('common.nHeader'), align: 'right' }],
-      rows: series.map((p) => ({ cells: [longLabel(ctx, p.period), fmt.value(p.value, r.unit), fmt.interval(p.ci, r.unit), fmt.count(p.n)], muted: p.lowSample })),
-    },
+    table,
   };
 }
