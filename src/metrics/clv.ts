@@ -17,6 +17,7 @@
  * fit per period stays fast. It is checked against the models' own log-likelihood in the tests,
  * and the log-likelihoods reported are the models' own.
  */
+import { createHash } from 'node:crypto';
 import { rowRejecter } from './invalid.js';
 import { z } from 'zod';
 import type { Config } from '../config/load.js';
@@ -29,7 +30,7 @@ import type { SourceTable } from '../sources/types.js';
 import { bgnbdLogLikelihood, expectedPurchases, probabilityAlive, type BgNbdParams } from './models/bgnbd.js';
 import { customerLifetimeValue, expectedAverageSpend, gammaGammaLogLikelihood, type GammaGammaParams } from './models/gammagamma.js';
 import { minimize } from './models/optimize.js';
-import { collapseRfm, summarizeTransactions, type Transaction, type WeightedRfm } from './models/rfm.js';
+import { collapseRfm, summarizeTransactions, type Transaction, type TransactionSummary, type WeightedRfm } from './models/rfm.js';
 import { lbeta, lgamma, logAddExp } from './models/special.js';
 import { filterSchema, type Filter } from './filter.js';
 import type { ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, PrepareContext, VisualBlock, VisualContext } from './module.js';
@@ -602,22 +603,33 @@ function prepareCells(ctx: PrepareContext<ClvDef>, rows: TransactionCells, custo
   };
 
   // Periods are fitted in order from the first with data, each starting from the previous
-  // period's optimum: a series costs little more than one fit, and a period's result does not
-  // depend on which periods were asked for first.
+  // period's optimum: a period's result does not depend on which periods were asked for first.
+  // So every period up to the one asked for is fitted (its optimum is the next one's start), but
+  // only the periods asked for are evaluated per customer (P(alive), expected purchases and
+  // value): compute asks for the periods the report shows. The fits are also kept across builds
+  // by the digest of their input (fitCache below), so a preview rebuild of unchanged data refits
+  // nothing.
+  const hasData = (end: number) => bounds.lastBefore(end) !== undefined;
+  const fits = new Map<string, PeriodFits | null>();
   const bgCache = new Map<string, BgnbdPeriod>();
   const bgnbd = (period: string): BgnbdPeriod => {
     const hit = bgCache.get(period);
     if (hit) return hit;
     let start: { bg: BgNbdParams; gg: GammaGammaParams } | undefined;
+    let data: PeriodData | undefined;
     for (const p of seriesPeriods(bounds.first, period, granularity)) {
-      let model = bgCache.get(p);
-      if (!model) {
-        model = fitPeriod(p, def, granularity, orders(), (end) => bounds.lastBefore(end) !== undefined, start);
-        bgCache.set(p, model);
+      let f = fits.get(p);
+      if (f === undefined) {
+        const d = periodData(p, granularity, orders(), hasData);
+        f = d.fit ? fitsFor(d.fit, start) : null;
+        fits.set(p, f);
+        if (p === period) data = d;
       }
-      if (model.bgnbd && model.gammaGamma) start = { bg: model.bgnbd.params, gg: model.gammaGamma.params };
+      if (f) start = { bg: f.bg.params, gg: f.gg.params };
     }
-    return bgCache.get(period)!;
+    const model = evaluatePeriod(data ?? periodData(period, granularity, orders(), hasData), fits.get(period) ?? null, def);
+    bgCache.set(period, model);
+    return model;
   };
 
   const simpleCache = new Map<string, SimplePeriod>();
@@ -649,18 +661,35 @@ function prepareCells(ctx: PrepareContext<ClvDef>, rows: TransactionCells, custo
 // bgnbd: one period's model
 // ---------------------------------------------------------------------------------------------
 
-function fitPeriod(
-  period: string,
-  def: ClvDef,
-  granularity: Granularity,
-  transactions: Transaction[],
-  hasData: (end: number) => boolean,
-  start?: { bg: BgNbdParams; gg: GammaGammaParams },
-): BgnbdPeriod {
+/** A period's calibration data: the model's base fields, and what the fits need when there are enough customers. */
+interface PeriodData {
+  /** the period's model without fits (customers, notes when it cannot be fitted) */
+  base: BgnbdPeriod;
+  /** the customers modelled (T > 0), when the period can be fitted */
+  modelled?: TransactionSummary[];
+  fit?: FitInput;
+}
+
+/** What the two fits of a period are a function of (with their start). */
+interface FitInput {
+  calibrationEnd: string;
+  collapsed: WeightedRfm;
+  /** Gamma-Gamma data: repeat buyers with a positive mean repeat spend */
+  x: number[];
+  zbar: number[];
+}
+
+/** The BG/NBD and Gamma-Gamma fits of one period. */
+interface PeriodFits {
+  bg: FitSummary<BgNbdParams>;
+  gg: FitSummary<GammaGammaParams> & { customers: number };
+}
+
+function periodData(period: string, granularity: Granularity, transactions: Transaction[], hasData: (end: number) => boolean): PeriodData {
   const end = periodEnd(period, granularity);
   const calibrationEnd = isoDay(end - DAY_MS);
   const empty: BgnbdPeriod = { period, calibrationEnd, customers: 0, repeatCustomers: 0, notModelled: 0, bgnbd: null, gammaGamma: null, values: null, mean: null, total: null, expectedActive: null, expectedPurchases: null, notes: [] };
-  if (!hasData(end)) return { ...empty, notes: [{ key: 'note.noOrders' }] };
+  if (!hasData(end)) return { base: { ...empty, notes: [{ key: 'note.noOrders' }] } };
   const summary = summarizeTransactions(transactions, { calibrationEnd, periodDays: 7 });
   const modelled = summary.filter((s) => s.T > 0);
   const repeat = modelled.filter((s) => s.x > 0);
@@ -668,16 +697,56 @@ function fitPeriod(
   const spenders = repeat.filter((s) => s.zbar > 0);
   const base = { ...empty, customers: modelled.length, repeatCustomers: repeat.length, notModelled: summary.length - modelled.length };
   if (modelled.length < MIN_CUSTOMERS || spenders.length < MIN_REPEAT_CUSTOMERS)
-    return { ...base, notes: [{ key: 'note.notFitted', vars: { min: MIN_CUSTOMERS, minRepeat: MIN_REPEAT_CUSTOMERS, customers: modelled.length, spenders: spenders.length } }] };
-
+    return { base: { ...base, notes: [{ key: 'note.notFitted', vars: { min: MIN_CUSTOMERS, minRepeat: MIN_REPEAT_CUSTOMERS, customers: modelled.length, spenders: spenders.length } }] } };
   const collapsed = collapseRfm({ x: modelled.map((s) => s.x), tx: modelled.map((s) => s.tx), T: modelled.map((s) => s.T) });
-  const bg = fitBgNbdFast(collapsed, start?.bg);
-  const ggFit = fitGammaGammaFast(
-    spenders.map((s) => s.x),
-    spenders.map((s) => s.zbar),
-    start?.gg,
-  );
-  const gg = { ...ggFit, customers: spenders.length };
+  return { base, modelled, fit: { calibrationEnd, collapsed, x: spenders.map((s) => s.x), zbar: spenders.map((s) => s.zbar) } };
+}
+
+/**
+ * Fits kept across builds (module level, least recently used first out), keyed by the digest of
+ * everything a period's fits are a function of: the collapsed (x, t_x, T, weight) rows, the
+ * spenders' x and mean spend, the calibration end and the start (the previous period's optimum).
+ * The same input gives the same fits, so a hit returns exactly what fitting would.
+ */
+const fitCache = new Map<string, PeriodFits>();
+const FIT_CACHE_SIZE = 256;
+/** Hits and misses of the fit cache since the process started (for tests and benchmarks). */
+export const fitCacheStats = { hits: 0, misses: 0 };
+
+function fitDigest(input: FitInput, start: { bg: BgNbdParams; gg: GammaGammaParams } | undefined): string {
+  const hash = createHash('sha256');
+  const { collapsed: c } = input;
+  hash.update(`${input.calibrationEnd}|${c.n}|${c.x.length}|${input.x.length}|`);
+  for (const a of [c.x, c.tx, c.T, c.weight, Float64Array.from(input.x), Float64Array.from(input.zbar)]) hash.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+  hash.update(start ? Float64Array.from([start.bg.r, start.bg.alpha, start.bg.a, start.bg.b, start.gg.p, start.gg.q, start.gg.gamma]) : new Uint8Array(0));
+  return hash.digest('base64');
+}
+
+function fitsFor(input: FitInput, start: { bg: BgNbdParams; gg: GammaGammaParams } | undefined): PeriodFits {
+  const key = fitDigest(input, start);
+  const hit = fitCache.get(key);
+  if (hit) {
+    fitCacheStats.hits++;
+    // most recently used last
+    fitCache.delete(key);
+    fitCache.set(key, hit);
+    return hit;
+  }
+  fitCacheStats.misses++;
+  const bg = fitBgNbdFast(input.collapsed, start?.bg);
+  const gg = { ...fitGammaGammaFast(input.x, input.zbar, start?.gg), customers: input.x.length };
+  const fits = { bg, gg };
+  fitCache.set(key, fits);
+  if (fitCache.size > FIT_CACHE_SIZE) fitCache.delete(fitCache.keys().next().value!);
+  return fits;
+}
+
+/** A period's model: per-customer values and their sums from its fits (null: not fitted, see the base's notes). */
+function evaluatePeriod(data: PeriodData, fits: PeriodFits | null, def: ClvDef): BgnbdPeriod {
+  const { base } = data;
+  if (!fits || !data.modelled) return base;
+  const modelled = data.modelled;
+  const { bg, gg } = fits;
   const notes: Note[] = [];
   if (!bg.converged || !gg.converged) notes.push({ key: 'note.convergence', lists: { models: [!bg.converged ? 'BG/NBD' : '', !gg.converged ? 'Gamma-Gamma' : ''].filter(Boolean) } });
   if (bg.atBound.length + gg.atBound.length > 0) notes.push({ key: 'note.atBound', lists: { params: [...bg.atBound, ...gg.atBound] } });
@@ -795,7 +864,7 @@ function simpleMethod(def: ClvDef, t: Translate): string {
   return t('method.simple', { margin: def.margin, churn, churnSe: def.churn_rate !== undefined ? '' : t('method.churnSe') });
 }
 
-type ClvComputeContext = Pick<ComputeContext, 'period' | 'previousPeriod' | 'breakdowns' | 'minSample'> & { locale?: Locale };
+type ClvComputeContext = Pick<ComputeContext, 'period' | 'previousPeriod' | 'breakdowns' | 'minSample' | 'displayed'> & { locale?: Locale };
 
 function compute(prepared: PreparedClv, ctx: ClvComputeContext): MetricResult {
   const t = localTranslator(MESSAGES, ctx.locale ?? 'en');
@@ -846,12 +915,17 @@ function computeBgnbd(prepared: PreparedClv, ctx: ClvComputeContext, t: Translat
   const { def, granularity } = prepared;
   const minSample = def.min_sample ?? ctx.minSample;
   const bounds = timeBounds(prepared.rows.valid, granularity);
-  const cur = prepared.bgnbd(ctx.period);
+  // only the periods the report shows (each one's model is evaluated per customer), in ascending
+  // order, so that each period's customer summaries are made once, while fitting up to it
+  const shown = ctx.displayed;
+  const series: PeriodValue[] = seriesPeriods(bounds.first, ctx.period, granularity)
+    .filter((period) => !shown || shown.has(period))
+    .map((period) => {
+      const m = prepared.bgnbd(period);
+      return { period, value: m.mean, n: m.values ? m.customers : 0, ci: null, lowSample: (m.values ? m.customers : 0) < minSample };
+    });
   const prev = prepared.bgnbd(ctx.previousPeriod);
-  const series: PeriodValue[] = seriesPeriods(bounds.first, ctx.period, granularity).map((period) => {
-    const m = prepared.bgnbd(period);
-    return { period, value: m.mean, n: m.values ? m.customers : 0, ci: null, lowSample: (m.values ? m.customers : 0) < minSample };
-  });
+  const cur = prepared.bgnbd(ctx.period);
 
   const breakdowns: Record<string, GroupResult[]> = {};
   const sums = (model: BgnbdPeriod, column: string) => {

@@ -6,7 +6,7 @@ import { CxError } from '../errors.js';
 import type { SourceTable } from '../sources/types.js';
 import { isPushdown, loadRows } from '../sources/sql.js';
 import type { MetricResult, Prepared, PrepareContext } from './module.js';
-import { ALL_PERIOD, isPeriodKey, periodExample, shiftPeriod } from './period.js';
+import { ALL_PERIOD, isPeriodKey, lastPeriods, periodExample, shiftPeriod } from './period.js';
 import { requireColumn } from './prepare.js';
 import { metricModule } from './registry.js';
 
@@ -141,6 +141,30 @@ function withoutChange(r: MetricResult): MetricResult {
   return { ...r, previous: null, delta: null, statistic: null, p: null, significant: false, series: r.series.filter((s) => s.period === ALL_PERIOD), exclusions, excluded };
 }
 
+/**
+ * The periods whose values the report shows, per metric: the current and the previous period,
+ * and the last N periods of every trend (`periods`), KPI card (`sparkline_periods`) and series
+ * chart (`data: series`, `periods`) that shows the metric. Modules with a costly per-period value
+ * (model fits, bootstraps) compute their series for these periods only (ComputeContext.displayed).
+ */
+export function displayedPeriods(config: Config, period: string, previousPeriod: string): Map<string, Set<string>> {
+  const granularity = config.report.period.granularity;
+  const out = new Map<string, Set<string>>();
+  const show = (id: unknown, count: unknown) => {
+    if (typeof id !== 'string') return;
+    const set = out.get(id) ?? new Set([period, previousPeriod]);
+    out.set(id, set);
+    // the sections' own default is 12 periods
+    if (granularity !== 'all') for (const p of lastPeriods(period, typeof count === 'number' ? count : 12, granularity)) set.add(p);
+  };
+  for (const section of config.sections as Record<string, unknown>[]) {
+    if (section.type === 'trend') show(section.metric, section.periods);
+    else if (section.type === 'chart' && (section.data ?? 'series') === 'series') show(section.metric, section.periods);
+    else if (section.type === 'kpis' && Array.isArray(section.metrics)) for (const id of section.metrics) show(id, section.sparkline_periods);
+  }
+  return out;
+}
+
 /** Computes all metric results for the period. */
 export function computeMetrics(config: Config, prepared: Map<string, Prepared>, sources: Map<string, SourceTable>, period: string, errors: Map<string, CxError> = new Map()): ComputedMetrics {
   const granularity = config.report.period.granularity;
@@ -149,10 +173,11 @@ export function computeMetrics(config: Config, prepared: Map<string, Prepared>, 
     return typeof name === 'string' ? sources.get(name) : undefined;
   });
   const previousPeriod = shiftPeriod(period, -1, granularity);
+  const displayed = displayedPeriods(config, period, previousPeriod);
   const results = new Map<string, MetricResult>();
   for (const [id, p] of prepared) {
     const module = metricModule(config.metrics[id].type);
-    const result = module.compute(p, { locale: config.report.locale, period, previousPeriod, granularity, breakdowns: breakdowns.get(id) ?? [], minSample: (config.metrics[id] as { min_sample?: number }).min_sample ?? config.report.min_sample, config });
+    const result = module.compute(p, { locale: config.report.locale, period, previousPeriod, granularity, breakdowns: breakdowns.get(id) ?? [], minSample: (config.metrics[id] as { min_sample?: number }).min_sample ?? config.report.min_sample, config, displayed: displayed.get(id) ?? new Set([period, previousPeriod]) });
     results.set(id, granularity === 'all' ? withoutChange(result) : result);
   }
   return { period, previousPeriod, prepared, results, errors };

@@ -112,6 +112,13 @@ export interface ComputeContext {
   breakdowns: string[];
   minSample: number;
   config: Config;
+  /**
+   * The periods whose values the report shows (metrics/index.ts `displayedPeriods`): the current
+   * and previous period and those of every trend, sparkline and series chart of this metric. A
+   * module whose per-period value is costly (a model fit, a bootstrap) keeps only these periods in
+   * its series; unset means every period.
+   */
+  displayed?: ReadonlySet<string>;
 }
 
 /** Blocks of a metric's default visual, rendered by the `metric` section. */

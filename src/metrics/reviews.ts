@@ -215,6 +215,7 @@ function computeReviews(p: PreparedReviews, ctx: ComputeContext): MetricResult {
     test: t(def.measure === 'top2' ? 'test.top2' : 'test.mean'),
     method: methodText(def, t),
     extra: {
+      ...r.extra,
       measure: def.measure,
       scale: def.scale,
       mean: cur.mean,

@@ -6,6 +6,7 @@ import type { Config } from '../config/load.js';
 import { tableFromColumns } from '../sources/columns.js';
 import { ident, isPushdown, loadRows, type PushdownSource } from '../sources/sql.js';
 import { canPushDown, dimensionsOf, pushDownCells, sourceDimensions } from './pushdown.js';
+import { computeDrivers, driverSpecs, prepareDrivers, type PreparedDrivers } from './drivers.js';
 import { prepareMetric, latestPeriod, requireColumn, scoreDate, type PreparedMetric } from './prepare.js';
 import { metricResult } from './results.js';
 import type { MetricModule } from './module.js';
@@ -14,6 +15,8 @@ import type { ScoreDef, ScoreType } from './types.js';
 
 export interface PreparedScore extends PreparedMetric {
   kind: 'score';
+  /** the key-drivers analysis of a `drivers` section naming this metric (drivers.ts) */
+  drivers?: PreparedDrivers;
   latestPeriod(): string | undefined;
   lastTimestamp(period: string): number | undefined;
 }
@@ -33,23 +36,35 @@ export function scoreModule<D extends { type: string }>(type: ScoreType<D>): Met
       const def = ctx.def as never as ScoreDef;
       const source = ctx.source('source');
       let pm: PreparedMetric;
+      const driven = driverSpecs(ctx.config, ctx.id);
+      let drivers: PreparedDrivers | undefined;
       // granularity all keeps undated answers, which the database cells leave out: rows in memory
-      if (isPushdown(source) && ctx.granularity !== 'all' && canPushDown(source.sql, def)) pm = await preparePushedDown(ctx.id, def, type, source, ctx.config);
-      else {
+      if (isPushdown(source) && ctx.granularity !== 'all' && canPushDown(source.sql, def)) {
+        pm = await preparePushedDown(ctx.id, def, type, source, ctx.config);
+        // key drivers read the answers with their driver columns (the source's projected rows)
+        if (driven.length) drivers = prepareDrivers(ctx.id, prepareMetric(ctx.id, def, type, await loadRows(source), ctx.config, { keepRows: true }), ctx.config, driven);
+      } else {
         const rows = isPushdown(source) ? await loadRows(source) : source;
-        pm = prepareMetric(ctx.id, def, type, rows, ctx.config, { dims: dimensionsOf(ctx.config, ctx.id, def), keepRows: quotes(ctx.config, ctx.id).length > 0 });
+        pm = prepareMetric(ctx.id, def, type, rows, ctx.config, { dims: dimensionsOf(ctx.config, ctx.id, def), keepRows: quotes(ctx.config, ctx.id).length > 0 || driven.length > 0 });
+        if (driven.length) drivers = prepareDrivers(ctx.id, pm, ctx.config, driven);
       }
       let latest: string | undefined | null = null;
       return {
         ...pm,
         kind: 'score',
+        drivers,
         latestPeriod: () => (latest === null ? (latest = latestPeriod(pm)) : latest),
         // "data through" counts every dated answer, also one whose score is excluded
         lastTimestamp: lastTimestampOf(pm.table, pm.granularity),
       };
     },
     compute(prepared, ctx) {
-      return metricResult(prepared, ctx.period, { breakdowns: ctx.breakdowns, minSample: ctx.minSample });
+      const r = metricResult(prepared, ctx.period, { breakdowns: ctx.breakdowns, minSample: ctx.minSample });
+      if (prepared.drivers) {
+        const { result } = computeDrivers(prepared.drivers, ctx.period, { granularity: ctx.granularity, minSample: r.minSample, locale: ctx.locale ?? 'en', label: r.label });
+        r.extra = { ...r.extra, drivers: result };
+      }
+      return r;
     },
   };
 }

@@ -65,12 +65,16 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     if (session.kindOf(path) !== 'none') schedule(path);
   });
   const watching = new Set<string>();
+  // a chokidar watcher that was never given a path never becomes 'ready': wait only for those that were
+  const used = new Set<FSWatcher>();
   const rewatch = () => {
     for (const path of session.watched().keys()) {
       const target = existsSync(path) ? path : dirname(path);
       if (watching.has(target) || !existsSync(target)) continue;
       watching.add(target);
-      (target === path ? watcher : parents).add(target);
+      const w = target === path ? watcher : parents;
+      used.add(w);
+      w.add(target);
     }
   };
 
@@ -97,7 +101,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     }, 40);
   };
   rewatch();
-  await Promise.all([watcher, parents].map((w) => new Promise<void>((done) => w.once('ready', () => done()))));
+  await Promise.all([...used].map((w) => new Promise<void>((done) => w.once('ready', () => done()))));
 
   return {
     url: `http://127.0.0.1:${port}/`,

@@ -165,3 +165,50 @@ export function caseStudySpec(points: (SeriesPoint & { series: string })[], opti
   }
   return { width: WIDTH, height: 150, data: { values }, layer: layers } as TopLevelSpec;
 }
+
+/** A driver in the importance/performance chart: its mean score (x) and its share of R² with its interval (y). */
+export interface DriverPoint {
+  label: string;
+  x: number;
+  share: number;
+  lo: number | null;
+  hi: number | null;
+  /** the importance/performance quadrant (Martilla & James 1977) it falls in */
+  quadrant: 'concentrate' | 'keep' | 'low' | 'overkill';
+}
+
+/**
+ * Importance against performance (key drivers): each driver's share of the explained variation
+ * with its 95% interval against its mean score, split into quadrants at the average share
+ * (100% ÷ p) and the drivers' average score; drivers that matter more than average and score
+ * below average ("concentrate here") are drawn in the `bad` tone.
+ */
+export function driversSpec(points: DriverPoint[], options: { xTitle: string; yTitle: string; xMid: number; yMid: number; quadrants: Record<DriverPoint['quadrant'], string>; xFormat: string }): TopLevelSpec {
+  const xs = points.map((p) => p.x).concat(options.xMid);
+  const xlo = Math.min(...xs);
+  const xhi = Math.max(...xs);
+  const pad = (xhi - xlo) * 0.3 || Math.max(0.5, Math.abs(xhi) * 0.1);
+  const xDomain = [xlo - pad, xhi + pad];
+  const top = Math.max(...points.map((p) => p.hi ?? p.share), options.yMid);
+  const yDomain = [0, Math.ceil((top * 1.15) / 5) * 5];
+  const x = { type: 'quantitative' as const, scale: { domain: xDomain, nice: false, zero: false }, title: options.xTitle, axis: { format: options.xFormat, tickCount: 6, grid: false } };
+  const y = { type: 'quantitative' as const, scale: { domain: yDomain, nice: false, zero: true }, title: options.yTitle, axis: { format: '.0f', tickCount: 6 } };
+  const corner = (text: string, at: [number, number], align: 'left' | 'right', baseline: 'top' | 'bottom') => ({
+    data: { values: [{ x: at[0], y: at[1], text }] },
+    mark: { type: 'text', align, baseline, dx: align === 'left' ? 4 : -4, dy: baseline === 'top' ? 4 : -4, fontSize: 10, fontStyle: 'italic', color: palette.neutral },
+    encoding: { x: { field: 'x', ...x }, y: { field: 'y', ...y }, text: { field: 'text' } },
+  });
+  const colour = { condition: { test: "datum.quadrant === 'concentrate'", value: palette.bad }, value: palette.primary };
+  const layers: any[] = [
+    { data: { values: [{ v: options.xMid }] }, mark: { type: 'rule', color: palette.neutral, strokeDash: [4, 4], strokeWidth: 1 }, encoding: { x: { field: 'v', ...x } } },
+    { data: { values: [{ v: options.yMid }] }, mark: { type: 'rule', color: palette.neutral, strokeDash: [4, 4], strokeWidth: 1 }, encoding: { y: { field: 'v', ...y } } },
+    corner(options.quadrants.concentrate, [xDomain[0], yDomain[1]], 'left', 'top'),
+    corner(options.quadrants.keep, [xDomain[1], yDomain[1]], 'right', 'top'),
+    corner(options.quadrants.low, [xDomain[0], 0], 'left', 'bottom'),
+    corner(options.quadrants.overkill, [xDomain[1], 0], 'right', 'bottom'),
+    { transform: [{ filter: 'datum.lo !== null' }], mark: { type: 'rule', strokeWidth: 1.6 }, encoding: { x: { field: 'x', ...x }, y: { field: 'lo', ...y }, y2: { field: 'hi' }, color: colour } },
+    { mark: { type: 'point', filled: true, size: 80, opacity: 1 }, encoding: { x: { field: 'x', ...x }, y: { field: 'share', ...y }, color: colour } },
+    { mark: { type: 'text', align: 'left', baseline: 'middle', dx: 8, fontSize: 11, color: palette.ink }, encoding: { x: { field: 'x', ...x }, y: { field: 'share', ...y }, text: { field: 'label' } } },
+  ];
+  return { width: WIDTH, height: 300, data: { values: points }, layer: layers } as TopLevelSpec;
+}

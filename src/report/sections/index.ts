@@ -5,6 +5,7 @@ import type { SectionModel } from '../model.js';
 import { breakdownSchema, buildBreakdown } from './breakdown.js';
 import { buildCaseStudy, caseStudySchema } from './case-study.js';
 import { buildDistribution, distributionSchema } from './distribution.js';
+import { buildDrivers, driversSchema } from './drivers.js';
 import { buildKpis, kpisSchema } from './kpis.js';
 import { buildMarkdown, markdownSchema } from './markdown.js';
 import { buildChart, buildCustom, chartSchema, customSchema } from './custom.js';
@@ -12,7 +13,7 @@ import { buildMetricSection, metricSectionSchema } from './metric.js';
 import { buildTrend, trendSchema } from './trend.js';
 import { buildVerbatims, verbatimsSchema } from './verbatims.js';
 
-export const sectionSchemas = [kpisSchema, trendSchema, breakdownSchema, distributionSchema, verbatimsSchema, markdownSchema, caseStudySchema, metricSectionSchema, customSchema, chartSchema] as const;
+export const sectionSchemas = [kpisSchema, trendSchema, breakdownSchema, distributionSchema, verbatimsSchema, markdownSchema, caseStudySchema, metricSectionSchema, customSchema, chartSchema, driversSchema] as const;
 
 const builders: { [K in SectionDef['type']]: (section: Extract<SectionDef, { type: K }>, ctx: SectionContext, templatesDir?: string) => SectionModel } = {
   kpis: buildKpis,
@@ -25,6 +26,7 @@ const builders: { [K in SectionDef['type']]: (section: Extract<SectionDef, { typ
   metric: buildMetricSection,
   custom: buildCustom,
   chart: buildChart,
+  drivers: buildDrivers,
 };
 
 /** Builds the model of one configured section. */

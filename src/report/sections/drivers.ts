@@ -1,0 +1,219 @@
+/**
+ * Key drivers: which questions go together with a high or low answer to a score metric (NPS,
+ * CSAT, CES, reviews), over the periods pooled up to the report period. The numbers come from
+ * the metric layer (metrics/drivers.ts: LMG shares of R² with bootstrap intervals, Johnson's
+ * relative weights, r), which also writes them to metrics.json under the metric as `drivers`;
+ * this section shows them: one sentence per top driver, an importance/performance chart and a
+ * table.
+ */
+import { z } from 'zod';
+import { CxError } from '../../errors.js';
+import { computeDrivers, MAX_DRIVERS, type DriverItem } from '../../metrics/drivers.js';
+import { driversSpec, type DriverPoint } from '../charts.js';
+import { longLabel, result, titleOf, type SectionContext } from '../context.js';
+import { d3FormatFor, localTranslator } from '../i18n.js';
+import type { SectionModel } from '../model.js';
+import type { VisualBlock } from '../../metrics/module.js';
+import { sectionFields } from './common.js';
+import { scoreMetric } from './score-only.js';
+
+export const driversSchema = z
+  .strictObject({
+    type: z.literal('drivers'),
+    ...sectionFields,
+    metric: z.string().describe('The score metric (nps, csat, ces or reviews) whose individual answers the drivers explain; its source, date, filter and score are used.').meta({ examples: ['nps'] }),
+    drivers: z
+      .array(z.string())
+      .min(2, 'at least 2 drivers: relative importance compares drivers with each other')
+      .max(MAX_DRIVERS, `at most ${MAX_DRIVERS} drivers: the exact decomposition evaluates all 2^p subsets (4,096 at 12); group related questions or split the analysis`)
+      .refine((d) => new Set(d).size === d.length, { message: 'each driver may be listed once' })
+      .describe('Columns of the metric’s source that may explain the score: numbers (e.g. 1–5 or 0–10 ratings), or ordinal text mapped to 1…k with `levels:` under the source’s `columns:`. 2 to 12.')
+      .meta({ examples: [['onboarding', 'support', 'reliability', 'value', 'ease']] }),
+    periods: z.number().int().min(1).max(240).default(12).describe('Periods pooled, ending with the report period (granularity all: all data).'),
+    resamples: z.number().int().min(100).max(10000).default(500).describe('Bootstrap resamples of the answers for the 95% intervals of the shares.'),
+    seed: z.number().int().min(0).default(1).describe('Seed of the bootstrap’s random number generator (the same data and seed give the same intervals).'),
+    top: z.number().int().min(1).max(MAX_DRIVERS).default(3).describe('Number of drivers, largest share first, described in a sentence.'),
+  })
+  .describe('Key drivers of a score metric: each driver’s share of the explained variation (LMG, Shapley decomposition of R²) with bootstrap intervals, Johnson’s relative weights and r, an importance/performance chart and a sentence per top driver.');
+
+export type DriversSection = z.infer<typeof driversSchema>;
+
+export const MESSAGES = {
+  en: {
+    title: 'What drives {label}',
+    headline: 'The {count} drivers together explain {r2} of the variation in {label} answers (R², {n} complete answers, {scope}).',
+    scope: '{from} to {to}',
+    scopeAll: 'all data',
+    sentence: '{driver} explains {share} ({lo}–{hi}) of the explained variation in {label}.',
+    sentenceNoCi: '{driver} explains {share} of the explained variation in {label}.',
+    overlap: 'The intervals of {a} and {b} overlap: the data do not settle which of the two matters more.',
+    concentrate: 'Concentrate here: {drivers} matter more than the average driver and score below the drivers’ average.',
+    incomplete: '{count} answers with a missing driver value are left out (complete cases only).',
+    caution: 'Importance is association across respondents, not proof that improving a driver raises {label}.',
+    chartTitle: '{driver} matters most for {label}; {concentrate}',
+    chartTitleNone: '{driver} matters most for {label}',
+    chartConcentrate: 'concentrate on {drivers}',
+    caption: 'Each point is a driver: its share of the explained variation in {label} (LMG, with its 95% bootstrap interval) against its mean score{normalised}. Dashed lines: the average share (100% ÷ {count}) and the drivers’ average score. {n} complete answers, {scope}. Source: {source}.',
+    normalised: ' as a percentage of its scale (the drivers use different scales)',
+    alt: 'Scatter chart of the {count} drivers of {label}, share of explained variation against mean score: {items}.',
+    altItem: '{driver} {share} (mean {mean})',
+    axisShare: 'Share of explained variation (%)',
+    axisMean: 'Mean score',
+    axisMeanPct: 'Mean score (% of scale)',
+    qConcentrate: 'Concentrate here',
+    qKeep: 'Keep up the good work',
+    qLow: 'Low priority',
+    qOverkill: 'Possible overkill',
+    colDriver: 'Driver',
+    colShare: 'Share of R²',
+    colCi: '95% CI',
+    colWeight: 'Relative weight',
+    colR: 'r',
+    colMean: 'Mean',
+    footnote:
+      'Share: LMG, the driver’s gain in R² averaged over all orders of entering the {count} drivers, in percent of R² = {r2} (the shares add up to 100%). 95% CI: percentile bootstrap, {resamples} resamples of the answers (seed {seed}). Relative weight: Johnson (2000), in percent of R². r: correlation with the {label} answer. Mean: on the driver’s own scale ({scales}).',
+    list2: '{a} and {b}',
+    listSep: ', ',
+  },
+  'zh-CN': {
+    title: '{label}的驱动因素',
+    headline: '这{count}个驱动因素合计解释了{label}回答变异的 {r2}（R²，{n}份完整回答，{scope}）。',
+    scope: '{from}至{to}',
+    scopeAll: '全部数据',
+    sentence: '{driver}解释了{label}已解释变异的 {share}（{lo}–{hi}）。',
+    sentenceNoCi: '{driver}解释了{label}已解释变异的 {share}。',
+    overlap: '{a}与{b}的区间相互重叠：数据无法确定两者中哪个更重要。',
+    concentrate: '重点关注：{drivers}的重要性高于驱动因素平均水平，而得分低于驱动因素平均得分。',
+    incomplete: '有{count}份回答缺少驱动因素取值，未纳入分析（仅用完整个案）。',
+    caution: '此处的重要性是受访者之间的关联，并不证明改善某个驱动因素就会提高{label}。',
+    chartTitle: '{driver}对{label}最重要；{concentrate}',
+    chartTitleNone: '{driver}对{label}最重要',
+    chartConcentrate: '应重点关注{drivers}',
+    caption: '每个点代表一个驱动因素：纵轴为其占{label}已解释变异的份额（LMG，含 95% 自助法区间），横轴为其平均得分{normalised}。虚线：平均份额（100% ÷ {count}）与各驱动因素的平均得分。{n}份完整回答，{scope}。数据来源：{source}。',
+    normalised: '（以其量表范围的百分比表示，因各驱动因素量表不同）',
+    alt: '{label}的{count}个驱动因素散点图，已解释变异份额对平均得分：{items}。',
+    altItem: '{driver} {share}（平均 {mean}）',
+    axisShare: '已解释变异份额（%）',
+    axisMean: '平均得分',
+    axisMeanPct: '平均得分（量表的 %）',
+    qConcentrate: '重点关注',
+    qKeep: '继续保持',
+    qLow: '次要',
+    qOverkill: '可能过度投入',
+    colDriver: '驱动因素',
+    colShare: 'R² 份额',
+    colCi: '95% 置信区间',
+    colWeight: '相对权重',
+    colR: 'r',
+    colMean: '平均值',
+    footnote:
+      '份额：LMG，即在{count}个驱动因素的所有进入顺序上取平均的 R² 增量，以 R² = {r2} 的百分比表示（各份额合计 100%）。95% 置信区间：百分位自助法，对回答重抽样{resamples}次（随机种子{seed}）。相对权重：Johnson（2000），以 R² 的百分比表示。r：与{label}回答的相关系数。平均值：按各驱动因素自身的量表（{scales}）。',
+    list2: '{a}和{b}',
+    listSep: '、',
+  },
+} as const;
+
+export function buildDrivers(section: DriversSection, ctx: SectionContext): SectionModel {
+  const r = result(ctx, section.metric);
+  const pm = scoreMetric(ctx, section.metric, ['metric']);
+  const pd = pm.drivers;
+  if (!pd || !pd.sections.includes(ctx.index)) throw new Error(`drivers of metric ${section.metric} were not prepared for section ${ctx.index + 1}`);
+  const tl = localTranslator(MESSAGES, ctx.locale);
+  const format = d3FormatFor(ctx.locale);
+  const pct0 = (v: number) => `${format('.0f')(v)}%`;
+  const pct1 = (v: number) => `${format('.1f')(v)}%`;
+  const num0 = format('.0f');
+  const num1 = format('.1f');
+  const num2 = (v: number) => format('.2f')(v).replace(/^-/, '−');
+  const { result: d, problem } = computeDrivers(pd, ctx.computed.period, { granularity: ctx.granularity, minSample: r.minSample, locale: ctx.locale, label: r.label });
+  if (problem) throw new CxError('data', problem.message, { location: ctx.config.yaml.locate(problem.path), hint: problem.hint });
+  const label = (column: string) => ctx.columnLabel?.(section.metric, column) ?? column;
+  const list = (names: string[]) => (names.length === 2 ? tl('list2', { a: names[0], b: names[1] }) : names.join(tl('listSep')));
+  const scope = ctx.granularity === 'all' ? tl('scopeAll') : tl('scope', { from: longLabel(ctx, d.periods.from), to: longLabel(ctx, d.periods.to) });
+  const p = d.items.length;
+  const r2 = d.r2 ?? 0;
+
+  // performance on a common axis: the mean itself when every driver has the same scale, else % of its scale
+  const sameScale = d.items.every((i) => i.scale[0] === d.items[0].scale[0] && i.scale[1] === d.items[0].scale[1]);
+  const performance = (i: DriverItem) => (sameScale ? i.mean : i.scale[1] > i.scale[0] ? (100 * (i.mean - i.scale[0])) / (i.scale[1] - i.scale[0]) : 50);
+  const xMid = d.items.reduce((s, i) => s + performance(i), 0) / p;
+  const yMid = 100 / p;
+  const quadrant = (i: DriverItem): DriverPoint['quadrant'] => (i.share >= yMid ? (performance(i) < xMid ? 'concentrate' : 'keep') : performance(i) < xMid ? 'low' : 'overkill');
+  const concentrate = d.items.filter((i) => quadrant(i) === 'concentrate').map((i) => label(i.column));
+
+  const paragraphs: string[] = [];
+  for (const item of d.items.slice(0, section.top)) {
+    paragraphs.push(
+      item.ci
+        ? tl('sentence', { driver: label(item.column), share: pct0(item.share), lo: num0(item.ci[0]), hi: pct0(item.ci[1]), label: r.label })
+        : tl('sentenceNoCi', { driver: label(item.column), share: pct0(item.share), label: r.label }),
+    );
+  }
+  const [first, second] = d.items;
+  if (first?.ci && second?.ci && second.ci[1] >= first.ci[0]) paragraphs.push(tl('overlap', { a: label(first.column), b: label(second.column) }));
+  if (concentrate.length) paragraphs.push(tl('concentrate', { drivers: list(concentrate) }));
+  const notes: string[] = [];
+  if (d.incomplete > 0) notes.push(tl('incomplete', { count: ctx.fmt.count(d.incomplete) }));
+  notes.push(tl('caution', { label: r.label }));
+
+  const points: DriverPoint[] = d.items.map((i) => ({ label: label(i.column), x: performance(i), share: i.share, lo: i.ci?.[0] ?? null, hi: i.ci?.[1] ?? null, quadrant: quadrant(i) }));
+  const source = String((ctx.config.metrics[section.metric] as { source?: unknown }).source);
+  const blocks: VisualBlock[] = [
+    { kind: 'text', paragraphs },
+    {
+      kind: 'chart',
+      chart: {
+        id: ctx.nextId(`chart-drivers-${section.metric}`),
+        title: concentrate.length
+          ? tl('chartTitle', { driver: label(first.column), label: r.label, concentrate: tl('chartConcentrate', { drivers: list(concentrate) }) })
+          : tl('chartTitleNone', { driver: label(first.column), label: r.label }),
+        caption: tl('caption', { label: r.label, normalised: sameScale ? '' : tl('normalised'), count: p, n: ctx.fmt.count(d.n), scope, source }),
+        alt: tl('alt', { count: p, label: r.label, items: d.items.map((i) => tl('altItem', { driver: label(i.column), share: pct0(i.share), mean: sameScale ? num2(i.mean) : pct0(performance(i)) })).join(tl('listSep')) }),
+        spec: driversSpec(points, {
+          xTitle: sameScale ? tl('axisMean') : tl('axisMeanPct'),
+          yTitle: tl('axisShare'),
+          xMid,
+          yMid,
+          quadrants: { concentrate: tl('qConcentrate'), keep: tl('qKeep'), low: tl('qLow'), overkill: tl('qOverkill') },
+          xFormat: sameScale ? '.1f' : '.0f',
+        }),
+        size: 'wide',
+      },
+    },
+    {
+      kind: 'table',
+      table: {
+        columns: [
+          { label: tl('colDriver') },
+          { label: tl('colShare'), align: 'right' },
+          { label: tl('colCi'), align: 'right' },
+          { label: tl('colWeight'), align: 'right' },
+          { label: tl('colR'), align: 'right' },
+          { label: tl('colMean'), align: 'right' },
+        ],
+        rows: d.items.map((i) => ({
+          cells: [label(i.column), pct1(i.share), i.ci ? `${num1(i.ci[0])}–${pct1(i.ci[1])}` : '—', pct1(r2 > 0 ? (100 * i.weight) / r2 : 0), num2(i.r), num2(i.mean)],
+        })),
+        footnote: tl('footnote', {
+          count: p,
+          r2: num2(r2),
+          resamples: ctx.fmt.count(d.bootstrap.resamples),
+          seed: d.bootstrap.seed,
+          label: r.label,
+          scales: [...new Set(d.items.map((i) => `${num0(i.scale[0])}–${num0(i.scale[1])}`))].join(tl('listSep')),
+        }),
+      },
+    },
+    { kind: 'text', paragraphs: notes },
+  ];
+  return {
+    type: 'metric',
+    id: section.id ?? ctx.nextId(`drivers-${section.metric}`),
+    title: section.title ?? tl('title', { label: r.label }),
+    level: 2,
+    headline: tl('headline', { count: p, r2: pct1(100 * r2), label: r.label, n: ctx.fmt.count(d.n), scope }),
+    sentence: '',
+    blocks,
+    method: `${titleOf(ctx, r)}: ${d.method}`,
+  };
+}
