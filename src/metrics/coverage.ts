@@ -78,7 +78,9 @@ export function checkCoverage(config: Config, sources: Map<string, SourceTable>,
     if (!def) continue;
     const source = sourceOf(def, sources);
     const everything = total(result.excludedAllPeriods);
-    if (result.n === 0 && def.allow_empty !== true) {
+    // a module that explains its empty value (a model that could not be evaluated) says so in the report
+    const explained = typeof (result.extra as { note?: unknown } | undefined)?.note === 'string';
+    if (result.n === 0 && def.allow_empty !== true && !explained) {
       const current = total(result.exclusions);
       const neverValid = prepared.get(id)?.latestPeriod() === undefined;
       if (current > 0 || (neverValid && everything > 0)) {
