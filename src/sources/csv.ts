@@ -495,7 +495,12 @@ async function collect(options: CsvOptions & { shown: string }, encoding: Encodi
   // errors of either stream (unreadable file, bad bytes, bad CSV) reach the loop below
   pipeline(Readable.from(chunks), parser, () => {});
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) collector.add(record, startLine(record, info.lines));
+    let previousEnd = 0;
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      // a record on the line after the previous one has no line break inside: no need to look
+      collector.add(record, info.lines === previousEnd + 1 ? info.lines : startLine(record, info.lines));
+      previousEnd = info.lines;
+    }
   } catch (error) {
     if (error instanceof NotUtf8 || error instanceof CxError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
