@@ -59,6 +59,9 @@ const { values } = parseArgs({
     cases: { type: 'string', default: ALL_CASES.join(',') },
     timeout: { type: 'string', default: '1800' },
     'data-dir': { type: 'string', default: join(here, '.data') },
+    // where the report and the run lines go (e.g. elsewhere for a partial run that should not replace docs/benchmarks.md)
+    doc: { type: 'string', default: join(root, 'docs', 'benchmarks.md') },
+    results: { type: 'string', default: join(root, 'bench', 'results', 'sources.json') },
   },
 });
 
@@ -660,7 +663,9 @@ ${CONFIG_SHAPE}
   (\`LIMIT 0\`) and its row count (\`COUNT(*)\`). DuckDB's native module is imported before the
   clock starts (the source imports it lazily).
 - **(d) postgres** — \`{ type: postgres, table: responses_<N>, connection: \${CXREPORT_BENCH_PG_URL},
-  timeout: 3600, pushdown: true }\`: the same with PostgreSQL computing the cells. Before the
+  timeout: 3600, pushdown: true }\`: the same with PostgreSQL computing the cells (the statement in
+  two levels there: a \`GROUP BY\` of the rows by month and every grouping column, then the grouping
+  sets over those cells; src/metrics/pushdown.ts). Before the
   runs, and untimed, the CSV is streamed into the table with \`COPY … FROM STDIN (FORMAT csv, HEADER)\`
   through \`pg\` (columns \`submitted_at timestamptz\`, scores \`integer\`, the rest \`text\`), then
   \`ANALYZE\`d. The server runs on the same machine (${input.pgInfo}); its own memory is not
@@ -757,8 +762,8 @@ async function main(): Promise<void> {
   const code = codeVersion();
   const t0 = performance.now();
   mkdirSync(DATA_DIR, { recursive: true });
-  const resultsFile = join(root, 'bench', 'results', 'sources.json');
-  const docFile = join(root, 'docs', 'benchmarks.md');
+  const resultsFile = resolve(values.results);
+  const docFile = resolve(values.doc);
   mkdirSync(dirname(resultsFile), { recursive: true });
   mkdirSync(dirname(docFile), { recursive: true });
 
@@ -828,7 +833,9 @@ async function main(): Promise<void> {
   const warnings = SIZES.flatMap((n) => disagreements(summarise(lines, n)));
   for (const w of warnings) log(`\n*** ${w} ***\n`);
   const text = report({ started, totalSeconds: (performance.now() - t0) / 1000, data, pgLoads, pgInfo, loadAtStart, code, duckdbVersion: await duckdbVersion(), lines, sizes: SIZES, warnings });
-  writeFileSync(docFile, text);
+  // sections that other benchmarks keep in the same file (between <!-- keep: name --> and <!-- /keep: name -->) stay, after this report
+  const kept = existsSync(docFile) ? (readFileSync(docFile, 'utf8').match(/<!-- keep: [^>]*-->[\s\S]*?<!-- \/keep: [^>]*-->\n?/g) ?? []) : [];
+  writeFileSync(docFile, kept.length ? `${text}\n${kept.join('\n')}` : text);
   process.stdout.write(text);
   log(`wrote ${relative(root, docFile)} and ${relative(root, resultsFile)}`);
 }

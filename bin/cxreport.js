@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly through tsx, so a fresh clone works after `npm ci`.
-import { register } from 'tsx/esm/api';
+// The cxreport command: runs the compiled CLI in dist/ (or, in a development checkout whose dist/ is
+// missing or out of date, the TypeScript sources through tsx: see entry.js).
+import { entry } from './entry.js';
 
-register();
-const { main } = await import('../src/cli/main.ts');
+const { main } = await entry('cli/main');
 process.exitCode = await main(process.argv.slice(2));

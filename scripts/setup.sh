@@ -28,3 +28,8 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 npm ci --no-audit --no-fund --loglevel=error
+
+# Compile to dist/ so that the cxreport command runs JavaScript and starts fast. Without dist/ (or
+# with one older than src/) bin/cxreport.js runs the TypeScript sources through tsx instead, so a
+# failed compile is a warning here, not a failed setup.
+npm run build --silent >/tmp/cxreport-build.log 2>&1 || echo "setup: npm run build failed (see /tmp/cxreport-build.log); the cxreport command will run the TypeScript sources through tsx"

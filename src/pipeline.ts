@@ -23,6 +23,8 @@ export interface LoadRequest {
   configPath: string;
   env?: Record<string, string | undefined>;
   cwd?: string;
+  /** told what is being loaded ("sources", "metrics"), for progress output */
+  progress?: (detail: string) => void;
 }
 
 export interface Loaded {
@@ -56,7 +58,9 @@ export function sourceDateEpoch(env: Record<string, string | undefined>): number
 export async function load(request: LoadRequest): Promise<Loaded> {
   const env = request.env ?? process.env;
   const config = await loadConfig(request.configPath, { env, cwd: request.cwd });
+  request.progress?.(`sources (${Object.keys(config.sources).length})`);
   const sources = await loadSources(config);
+  request.progress?.(`metrics (${Object.keys(config.metrics).length})`);
   return { config, sources, prepared: await prepareAll(config, sources), env };
 }
 
@@ -98,10 +102,10 @@ export async function forSegment(loaded: Loaded, segment: { column: string; valu
   return { ...loaded, sources, prepared: await prepareAll(config, sources), segment };
 }
 
-/** The report model for one period (the requested, configured or latest one). */
-export function modelFor(loaded: Loaded, period?: string): PeriodBuild {
+/** The report model for one period (the requested, configured or latest one); `onMetric` is told which metric is being computed. */
+export function modelFor(loaded: Loaded, period?: string, onMetric?: (id: string, index: number, total: number) => void): PeriodBuild {
   const key = resolvePeriod(loaded.config, loaded.prepared, period);
-  const computed = computeMetrics(loaded.config, loaded.prepared, loaded.sources, key);
+  const computed = computeMetrics(loaded.config, loaded.prepared, loaded.sources, key, undefined, onMetric);
   // a metric left empty by exclusions stops the build; heavy exclusion is a warning
   computed.warnings = checkCoverage(loaded.config, loaded.sources, loaded.prepared, computed.results, computed.period);
   const model = buildReport(loaded.config, loaded.sources, computed, { sourceDateEpoch: sourceDateEpoch(loaded.env), segment: loaded.segment });

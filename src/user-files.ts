@@ -6,7 +6,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
-import { CxError, type Location } from './errors.js';
+import { CxError, type ErrorKind, type Location } from './errors.js';
 
 /** Largest file read whole: 10 MB. */
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
@@ -19,6 +19,10 @@ export interface UserFile {
   /** the path as shown in messages (default: the path itself) */
   shown?: string;
   maxBytes?: number;
+  /** the kind of error raised (default: config) */
+  kind?: ErrorKind;
+  /** hints for a missing file and a file over the limit (defaults: relative paths; a smaller file) */
+  hints?: { missing?: string; tooLarge?: string };
 }
 
 /** `path` for messages: relative to `base` when inside it, else as it is. */
@@ -36,17 +40,17 @@ export function checkUserFile(path: string, file: UserFile): void {
     stats = statSync(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new CxError('config', code === 'ENOENT' || code === 'ENOTDIR' ? `${file.what}: file not found: ${shown}` : `${file.what}: cannot read ${shown} (${code})`, { location: file.location, hint: 'paths are relative to the config file' });
+    throw new CxError(file.kind ?? 'config', code === 'ENOENT' || code === 'ENOTDIR' ? `${file.what}: file not found: ${shown}` : `${file.what}: cannot read ${shown} (${code})`, { location: file.location, hint: file.hints?.missing ?? 'paths are relative to the config file' });
   }
   if (!stats.isFile()) {
     const kind = stats.isDirectory() ? 'a folder' : stats.isFIFO() ? 'a pipe' : stats.isCharacterDevice() || stats.isBlockDevice() ? 'a device' : 'not a regular file';
-    throw new CxError('config', `${file.what}: ${shown} is ${kind}, not a file`, { location: file.location, hint: 'name a regular file (paths are relative to the config file)' });
+    throw new CxError(file.kind ?? 'config', `${file.what}: ${shown} is ${kind}, not a file`, { location: file.location, hint: 'name a regular file (paths are relative to the config file)' });
   }
   if (stats.size > limit) throw tooLarge(stats.size, file);
 }
 
 function tooLarge(size: number, file: UserFile): CxError {
-  return new CxError('config', `${file.what}: ${file.shown} is ${megabytes(size)}, more than the ${megabytes(file.maxBytes ?? MAX_FILE_BYTES)} a file read whole may have`, { location: file.location, hint: 'use a smaller file' });
+  return new CxError(file.kind ?? 'config', `${file.what}: ${file.shown} is ${megabytes(size)}, more than the ${megabytes(file.maxBytes ?? MAX_FILE_BYTES)} a file read whole may have`, { location: file.location, hint: file.hints?.tooLarge ?? 'use a smaller file' });
 }
 
 /** The file's bytes (text with `encoding`), after `checkUserFile`. */
@@ -61,10 +65,11 @@ export function readUserFile(path: string, file: UserFile, encoding?: 'utf8'): B
     return encoding ? content.toString(encoding) : content;
   } catch (error) {
     if (error instanceof CxError) throw error;
-    throw new CxError('config', `${file.what}: cannot read ${file.shown ?? path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { location: file.location });
+    throw new CxError(file.kind ?? 'config', `${file.what}: cannot read ${file.shown ?? path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { location: file.location });
   }
 }
 
 function megabytes(bytes: number): string {
+  if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(1).replace(/\.0$/, '')} GB`;
   return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, '')} MB` : `${bytes} bytes`;
 }

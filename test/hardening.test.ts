@@ -196,6 +196,38 @@ describe('row 4: bounded inputs', () => {
     }
   });
 
+  it('every source read whole (JSON, NDJSON, Parquet, Arrow, xlsx) refuses /dev/zero, a FIFO, a folder and a file over its limit at once', async () => {
+    const { loadSource } = await import('../src/sources/index.js');
+    const { CxError } = await import('../src/errors.js');
+    const { MAX_SOURCE_BYTES, MAX_TEXT_SOURCE_BYTES } = await import('../src/sources/read.js');
+    const { truncateSync } = await import('node:fs');
+    const dir = mkdtempSync(join(tmpdir(), 'cxreport-bounded-'));
+    const fifo = spawnSync('mkfifo', [join(dir, 'rows.fifo')]).status === 0;
+    // sparse files: their size is over the limit, their blocks on disk are none
+    writeFileSync(join(dir, 'big.json'), '');
+    truncateSync(join(dir, 'big.json'), MAX_TEXT_SOURCE_BYTES + 1);
+    writeFileSync(join(dir, 'big.parquet'), '');
+    truncateSync(join(dir, 'big.parquet'), MAX_SOURCE_BYTES + 1);
+    mkdirSync(join(dir, 'folder.arrow'));
+    for (const type of ['json', 'ndjson', 'parquet', 'arrow', 'xlsx'] as const) {
+      const cases: [string, RegExp][] = [
+        ['/dev/zero', new RegExp(`^source "s": /dev/zero is a device, not a file$`)],
+        [join(dir, 'folder.arrow'), /^source "s": folder\.arrow is a folder, not a file$/],
+        ...(fifo ? [[join(dir, 'rows.fifo'), /^source "s": rows\.fifo is a pipe, not a file$/] as [string, RegExp]] : []),
+        ...(type === 'json' || type === 'ndjson' ? [[join(dir, 'big.json'), /^source "s": big\.json is 512 MB, more than the 512 MB a file read whole may have$/] as [string, RegExp]] : []),
+        ...(type === 'parquet' || type === 'arrow' ? [[join(dir, 'big.parquet'), /^source "s": big\.parquet is 2 GB, more than the 2 GB a file read whole may have$/] as [string, RegExp]] : []),
+      ];
+      for (const [path, message] of cases) {
+        const start = Date.now();
+        const error = await loadSource('s', { type, path } as never, dir).then(() => undefined, (e: unknown) => e);
+        expect(error, `${type} ${path}`).toBeInstanceOf(CxError);
+        expect((error as InstanceType<typeof CxError>).kind).toBe('data');
+        expect((error as Error).message, `${type} ${path}`).toMatch(message);
+        expect(Date.now() - start).toBeLessThan(2_000);
+      }
+    }
+  });
+
   it('a Markdown file over 10 MB is refused with its size', () => {
     const dir = withSection('{ type: markdown, file: big.md }', { 'big.md': 'x'.repeat(10 * 1024 * 1024 + 1) });
     expectLocatedError(run(['validate'], dir), /section 1 \(markdown\): big\.md is 10 MB, more than the 10 MB a file read whole may have/);
@@ -439,7 +471,8 @@ describe('rows 7 and 8: analyst HTML and theme values', () => {
     const notebookHtml = notebook.cells.flatMap((c) => c.outputs ?? []).map((o) => [o.data?.['text/html'] ?? ''].flat().join('')).join('\n');
     for (const text of [readFileSync(join(dir, 'out', 'report.html'), 'utf8'), notebookHtml]) {
       // the report's own <style>, <meta> and chart <svg> aside, nothing live remains (the YAML toggle shows the vectors as escaped text)
-      const out = text.replace(/<style>[^<]*<\/style>|<meta (charset|name|http-equiv=\\?"Content-Security-Policy)[^>]*>|<svg[\s\S]*?<\/svg>/g, '');
+      // (and the report's own CSV downloads: a percent-encoded data:text/csv link with a download name, issue 18)
+      const out = text.replace(/<style>[^<]*<\/style>|<meta (charset|name|http-equiv=\\?"Content-Security-Policy)[^>]*>|<svg[\s\S]*?<\/svg>|<a href=\\?"data:text\/csv;charset(=|&#x3D;)utf-8,(?:[\w%.~*()!-]|&#x27;)*\\?" download=\\?"[\w.-]+\.csv\\?">/g, '');
       expect(out).not.toMatch(LIVE);
       expect(out).toContain('Vectors');
     }

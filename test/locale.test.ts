@@ -190,7 +190,8 @@ describe('a report in Simplified Chinese (report.locale: zh-CN)', () => {
   });
 
   it('trend, breakdown, distribution, verbatims and case study speak Chinese', () => {
-    expect(text).toContain('NPS 在 2026年10月上升');
+    // NPS +45.0 is not significant with n = 10: no direction word (issue 18)
+    expect(text).toContain('NPS 比 9月高 45.0 分，在随机波动范围内');
     expect(text).toContain('每月的净推荐值，含 95% 置信区间带。');
     expect(text).toContain('按 channel 划分的 CSAT：phone 最低，为 80.0%；email 最高，为 100.0%');
     expect(text).toContain('是（p = 0.04）');
@@ -200,7 +201,7 @@ describe('a report in Simplified Chinese (report.locale: zh-CN)', () => {
     expect(text).toContain('从 2026年10月贬损者的 2 条评论中随机抽取 2 条（随机种子 1）；按原文照录，仅标注细分群体和日期。');
     expect(text).toContain('案例研究');
     expect(text).toContain('细分群体：region = EMEA。干预前（2026年9月—2026年9月）与干预后（2026年10月—2026年10月）对比；对照组：其他所有回复。');
-    expect(text).toMatch(/NPS 上升 41\.7 分，达到 \+25\.0（95% 置信区间 [^）]+），不显著（p = 0\.45）；公司其余部分同期变化 \+66\.7 分/);
+    expect(text).toMatch(/NPS 为 \+25\.0（95% 置信区间 [^）]+），比之前高 41\.7 分，不显著（p = 0\.45）；公司其余部分同期变化 \+66\.7 分/);
     // the analyst's own Markdown interpolates the localised period
     expect(text).toContain('NPS is +20.0 (n = 10) in 2026年10月.');
   });

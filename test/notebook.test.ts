@@ -52,6 +52,23 @@ describe('notebook output', () => {
     expect(trend['image/svg+xml'].join('')).toMatch(/^<svg /);
   });
 
+  it('each output\'s stylesheet is scoped to its own element: no :root, * or body rule reaches the notebook', () => {
+    for (const cell of notebook.cells.slice(1)) {
+      const html = cell.outputs[0].data['text/html'].join('');
+      expect(html).toMatch(/^<style>[\s\S]*<\/style>\n<div class="cxreport-cell">/);
+      const css = /<style>([\s\S]*?)<\/style>/.exec(html)![1];
+      const selectors = [...css.matchAll(/([^{}]+)\{/g)].map((m) => m[1].trim()).filter((p) => !p.startsWith('@')).flatMap((p) => p.split(',').map((x) => x.trim()));
+      expect(selectors.length).toBeGreaterThan(100);
+      expect(selectors.filter((x) => !x.startsWith('.cxreport-cell'))).toEqual([]);
+      expect(css).not.toMatch(/:root/);
+      // the page's body rules give the output element their colours and font, never their box (210 mm wide, print padding, grid)
+      const own = [...css.matchAll(/(?:^|\n)\.cxreport-cell \{([^}]*)\}/g)].map((m) => m[1]).join(';');
+      expect(own).toMatch(/--primary: /);
+      expect(own).toMatch(/font-family: var\(--font\)/);
+      expect(own).not.toMatch(/max-width: 210mm|padding: 12mm|display: grid/);
+    }
+  });
+
   it.skipIf(!hasJupyterValidator)('is valid against the nbformat 4 schema (Jupyter nbformat.validate)' + (hasJupyterValidator ? '' : ' — skipped: python3-nbformat not installed'), () => {
     const path = join(dir, 'out', 'report.ipynb');
     const out = execFileSync('/usr/bin/python3', ['-c', 'import sys, nbformat; nb = nbformat.read(sys.argv[1], as_version=4); nbformat.validate(nb); print("valid", nb.nbformat, nb.nbformat_minor, len(nb.cells))', path], { encoding: 'utf8' });

@@ -79,6 +79,10 @@ describe.skipIf(!chrome)(`cxreport dev in a browser${chrome ? '' : ' (skipped: n
     edit('report:\n', 'report:\n  title: [unclosed\n');
     await waitForText('YAML syntax');
     expect(await text()).toContain('Showing the last report that built');
+    // the error is the first thing on the page, above the cover and the contents
+    const [banner, cover] = await page.evaluate(() => ['.preview-banner', '#cover'].map((q) => document.querySelector(q)!.getBoundingClientRect().top));
+    expect(banner).toBeLessThan(cover);
+    expect(banner).toBeLessThan(100);
     expect(await text()).toContain('Executive summary');
     edit('report:\n  title: [unclosed\n', 'report:\n');
     await waitForText('YAML syntax', false);

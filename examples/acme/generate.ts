@@ -26,6 +26,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DRIVER_QUESTIONS, DRIVER_SEED, driverRatings, plantedShares } from './drivers.js';
 import { Rng } from './rng.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -37,6 +38,11 @@ const SEED = 0x5eed_ac4e;
 
 
 const rng = new Rng(SEED);
+/**
+ * The key-driver ratings (drivers.ts) come from a stream of their own, so that adding them left
+ * every other column exactly as it was.
+ */
+const driverRng = new Rng(DRIVER_SEED);
 
 // ---------------------------------------------------------------------------------------------
 // Calendar
@@ -631,6 +637,8 @@ interface Row {
   ces: Cell;
   comment: string;
   sentiment: Sentiment;
+  /** 0–10 satisfaction with each driver of DRIVER_QUESTIONS (null: skipped) */
+  drivers: (number | null)[];
 }
 
 /** Rates of unanswered questions (CES is only asked after a support contact, so it is skipped more). */
@@ -657,6 +665,9 @@ function generate(): Row[] {
       const ms = timestampIn(m, customer.region);
       const monthsElapsed = (ms - MONTHS[0]!.startMs) / (30.44 * DAY_MS);
       const regionEffect = customer.region === 'EMEA' ? emeaEffect(ms) : REGION_EFFECT[customer.region];
+      // the response's own noise, split into the driver experiences (drivers.ts); drawn in the same order as ever
+      const noise = rng.normal(0, RESPONSE_SD);
+      const badExperience = rng.chance(BAD_EXPERIENCE_RATE);
       const s =
         BASE_LEVEL +
         DRIFT_PER_MONTH * monthsElapsed +
@@ -665,8 +676,9 @@ function generate(): Row[] {
         PLAN_EFFECT[customer.plan] +
         CHANNEL_EFFECT[channel] +
         customer.offset +
-        rng.normal(0, RESPONSE_SD) +
-        (rng.chance(BAD_EXPERIENCE_RATE) ? BAD_EXPERIENCE_SHIFT : 0);
+        noise +
+        (badExperience ? BAD_EXPERIENCE_SHIFT : 0);
+      const drivers = driverRatings(driverRng, noise, RESPONSE_SD ** 2);
       const nps = npsFromLatent(s);
       const csat = csatFromLatent(s);
       const ces = cesFromLatent(s, channel);
@@ -682,6 +694,7 @@ function generate(): Row[] {
         ces: rng.chance(MISSING_RATE.ces) ? null : ces,
         comment,
         sentiment,
+        drivers,
       });
     }
   }
@@ -727,7 +740,7 @@ function generate(): Row[] {
 // CSV
 // ---------------------------------------------------------------------------------------------
 
-const HEADER = ['response_id', 'customer_id', 'submitted_at', 'channel', 'region', 'plan', 'nps_score', 'csat', 'ces', 'comment'];
+const HEADER = ['response_id', 'customer_id', 'submitted_at', 'channel', 'region', 'plan', 'nps_score', 'csat', 'ces', 'comment', ...DRIVER_QUESTIONS.map((q) => q.column)];
 
 /** RFC 4180: quote a field containing a comma, quote, CR or LF, doubling embedded quotes. */
 function csvField(value: string): string {
@@ -752,6 +765,7 @@ function toCsv(rows: Row[]): string {
       r.csat === null ? '' : String(r.csat),
       r.ces === null ? '' : String(r.ces),
       r.comment,
+      ...r.drivers.map((v) => (v === null ? '' : String(v))),
     ];
     lines.push(cells.map(csvField).join(','));
   });
@@ -874,6 +888,12 @@ function summarize(rows: Row[], csvPath: string, csv: string, fragmentCount: num
     `  in 2026-10:  missing nps ${curBlank('nps')}, csat ${curBlank('csat')}, ces ${curBlank('ces')}; ` +
       `out of range nps ${curBad('nps', validNps)}, csat ${curBad('csat', validCsat)}, ces ${curBad('ces', validCes)}`,
   );
+  say('key drivers (0-10) mean   skipped  planted LMG share of R2');
+  const planted = plantedShares();
+  DRIVER_QUESTIONS.forEach((q, j) => {
+    const given = rows.map((r) => r.drivers[j]).filter((v): v is number => v !== null);
+    say(`  ${q.column.padEnd(12)}  ${mean(given).toFixed(2)}  ${String(rows.length - given.length).padStart(7)}  ${planted[j]!.share.toFixed(1).padStart(5)}%`);
+  });
   const words = rows.filter((r) => r.comment !== '').map((r) => wordCount(r.comment));
   say(
     `comments: ${((100 * words.length) / rows.length).toFixed(1)}% non-empty, ${new Set(rows.map((r) => r.comment)).size - 1} distinct, ` +

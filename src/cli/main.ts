@@ -2,22 +2,23 @@
  * The CLI: parses arguments, runs the pipeline, writes outputs atomically, and turns errors into
  * one clear message and an exit code (0 ok, 1 config/data/output error, 2 usage, 3 internal).
  */
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
-import { configJsonSchema } from '../config/schema.js';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CxError, describeError, redactSecrets } from '../errors.js';
-import { isPeriodKey, isPlausiblePeriod, MAX_HISTORY, periodExample, periodRange, plausibleDates } from '../metrics/period.js';
-import { forSegment, load, modelFor, renderPeriod, segmentsOf, type Loaded } from '../pipeline.js';
-import { PdfPrinter } from '../render/pdf.js';
-import { renderNotebook } from '../render/notebook.js';
-import { summaryMarkdown } from '../render/summary.js';
-import { slug } from '../report/sections/common.js';
-import { parseCommand, USAGE, type Command } from './args.js';
-import { startPreview } from '../preview/server.js';
-import { init } from './init.js';
-import { indexPage, manifest, sha256, type BuiltReport } from './outputs.js';
+import type { Loaded } from '../pipeline.js';
+import { COMMAND_USAGE, parseCommand, USAGE, type Command } from './args.js';
+import type { BuiltReport } from './outputs.js';
 import { chooseMode, createReporter, type Reporter } from './reporter.js';
-import { OutputSet, outputError, type OutputFile } from './write.js';
+import type { OutputFile, OutputSet } from './write.js';
+// Everything else (the pipeline, the browser, Vega, chokidar…) is imported by the command that
+// needs it, so that `cxreport --help` and `--version` start at once.
+
+/** The version of cxreport (its package.json, two folders up from src/cli or dist/cli). */
+export function version(): string {
+  return (JSON.parse(readFileSync(resolve(dirname(fileURLToPath(import.meta.url)), '../../package.json'), 'utf8')) as { version: string }).version;
+}
 
 export interface Io {
   stdout: (text: string) => void;
@@ -50,35 +51,56 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   try {
     switch (command.command) {
       case 'help':
-        io.stdout(`${USAGE}\n`);
+        io.stdout(`${command.topic ? COMMAND_USAGE[command.topic] : USAGE}\n`);
         return EXIT.ok;
-      case 'schema':
+      case 'version':
+        io.stdout(`cxreport ${version()}\n`);
+        return EXIT.ok;
+      case 'schema': {
+        const { configJsonSchema } = await import('../config/schema.js');
         io.stdout(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
         return EXIT.ok;
+      }
       case 'validate':
         return await validate(command, io);
       case 'dev': {
-        const preview = await startPreview({
-          configPath: command.config,
-          env: io.env,
-          cwd: io.cwd,
-          period: command.period,
-          port: command.port,
-          onRebuild: (r, files) => reporter.info(`${r.ok ? 'rebuilt' : 'rebuilt with errors'} (${r.kind === 'render' ? 'render only' : r.kind === 'model' ? 'report model' : r.kind === 'data' ? 'data and metrics' : 'everything'}) in ${Math.round(r.ms)} ms after a change to ${files.map((f) => relative(io.cwd, f)).join(', ')}`),
-        });
-        reporter.info(`preview of ${command.config} at ${preview.url} — rebuilds on save; Ctrl+C to stop`);
-        await new Promise<void>((done) => {
-          process.once('SIGINT', done);
-          process.once('SIGTERM', done);
-        });
-        await preview.close();
-        return EXIT.ok;
+        // Ctrl+C is handled from the start, also while the first build runs
+        let stop!: () => void;
+        const stopped = new Promise<void>((done) => (stop = done));
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+        try {
+          const { startPreview } = await import('../preview/server.js');
+          const started = performance.now();
+          const preview = await startPreview({
+            configPath: command.config,
+            env: io.env,
+            cwd: io.cwd,
+            period: command.period,
+            port: command.port,
+            // the URL is printed in every mode (--quiet too): it is what the command is for
+            onListening: (url) => (command.json ? reporter.info(`preview at ${url}`) : io.stderr(`preview of ${command.config} at ${url} — rebuilds on save; Ctrl+C to stop\n`)),
+            onRebuild: (r, files) => reporter.info(`${r.ok ? 'rebuilt' : 'rebuilt with errors'} (${r.kind === 'render' ? 'render only' : r.kind === 'model' ? 'report model' : r.kind === 'data' ? 'data and metrics' : 'everything'}) in ${Math.round(r.ms)} ms after a change to ${files.map((f) => relative(io.cwd, f)).join(', ')}`),
+          });
+          const first = preview.session.last;
+          reporter.info(`${first.ok ? 'built' : 'built with errors (shown on the page)'} in ${Math.round(performance.now() - started)} ms; watching for changes`);
+          await stopped;
+          io.stderr('stopping the preview\n');
+          await preview.close();
+          return EXIT.ok;
+        } finally {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+        }
       }
       case 'init': {
-        const written = await init(command.config, { force: command.force, cwd: io.cwd });
+        const { init } = await import('./init.js');
+        const written = await init(command.config, { force: command.force, cwd: io.cwd, env: io.env });
         for (const path of written) reporter.wrote(relative(io.cwd, path), 0);
         const where = relative(io.cwd, resolve(io.cwd, command.config));
+        if (written.kept) reporter.info(`kept the existing ${relative(io.cwd, written.kept)}: add cxreport to it with npm install cxreport`);
         reporter.info(`created a cxreport project${where ? ` in ${where}` : ''}: build it with ${where ? `cd ${where} && ` : ''}npx cxreport build`);
+        reporter.info(`then run npm install and commit package-lock.json: the CI workflow (.github/workflows/cxreport.yml) installs cxreport from it with npm ci`);
         return EXIT.ok;
       }
       case 'build':
@@ -100,7 +122,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
  * Whoever else ends the process (puppeteer on Ctrl+C, say) still leaves no temporary file behind.
  * Returns the function that removes the handlers.
  */
-function cleanUpOnSignals(output: OutputSet): () => void {
+function cleanUpOnSignals(output: Pick<OutputSet, 'abortSync' | 'committing'>): () => void {
   const numbers: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
   const onExit = () => output.abortSync();
   const onSignal = (signal: NodeJS.Signals) => {
@@ -117,8 +139,9 @@ function cleanUpOnSignals(output: OutputSet): () => void {
 }
 
 /** The periods a command asks for: none (configured/latest), one, or every period of a range. */
-function periodsOf(command: Command, loaded: Loaded): (string | undefined)[] {
+async function periodsOf(command: Command, loaded: Loaded): Promise<(string | undefined)[]> {
   if (!command.period) return [undefined];
+  const { isPeriodKey, isPlausiblePeriod, MAX_HISTORY, periodExample, periodRange, plausibleDates } = await import('../metrics/period.js');
   const granularity = loaded.config.report.period.granularity;
   const parts = command.period.split('..');
   for (const p of parts) {
@@ -132,9 +155,31 @@ function periodsOf(command: Command, loaded: Loaded): (string | undefined)[] {
   return range;
 }
 
+/**
+ * The last line of a build: what was built, where, how many files and bytes, warnings, time —
+ * "built Customer Experience Report for 2026-10 (html, pdf) in 4.2 s: 4 files, 1.3 MB in reports/2026-10; no warnings".
+ */
+function buildSummary(built: BuiltReport[], wrote: { path: string; bytes: number }[], formats: string[], warnings: number, ms: number, cwd: string): string {
+  const bytes = wrote.reduce((sum, w) => sum + w.bytes, 0);
+  const size = bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`;
+  const dirs = [...new Set(wrote.map((w) => dirname(w.path)))];
+  // the folder that holds everything: the common prefix of the folders written to
+  let where = dirs[0] ?? cwd;
+  for (const d of dirs) while (where !== dirname(where) && d !== where && !d.startsWith(`${where}/`)) where = dirname(where);
+  const shown = relative(cwd, where) || '.';
+  const periods = [...new Set(built.map((b) => b.period))];
+  const segments = [...new Set(built.map((b) => b.segment).filter((s) => s !== undefined))];
+  const what = built.length === 1
+    ? `${built[0].title} for ${built[0].period}`
+    : `${built.length} reports (${periods.length === 1 ? periods[0] : `${periods.length} periods, ${periods[0]} to ${periods[periods.length - 1]}`}${segments.length ? ` × ${segments.length} segments` : ''})`;
+  const took = ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+  return `built ${what} as ${formats.join(', ')} in ${took}: ${wrote.length} files, ${size} in ${shown}; ${warnings === 0 ? 'no warnings' : warnings === 1 ? '1 warning (above)' : `${warnings} warnings (above)`}`;
+}
+
 async function validate(command: Command, io: Io): Promise<number> {
+  const { forSegment, load, modelFor, segmentsOf } = await import('../pipeline.js');
   const loaded = await load({ configPath: command.config, env: io.env, cwd: io.cwd });
-  const periods = periodsOf(command, loaded).map((p) => modelFor(loaded, p).computed.period);
+  const periods = (await periodsOf(command, loaded)).map((p) => modelFor(loaded, p).computed.period);
   for (const segment of segmentsOf(loaded.config)) if (segment) await forSegment(loaded, segment);
   const { config } = loaded;
   if (!command.quiet) {
@@ -144,11 +189,17 @@ async function validate(command: Command, io: Io): Promise<number> {
 }
 
 async function runBuild(command: Command, io: Io, reporter: Reporter): Promise<number> {
-  const loaded = await reporter.step('load config and data', () => load({ configPath: command.config, env: io.env, cwd: io.cwd }));
+  const { forSegment, load, modelFor, renderPeriod, segmentsOf } = await import('../pipeline.js');
+  const { PdfPrinter } = await import('../render/pdf.js');
+  const { slug } = await import('../report/sections/common.js');
+  const { indexPage, manifest, sha256 } = await import('./outputs.js');
+  const { OutputSet, outputError } = await import('./write.js');
+  const started = performance.now();
+  const loaded = await reporter.step('load config and data', (progress) => load({ configPath: command.config, env: io.env, cwd: io.cwd, progress }));
   const { config } = loaded;
   for (const source of loaded.sources.values()) for (const note of source.notes ?? []) reporter.info(`note: source "${source.name}": ${note}`);
   const formats = command.formats ?? config.outputs.formats;
-  const periods = periodsOf(command, loaded);
+  const periods = await periodsOf(command, loaded);
   const segments = segmentsOf(config);
   const batch = periods.length * segments.length > 1;
   // Where reports go: DIR/<period>[/<segment>] in a batch, else DIR itself (--out) or reports/<period>.
@@ -166,25 +217,31 @@ async function runBuild(command: Command, io: Io, reporter: Reporter): Promise<n
   const wrote: { path: string; bytes: number }[] = [];
   const stopOnSignals = cleanUpOnSignals(output);
   // One browser for every PDF of this build; a build that cannot print writes nothing.
-  let printer: PdfPrinter | undefined;
+  let printer: Awaited<ReturnType<typeof PdfPrinter.launch>> | undefined;
   const built: BuiltReport[] = [];
   const summaries: string[] = [];
   try {
     try {
       if (formats.includes('pdf')) printer = await reporter.step('start browser', () => PdfPrinter.launch(io.env));
+      // a batch counts its reports: "[3/6] compute 2026-03"
+      const total = periods.length * segments.length;
       for (const segment of segments) {
         const data = segment ? await reporter.step(`filter ${segment.column} = ${segment.value}`, () => forSegment(loaded, segment)) : loaded;
         for (const requested of periods) {
+          const tag = batch ? `[${built.length + 1}/${total}] ` : '';
           const name = `${requested ?? 'latest period'}${segment ? ` · ${segment.value}` : ''}`;
-          const result = await reporter.step(`compute ${name}`, () => modelFor(data, requested));
+          const result = await reporter.step(`${tag}compute ${name}`, (progress) => modelFor(data, requested, (id, i, n) => progress(`${id} (${i + 1}/${n})`)));
           const period = result.computed.period;
           for (const warning of result.computed.warnings ?? []) reporter.warn(warning);
-          const { html, metrics } = await reporter.step(`render ${name}`, () => renderPeriod(data, result));
+          const { html, metrics } = await reporter.step(`${tag}render ${name}`, () => renderPeriod(data, result));
           const files: OutputFile[] = [{ name: 'metrics.json', content: metrics }];
           if (formats.includes('html')) files.push({ name: 'report.html', content: html });
-          if (formats.includes('ipynb')) files.push({ name: 'report.ipynb', content: await reporter.step(`notebook ${name}`, () => renderNotebook(result.model, config)) });
+          if (formats.includes('ipynb')) {
+            const { renderNotebook } = await import('../render/notebook.js');
+            files.push({ name: 'report.ipynb', content: await reporter.step(`${tag}notebook ${name}`, () => renderNotebook(result.model, config)) });
+          }
           if (printer) {
-            const pdf = await reporter.step(`print PDF ${name}`, () => printer!.print(result.model, config));
+            const pdf = await reporter.step(`${tag}print PDF ${name}`, () => printer!.print(result.model, config));
             files.push({ name: 'report.pdf', content: pdf });
           }
           const dir = outDirFor(period, segment?.value);
@@ -199,7 +256,7 @@ async function runBuild(command: Command, io: Io, reporter: Reporter): Promise<n
             files: staged.map((path, i) => ({ path, bytes: Buffer.byteLength(files[i].content), sha256: sha256(files[i].content) })),
             results: [...result.computed.results.values()],
           });
-          summaries.push(summaryMarkdown(result.model, result.computed));
+          if (command.summary) summaries.push((await import('../render/summary.js')).summaryMarkdown(result.model, result.computed));
         }
       }
     } finally {
@@ -231,6 +288,6 @@ async function runBuild(command: Command, io: Io, reporter: Reporter): Promise<n
     }
     reporter.wrote(relative(io.cwd, path) || path, Buffer.byteLength(summaries.join('\n')));
   }
-  reporter.info(`built ${built.length === 1 ? `${config.report.title} for ${built[0].period}` : `${built.length} reports`}`);
+  reporter.info(buildSummary(built, wrote, formats, reporter.warnings, performance.now() - started, io.cwd));
   return EXIT.ok;
 }

@@ -573,7 +573,8 @@ function lifecycleVisual(kind: Kind, r: MetricResult, pc: PreparedCustomers<Chur
   const fmt = formatter(locale);
   const g = pc.granularity as CalendarGranularity; // the date form is never `all` (checkLifecycleForm)
   const cur = periodOrdinal(ctx.period, g);
-  const keep = r.series.filter((s) => periodOrdinal(s.period, g) > cur - 24);
+  // the last 12 periods, like the trends and the table below
+  const keep = r.series.filter((s) => periodOrdinal(s.period, g) > cur - 12);
   const short = (key: string) => ctx.periodLabel(key, 'short');
   const points = keep.map((s) => ({ label: short(s.period), value: s.value, lo: s.ci?.[0] ?? null, hi: s.ci?.[1] ?? null, n: s.n, lowSample: s.lowSample }));
   const withData = keep.filter((s) => s.value !== null);
@@ -616,7 +617,7 @@ function lifecycleVisual(kind: Kind, r: MetricResult, pc: PreparedCustomers<Chur
           high: pct(hi.value),
           highPeriod: ctx.periodLabel(hi.period),
         }),
-        spec: trendSpec(points, { metric: r.label, unit: 'percent', target: r.target, domain: [0, 100], t: translator(locale) }),
+        spec: trendSpec(points, { metric: r.label, unit: 'percent', target: r.target, domain: [0, 100], annotations: (ctx.annotations ?? []).map((a) => ({ label: short(a.period), text: a.label })), t: translator(locale) }),
         size: 'wide',
       },
     });

@@ -25,6 +25,7 @@ import { MESSAGES } from './clv.js';
 import { bgnbdLogLikelihood, type BgNbdParams } from './models/bgnbd.js';
 import { customerLifetimeValue, gammaGammaLogLikelihood, type GammaGammaParams } from './models/gammagamma.js';
 import { collapseRfm } from './models/rfm.js';
+import { lastPeriods } from './period.js';
 import { metricSectionText } from '../../test/html-text.js';
 
 const relativeError = (actual: number, expected: number) => Math.abs(actual - expected) / Math.abs(expected);
@@ -427,7 +428,10 @@ describe('CLV, method bgnbd (independent checks on a synthetic orders file)', ()
     const last = m.series[m.series.length - 1];
     expect(last).toMatchObject({ period: '2026-10', n: m.n, ci: null });
     expect(last.value).toBe(m.value);
-    expect(m.series[0].period).toBe(ORDERS.map((r) => String(r[2]).slice(0, 7)).sort()[0]);
+    // the series holds the periods the report shows (the KPI card's 12-month sparkline, which
+    // includes the trend's 6), not every month since the first order
+    const first = ORDERS.map((r) => String(r[2]).slice(0, 7)).sort()[0];
+    expect(m.series.map((p: any) => p.period)).toEqual(lastPeriods('2026-10', 12, 'month').filter((p) => p >= first));
     expect(result.metrics).not.toMatch(/NaN|Infinity/);
     // every fitted point has a finite value (metrics.json would turn NaN into null: check the model itself)
     const prepared = result.prepared.get('clv') as any;
@@ -559,6 +563,7 @@ metrics:
   clv: { type: clv, method: bgnbd, source: orders, customer: sampleid, date: date, amount: amount }
 sections:
   - { type: metric, metric: clv }
+  - { type: trend, metric: clv, periods: 9 }
 `;
     const started = performance.now();
     const r = await buildFiles({ 'cxreport.yaml': config, 'data/orders.csv': csv(['sampleid', 'date', 'amount'], rows) });

@@ -7,7 +7,8 @@
  *
  * `method: bgnbd` — BG/NBD (Fader, Hardie & Lee 2005) for the purchase process and Gamma-Gamma
  * (Fader & Hardie 2013) for spend, fitted by maximum likelihood on every order up to the period
- * end (the calibration period), per customer (x, t_x, T) in weeks from `summarizeTransactions`.
+ * end (the calibration period), per customer (x, t_x, T) in weeks from `summarizeTransactions`
+ * (`transactionSummarizer`: the same for every period from one read of the orders).
  * Reports the fitted parameters and log-likelihoods, P(alive), expected purchases and discounted
  * expected value per customer over a horizon, their total and mean, and the top accounts. No
  * interval is given for the model estimate (none is derived), and changes are not tested.
@@ -30,7 +31,7 @@ import type { SourceTable } from '../sources/types.js';
 import { bgnbdLogLikelihood, expectedPurchases, probabilityAlive, type BgNbdParams } from './models/bgnbd.js';
 import { customerLifetimeValue, expectedAverageSpend, gammaGammaLogLikelihood, type GammaGammaParams } from './models/gammagamma.js';
 import { minimize } from './models/optimize.js';
-import { collapseRfm, summarizeTransactions, type Transaction, type TransactionSummary, type WeightedRfm } from './models/rfm.js';
+import { collapseRfm, transactionSummarizer, type Transaction, type TransactionSummary, type WeightedRfm } from './models/rfm.js';
 import { lbeta, lgamma, logAddExp } from './models/special.js';
 import { filterSchema, type Filter } from './filter.js';
 import type { ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, PrepareContext, VisualBlock, VisualContext } from './module.js';
@@ -47,6 +48,9 @@ import { meanEstimate, wilsonInterval, Z95, type Interval } from './stats.js';
 export const MESSAGES = {
   en: {
     label: 'CLV',
+    // each method's own default label, so that two CLV metrics in one report never share a name
+    'label.simple': 'Lifetime value (margin ÷ churn)',
+    'label.bgnbd': 'Expected {months}-month purchase value',
     'title.simple': 'Customer lifetime value (simple)',
     'title.bgnbd': 'Customer lifetime value (BG/NBD + Gamma-Gamma)',
     'test.bgnbd':
@@ -125,6 +129,8 @@ export const MESSAGES = {
   },
   'zh-CN': {
     label: 'CLV',
+    'label.simple': '终身价值（毛利 ÷ 流失率）',
+    'label.bgnbd': '未来 {months} 个月预期购买价值',
     'title.simple': '客户终身价值（简单法）',
     'title.bgnbd': '客户终身价值（BG/NBD + Gamma-Gamma）',
     'test.bgnbd': '期望值为模型估计值，每期在相互嵌套的校准数据上重新拟合，上期的每笔订单也包含在本期中，且未推导其抽样分布，因此不作检验',
@@ -601,6 +607,9 @@ function prepareCells(ctx: PrepareContext<ClvDef>, rows: TransactionCells, custo
     }
     return transactions;
   };
+  // per-customer summaries at any calibration end, from one read of the orders (in time order)
+  let summarizer: ((calibrationEnd: string) => TransactionSummary[]) | undefined;
+  const summaries = (calibrationEnd: string) => (summarizer ??= transactionSummarizer(orders(), 7))(calibrationEnd);
 
   // Periods are fitted in order from the first with data, each starting from the previous
   // period's optimum: a period's result does not depend on which periods were asked for first.
@@ -610,7 +619,9 @@ function prepareCells(ctx: PrepareContext<ClvDef>, rows: TransactionCells, custo
   // by the digest of their input (fitCache below), so a preview rebuild of unchanged data refits
   // nothing.
   const hasData = (end: number) => bounds.lastBefore(end) !== undefined;
+  const ordersBefore = orderDigests(validCustomers, validTs, validAmount);
   const fits = new Map<string, PeriodFits | null>();
+  const fitKeys = new Map<string, string>();
   const bgCache = new Map<string, BgnbdPeriod>();
   const bgnbd = (period: string): BgnbdPeriod => {
     const hit = bgCache.get(period);
@@ -620,14 +631,22 @@ function prepareCells(ctx: PrepareContext<ClvDef>, rows: TransactionCells, custo
     for (const p of seriesPeriods(bounds.first, period, granularity)) {
       let f = fits.get(p);
       if (f === undefined) {
-        const d = periodData(p, granularity, orders(), hasData);
-        f = d.fit ? fitsFor(d.fit, start) : null;
+        const end = periodEnd(p, granularity);
+        const from = start;
+        const key = fitKey(ordersBefore(end), isoDay(end - DAY_MS), from);
+        f = cachedFits(key, () => {
+          const d = periodData(p, granularity, summaries, hasData);
+          if (p === period) data = d;
+          return d.fit ? fitsFor(d.fit, from) : null;
+        });
         fits.set(p, f);
-        if (p === period) data = d;
+        fitKeys.set(p, key);
       }
       if (f) start = { bg: f.bg.params, gg: f.gg.params };
     }
-    const model = evaluatePeriod(data ?? periodData(period, granularity, orders(), hasData), fits.get(period) ?? null, def);
+    // the model evaluated per customer, also kept across builds (same fits, margin, horizon and discount)
+    const key = `${fitKeys.get(period)}|${period}|${def.margin}|${def.horizon_months}|${def.discount_rate}`;
+    const model = cachedModel(key, () => evaluatePeriod(data ?? periodData(period, granularity, summaries, hasData), fits.get(period) ?? null, def));
     bgCache.set(period, model);
     return model;
   };
@@ -685,12 +704,12 @@ interface PeriodFits {
   gg: FitSummary<GammaGammaParams> & { customers: number };
 }
 
-function periodData(period: string, granularity: Granularity, transactions: Transaction[], hasData: (end: number) => boolean): PeriodData {
+function periodData(period: string, granularity: Granularity, summaries: (calibrationEnd: string) => TransactionSummary[], hasData: (end: number) => boolean): PeriodData {
   const end = periodEnd(period, granularity);
   const calibrationEnd = isoDay(end - DAY_MS);
   const empty: BgnbdPeriod = { period, calibrationEnd, customers: 0, repeatCustomers: 0, notModelled: 0, bgnbd: null, gammaGamma: null, values: null, mean: null, total: null, expectedActive: null, expectedPurchases: null, notes: [] };
   if (!hasData(end)) return { base: { ...empty, notes: [{ key: 'note.noOrders' }] } };
-  const summary = summarizeTransactions(transactions, { calibrationEnd, periodDays: 7 });
+  const summary = summaries(calibrationEnd);
   const modelled = summary.filter((s) => s.T > 0);
   const repeat = modelled.filter((s) => s.x > 0);
   // Spend information: repeat buyers with a positive mean repeat spend (all-free repeat purchases carry none).
@@ -704,28 +723,48 @@ function periodData(period: string, granularity: Granularity, transactions: Tran
 
 /**
  * Fits kept across builds (module level, least recently used first out), keyed by the digest of
- * everything a period's fits are a function of: the collapsed (x, t_x, T, weight) rows, the
- * spenders' x and mean spend, the calibration end and the start (the previous period's optimum).
- * The same input gives the same fits, so a hit returns exactly what fitting would.
+ * everything a period's fits are a function of: the orders up to its calibration end (customer,
+ * time and amount of each, which make every customer's x, t_x, T and mean spend), the calibration
+ * end and the start (the previous period's optimum). The same input gives the same fits, so a hit
+ * returns exactly what fitting would, without even summarising the period's customers; null: the
+ * period has too few customers to fit.
  */
-const fitCache = new Map<string, PeriodFits>();
+const fitCache = new Map<string, PeriodFits | null>();
 const FIT_CACHE_SIZE = 256;
 /** Hits and misses of the fit cache since the process started (for tests and benchmarks). */
 export const fitCacheStats = { hits: 0, misses: 0 };
 
-function fitDigest(input: FitInput, start: { bg: BgNbdParams; gg: GammaGammaParams } | undefined): string {
-  const hash = createHash('sha256');
-  const { collapsed: c } = input;
-  hash.update(`${input.calibrationEnd}|${c.n}|${c.x.length}|${input.x.length}|`);
-  for (const a of [c.x, c.tx, c.T, c.weight, Float64Array.from(input.x), Float64Array.from(input.zbar)]) hash.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+/** The digests of the orders before each instant (valid rows in time order), made in one pass as periods are asked for in order. */
+function orderDigests(customers: ArrayLike<string>, ts: ArrayLike<number>, amounts: ArrayLike<number>): (end: number) => string {
+  const memo = new Map<number, string>();
+  let hash = createHash('sha256');
+  let at = 0;
+  let upTo = -Infinity;
+  return (end) => {
+    const hit = memo.get(end);
+    if (hit) return hit;
+    // asked out of order (not what compute does): start again from the first order
+    if (end < upTo) [hash, at] = [createHash('sha256'), 0];
+    let chunk = '';
+    for (; at < ts.length && ts[at] < end; at++) chunk += `${customers[at]}\u0000${ts[at]}\u0000${amounts[at]}\n`;
+    hash.update(chunk);
+    upTo = end;
+    const digest = hash.copy().digest('base64');
+    memo.set(end, digest);
+    return digest;
+  };
+}
+
+function fitKey(orders: string, calibrationEnd: string, start: { bg: BgNbdParams; gg: GammaGammaParams } | undefined): string {
+  const hash = createHash('sha256').update(`${orders}|${calibrationEnd}|`);
   hash.update(start ? Float64Array.from([start.bg.r, start.bg.alpha, start.bg.a, start.bg.b, start.gg.p, start.gg.q, start.gg.gamma]) : new Uint8Array(0));
   return hash.digest('base64');
 }
 
-function fitsFor(input: FitInput, start: { bg: BgNbdParams; gg: GammaGammaParams } | undefined): PeriodFits {
-  const key = fitDigest(input, start);
+/** The fits of `key` from the cache, or made by `fit` and kept. */
+function cachedFits(key: string, fit: () => PeriodFits | null): PeriodFits | null {
   const hit = fitCache.get(key);
-  if (hit) {
+  if (hit !== undefined) {
     fitCacheStats.hits++;
     // most recently used last
     fitCache.delete(key);
@@ -733,12 +772,44 @@ function fitsFor(input: FitInput, start: { bg: BgNbdParams; gg: GammaGammaParams
     return hit;
   }
   fitCacheStats.misses++;
-  const bg = fitBgNbdFast(input.collapsed, start?.bg);
-  const gg = { ...fitGammaGammaFast(input.x, input.zbar, start?.gg), customers: input.x.length };
-  const fits = { bg, gg };
+  const fits = fit();
   fitCache.set(key, fits);
   if (fitCache.size > FIT_CACHE_SIZE) fitCache.delete(fitCache.keys().next().value!);
   return fits;
+}
+
+/**
+ * Models evaluated per customer (the periods a report shows), kept like the fits, up to about a
+ * million customer values in all.
+ */
+const modelCache = new Map<string, BgnbdPeriod>();
+const MODEL_CACHE_VALUES = 1_000_000;
+let modelCacheValues = 0;
+
+function cachedModel(key: string, evaluate: () => BgnbdPeriod): BgnbdPeriod {
+  const hit = modelCache.get(key);
+  if (hit) {
+    modelCache.delete(key);
+    modelCache.set(key, hit);
+    return hit;
+  }
+  const model = evaluate();
+  const size = (m: BgnbdPeriod) => 1 + (m.values?.length ?? 0);
+  modelCache.set(key, model);
+  modelCacheValues += size(model);
+  // least recently used first out, never the model just made
+  for (const [k, m] of modelCache) {
+    if (modelCacheValues <= MODEL_CACHE_VALUES || k === key) break;
+    modelCache.delete(k);
+    modelCacheValues -= size(m);
+  }
+  return model;
+}
+
+function fitsFor(input: FitInput, start: { bg: BgNbdParams; gg: GammaGammaParams } | undefined): PeriodFits {
+  const bg = fitBgNbdFast(input.collapsed, start?.bg);
+  const gg = { ...fitGammaGammaFast(input.x, input.zbar, start?.gg), customers: input.x.length };
+  return { bg, gg };
 }
 
 /** A period's model: per-customer values and their sums from its fits (null: not fitted, see the base's notes). */
@@ -876,7 +947,7 @@ function common(prepared: PreparedClv, minSample: number, t: Translate) {
   return {
     id: prepared.id,
     type: 'clv',
-    label: def.label ?? t('label'),
+    label: def.label ?? (def.method === 'simple' ? t('label.simple') : t('label.bgnbd', { months: def.horizon_months })),
     title: t(def.method === 'simple' ? 'title.simple' : 'title.bgnbd'),
     unit: 'currency' as const,
     higherIsBetter: true,

@@ -548,14 +548,20 @@ function cohortVisual(r: MetricResult, pc: PreparedCohorts, ctx: VisualContext):
   const ks = Array.from({ length: Math.max(...rows.map((row) => row.retention.length)) }, (_, k) => kLabel(k));
   const x = { field: 'k', type: 'ordinal' as const, sort: ks, title: t(`axis.${g}`), axis: { orient: 'top' as const, labelAngle: 0 } };
   const y = { field: 'cohort', type: 'ordinal' as const, sort: order, title: null, axis: { labelLimit: 220 } };
+  // the colour scale spans the data's range (down to the lowest share, rounded down to 5 points), not 0–100,
+  // so that cells from 68% to 100% are told apart; white text on the darker half
+  const shares = values.map((v) => v.share).filter((v) => Number.isFinite(v));
+  const floor = shares.length ? Math.max(0, Math.min(Math.floor(Math.min(...shares) / 5) * 5, 95)) : 0;
+  const ceiling = shares.length ? Math.max(floor + 5, Math.min(100, Math.ceil(Math.max(...shares) / 5) * 5)) : 100;
+  const dark = floor + 0.55 * (ceiling - floor);
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    width: 600 - 200,
-    height: { step: 22 },
+    width: 600 - 110,
+    height: { step: 28 },
     data: { values },
     layer: [
-      { mark: { type: 'rect', stroke: '#ffffff', strokeWidth: 1 }, encoding: { x, y, color: { field: 'share', type: 'quantitative', title: t('legend.active'), scale: { domain: [0, 100], range: ['#f3f6fa', palette.primary] }, legend: { orient: 'right', format: '.0f', gradientLength: 120 } } } },
-      { mark: { type: 'text', fontSize: 10 }, encoding: { x, y, text: { field: 'text' }, color: { condition: { test: 'datum.share >= 55', value: '#ffffff' }, value: palette.ink } } },
+      { mark: { type: 'rect', stroke: '#ffffff', strokeWidth: 1 }, encoding: { x, y, color: { field: 'share', type: 'quantitative', title: t('legend.active'), scale: { domain: [floor, ceiling], range: ['#f3f6fa', palette.primary], clamp: true }, legend: { orient: 'right', format: '.0f', gradientLength: 160 } } } },
+      { mark: { type: 'text', fontSize: 11 }, encoding: { x, y, text: { field: 'text' }, color: { condition: { test: `datum.share >= ${dark}`, value: '#ffffff' }, value: palette.ink } } },
     ],
   };
   const at = r.extra.at as number;

@@ -290,20 +290,30 @@ export function isFit(f: DriverFit | FitProblem): f is DriverFit {
 }
 
 /**
- * Percentile bootstrap of the LMG shares (percent of each resample's R²): rows are drawn with
- * replacement (as frequency weights), a resample whose fit is impossible (a constant or collinear
+ * Percentile bootstrap of the LMG shares (percent of each resample's R²): the N cases are drawn
+ * with replacement. `data` may hold distinct rows with their `multiplicity` (N = its sum): a draw
+ * picks one of the N cases and counts it on its row, which is the same resample at the cost of
+ * one pass over the distinct rows. A resample whose fit is impossible (a constant or collinear
  * column in it) is skipped and not counted.
  */
-export function bootstrapShares(data: Float64Array, p: number, resamples: number, seed: number): { ci: [number, number][]; valid: number } {
+export function bootstrapShares(data: Float64Array, p: number, resamples: number, seed: number, multiplicity?: ArrayLike<number>): { ci: [number, number][]; valid: number } {
   const k = p + 1;
-  const n = data.length / k;
+  const rows = data.length / k;
+  let caseRow: Int32Array;
+  if (multiplicity) {
+    let total = 0;
+    for (let i = 0; i < rows; i++) total += multiplicity[i];
+    caseRow = new Int32Array(total);
+    for (let i = 0, c = 0; i < rows; i++) for (let m = 0; m < multiplicity[i]; m++) caseRow[c++] = i;
+  } else caseRow = Int32Array.from({ length: rows }, (_, i) => i);
+  const n = caseRow.length;
   const rng = mulberry32(seed);
-  const counts = new Float64Array(n);
+  const counts = new Float64Array(rows);
   const draws = Array.from({ length: p }, () => new Float64Array(resamples));
   let valid = 0;
   for (let b = 0; b < resamples; b++) {
     counts.fill(0);
-    for (let i = 0; i < n; i++) counts[(rng() * n) | 0]++;
+    for (let i = 0; i < n; i++) counts[caseRow[(rng() * n) | 0]]++;
     const fit = fitDrivers(data, p, counts);
     if (!isFit(fit) || !(fit.r2 > 0)) continue;
     for (let j = 0; j < p; j++) draws[j][valid] = (100 * fit.lmg[j]) / fit.r2;
@@ -410,12 +420,14 @@ export const MESSAGES = {
  * Reads and checks the answers and driver values of the drivers sections naming metric `id`:
  * each driver a column of the metric's source (did-you-mean otherwise), not the score itself, and
  * holding numbers (or text mapped by `levels:`). One analysis per metric: further sections must
- * ask for the same one. In the preview (lenient config) a failing section is recorded and left out.
+ * ask for the same one. A problem stops the build; in the preview (lenient config) it is kept in
+ * `problems` by section index instead, for that section to show in its place (the data may be
+ * fixed while the config stays loaded, so nothing is recorded in the config).
  */
-export function prepareDrivers(id: string, pm: PreparedMetric, config: Config, specs: DriversSpec[]): PreparedDrivers | undefined {
+export function prepareDrivers(id: string, pm: PreparedMetric, config: Config, specs: DriversSpec[], problems: Map<number, CxError>): PreparedDrivers | undefined {
   const fail = (indices: number[], error: CxError): void => {
     if (!config.sectionErrors) throw error;
-    for (const i of indices) config.sectionErrors.set(i, [...(config.sectionErrors.get(i) ?? []), error]);
+    for (const i of indices) problems.set(i, error);
   };
   let chosen: DriversSpec | undefined;
   const sections: number[] = [];
@@ -533,8 +545,16 @@ function analyse(pd: PreparedDrivers, period: string, granularity: Granularity, 
   });
   const n = rows.length;
   const k = p + 1;
-  const data = new Float64Array(n * k);
-  rows.forEach((i, r) => {
+  // identical cases are adjacent after the sort: keep each distinct row once, with its count
+  const distinct: number[] = [];
+  const multiplicity: number[] = [];
+  const same = (a: number, b: number) => pd.y[a] === pd.y[b] && pd.x.every((col) => col[a] === col[b]);
+  for (const i of rows) {
+    if (distinct.length && same(distinct[distinct.length - 1], i)) multiplicity[multiplicity.length - 1]++;
+    else (distinct.push(i), multiplicity.push(1));
+  }
+  const data = new Float64Array(distinct.length * k);
+  distinct.forEach((i, r) => {
     data[r * k] = pd.y[i];
     pd.x.forEach((col, j) => (data[r * k + j + 1] = col[i]));
   });
@@ -542,12 +562,12 @@ function analyse(pd: PreparedDrivers, period: string, granularity: Granularity, 
   const base = { pooled, n, incomplete, r2: null, valid: 0, items: [] };
   const minimum = minimumCases(p, minSample);
   if (n < minimum) return done({ ...base, problem: { kind: 'few', minimum } });
-  const fit = fitDrivers(data, p);
+  const fit = fitDrivers(data, p, multiplicity);
   if (!isFit(fit)) return done({ ...base, problem: fit });
-  const boot = bootstrapShares(data, p, spec.resamples, spec.seed);
+  const boot = bootstrapShares(data, p, spec.resamples, spec.seed, multiplicity);
   const mins = new Float64Array(p).fill(Infinity);
   const maxs = new Float64Array(p).fill(-Infinity);
-  for (let r = 0; r < n; r++) {
+  for (let r = 0; r < distinct.length; r++) {
     for (let j = 0; j < p; j++) {
       const v = data[r * k + j + 1];
       if (v < mins[j]) mins[j] = v;

@@ -113,14 +113,19 @@ describe('health score (worked by hand)', () => {
   });
   // September: A 100; B (160 + 100 + 100)/4 = 90; C (80 + 60 + 60)/4 = 50; D (100 + 80 + 70)/4 = 62.5;
   // E (40 + 40 + 20)/4 = 25; F (120 + 80 + 80)/4 = 70 → green (70 is not below 70). Mean 397.5/6 = 66.25, s² = 739.375.
-  // Welch: SE² = 1158.5185/6 + 739.375/6 = 193.0864 + 123.2292 = 316.3156; t = (60.5556 − 66.25)/17.78526 = −0.320178;
-  // df = 316.3156²/(193.0864²/5 + 123.2292²/5) = 9.534949.
-  it("change by Welch's t-test", () => {
+  // The same accounts are scored in both periods, so the headline change is the paired one (issue 21:
+  // one quantity and one verdict everywhere): over A, B, C, D, F the changes are 0, −25, −40, +20.833, −40,
+  // mean −16.833333; s² = 2842.2222/4 = 710.5556; SE = √(710.5556/5) = 11.921037; t = −1.412071, df = 4.
+  // (Welch on the two periods' means would say −5.694444, t = −0.320178: a different quantity.)
+  it('change by the paired t-test over the accounts scored in both periods (the same number as the paired paragraph)', () => {
     const m = json.metrics.health;
     expect(m.previous.value).toBeCloseTo(66.25, 10);
-    expect(m.delta).toBeCloseTo(60.555556 - 66.25, 5);
-    expect(m.statistic).toBeCloseTo(-0.320178, 5);
-    expect(m.p).toBeCloseTo(2 * studentTCdf(-0.320178, 9.534949), 5);
+    expect(m.delta).toBeCloseTo(-16.833333, 5);
+    expect(m.delta).toBe(m.paired.meanChange);
+    expect(m.statistic).toBeCloseTo(-1.412071, 5);
+    expect(m.p).toBeCloseTo(2 * studentTCdf(-1.412071, 4), 5);
+    expect(m.p).toBe(m.paired.p);
+    expect(m.test).toBe('paired t-test over the 5 accounts scored in both periods');
     expect(m.significant).toBe(false);
   });
   // Red: C, F → 2/6 = 33.3% (Wilson [9.6771, 70.0007]%); September red: E → 1/6.
@@ -268,7 +273,7 @@ describe('health score in Simplified Chinese (report.locale: zh-CN)', () => {
     expect(r.method).toContain('等级：红色 < 40 ≤ 黄色 < 70 ≤ 绿色。');
     expect(r.method).not.toMatch(/weight|higher|config|account|Bands/);
     const m = JSON.parse(zh.metrics).metrics.health;
-    expect(m).toMatchObject({ label: '健康度评分', test: 'Welch t 检验', value: json.metrics.health.value, p: json.metrics.health.p });
+    expect(m).toMatchObject({ label: '健康度评分', test: '配对 t 检验（两期均有评分的 5 个账户）', value: json.metrics.health.value, p: json.metrics.health.p });
     expect(m.atRisk).toEqual(json.metrics.health.atRisk);
   });
 

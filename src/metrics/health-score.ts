@@ -33,10 +33,11 @@ export const MESSAGES = {
     label: 'Health score',
     title: 'Customer health score',
     test: "Welch's t-test",
+    'test.paired': 'paired t-test over the {n} accounts scored in both periods',
     method:
       "Per account and period, each component is normalised to 0–100 as 100·(x − min)/(max − min), clipped to [0, 100] and reversed when lower is better; bounds come from the config or from the data's 5th–95th percentiles over all periods (min–max if those coincide). Components: {components}. " +
       'The score is the weighted mean of the components present (weights re-scaled over them); an account with fewer than half of its components present is excluded and counted, and a non-numeric component value is treated as missing and counted. With several snapshots of an account in one period the latest is used. ' +
-      "Bands: red < {red} ≤ amber < {amber} ≤ green. Value: mean score over accounts, 95% t interval x̄ ± t(0.975, n−1)·s/√n; change: Welch's t-test (conservative here, since most accounts appear in both periods; a paired t-test over those accounts is reported beside it). Share red: Wilson interval, pooled two-proportion z-test.",
+      "Bands: red < {red} ≤ amber < {amber} ≤ green. Value: mean score over accounts, 95% t interval x̄ ± t(0.975, n−1)·s/√n; change: the mean change per account over the accounts scored in both periods, tested by a paired t-test (the same accounts are measured twice, so an independent-samples test would be invalid); Welch's t-test on the two periods' means when fewer than two accounts are paired, and for breakdowns. Share red: Wilson interval, pooled two-proportion z-test.",
     'method.component': '{label} (weight {weight}, {direction}, {bounds} from {source})',
     'method.componentSep': '; ',
     'method.noBounds': 'no bounds',
@@ -77,10 +78,11 @@ export const MESSAGES = {
     label: '健康度评分',
     title: '客户健康度评分',
     test: 'Welch t 检验',
+    'test.paired': '配对 t 检验（两期均有评分的 {n} 个账户）',
     method:
       '对每个账户和期间，每个分项按 100·(x − min)/(max − min) 归一化到 0–100，截断到 [0, 100]，越低越好的分项取反；上下界来自配置，或来自数据在所有期间的第 5 和第 95 百分位数（两者相同时取最小值和最大值）。分项：{components}。' +
       '评分为现有分项的加权平均（权重在现有分项上重新缩放）；现有分项不足一半的账户会被排除并计数，非数值的分项取值视为缺失并计数。同一账户在一期内有多个快照时，使用最新的快照。' +
-      '等级：红色 < {red} ≤ 黄色 < {amber} ≤ 绿色。数值：所有账户的平均评分，95% t 置信区间 x̄ ± t(0.975, n−1)·s/√n；变化：Welch t 检验（此处偏保守，因为大多数账户在两期中都出现；同时报告这些账户的配对 t 检验）。红色账户占比：Wilson 区间，采用合并比例的双比例 z 检验。',
+      '等级：红色 < {red} ≤ 黄色 < {amber} ≤ 绿色。数值：所有账户的平均评分，95% t 置信区间 x̄ ± t(0.975, n−1)·s/√n；变化：两期均有评分的账户的平均每账户变化，采用配对 t 检验（同一批账户被测量两次，独立样本检验不适用）；配对账户少于两个时及分组细分中采用 Welch t 检验比较两期均值。红色账户占比：Wilson 区间，采用合并比例的双比例 z 检验。',
     'method.component': '{label}（权重{weight}，{direction}，{bounds}，来自{source}）',
     'method.componentSep': '；',
     'method.noBounds': '无上下界',
@@ -645,6 +647,15 @@ function computeHealth(ph: PreparedHealth, ctx: ComputeContext): MetricResult {
     paired = { n: diffs.length, meanChange: e.mean, ci: Number.isFinite(e.ci[0]) ? e.ci : null, t: Number.isFinite(t) ? t : null, p: Number.isFinite(p) ? p : null };
   }
 
+  // The headline change: the same accounts are scored in both periods, so the change is the mean
+  // change per paired account, tested by the paired t-test (one quantity and one verdict everywhere);
+  // Welch's test of the two means only when fewer than two accounts are paired.
+  const unpaired = change(previousPeriod, prev, cur, minSample, t('test'));
+  const headlineChange =
+    unpaired.previous && paired.n > 1 && paired.meanChange !== null && paired.p !== null
+      ? { ...unpaired, delta: paired.meanChange, test: t('test.paired', { n: formatter(locale).count(paired.n) }), statistic: paired.t, p: paired.p, significant: paired.p < ALPHA }
+      : unpaired;
+
   const byAccount = (x: AccountScore, y: AccountScore) => (x.account < y.account ? -1 : x.account > y.account ? 1 : 0);
   const atRisk = [...accounts].sort((x, y) => x.score - y.score || byAccount(x, y)).slice(0, def.top).map((a) => accountView(a, before.get(a.account), ph));
   const downs = accounts
@@ -684,7 +695,7 @@ function computeHealth(ph: PreparedHealth, ctx: ComputeContext): MetricResult {
     minSample,
     target: def.target ?? null,
     domain: [0, 100],
-    ...change(previousPeriod, prev, cur, minSample, t('test')),
+    ...headlineChange,
     // reasons in text order: the rows' order (a database's is arbitrary) must not show in the output
     ...exclusionFields(ph.exclusions, period, 'by reason'),
     series,
@@ -736,13 +747,23 @@ function visualHealth(r: MetricResult, ph: PreparedHealth, ctx: VisualContext): 
           width: 600,
           height: 200,
           data: { values },
-          mark: { type: 'bar', binSpacing: 1 },
-          encoding: {
-            x: { field: 'from', type: 'quantitative', bin: { binned: true, step: 5 }, scale: { domain: [0, 100] }, title: t('chart.x'), axis: { tickCount: 10 } },
-            x2: { field: 'to' },
-            y: { field: 'count', type: 'quantitative', stack: 'zero', title: t('chart.y'), axis: { format: ',d', tickCount: 4 } },
-            color: { field: 'band', type: 'nominal', scale: { domain: BANDS.map(bandName), range: BANDS.map((b) => BAND_COLOUR[b]) }, legend: { orient: 'top', title: null, symbolType: 'square' } },
-          },
+          layer: [
+            {
+              mark: { type: 'bar', binSpacing: 1 },
+              encoding: {
+                x: { field: 'from', type: 'quantitative', bin: { binned: true, step: 5 }, scale: { domain: [0, 100] }, title: t('chart.x'), axis: { tickCount: 10 } },
+                x2: { field: 'to' },
+                y: { field: 'count', type: 'quantitative', stack: 'zero', title: t('chart.y'), axis: { format: ',d', tickCount: 4 } },
+                color: { field: 'band', type: 'nominal', scale: { domain: BANDS.map(bandName), range: BANDS.map((b) => BAND_COLOUR[b]) }, legend: { orient: 'top', title: null, symbolType: 'square' } },
+              },
+            },
+            // red bins are few accounts beside thousands of green ones, too short to see: each is labelled with its count
+            {
+              transform: [{ filter: { field: 'band', equal: bandName('red') } }, { calculate: '(datum.from + datum.to) / 2', as: 'mid' }],
+              mark: { type: 'text', baseline: 'bottom', dy: -3, fontSize: 10, fontWeight: 'bold', color: BAND_COLOUR.red },
+              encoding: { x: { field: 'mid', type: 'quantitative' }, y: { field: 'count', type: 'quantitative' }, text: { field: 'count', type: 'quantitative', format: ',d' } },
+            },
+          ],
         } as any,
         size: 'wide',
       },

@@ -166,7 +166,7 @@ export function displayedPeriods(config: Config, period: string, previousPeriod:
 }
 
 /** Computes all metric results for the period. */
-export function computeMetrics(config: Config, prepared: Map<string, Prepared>, sources: Map<string, SourceTable>, period: string, errors: Map<string, CxError> = new Map()): ComputedMetrics {
+export function computeMetrics(config: Config, prepared: Map<string, Prepared>, sources: Map<string, SourceTable>, period: string, errors: Map<string, CxError> = new Map(), onMetric?: (id: string, index: number, total: number) => void): ComputedMetrics {
   const granularity = config.report.period.granularity;
   const breakdowns = breakdownColumns(config, errors, (id) => {
     const name = (config.metrics[id] as { source?: unknown } | undefined)?.source;
@@ -176,6 +176,8 @@ export function computeMetrics(config: Config, prepared: Map<string, Prepared>, 
   const displayed = displayedPeriods(config, period, previousPeriod);
   const results = new Map<string, MetricResult>();
   for (const [id, p] of prepared) {
+    // progress: which metric is being computed (the CLI shows it during long builds)
+    onMetric?.(id, results.size, prepared.size);
     const module = metricModule(config.metrics[id].type);
     const result = module.compute(p, { locale: config.report.locale, period, previousPeriod, granularity, breakdowns: breakdowns.get(id) ?? [], minSample: (config.metrics[id] as { min_sample?: number }).min_sample ?? config.report.min_sample, config, displayed: displayed.get(id) ?? new Set([period, previousPeriod]) });
     results.set(id, granularity === 'all' ? withoutChange(result) : result);

@@ -134,6 +134,10 @@ export interface VisualContext {
   /** a period's label in the report's locale ("October 2026", "2026年10月"); short: axis labels */
   periodLabel(key: string, style?: 'long' | 'short'): string;
   nextId(prefix: string): string;
+  /** dated events from the section's `annotations` (period keys), for visuals that draw a time axis */
+  annotations?: { period: string; label: string }[];
+  /** a column's display name (its `label:` in the source's `columns:`, or a survey's question text); the raw name otherwise */
+  columnLabel?(column: string): string;
 }
 
 export interface MetricModule<D = any, P extends Prepared = Prepared> {

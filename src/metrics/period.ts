@@ -136,9 +136,13 @@ export function periodLabel(key: string, granularity: Granularity, style: 'long'
   if (granularity === 'all') return key === ALL_PERIOD ? (style === 'long' ? 'All data' : 'All') : '—';
   if (granularity === 'year') return key;
   if (granularity === 'quarter') return `${key.slice(5)} ${key.slice(0, 4)}`;
-  const date = new Date(periodStart(key, granularity));
-  return date.toLocaleString('en-GB', { month: style, year: 'numeric', timeZone: 'UTC' });
+  // a fixed table, not Intl: ICU's en-GB short months say "Sept", beside "Jun" and "Jul"
+  const month = Number(key.slice(5, 7));
+  return `${(style === 'long' ? MONTHS : MONTHS_SHORT)[month - 1]} ${key.slice(0, 4)}`;
 }
+
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTHS_SHORT = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 

@@ -21,7 +21,7 @@ import { palette } from '../report/theme.js';
 import { ExclusionCounter, filterTextIn, filteredTable, ordinalPeriod, parseDate, periodOrdinal, timeOrdinal } from './churn.js';
 import { describeFilter, filterSchema } from './filter.js';
 import type { Change, ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, PrepareContext, VisualBlock, VisualContext } from './module.js';
-import { periodOf, type Granularity } from './period.js';
+import { periodOf, plausibleDates, type Granularity } from './period.js';
 import { groupKey } from './prepare.js';
 import { ALPHA, adjustGroups, makeResult } from './result-builders.js';
 import { metricFields } from './score-schema.js';
@@ -155,8 +155,22 @@ export interface PreparedRevenue extends Prepared {
   snapshots: Map<number, Snapshot>;
   /** the source rows (after the filter), for group columns */
   table: import('arquero').ColumnTable;
+  /** per-customer pairs of two snapshots, shared by every metric on the same rows and columns (see `sharedPreparations`) */
   cache: Map<string, unknown>;
+  /** the measures of the metrics sharing these rows, by "resamples:seed": bootstrapped together */
+  measures: Map<string, Set<'nrr' | 'grr'>>;
 }
+
+/** What the metrics on the same rows and columns share: everything `prepareRevenue` derives from them. */
+type SharedRevenue = Pick<PreparedRevenue, 'exclusions' | 'customers' | 'snapshots' | 'table' | 'cache' | 'measures' | 'latestPeriod' | 'lastTimestamp'>;
+
+/**
+ * One preparation per source rows (the table object, so also per SQL source read into memory
+ * once) and id, month and MRR columns, filter and granularity: an NRR and a GRR metric on the
+ * same snapshots validate them once and share their pairs and bootstraps. Weakly held: gone with
+ * the source; a preview rebuild of unchanged data (same source objects) reuses it.
+ */
+const sharedPreparations = new WeakMap<object, Map<string, SharedRevenue>>();
 
 const monthKey = (m: number) => ordinalPeriod(m, 'month');
 const monthStart = (m: number) => Date.UTC(Math.floor(m / 12), m % 12, 1);
@@ -190,6 +204,23 @@ function prepareRevenue(ctx: PrepareContext<RevenueRetentionDef>): PreparedReven
   ctx.requireColumn(source, def.month, ['month']);
   ctx.requireColumn(source, def.mrr, ['mrr']);
   for (const column of Object.keys(def.filter ?? {})) ctx.requireColumn(source, column, ['filter', column]);
+  // (the plausible date range decides which ISO dates are read: report.date_range)
+  const key = JSON.stringify([def.id, def.month, def.mrr, def.filter ?? null, g, plausibleDates().label]);
+  const byKey = sharedPreparations.get(source.table) ?? new Map<string, SharedRevenue>();
+  sharedPreparations.set(source.table, byKey);
+  let shared = byKey.get(key);
+  if (!shared) {
+    // not kept when it throws (on_invalid: error): each metric then fails with its own name
+    shared = prepareShared(source, def, g, ctx.id);
+    byKey.set(key, shared);
+  }
+  const together = `${def.resamples}:${def.seed}`;
+  shared.measures.set(together, (shared.measures.get(together) ?? new Set()).add(def.measure));
+  return { kind: 'revenue', id: ctx.id, def, granularity: g, source, filterText: def.filter ? describeFilter(def.filter) : null, ...shared };
+}
+
+/** Validates the snapshots of a source once for every metric on the same columns (`metric` names the first, for on_invalid: error). */
+function prepareShared(source: SourceTable, def: RevenueRetentionDef, g: Granularity, metric: string): SharedRevenue {
   const table = filteredTable(source, def.filter);
   const n = table.numRows();
   const ids = table.array(def.id) as ArrayLike<unknown>;
@@ -218,7 +249,7 @@ function prepareRevenue(ctx: PrepareContext<RevenueRetentionDef>): PreparedReven
   }
   const customerIndex = new Map<string, number>();
   const byMonth = new Map<number, { customer: number[]; mrr: number[]; row: number[] }>();
-  const reject = rowRejecter(source, table, ctx.id);
+  const reject = rowRejecter(source, table, metric);
   for (let i = 0; i < n; i++) {
     if (reason[i] === null && (seen.get(`${id[i]}\u0000${month[i]}`) ?? 0) > 1) reason[i] = 'duplicate customer-month';
     if (reason[i] === 'missing id' || reason[i] === 'duplicate customer-month') reject(i, def.id, ids[i], reason[i]!);
@@ -252,17 +283,12 @@ function prepareRevenue(ctx: PrepareContext<RevenueRetentionDef>): PreparedReven
   }
   const monthsSorted = [...snapshots.keys()];
   return {
-    kind: 'revenue',
-    id: ctx.id,
-    def,
-    granularity: g,
-    source,
     exclusions,
-    filterText: def.filter ? describeFilter(def.filter) : null,
     customers: customerIndex.size,
     snapshots,
     table,
     cache: new Map(),
+    measures: new Map(),
     latestPeriod: () => (monthsSorted.length ? periodOf(monthStart(monthsSorted[monthsSorted.length - 1]), g) : undefined),
     lastTimestamp(p) {
       const last = snapshotMonth({ snapshots } as PreparedRevenue, periodOrdinal(p, g), g, true);
@@ -333,8 +359,19 @@ function pairs(pr: PreparedRevenue, m0: number, m1: number, column?: string): Pa
 
 const EMPTY_BRIDGE: Bridge = { start: 0, new: 0, expansion: 0, contraction: 0, churned: 0, end: 0, customers: { atStart: 0, new: 0, expanded: 0, contracted: 0, churned: 0, atEnd: 0 } };
 
+/** The bridges of each pairs object (pairs are cached, so a period's bridges are rolled up once). */
+const bridgesOf = new WeakMap<Pairs, Map<string, Bridge>>();
+
 /** The bridge per group, rolled up with Arquero from the per-customer pairs. */
 function bridges(p: Pairs): Map<string, Bridge> {
+  const hit = bridgesOf.get(p);
+  if (hit) return hit;
+  const out = rollUp(p);
+  bridgesOf.set(p, out);
+  return out;
+}
+
+function rollUp(p: Pairs): Map<string, Bridge> {
   const t = aq.table({ g: p.group, a: p.a, b: p.b });
   const rows = t
     .derive({
@@ -418,10 +455,42 @@ export function bootstrapRatio(num: Float64Array, den: Float64Array, resamples: 
     }
     out[b] = (100 * s) / d;
   }
+  return percentileInterval(out, resamples);
+}
+
+/** The 95% percentile interval and standard error of bootstrap replicates (sorted in place). */
+function percentileInterval(out: Float64Array, resamples: number): { ci: [number, number]; se: number } {
   out.sort();
   const mean = out.reduce((a, b) => a + b, 0) / resamples;
   const se = Math.sqrt(out.reduce((a, b) => a + (b - mean) ** 2, 0) / (resamples - 1));
   return { ci: [quantileSorted(out, 0.025), quantileSorted(out, 0.975)], se };
+}
+
+/**
+ * `bootstrapRatio` of two numerators over the same denominators (NRR and GRR of the same starting
+ * customers) from one set of draws: the same seed draws the same customers in the same order, so
+ * each result is exactly what `bootstrapRatio` gives for its numerator alone.
+ */
+export function bootstrapRatioPair(numA: Float64Array, numB: Float64Array, den: Float64Array, resamples: number, seed: number): [{ ci: [number, number]; se: number }, { ci: [number, number]; se: number }] | null {
+  const n = den.length;
+  if (n === 0) return null;
+  const rng = mulberry32(seed);
+  const outA = new Float64Array(resamples);
+  const outB = new Float64Array(resamples);
+  for (let b = 0; b < resamples; b++) {
+    let sa = 0;
+    let sb = 0;
+    let d = 0;
+    for (let j = 0; j < n; j++) {
+      const k = (rng() * n) | 0;
+      sa += numA[k];
+      sb += numB[k];
+      d += den[k];
+    }
+    outA[b] = (100 * sa) / d;
+    outB[b] = (100 * sb) / d;
+  }
+  return [percentileInterval(outA, resamples), percentileInterval(outB, resamples)];
 }
 
 /**
@@ -497,18 +566,36 @@ function periodBridge(pr: PreparedRevenue, p: number, column?: string): PeriodBr
   return { period: ordinalPeriod(p, g), from: m0, to: m1, pairs: pairs(pr, m0, m1, column) };
 }
 
+/** Bootstrap intervals per pairs object, then "resamples:seed:group", then measure. */
+const bootstraps = new WeakMap<Pairs, Map<string, Map<string, ReturnType<typeof bootstrapRatio>>>>();
+
 function estimate(pr: PreparedRevenue, pb: PeriodBridge | null, period: string, minSample: number, group?: string): { value: PeriodValue; se: number | null; bridge: Bridge } {
   const def = pr.def;
   if (!pb) return { value: { period, value: null, n: 0, ci: null, lowSample: true }, se: null, bridge: EMPTY_BRIDGE };
   const bridge = bridges(pb.pairs).get(group ?? 'all') ?? EMPTY_BRIDGE;
   const v = def.measure === 'nrr' ? nrrOf(bridge) : grrOf(bridge);
-  const key = `boot:${pb.from}:${pb.to}:${group ?? ''}`;
-  let boot = pr.cache.get(key) as ReturnType<typeof bootstrapRatio> | undefined;
-  if (boot === undefined) {
-    const c = contributions(pb.pairs, def.measure, group);
-    boot = bootstrapRatio(c.num, c.den, def.resamples, def.seed);
-    pr.cache.set(key, boot);
+  // per pairs object (period and breakdown column, shared by the metrics on the same rows), group,
+  // resamples and seed: the measures of every metric sharing the rows are bootstrapped together
+  const byKey = bootstraps.get(pb.pairs) ?? new Map<string, Map<string, ReturnType<typeof bootstrapRatio>>>();
+  bootstraps.set(pb.pairs, byKey);
+  const together = `${def.resamples}:${def.seed}`;
+  const key = `${together}:${group ?? ''}`;
+  const done = byKey.get(key) ?? new Map<string, ReturnType<typeof bootstrapRatio>>();
+  byKey.set(key, done);
+  if (!done.has(def.measure)) {
+    const measures = pr.measures.get(together);
+    if (measures?.has('nrr') && measures.has('grr') && !done.has('nrr') && !done.has('grr')) {
+      const nrr = contributions(pb.pairs, 'nrr', group);
+      const grr = contributions(pb.pairs, 'grr', group);
+      const both = bootstrapRatioPair(nrr.num, grr.num, nrr.den, def.resamples, def.seed);
+      done.set('nrr', both?.[0] ?? null);
+      done.set('grr', both?.[1] ?? null);
+    } else {
+      const c = contributions(pb.pairs, def.measure, group);
+      done.set(def.measure, bootstrapRatio(c.num, c.den, def.resamples, def.seed));
+    }
   }
+  const boot = done.get(def.measure);
   const n = bridge.customers.atStart;
   return { value: { period, value: v, n, ci: v === null ? null : (boot?.ci ?? null), lowSample: n < minSample }, se: v === null ? null : (boot?.se ?? null), bridge };
 }
@@ -558,7 +645,12 @@ function computeRevenue(pr: PreparedRevenue, ctx: ComputeContext): MetricResult 
   const months = [...pr.snapshots.keys()];
   const first = months.length ? timeOrdinal(monthStart(months[0]), g) + 1 : cur;
   const series: PeriodValue[] = [];
-  for (let p = Math.min(first, cur); p <= cur; p++) series.push(p === cur ? now.value : estimate(pr, periodBridge(pr, p), ordinalPeriod(p, g), minSample).value);
+  // each period's interval is a bootstrap: only for the periods the report shows
+  for (let p = Math.min(first, cur); p <= cur; p++) {
+    const key = ordinalPeriod(p, g);
+    if (p === cur) series.push(now.value);
+    else if (!ctx.displayed || ctx.displayed.has(key)) series.push(estimate(pr, periodBridge(pr, p), key, minSample).value);
+  }
 
   const breakdowns: Record<string, GroupResult[]> = {};
   for (const column of ctx.breakdowns) {

@@ -6,7 +6,7 @@
  * series and breakdowns are those of NPS/CSAT/CES, so the distribution and verbatims sections work too.
  */
 import { z } from 'zod';
-import { distributionSpec } from '../report/charts.js';
+import { distributionSpec, trendSpec } from '../report/charts.js';
 import { formatter } from '../report/format.js';
 import { localTranslator, translator, type Locale, type Vars } from '../report/i18n.js';
 import type { ComputeContext, MetricModule, MetricResult, VisualBlock, VisualContext } from './module.js';
@@ -41,6 +41,11 @@ export const MESSAGES = {
     'chart.altSep': ', ',
     'axis.stars': 'Stars',
     'axis.reviews': 'Reviews',
+    'trend.title': '{label} went from {first} in {firstPeriod} to {last} in {lastPeriod}',
+    'trend.titleLow': '{label} {last} in {lastPeriod}, back from a low of {low} in {lowPeriod} ({first} in {firstPeriod})',
+    'trend.titleHigh': '{label} {last} in {lastPeriod}, down from a high of {high} in {highPeriod} ({first} in {firstPeriod})',
+    'trend.caption': '{label} per period over the last {count} periods, with its 95% interval (band); the current period is labelled. Source: {source}.',
+    'trend.alt': 'Line chart of {label} by period: {items}.',
     'volume.caption': 'Reviews per period',
     'volume.period': 'Period',
     'volume.reviews': 'Reviews',
@@ -71,6 +76,11 @@ export const MESSAGES = {
     'chart.altSep': '，',
     'axis.stars': '星级',
     'axis.reviews': '评论数',
+    'trend.title': '{label}从{firstPeriod}的{first}变为{lastPeriod}的{last}',
+    'trend.titleLow': '{lastPeriod}{label}为{last}，已从{lowPeriod}的低点{low}回升（{firstPeriod}为{first}）',
+    'trend.titleHigh': '{lastPeriod}{label}为{last}，低于{highPeriod}的高点{high}（{firstPeriod}为{first}）',
+    'trend.caption': '最近 {count} 期各期的{label}，含 95% 置信区间（带状）；标出当期数值。数据来源：{source}。',
+    'trend.alt': '各期{label}折线图：{items}。',
     'volume.caption': '各期评论数',
     'volume.period': '期间',
     'volume.reviews': '评论数',
@@ -266,6 +276,36 @@ function visualReviews(r: MetricResult, p: PreparedReviews, ctx: VisualContext):
     });
   }
   const volume = r.series.slice(-13);
+  // the rating over the same periods as the table below, as a chart: a recovery or a dip is seen, not read off 13 rows
+  const charted = volume.filter((s) => s.value !== null);
+  if (charted.length > 1) {
+    const first = charted[0];
+    const last = charted[charted.length - 1];
+    const low = charted.reduce((a, b) => (b.value! < a.value! ? b : a));
+    const high = charted.reduce((a, b) => (b.value! > a.value! ? b : a));
+    const vars = { label: r.label, first: fmt.value(first.value, r.unit), firstPeriod: ctx.periodLabel(first.period), last: fmt.value(last.value, r.unit), lastPeriod: ctx.periodLabel(last.period) };
+    // the title says the story: a recovery from a low (or a fall from a high) inside the window, else first → last
+    const trendTitle = () =>
+      low !== first && low !== last && last.value! > low.value!
+        ? t('trend.titleLow', { ...vars, low: fmt.value(low.value, r.unit), lowPeriod: ctx.periodLabel(low.period) })
+        : high !== first && high !== last && last.value! < high.value!
+          ? t('trend.titleHigh', { ...vars, high: fmt.value(high.value, r.unit), highPeriod: ctx.periodLabel(high.period) })
+          : t('trend.title', vars);
+    blocks.push({
+      kind: 'chart',
+      chart: {
+        id: ctx.nextId('chart-reviews-trend'),
+        title: trendTitle(),
+        caption: t('trend.caption', { label: r.label, count: charted.length, source: def.source }),
+        alt: t('trend.alt', { label: r.label, items: charted.map((s) => `${ctx.periodLabel(s.period, 'short')} ${fmt.value(s.value, r.unit)}`).join(t('chart.altSep')) }),
+        spec: trendSpec(
+          volume.map((s) => ({ label: ctx.periodLabel(s.period, 'short'), value: s.value, lo: s.ci?.[0] ?? null, hi: s.ci?.[1] ?? null, n: s.n, lowSample: s.lowSample })),
+          { metric: r.label, unit: r.unit, target: r.target, domain: r.domain ?? undefined, t: translator(locale) },
+        ),
+        size: 'wide',
+      },
+    });
+  }
   blocks.push({
     kind: 'table',
     table: {
@@ -279,8 +319,8 @@ function visualReviews(r: MetricResult, p: PreparedReviews, ctx: VisualContext):
     blocks.push({
       kind: 'table',
       table: {
-        caption: t('products.caption', { column: def.product!, period: periodName }),
-        columns: [{ label: def.product! }, { label: t('products.reviews'), align: 'right' }, { label: t('products.mean'), align: 'right' }, { label: t('products.top2', { top2: top2Label(def.scale) }), align: 'right' }],
+        caption: t('products.caption', { column: ctx.columnLabel?.(def.product!) ?? def.product!, period: periodName }),
+        columns: [{ label: ctx.columnLabel?.(def.product!) ?? def.product! }, { label: t('products.reviews'), align: 'right' }, { label: t('products.mean'), align: 'right' }, { label: t('products.top2', { top2: top2Label(def.scale) }), align: 'right' }],
         rows: x.products.slice(0, 25).map((g) => ({ cells: [groupKey(g.product), fmt.count(g.n), fmt.value(g.mean, 'score'), fmt.value(g.top2, 'percent')], muted: g.n < r.minSample })),
         footnote: x.products.length > 25 ? t('products.footnote', { count: x.products.length - 25 }) : undefined,
       },

@@ -3,6 +3,7 @@
  * memory, or in the database for a pushdown source: see pushdown.ts), compute finalises statistics.
  */
 import type { Config } from '../config/load.js';
+import type { CxError } from '../errors.js';
 import { tableFromColumns } from '../sources/columns.js';
 import { ident, isPushdown, loadRows, type PushdownSource } from '../sources/sql.js';
 import { canPushDown, dimensionsOf, pushDownCells, sourceDimensions } from './pushdown.js';
@@ -17,6 +18,8 @@ export interface PreparedScore extends PreparedMetric {
   kind: 'score';
   /** the key-drivers analysis of a `drivers` section naming this metric (drivers.ts) */
   drivers?: PreparedDrivers;
+  /** preview only: drivers sections whose analysis could not be prepared, by section index */
+  driverProblems?: Map<number, CxError>;
   latestPeriod(): string | undefined;
   lastTimestamp(period: string): number | undefined;
 }
@@ -38,21 +41,23 @@ export function scoreModule<D extends { type: string }>(type: ScoreType<D>): Met
       let pm: PreparedMetric;
       const driven = driverSpecs(ctx.config, ctx.id);
       let drivers: PreparedDrivers | undefined;
+      const driverProblems = new Map<number, CxError>();
       // granularity all keeps undated answers, which the database cells leave out: rows in memory
       if (isPushdown(source) && ctx.granularity !== 'all' && canPushDown(source.sql, def)) {
         pm = await preparePushedDown(ctx.id, def, type, source, ctx.config);
         // key drivers read the answers with their driver columns (the source's projected rows)
-        if (driven.length) drivers = prepareDrivers(ctx.id, prepareMetric(ctx.id, def, type, await loadRows(source), ctx.config, { keepRows: true }), ctx.config, driven);
+        if (driven.length) drivers = prepareDrivers(ctx.id, prepareMetric(ctx.id, def, type, await loadRows(source), ctx.config, { keepRows: true }), ctx.config, driven, driverProblems);
       } else {
         const rows = isPushdown(source) ? await loadRows(source) : source;
         pm = prepareMetric(ctx.id, def, type, rows, ctx.config, { dims: dimensionsOf(ctx.config, ctx.id, def), keepRows: quotes(ctx.config, ctx.id).length > 0 || driven.length > 0 });
-        if (driven.length) drivers = prepareDrivers(ctx.id, pm, ctx.config, driven);
+        if (driven.length) drivers = prepareDrivers(ctx.id, pm, ctx.config, driven, driverProblems);
       }
       let latest: string | undefined | null = null;
       return {
         ...pm,
         kind: 'score',
         drivers,
+        driverProblems,
         latestPeriod: () => (latest === null ? (latest = latestPeriod(pm)) : latest),
         // "data through" counts every dated answer, also one whose score is excluded
         lastTimestamp: lastTimestampOf(pm.table, pm.granularity),

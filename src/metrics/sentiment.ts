@@ -680,9 +680,9 @@ function visualSentiment(r: MetricResult, ps: PreparedSentiment, ctx: VisualCont
     blocks.push({
       kind: 'table',
       table: {
-        caption: t('groups.caption', { column: ps.def.group!, period: periodName }),
+        caption: t('groups.caption', { column: ctx.columnLabel?.(ps.def.group!) ?? ps.def.group!, period: periodName }),
         columns: [
-          { label: ps.def.group! },
+          { label: ctx.columnLabel?.(ps.def.group!) ?? ps.def.group! },
           { label: t('themes.comments'), align: 'right' },
           { label: t('positive'), align: 'right' },
           { label: t('neutral'), align: 'right' },

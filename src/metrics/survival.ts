@@ -527,7 +527,12 @@ function computeSurvival(pc: PreparedSurvival, ctx: ComputeContext): MetricResul
   const firstStart = pc.start.length ? (pc.table.array('__sp') as number[]).reduce((a, b) => Math.min(a, b), Infinity) : cur;
   const from = Math.min(firstStart, cur);
   const series: PeriodValue[] = [];
-  for (let p = from; p <= cur; p++) series.push(p === cur ? head : p === cur - 1 ? prev : valueOf(ordinalPeriod(p, g), fitAt(p), minSample));
+  // each period is a Kaplan–Meier fit of every customer: only for the periods the report shows
+  for (let p = from; p <= cur; p++) {
+    if (p === cur) series.push(head);
+    else if (p === cur - 1) series.push(prev);
+    else if (!ctx.displayed || ctx.displayed.has(ordinalPeriod(p, g))) series.push(valueOf(ordinalPeriod(p, g), fitAt(p), minSample));
+  }
 
   const breakdowns: Record<string, GroupResult[]> = {};
   for (const column of ctx.breakdowns) {
@@ -621,7 +626,10 @@ function computeDurations(pd: PreparedDurations, ctx: ComputeContext): MetricRes
   const change = all ? null : twoSampleLogRank(before, now);
 
   const first = pd.firstPeriod !== undefined && pd.firstPeriod <= ctx.period ? pd.firstPeriod : ctx.period;
-  const series: PeriodValue[] = historyRange(first, ctx.period, ctx.granularity).map((p) => (p === ctx.period ? head : p === ctx.previousPeriod ? prev : valueOf(p, fitPeriod(p), minSample)));
+  // each period is a Kaplan–Meier fit: only for the periods the report shows
+  const series: PeriodValue[] = historyRange(first, ctx.period, ctx.granularity)
+    .filter((p) => p === ctx.period || p === ctx.previousPeriod || !ctx.displayed || ctx.displayed.has(p))
+    .map((p) => (p === ctx.period ? head : p === ctx.previousPeriod ? prev : valueOf(p, fitPeriod(p), minSample)));
 
   const breakdowns: Record<string, GroupResult[]> = {};
   for (const column of ctx.breakdowns) {
@@ -752,8 +760,9 @@ function survivalVisual(r: MetricResult, pc: PreparedSurvival, ctx: VisualContex
     if (s.followUp !== null && s.followUp > last.time) points.push({ ...last, time: s.followUp });
     return points;
   });
-  const colour = { field: 'segment', type: 'nominal' as const, scale: { domain: names, range: COLOURS.slice(0, names.length) }, legend: segmentsRaw ? { orient: 'top' as const, title: def.by } : null };
+  const colour = { field: 'segment', type: 'nominal' as const, scale: { domain: names, range: COLOURS.slice(0, names.length) }, legend: segmentsRaw ? { orient: 'top' as const, title: ctx.columnLabel?.(def.by!) ?? def.by } : null };
   const x = { field: 'time', type: 'quantitative' as const, title: t('axis.tenure', { units }), scale: { zero: true, nice: true } };
+  const lineLegend = { ...colour, legend: colour.legend && { ...colour.legend, symbolType: 'stroke', symbolStrokeWidth: 3, symbolOpacity: 1 } };
   const y = { type: 'quantitative' as const, title: t('axis.survival'), scale: { domain: [0, 100] }, axis: { format: '.0f', tickCount: 5 } };
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -761,8 +770,10 @@ function survivalVisual(r: MetricResult, pc: PreparedSurvival, ctx: VisualContex
     height: 240,
     data: { values },
     layer: [
-      { mark: { type: 'area', interpolate: 'step-after', opacity: 0.18 }, encoding: { x, y: { field: 'lower', ...y }, y2: { field: 'upper' }, color: colour } },
-      { mark: { type: 'line', interpolate: 'step-after', strokeWidth: 2 }, encoding: { x, y: { field: 'survival', ...y }, color: colour } },
+      // the legend belongs to the lines: its swatches are the line colours, not the pale bands
+      // (one legend shared by both layers, drawn as opaque strokes; a legend: null on the band would drop it altogether)
+      { mark: { type: 'area', interpolate: 'step-after', opacity: 0.18 }, encoding: { x, y: { field: 'lower', ...y }, y2: { field: 'upper' }, color: lineLegend } },
+      { mark: { type: 'line', interpolate: 'step-after', strokeWidth: 2 }, encoding: { x, y: { field: 'survival', ...y }, color: lineLegend } },
       { data: { values: [{ time: def.horizon }] }, mark: { type: 'rule', color: palette.neutral, strokeDash: [4, 3] }, encoding: { x: { field: 'time', type: 'quantitative' } } },
       { data: { values: [{ time: def.horizon, label: horizonText }] }, mark: { type: 'text', align: 'left', baseline: 'top', dx: 4, y: 4, fontSize: 10, color: palette.neutral }, encoding: { x: { field: 'time', type: 'quantitative' }, text: { field: 'label' } } },
     ],
@@ -815,9 +826,9 @@ function survivalVisual(r: MetricResult, pc: PreparedSurvival, ctx: VisualContex
     {
       kind: 'table',
       table: {
-        caption: segmentsRaw ? t('table.captionBy', { by: def.by! }) : t('table.caption'),
+        caption: segmentsRaw ? t('table.captionBy', { by: ctx.columnLabel?.(def.by!) ?? def.by! }) : t('table.caption'),
         columns: [
-          { label: segmentsRaw ? def.by! : t('table.customers') },
+          { label: segmentsRaw ? (ctx.columnLabel?.(def.by!) ?? def.by!) : t('table.customers') },
           { label: t('table.n'), align: 'right' },
           { label: t('table.left'), align: 'right' },
           ...marks.map((m) => ({ label: amount(t, def, fmtTime(m)), align: 'right' as const })),

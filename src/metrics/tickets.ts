@@ -78,7 +78,12 @@ export const MESSAGES = {
     'target.priority': '{priority} {hours} h',
     'target.sep': ', ',
     'axis.hours': 'Hours',
+    'axis.hoursLog': 'Hours (log scale)',
     'axis.percent': '{label} (%)',
+    'chart.median': 'Median',
+    'chart.p90': '90th percentile',
+    'chart.peak': 'p90 peak {value}',
+    'chart.target': 'Target {target}',
     'title.noData': '{label}: no tickets in {period}',
     'title.value': '{label} {value} in {period}',
     'title.up': '{label} {value} in {period}, up from {previous} ({verdict})',
@@ -87,7 +92,7 @@ export const MESSAGES = {
     significant: 'significant, {p}',
     notSignificant: 'not significant',
     'caption.duration':
-      '{title} per period of ticket creation, with the 95% order-statistic interval of the median (band) and the 90th percentile (dashed); n = {n} in {period}. Source: {source}.',
+      '{title} per period of ticket creation on a logarithmic hours axis (each gridline doubles or more, so the median and the 90th percentile are both readable), with the 95% order-statistic interval of the median (band), the 90th percentile (dashed) and the SLA targets (thin lines); n = {n} in {period}. Source: {source}.',
     'caption.share': '{title} per period of ticket creation, with 95% intervals; n = {n} in {period}. Source: {source}.',
     'caption.test': ' Change tested by {test}.',
     alt: 'Line chart of {label} by period: {items}.',
@@ -152,7 +157,12 @@ export const MESSAGES = {
     'target.priority': '{priority} {hours}小时',
     'target.sep': '、',
     'axis.hours': '小时',
+    'axis.hoursLog': '小时（对数刻度）',
     'axis.percent': '{label}（%）',
+    'chart.median': '中位数',
+    'chart.p90': '第 90 百分位数',
+    'chart.peak': 'p90 峰值 {value}',
+    'chart.target': '目标 {target}',
     'title.noData': '{label}：{period}没有工单',
     'title.value': '{period}{label}为{value}',
     'title.up': '{period}{label}为{value}，高于上期的{previous}（{verdict}）',
@@ -160,7 +170,7 @@ export const MESSAGES = {
     'title.unchanged': '{period}{label}为{value}，与上期的{previous}持平（{verdict}）',
     significant: '显著，{p}',
     notSignificant: '不显著',
-    'caption.duration': '按工单创建期间统计的{title}，含中位数的 95% 顺序统计量置信区间（带状）和第 90 百分位数（虚线）；{period}样本量 n = {n}。数据来源：{source}。',
+    'caption.duration': '按工单创建期间统计的{title}，纵轴为对数刻度（中位数与第 90 百分位数都清晰可读），含中位数的 95% 顺序统计量置信区间（带状）、第 90 百分位数（虚线）和 SLA 目标（细线）；{period}样本量 n = {n}。数据来源：{source}。',
     'caption.share': '按工单创建期间统计的{title}，含 95% 置信区间；{period}样本量 n = {n}。数据来源：{source}。',
     'caption.test': '变化检验方法：{test}。',
     alt: '各期{label}折线图：{items}。',
@@ -998,25 +1008,71 @@ function visualTickets(r: MetricResult, pt: PreparedTickets, ctx: VisualContext)
   const x = r.extra as any;
   const short = (k: string) => ctx.periodLabel(k, 'short');
   const periodName = ctx.periodLabel(ctx.period);
-  const points = r.series.slice(-24);
+  // 12 periods, like the trends
+  const points = r.series.slice(-12);
   const isDuration = r.unit === 'duration';
   const byPeriod = isDuration ? cells(pt, undefined, points.map((p) => p.period)) : null;
+  // a log axis cannot show 0 h: anything faster than a minute is drawn at one minute
+  const FLOOR = 1 / 60;
+  const clip = (v: number | null) => (v === null || !isDuration ? v : Math.max(FLOOR, v));
   const values = points
     .filter((p) => p.value !== null)
     .map((p) => {
       const c = byPeriod?.get(p.period);
       const p90 = c ? durationSummary(measure === 'first_response' ? c.fr : c.res).p90 : null;
-      return { label: short(p.period), value: p.value, lo: p.ci?.[0] ?? null, hi: p.ci?.[1] ?? null, n: p.n, p90 };
+      return { label: short(p.period), value: clip(p.value), lo: clip(p.ci?.[0] ?? null), hi: clip(p.ci?.[1] ?? null), n: p.n, p90: clip(p90) };
     });
   const order = points.map((p) => short(p.period));
-  const xEnc = { field: 'label', type: 'ordinal', sort: order, title: null, axis: { labelAngle: 0, labelOverlap: true } };
-  const yTitle = isDuration ? t('axis.hours') : r.unit === 'percent' ? t('axis.percent', { label: r.label }) : r.label;
-  const y = { type: 'quantitative', title: yTitle, scale: { zero: r.unit === 'count' || isDuration, nice: true } };
+  const lastLabel = JSON.stringify(order[order.length - 1] ?? '');
+  const ticks = order.length > 8 ? { values: order.filter((_, i) => (order.length - 1 - i) % 2 === 0) } : {};
+  const xEnc = { field: 'label', type: 'ordinal', sort: order, title: null, axis: { labelAngle: 0, labelOverlap: true, ...ticks, labelFontWeight: { condition: { test: `datum.value === ${lastLabel}`, value: 'bold' }, value: 'normal' } } };
+  // targets: SLA hours for the duration measures (one per priority when given per priority), the metric's target otherwise
+  const slaHours = isDuration ? def.sla[measure === 'first_response' ? 'first_response_hours' : 'resolution_hours'] : null;
+  const targets: { value: number; text: string }[] = [];
+  if (typeof slaHours === 'number') targets.push({ value: slaHours, text: t('chart.target', { target: t('target.hours', { hours: slaHours }) }) });
+  else if (slaHours) {
+    const byHours = new Map<number, string[]>();
+    for (const [priority, hours] of Object.entries(slaHours)) byHours.set(hours, [...(byHours.get(hours) ?? []), priority]);
+    for (const [hours, names] of [...byHours].sort((a, b) => a[0] - b[0])) targets.push({ value: hours, text: t('chart.target', { target: t('target.priority', { priority: names.join('/'), hours }) }) });
+  } else if (r.target !== null && r.target !== undefined) targets.push({ value: r.target, text: t('chart.target', { target: fmt.value(r.target, r.unit) }) });
+  const shown = values.flatMap((v) => [v.lo ?? v.value!, v.hi ?? v.value!, ...(v.p90 !== null ? [v.p90] : [])]);
+  const yTitle = isDuration ? t('axis.hoursLog') : r.unit === 'percent' ? t('axis.percent', { label: r.label }) : r.label;
+  const y = isDuration
+    ? (() => {
+        const lo = Math.max(FLOOR, Math.min(...shown, ...targets.map((g) => g.value)) / 1.5);
+        const hi = Math.max(...shown, ...targets.map((g) => g.value)) * 1.6;
+        const ticks = [1 / 60, 0.25, 0.5, 1, 2, 4, 8, 24, 48, 96, 168, 336, 720].filter((v) => v >= lo && v <= hi);
+        return { type: 'quantitative', title: yTitle, scale: { type: 'log', domain: [lo, hi], nice: false }, axis: { values: ticks, format: '~g' } };
+      })()
+    : { type: 'quantitative', title: yTitle, scale: { zero: r.unit === 'count', nice: true } };
   const layers: any[] = [
     { mark: { type: 'area', color: palette.band, opacity: 0.9 }, encoding: { x: xEnc, y: { field: 'lo', ...y }, y2: { field: 'hi' } } },
     { mark: { type: 'line', color: palette.primary, strokeWidth: 2.5, point: { filled: true, size: 36, color: palette.primary } }, encoding: { x: xEnc, y: { field: 'value', ...y }, tooltip: [{ field: 'label' }, { field: 'value', format: '.2f' }, { field: 'n' }] } },
   ];
-  if (isDuration) layers.push({ mark: { type: 'line', color: palette.accent, strokeDash: [5, 3], strokeWidth: 1.8 }, encoding: { x: xEnc, y: { field: 'p90', ...y } } });
+  for (const g of targets) {
+    layers.push({ data: { values: [g] }, mark: { type: 'rule', color: palette.neutral, strokeDash: [2, 3], strokeWidth: 1 }, encoding: { y: { field: 'value', ...y } } });
+    layers.push({ data: { values: [g] }, mark: { type: 'text', color: palette.neutral, align: 'left', baseline: 'bottom', x: 2, dy: -2, fontSize: 9 }, encoding: { y: { field: 'value', ...y }, text: { field: 'text' } } });
+  }
+  const last = values[values.length - 1];
+  // direct labels at the last period instead of a legend: which line is which
+  const direct = (field: 'value' | 'p90', text: string, colour: string, dy: number) =>
+    last && last[field] !== null ? layers.push({ data: { values: [{ label: last.label, v: last[field], text }] }, mark: { type: 'text', align: 'left', dx: 8, dy, fontSize: 10, fontWeight: 'bold', color: colour }, encoding: { x: xEnc, y: { field: 'v', ...y }, text: { field: 'text' } } }) : 0;
+  if (isDuration) {
+    layers.push({ mark: { type: 'line', color: palette.accent, strokeDash: [5, 3], strokeWidth: 1.8 }, encoding: { x: xEnc, y: { field: 'p90', ...y } } });
+    direct('value', t('chart.median'), palette.primary, 0);
+    direct('p90', t('chart.p90'), palette.accent, 0);
+    // a p90 well above its usual level is called out with its value
+    const p90s = values.map((v) => v.p90).filter((v): v is number => v !== null).sort((a, b) => a - b);
+    const typical = p90s.length ? p90s[Math.floor(p90s.length / 2)] : null;
+    const peak = values.reduce<(typeof values)[number] | null>((a, v) => (v.p90 !== null && (a === null || v.p90 > a.p90!) ? v : a), null);
+    if (peak && typical !== null && peak.p90! >= 2 * typical) layers.push({ data: { values: [{ label: peak.label, v: peak.p90, text: t('chart.peak', { value: fmt.value(peak.p90, 'duration') }) }] }, mark: { type: 'text', align: 'left', baseline: 'middle', dx: 8, fontSize: 10, fontWeight: 'bold', color: palette.accent }, encoding: { x: xEnc, y: { field: 'v', ...y }, text: { field: 'text' } } });
+  }
+  for (const a of ctx.annotations ?? []) {
+    const label = short(a.period);
+    if (!order.includes(label)) continue;
+    layers.push({ data: { values: [{ label, text: a.label }] }, mark: { type: 'rule', color: palette.ink, strokeDash: [2, 3], opacity: 0.7 }, encoding: { x: xEnc } });
+    layers.push({ data: { values: [{ label, text: a.label }] }, mark: { type: 'text', align: 'right', baseline: 'top', dx: -4, y: 2, fontSize: 10, color: palette.ink }, encoding: { x: xEnc, text: { field: 'text' } } });
+  }
   const headline = { label: r.label, value: fmt.value(r.value, r.unit), period: periodName };
   const title =
     r.value === null

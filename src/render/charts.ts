@@ -23,9 +23,27 @@ export const chartTheme: VlConfig = {
   text: { font: FONT },
 };
 
+/**
+ * The spec with every line break in a `title` (a metric label, a survey's question text, an
+ * analyst's axis title) turned into a space. Vega-Lite writes field titles into the expression of
+ * each mark's ARIA description without escaping line breaks (\n, \r, U+2028, U+2029), and Vega
+ * then fails to parse it; an array title is Vega-Lite's own way to break lines and is kept.
+ */
+export function singleLineTitles<T>(spec: T): T {
+  const oneLine = (s: string) => s.replace(/\r\n|[\n\r\u2028\u2029]/g, ' ');
+  const walk = (value: unknown, key?: string): unknown => {
+    // rows are data, not titles
+    if (key === 'data' || key === 'datasets') return value;
+    if (Array.isArray(value)) return value.map((v) => (key === 'title' && typeof v === 'string' ? oneLine(v) : walk(v)));
+    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, k)]));
+    return key === 'title' && typeof value === 'string' ? oneLine(value) : value;
+  };
+  return walk(spec) as T;
+}
+
 /** Renders one Vega-Lite spec to an SVG string, in the report's theme and number locale (axis labels). */
 export async function renderSvg(spec: TopLevelSpec, id: string, theme?: Theme, locale: Locale = 'en'): Promise<string> {
-  const themed = theme ? themeSpec(spec, theme) : spec;
+  const themed = singleLineTitles(theme ? themeSpec(spec, theme) : spec);
   const font = theme?.font ? `${theme.font.replace(/[;{}<>]/g, '')}, ${FONT}` : FONT;
   // Vega's own ARIA descriptions ("X-axis titled … for a linear scale") are English; the figure's
   // translated alt text describes the chart, so outside English they are left out.
@@ -37,10 +55,26 @@ export async function renderSvg(spec: TopLevelSpec, id: string, theme?: Theme, l
   const view = new vega.View(vega.parse(vgSpec), options as vega.ViewOptions);
   try {
     const svg = await view.toSVG();
-    return namespaceIds(svg, id);
+    return namespaceIds(withTitles(svg), id);
   } finally {
     view.finalize();
   }
+}
+
+/**
+ * Native tooltips without script: every data mark (a point, bar, rule…) whose ARIA label Vega wrote
+ * from the spec's `description` (or Vega-Lite's default description) gets the same text as an SVG
+ * `<title>`, which browsers show on hover. Lines and areas are one mark for many data and would
+ * show the first datum's text, so they get none (their points carry it).
+ */
+export function withTitles(svg: string): string {
+  return svg.replace(/<(path|line|rect|circle|text)\b([^>]*?)(\/?)>/g, (tag, name: string, attrs: string, selfClosing: string) => {
+    // (Vega-Lite names its marks "line", "area"; Vega without Vega-Lite's ARIA, "line mark")
+    if (!attrs.includes('role="graphics-symbol"') || /aria-roledescription="(line|area|trail)( mark)?"/.test(attrs)) return tag;
+    const label = /\baria-label="([^"]*)"/.exec(attrs)?.[1];
+    if (!label) return tag;
+    return selfClosing ? `<${name}${attrs}><title>${label}</title></${name}>` : `${tag}<title>${label}</title>`;
+  });
 }
 
 /** Prefixes every id="…" and url(#…) reference in an SVG with the chart id. */

@@ -7,6 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
+import { CxError } from '../errors.js';
 import { readUserFile } from '../user-files.js';
 import { asLocale, translator, type Locale } from '../report/i18n.js';
 import type { Chart, ReportModel, SectionModel, ShownError } from '../report/model.js';
@@ -29,6 +30,26 @@ export interface HtmlOptions {
 }
 
 type RenderedChart = Chart & { svg: string };
+
+/**
+ * A table as a CSV download: a `data:text/csv` URL (UTF-8 with a byte-order mark, so that
+ * spreadsheets read it as UTF-8) of the cells as shown, with "−" written as "-" so that numbers
+ * stay numbers. A link needs no script, and the report's CSP (which governs what a page loads,
+ * not what it downloads) allows it.
+ */
+export function tableCsv(table: { columns: { label: string }[]; rows: { cells: string[] }[] }): string {
+  const field = (v: string) => {
+    const s = v.replace(/\u2212/g, '-');
+    return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+  };
+  const lines = [table.columns.map((c) => field(c.label)), ...table.rows.map((r) => r.cells.map((c) => field(String(c ?? ''))))].map((l) => l.join(','));
+  return `data:text/csv;charset=utf-8,${encodeURIComponent(`\ufeff${lines.join('\r\n')}\r\n`)}`;
+}
+
+/** A table for the templates: kept on one page when short, with its CSV download. */
+function withCsv<T extends { columns: { label: string }[]; rows: { cells: string[] }[] }>(table: T, name: string): T & { short: boolean; csv: string; csvName: string } {
+  return { ...table, short: table.rows.length <= SHORT_TABLE_ROWS, csv: tableCsv(table), csvName: `${name}.csv` };
+}
 
 /** Tables up to this many rows are kept on one page; longer ones break with their header repeated. */
 export const SHORT_TABLE_ROWS = 25;
@@ -79,11 +100,24 @@ async function renderChart(chart: Chart, theme: Theme, locale: Locale): Promise<
 /** Renders every chart of a section to SVG. */
 async function renderSection(section: SectionModel, theme: Theme, locale: Locale): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = section.type === 'custom' ? { ...section.context, id: section.id, title: section.title, partial: 'custom', userPartial: section.partial } : { ...section, partial: section.type };
-  if ('chart' in section && section.chart) out.chart = await renderChart(section.chart, theme, locale);
-  if ('table' in section) out.table = { ...section.table, short: section.table.rows.length <= SHORT_TABLE_ROWS };
+  if ('chart' in section && section.chart) {
+    try {
+      out.chart = await renderChart(section.chart, theme, locale);
+    } catch (error) {
+      // the analyst's own spec compiled and parsed when the section was built; what fails only
+      // while drawing (an expression that errors on the data, say) is theirs to fix, not a crash
+      if (section.type !== 'chart') throw error;
+      throw new CxError('render', `section "${section.title}" (chart): the Vega-Lite spec could not be drawn: ${String((error as Error).message ?? error).split('\n')[0].slice(0, 300)}`, { hint: 'check the spec in the Vega-Lite editor (https://vega.github.io/editor/); its data is replaced by the metric table', cause: error });
+    }
+  }
+  if ('table' in section) out.table = withCsv(section.table, section.id);
+  if (section.type === 'methods') {
+    const t = translator(locale);
+    out.sourcesCsv = tableCsv({ columns: [t('methods.colSource'), t('methods.colFile'), t('methods.colRows'), t('methods.colColumns')].map((label) => ({ label })), rows: section.sources.map((s) => ({ cells: [s.name, s.file, s.rows, s.columns] })) });
+  }
   if (section.type === 'metric') {
     out.blocks = await Promise.all(
-      section.blocks.map(async (b) => (b.kind === 'chart' ? { ...b, chart: await renderChart(b.chart, theme, locale) } : b.kind === 'table' ? { ...b, table: { ...b.table, short: b.table.rows.length <= SHORT_TABLE_ROWS } } : b)),
+      section.blocks.map(async (b, i) => (b.kind === 'chart' ? { ...b, chart: await renderChart(b.chart, theme, locale) } : b.kind === 'table' ? { ...b, table: withCsv(b.table, `${section.id}-${i + 1}`) } : b)),
     );
   }
   if (section.type === 'kpis') {

@@ -7,8 +7,22 @@ import type { Config } from '../config/load.js';
 import { asLocale, translator } from '../report/i18n.js';
 import type { ReportModel } from '../report/model.js';
 import { renderSectionFragments, renderSections } from './html.js';
+import { OUTPUT_CLASS, outputStylesheet } from './scope-css.js';
 
 type Cell = Record<string, unknown>;
+
+/**
+ * Text for the title cell, which Jupyter and VS Code render as Markdown: shown as written, never
+ * read as Markdown or HTML (a title "<img src=x onerror=…>" or "[x](javascript:…)" stays text) —
+ * one line, &<> as entities, Markdown punctuation backslash-escaped (":" too, so that a URL in a
+ * title is not turned into a link by GFM's autolinks).
+ */
+export function markdownText(text: string): string {
+  return text
+    .replace(/[\r\n\u2028\u2029]+/g, ' ')
+    .replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'))
+    .replace(/[\\`*_{}[\]()#+\-.!|~:]/g, '\\$&');
+}
 
 /** Notebook sources are lists of lines, each but the last ending in a newline. */
 function lines(text: string): string[] {
@@ -28,6 +42,9 @@ const cellId = (id: string, used: Set<string>) => {
 export async function renderNotebook(model: ReportModel, config: Config): Promise<string> {
   const rendered = await renderSections(model);
   const { css, fragments } = await renderSectionFragments(model, rendered);
+  // every output carries the stylesheet scoped to its own element: no :root, * or body rule
+  // reaches the notebook's page (Jupyter, VS Code), which shows all outputs in one document
+  const style = outputStylesheet(css);
   const used = new Set<string>();
   const t = translator(asLocale(model.lang));
   const cells: Cell[] = [
@@ -35,13 +52,13 @@ export async function renderNotebook(model: ReportModel, config: Config): Promis
       id: cellId('title', used),
       cell_type: 'markdown',
       metadata: {},
-      source: lines(`# ${model.title}\n\n${t('notebook.intro', { period: model.period.label, organisation: model.organisation ? ` · ${model.organisation}` : '', date: model.dataThrough, file: config.yaml.file })}`),
+      source: lines(`# ${markdownText(model.title)}\n\n${t('notebook.intro', { period: model.period.label, organisation: model.organisation ? ` · ${markdownText(model.organisation)}` : '', date: model.dataThrough, file: config.yaml.file.replaceAll('`', "'") })}`),
     },
   ];
   model.sections.forEach((section, i) => {
     const fromConfig = i < config.sections.length;
     const svg = rendered[i] && typeof (rendered[i].chart as { svg?: string } | undefined)?.svg === 'string' ? (rendered[i].chart as { svg: string }).svg : undefined;
-    const data: Record<string, string[]> = { 'text/html': lines(`<style>${css}</style>\n<div class="cxreport-cell">${fragments[i]}</div>`) };
+    const data: Record<string, string[]> = { 'text/html': lines(`<style>${style}</style>\n<div class="${OUTPUT_CLASS}">${fragments[i]}</div>`) };
     if (svg) data['image/svg+xml'] = lines(svg);
     data['text/plain'] = [`${section.type}: ${section.title}`];
     cells.push({

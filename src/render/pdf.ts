@@ -24,7 +24,7 @@ export function pageCss(pdf: PdfConfig): string {
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** Running header (title · period) and footer (page X of Y) drawn by Chromium in the margins. */
-function headerFooter(model: ReportModel, pdf: PdfConfig) {
+export function headerFooter(model: ReportModel, pdf: PdfConfig) {
   const t = translator(asLocale(model.lang));
   // the message is escaped, then Chromium's page-number elements go in for the placeholders
   const page = escapeHtml(t('pdf.page', { page: '\u0001', total: '\u0002' }))

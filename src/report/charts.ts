@@ -26,14 +26,22 @@ export interface SeriesPoint {
   hi: number | null;
   n: number;
   lowSample?: boolean;
+  /** the point's tooltip: "October 2026: +45.0 (95% CI …, n = 220)" */
+  tip?: string;
 }
+
+/** An SVG `<title>` tooltip for every datum of a mark: its `tip` field as the mark's description (shown on hover; see render/charts.ts). */
+const tipped = (points: { tip?: string }[]) => (points.length > 0 && points.every((p) => p.tip) ? { description: { field: 'tip' } } : {});
 
 /** Line with a 95% interval band, optional target line and dated annotations. */
 export function trendSpec(points: SeriesPoint[], options: { metric: string; unit: Unit; target?: number | null; annotations?: { label: string; text: string }[]; domain?: [number, number]; t?: Translator }): TopLevelSpec {
   const t = options.t ?? EN;
   const values = points.filter((p) => p.value !== null);
   const order = points.map((p) => p.label);
-  const x = { field: 'label', type: 'ordinal' as const, sort: order, title: null, axis: { labelAngle: 0, labelOverlap: true } };
+  const last = JSON.stringify(order[order.length - 1] ?? '');
+  // with many periods every other label is shown, counted back from the current one so that it is always labelled
+  const ticks = order.length > 8 ? { values: order.filter((_, i) => (order.length - 1 - i) % 2 === 0) } : {};
+  const x = { field: 'label', type: 'ordinal' as const, sort: order, title: null, axis: { labelAngle: 0, labelOverlap: true, ...ticks, labelFontWeight: { condition: { test: `datum.value === ${last}`, value: 'bold' }, value: 'normal' } } };
   const extent = values.flatMap((p) => [p.lo ?? p.value!, p.hi ?? p.value!]).concat(options.target != null ? [options.target] : []);
   const lo = Math.min(...extent);
   const hi = Math.max(...extent);
@@ -43,11 +51,18 @@ export function trendSpec(points: SeriesPoint[], options: { metric: string; unit
   const y = { type: 'quantitative' as const, scale: { domain, zero: false, nice: true }, title: `${options.metric}${unitSuffix(options.unit, t)}`, axis: { format: axisFormat(options.unit), tickCount: 5 } };
   const layers: any[] = [
     { mark: { type: 'area', color: palette.band, opacity: 0.9 }, encoding: { x, y: { field: 'lo', ...y }, y2: { field: 'hi' } } },
-    { mark: { type: 'line', color: palette.primary, strokeWidth: 2.5, point: { filled: true, size: 36, color: palette.primary } }, encoding: { x, y: { field: 'value', ...y } } },
+    { mark: { type: 'line', color: palette.primary, strokeWidth: 2.5, point: { filled: true, size: 36, color: palette.primary }, aria: true }, encoding: { x, y: { field: 'value', ...y }, ...tipped(values) } },
   ];
+  // the current (last) period is labelled with its value, so the month the report is about stands out
+  const current = values[values.length - 1];
+  if (current && order[order.length - 1] === current.label) {
+    const text = formatter(t.locale).value(current.value, options.unit);
+    layers.push({ data: { values: [{ label: current.label, value: current.value, text }] }, mark: { type: 'point', filled: true, size: 90, color: palette.primary, stroke: '#ffffff', strokeWidth: 1.5 }, encoding: { x, y: { field: 'value', ...y } } });
+    layers.push({ data: { values: [{ label: current.label, value: current.value, text }] }, mark: { type: 'text', align: 'right', baseline: 'bottom', dx: -6, dy: -8, fontSize: 11, fontWeight: 'bold', color: palette.primary }, encoding: { x, y: { field: 'value', ...y }, text: { field: 'text' } } });
+  }
   if (options.target != null) {
-    layers.push({ data: { values: [{ target: options.target }] }, mark: { type: 'rule', color: palette.accent, strokeDash: [6, 4], strokeWidth: 1.5 }, encoding: { y: { field: 'target', ...y } } });
-    layers.push({ data: { values: [{ target: options.target, label: t('chart.target', { value: options.target }) }] }, mark: { type: 'text', color: palette.accent, align: 'left', dx: 4, dy: -7, fontSize: 10, x: 0 }, encoding: { y: { field: 'target', ...y }, text: { field: 'label' } } });
+    layers.push({ data: { values: [{ target: options.target }] }, mark: { type: 'rule', color: palette.accent, strokeDash: [6, 4], strokeWidth: 1.5, aria: true }, encoding: { y: { field: 'target', ...y }, description: { value: t('chart.target', { value: options.target }) } } });
+    layers.push({ data: { values: [{ target: options.target, label: t('chart.target', { value: options.target }) }] }, mark: { type: 'text', color: palette.accent, align: 'left', dx: 4, dy: -7, fontSize: 10, x: 0, aria: true }, encoding: { y: { field: 'target', ...y }, text: { field: 'label' }, description: { field: 'label' } } });
   }
   for (const a of options.annotations ?? []) {
     if (!order.includes(a.label)) continue;
@@ -66,10 +81,12 @@ export function sparklineSpec(points: SeriesPoint[]): TopLevelSpec {
     padding: 2,
     data: { values },
     config: { view: { stroke: null } },
-    mark: { type: 'line', color: palette.primary, strokeWidth: 1.6, point: false },
+    // invisible points carry each period's tooltip
+    mark: { type: 'line', color: palette.primary, strokeWidth: 1.6, point: values.every((p) => p.tip) ? { filled: true, size: 40, opacity: 0 } : false, aria: true },
     encoding: {
       x: { field: 'label', type: 'ordinal', sort: points.map((p) => p.label), axis: null },
       y: { field: 'value', type: 'quantitative', scale: { zero: false }, axis: null },
+      ...tipped(values),
     },
   } as TopLevelSpec;
 }
@@ -85,13 +102,18 @@ export interface BarRow {
 }
 
 /** Horizontal bars sorted by value, with 95% whiskers, n labels, and low-n groups greyed. */
-export function breakdownSpec(rows: BarRow[], options: { metric: string; unit: Unit; domain?: [number, number]; minSample: number; t?: Translator }): TopLevelSpec {
+export function breakdownSpec(rows: BarRow[], options: { metric: string; unit: Unit; domain?: [number, number]; minSample: number; target?: number | null; t?: Translator }): TopLevelSpec {
   const t = options.t ?? EN;
   const count = formatter(t.locale).count;
   const sorted = [...rows].sort((a, b) => b.value - a.value);
   const order = sorted.map((r) => r.group);
-  const data = sorted.map((r) => ({ ...r, nLabel: r.lowSample ? `${t('common.n', { n: r.n })} (${t('common.lowN', { min: options.minSample })})` : t('common.n', { n: count(r.n) }) }));
-  const extent = data.flatMap((r) => [r.lo ?? r.value, r.hi ?? r.value, 0]);
+  const fmt = formatter(t.locale);
+  const data = sorted.map((r) => ({
+    ...r,
+    nLabel: r.lowSample ? `${t('common.n', { n: r.n })} (${t('common.lowN', { min: options.minSample })})` : t('common.n', { n: count(r.n) }),
+    tip: t('chart.tip', { label: r.group, value: fmt.value(r.value, options.unit), ci: r.lo !== null && r.hi !== null ? t('change.ci', { ci: fmt.interval([r.lo, r.hi], options.unit) }) : '', n: count(r.n) }),
+  }));
+  const extent = data.flatMap((r) => [r.lo ?? r.value, r.hi ?? r.value, 0]).concat(options.target != null ? [options.target] : []);
   let max = Math.max(...extent);
   let min = Math.min(...extent);
   if (options.domain) {
@@ -101,14 +123,22 @@ export function breakdownSpec(rows: BarRow[], options: { metric: string; unit: U
   const x = { type: 'quantitative' as const, scale: { domain: [min, max], zero: true, nice: true }, title: `${options.metric}${unitSuffix(options.unit, t)}`, axis: { format: axisFormat(options.unit), tickCount: 5 } };
   const y = { field: 'group', type: 'nominal' as const, sort: order, title: null, axis: { labelLimit: 160 } };
   return {
-    width: WIDTH - 170,
+    // the plot leaves room right of it for the value labels (up to "100.0%" at the upper end of an interval) before the n column
+    width: WIDTH - 210,
     height: { step: 30 },
     data: { values: data },
     layer: [
-      { mark: { type: 'bar', height: { band: 0.62 } }, encoding: { y, x: { field: 'value', ...x }, color: { condition: { test: 'datum.lowSample', value: palette.muted }, value: palette.primary } } },
-      { mark: { type: 'rule', color: palette.ink, strokeWidth: 1.2 }, encoding: { y, x: { field: 'lo', ...x }, x2: { field: 'hi' } } },
-      { mark: { type: 'text', align: 'left', dx: 6, fontSize: 10, color: palette.ink }, encoding: { y, x: { field: 'hi', ...x }, text: { field: 'label' } } },
-      { mark: { type: 'text', align: 'left', x: WIDTH - 170 + 8, fontSize: 10, color: palette.neutral }, encoding: { y, text: { field: 'nLabel' } } },
+      { mark: { type: 'bar', height: { band: 0.62 }, aria: true }, encoding: { y, x: { field: 'value', ...x }, color: { condition: { test: 'datum.lowSample', value: palette.muted }, value: palette.primary }, description: { field: 'tip' } } },
+      { mark: { type: 'rule', color: palette.ink, strokeWidth: 1.2, aria: true }, encoding: { y, x: { field: 'lo', ...x }, x2: { field: 'hi' }, description: { field: 'tip' } } },
+      { mark: { type: 'text', align: 'left', dx: 6, fontSize: 10, color: palette.ink, aria: true }, encoding: { y, x: { field: 'hi', ...x }, text: { field: 'label' }, description: { field: 'tip' } } },
+      { mark: { type: 'text', align: 'left', x: WIDTH - 210 + 48, fontSize: 10, color: palette.neutral, aria: true }, encoding: { y, text: { field: 'nLabel' }, description: { field: 'tip' } } },
+      // the metric's target as a vertical line across the bars, labelled above them
+      ...(options.target != null
+        ? [
+            { data: { values: [{ target: options.target }] }, mark: { type: 'rule', color: palette.accent, strokeDash: [6, 4], strokeWidth: 1.5, aria: true }, encoding: { x: { field: 'target', ...x }, description: { value: t('chart.target', { value: options.target }) } } },
+            { data: { values: [{ target: options.target, label: t('chart.target', { value: options.target }) }] }, mark: { type: 'text', color: palette.accent, align: 'center', baseline: 'bottom', y: -3, fontSize: 10 }, encoding: { x: { field: 'target', ...x }, text: { field: 'label' } } },
+          ]
+        : []),
     ],
   } as TopLevelSpec;
 }
@@ -119,17 +149,24 @@ export function distributionSpec(rows: { score: number; count: number; share: nu
   return {
     width: WIDTH,
     height: 200,
-    data: { values: rows.map((r) => ({ ...r, band: bands.find((b) => b.name === r.band)?.label ?? t('chart.otherBand'), pct: `${(100 * r.share).toFixed(1)}%` })) },
+    data: {
+      values: rows.map((r) => {
+        const band = bands.find((b) => b.name === r.band)?.label ?? t('chart.otherBand');
+        const pct = `${(100 * r.share).toFixed(1)}%`;
+        return { ...r, band, pct, tip: t('chart.tipAnswers', { score: String(r.score), count: formatter(t.locale).count(r.count), share: pct, band }) };
+      }),
+    },
     layer: [
       {
-        mark: { type: 'bar', width: { band: 0.8 } },
+        mark: { type: 'bar', width: { band: 0.8 }, aria: true },
         encoding: {
+          description: { field: 'tip' },
           x: { field: 'score', type: 'ordinal', title: t('axis.answer'), axis: { labelAngle: 0 } },
           y: { field: 'count', type: 'quantitative', title: t('axis.responses'), axis: { format: ',d', tickCount: 4 } },
           color: { field: 'band', type: 'nominal', sort: names.map((n) => bands.find((b) => b.name === n)!.label), scale: { domain: bands.map((b) => b.label), range: bands.map((b) => toneColour[b.tone]) }, legend: { orient: 'top', title: null, symbolType: 'square' } },
         },
       },
-      { mark: { type: 'text', dy: -6, fontSize: 10, color: palette.ink }, encoding: { x: { field: 'score', type: 'ordinal' }, y: { field: 'count', type: 'quantitative' }, text: { field: 'pct' } } },
+      { mark: { type: 'text', dy: -6, fontSize: 10, color: palette.ink, aria: true }, encoding: { x: { field: 'score', type: 'ordinal' }, y: { field: 'count', type: 'quantitative' }, text: { field: 'pct' }, description: { field: 'tip' } } },
     ],
   } as TopLevelSpec;
 }
@@ -156,7 +193,7 @@ export function caseStudySpec(points: (SeriesPoint & { series: string })[], opti
     { data: { values: windows }, mark: { type: 'rect', color: '#eef1f5' }, encoding: { x, x2: { field: 'i2' } } },
     { data: { values: windows }, mark: { type: 'text', baseline: 'top', align: 'left', dx: 4, y: 3, fontSize: 10, fontWeight: 'bold', color: palette.neutral }, encoding: { x, text: { field: 'name' } } },
     { transform: [{ filter: `datum.series === ${JSON.stringify(options.segmentName)}` }], mark: { type: 'area', color: palette.band, opacity: 0.8 }, encoding: { x, y: { field: 'lo', ...y }, y2: { field: 'hi' } } },
-    { mark: { type: 'line', strokeWidth: 2.2, point: { filled: true, size: 28 } }, encoding: { x, y: { field: 'value', ...y }, color: colour } },
+    { mark: { type: 'line', strokeWidth: 2.2, point: { filled: true, size: 28 }, aria: true }, encoding: { x, y: { field: 'value', ...y }, color: colour, ...tipped(values) } },
   ];
   if (options.intervention && options.order.includes(options.intervention.label)) {
     const d = { data: { values: [{ i: index(options.intervention.label) - 0.5, text: options.intervention.text }] } };
@@ -208,6 +245,8 @@ export function driversSpec(points: DriverPoint[], options: { xTitle: string; yT
     corner(options.quadrants.overkill, [xDomain[1], 0], 'right', 'bottom'),
     { transform: [{ filter: 'datum.lo !== null' }], mark: { type: 'rule', strokeWidth: 1.6 }, encoding: { x: { field: 'x', ...x }, y: { field: 'lo', ...y }, y2: { field: 'hi' }, color: colour } },
     { mark: { type: 'point', filled: true, size: 80, opacity: 1 }, encoding: { x: { field: 'x', ...x }, y: { field: 'share', ...y }, color: colour } },
+    // labels with a white halo, legible where they cross a dashed line or an interval
+    { mark: { type: 'text', align: 'left', baseline: 'middle', dx: 8, fontSize: 11, stroke: '#ffffff', strokeWidth: 3, strokeJoin: 'round', color: '#ffffff' }, encoding: { x: { field: 'x', ...x }, y: { field: 'share', ...y }, text: { field: 'label' } } },
     { mark: { type: 'text', align: 'left', baseline: 'middle', dx: 8, fontSize: 11, color: palette.ink }, encoding: { x: { field: 'x', ...x }, y: { field: 'share', ...y }, text: { field: 'label' } } },
   ];
   return { width: WIDTH, height: 300, data: { values: points }, layer: layers } as TopLevelSpec;

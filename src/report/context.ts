@@ -3,7 +3,7 @@ import type { Config } from '../config/load.js';
 import type { ComputedMetrics } from '../metrics/index.js';
 import type { Granularity } from '../metrics/period.js';
 import type { MetricResult } from '../metrics/results.js';
-import { formatter, type Formatter } from './format.js';
+import { formatter, type Formatter, type Unit } from './format.js';
 import { localBands, metricMethod, metricTitle, periodLabelIn, translator, type Locale, type Translator } from './i18n.js';
 import type { SeriesPoint } from './charts.js';
 import type { Band } from '../metrics/types.js';
@@ -65,7 +65,16 @@ export function bandsOf(ctx: SectionContext, bands: Band[]): Band[] {
 }
 
 
-/** The series points of a result for charts. */
-export function seriesPoints(ctx: SectionContext, series: MetricResult['series']): SeriesPoint[] {
-  return series.map((p) => ({ label: shortLabel(ctx, p.period), value: p.value, lo: p.ci?.[0] ?? null, hi: p.ci?.[1] ?? null, n: p.n, lowSample: p.lowSample }));
+/** The series points of a result for charts; with the metric's unit, each with its tooltip (value, interval, n). */
+export function seriesPoints(ctx: SectionContext, series: MetricResult['series'], unit?: Unit): SeriesPoint[] {
+  const { t, fmt } = ctx;
+  return series.map((p) => ({
+    label: shortLabel(ctx, p.period),
+    value: p.value,
+    lo: p.ci?.[0] ?? null,
+    hi: p.ci?.[1] ?? null,
+    n: p.n,
+    lowSample: p.lowSample,
+    ...(unit ? { tip: t('chart.tip', { label: longLabel(ctx, p.period), value: fmt.value(p.value, unit), ci: p.ci ? t('change.ci', { ci: fmt.interval(p.ci, unit) }) : '', n: fmt.count(p.n) }) } : {}),
+  }));
 }

@@ -5,7 +5,7 @@
  */
 import { CxError } from '../errors.js';
 import { columnsOfRows, tableFromColumns, type ColumnDecl } from './columns.js';
-import { emptySource, readSource } from './read.js';
+import { emptySource, MAX_TEXT_SOURCE_BYTES, readSource } from './read.js';
 import type { SourceTable } from './types.js';
 
 export interface JsonOptions {
@@ -27,14 +27,35 @@ function lineOf(text: string, offset: number): number {
   return line;
 }
 
+/**
+ * A row object whose nested values (arrays, objects) are replaced by their JSON text: a cell holds
+ * one value, and text is what a nested one can be shown and grouped as. A value nested too deeply
+ * to write back (JSON.parse reads any depth; turning it into text would overflow the stack) is a
+ * located data error.
+ */
 function asRow(value: unknown, name: string, file: string, line: number): Record<string, unknown> {
-  if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    const row = value as Record<string, unknown>;
+    for (const key of Object.keys(row)) {
+      const cell = row[key];
+      if (cell === null || typeof cell !== 'object') continue;
+      let text: string;
+      try {
+        text = JSON.stringify(cell);
+      } catch {
+        throw new CxError('data', `source "${name}": row ${line}, "${key.slice(0, 80)}": a value nested too deeply to read`, { location: { file, line }, hint: 'a cell should hold one value (a number, text, a date); flatten nested arrays and objects' });
+      }
+      // defined, not assigned: a key such as "__proto__" stays an ordinary column
+      Object.defineProperty(row, key, { value: text, enumerable: true, writable: true, configurable: true });
+    }
+    return row;
+  }
   throw new CxError('data', `source "${name}": row ${line} is not an object`, { location: { file, line }, hint: 'each row must be a JSON object such as {"score": 9, "date": "2026-10-01"}' });
 }
 
 /** Reads a JSON document whose rows are an array of objects. */
 export async function loadJson(options: JsonOptions): Promise<SourceTable> {
-  const { bytes, shown } = await readSource(options.name, options.path, options.displayBase);
+  const { bytes, shown } = await readSource(options.name, options.path, options.displayBase, MAX_TEXT_SOURCE_BYTES);
   const text = Buffer.from(bytes).toString('utf8').replace(/^\uFEFF/, '');
   let doc: unknown;
   try {
@@ -58,7 +79,7 @@ export async function loadJson(options: JsonOptions): Promise<SourceTable> {
 
 /** Reads newline-delimited JSON: one object per line. */
 export async function loadNdjson(options: JsonOptions): Promise<SourceTable> {
-  const { bytes, shown } = await readSource(options.name, options.path, options.displayBase);
+  const { bytes, shown } = await readSource(options.name, options.path, options.displayBase, MAX_TEXT_SOURCE_BYTES);
   const lines = Buffer.from(bytes).toString('utf8').replace(/^\uFEFF/, '').split(/\r?\n/);
   const rows: Record<string, unknown>[] = [];
   const lineNumbers: number[] = [];

@@ -46,12 +46,16 @@ export async function loadParquet(options: BinaryOptions): Promise<SourceTable> 
 
 export async function loadArrow(options: BinaryOptions): Promise<SourceTable> {
   const { bytes, shown } = await readSource(options.name, options.path, options.displayBase);
-  let table;
+  let rows: number;
+  let columns: [string, ArrayLike<unknown>][];
   try {
-    table = aq.fromArrow(bytes);
+    // decoded here, inside the try: a damaged file fails while its columns are read, not only when it is opened
+    const table = aq.fromArrow(bytes);
+    rows = table.numRows();
+    columns = table.columnNames().map((n) => [n, Array.from(table.array(n) as ArrayLike<unknown>)]);
   } catch (error) {
     throw new CxError('data', `source "${options.name}": not a readable Arrow IPC file: ${(error as Error).message}`, { location: { file: shown }, hint: 'give an Arrow IPC file or stream (.arrow, .feather v2)' });
   }
-  if (table.numRows() === 0) throw emptySource(options.name, shown);
-  return tableFromColumns(options.name, shown, table.columnNames().map((n) => [n, table.array(n) as ArrayLike<unknown>]), options.columns);
+  if (rows === 0) throw emptySource(options.name, shown);
+  return tableFromColumns(options.name, shown, columns, options.columns);
 }

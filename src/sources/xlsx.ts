@@ -124,13 +124,17 @@ export async function loadXlsx(options: XlsxOptions): Promise<SourceTable> {
     throw looksLikeText(bytes) ? notXlsx('it is a text file (a CSV renamed .xlsx?)', 'for a CSV file use `type: csv`; otherwise ' + resave) : notXlsx('it is not a ZIP package, as every .xlsx is', resave);
   }
 
+  const damage = zipDamage(bytes);
+  if (damage) throw notXlsx(`the ZIP package is damaged: ${damage}`, resave);
+
   const input = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const sheet = options.sheet ?? 1;
   let rows: Cell[][];
   try {
     // trim: false keeps text as written (as the CSV source does); header cells are trimmed below
-    rows = (await readSheet(input, sheet, { trim: false })) as unknown as Cell[][];
+    rows = (await settles(readSheet(input, sheet, { trim: false }), () => notXlsx('the ZIP package is damaged: it ended before the workbook did', resave))) as unknown as Cell[][];
   } catch (error) {
+    if (error instanceof CxError) throw error;
     if (error instanceof SheetNotFoundError || (error as Error).name === 'SheetNotFoundError') {
       const names: string[] = (error as { sheets?: string[] }).sheets ?? [];
       if (typeof sheet === 'number') {
@@ -181,6 +185,48 @@ export async function loadXlsx(options: XlsxOptions): Promise<SourceTable> {
   const header = headerNames(Array.from({ length: width }, (_, j) => rows[headerRow - 1][j] ?? null));
   const columns: [string, unknown[]][] = header.map((h, j) => [h, data.map((i) => cellValue(rows[i][j]))]);
   return tableFromColumns(name, shown, columns, options.columns, options.timezone, data.map((i) => i + 1), { dates: options.dates });
+}
+
+/**
+ * Why a ZIP package cannot be read whole, if it cannot: its end-of-central-directory record must
+ * close the file (a package cut short, or with other bytes after it, made the streaming unzip of
+ * read-excel-file wait forever) and its central directory must lie inside the file.
+ */
+export function zipDamage(bytes: Uint8Array): string | undefined {
+  const n = bytes.length;
+  if (n < 22) return 'it is too short';
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = n - 22; i >= Math.max(0, n - 22 - 0xffff); i--) {
+    if (view.getUint32(i, true) !== 0x06054b50) continue;
+    // a signature inside the data, or a record followed by other bytes: keep looking
+    if (i + 22 + view.getUint16(i + 20, true) !== n) continue;
+    const size = view.getUint32(i + 12, true);
+    const offset = view.getUint32(i + 16, true);
+    if (offset === 0xffffffff || size === 0xffffffff) return undefined; // ZIP64: left to the reader
+    return offset + size > i ? 'its central directory lies outside the file' : undefined;
+  }
+  return 'its end record is missing (the file is cut short, or other bytes follow it)';
+}
+
+/**
+ * The reader's promise, or `stuck()` if it can never settle: when nothing else is left to run
+ * (a CLI process about to exit, silently, with code 13) or after two minutes (a long-running
+ * preview) — a damaged package the checks above miss must not hang or end the build wordlessly.
+ */
+function settles<T>(promise: Promise<T>, stuck: () => Error): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const fail = () => reject(stuck());
+    const timer = setTimeout(fail, 120_000);
+    process.once('beforeExit', fail);
+    const done = () => {
+      clearTimeout(timer);
+      process.off('beforeExit', fail);
+    };
+    promise.then(
+      (value) => (done(), resolve(value)),
+      (error: unknown) => (done(), reject(error)),
+    );
+  });
 }
 
 function describeLibraryError(error: unknown): string {

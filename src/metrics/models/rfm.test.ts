@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { describeShared, sharedFile } from '../../../test/shared-data.js';
-import { collapseRfm, summarizeTransactions, type TransactionSummary } from './rfm.js';
+import { collapseRfm, summarizeTransactions, transactionSummarizer, type TransactionSummary } from './rfm.js';
 
 const ROUNDING = 0.005 + 1e-9;
 
@@ -121,5 +121,36 @@ describe('collapseRfm', () => {
     expect(() => collapseRfm([{ x: 1, tx: 2, T: 1 }])).toThrow(RangeError);
     expect(() => collapseRfm({ x: [1], tx: [1, 2], T: [3] })).toThrow(RangeError);
     expect(() => collapseRfm({ x: [1], tx: [1], T: [3], weight: [-1] })).toThrow(RangeError);
+  });
+});
+
+describe('transactionSummarizer', () => {
+  /** A seeded log in time order: several rows on some days, decimal amounts (whose sums depend on their order), zeros. */
+  function log(seed: number, n: number): { customerId: string; date: Date; amount: number }[] {
+    let a = seed >>> 0;
+    const next = () => {
+      a = (a + 0x6d2b79f5) | 0;
+      let t = Math.imul(a ^ (a >>> 15), 1 | a);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const start = Date.UTC(2024, 0, 1);
+    const times = Array.from({ length: n }, () => start + Math.floor(next() * 400 * 86_400_000)).sort((x, y) => x - y);
+    return times.map((t) => ({ customerId: `C${Math.floor(next() ** 2 * n * 0.2)}`, date: new Date(t), amount: next() < 0.05 ? 0 : Math.round(next() * 10_000) / 100 + 0.1 }));
+  }
+
+  it('gives exactly what summarizeTransactions gives, at every calibration end', () => {
+    for (const seed of [1, 2, 3]) {
+      const rows = log(seed, 3000);
+      const summarize = transactionSummarizer(rows, 7);
+      for (const end of ['2023-12-31', '2024-01-01', '2024-01-15', '2024-03-31', '2024-06-30', '2024-12-31', '2025-02-04', '2026-01-01']) {
+        expect(summarize(end)).toStrictEqual(summarizeTransactions(rows, { calibrationEnd: end, periodDays: 7 }));
+      }
+      expect(transactionSummarizer(rows, 1)('2024-08-31')).toStrictEqual(summarizeTransactions(rows, { calibrationEnd: '2024-08-31', periodDays: 1 }));
+    }
+  });
+
+  it('needs the rows in date order', () => {
+    expect(() => transactionSummarizer([{ customerId: 1, date: '2024-01-02' }, { customerId: 2, date: '2024-01-01' }])).toThrow(RangeError);
   });
 });

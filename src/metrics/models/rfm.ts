@@ -172,6 +172,66 @@ export function summarizeTransactions(rows: Iterable<Transaction>, options: Summ
   return out;
 }
 
+/**
+ * {@link summarizeTransactions} for many calibration ends of one log, whose rows are in date
+ * order: the log is read once (customers in order of appearance, each with its purchase days and
+ * the spend of each day), then each calibration end costs a pass over the customers seen by then.
+ * Gives exactly what `summarizeTransactions(rows, { calibrationEnd, periodDays })` gives (the same
+ * sums in the same order). Throws a RangeError when the rows are not in date order.
+ */
+export function transactionSummarizer(rows: Iterable<Transaction>, periodDays = 7): (calibrationEnd: Date | string) => TransactionSummary[] {
+  if (!(periodDays > 0)) throw new RangeError('transactionSummarizer: periodDays must be > 0');
+  const index = new Map<string, number>();
+  const ids: string[] = [];
+  /** per customer: purchase days, ascending, and the running repeat spend after each (0 after the first) */
+  const days: number[][] = [];
+  const dayTotals: number[][] = [];
+  let previous = -Infinity;
+  for (const row of rows) {
+    const day = dayNumber(row.date);
+    if (day < previous) throw new RangeError('transactionSummarizer: the rows must be in date order');
+    previous = day;
+    const id = String(row.customerId);
+    let c = index.get(id);
+    if (c === undefined) {
+      index.set(id, (c = ids.length));
+      ids.push(id);
+      days.push([]);
+      dayTotals.push([]);
+    }
+    const d = days[c];
+    const t = dayTotals[c];
+    if (d.length > 0 && d[d.length - 1] === day) t[t.length - 1] += row.amount ?? 0;
+    else {
+      d.push(day);
+      t.push(0 + (row.amount ?? 0));
+    }
+  }
+  const firstDays = days.map((d) => d[0]);
+  const firstPurchase = firstDays.map((f) => new Date(f * MS_PER_DAY).toISOString().slice(0, 10));
+  // repeat spend up to each day: summed from the second day on, in day order, as summarizeTransactions does
+  const repeatSpend = dayTotals.map((t) => {
+    const out = new Array<number>(t.length);
+    let sum = 0;
+    out[0] = 0;
+    for (let i = 1; i < t.length; i++) out[i] = sum += t[i];
+    return out;
+  });
+  return (calibrationEnd) => {
+    const end = dayNumber(calibrationEnd);
+    const out: TransactionSummary[] = [];
+    // customers appear in date order, so those seen by the end come first
+    for (let c = 0; c < ids.length && firstDays[c] <= end; c++) {
+      const d = days[c];
+      let m = d.length;
+      while (d[m - 1] > end) m--;
+      const x = m - 1;
+      out.push({ customerId: ids[c], x, tx: (d[m - 1] - d[0]) / periodDays, T: (end - d[0]) / periodDays, zbar: x > 0 ? repeatSpend[c][m - 1] / x : 0, firstPurchase: firstPurchase[c] });
+    }
+    return out;
+  };
+}
+
 /** Whole days since 1970-01-01 (UTC) for a Date or an ISO / compact date string. */
 function dayNumber(date: Date | string): number {
   if (date instanceof Date) {

@@ -53,7 +53,7 @@ export function buildBreakdown(section: BreakdownSection, ctx: SectionContext): 
       alt: t('breakdown.alt', { label: r.label, by, period, items: sorted.map((g) => t('breakdown.altItem', { group: g.group, value: fmt.value(g.value, r.unit), n: g.n })).join(t('sep.items')) }),
       spec: breakdownSpec(
         charted.map((g) => ({ group: g.group, value: g.value!, lo: g.ci?.[0] ?? null, hi: g.ci?.[1] ?? null, n: g.n, lowSample: g.lowSample, label: fmt.number(g.value, r.unit) })),
-        { metric: r.label, unit: r.unit, domain: r.domain ?? undefined, minSample: r.minSample, t },
+        { metric: r.label, unit: r.unit, domain: r.domain ?? undefined, minSample: r.minSample, target: r.target, t },
       ),
       size: 'wide',
     },

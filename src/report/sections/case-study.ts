@@ -106,7 +106,8 @@ export function buildCaseStudy(section: CaseStudySection, ctx: SectionContext): 
     const verdict = (c: typeof seg.change) => (c.p === null ? t('case.noTest') : t(c.significant ? 'case.significant' : 'case.notSignificant', { p: fmt.p(c.p) }));
     const size = delta ? fmt.delta(Math.abs(delta), r.unit).replace(/^\+/, '') : '';
     if (!unreached) findings.push(
-      t(delta > 0 ? 'case.rose' : delta < 0 ? 'case.fell' : 'case.unchanged', { label: r.label, size, value: fmt.value(seg.after.value, r.unit), ci, verdict: verdict(seg.change), restDelta: fmt.delta(others.change.delta, r.unit), restVerdict: verdict(others.change) }),
+      // a direction ("rose") only for a change its test calls significant
+      t(delta === 0 ? 'case.unchanged' : seg.change.significant ? (delta > 0 ? 'case.rose' : 'case.fell') : delta > 0 ? 'case.higher' : 'case.lower', { label: r.label, size, value: fmt.value(seg.after.value, r.unit), ci, verdict: verdict(seg.change), restDelta: fmt.delta(others.change.delta, r.unit), restVerdict: verdict(others.change) }),
     );
     return { id, pm, r, seg, rest: others };
   });
@@ -121,7 +122,9 @@ export function buildCaseStudy(section: CaseStudySection, ctx: SectionContext): 
     span.map((p) => {
       const stats = cells.find((c) => c.period === p)?.stats;
       const v = stats ? periodValue(focus.pm, p, stats, focus.r.minSample) : null;
-      return { series: name, label: shortLabel(ctx, p), value: v?.value ?? null, lo: v?.ci?.[0] ?? null, hi: v?.ci?.[1] ?? null, n: v?.n ?? 0 };
+      const unit = focus.r.unit;
+      const tip = `${name} · ${t('chart.tip', { label: longLabel(ctx, p), value: ctx.fmt.value(v?.value ?? null, unit), ci: v?.ci ? t('change.ci', { ci: ctx.fmt.interval(v.ci, unit) }) : '', n: ctx.fmt.count(v?.n ?? 0) })}`;
+      return { series: name, label: shortLabel(ctx, p), value: v?.value ?? null, lo: v?.ci?.[0] ?? null, hi: v?.ci?.[1] ?? null, n: v?.n ?? 0, tip };
     }),
   );
 

@@ -41,7 +41,9 @@ export function changeSentence(r: MetricResult, previousLabel: string, t: Transl
   // a change that rounds to zero at the display precision reads as unchanged, not "fell ±0.0"
   if (r.delta === 0 || fmt.delta(r.delta, r.unit) === fmt.delta(0, r.unit)) return t('change.unchanged', { label: r.label, value, ci, n, previous: previousLabel, verdict });
   const size = fmt.delta(Math.abs(r.delta), r.unit).replace(/^\+/, '');
-  return t(r.delta > 0 ? 'change.rose' : 'change.fell', { label: r.label, size, value, ci, n, previous: previousLabel, verdict });
+  // "rose"/"fell" only for a change its test calls significant; otherwise higher/lower than before
+  const key = r.significant ? (r.delta > 0 ? 'change.rose' : 'change.fell') : r.delta > 0 ? 'change.higher' : 'change.lower';
+  return t(key, { label: r.label, size, value, ci, n, previous: previousLabel, verdict });
 }
 
 /** lower-case, hyphenated id from a title */

@@ -3,12 +3,14 @@
  * user Vega-Lite spec file fed with a metric's table (`chart`).
  */
 import { join } from 'node:path';
-import type { TopLevelSpec } from 'vega-lite';
+import { parse as parseVega } from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
 import { z } from 'zod';
 import { suggestion } from '../../config/suggest.js';
 import { CxError } from '../../errors.js';
 import { displayPath, readUserFile } from '../../user-files.js';
 import { lastPeriods } from '../../metrics/period.js';
+import { singleLineTitles } from '../../render/charts.js';
 import { DEFAULT_TEMPLATES, partialNames } from '../../render/html.js';
 import { result, seriesPoints, titleOf, type SectionContext } from '../context.js';
 import type { SectionModel } from '../model.js';
@@ -61,6 +63,21 @@ export function buildCustom(section: CustomSection, ctx: SectionContext, templat
   };
 }
 
+/**
+ * The analyst's spec must compile (Vega-Lite) and parse (Vega): an unknown mark, a malformed
+ * expression or a wrong type is a located config error here, not a failure while rendering.
+ */
+function checkSpec(spec: Record<string, unknown>, section: ChartSection, ctx: SectionContext): void {
+  try {
+    parseVega(compile(singleLineTitles(spec) as TopLevelSpec).spec);
+  } catch (error) {
+    throw new CxError('config', `section ${ctx.index + 1} (chart): ${displayPath(ctx.config.dir, section.spec)} cannot be drawn: ${String((error as Error).message ?? error).split('\n')[0].slice(0, 300)}`, {
+      location: ctx.config.yaml.locate(['sections', ctx.index, 'spec']),
+      hint: 'check the spec in the Vega-Lite editor (https://vega.github.io/editor/); its data is replaced by the metric table',
+    });
+  }
+}
+
 export function buildChart(section: ChartSection, ctx: SectionContext): SectionModel {
   const at = (key: string) => ctx.config.yaml.locate(['sections', ctx.index, key]);
   const text = readUserFile(section.spec, { what: `section ${ctx.index + 1} (chart): spec`, shown: displayPath(ctx.config.dir, section.spec), location: at('spec') }, 'utf8');
@@ -69,6 +86,9 @@ export function buildChart(section: ChartSection, ctx: SectionContext): SectionM
     spec = JSON.parse(text);
   } catch (error) {
     throw new CxError('config', `section ${ctx.index + 1} (chart): ${section.spec} is not valid JSON: ${(error as Error).message}`, { location: at('spec') });
+  }
+  if (!spec || typeof spec !== 'object' || Array.isArray(spec)) {
+    throw new CxError('config', `section ${ctx.index + 1} (chart): ${displayPath(ctx.config.dir, section.spec)} is not a Vega-Lite spec (a JSON object with mark and encoding)`, { location: at('spec'), hint: 'see https://vega.github.io/vega-lite/docs/spec.html' });
   }
   const r = result(ctx, section.metric);
   let values: Record<string, unknown>[];
@@ -83,6 +103,7 @@ export function buildChart(section: ChartSection, ctx: SectionContext): SectionM
   }
   const title = section.title ?? (typeof spec.title === 'string' ? spec.title : `${r.label}`);
   const { title: _ignored, ...rest } = spec;
+  checkSpec({ ...rest, data: { values } }, section, ctx);
   return {
     type: 'chart',
     id: section.id ?? ctx.nextId(`chart-${section.metric}`),

@@ -47,12 +47,13 @@ export const MESSAGES = {
     sentence: '{driver} explains {share} ({lo}–{hi}) of the explained variation in {label}.',
     sentenceNoCi: '{driver} explains {share} of the explained variation in {label}.',
     overlap: 'The intervals of {a} and {b} overlap: the data do not settle which of the two matters more.',
-    concentrate: 'Concentrate here: {drivers} matter more than the average driver and score below the drivers’ average.',
+    concentrateOne: 'Concentrate here: {drivers} matters more than the average driver and scores below the drivers’ average.',
+    concentrateMany: 'Concentrate here: {drivers} matter more than the average driver and score below the drivers’ average.',
     incomplete: '{count} answers with a missing driver value are left out (complete cases only).',
     caution: 'Importance is association across respondents, not proof that improving a driver raises {label}.',
-    chartTitle: '{driver} matters most for {label}; {concentrate}',
+    chartTitleTop: '{driver} matters most for {label} and scores below the drivers’ average',
+    chartTitle: '{driver} matters most for {label}; concentrate on {drivers} (more important than average, scoring below average)',
     chartTitleNone: '{driver} matters most for {label}',
-    chartConcentrate: 'concentrate on {drivers}',
     caption: 'Each point is a driver: its share of the explained variation in {label} (LMG, with its 95% bootstrap interval) against its mean score{normalised}. Dashed lines: the average share (100% ÷ {count}) and the drivers’ average score. {n} complete answers, {scope}. Source: {source}.',
     normalised: ' as a percentage of its scale (the drivers use different scales)',
     alt: 'Scatter chart of the {count} drivers of {label}, share of explained variation against mean score: {items}.',
@@ -83,12 +84,13 @@ export const MESSAGES = {
     sentence: '{driver}解释了{label}已解释变异的 {share}（{lo}–{hi}）。',
     sentenceNoCi: '{driver}解释了{label}已解释变异的 {share}。',
     overlap: '{a}与{b}的区间相互重叠：数据无法确定两者中哪个更重要。',
-    concentrate: '重点关注：{drivers}的重要性高于驱动因素平均水平，而得分低于驱动因素平均得分。',
+    concentrateOne: '重点关注：{drivers}的重要性高于驱动因素平均水平，而得分低于驱动因素平均得分。',
+    concentrateMany: '重点关注：{drivers}的重要性高于驱动因素平均水平，而得分低于驱动因素平均得分。',
     incomplete: '有{count}份回答缺少驱动因素取值，未纳入分析（仅用完整个案）。',
     caution: '此处的重要性是受访者之间的关联，并不证明改善某个驱动因素就会提高{label}。',
-    chartTitle: '{driver}对{label}最重要；{concentrate}',
+    chartTitleTop: '{driver}对{label}最重要，且得分低于驱动因素平均得分',
+    chartTitle: '{driver}对{label}最重要；应重点关注{drivers}（重要性高于平均、得分低于平均）',
     chartTitleNone: '{driver}对{label}最重要',
-    chartConcentrate: '应重点关注{drivers}',
     caption: '每个点代表一个驱动因素：纵轴为其占{label}已解释变异的份额（LMG，含 95% 自助法区间），横轴为其平均得分{normalised}。虚线：平均份额（100% ÷ {count}）与各驱动因素的平均得分。{n}份完整回答，{scope}。数据来源：{source}。',
     normalised: '（以其量表范围的百分比表示，因各驱动因素量表不同）',
     alt: '{label}的{count}个驱动因素散点图，已解释变异份额对平均得分：{items}。',
@@ -116,6 +118,8 @@ export const MESSAGES = {
 export function buildDrivers(section: DriversSection, ctx: SectionContext): SectionModel {
   const r = result(ctx, section.metric);
   const pm = scoreMetric(ctx, section.metric, ['metric']);
+  const problem = pm.driverProblems?.get(ctx.index);
+  if (problem) throw problem;
   const pd = pm.drivers;
   if (!pd || !pd.sections.includes(ctx.index)) throw new Error(`drivers of metric ${section.metric} were not prepared for section ${ctx.index + 1}`);
   const tl = localTranslator(MESSAGES, ctx.locale);
@@ -125,16 +129,18 @@ export function buildDrivers(section: DriversSection, ctx: SectionContext): Sect
   const num0 = format('.0f');
   const num1 = format('.1f');
   const num2 = (v: number) => format('.2f')(v).replace(/^-/, '−');
-  const { result: d, problem } = computeDrivers(pd, ctx.computed.period, { granularity: ctx.granularity, minSample: r.minSample, locale: ctx.locale, label: r.label });
-  if (problem) throw new CxError('data', problem.message, { location: ctx.config.yaml.locate(problem.path), hint: problem.hint });
+  const { result: d, problem: failure } = computeDrivers(pd, ctx.computed.period, { granularity: ctx.granularity, minSample: r.minSample, locale: ctx.locale, label: r.label });
+  if (failure) throw new CxError('data', failure.message, { location: ctx.config.yaml.locate(failure.path), hint: failure.hint });
   const label = (column: string) => ctx.columnLabel?.(section.metric, column) ?? column;
   const list = (names: string[]) => (names.length === 2 ? tl('list2', { a: names[0], b: names[1] }) : names.join(tl('listSep')));
   const scope = ctx.granularity === 'all' ? tl('scopeAll') : tl('scope', { from: longLabel(ctx, d.periods.from), to: longLabel(ctx, d.periods.to) });
   const p = d.items.length;
   const r2 = d.r2 ?? 0;
 
-  // performance on a common axis: the mean itself when every driver has the same scale, else % of its scale
-  const sameScale = d.items.every((i) => i.scale[0] === d.items[0].scale[0] && i.scale[1] === d.items[0].scale[1]);
+  // performance on a common axis: the mean itself when the drivers share a scale (each spans at
+  // least three quarters of their joint range: answers rarely reach every end), else % of its own scale
+  const joint: [number, number] = [Math.min(...d.items.map((i) => i.scale[0])), Math.max(...d.items.map((i) => i.scale[1]))];
+  const sameScale = d.items.every((i) => i.scale[1] - i.scale[0] >= 0.75 * (joint[1] - joint[0]));
   const performance = (i: DriverItem) => (sameScale ? i.mean : i.scale[1] > i.scale[0] ? (100 * (i.mean - i.scale[0])) / (i.scale[1] - i.scale[0]) : 50);
   const xMid = d.items.reduce((s, i) => s + performance(i), 0) / p;
   const yMid = 100 / p;
@@ -142,20 +148,29 @@ export function buildDrivers(section: DriversSection, ctx: SectionContext): Sect
   const concentrate = d.items.filter((i) => quadrant(i) === 'concentrate').map((i) => label(i.column));
 
   const paragraphs: string[] = [];
+  // a sentence starts with a capital, also when the driver is a column name such as "onboarding"
+  const initial = (text: string) => (ctx.locale === 'en' ? text.charAt(0).toUpperCase() + text.slice(1) : text);
   for (const item of d.items.slice(0, section.top)) {
     paragraphs.push(
       item.ci
-        ? tl('sentence', { driver: label(item.column), share: pct0(item.share), lo: num0(item.ci[0]), hi: pct0(item.ci[1]), label: r.label })
-        : tl('sentenceNoCi', { driver: label(item.column), share: pct0(item.share), label: r.label }),
+        ? tl('sentence', { driver: initial(label(item.column)), share: pct0(item.share), lo: num0(item.ci[0]), hi: pct0(item.ci[1]), label: r.label })
+        : tl('sentenceNoCi', { driver: initial(label(item.column)), share: pct0(item.share), label: r.label }),
     );
   }
   const [first, second] = d.items;
   if (first?.ci && second?.ci && second.ci[1] >= first.ci[0]) paragraphs.push(tl('overlap', { a: label(first.column), b: label(second.column) }));
-  if (concentrate.length) paragraphs.push(tl('concentrate', { drivers: list(concentrate) }));
+  if (concentrate.length) paragraphs.push(tl(concentrate.length === 1 ? 'concentrateOne' : 'concentrateMany', { drivers: list(concentrate) }));
   const notes: string[] = [];
   if (d.incomplete > 0) notes.push(tl('incomplete', { count: ctx.fmt.count(d.incomplete) }));
   notes.push(tl('caution', { label: r.label }));
 
+  const chartTitle = () => {
+    const top = initial(label(first.column));
+    const others = concentrate.filter((c) => c !== label(first.column));
+    if (quadrant(first) === 'concentrate' && others.length === 0) return tl('chartTitleTop', { driver: top, label: r.label });
+    if (others.length) return tl('chartTitle', { driver: top, label: r.label, drivers: list(concentrate) });
+    return tl('chartTitleNone', { driver: top, label: r.label });
+  };
   const points: DriverPoint[] = d.items.map((i) => ({ label: label(i.column), x: performance(i), share: i.share, lo: i.ci?.[0] ?? null, hi: i.ci?.[1] ?? null, quadrant: quadrant(i) }));
   const source = String((ctx.config.metrics[section.metric] as { source?: unknown }).source);
   const blocks: VisualBlock[] = [
@@ -164,9 +179,7 @@ export function buildDrivers(section: DriversSection, ctx: SectionContext): Sect
       kind: 'chart',
       chart: {
         id: ctx.nextId(`chart-drivers-${section.metric}`),
-        title: concentrate.length
-          ? tl('chartTitle', { driver: label(first.column), label: r.label, concentrate: tl('chartConcentrate', { drivers: list(concentrate) }) })
-          : tl('chartTitleNone', { driver: label(first.column), label: r.label }),
+        title: chartTitle(),
         caption: tl('caption', { label: r.label, normalised: sameScale ? '' : tl('normalised'), count: p, n: ctx.fmt.count(d.n), scope, source }),
         alt: tl('alt', { count: p, label: r.label, items: d.items.map((i) => tl('altItem', { driver: label(i.column), share: pct0(i.share), mean: sameScale ? num2(i.mean) : pct0(performance(i)) })).join(tl('listSep')) }),
         spec: driversSpec(points, {
@@ -200,7 +213,7 @@ export function buildDrivers(section: DriversSection, ctx: SectionContext): Sect
           resamples: ctx.fmt.count(d.bootstrap.resamples),
           seed: d.bootstrap.seed,
           label: r.label,
-          scales: [...new Set(d.items.map((i) => `${num0(i.scale[0])}–${num0(i.scale[1])}`))].join(tl('listSep')),
+          scales: sameScale ? `${num0(joint[0])}–${num0(joint[1])}` : [...new Set(d.items.map((i) => `${num0(i.scale[0])}–${num0(i.scale[1])}`))].join(tl('listSep')),
         }),
       },
     },

@@ -25,7 +25,7 @@ export function buildKpis(section: KpisSection, ctx: SectionContext): SectionMod
   const cards: KpiCard[] = section.metrics.map((id) => {
     const r = result(ctx, id);
     const keys = new Set(lastPeriods(ctx.computed.period, section.sparkline_periods, ctx.granularity));
-    const spark = seriesPoints(ctx, r.series.filter((p) => keys.has(p.period)));
+    const spark = seriesPoints(ctx, r.series.filter((p) => keys.has(p.period)), r.unit);
     const direction = r.delta === null ? 'none' : r.delta > 0 ? 'up' : r.delta < 0 ? 'down' : 'flat';
     const met = r.target !== null && r.value !== null ? (r.higherIsBetter ? r.value >= r.target : r.value <= r.target) : undefined;
     return {

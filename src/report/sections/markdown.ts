@@ -53,7 +53,8 @@ export function interpolationContext(ctx: SectionContext): Record<string, unknow
 export function renderMarkdown(text: string, ctx: SectionContext, path: (string | number)[]): string {
   let expanded: string;
   try {
-    expanded = Handlebars.compile(text, { strict: true, noEscape: false })(interpolationContext(ctx));
+    // U+0000 becomes U+FFFD, as CommonMark asks (Handlebars' lexer would stop at it)
+    expanded = Handlebars.compile(text.replaceAll('\u0000', '\uFFFD'), { strict: true, noEscape: false })(interpolationContext(ctx));
   } catch (error) {
     const lines = (error as Error).message.split('\n').filter((l) => l.trim() !== '');
     const detail = lines.length > 1 ? `${lines[0]} ${lines[lines.length - 1]}` : lines[0];

@@ -39,6 +39,11 @@ export function buildMethods(ctx: SectionContext, sources: Map<string, SourceTab
       // what the loaders decided about the files (detected formats, generated names…) and heavy exclusions
       ...[...sources.values()].flatMap((s) => (s.notes ?? []).map((n) => `${s.name}: ${n}`)),
       ...(ctx.computed.warnings ?? []),
+      // key-driver analyses (drivers sections) state their method here too
+      ...[...ctx.computed.results.values()].flatMap((r) => {
+        const method = (r.extra.drivers as { method?: string } | undefined)?.method;
+        return method ? [`${r.label}: ${method}`] : [];
+      }),
     ],
   };
 }

@@ -3,10 +3,18 @@ import { z } from 'zod';
 import { metricModule } from '../../metrics/registry.js';
 import { longLabel, methodOf, result, shortLabel, titleOf, type SectionContext } from '../context.js';
 import type { SectionModel } from '../model.js';
-import { changeSentence, sectionFields } from './common.js';
+import { changeSentence, periodKeySchema, sectionFields } from './common.js';
 
 export const metricSectionSchema = z
-  .strictObject({ type: z.literal('metric'), ...sectionFields, metric: z.string().describe('Metric whose default visual is shown.') })
+  .strictObject({
+    type: z.literal('metric'),
+    ...sectionFields,
+    metric: z.string().describe('Metric whose default visual is shown.'),
+    annotations: z
+      .array(z.strictObject({ period: periodKeySchema.describe('Period key the note is drawn at.').meta({ examples: ['2026-02'] }), label: z.string().describe('Short note, e.g. "Price increase".') }))
+      .optional()
+      .describe('Events marked on the time axis of the visual, where it has one (churn, retention, support tickets).'),
+  })
   .describe('The default visual of a metric type (e.g. cohort triangle, survival curve, top accounts), with its headline value.');
 
 export type MetricSection = z.infer<typeof metricSectionSchema>;
@@ -17,7 +25,7 @@ export function buildMetricSection(section: MetricSection, ctx: SectionContext):
   const module = metricModule(ctx.config.metrics[section.metric].type);
   const prepared = ctx.computed.prepared.get(section.metric)!;
   const blocks =
-    module.visual?.(r, prepared, { period: ctx.computed.period, locale: t.locale, periodLabel: (k, style) => (style === 'short' ? shortLabel(ctx, k) : longLabel(ctx, k)), nextId: ctx.nextId }) ?? [];
+    module.visual?.(r, prepared, { period: ctx.computed.period, locale: t.locale, periodLabel: (k, style) => (style === 'short' ? shortLabel(ctx, k) : longLabel(ctx, k)), nextId: ctx.nextId, annotations: section.annotations, columnLabel: (column) => ctx.columnLabel?.(section.metric, column) ?? column }) ?? [];
   const headline =
     r.value === null
       ? t('metric.noData', { label: r.label, period: longLabel(ctx, ctx.computed.period) })

@@ -24,13 +24,30 @@ export const trendSchema = z
 
 export type TrendSection = z.infer<typeof trendSchema>;
 
-/** "NPS rose for the 3rd consecutive month", "NPS fell in October 2026", … */
-export function trendHeadline(label: string, values: (number | null)[], lastLabel: string, unitName: Granularity, t: Translator = translator('en')): string {
+/**
+ * The last change of a trend and its test: a direction ("rose", "fell") is stated only when the
+ * test calls the change significant; otherwise the size and "within noise" (or "not tested").
+ */
+export interface TrendChange {
+  /** the change from the previous period, as in the report's unit ("2.3 pts") */
+  size: string;
+  /** the previous period's name ("September", or "December 2025" across a year) */
+  previous: string;
+  /** significant at 95%; false when not; null when the change is not tested */
+  significant: boolean | null;
+}
+
+/** "NPS rose for the third month in a row", "NPS fell in October 2026", "NPS was 2.3 pts lower than in September — within noise", … */
+export function trendHeadline(label: string, values: (number | null)[], lastLabel: string, unitName: Granularity, t: Translator = translator('en'), change?: TrendChange): string {
   const v = values.filter((x): x is number => x !== null);
   if (v.length < 2) return t('trend.overTime', { label });
   const sign = (i: number) => Math.sign(v[i] - v[i - 1]);
   const last = sign(v.length - 1);
   if (last === 0) return t('trend.unchanged', { label, period: lastLabel });
+  if (change && change.significant !== true) {
+    const key = change.significant === null ? (last > 0 ? 'trend.higherUntested' : 'trend.lowerUntested') : last > 0 ? 'trend.higherNoise' : 'trend.lowerNoise';
+    return t(key, { label, size: change.size, previous: change.previous });
+  }
   let streak = 1;
   for (let i = v.length - 2; i >= 1 && sign(i) === last; i--) streak++;
   if (streak >= 2) {
@@ -45,12 +62,17 @@ export function buildTrend(section: TrendSection, ctx: SectionContext): SectionM
   const r = result(ctx, section.metric);
   const keys = new Set(lastPeriods(ctx.computed.period, section.periods, ctx.granularity));
   const series = r.series.filter((p) => keys.has(p.period));
-  const points = seriesPoints(ctx, series);
+  const points = seriesPoints(ctx, series, r.unit);
   const target = section.target ?? r.target;
   const annotations = (section.annotations ?? []).map((a) => ({ label: shortLabel(ctx, a.period), text: a.label }));
   const withData = series.filter((p) => p.value !== null);
   const ns = withData.map((p) => p.n);
-  const headline = trendHeadline(r.label, series.map((p) => p.value), longLabel(ctx, ctx.computed.period), ctx.granularity, t);
+  // the headline states a direction only when the change's own test supports it
+  const lastPoint = series[series.length - 1];
+  const change: TrendChange | undefined = lastPoint?.period === ctx.computed.period && lastPoint.value !== null && r.delta !== null && r.previous
+    ? { size: fmt.delta(Math.abs(r.delta), r.unit).replace(/^\+/, ''), previous: sameYearName(longLabel(ctx, r.previous.period), r.previous.period, ctx.computed.period), significant: r.p === null ? null : r.significant }
+    : undefined;
+  const headline = trendHeadline(r.label, series.map((p) => p.value), longLabel(ctx, ctx.computed.period), ctx.granularity, t, change);
   const first = withData[0];
   const last = withData[withData.length - 1];
   const alt = first && last
@@ -85,11 +107,26 @@ export function buildTrend(section: TrendSection, ctx: SectionContext): SectionM
     chart: {
       id: ctx.nextId(`chart-trend-${section.metric}`),
       title: headline,
-      caption: t('trend.caption', { title: titleOf(ctx, r), unit, range: ns.length ? `${fmt.count(Math.min(...ns))}–${fmt.count(Math.max(...ns))}` : '0', source: String(ctx.config.metrics[section.metric].source) }),
+      caption: t('trend.caption', { title: titleOf(ctx, r), unit, n: nPerPeriod(ns, unit, t, fmt.count), source: String(ctx.config.metrics[section.metric].source) }),
       alt,
       spec: trendSpec(points, { metric: r.label, unit: r.unit, target, annotations, domain: r.domain ?? undefined, t }),
       size: 'wide',
     },
     table,
   };
+}
+
+/** "n per month: 180–240", or "n = 220 per month" when every period has the same n. */
+export function nPerPeriod(ns: number[], unit: string, t: Translator, count: (n: number) => string): string {
+  if (ns.length === 0) return t('trend.nSame', { n: count(0), unit });
+  const [min, max] = [Math.min(...ns), Math.max(...ns)];
+  return min === max ? t('trend.nSame', { n: count(min), unit }) : t('trend.nRange', { min: count(min), max: count(max), unit });
+}
+
+/** A period's name without its year when it is in the same year as `current` ("September" for 2026-09 in an October 2026 report). */
+function sameYearName(label: string, key: string, current: string): string {
+  const year = key.slice(0, 4);
+  if (year !== current.slice(0, 4) || key === year) return label;
+  const short = label.replace(`${year}年`, '').replace(` ${year}`, '').replace(`${year} `, '').trim();
+  return short || label;
 }
