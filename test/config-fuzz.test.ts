@@ -5,7 +5,9 @@
  * `cxreport validate` in-process through the CLI's own `main` (exit code, stderr). Every run must
  * end in exit 0 or 1 with no stack trace and no "internal error"; a config that is invalid by
  * construction must not exit 0. The flagship's data is thinned to a few hundred rows per file so
- * that the valid runs stay fast; the seed and the number of runs are fixed (CI stays under ~20 s).
+ * that the valid runs stay fast; the seed and the number of runs are fixed: 720 configs (100
+ * flagship, 620 init), the first 20 valid init ones also built to HTML and a notebook (rendering
+ * meets text that validation does not draw: a label with a line break broke Vega's expressions).
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +20,7 @@ import { scaffold } from '../src/cli/init.js';
 import { DEFAULT_DATE_RANGE, setDateRange } from '../src/metrics/period.js';
 
 const ROOT = resolve(__dirname, '..');
-/** CXREPORT_FUZZ_RUNS=n multiplies the runs, CXREPORT_FUZZ_SEED=s changes the seed (for a longer local search). */
+/** CXREPORT_FUZZ_RUNS=n multiplies the runs (n = 4: the full audit), CXREPORT_FUZZ_SEED=s changes the seed (for a longer local search). */
 const SEED = Number(process.env.CXREPORT_FUZZ_SEED ?? 15);
 const SCALE = Number(process.env.CXREPORT_FUZZ_RUNS ?? 1);
 
@@ -65,7 +67,7 @@ function update(root: Json, path: (string | number)[], change: (parent: Record<s
   return copy;
 }
 
-const ODD_STRINGS = ['', ' ', '__proto__', 'constructor', '${CXREPORT_FUZZ_UNSET}', '../../../../etc/passwd', '/dev/zero', '/', 'x'.repeat(5000), '\u0000', '<script>alert(1)</script>', '%s%n%x', 'NaN', '2026-13', '0000-01', '9999-12', '2026-Q5', 'latest', 'all', '🙂🙃', '\u202eevil', 'null', '-1', '1e309', '{{nosuch}}', '*', 'a,b;c}'];
+const ODD_STRINGS = ['', ' ', 'line\nbreak', 'para\u2028graph', 'tab\there', '__proto__', 'constructor', '${CXREPORT_FUZZ_UNSET}', '../../../../etc/passwd', '/dev/zero', '/', 'x'.repeat(5000), '\u0000', '<script>alert(1)</script>', '%s%n%x', 'NaN', '2026-13', '0000-01', '9999-12', '2026-Q5', 'latest', 'all', '🙂🙃', '\u202eevil', 'null', '-1', '1e309', '{{nosuch}}', '*', 'a,b;c}'];
 const ODD_NUMBERS = [-1, 0, 0.5, 1e308, -1e308, Number.MAX_SAFE_INTEGER + 2, 1e-300, 61, 100000];
 
 type Mutation =
@@ -152,7 +154,11 @@ function apply(text: string, data: Json, m: Mutation): { text: string; invalid: 
 describe('config fuzzer (seeded, bounded): never exit 3, never a stack trace, never exit 0 on an invalid config', () => {
   afterAll(() => setDateRange(DEFAULT_DATE_RANGE));
 
-  const check = async (project: { dir: string; config: string }, runs: number, seed: number) => {
+  const totals = { configs: 0, ok: 0, error: 0, built: 0 };
+  afterAll(() => console.log(`config fuzzer: ${totals.configs} configs, ${totals.ok} valid, ${totals.error} located errors, ${totals.built} valid ones also built`));
+
+  /** Runs `runs` mutations; the first `builds` valid ones are also built (HTML and notebook: what only rendering meets). */
+  const check = async (project: { dir: string; config: string }, runs: number, seed: number, builds = 0) => {
     const data = parse(project.config) as Json;
     const file = join(project.dir, 'cxreport.yaml');
     const outcomes = { ok: 0, error: 0 };
@@ -168,6 +174,16 @@ describe('config fuzzer (seeded, bounded): never exit 3, never a stack trace, ne
         if (invalid) expect(code, `${JSON.stringify(m)} should be invalid`).toBe(1);
         if (code === 1) expect(stderr, JSON.stringify(m)).toMatch(/error/);
         outcomes[code === 0 ? 'ok' : 'error']++;
+        totals.configs++;
+        totals[code === 0 ? 'ok' : 'error']++;
+        if (code === 0 && totals.built < builds) {
+          totals.built++;
+          let built = '';
+          const b = await main(['build', 'cxreport.yaml', '--format', 'html,ipynb', '--out', 'out', '--quiet'], { stdout: () => undefined, stderr: (t) => void (built += t), env: { PATH: process.env.PATH }, cwd: project.dir });
+          expect(built, JSON.stringify(m)).not.toMatch(/^\s+at /m);
+          expect(built, JSON.stringify(m)).not.toContain('internal error');
+          expect([0, 1], `${JSON.stringify(m)}: build exit ${b}\n${built}`).toContain(b);
+        }
       }),
       { numRuns: runs, seed, endOnFailure: true },
     );
@@ -180,13 +196,13 @@ describe('config fuzzer (seeded, bounded): never exit 3, never a stack trace, ne
     // the unmutated flagship (on thinned data) is valid
     let base = '';
     expect(await main(['validate', 'cxreport.yaml', '--quiet'], { stdout: () => undefined, stderr: (t) => void (base += t), env: { PATH: process.env.PATH }, cwd: project.dir }), base).toBe(0);
-    const outcomes = await check(project, 50 * SCALE, SEED);
+    const outcomes = await check(project, 100 * SCALE, SEED);
     expect(outcomes.error).toBeGreaterThan(0);
   }, 600_000);
 
   it('the init config, mutated', async () => {
     const project = await initProject();
-    const outcomes = await check(project, 150 * SCALE, SEED + 1);
+    const outcomes = await check(project, 620 * SCALE, SEED + 1, 20 * SCALE);
     expect(outcomes.ok).toBeGreaterThan(0);
     expect(outcomes.error).toBeGreaterThan(0);
   }, 600_000);

@@ -50,7 +50,8 @@ const schemas = new Map(tables.map((t) => [t, columnTypes(join(dataDir, `${t}.cs
 /** The flagship config with each source replaced, and every relative path made absolute. */
 function flagshipWith(dir: string, source: (table: string) => string): string {
   let text = readFileSync(join(root, 'cxreport.yaml'), 'utf8').replaceAll('examples/', `${root}/examples/`);
-  for (const t of tables) text = text.replace(new RegExp(`^  ${t}: \\{ type: csv, path: [^}]+ \\}$`, 'm'), `  ${t}: ${source(t)}`);
+  // a source line may carry column labels (`columns: { … }`): display only, so the replacement drops them
+  for (const t of tables) text = text.replace(new RegExp(`^  ${t}: \\{ type: csv, path: [^,}]+(, columns: .*)? \\}$`, 'm'), `  ${t}: ${source(t)}`);
   const file = join(dir, `cxreport-${Math.random().toString(36).slice(2)}.yaml`);
   writeFileSync(file, text);
   return file;

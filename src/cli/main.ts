@@ -193,7 +193,7 @@ async function runBuild(command: Command, io: Io, reporter: Reporter): Promise<n
   const { PdfPrinter } = await import('../render/pdf.js');
   const { slug } = await import('../report/sections/common.js');
   const { indexPage, manifest, sha256 } = await import('./outputs.js');
-  const { OutputSet, outputError } = await import('./write.js');
+  const { OutputSet, outputError, recoverTree } = await import('./write.js');
   const started = performance.now();
   const loaded = await reporter.step('load config and data', (progress) => load({ configPath: command.config, env: io.env, cwd: io.cwd, progress }));
   const { config } = loaded;
@@ -214,6 +214,8 @@ async function runBuild(command: Command, io: Io, reporter: Reporter): Promise<n
   // Every file of the build is staged, then all are committed together (write.ts): a failure at
   // any point, a full disk or a signal leaves the previous set of reports exactly as it was.
   const output = new OutputSet(io.cwd);
+  // a commit that a killed build left half done under the output folder is completed first (write.ts)
+  await recoverTree(root ?? resolve(config.dir, config.outputs.dir!.split('{period}')[0] || '.'));
   const wrote: { path: string; bytes: number }[] = [];
   const stopOnSignals = cleanUpOnSignals(output);
   // One browser for every PDF of this build; a build that cannot print writes nothing.

@@ -216,7 +216,7 @@ describe('CLV, method simple (worked by hand)', () => {
         const cust = customers.map((c, i) => [`k${i}`, day(c.signup), c.cancel === null ? null : day(Math.max(c.signup, c.cancel))]);
         const config = `report: { title: P, period: { granularity: month, current: "2026-10" }, min_sample: 2 }
 sources: { mrr: { type: csv, path: data/mrr.csv }, customers: { type: csv, path: data/customers.csv } }
-metrics: { clv: { type: clv, method: simple, source: mrr, date: month, amount: mrr, customers: customers, margin: ${margin} } }
+metrics: { clv: { type: clv, method: simple, source: mrr, date: month, amount: mrr, customers: customers, margin: ${margin}, allow_empty: true } }
 sections:
   - { type: breakdown, metric: clv, by: plan }
 `;
@@ -293,6 +293,9 @@ const ORDER_ROWS: (string | number | null)[][] = [
   ['X3', null, '2026-10-12', 3, 'Gold'],
   ['X4', 'C997', '2026-11-02', 3, 'Gold'], // after the period: not part of the calibration
 ];
+
+/** The config with `allow_empty: true` on the clv metric (an empty report is otherwise an error). */
+const allowEmpty = (config: string) => config.replace('    type: clv\n', '    type: clv\n    allow_empty: true\n');
 
 const BGNBD_CONFIG = `report:
   title: Value
@@ -462,7 +465,8 @@ describe('CLV, method bgnbd (independent checks on a synthetic orders file)', ()
 
   it('too little data: "no data" with a note, never NaN', async () => {
     const few = ORDERS.filter((r) => ['C000', 'C001', 'C002'].includes(String(r[1])));
-    const r = await buildFiles({ 'cxreport.yaml': BGNBD_CONFIG, 'data/orders.csv': csv(ORDER_HEADER, few) });
+    // allow_empty: a report whose only metric has no value is otherwise an error (coverage.ts)
+    const r = await buildFiles({ 'cxreport.yaml': allowEmpty(BGNBD_CONFIG), 'data/orders.csv': csv(ORDER_HEADER, few) });
     const c = JSON.parse(r.metrics).metrics.clv;
     expect(c).toMatchObject({ value: null, n: 0, ci: null, bgnbd: null, gammaGamma: null });
     expect(c.note).toMatch(/^not fitted: the model needs at least 20 customers of whom 10 made a repeat purchase/);
@@ -666,7 +670,8 @@ describe('in Simplified Chinese (report.locale: zh-CN)', () => {
 
   it('bgnbd: too little data gives a Chinese note, in metrics.json and in the section', async () => {
     const few = ORDERS.filter((r) => ['C000', 'C001', 'C002'].includes(String(r[1])));
-    const r = await buildFiles({ 'cxreport.yaml': chinese(BGNBD_CONFIG), 'data/orders.csv': csv(ORDER_HEADER, few) });
+    // allow_empty: a report whose only metric has no value is otherwise an error (coverage.ts)
+    const r = await buildFiles({ 'cxreport.yaml': chinese(allowEmpty(BGNBD_CONFIG)), 'data/orders.csv': csv(ORDER_HEADER, few) });
     const c = JSON.parse(r.metrics).metrics.clv;
     expect(c.value).toBeNull();
     expect(c.note).toMatch(/^未拟合：模型至少需要 20 位客户，其中 10 位有金额为正的重复购买（此处分别为 \d+ 和 \d+）$/);

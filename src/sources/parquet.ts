@@ -1,7 +1,17 @@
-/** Parquet (via hyparquet, with the common compressions) and Arrow IPC (via Arquero's flechette) sources. */
+/**
+ * Parquet (via hyparquet, with the common compressions) and Arrow IPC (via Arquero's flechette)
+ * sources.
+ *
+ * Parquet is decoded in a worker thread: hyparquet can loop forever on some damaged pages (found
+ * by the data-file fuzzer, test/data-fuzz.test.ts) and can leave a rejected promise unobserved;
+ * in a worker, a loop is stopped when no column chunk arrives for 20 s and a stray
+ * rejection stays in the worker, so a damaged file is a located data error, never a hang or a
+ * crash of the build.
+ */
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import * as aq from 'arquero';
-import { parquetMetadata, parquetRead } from 'hyparquet';
-import { compressors } from 'hyparquet-compressors';
 import { CxError } from '../errors.js';
 import { tableFromColumns, type ColumnDecl } from './columns.js';
 import { emptySource, readSource } from './read.js';
@@ -16,17 +26,26 @@ export interface BinaryOptions {
 
 const arrayBuffer = (bytes: Uint8Array) => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 
-export async function loadParquet(options: BinaryOptions): Promise<SourceTable> {
-  const { bytes, shown } = await readSource(options.name, options.path, options.displayBase);
-  const file = arrayBuffer(bytes);
-  let columns: [string, unknown[]][];
+/** A Parquet read that delivers no column chunk for `stallMs` has stopped making progress (tests lower it). */
+export const parquetLimits = { stallMs: 20_000 };
+
+const resolve = createRequire(import.meta.url).resolve;
+const MODULES = { hyparquet: pathToFileURL(resolve('hyparquet')).href, compressors: pathToFileURL(resolve('hyparquet-compressors')).href };
+
+/** The worker: metadata, then column chunks copied into one array per column (no row objects). */
+const WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+process.on('unhandledRejection', () => {});
+(async () => {
   try {
+    const { parquetMetadata, parquetRead } = await import(workerData.hyparquet);
+    const { compressors } = await import(workerData.compressors);
+    const file = workerData.file;
     const metadata = parquetMetadata(file);
     const rows = Number(metadata.num_rows);
-    if (rows === 0) throw emptySource(options.name, shown);
-    // column chunks are copied into one array per column: no row objects are built
+    if (rows === 0) return parentPort.postMessage({ kind: 'done', rows, columns: [] });
     const names = metadata.schema.slice(1).filter((s) => !s.num_children).map((s) => s.name);
-    const data = new Map(names.map((n) => [n, new Array<unknown>(rows)]));
+    const data = new Map(names.map((n) => [n, new Array(rows)]));
     await parquetRead({
       file,
       metadata,
@@ -34,14 +53,53 @@ export async function loadParquet(options: BinaryOptions): Promise<SourceTable> 
       onChunk: ({ columnName, columnData, rowStart }) => {
         const target = data.get(columnName);
         if (target) for (let i = 0; i < columnData.length; i++) target[rowStart + i] = columnData[i];
+        parentPort.postMessage({ kind: 'progress' });
       },
     });
-    columns = names.map((n) => [n, data.get(n)!]);
+    parentPort.postMessage({ kind: 'done', rows, columns: names.map((n) => [n, data.get(n)]) });
   } catch (error) {
-    if (error instanceof CxError) throw error;
-    throw new CxError('data', `source "${options.name}": not a readable Parquet file: ${(error as Error).message}`, { location: { file: shown }, hint: 'check that the file is Parquet (it starts and ends with "PAR1")' });
+    parentPort.postMessage({ kind: 'error', message: String((error && error.message) || error) });
   }
-  return tableFromColumns(options.name, shown, columns, options.columns);
+})();
+`;
+
+type WorkerMessage = { kind: 'progress' } | { kind: 'done'; rows: number; columns: [string, unknown[]][] } | { kind: 'error'; message: string };
+
+/** Decodes a Parquet file in a worker; rejects with the reader's message, or when it stalls. */
+function decodeParquet(file: ArrayBuffer): Promise<{ rows: number; columns: [string, unknown[]][] }> {
+  return new Promise((done, fail) => {
+    const worker = new Worker(WORKER, { eval: true, workerData: { ...MODULES, file }, transferList: [file] });
+    let timer: NodeJS.Timeout;
+    const finish = (then: () => void) => {
+      clearTimeout(timer);
+      void worker.terminate();
+      then();
+    };
+    const watch = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => finish(() => fail(new Error(`the reader made no progress for ${parquetLimits.stallMs / 1000} s`))), parquetLimits.stallMs);
+    };
+    watch();
+    worker.on('message', (m: WorkerMessage) => {
+      if (m.kind === 'progress') watch();
+      else if (m.kind === 'done') finish(() => done(m));
+      else finish(() => fail(new Error(m.message)));
+    });
+    worker.on('error', (error) => finish(() => fail(error)));
+    worker.on('exit', (code) => finish(() => fail(new Error(`the reader stopped (exit ${code})`))));
+  });
+}
+
+export async function loadParquet(options: BinaryOptions): Promise<SourceTable> {
+  const { bytes, shown } = await readSource(options.name, options.path, options.displayBase);
+  let decoded;
+  try {
+    decoded = await decodeParquet(arrayBuffer(bytes));
+  } catch (error) {
+    throw new CxError('data', `source "${options.name}": not a readable Parquet file: ${(error as Error).message}`, { location: { file: shown }, hint: 'check that the file is Parquet (it starts and ends with "PAR1") and complete' });
+  }
+  if (decoded.rows === 0) throw emptySource(options.name, shown);
+  return tableFromColumns(options.name, shown, decoded.columns, options.columns);
 }
 
 export async function loadArrow(options: BinaryOptions): Promise<SourceTable> {

@@ -69,7 +69,7 @@ export function buildCustom(section: CustomSection, ctx: SectionContext, templat
  */
 function checkSpec(spec: Record<string, unknown>, section: ChartSection, ctx: SectionContext): void {
   try {
-    parseVega(compile(singleLineTitles(spec) as TopLevelSpec).spec);
+    parseVega(compile(singleLineTitles(spec) as unknown as TopLevelSpec).spec);
   } catch (error) {
     throw new CxError('config', `section ${ctx.index + 1} (chart): ${displayPath(ctx.config.dir, section.spec)} cannot be drawn: ${String((error as Error).message ?? error).split('\n')[0].slice(0, 300)}`, {
       location: ctx.config.yaml.locate(['sections', ctx.index, 'spec']),
