@@ -2,7 +2,7 @@
  * Benchmark: the flagship report (cxreport.yaml at the root) in one process, split into load,
  * compute and render, each as a ratio to a fixed CPU anchor timed in the same process.
  *
- *   npx tsx bench/flagship.ts [--runs 5] [--root DIR]… [--out bench/results/flagship.md]
+ *   npx tsx bench/flagship.ts [--runs 5] [--root DIR]… [--config FILE] [--out bench/results/flagship.md]
  *
  * Each run is a fresh Node process (`--case DIR`) that times, in order:
  *   anchor   a fixed JavaScript workload (seeded: sort 1,000,000 doubles, 2,000,000 log/exp
@@ -37,6 +37,8 @@ const { values } = parseArgs({
     root: { type: 'string', multiple: true },
     out: { type: 'string', default: join(repo, 'bench', 'results', 'flagship.md') },
     case: { type: 'string' },
+    // one config for every root (default: each root's own cxreport.yaml), so that checkouts whose flagship differs build the same report
+    config: { type: 'string' },
   },
 });
 
@@ -97,7 +99,7 @@ async function runCase(root: string): Promise<void> {
   const { buildReport } = await mod('src/report/build.ts');
   const { sourceDateEpoch } = await mod('src/pipeline.ts');
   const { createHash } = await import('node:crypto');
-  const configPath = join(root, 'cxreport.yaml');
+  const configPath = values.config ? resolve(values.config) : join(root, 'cxreport.yaml');
   const env = { SOURCE_DATE_EPOCH: '1790000000' };
   const anchorBefore = anchor();
 
@@ -175,7 +177,7 @@ async function main(): Promise<void> {
   const all = new Map<string, Run[]>(roots.map((r) => [r, []]));
   for (let i = 0; i < runs; i++) {
     for (const root of roots) {
-      const out = execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--case', root], { cwd: repo, encoding: 'utf8', maxBuffer: 1 << 26 });
+      const out = execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--case', root, ...(values.config ? ['--config', resolve(values.config)] : [])], { cwd: repo, encoding: 'utf8', maxBuffer: 1 << 26 });
       const run = JSON.parse(out.trim().split('\n').at(-1)!) as Run;
       all.get(root)!.push(run);
       process.stderr.write(`${relative(repo, root) || '.'} run ${i + 1}/${runs}: anchor ${fmt(run.anchorMs)} s, load ${fmt(run.loadMs)} s, metrics ${fmt(run.metricsMs)} s, model ${fmt(run.modelMs)} s, render ${fmt(run.renderMs)} s, rebuild ${fmt(run.rebuildMs)} s (metrics + model ${fmt(run.rebuildComputeMs)} s)\n`);
@@ -185,7 +187,7 @@ async function main(): Promise<void> {
   const lines = [
     '# Flagship report: load, compute, render',
     '',
-    `\`npx tsx bench/flagship.ts --runs ${runs}${roots.length > 1 || roots[0] !== repo ? roots.map((r) => ` --root ${r}`).join('') : ''}\`: each run a fresh process building the flagship (cxreport.yaml, latest period) in memory, roots interleaved; medians of ${runs} runs. "× anchor" divides by the fixed CPU workload timed in the same process (see bench/flagship.ts); CPU time is the process's user + system time, which other processes on the machine disturb less than the wall time. "metrics" is \`computeMetrics\`, "model" the coverage check and \`buildReport\`, "render" the HTML and metrics.json; "rebuild" builds the same files again in the same process (a preview rebuild of unchanged data: caches warm).`,
+    `\`npx tsx bench/flagship.ts --runs ${runs}${roots.length > 1 || roots[0] !== repo ? roots.map((r) => ` --root ${r}`).join('') : ''}${values.config ? ` --config ${values.config}` : ''}\`: each run a fresh process building the flagship (cxreport.yaml, latest period) in memory, roots interleaved; medians of ${runs} runs. "× anchor" divides by the fixed CPU workload timed in the same process (see bench/flagship.ts); CPU time is the process's user + system time, which other processes on the machine disturb less than the wall time. "metrics" is \`computeMetrics\`, "model" the coverage check and \`buildReport\`, "render" the HTML and metrics.json; "rebuild" builds the same files again in the same process (a preview rebuild of unchanged data: caches warm).`,
     '',
     '| checkout | time | anchor | load | metrics | model | render | total | metrics × anchor | total × anchor | rebuild: metrics + model | metrics.json |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',

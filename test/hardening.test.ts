@@ -555,3 +555,104 @@ describe('row 7 in a real browser: the preview runs no script but its own', () =
     }
   });
 });
+
+describe('found by the audit of issue 15 (fuzzers, XSS suite): each a regression test', () => {
+  it('a label with a line break (a metric label, a survey question) no longer breaks Vega\'s expressions: the build draws it on one line', () => {
+    const dir = surveyProject(SURVEY_CONFIG.replace('nps: { type: nps,', 'nps: { label: "Net\\nPromoter\\u2028Score", type: nps,'));
+    const r = run(['build', '--format', 'html', '--out', 'out'], dir);
+    expect(r.stderr).not.toContain('internal error');
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(dir, 'out', 'report.html'), 'utf8')).toContain('Net Promoter Score');
+  });
+
+  it.each([
+    ['a malformed expression', { mark: 'line', transform: [{ calculate: '((', as: 'x' }], encoding: { x: { field: 'period', type: 'ordinal' }, y: { field: 'value', type: 'quantitative' } } }],
+    ['an unknown mark', { mark: 'nosuchmark', encoding: { x: { field: 'period', type: 'ordinal' } } }],
+    ['not an object', [1, 2]],
+  ])('a chart spec with %s is a located config error (was exit 3 while rendering)', (_what, spec) => {
+    const dir = surveyProject(SURVEY_CONFIG.replace('sections:\n', 'sections:\n  - { type: chart, metric: nps, spec: c.json }\n'));
+    writeFileSync(join(dir, 'c.json'), JSON.stringify(spec));
+    expectLocatedError(run(['build', '--format', 'html', '--out', 'out'], dir), /cxreport\.yaml:12:\d+: config error: section 1 \(chart\): c\.json (cannot be drawn|is not a Vega-Lite spec)/);
+  });
+
+  it('a JSON value nested thousands deep is a located data error (was exit 3: the stack overflowed)', async () => {
+    const { loadSource } = await import('../src/sources/index.js');
+    const dir = mkdtempSync(join(tmpdir(), 'cxreport-deep-'));
+    const deep = (n: number) => `${'['.repeat(n)}1${']'.repeat(n)}`;
+    writeFileSync(join(dir, 'r.json'), `[{"id":1,"score":${deep(100_000)}},{"id":2,"score":[1,{"a":2}]}]`);
+    await expect(loadSource('r', { type: 'json', path: join(dir, 'r.json') } as never, dir)).rejects.toThrow('source "r": row 1, "score": a value nested too deeply to read');
+    // shallow nesting is read as its JSON text (a key such as __proto__ stays a column)
+    writeFileSync(join(dir, 'r.json'), '[{"id":1,"score":[1,{"a":2}],"__proto__":{"polluted":1}}]');
+    const table = await loadSource('r', { type: 'json', path: join(dir, 'r.json') } as never, dir);
+    expect(table.table.array('score')[0]).toBe('[1,{"a":2}]');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('a damaged Arrow file is a located data error (was exit 3: "Invalid array length" while its columns were read)', async () => {
+    const aq = await import('arquero');
+    const { loadSource } = await import('../src/sources/index.js');
+    const dir = mkdtempSync(join(tmpdir(), 'cxreport-arrow-'));
+    const bytes = (aq.from([{ a: 'x', b: 1 }, { a: 'y', b: 2 }]).toArrowIPC() as Uint8Array).slice();
+    bytes.fill(0, 8, 8 + 504);
+    writeFileSync(join(dir, 'r.arrow'), bytes);
+    const error = await loadSource('r', { type: 'arrow', path: join(dir, 'r.arrow') } as never, dir).then(() => undefined, (e: unknown) => e);
+    // either a located data error or (if the zeroed bytes still decode) a table: never a plain Error
+    if (error) expect((error as Error).name).toBe('CxError');
+  });
+
+  it('a Parquet file on which the decoder loops forever is stopped and reported, not a hang', async () => {
+    const { parquetWriteBuffer } = await import('hyparquet-writer');
+    const { loadSource } = await import('../src/sources/index.js');
+    const { parquetLimits } = await import('../src/sources/parquet.js');
+    const { SURVEY_HEADER, surveyRows } = await import('./project.js');
+    const objects = surveyRows().map((r) => Object.fromEntries(SURVEY_HEADER.map((h, j) => [h, r[j] === '' || r[j] === null ? null : String(r[j])])));
+    const bytes = new Uint8Array(parquetWriteBuffer({ columnData: SURVEY_HEADER.map((name) => ({ name, data: objects.map((o) => o[name]), type: 'STRING' as const })) }));
+    // two bytes flipped (found by the data-file fuzzer): one in the file header, one in a page of the comment column
+    bytes[30] ^= 167;
+    bytes[773] ^= 190;
+    const dir = mkdtempSync(join(tmpdir(), 'cxreport-parquet-'));
+    writeFileSync(join(dir, 'r.parquet'), bytes);
+    parquetLimits.stallMs = 2_000;
+    try {
+      const start = Date.now();
+      const error = await loadSource('r', { type: 'parquet', path: join(dir, 'r.parquet') } as never, dir).then(() => undefined, (e: unknown) => e);
+      expect(Date.now() - start).toBeLessThan(15_000);
+      // a located data error: the decoder's own message, or that it stalled
+      expect((error as Error | undefined)?.name).toBe('CxError');
+      expect((error as Error).message).toMatch(/^source "r": not a readable Parquet file: /);
+    } finally {
+      parquetLimits.stallMs = 20_000;
+    }
+  });
+
+  const hasOpenpyxl = spawnSync('/usr/bin/python3', ['-c', 'import openpyxl']).status === 0;
+  it.skipIf(!hasOpenpyxl)(`an .xlsx with bytes after its end (or cut short) is a located data error at once (the CLI ended silently with exit 13)${hasOpenpyxl ? '' : ' (skipped: no openpyxl)'}`, () => {
+    const dir = surveyProject(SURVEY_CONFIG.replace('responses: { type: csv, path: data/responses.csv }', 'responses: { type: xlsx, path: data/r.xlsx }'));
+    const path = join(dir, 'data', 'r.xlsx');
+    spawnSync('/usr/bin/python3', ['-c', `import openpyxl\nwb=openpyxl.Workbook()\nws=wb.active\nws.append(["id","submitted_at","nps_score"])\nws.append([1,"2026-10-02T10:00:00Z",9])\nwb.save(${JSON.stringify(path)})`]);
+    const whole = readFileSync(path);
+    for (const bytes of [Buffer.concat([whole, Buffer.from([1, 2, 3])]), whole.subarray(0, whole.length - 10)]) {
+      writeFileSync(path, bytes);
+      const start = Date.now();
+      expectLocatedError(run(['validate'], dir), 'data/r.xlsx: data error: source "responses": data/r.xlsx is not a readable Excel workbook (.xlsx): the ZIP package is damaged (its end record is missing');
+      expect(Date.now() - start).toBeLessThan(30_000);
+    }
+  });
+
+  it('the notebook\'s title cell shows the title as text: no HTML, no link, no Markdown (was live HTML in viewers without a sanitiser)', async () => {
+    const { markdownText } = await import('../src/render/notebook.js');
+    const { marked } = await import('marked');
+    const title = '<img src=x onerror=alert(1)> [x](javascript:alert(1)) **b** https://xss.example/ # \\ `c`';
+    const html = marked.parse(`# ${markdownText(title)}`, { async: false }) as string;
+    expect(html).not.toMatch(/<img|<a |<strong|<code/);
+    expect(html.replace(/<[^>]+>/g, '').replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&quot;', '"').replaceAll('&amp;', '&').trim()).toBe(title);
+  });
+
+  it('NUL characters in analyst Markdown become U+FFFD (CommonMark) instead of stopping the build with a template error', () => {
+    const dir = surveyProject(SURVEY_CONFIG.replace('sections:\n', 'sections:\n  - { type: markdown, text: "a\\0b <scr\\0ipt>x</scr\\0ipt>" }\n'));
+    const r = run(['build', '--format', 'html', '--out', 'out', '--quiet'], dir);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(dir, 'out', 'report.html'), 'utf8')).toContain('a\uFFFDb');
+  });
+});

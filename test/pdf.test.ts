@@ -150,7 +150,7 @@ describe.skipIf(pdfSkipReason !== null)(`PDF output, printed by Chromium and rea
     it('has outline entries for the section headings, in page order', () => {
       // matched like the product's tocPages: exact, or ending with the title (the case-study heading
       // carries its "Case study" kicker in front)
-      const want = ['Executive summary', 'NPS trend', 'CSAT by channel', 'EMEA onboarding programme', 'Methods appendix'];
+      const want = ['Executive summary', 'NPS trend', 'CSAT by Channel', 'EMEA onboarding programme', 'Methods appendix'];
       const found = want.map((title) => {
         const entry = outline.find((o) => o.depth === 0 && (norm(o.title) === title || norm(o.title).endsWith(title)));
         expect(entry, `outline entry "${title}" in ${JSON.stringify(outline.map((o) => o.title))}`).toBeDefined();

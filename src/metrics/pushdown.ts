@@ -76,10 +76,11 @@ export function cellsSql(sql: SqlRelation, date: string, sets: string[][]): { te
   // (one hash table, and a shape a foreign-data wrapper can ship to the shards), then the grouping
   // sets over those cells, re-summed: the count as the sum of the counts, the latest date as the
   // latest of the latest. GROUPING SETS straight over the rows hash every row once per set: at
-  // 1,000,000 rows and three sets of three columns, 1.74 s of server CPU against 0.94 s in two
-  // levels (bench/pushdown-sql.ts). DuckDB: one level. Its GROUPING SETS already aggregate every
-  // set in one parallel pass, and the extra level cost it CPU (0.22 → 0.32 s for those sets, 0.15 →
-  // 0.18 s for the data-source benchmark's), so it gets the rows straight.
+  // 1,000,000 rows and three sets of three columns, 1.51 s of server CPU against 0.70 s in two
+  // levels (bench/pushdown-sql.ts; 0.61 against 0.55 s for the data-source benchmark's smaller
+  // sets). DuckDB: one level. Its GROUPING SETS already aggregate every set in one parallel pass,
+  // and the extra level cost it CPU on the wider sets (0.20 → 0.28 s; 0.13 against 0.12 s on the
+  // smaller ones), so it gets the rows straight.
   const text =
     sql.runner.dialect === 'duckdb'
       ? [`${head}, CAST(COUNT(*) AS DOUBLE PRECISION) AS cx_n, CAST(EXTRACT(EPOCH FROM MAX(cx_date)) AS DOUBLE PRECISION) AS cx_epoch`, rows, groupingSets].join('\n')

@@ -125,14 +125,15 @@ export async function loadXlsx(options: XlsxOptions): Promise<SourceTable> {
   }
 
   const damage = zipDamage(bytes);
-  if (damage) throw notXlsx(`the ZIP package is damaged: ${damage}`, resave);
+  const damaged = (why: string) => new CxError('data', `source "${name}": ${shown} is not a readable Excel workbook (.xlsx): the ZIP package is damaged (${why})`, { location, hint: resave });
+  if (damage) throw damaged(damage);
 
   const input = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const sheet = options.sheet ?? 1;
   let rows: Cell[][];
   try {
     // trim: false keeps text as written (as the CSV source does); header cells are trimmed below
-    rows = (await settles(readSheet(input, sheet, { trim: false }), () => notXlsx('the ZIP package is damaged: it ended before the workbook did', resave))) as unknown as Cell[][];
+    rows = (await settles(readSheet(input, sheet, { trim: false }), () => damaged('it ended before the workbook did'))) as unknown as Cell[][];
   } catch (error) {
     if (error instanceof CxError) throw error;
     if (error instanceof SheetNotFoundError || (error as Error).name === 'SheetNotFoundError') {
