@@ -9,14 +9,13 @@
 import type { Config } from '../config/load.js';
 import { CxError } from '../errors.js';
 import { ROW } from '../sources/columns.js';
+import { DATE_KEYS } from '../sources/index.js';
 import type { SourceTable } from '../sources/types.js';
 import type { MetricResult, Prepared } from './module.js';
 import { parseTimestamp } from './period.js';
 import { scoreOf } from './prepare.js';
 import { isScore } from './score-module.js';
 
-/** Date keys of a metric definition, in the order they are most telling. */
-const DATE_KEYS = ['date', 'start', 'created', 'end', 'first_response', 'resolved'];
 
 interface Example {
   value: unknown;

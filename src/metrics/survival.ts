@@ -497,6 +497,21 @@ function segmentsOf(fits: { group: string; f: FitWith }[], period: string, minSa
   return { segments, logRank };
 }
 
+/** The fields every survival result shares, whichever form (dates or durations) it was computed from. */
+function survivalHeader(id: string, def: PreparedSurvival['def'], tr: (key: keyof (typeof MESSAGES)['en'], vars?: Record<string, string | number>) => string, minSample: number) {
+  return {
+    id,
+    type: 'survival',
+    label: def.label ?? tr(`label.${def.unit}`, { horizon: def.horizon }),
+    title: tr('title'),
+    unit: 'percent' as const,
+    higherIsBetter: true,
+    domain: [0, 100] as [number, number],
+    target: def.target ?? null,
+    minSample,
+  };
+}
+
 function computeSurvival(pc: PreparedSurvival, ctx: ComputeContext): MetricResult {
   if (pc.kind === 'durations') return computeDurations(pc, ctx);
   const def = pc.def;
@@ -558,15 +573,7 @@ function computeSurvival(pc: PreparedSurvival, ctx: ComputeContext): MetricResul
 
   const periodEnd = censorAt(cur);
   return makeResult({
-    id: pc.id,
-    type: 'survival',
-    label: def.label ?? tr(`label.${def.unit}`, { horizon: def.horizon }),
-    title: tr('title'),
-    unit: 'percent',
-    higherIsBetter: true,
-    domain: [0, 100],
-    target: def.target ?? null,
-    minSample,
+    ...survivalHeader(pc.id, def, tr, minSample),
     ...head,
     se: now.at ? 100 * now.at.se : null,
     previous: prev.n > 0 ? { period: ctx.previousPeriod, value: prev.value, n: prev.n, ci: prev.ci } : null,
@@ -658,15 +665,7 @@ function computeDurations(pd: PreparedDurations, ctx: ComputeContext): MetricRes
   }
 
   return makeResult({
-    id: pd.id,
-    type: 'survival',
-    label: def.label ?? tr(`label.${def.unit}`, { horizon: def.horizon }),
-    title: tr('title'),
-    unit: 'percent',
-    higherIsBetter: true,
-    domain: [0, 100],
-    target: def.target ?? null,
-    minSample,
+    ...survivalHeader(pd.id, def, tr, minSample),
     ...head,
     se: now.at ? 100 * now.at.se : null,
     previous: prev.n > 0 ? { period: ctx.previousPeriod, value: prev.value, n: prev.n, ci: prev.ci } : null,

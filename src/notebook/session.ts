@@ -13,10 +13,11 @@
  * once. A metric is computed with the whole config, as in the build (breakdown columns, shown
  * periods and drivers come from every section naming it), so a cell shows the report's numbers.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseConfig, type Config } from '../config/load.js';
 import { CxError, CxErrors, redactSecrets } from '../errors.js';
+import { fileStamp } from '../user-files.js';
 import { computeMetrics, prepareAll, resolvePeriod, type ComputedMetrics, type MetricResult } from '../metrics/index.js';
 import type { Prepared } from '../metrics/module.js';
 import { setDateRange, shiftPeriod } from '../metrics/period.js';
@@ -60,14 +61,6 @@ export interface SectionOutput extends CellOutput {
 /** What a section that is not being run is replaced by (as loadConfig's lenient placeholder). */
 const PLACEHOLDER = { type: 'markdown', text: '' } as const;
 
-function stamp(path: string): string {
-  try {
-    const s = statSync(path);
-    return `${s.size}:${s.mtimeMs}`;
-  } catch {
-    return 'missing';
-  }
-}
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -189,7 +182,7 @@ export class NotebookSession {
   private async tables(config: Config): Promise<Map<string, SourceTable>> {
     // the loaders also read the date columns the metrics name (dateColumns)
     const dates = [...dateColumns(config)].map(([name, columns]) => [name, [...columns].sort()]);
-    const key = JSON.stringify([config.sources, Object.values(config.sources).map((s) => ('path' in s ? stamp(s.path) : 'query')), dates]);
+    const key = JSON.stringify([config.sources, Object.values(config.sources).map((s) => ('path' in s ? fileStamp(s.path) : 'query')), dates]);
     this.last.loadedSources = false;
     if (this.sources?.key !== key) {
       this.sources = { key, tables: await loadSources(config) };

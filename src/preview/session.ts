@@ -6,10 +6,10 @@
  * errors that stop the whole build are shown above the last report that built.
  */
 import { createHash } from 'node:crypto';
-import { statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { loadConfig, type Config } from '../config/load.js';
 import { CxError, CxErrors, redactSecrets } from '../errors.js';
+import { fileStamp } from '../user-files.js';
 import { computeMetrics, prepareAll, resolvePeriod } from '../metrics/index.js';
 import type { Prepared } from '../metrics/module.js';
 import { buildReport, shownError, templatesDir } from '../report/build.js';
@@ -39,14 +39,6 @@ export const PREVIEW_CSP = `default-src 'none'; style-src 'unsafe-inline'; img-s
 export const PREVIEW_HEAD = `<meta http-equiv="Content-Security-Policy" content="${PREVIEW_CSP}">
 <script>${RELOAD_SCRIPT}</script>`;
 
-function stamp(path: string): string {
-  try {
-    const s = statSync(path);
-    return `${s.size}:${s.mtimeMs}`;
-  } catch {
-    return 'missing';
-  }
-}
 
 export class PreviewSession {
   private config?: Config;
@@ -115,7 +107,7 @@ export class PreviewSession {
 
   private async loadData(force: boolean): Promise<void> {
     const config = this.config!;
-    const key = JSON.stringify(Object.values(config.sources).map((s) => [s, 'path' in s ? stamp(s.path) : 'query']));
+    const key = JSON.stringify(Object.values(config.sources).map((s) => [s, 'path' in s ? fileStamp(s.path) : 'query']));
     if (force || key !== this.sourceKey || !this.sources) {
       this.sources = await loadSources(config);
       this.sourceKey = key;

@@ -44,9 +44,9 @@ export async function loadSources(config: Config): Promise<Map<string, SourceTab
   return new Map(entries);
 }
 
-/** Metric keys that name a date column: the common ones, and any key ending in `_date` or `_at`. */
-const DATE_KEYS = new Set(['date', 'start', 'end', 'created', 'first_response', 'resolved']);
-const isDateKey = (key: string) => DATE_KEYS.has(key) || /(_date|_at)$/.test(key);
+/** Metric keys that name a date column (most telling first): the common ones, and any key ending in `_date` or `_at`. */
+export const DATE_KEYS: readonly string[] = ['date', 'start', 'created', 'end', 'first_response', 'resolved'];
+const isDateKey = (key: string) => DATE_KEYS.includes(key) || /(_date|_at)$/.test(key);
 
 /**
  * Columns each source's metrics read as dates (so that a loader reads text dates in the shape the
