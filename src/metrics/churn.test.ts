@@ -173,7 +173,7 @@ describe('retention (CRR)', () => {
 
 describe('default visual', () => {
   it('renders a chart titled with the change and the customer table', () => {
-    expect(html).toContain('Churn rose to 42.9% in March 2026, from 16.7% in February 2026 (not significant)');
+    expect(html).toContain('Churn 42.9% in March 2026, against 16.7% in February 2026 — within noise');
     expect(html).toContain('Customers per month');
   });
 });
@@ -433,7 +433,7 @@ describe('report.locale: zh-CN', () => {
     for (const method of [churn.method, retention.method]) for (const word of ['customers', 'interval', 'Change vs', 'Rows with', 'Breakdowns', 'Source:']) expect(method, word).not.toContain(word);
 
     const text = metricSectionText(result.html);
-    expect(text).toContain('2026年3月流失率上升至 42.9%，2026年2月为 16.7%（不显著）');
+    expect(text).toContain('2026年3月流失率为 42.9%，2026年2月为 16.7%，差异在随机波动范围内');
     expect(text).toContain('每月的客户流失率，含 95% Wilson 置信区间。2026年3月期初客户数 n = 7。流失率 = 流失客户数 ÷ 期初客户数。数据来源：customers。');
     expect(text).toContain('数据来源：customers（region 属于（EMEA、APAC））。');
     expect(text).toContain('每月流失率的折线图，共 4 个月，从 2025年12月（0.0%）到 2026年3月（42.9%）');

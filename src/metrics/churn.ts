@@ -59,6 +59,7 @@ export const MESSAGES = {
     'title.rose': '{name} rose to {value} in {period}, from {previous} in {previousPeriod}{verdict}',
     'title.fell': '{name} fell to {value} in {period}, from {previous} in {previousPeriod}{verdict}',
     'title.notSignificant': ' (not significant)',
+    'title.noise': '{name} {value} in {period}, against {previous} in {previousPeriod} — within noise',
     'title.value': '{name} {value} in {period}',
     caption: '{title} per {unit}, with 95% Wilson intervals. n = {n} customers at the start of {period}. {definition} Source: {source}.',
     'caption.churn': 'Churn = customers lost ÷ customers at the period start.',
@@ -99,6 +100,7 @@ export const MESSAGES = {
     'title.rose': '{period}{name}上升至{value}，{previousPeriod}为{previous}{verdict}',
     'title.fell': '{period}{name}下降至{value}，{previousPeriod}为{previous}{verdict}',
     'title.notSignificant': '（不显著）',
+    'title.noise': '{period}{name}为{value}，{previousPeriod}为{previous}，差异在随机波动范围内',
     'title.value': '{period}{name}为{value}',
     caption: '每{unit}的{title}，含 95% Wilson 置信区间。{period}期初客户数 n = {n}。{definition}数据来源：{source}。',
     'caption.churn': '流失率 = 流失客户数 ÷ 期初客户数。',
@@ -587,7 +589,8 @@ function lifecycleVisual(kind: Kind, r: MetricResult, pc: PreparedCustomers<Chur
       const same = pct(r.previous.value) === pct(r.value);
       title = same
         ? t('title.unchanged', { name, value: pct(r.value), period: now })
-        : t(r.delta > 0 ? 'title.rose' : 'title.fell', { name, value: pct(r.value), period: now, previous: pct(r.previous.value), previousPeriod: ctx.periodLabel(r.previous.period), verdict: r.significant ? '' : t('title.notSignificant') });
+        : // a direction only where the test supports one
+          t(!r.significant ? 'title.noise' : r.delta > 0 ? 'title.rose' : 'title.fell', { name, value: pct(r.value), period: now, previous: pct(r.previous.value), previousPeriod: ctx.periodLabel(r.previous.period), verdict: r.significant ? '' : t('title.notSignificant') });
     } else title = t('title.value', { name, value: pct(r.value), period: now });
   }
   const filterText = filterTextIn(pc.def.filter, locale);

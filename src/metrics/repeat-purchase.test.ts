@@ -185,7 +185,7 @@ describe('repeat purchase rate (worked by hand)', () => {
   it('default visual: a trend chart whose title carries the message, and the purchases table', () => {
     const section = result.model.sections.find((s) => s.type === 'metric') as any;
     const chart = section.blocks.find((b: any) => b.kind === 'chart').chart;
-    expect(chart.title).toBe('60.0% of buying customers bought more than once in the 365-day window to 2026-10-31, up 10.0 pts on September 2026 (not significant)');
+    expect(chart.title).toBe('60.0% of buying customers bought more than once in the 365-day window to 2026-10-31, against September 2026: within noise (not significant)');
     expect(chart.alt).toContain('Oct 2026 60.0% (n = 5)');
     expect(chart.spec.width).toBe(600);
     const table = section.blocks.find((b: any) => b.kind === 'table').table;
@@ -359,7 +359,7 @@ describe('in Simplified Chinese (report.locale: zh-CN)', () => {
   });
 
   it('the metric section speaks Chinese: chart title, caption, axis, table and footnote', () => {
-    expect(text).toContain('截至 2026年10月31日的 365 天窗口内，60.0% 的购买客户购买了不止一次，较 2026年9月上升 10.0 个百分点（不显著）');
+    expect(text).toContain('截至 2026年10月31日的 365 天窗口内，60.0% 的购买客户购买了不止一次，与 2026年9月的差异在随机波动范围内（不显著）');
     expect(text).toContain('每月的复购率，每个点均按截至期末的 365 天计算，含 95% Wilson 置信区间。n = 5，即当前窗口内有购买的客户数。数据来源：orders。');
     expect(text).toContain('365 天复购率折线图：');
     expect(text).toContain('26年10月 60.0%（n = 5）');

@@ -43,6 +43,7 @@ export const MESSAGES = {
     'change.up': ', up {size} on {previous} ({verdict})',
     'change.down': ', down {size} on {previous} ({verdict})',
     'change.unchanged': ', unchanged on {previous} ({verdict})',
+    'change.noise': ', against {previous}: within noise ({verdict})',
     significant: 'significant, {p}',
     notSignificant: 'not significant',
     'title.noData': '{label}: no purchases in the {window}',
@@ -76,6 +77,7 @@ export const MESSAGES = {
     'change.up': '，较{previous}上升{size}（{verdict}）',
     'change.down': '，较{previous}下降{size}（{verdict}）',
     'change.unchanged': '，与{previous}持平（{verdict}）',
+    'change.noise': '，与{previous}的差异在随机波动范围内（{verdict}）',
     significant: '显著，{p}',
     notSignificant: '不显著',
     'title.noData': '{label}：{window}内没有购买',
@@ -378,7 +380,8 @@ function visual(result: MetricResult, prepared: PreparedRepeat, ctx: VisualConte
   const change =
     result.delta === null || result.previous === null
       ? ''
-      : t(result.delta > 0 ? 'change.up' : result.delta < 0 ? 'change.down' : 'change.unchanged', {
+      : // a direction only where the test supports one
+        t(result.delta === 0 ? 'change.unchanged' : !result.significant ? 'change.noise' : result.delta > 0 ? 'change.up' : 'change.down', {
           size: fmt.delta(Math.abs(result.delta), 'percent').replace(/^\+/, ''),
           previous: ctx.periodLabel(result.previous.period),
           verdict: result.significant ? t('significant', { p: fmt.p(result.p) }) : t('notSignificant'),

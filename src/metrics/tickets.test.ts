@@ -509,7 +509,7 @@ describe('tickets in Simplified Chinese (report.locale: zh-CN)', () => {
   });
 
   it('the metric sections speak Chinese: titles, captions, axis, measures and channel tables', () => {
-    expect(text).toContain('2026年10月首次响应时间（中位数）为 4 小时 30 分钟，低于上期的 7 小时（');
+    expect(text).toContain('2026年10月首次响应时间（中位数）为 4 小时 30 分钟，上期为 7 小时，差异在随机波动范围内（');
     expect(text).toContain('按工单创建期间统计的首次响应时间中位数，纵轴为对数刻度（中位数与第 90 百分位数都清晰可读），含中位数的 95% 顺序统计量置信区间（带状）、第 90 百分位数（虚线）和 SLA 目标（细线）；2026年10月样本量 n = 10。数据来源：tickets。变化检验方法：Mood 中位数检验');
     expect(text).toContain('各期首次响应时间（中位数）折线图：26年8月 2 小时（p90 2 小时）');
     expect(text).toContain('2026年10月新建工单的客服指标 指标 数值 95% 置信区间 样本量 首次响应时间，中位数（p90） 4 小时 30 分钟（p90 ');
@@ -518,7 +518,7 @@ describe('tickets in Simplified Chinese (report.locale: zh-CN)', () => {
     expect(text).toContain('未关闭工单不计入解决时间。');
     expect(text).toContain('2026年10月按渠道划分的工单量 渠道 工单数 占比 2026年9月 变化');
     expect(text).toContain('（未针对 3 个渠道做多重比较校正）');
-    expect(text).toContain('2026年10月工单量为 10，高于上期的 8（');
+    expect(text).toContain('2026年10月工单量为 10，上期为 8，差异在随机波动范围内（');
     const english = ['Support measures', 'tickets created', 'Tickets created', 'Ticket', 'Measure', 'Channel', 'Share', 'Change', 'Hours', 'Source:', 'median', 'Median', 'no data', 'Line chart', 'significant', 'Open at', 'Resolution', 'First response', 'Oct 2026', 'October', ' h ', ' min', ' up from', ' down from'];
     expect(english.filter((w) => text.includes(w))).toEqual([]);
   });

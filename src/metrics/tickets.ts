@@ -89,6 +89,7 @@ export const MESSAGES = {
     'title.up': '{label} {value} in {period}, up from {previous} ({verdict})',
     'title.down': '{label} {value} in {period}, down from {previous} ({verdict})',
     'title.unchanged': '{label} {value} in {period}, unchanged from {previous} ({verdict})',
+    'title.noise': '{label} {value} in {period}, against {previous} the period before — within noise ({verdict})',
     significant: 'significant, {p}',
     notSignificant: 'not significant',
     'caption.duration':
@@ -168,6 +169,7 @@ export const MESSAGES = {
     'title.up': '{period}{label}为{value}，高于上期的{previous}（{verdict}）',
     'title.down': '{period}{label}为{value}，低于上期的{previous}（{verdict}）',
     'title.unchanged': '{period}{label}为{value}，与上期的{previous}持平（{verdict}）',
+    'title.noise': '{period}{label}为{value}，上期为{previous}，差异在随机波动范围内（{verdict}）',
     significant: '显著，{p}',
     notSignificant: '不显著',
     'caption.duration': '按工单创建期间统计的{title}，纵轴为对数刻度（中位数与第 90 百分位数都清晰可读），含中位数的 95% 顺序统计量置信区间（带状）、第 90 百分位数（虚线）和 SLA 目标（细线）；{period}样本量 n = {n}。数据来源：{source}。',
@@ -1078,7 +1080,8 @@ function visualTickets(r: MetricResult, pt: PreparedTickets, ctx: VisualContext)
     r.value === null
       ? t('title.noData', { label: r.label, period: periodName })
       : r.previous && r.delta !== null
-        ? t(r.delta > 0 ? 'title.up' : r.delta < 0 ? 'title.down' : 'title.unchanged', {
+        ? // a direction only where the test supports one
+          t(r.delta === 0 ? 'title.unchanged' : !r.significant ? 'title.noise' : r.delta > 0 ? 'title.up' : 'title.down', {
             ...headline,
             previous: fmt.value(r.previous.value, r.unit),
             verdict: r.significant ? t('significant', { p: fmt.p(r.p) }) : t('notSignificant'),
