@@ -25,7 +25,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { CxError, CxErrors, describeError } from '../src/errors.js';
+import { CxError, CxErrors, describeError } from '../src/kernel/errors.js';
 import { load, modelFor } from '../src/pipeline.js';
 
 const CASES = ['csv', 'parquet', 'duckdb', 'postgres', 'baseline', 'baseline-postgres'] as const;

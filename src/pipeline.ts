@@ -5,8 +5,8 @@
  */
 import * as aq from 'arquero';
 import type { Config } from './config/load.js';
-import { suggestion } from './config/suggest.js';
-import { CxError } from './errors.js';
+import { suggestion } from './kernel/suggest.js';
+import { CxError } from './kernel/errors.js';
 import { loadConfig } from './config/load.js';
 import { checkCoverage } from './metrics/coverage.js';
 import { computeMetrics, prepareAll, resolvePeriod, type ComputedMetrics } from './metrics/index.js';

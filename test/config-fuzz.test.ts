@@ -17,7 +17,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { main } from '../src/cli/main.js';
 import { scaffold } from '../src/cli/init.js';
-import { DEFAULT_DATE_RANGE, setDateRange } from '../src/metrics/period.js';
+import { DEFAULT_DATE_RANGE, setDateRange } from '../src/kernel/period.js';
 
 const ROOT = resolve(__dirname, '..');
 /** CXREPORT_FUZZ_RUNS=n multiplies the runs (n = 4: the full audit), CXREPORT_FUZZ_SEED=s changes the seed (for a longer local search). */

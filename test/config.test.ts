@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseConfig } from '../src/config/load.js';
 import { configJsonSchema } from '../src/config/schema.js';
-import { CxError, CxErrors, formatError } from '../src/errors.js';
+import { CxError, CxErrors, formatError } from '../src/kernel/errors.js';
 import { makeProject } from './project.js';
 
 const BASE = (metrics: string, extra = '') => `report:

@@ -3,7 +3,7 @@
  * the result for one period comes out (property tests of the catalogue modules).
  */
 import type { MetricModule, MetricResult, Prepared, PrepareContext } from '../src/metrics/module.js';
-import { shiftPeriod } from '../src/metrics/period.js';
+import { shiftPeriod } from '../src/kernel/period.js';
 import type { SourceTable } from '../src/sources/types.js';
 
 /** A config whose only sections are breakdowns of metric "m" by `breakdowns` (what prepare reads of it). */

@@ -14,7 +14,7 @@ import { loadConfig } from '../src/config/load.js';
 import { fitCacheStats } from '../src/metrics/clv.js';
 import { displayedPeriods } from '../src/metrics/index.js';
 import type { MetricResult, PeriodValue } from '../src/metrics/module.js';
-import { lastPeriods } from '../src/metrics/period.js';
+import { lastPeriods } from '../src/kernel/period.js';
 import { metricModule } from '../src/metrics/registry.js';
 import { bootstrapRatio, bootstrapRatioPair, mulberry32 } from '../src/metrics/revenue-retention.js';
 import { load, modelFor, type Loaded } from '../src/pipeline.js';

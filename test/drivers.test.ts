@@ -9,7 +9,7 @@ import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { build, load, modelFor } from '../src/pipeline.js';
 import { metricsJson } from '../src/render/metrics-json.js';
-import { CxError, CxErrors } from '../src/errors.js';
+import { CxError, CxErrors } from '../src/kernel/errors.js';
 import { DRIVER_QUESTIONS, plantedShares } from '../examples/acme/drivers.js';
 import { csv, makeProject } from './project.js';
 import { bruteForceLmg, olsR2 } from './ols.js';

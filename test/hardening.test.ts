@@ -104,13 +104,13 @@ describe('rows 3 and 6: period keys and implausible dates', () => {
   });
 
   it('ordinal() of a malformed key throws a CxError, not a plain Error', async () => {
-    const { shiftPeriod } = await import('../src/metrics/period.js');
-    const { CxError } = await import('../src/errors.js');
+    const { shiftPeriod } = await import('../src/kernel/period.js');
+    const { CxError } = await import('../src/kernel/errors.js');
     expect(() => shiftPeriod('2026-13', -1, 'month')).toThrow(CxError);
   });
 
   it('years 0–99 are never read as 1900–1999; keys keep four digits', async () => {
-    const { parseAnyTimestamp, periodOf, periodStart, shiftPeriod } = await import('../src/metrics/period.js');
+    const { parseAnyTimestamp, periodOf, periodStart, shiftPeriod } = await import('../src/kernel/period.js');
     const t = parseAnyTimestamp('0099-03-04');
     expect(new Date(t).getUTCFullYear()).toBe(99);
     expect(parseAnyTimestamp('0099-03-04T10:00:00+02:00')).toBe(t + 8 * 3_600_000);
@@ -142,7 +142,7 @@ describe('rows 3 and 6: period keys and implausible dates', () => {
     expect([y99.period, y99.metrics.nps.n, y99.metrics.nps.value]).toEqual(['0099-10', 1, -100]);
     await expect(build({ configPath: join(dir, 'cxreport.yaml'), env: {}, period: '1999-10' })).rejects.toThrow('no metric has any data in 1999-10');
     // restore the default for the other tests in this process
-    const { setDateRange, DEFAULT_DATE_RANGE } = await import('../src/metrics/period.js');
+    const { setDateRange, DEFAULT_DATE_RANGE } = await import('../src/kernel/period.js');
     setDateRange(DEFAULT_DATE_RANGE);
   });
 
@@ -198,7 +198,7 @@ describe('row 4: bounded inputs', () => {
 
   it('every source read whole (JSON, NDJSON, Parquet, Arrow, xlsx) refuses /dev/zero, a FIFO, a folder and a file over its limit at once', async () => {
     const { loadSource } = await import('../src/sources/index.js');
-    const { CxError } = await import('../src/errors.js');
+    const { CxError } = await import('../src/kernel/errors.js');
     const { MAX_SOURCE_BYTES, MAX_TEXT_SOURCE_BYTES } = await import('../src/sources/read.js');
     const { truncateSync } = await import('node:fs');
     const dir = mkdtempSync(join(tmpdir(), 'cxreport-bounded-'));

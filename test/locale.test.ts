@@ -15,8 +15,8 @@ import { build, type BuildResult } from '../src/pipeline.js';
 import { renderNotebook } from '../src/render/notebook.js';
 import { readOutline } from '../src/render/pdf-document.js';
 import { summaryMarkdown } from '../src/render/summary.js';
-import { formatter } from '../src/report/format.js';
-import { catalogues, dayLabelIn, LOCALES, metricMethod, periodLabelIn, placeholders, translator } from '../src/report/i18n.js';
+import { formatter } from '../src/kernel/format.js';
+import { catalogues, dayLabelIn, LOCALES, metricMethod, periodLabelIn, placeholders, translator } from '../src/kernel/i18n.js';
 import { pageTexts, pdfInfo, pdfSkipReason, runMain, tempDir, testEnv } from './pdf-fixtures.js';
 import { SURVEY_CONFIG, surveyProject } from './project.js';
 

@@ -15,7 +15,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import puppeteer, { type Browser, type ElementHandle, type Frame, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatValue } from '../src/report/format.js';
+import { formatValue } from '../src/kernel/format.js';
 import { findBrowser } from '../src/render/browser.js';
 import { split } from '../vscode/src/split.js';
 import { codeServer, startCodeServer, type Running } from './code-server.js';

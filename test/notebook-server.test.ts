@@ -11,7 +11,7 @@ import { build } from '../src/pipeline.js';
 import { NotebookServer } from '../src/notebook/server.js';
 import { NotebookSession } from '../src/notebook/session.js';
 import { renderSectionFragments } from '../src/render/html.js';
-import { formatValue } from '../src/report/format.js';
+import { formatValue } from '../src/kernel/format.js';
 import { SURVEY_CONFIG, surveyProject } from './project.js';
 
 /** Section HTML without the ids that depend on the sections before it (chart and anchor ids). */

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CxError } from '../src/errors.js';
+import { CxError } from '../src/kernel/errors.js';
 import { build } from '../src/pipeline.js';
 import { csv, makeProject } from './project.js';
 

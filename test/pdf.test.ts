@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CxError } from '../src/errors.js';
+import { CxError } from '../src/kernel/errors.js';
 import { load, modelFor } from '../src/pipeline.js';
 import { findBrowser } from '../src/render/browser.js';
 import { PdfPrinter } from '../src/render/pdf.js';

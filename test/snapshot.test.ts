@@ -10,11 +10,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CxError, CxErrors } from '../src/errors.js';
+import { CxError, CxErrors } from '../src/kernel/errors.js';
 import { build, type BuildResult } from '../src/pipeline.js';
-import { npsChangeTest, npsEstimate, twoProportionZTest, wilsonInterval } from '../src/metrics/stats.js';
+import { npsChangeTest, npsEstimate, twoProportionZTest, wilsonInterval } from '../src/kernel/stats.js';
 import { MESSAGES as FLAG_MESSAGES } from '../src/metrics/churn-flag.js';
-import { sameKeys } from '../src/report/i18n.js';
+import { sameKeys } from '../src/kernel/i18n.js';
 import { csv, makeProject } from './project.js';
 import { describeShared, sharedFile } from './shared-data.js';
 

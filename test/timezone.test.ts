@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CxErrors } from '../src/errors.js';
+import { CxErrors } from '../src/kernel/errors.js';
 import { build } from '../src/pipeline.js';
 import { localTimesToUtc } from '../src/sources/timezone.js';
 import { csv, makeProject } from './project.js';

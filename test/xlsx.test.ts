@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { SourceDef } from '../src/config/schema.js';
-import { CxError } from '../src/errors.js';
+import { CxError } from '../src/kernel/errors.js';
 import { ROW } from '../src/sources/columns.js';
 import { loadSource } from '../src/sources/index.js';
 import { loadXlsx, MAX_XLSX_BYTES, type XlsxOptions } from '../src/sources/xlsx.js';

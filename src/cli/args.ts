@@ -1,7 +1,7 @@
 /** Command-line parsing: `cxreport <command> [config] [options]`. Bad usage is a CxError of kind 'usage' (exit 2). */
 import { parseArgs } from 'node:util';
-import { nearest } from '../config/suggest.js';
-import { CxError } from '../errors.js';
+import { nearest } from '../kernel/suggest.js';
+import { CxError } from '../kernel/errors.js';
 
 /** The commands, in the order the help lists them. */
 export const COMMANDS = ['init', 'build', 'dev', 'validate', 'schema'] as const;

@@ -4,7 +4,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configJsonSchema } from '../config/schema.js';
-import { CxError } from '../errors.js';
+import { CxError } from '../kernel/errors.js';
 import { sampleResponses } from './sample-data.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CxError, describeError, redactSecrets } from '../errors.js';
+import { CxError, describeError, redactSecrets } from '../kernel/errors.js';
 import type { Loaded } from '../pipeline.js';
 import { COMMAND_USAGE, parseCommand, USAGE, type Command } from './args.js';
 import type { BuiltReport } from './outputs.js';
@@ -141,7 +141,7 @@ function cleanUpOnSignals(output: Pick<OutputSet, 'abortSync' | 'committing'>): 
 /** The periods a command asks for: none (configured/latest), one, or every period of a range. */
 async function periodsOf(command: Command, loaded: Loaded): Promise<(string | undefined)[]> {
   if (!command.period) return [undefined];
-  const { isPeriodKey, isPlausiblePeriod, MAX_HISTORY, periodExample, periodRange, plausibleDates } = await import('../metrics/period.js');
+  const { isPeriodKey, isPlausiblePeriod, MAX_HISTORY, periodExample, periodRange, plausibleDates } = await import('../kernel/period.js');
   const granularity = loaded.config.report.period.granularity;
   const parts = command.period.split('..');
   for (const p of parts) {

@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import Handlebars from 'handlebars';
 import { DEFAULT_TEMPLATES } from '../render/html.js';
-import { formatter } from '../report/format.js';
-import { translator, type Locale } from '../report/i18n.js';
+import { formatter } from '../kernel/format.js';
+import { translator, type Locale } from '../kernel/i18n.js';
 import type { MetricResult } from '../metrics/module.js';
 
 export interface BuiltReport {

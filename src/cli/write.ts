@@ -20,7 +20,7 @@
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { CxError } from '../errors.js';
+import { CxError } from '../kernel/errors.js';
 
 export interface OutputFile {
   name: string;

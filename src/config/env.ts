@@ -3,7 +3,7 @@
  * `${`). Done on the parsed document so that a missing variable is reported at its own position.
  */
 import { isScalar, visit } from 'yaml';
-import { CxError, rememberSecret } from '../errors.js';
+import { CxError, rememberSecret } from '../kernel/errors.js';
 import type { YamlSource } from './yaml-source.js';
 
 const REF = /\$(\$)?\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;

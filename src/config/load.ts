@@ -6,12 +6,12 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { isScalar, visit, type Alias, type Scalar } from 'yaml';
-import { CxError, CxErrors } from '../errors.js';
-import { checkUserFile, displayPath, MAX_FILE_BYTES } from '../user-files.js';
-import { isPeriodKey, isPlausiblePeriod, periodExample, plausibleDates, setDateRange, type Granularity } from '../metrics/period.js';
+import { CxError, CxErrors } from '../kernel/errors.js';
+import { checkUserFile, displayPath, MAX_FILE_BYTES } from '../kernel/user-files.js';
+import { isPeriodKey, isPlausiblePeriod, periodExample, plausibleDates, setDateRange, type Granularity } from '../kernel/period.js';
 import { expandEnv } from './env.js';
 import { configSchema, type RawConfig } from './schema.js';
-import { suggestion } from './suggest.js';
+import { suggestion } from '../kernel/suggest.js';
 import { YamlSource, type Path } from './yaml-source.js';
 import { issuesToErrors } from './zod-issues.js';
 

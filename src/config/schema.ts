@@ -5,11 +5,11 @@
  */
 import { z } from 'zod';
 import { metricSchemas } from '../metrics/registry.js';
-import { LOCALES } from '../report/i18n.js';
+import { LOCALES } from '../kernel/i18n.js';
 import { periodKeySchema, RESERVED_NAMES } from '../report/sections/common.js';
 import { sectionSchemas } from '../report/sections/index.js';
 import { sourceSchema } from '../sources/schema.js';
-import { DEFAULT_DATE_RANGE, utcMs } from '../metrics/period.js';
+import { DEFAULT_DATE_RANGE, utcMs } from '../kernel/period.js';
 import { addExamples } from './examples.js';
 
 export { sourceSchema };

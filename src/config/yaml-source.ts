@@ -3,7 +3,7 @@
  * point at the exact line and column of the key or value it complains about.
  */
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml';
-import type { Location } from '../errors.js';
+import type { Location } from '../kernel/errors.js';
 
 export type Path = readonly (string | number)[];
 

@@ -3,8 +3,8 @@
  * valid key, unknown types get the list of types, missing keys say what to add.
  */
 import type { z } from 'zod';
-import { CxError } from '../errors.js';
-import { suggestion } from './suggest.js';
+import { CxError } from '../kernel/errors.js';
+import { suggestion } from '../kernel/suggest.js';
 import { formatPath, type Path, type YamlSource } from './yaml-source.js';
 
 type AnySchema = z.ZodType;

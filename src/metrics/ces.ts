@@ -4,9 +4,9 @@
  * configurable because older CES variants run "high = more effort".
  */
 import { z } from 'zod';
-import { meanEstimate, welchTTest } from './stats.js';
+import { meanEstimate, welchTTest } from '../kernel/stats.js';
 import { scoreMetricFields } from './score-schema.js';
-import type { Band, ScoreType, Stats } from './types.js';
+import type { Band, ScoreType, Stats } from '../kernel/types.js';
 
 export const cesSchema = z
   .strictObject({

@@ -9,20 +9,20 @@
  */
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
-import { CxError } from '../errors.js';
+import { CxError } from '../kernel/errors.js';
 import { trendSpec } from '../report/charts.js';
-import { formatter } from '../report/format.js';
-import { describeFilterIn, localTranslator, translator, type Locale } from '../report/i18n.js';
-import { compileFilter, describeFilter, type Filter } from './filter.js';
+import { formatter } from '../kernel/format.js';
+import { describeFilterIn, localTranslator, translator, type Locale } from '../kernel/i18n.js';
+import { compileFilter, describeFilter, type Filter } from '../kernel/filter.js';
 import { describeFlagValues, flagMatcher, requireMatch, type FlagValues } from './flag-values.js';
 import { rowRejecter } from './invalid.js';
 import type { ComputeContext, GroupResult, MetricResult, PeriodValue, Prepared, PrepareContext, VisualBlock, VisualContext } from './module.js';
-import { ALL_PERIOD, parseTimestamp, periodOf, periodRange, type Granularity } from './period.js';
+import { ALL_PERIOD, parseTimestamp, periodOf, periodRange, type Granularity } from '../kernel/period.js';
 import { groupKey } from './prepare.js';
 import { adjustGroups, exclusionFields, makeResult, proportion, proportionChange } from './result-builders.js';
 import { lastTimestampOf, latestPeriodOf } from './timeline.js';
 
-/** The module's text in each report locale (see localTranslator in report/i18n.ts). */
+/** The module's text in each report locale (see localTranslator in kernel/i18n.ts). */
 export const MESSAGES = {
   en: {
     'label.churn': 'Churn',

@@ -11,14 +11,14 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { describeShared, sharedFile } from '../../test/shared-data.js';
 import { csv, makeProject } from '../../test/project.js';
-import { CxError } from '../errors.js';
+import { CxError } from '../kernel/errors.js';
 import { build } from '../pipeline.js';
 import { parseCsv } from '../sources/csv.js';
-import { sameKeys } from '../report/i18n.js';
+import { sameKeys } from '../kernel/i18n.js';
 import { churnModule, churnSchema, MESSAGES, retentionModule, retentionSchema } from './churn.js';
 import type { MetricModule, MetricResult } from './module.js';
-import { shiftPeriod } from './period.js';
-import { wilsonInterval } from './stats.js';
+import { shiftPeriod } from '../kernel/period.js';
+import { wilsonInterval } from '../kernel/stats.js';
 import { metricSectionText } from '../../test/html-text.js';
 
 const HEADER = ['customer_id', 'signup_date', 'cancel_date', 'region'];

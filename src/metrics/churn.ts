@@ -17,8 +17,8 @@ import { rowRejecter } from './invalid.js';
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import { z } from 'zod';
-import { ALL_PERIOD, NO_PERIOD, parseTimestamp, periodOf, periodStart, shiftPeriod, type CalendarGranularity, type Granularity } from './period.js';
-import { compileFilter, describeFilter, filterSchema, type Filter } from './filter.js';
+import { ALL_PERIOD, NO_PERIOD, parseTimestamp, periodOf, periodStart, shiftPeriod, type CalendarGranularity, type Granularity } from '../kernel/period.js';
+import { compileFilter, describeFilter, filterSchema, type Filter } from '../kernel/filter.js';
 import { prepareFromRows } from './module.js';
 import type { ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, PrepareContext, VisualBlock, VisualContext } from './module.js';
 import { groupKey } from './prepare.js';
@@ -30,10 +30,10 @@ import { checkLifecycleForm, computeFlags, flagVisual, prepareFlags, type FlagDe
 import { flagValuesSchema } from './flag-values.js';
 import type { SourceTable } from '../sources/types.js';
 import { trendSpec } from '../report/charts.js';
-import { formatter } from '../report/format.js';
-import { describeFilterIn, localTranslator, translator, unitName, type Locale } from '../report/i18n.js';
+import { formatter } from '../kernel/format.js';
+import { describeFilterIn, localTranslator, translator, unitName, type Locale } from '../kernel/i18n.js';
 
-/** The module's text in each report locale (see localTranslator in report/i18n.ts). */
+/** The module's text in each report locale (see localTranslator in kernel/i18n.ts). */
 export const MESSAGES = {
   en: {
     'label.churn': 'Churn',

@@ -22,29 +22,29 @@ import { createHash } from 'node:crypto';
 import { rowRejecter } from './invalid.js';
 import { z } from 'zod';
 import type { Config } from '../config/load.js';
-import { CxError } from '../errors.js';
-import { formatter } from '../report/format.js';
-import { localTranslator, translator, type Locale, type Vars } from '../report/i18n.js';
-import { palette } from '../report/theme.js';
+import { CxError } from '../kernel/errors.js';
+import { formatter } from '../kernel/format.js';
+import { localTranslator, translator, type Locale, type Vars } from '../kernel/i18n.js';
+import { palette } from '../kernel/theme.js';
 import { isPushdown, loadRows } from '../sources/sql.js';
 import type { SourceTable } from '../sources/types.js';
-import { bgnbdLogLikelihood, expectedPurchases, probabilityAlive, type BgNbdParams } from './models/bgnbd.js';
-import { customerLifetimeValue, expectedAverageSpend, gammaGammaLogLikelihood, type GammaGammaParams } from './models/gammagamma.js';
-import { minimize } from './models/optimize.js';
-import { collapseRfm, transactionSummarizer, type Transaction, type TransactionSummary, type WeightedRfm } from './models/rfm.js';
-import { lbeta, lgamma, logAddExp } from './models/special.js';
-import { filterSchema, type Filter } from './filter.js';
+import { bgnbdLogLikelihood, expectedPurchases, probabilityAlive, type BgNbdParams } from '../kernel/models/bgnbd.js';
+import { customerLifetimeValue, expectedAverageSpend, gammaGammaLogLikelihood, type GammaGammaParams } from '../kernel/models/gammagamma.js';
+import { minimize } from '../kernel/models/optimize.js';
+import { collapseRfm, transactionSummarizer, type Transaction, type TransactionSummary, type WeightedRfm } from '../kernel/models/rfm.js';
+import { lbeta, lgamma, logAddExp } from '../kernel/models/special.js';
+import { filterSchema, type Filter } from '../kernel/filter.js';
 import type { ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, PrepareContext, VisualBlock, VisualContext } from './module.js';
 import { groupKey } from './prepare.js';
-import { parseTimestamp, periodStart, type Granularity } from './period.js';
+import { parseTimestamp, periodStart, type Granularity } from '../kernel/period.js';
 import { dayIn, isoDay, periodEnd, seriesPeriods, timeBounds } from './repeat-purchase.js';
 import { columnValues, DAY_MS, perCustomer, sortKeys, tallyExclusions, transactionsOf, type TransactionCells } from './transactions.js';
 import { sourceDimensions } from './pushdown.js';
 import { adjustGroups, makeResult } from './result-builders.js';
 import { metricFields } from './score-schema.js';
-import { meanEstimate, wilsonInterval, Z95, type Interval } from './stats.js';
+import { meanEstimate, wilsonInterval, Z95, type Interval } from '../kernel/stats.js';
 
-/** The module's text in each report locale (see localTranslator in report/i18n.ts). */
+/** The module's text in each report locale (see localTranslator in kernel/i18n.ts). */
 export const MESSAGES = {
   en: {
     label: 'CLV',

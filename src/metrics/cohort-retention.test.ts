@@ -8,14 +8,14 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { csv, makeProject } from '../../test/project.js';
-import { CxError } from '../errors.js';
+import { CxError } from '../kernel/errors.js';
 import { build } from '../pipeline.js';
 import { parseCsv } from '../sources/csv.js';
-import { sameKeys } from '../report/i18n.js';
+import { sameKeys } from '../kernel/i18n.js';
 import { cohortRetentionModule, cohortRetentionSchema, MESSAGES, overlapZTest, type CohortRow } from './cohort-retention.js';
 import type { MetricResult } from './module.js';
-import { shiftPeriod } from './period.js';
-import { normalCdf, twoProportionZTest } from './stats.js';
+import { shiftPeriod } from '../kernel/period.js';
+import { normalCdf, twoProportionZTest } from '../kernel/stats.js';
 import { metricSectionText } from '../../test/html-text.js';
 
 /**

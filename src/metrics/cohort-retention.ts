@@ -18,11 +18,11 @@ import { sourceDimensions } from './pushdown.js';
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import { z } from 'zod';
-import { CxError } from '../errors.js';
+import { CxError } from '../kernel/errors.js';
 import type { SourceTable } from '../sources/types.js';
-import { palette } from '../report/theme.js';
-import { formatter } from '../report/format.js';
-import { localTranslator, unitName, type Locale } from '../report/i18n.js';
+import { palette } from '../kernel/theme.js';
+import { formatter } from '../kernel/format.js';
+import { localTranslator, unitName, type Locale } from '../kernel/i18n.js';
 import {
   customerCount,
   ExclusionCounter,
@@ -37,16 +37,16 @@ import {
   timeOrdinal,
   type PreparedCustomers,
 } from './churn.js';
-import { describeFilter, filterSchema, type Filter } from './filter.js';
+import { describeFilter, filterSchema, type Filter } from '../kernel/filter.js';
 import { prepareFromRows } from './module.js';
 import type { Change, ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, PrepareContext, VisualBlock, VisualContext } from './module.js';
-import { periodOf, type CalendarGranularity, type Granularity } from './period.js';
+import { periodOf, type CalendarGranularity, type Granularity } from '../kernel/period.js';
 import { groupKey } from './prepare.js';
 import { ALPHA, adjustGroups, makeResult, proportion } from './result-builders.js';
 import { metricFields } from './score-schema.js';
-import { twoSidedP } from './stats.js';
+import { twoSidedP } from '../kernel/stats.js';
 
-/** The module's text in each report locale (see localTranslator in report/i18n.ts). */
+/** The module's text in each report locale (see localTranslator in kernel/i18n.ts). */
 export const MESSAGES = {
   en: {
     title: 'Cohort retention',

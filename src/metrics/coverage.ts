@@ -7,12 +7,12 @@
  * appendix).
  */
 import type { Config } from '../config/load.js';
-import { CxError } from '../errors.js';
+import { CxError } from '../kernel/errors.js';
 import { ROW } from '../sources/columns.js';
 import { DATE_KEYS } from '../sources/index.js';
 import type { SourceTable } from '../sources/types.js';
 import type { MetricResult, Prepared } from './module.js';
-import { parseTimestamp } from './period.js';
+import { parseTimestamp } from '../kernel/period.js';
 import { scoreOf } from './prepare.js';
 import { isScore } from './score-module.js';
 

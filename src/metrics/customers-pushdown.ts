@@ -15,7 +15,7 @@
  * no `filter:` (a filter changes which rows count as duplicates); otherwise the rows are read.
  */
 import * as aq from 'arquero';
-import { CxError } from '../errors.js';
+import { CxError } from '../kernel/errors.js';
 import { cellValue, ident, isTemporal, type PushdownSource, type SqlRelation } from '../sources/sql.js';
 import { invalidRowHint } from './invalid.js';
 import { ExclusionCounter, periodOrdinal, timeIndex, type CustomerExclusion, type PreparedCustomers } from './churn.js';

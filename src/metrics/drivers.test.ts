@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sameKeys } from '../report/i18n.js';
+import { sameKeys } from '../kernel/i18n.js';
 import { bootstrapShares, fitDrivers, isFit, lmg, MESSAGES, moments, relativeWeights, shapleyValues, subsetR2, symmetricEigen } from './drivers.js';
 import { MESSAGES as SECTION_MESSAGES } from '../report/sections/drivers.js';
 import { bruteForceLmg, olsR2, solve } from '../../test/ols.js';

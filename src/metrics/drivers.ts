@@ -20,14 +20,14 @@
  * { levels: [...] } }`. At most 12 drivers (2^12 = 4,096 subsets): the section schema refuses more.
  */
 import type { Config } from '../config/load.js';
-import { CxError } from '../errors.js';
+import { CxError } from '../kernel/errors.js';
 import type { Path } from '../config/yaml-source.js';
-import { localTranslator, type Locale } from '../report/i18n.js';
+import { localTranslator, type Locale } from '../kernel/i18n.js';
 import { specOf, type ColumnDecl } from '../sources/columns.js';
-import { ALL_PERIOD, lastPeriods, type Granularity } from './period.js';
+import { ALL_PERIOD, lastPeriods, type Granularity } from '../kernel/period.js';
 import { requireColumn, type PreparedMetric } from './prepare.js';
 import { mulberry32 } from './revenue-retention.js';
-import { quantileSorted } from './stats.js';
+import { quantileSorted } from '../kernel/stats.js';
 
 /** Most drivers an analysis takes: the exact decomposition evaluates all 2^p subsets. */
 export const MAX_DRIVERS = 12;

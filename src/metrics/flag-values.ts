@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import type { Path } from '../config/yaml-source.js';
-import { CxError } from '../errors.js';
+import { CxError } from '../kernel/errors.js';
 import type { PrepareContext } from './module.js';
 
 const flagValue = z.union([z.string(), z.number(), z.boolean()]);

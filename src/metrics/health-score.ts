@@ -15,19 +15,19 @@ import { periodKey, sourceDimensions } from './pushdown.js';
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import { z } from 'zod';
-import { CxError } from '../errors.js';
-import { formatter } from '../report/format.js';
-import { localTranslator, type Locale, type Vars } from '../report/i18n.js';
-import { palette } from '../report/theme.js';
-import { compileFilter, filterSchema, type Filter } from './filter.js';
+import { CxError } from '../kernel/errors.js';
+import { formatter } from '../kernel/format.js';
+import { localTranslator, type Locale, type Vars } from '../kernel/i18n.js';
+import { palette } from '../kernel/theme.js';
+import { compileFilter, filterSchema, type Filter } from '../kernel/filter.js';
 import type { ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, PrepareContext, VisualBlock, VisualContext } from './module.js';
-import { historyRange, parseTimestamp, periodOf, periodStart, shiftPeriod, type Granularity } from './period.js';
+import { historyRange, parseTimestamp, periodOf, periodStart, shiftPeriod, type Granularity } from '../kernel/period.js';
 import { groupKey } from './prepare.js';
 import { adjustGroups, ALPHA, makeResult, exclusionFields } from './result-builders.js';
 import { metricFields } from './score-schema.js';
-import { meanEstimate, quantileSorted, studentTCdf, twoProportionZTest, welchTTest, wilsonInterval, type Interval } from './stats.js';
+import { meanEstimate, quantileSorted, studentTCdf, twoProportionZTest, welchTTest, wilsonInterval, type Interval } from '../kernel/stats.js';
 
-/** The module's text in each report locale (see localTranslator in report/i18n.ts). */
+/** The module's text in each report locale (see localTranslator in kernel/i18n.ts). */
 export const MESSAGES = {
   en: {
     label: 'Health score',

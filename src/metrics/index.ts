@@ -1,12 +1,12 @@
 /** Prepares and computes every metric of a config for one period. */
 import type { Config } from '../config/load.js';
-import { suggestion } from '../config/suggest.js';
+import { suggestion } from '../kernel/suggest.js';
 import type { Path } from '../config/yaml-source.js';
-import { CxError } from '../errors.js';
+import { CxError } from '../kernel/errors.js';
 import type { SourceTable } from '../sources/types.js';
 import { isPushdown, loadRows } from '../sources/sql.js';
 import type { MetricResult, Prepared, PrepareContext } from './module.js';
-import { ALL_PERIOD, isPeriodKey, lastPeriods, periodExample, shiftPeriod } from './period.js';
+import { ALL_PERIOD, isPeriodKey, lastPeriods, periodExample, shiftPeriod } from '../kernel/period.js';
 import { requireColumn } from './prepare.js';
 import { metricModule } from './registry.js';
 

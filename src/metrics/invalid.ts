@@ -4,7 +4,7 @@
  * the row is only counted by reason, which each metric does itself.
  */
 import type { ColumnTable } from 'arquero';
-import { CxError } from '../errors.js';
+import { CxError } from '../kernel/errors.js';
 import { ROW } from '../sources/columns.js';
 import type { SourceTable } from '../sources/types.js';
 

@@ -11,8 +11,8 @@ import type { Path } from '../config/yaml-source.js';
 import type { Chart, Table } from '../report/model.js';
 import { loadRows, type PushdownSource } from '../sources/sql.js';
 import type { SourceTable } from '../sources/types.js';
-import type { Granularity } from './period.js';
-import type { Interval } from './stats.js';
+import type { Granularity } from '../kernel/period.js';
+import type { Interval } from '../kernel/stats.js';
 
 export interface PeriodValue {
   period: string;
@@ -129,7 +129,7 @@ export type VisualBlock =
 
 export interface VisualContext {
   period: string;
-  /** the report's locale: a visual writes its text in it (see localTranslator in report/i18n.ts) */
+  /** the report's locale: a visual writes its text in it (see localTranslator in kernel/i18n.ts) */
   locale: 'en' | 'zh-CN';
   /** a period's label in the report's locale ("October 2026", "2026年10月"); short: axis labels */
   periodLabel(key: string, style?: 'long' | 'short'): string;

@@ -10,13 +10,13 @@ import { rowRejecter } from './invalid.js';
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import type { Config } from '../config/load.js';
-import { suggestion } from '../config/suggest.js';
+import { suggestion } from '../kernel/suggest.js';
 import type { Path } from '../config/yaml-source.js';
-import { CxError } from '../errors.js';
+import { CxError } from '../kernel/errors.js';
 import type { SourceTable } from '../sources/types.js';
-import { compileFilter, type Filter } from './filter.js';
-import { ALL_PERIOD, datesOf, isImplausibleDate, plausibleDates, type Granularity } from './period.js';
-import type { ScoreDef, ScoreType, Stats } from './types.js';
+import { compileFilter, type Filter } from '../kernel/filter.js';
+import { ALL_PERIOD, datesOf, isImplausibleDate, plausibleDates, type Granularity } from '../kernel/period.js';
+import type { ScoreDef, ScoreType, Stats } from '../kernel/types.js';
 
 export const REASONS = ['missing or invalid date', 'missing score', 'not a number', 'not an integer', 'out of range', 'date outside the plausible range'] as const;
 export type ExclusionReason = (typeof REASONS)[number];

@@ -17,14 +17,14 @@
  */
 import type { ColumnTable } from 'arquero';
 import type { Config } from '../config/load.js';
-import { CxError } from '../errors.js';
+import { CxError } from '../kernel/errors.js';
 import { cellValue, ident, isTemporal, type PushdownSource, type SqlRelation, type SqlRows } from '../sources/sql.js';
 import type { SourceTable } from '../sources/types.js';
 import { invalidRowHint } from './invalid.js';
 import { CellBuilder } from './cells.js';
-import { isPlausiblePeriod, plausibleDates, type Granularity } from './period.js';
+import { isPlausiblePeriod, plausibleDates, type Granularity } from '../kernel/period.js';
 import { indicatorTests, scoreOf } from './prepare.js';
-import type { ScoreDef, ScoreType } from './types.js';
+import type { ScoreDef, ScoreType } from '../kernel/types.js';
 
 /** Whether a metric on this relation can be computed by SQL (its date column must be a date or timestamp). */
 export function canPushDown(sql: SqlRelation, def: ScoreDef): boolean {

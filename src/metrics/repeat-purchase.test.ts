@@ -9,10 +9,10 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { describeShared, sharedFile } from '../../test/shared-data.js';
 import { csv, makeProject } from '../../test/project.js';
-import { CxError } from '../errors.js';
+import { CxError } from '../kernel/errors.js';
 import { build, type BuildResult } from '../pipeline.js';
-import { normalCdf } from './stats.js';
-import { sameKeys } from '../report/i18n.js';
+import { normalCdf } from '../kernel/stats.js';
+import { sameKeys } from '../kernel/i18n.js';
 import { MESSAGES } from './repeat-purchase.js';
 import { metricSectionText } from '../../test/html-text.js';
 

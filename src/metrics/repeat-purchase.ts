@@ -12,20 +12,20 @@
 import type { ColumnTable } from 'arquero';
 import { z } from 'zod';
 import { trendSpec } from '../report/charts.js';
-import { formatter } from '../report/format.js';
-import { dayLabelIn, localTranslator, translator, type Locale, type Vars } from '../report/i18n.js';
-import { filterSchema, type Filter } from './filter.js';
+import { formatter } from '../kernel/format.js';
+import { dayLabelIn, localTranslator, translator, type Locale, type Vars } from '../kernel/i18n.js';
+import { filterSchema, type Filter } from '../kernel/filter.js';
 import { andThen, columnValues, DAY_MS, perCustomer, tallyExclusions, transactionsOf, type TransactionCells } from './transactions.js';
 import { sourceDimensions } from './pushdown.js';
 import type { ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, PrepareContext, VisualBlock, VisualContext } from './module.js';
 import { groupKey } from './prepare.js';
-import { historyRange, periodOf, periodStart, shiftPeriod, type Granularity } from './period.js';
+import { historyRange, periodOf, periodStart, shiftPeriod, type Granularity } from '../kernel/period.js';
 import { adjustGroups, makeResult, proportion, proportionChange } from './result-builders.js';
 import { metricFields } from './score-schema.js';
 import type { SourceTable } from '../sources/types.js';
 
 
-/** The module's text in each report locale (see localTranslator in report/i18n.ts). */
+/** The module's text in each report locale (see localTranslator in kernel/i18n.ts). */
 export const MESSAGES = {
   en: {
     label: 'Repeat purchase rate',

@@ -4,7 +4,7 @@
  * Benjamini–Hochberg significance across the groups of a breakdown.
  */
 import type { Change, GroupResult, MetricResult, PeriodValue } from './module.js';
-import { benjaminiHochberg, twoProportionZTest, wilsonInterval } from './stats.js';
+import { benjaminiHochberg, twoProportionZTest, wilsonInterval } from '../kernel/stats.js';
 
 export const ALPHA = 0.05;
 

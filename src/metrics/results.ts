@@ -6,8 +6,8 @@
 import type { Change, GroupResult, MetricResult, PeriodValue } from './module.js';
 import { adjustGroups, ALPHA, exclusionFields } from './result-builders.js';
 import { aggregate, exclusions, scoreCounts, type PreparedMetric } from './prepare.js';
-import { historyRange, shiftPeriod } from './period.js';
-import { addStats, emptyStats, type Stats } from './types.js';
+import { historyRange, shiftPeriod } from '../kernel/period.js';
+import { addStats, emptyStats, type Stats } from '../kernel/types.js';
 
 export type { Change, GroupResult, MetricResult, PeriodValue } from './module.js';
 

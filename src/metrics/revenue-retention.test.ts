@@ -9,11 +9,11 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lcg } from '../../test/engines.js';
 import { csv, makeProject } from '../../test/project.js';
-import { CxError } from '../errors.js';
+import { CxError } from '../kernel/errors.js';
 import { build } from '../pipeline.js';
 import { parseCsv } from '../sources/csv.js';
 import type { MetricResult } from './module.js';
-import { sameKeys } from '../report/i18n.js';
+import { sameKeys } from '../kernel/i18n.js';
 import { bootstrapChange, bootstrapRatio, MESSAGES, monthOrdinal, revenueRetentionModule, revenueRetentionSchema } from './revenue-retention.js';
 import { metricSectionText } from '../../test/html-text.js';
 

@@ -15,19 +15,19 @@ import { rowRejecter } from './invalid.js';
 import * as aq from 'arquero';
 import { z } from 'zod';
 import type { SourceTable } from '../sources/types.js';
-import { formatter } from '../report/format.js';
-import { d3FormatFor, localTranslator, periodLabelIn, unitName, type Locale } from '../report/i18n.js';
-import { palette } from '../report/theme.js';
+import { formatter } from '../kernel/format.js';
+import { d3FormatFor, localTranslator, periodLabelIn, unitName, type Locale } from '../kernel/i18n.js';
+import { palette } from '../kernel/theme.js';
 import { ExclusionCounter, filterTextIn, filteredTable, ordinalPeriod, parseDate, periodOrdinal, timeOrdinal } from './churn.js';
-import { describeFilter, filterSchema } from './filter.js';
+import { describeFilter, filterSchema } from '../kernel/filter.js';
 import type { Change, ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, PrepareContext, VisualBlock, VisualContext } from './module.js';
-import { periodOf, plausibleDates, type Granularity } from './period.js';
+import { periodOf, plausibleDates, type Granularity } from '../kernel/period.js';
 import { groupKey } from './prepare.js';
 import { ALPHA, adjustGroups, makeResult } from './result-builders.js';
 import { metricFields } from './score-schema.js';
-import { quantileSorted } from './stats.js';
+import { quantileSorted } from '../kernel/stats.js';
 
-/** The module's text in each report locale (see localTranslator in report/i18n.ts). */
+/** The module's text in each report locale (see localTranslator in kernel/i18n.ts). */
 export const MESSAGES = {
   en: {
     'name.nrr': 'Net revenue retention',

@@ -7,20 +7,20 @@
  */
 import { z } from 'zod';
 import { distributionSpec, trendSpec } from '../report/charts.js';
-import { formatter } from '../report/format.js';
-import { localTranslator, translator, type Locale, type Vars } from '../report/i18n.js';
+import { formatter } from '../kernel/format.js';
+import { localTranslator, translator, type Locale, type Vars } from '../kernel/i18n.js';
 import type { ComputeContext, MetricModule, MetricResult, VisualBlock, VisualContext } from './module.js';
 import { aggregate, groupKey, scoreDate } from './prepare.js';
 import { metricFields } from './score-schema.js';
-import { filterSchema } from './filter.js';
+import { filterSchema } from '../kernel/filter.js';
 import { scoreModule, type PreparedScore } from './score-module.js';
-import { meanEstimate, twoProportionZTest, welchTTest, wilsonInterval, type Interval } from './stats.js';
-import type { Band, ScoreType, Stats } from './types.js';
+import { meanEstimate, twoProportionZTest, welchTTest, wilsonInterval, type Interval } from '../kernel/stats.js';
+import type { Band, ScoreType, Stats } from '../kernel/types.js';
 
 const SCALE_EN = ' The 1–{scale} distribution, the share of top-two ratings and the mean are all reported, with review volume per period. Ratings that are missing, not numbers, not whole stars or outside the scale, and reviews without a valid ISO 8601 date, are excluded and counted per reason, never coerced.';
 const SCALE_ZH = '同时报告 1–{scale}星的分布、前两档评分的占比和平均值，以及各期的评论数。缺失、非数字、非整星或超出量表范围的评分，以及没有有效 ISO 8601 日期的评论，会被排除并按原因计数，从不强制转换。';
 
-/** The module's text in each report locale (see localTranslator in report/i18n.ts). */
+/** The module's text in each report locale (see localTranslator in kernel/i18n.ts). */
 export const MESSAGES = {
   en: {
     title: 'Review ratings',

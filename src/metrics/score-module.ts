@@ -3,7 +3,7 @@
  * memory, or in the database for a pushdown source: see pushdown.ts), compute finalises statistics.
  */
 import type { Config } from '../config/load.js';
-import type { CxError } from '../errors.js';
+import type { CxError } from '../kernel/errors.js';
 import { tableFromColumns } from '../sources/columns.js';
 import { ident, isPushdown, loadRows, type PushdownSource } from '../sources/sql.js';
 import { canPushDown, dimensionsOf, pushDownCells, sourceDimensions } from './pushdown.js';
@@ -12,7 +12,7 @@ import { prepareMetric, latestPeriod, requireColumn, scoreDate, type PreparedMet
 import { metricResult } from './results.js';
 import type { MetricModule } from './module.js';
 import { lastTimestampOf } from './timeline.js';
-import type { ScoreDef, ScoreType } from './types.js';
+import type { ScoreDef, ScoreType } from '../kernel/types.js';
 
 export interface PreparedScore extends PreparedMetric {
   kind: 'score';

@@ -7,7 +7,7 @@
  * (keywords and bigrams after stop-word removal) come with counts and example quotes.
  */
 import { invalidRowHint, rowRejecter } from './invalid.js';
-import { CxError } from '../errors.js';
+import { CxError } from '../kernel/errors.js';
 import { cellValue, ident, isPushdown, isTemporal, loadRows, type PushdownSource, type SqlRelation } from '../sources/sql.js';
 import type { SourceTable } from '../sources/types.js';
 import { periodKey, sourceDimensions } from './pushdown.js';
@@ -16,19 +16,19 @@ import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import Sentiment from 'sentiment';
 import { z } from 'zod';
-import { formatter } from '../report/format.js';
-import { localTranslator, type Locale, type Vars } from '../report/i18n.js';
-import { palette, toneColour } from '../report/theme.js';
-import { compileFilter, filterSchema, type Filter } from './filter.js';
+import { formatter } from '../kernel/format.js';
+import { localTranslator, type Locale, type Vars } from '../kernel/i18n.js';
+import { palette, toneColour } from '../kernel/theme.js';
+import { compileFilter, filterSchema, type Filter } from '../kernel/filter.js';
 import type { GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, PrepareContext, VisualBlock, VisualContext } from './module.js';
-import { historyRange, parseTimestamp, periodOf, type Granularity } from './period.js';
+import { historyRange, parseTimestamp, periodOf, type Granularity } from '../kernel/period.js';
 import { groupKey } from './prepare.js';
 import { lastTimestampOf, latestPeriodOf } from './timeline.js';
 import { adjustGroups, ALPHA, makeResult, exclusionFields } from './result-builders.js';
 import { metricFields } from './score-schema.js';
-import { npsChangeTest, npsEstimate, wilsonInterval, type Interval } from './stats.js';
+import { npsChangeTest, npsEstimate, wilsonInterval, type Interval } from '../kernel/stats.js';
 
-/** The module's text in each report locale (see localTranslator in report/i18n.ts). */
+/** The module's text in each report locale (see localTranslator in kernel/i18n.ts). */
 export const MESSAGES = {
   en: {
     label: 'Net sentiment',

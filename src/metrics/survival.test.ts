@@ -12,13 +12,13 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { describeShared, sharedFile } from '../../test/shared-data.js';
 import { csv, makeProject } from '../../test/project.js';
-import { CxError } from '../errors.js';
+import { CxError } from '../kernel/errors.js';
 import { build } from '../pipeline.js';
 import { parseCsv } from '../sources/csv.js';
 import type { MetricResult } from './module.js';
-import { shiftPeriod } from './period.js';
-import { twoSidedP } from './stats.js';
-import { sameKeys } from '../report/i18n.js';
+import { shiftPeriod } from '../kernel/period.js';
+import { twoSidedP } from '../kernel/stats.js';
+import { sameKeys } from '../kernel/i18n.js';
 import { chiSquareSf, logRankTest, MESSAGES, survivalModule, survivalSchema } from './survival.js';
 import { metricSectionText } from '../../test/html-text.js';
 

@@ -6,28 +6,28 @@
  * segment (`by:`) with a log-rank test across the segments.
  */
 import { z } from 'zod';
-import { formatter } from '../report/format.js';
-import { localTranslator, type Locale } from '../report/i18n.js';
-import { palette } from '../report/theme.js';
+import { formatter } from '../kernel/format.js';
+import { localTranslator, type Locale } from '../kernel/i18n.js';
+import { palette } from '../kernel/theme.js';
 import type { ColumnTable } from 'arquero';
 import * as aq from 'arquero';
-import { CxError } from '../errors.js';
+import { CxError } from '../kernel/errors.js';
 import type { SourceTable } from '../sources/types.js';
 import { customerFields, ExclusionCounter, filteredTable, filterTextIn, groupsOf, nextPeriodStart, ordinalPeriod, periodOrdinal, prepareCustomers, type PreparedCustomers } from './churn.js';
 import { describeFlagValues, flagMatcher, flagValuesSchema, requireMatch } from './flag-values.js';
 import { rowRejecter } from './invalid.js';
 import { lastTimestampOf, latestPeriodOf } from './timeline.js';
-import { filterSchema } from './filter.js';
-import { kaplanMeier, medianSurvival, type ConfType, type KaplanMeierCurve, type MedianSurvival } from './models/kaplan-meier.js';
-import { gammaQ } from './models/special.js';
+import { filterSchema } from '../kernel/filter.js';
+import { kaplanMeier, medianSurvival, type ConfType, type KaplanMeierCurve, type MedianSurvival } from '../kernel/models/kaplan-meier.js';
+import { gammaQ } from '../kernel/models/special.js';
 import { canPushDownCustomers, prepareCustomersSql } from './customers-pushdown.js';
 import { prepareFromRows, type ComputeContext, type GroupResult, type MetricModule, type MetricResult, type PeriodValue, type Prepared, type PrepareContext, type VisualBlock, type VisualContext } from './module.js';
 import { isPushdown } from '../sources/sql.js';
-import { ALL_PERIOD, historyRange, parseTimestamp, periodOf, type Granularity } from './period.js';
+import { ALL_PERIOD, historyRange, parseTimestamp, periodOf, type Granularity } from '../kernel/period.js';
 import { adjustGroups, ALPHA, makeResult } from './result-builders.js';
 import { metricFields } from './score-schema.js';
 
-/** The module's text in each report locale (see localTranslator in report/i18n.ts). */
+/** The module's text in each report locale (see localTranslator in kernel/i18n.ts). */
 export const MESSAGES = {
   en: {
     title: 'Customer survival (Kaplan–Meier)',

@@ -17,19 +17,19 @@ import { periodKey, sourceDimensions } from './pushdown.js';
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import { z } from 'zod';
-import { CxError } from '../errors.js';
-import { palette } from '../report/theme.js';
-import { formatter } from '../report/format.js';
-import { localTranslator, translator, type Locale, type Vars } from '../report/i18n.js';
-import { compileFilter, filterSchema, type Filter } from './filter.js';
-import { gammaP } from './models/special.js';
+import { CxError } from '../kernel/errors.js';
+import { palette } from '../kernel/theme.js';
+import { formatter } from '../kernel/format.js';
+import { localTranslator, translator, type Locale, type Vars } from '../kernel/i18n.js';
+import { compileFilter, filterSchema, type Filter } from '../kernel/filter.js';
+import { gammaP } from '../kernel/models/special.js';
 import type { Change, ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, PrepareContext, Unit, VisualBlock } from './module.js';
-import { historyRange, parseTimestamp, periodOf, periodStart, shiftPeriod, type Granularity } from './period.js';
+import { historyRange, parseTimestamp, periodOf, periodStart, shiftPeriod, type Granularity } from '../kernel/period.js';
 import { groupKey } from './prepare.js';
 import { lastTimestampOf, latestPeriodOf } from './timeline.js';
 import { adjustGroups, ALPHA, byReason, makeResult, proportion, proportionChange, totalExclusions } from './result-builders.js';
 import { metricFields } from './score-schema.js';
-import { incompleteBeta, quantileSorted, twoProportionZTest, type Interval } from './stats.js';
+import { incompleteBeta, quantileSorted, twoProportionZTest, type Interval } from '../kernel/stats.js';
 
 // ---------------------------------------------------------------------------------------------
 // Text
@@ -42,7 +42,7 @@ const MEDIAN_METHOD_ZH =
 const SHARE_METHOD_EN = '95% interval: Wilson score interval. Change: two-sided two-proportion z-test with pooled proportion.';
 const SHARE_METHOD_ZH = '95% 置信区间：Wilson 得分区间。变化：采用合并比例的双侧双比例 z 检验。';
 
-/** The module's text in each report locale (see localTranslator in report/i18n.ts). */
+/** The module's text in each report locale (see localTranslator in kernel/i18n.ts). */
 export const MESSAGES = {
   en: {
     'label.first_response': 'First response (median)',

@@ -1,6 +1,6 @@
 /** The two time questions every prepared metric answers, for tables with `__period` and `__ts` columns. */
 import type { ColumnTable } from 'arquero';
-import { periodStart, shiftPeriod, type Granularity } from './period.js';
+import { periodStart, shiftPeriod, type Granularity } from '../kernel/period.js';
 
 /** Latest `__period` of the rows (computed once, on first use). */
 export function latestPeriodOf(rows: ColumnTable): () => string | undefined {

@@ -17,12 +17,12 @@
  */
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
-import { CxError } from '../errors.js';
+import { CxError } from '../kernel/errors.js';
 import { cellValue, ident, isPushdown, isTemporal, loadRows, type PushdownSource, type SqlRelation } from '../sources/sql.js';
 import type { SourceTable } from '../sources/types.js';
-import { compileFilter, type Filter } from './filter.js';
+import { compileFilter, type Filter } from '../kernel/filter.js';
 import { invalidRowHint, rowRejecter } from './invalid.js';
-import { parseTimestamp } from './period.js';
+import { parseTimestamp } from '../kernel/period.js';
 
 export const DAY_MS = 86_400_000;
 

@@ -19,7 +19,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { redactSecrets } from '../errors.js';
+import { redactSecrets } from '../kernel/errors.js';
 import { NotebookSession } from './session.js';
 
 export interface Request {

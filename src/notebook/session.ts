@@ -16,14 +16,14 @@
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseConfig, type Config } from '../config/load.js';
-import { CxError, CxErrors, redactSecrets } from '../errors.js';
-import { fileStamp } from '../user-files.js';
+import { CxError, CxErrors, redactSecrets } from '../kernel/errors.js';
+import { fileStamp } from '../kernel/user-files.js';
 import { computeMetrics, prepareAll, resolvePeriod, type ComputedMetrics, type MetricResult } from '../metrics/index.js';
 import type { Prepared } from '../metrics/module.js';
-import { setDateRange, shiftPeriod } from '../metrics/period.js';
+import { setDateRange, shiftPeriod } from '../kernel/period.js';
 import { sourceDateEpoch } from '../pipeline.js';
 import { buildReport, shownError, templatesDir } from '../report/build.js';
-import { asLocale, periodLabelIn } from '../report/i18n.js';
+import { asLocale, periodLabelIn } from '../kernel/i18n.js';
 import type { ReportModel, SectionModel, ShownError } from '../report/model.js';
 import { partialNames, renderSectionFragments, renderSections } from '../render/html.js';
 import { OUTPUT_CLASS, outputStylesheet } from '../render/scope-css.js';

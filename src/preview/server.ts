@@ -7,7 +7,7 @@ import { createServer, type ServerResponse } from 'node:http';
 import { dirname } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { watch, type FSWatcher } from 'chokidar';
-import { CxError } from '../errors.js';
+import { CxError } from '../kernel/errors.js';
 import { PREVIEW_CSP, PREVIEW_HEAD, PreviewSession, type RebuildKind, type RebuildResult } from './session.js';
 
 export interface PreviewOptions {

@@ -8,8 +8,8 @@
 import { createHash } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { loadConfig, type Config } from '../config/load.js';
-import { CxError, CxErrors, redactSecrets } from '../errors.js';
-import { fileStamp } from '../user-files.js';
+import { CxError, CxErrors, redactSecrets } from '../kernel/errors.js';
+import { fileStamp } from '../kernel/user-files.js';
 import { computeMetrics, prepareAll, resolvePeriod } from '../metrics/index.js';
 import type { Prepared } from '../metrics/module.js';
 import { buildReport, shownError, templatesDir } from '../report/build.js';

@@ -4,7 +4,7 @@
  */
 import { accessSync, constants } from 'node:fs';
 import puppeteer, { type Browser } from 'puppeteer-core';
-import { CxError } from '../errors.js';
+import { CxError } from '../kernel/errors.js';
 
 export const BROWSER_PATHS = [
   '/usr/bin/chromium',

@@ -6,8 +6,8 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { Config as VlConfig } from 'vega-lite';
-import { NUMBER_LOCALES, type Locale } from '../report/i18n.js';
-import { categorical, palette, themeSpec, type Theme } from '../report/theme.js';
+import { NUMBER_LOCALES, type Locale } from '../kernel/i18n.js';
+import { categorical, palette, themeSpec, type Theme } from '../kernel/theme.js';
 
 export const FONT = '"Noto Sans", "DejaVu Sans", "Noto Sans CJK SC", "Helvetica Neue", Arial, sans-serif';
 

@@ -7,12 +7,12 @@ import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
-import { CxError } from '../errors.js';
-import { readUserFile } from '../user-files.js';
-import { asLocale, translator, type Locale } from '../report/i18n.js';
+import { CxError } from '../kernel/errors.js';
+import { readUserFile } from '../kernel/user-files.js';
+import { asLocale, translator, type Locale } from '../kernel/i18n.js';
 import type { Chart, ReportModel, SectionModel, ShownError } from '../report/model.js';
 import { renderSvg } from './charts.js';
-import { themeCss, type Theme } from '../report/theme.js';
+import { themeCss, type Theme } from '../kernel/theme.js';
 
 export const DEFAULT_TEMPLATES = resolve(dirname(fileURLToPath(import.meta.url)), '../../templates/default');
 
@@ -66,7 +66,7 @@ export function partialNames(templatesDir: string): string[] {
  * have a stylesheet for one report locale, `style.<locale>.css` (e.g. style.zh-CN.css: line
  * breaking for Chinese), added after its style.css for that locale only. Templates write their
  * built-in text as `{{t "key"}}`, with placeholders as hash arguments: `{{t "kpis.vs" period=previousLabel}}`
- * (messages in src/report/i18n.ts; the result is escaped like any `{{ }}`).
+ * (messages in src/kernel/i18n.ts; the result is escaped like any `{{ }}`).
  */
 function environment(userDir: string | undefined, locale: Locale): { hb: typeof Handlebars; layout: Handlebars.TemplateDelegate; css: string[]; userCss: string[] } {
   const hb = Handlebars.create();
@@ -78,7 +78,7 @@ function environment(userDir: string | undefined, locale: Locale): { hb: typeof 
     if (typeof key !== 'string' || !options?.hash) throw new Error('{{t}} needs a message key, e.g. {{t "doc.contents"}}');
     const vars = Object.fromEntries(Object.entries(options.hash as Record<string, unknown>).map(([k, v]) => [k, v === null || v === undefined ? '' : String(v)]));
     const message = t.maybe(key, vars);
-    if (message === undefined) throw new Error(`{{t "${key}"}}: no such message (see src/report/i18n.ts)`);
+    if (message === undefined) throw new Error(`{{t "${key}"}}: no such message (see src/kernel/i18n.ts)`);
     return message;
   });
   const dirs = userDir ? [DEFAULT_TEMPLATES, userDir] : [DEFAULT_TEMPLATES];

@@ -4,7 +4,7 @@
  * chart as SVG), so VS Code and Jupyter open the report natively.
  */
 import type { Config } from '../config/load.js';
-import { asLocale, translator } from '../report/i18n.js';
+import { asLocale, translator } from '../kernel/i18n.js';
 import type { ReportModel } from '../report/model.js';
 import { renderSectionFragments, renderSections } from './html.js';
 import { OUTPUT_CLASS, outputStylesheet } from './scope-css.js';

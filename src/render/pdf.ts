@@ -6,8 +6,8 @@
  */
 import type { Browser, Page } from 'puppeteer-core';
 import type { Config } from '../config/load.js';
-import { CxError } from '../errors.js';
-import { asLocale, translator } from '../report/i18n.js';
+import { CxError } from '../kernel/errors.js';
+import { asLocale, translator } from '../kernel/i18n.js';
 import type { ReportModel } from '../report/model.js';
 import { launchBrowser } from './browser.js';
 import { renderHtml, renderSections } from './html.js';

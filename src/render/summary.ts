@@ -1,7 +1,7 @@
 /** A short Markdown summary of a report's headline numbers, e.g. for a CI job summary. */
 import type { ComputedMetrics } from '../metrics/index.js';
-import { formatter } from '../report/format.js';
-import { asLocale, translator } from '../report/i18n.js';
+import { formatter } from '../kernel/format.js';
+import { asLocale, translator } from '../kernel/i18n.js';
 import type { ReportModel } from '../report/model.js';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');

@@ -3,10 +3,10 @@
  * stage); every chart's data is inlined, so the compiled output needs no network or script.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { Band } from '../metrics/types.js';
-import { palette, toneColour } from './theme.js';
-import { formatter, type Unit } from './format.js';
-import { translator, type Translator } from './i18n.js';
+import type { Band } from '../kernel/types.js';
+import { palette, toneColour } from '../kernel/theme.js';
+import { formatter, type Unit } from '../kernel/format.js';
+import { translator, type Translator } from '../kernel/i18n.js';
 
 const WIDTH = 600;
 

@@ -1,12 +1,12 @@
 /** What every section builder gets: the config, the computed metrics, period helpers and the locale. */
 import type { Config } from '../config/load.js';
 import type { ComputedMetrics } from '../metrics/index.js';
-import type { Granularity } from '../metrics/period.js';
+import type { Granularity } from '../kernel/period.js';
 import type { MetricResult } from '../metrics/results.js';
-import { formatter, type Formatter, type Unit } from './format.js';
-import { localBands, metricMethod, metricTitle, periodLabelIn, translator, type Locale, type Translator } from './i18n.js';
+import { formatter, type Formatter, type Unit } from '../kernel/format.js';
+import { localBands, metricMethod, metricTitle, periodLabelIn, translator, type Locale, type Translator } from '../kernel/i18n.js';
 import type { SeriesPoint } from './charts.js';
-import type { Band } from '../metrics/types.js';
+import type { Band } from '../kernel/types.js';
 
 export interface SectionContext {
   config: Config;

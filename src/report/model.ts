@@ -4,8 +4,8 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { VisualBlock } from '../metrics/module.js';
-import type { Locale } from './i18n.js';
-import type { Theme } from './theme.js';
+import type { Locale } from '../kernel/i18n.js';
+import type { Theme } from '../kernel/theme.js';
 
 export interface Chart {
   id: string;

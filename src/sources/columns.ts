@@ -6,7 +6,7 @@
  * metrics to count.
  */
 import * as aq from 'arquero';
-import { parseTimestamp } from '../metrics/period.js';
+import { parseTimestamp } from '../kernel/period.js';
 import { ambiguousDates, compileFormat, describeShape, detectDateShape } from './dates.js';
 import { localTimesToUtc } from './timezone.js';
 import type { ColumnType, SourceTable } from './types.js';

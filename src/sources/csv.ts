@@ -17,7 +17,7 @@ import { extname, relative } from 'node:path';
 import { Readable, pipeline } from 'node:stream';
 import { parse as parseStream, type Options } from 'csv-parse';
 import { parse } from 'csv-parse/sync';
-import { CxError } from '../errors.js';
+import { CxError } from '../kernel/errors.js';
 import { tableFromColumns, type ColumnDecl } from './columns.js';
 import type { SourceTable } from './types.js';
 

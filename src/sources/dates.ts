@@ -9,8 +9,8 @@
  *
  * Two-digit years (`%y`) follow POSIX strptime: 69–99 are 1969–1999, 00–68 are 2000–2068.
  */
-import { CxError } from '../errors.js';
-import { daysFromCivil } from '../metrics/period.js';
+import { CxError } from '../kernel/errors.js';
+import { daysFromCivil } from '../kernel/period.js';
 
 /** A compiled format: the ISO 8601 text of a value, or null when the value does not fit. */
 export type DateReader = (value: string) => string | null;

@@ -4,7 +4,7 @@
  * against the config file's folder. With `pushdown: true` (the default) the rows stay in DuckDB
  * and the score metrics aggregate there (see sql.ts); otherwise the result is loaded into Arquero.
  */
-import { CxError } from '../errors.js';
+import { CxError } from '../kernel/errors.js';
 import { tableFromColumns, type ColumnDecl } from './columns.js';
 import { emptySource } from './read.js';
 import { duckKind, pushdownSource, subquery, type SqlRows, type SqlRunner } from './sql.js';

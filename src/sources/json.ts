@@ -3,7 +3,7 @@
  * `records:` (e.g. `records: data.items`). NDJSON: one row object per line (blank lines skipped).
  * Parse errors name the line.
  */
-import { CxError } from '../errors.js';
+import { CxError } from '../kernel/errors.js';
 import { columnsOfRows, tableFromColumns, type ColumnDecl } from './columns.js';
 import { emptySource, MAX_TEXT_SOURCE_BYTES, readSource } from './read.js';
 import type { SourceTable } from './types.js';

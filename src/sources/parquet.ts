@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import * as aq from 'arquero';
-import { CxError } from '../errors.js';
+import { CxError } from '../kernel/errors.js';
 import { tableFromColumns, type ColumnDecl } from './columns.js';
 import { emptySource, readSource } from './read.js';
 import type { SourceTable } from './types.js';

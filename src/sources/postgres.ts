@@ -4,7 +4,7 @@
  * its password are never printed, also not in errors.
  */
 import pg from 'pg';
-import { CxError, redactSecrets } from '../errors.js';
+import { CxError, redactSecrets } from '../kernel/errors.js';
 import { tableFromColumns, type ColumnDecl } from './columns.js';
 import { emptySource } from './read.js';
 import { postgresKind, pushdownSource, subquery, type SqlRows, type SqlRunner } from './sql.js';

@@ -16,8 +16,8 @@
  */
 import { constants } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
-import { CxError } from '../errors.js';
-import { checkUserFile, displayPath } from '../user-files.js';
+import { CxError } from '../kernel/errors.js';
+import { checkUserFile, displayPath } from '../kernel/user-files.js';
 
 /** Largest binary source read whole: Node's readFile limit (2 GiB − 1). */
 export const MAX_SOURCE_BYTES = 2 ** 31 - 1;

@@ -6,7 +6,7 @@
  * A local time that does not exist (the hour skipped when clocks go forward) is read with the
  * offset before the change; one that occurs twice (clocks go back) as the first occurrence.
  */
-import { utcMs } from '../metrics/period.js';
+import { utcMs } from '../kernel/period.js';
 
 const NAIVE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?$/;
 const ZONED_OR_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2}))?$/;

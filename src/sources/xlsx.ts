@@ -12,8 +12,8 @@
 import { stat } from 'node:fs/promises';
 import { relative } from 'node:path';
 import readXlsxFile, { InvalidInputError, InvalidSpreadsheetError, readSheet, SheetNotFoundError } from 'read-excel-file/node';
-import { editDistance, suggestion } from '../config/suggest.js';
-import { CxError } from '../errors.js';
+import { editDistance, suggestion } from '../kernel/suggest.js';
+import { CxError } from '../kernel/errors.js';
 import { tableFromColumns } from './columns.js';
 import { readSource } from './read.js';
 import type { SourceTable } from './types.js';

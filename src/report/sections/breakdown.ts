@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { breakdownSpec } from '../charts.js';
 import { longLabel, result, titleOf, type SectionContext } from '../context.js';
-import { testName } from '../i18n.js';
+import { testName } from '../../kernel/i18n.js';
 import type { SectionModel } from '../model.js';
 import { sectionFields } from './common.js';
 

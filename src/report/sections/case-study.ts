@@ -2,16 +2,16 @@
  * Case study: one segment's before/after comparison over named periods, against the rest of the
  * company over the same windows, with the analyst's narrative kept apart from computed findings.
  */
-import { displayPath, readUserFile } from '../../user-files.js';
+import { displayPath, readUserFile } from '../../kernel/user-files.js';
 import { z } from 'zod';
-import { CxError } from '../../errors.js';
-import { describeFilter, filterSchema, type Filter } from '../../metrics/filter.js';
-import { periodRange } from '../../metrics/period.js';
+import { CxError } from '../../kernel/errors.js';
+import { describeFilter, filterSchema, type Filter } from '../../kernel/filter.js';
+import { periodRange } from '../../kernel/period.js';
 import { aggregate, requireColumn, type PreparedMetric } from '../../metrics/prepare.js';
 import { change, periodValue, sumPeriods } from '../../metrics/results.js';
 import { caseStudySpec } from '../charts.js';
 import { longLabel, result, shortLabel, titleOf, type SectionContext } from '../context.js';
-import { describeFilterIn } from '../i18n.js';
+import { describeFilterIn } from '../../kernel/i18n.js';
 import type { SectionModel } from '../model.js';
 import { periodKeySchema, sectionFields } from './common.js';
 import { renderMarkdown } from './markdown.js';

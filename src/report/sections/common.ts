@@ -1,8 +1,8 @@
 /** Keys every section accepts, and helpers shared by the section builders. */
 import { z } from 'zod';
 import type { MetricResult } from '../../metrics/results.js';
-import { formatter, type Formatter } from '../format.js';
-import { translator, type Translator } from '../i18n.js';
+import { formatter, type Formatter } from '../../kernel/format.js';
+import { translator, type Translator } from '../../kernel/i18n.js';
 
 /** Names that would reach JavaScript's object machinery if used as keys; no source, metric or section may take them. */
 export const RESERVED_NAMES = ['__proto__', 'constructor', 'prototype'];

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { distributionSpec } from '../charts.js';
 import { bandsOf, longLabel, result, type SectionContext } from '../context.js';
-import { bandWord } from '../i18n.js';
+import { bandWord } from '../../kernel/i18n.js';
 import type { SectionModel } from '../model.js';
 import { sectionFields } from './common.js';
 import { scoreMetric } from './score-only.js';

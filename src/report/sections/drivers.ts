@@ -7,11 +7,11 @@
  * table.
  */
 import { z } from 'zod';
-import { CxError } from '../../errors.js';
+import { CxError } from '../../kernel/errors.js';
 import { computeDrivers, MAX_DRIVERS, type DriverItem } from '../../metrics/drivers.js';
 import { driversSpec, type DriverPoint } from '../charts.js';
 import { longLabel, result, titleOf, type SectionContext } from '../context.js';
-import { d3FormatFor, localTranslator } from '../i18n.js';
+import { d3FormatFor, localTranslator } from '../../kernel/i18n.js';
 import type { SectionModel } from '../model.js';
 import type { VisualBlock } from '../../metrics/module.js';
 import { sectionFields } from './common.js';

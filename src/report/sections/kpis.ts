@@ -1,6 +1,6 @@
 /** KPI cards: value, 95% CI, change with arrow coloured by what is good for the metric, n, target, sparkline. */
 import { z } from 'zod';
-import { lastPeriods } from '../../metrics/period.js';
+import { lastPeriods } from '../../kernel/period.js';
 import { sparklineSpec } from '../charts.js';
 import { longLabel, result, seriesPoints, titleOf, type SectionContext } from '../context.js';
 import type { KpiCard, SectionModel } from '../model.js';

@@ -1,7 +1,7 @@
 /** Methods appendix: definitions, sample sizes, exclusions and why, tests, data sources. */
 import type { SourceTable } from '../../sources/types.js';
 import { longLabel, methodOf, titleOf, type SectionContext } from '../context.js';
-import { exclusionReason } from '../i18n.js';
+import { exclusionReason } from '../../kernel/i18n.js';
 import type { SectionModel } from '../model.js';
 
 export function buildMethods(ctx: SectionContext, sources: Map<string, SourceTable>): SectionModel {

@@ -1,5 +1,5 @@
 /** Sections that read individual answers (distribution, verbatims, case study) need a score metric. */
-import { CxError } from '../../errors.js';
+import { CxError } from '../../kernel/errors.js';
 import { isScore, type PreparedScore } from '../../metrics/score-module.js';
 import type { SectionContext } from '../context.js';
 

@@ -1,10 +1,10 @@
 /** Trend: the metric over the last N periods with its 95% band, target line and annotations. */
 import { z } from 'zod';
-import { lastPeriods } from '../../metrics/period.js';
+import { lastPeriods } from '../../kernel/period.js';
 import { trendSpec } from '../charts.js';
-import type { Granularity } from '../../metrics/period.js';
+import type { Granularity } from '../../kernel/period.js';
 import { longLabel, result, seriesPoints, shortLabel, titleOf, type SectionContext } from '../context.js';
-import { translator, type Translator } from '../i18n.js';
+import { translator, type Translator } from '../../kernel/i18n.js';
 import type { SectionModel } from '../model.js';
 import { periodKeySchema, sectionFields } from './common.js';
 

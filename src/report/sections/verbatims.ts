@@ -4,9 +4,9 @@
  * untrusted: it stays plain text in the model and is escaped by the renderer.
  */
 import { z } from 'zod';
-import { suggestion } from '../../config/suggest.js';
-import { CxError } from '../../errors.js';
-import { filterSchema, compileFilter } from '../../metrics/filter.js';
+import { suggestion } from '../../kernel/suggest.js';
+import { CxError } from '../../kernel/errors.js';
+import { filterSchema, compileFilter } from '../../kernel/filter.js';
 import { requireColumn } from '../../metrics/prepare.js';
 import { bandsOf, longLabel, result, type SectionContext } from '../context.js';
 import type { Quote, SectionModel } from '../model.js';

@@ -3,7 +3,7 @@
  * `formatter(locale)` formats in a report locale (d3-format locale, unit words from the message
  * catalogue); the plain `format…` functions are the English formatter, for code without a locale.
  */
-import type { Interval } from '../metrics/stats.js';
+import type { Interval } from './stats.js';
 import { d3FormatFor, translator, type Locale } from './i18n.js';
 
 import type { Unit } from '../metrics/module.js';

@@ -19,10 +19,10 @@
  * - Error messages and hints are for the person writing the config and stay English.
  */
 import { format as enFormat, formatLocale, type FormatLocaleDefinition } from 'd3-format';
-import type { Granularity } from '../metrics/period.js';
-import { periodLabel as englishPeriodLabel, periodStart } from '../metrics/period.js';
-import type { Band } from '../metrics/types.js';
-import { describeFilter, type Filter } from '../metrics/filter.js';
+import type { Granularity } from './period.js';
+import { periodLabel as englishPeriodLabel, periodStart } from './period.js';
+import type { Band } from './types.js';
+import { describeFilter, type Filter } from './filter.js';
 
 export const LOCALES = ['en', 'zh-CN'] as const;
 export type Locale = (typeof LOCALES)[number];

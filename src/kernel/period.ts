@@ -8,7 +8,7 @@
  * NO_PERIOD (which holds no data), the one after it AFTER_ALL; "all" starts at the earliest and
  * ends at the latest representable instant.
  */
-import { CxError } from '../errors.js';
+import { CxError } from './errors.js';
 
 export type Granularity = 'month' | 'quarter' | 'year' | 'all';
 

@@ -1,5 +1,5 @@
 /**
- * Tests for src/metrics/stats.ts. Every expected value comes from a source independent of the code under
+ * Tests for src/kernel/stats.ts. Every expected value comes from a source independent of the code under
  * test, named in a comment next to it: published tables, closed forms, arithmetic worked by hand in the
  * comments, SciPy 1.17.1 (scipy.stats) or mpmath at 40 significant digits.
  */
