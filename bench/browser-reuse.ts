@@ -20,7 +20,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { load, modelFor } from '../src/pipeline.js';
+import { load, modelFor } from '../src/app/pipeline.js';
 import { cpuModel, median } from './machine.js';
 import { findBrowser, launchBrowser } from '../src/render/browser.js';
 import { PdfPrinter, printPdf } from '../src/render/pdf.js';

@@ -13,7 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../src/config/load.js';
+import { loadConfig } from '../src/app/config.js';
 import { computeMetrics, prepareAll, resolvePeriod } from '../src/metrics/index.js';
 import { fitBgNbd } from '../src/kernel/models/bgnbd.js';
 import { fitGammaGamma } from '../src/kernel/models/gammagamma.js';

@@ -92,12 +92,12 @@ function anchor(): { ms: number; cpuMs: number } {
 /** One run in this process, for the checkout at `root`: prints one JSON line. */
 async function runCase(root: string): Promise<void> {
   const mod = (path: string) => import(pathToFileURL(join(root, path)).href);
-  const { load, renderPeriod } = await mod('src/pipeline.ts');
+  const { load, renderPeriod } = await mod('src/app/pipeline.ts');
   const { computeMetrics, resolvePeriod } = await mod('src/metrics/index.ts');
   const { metricModule } = await mod('src/metrics/registry.ts');
   const { checkCoverage } = await mod('src/metrics/coverage.ts');
   const { buildReport } = await mod('src/report/build.ts');
-  const { sourceDateEpoch } = await mod('src/pipeline.ts');
+  const { sourceDateEpoch } = await mod('src/app/pipeline.ts');
   const { createHash } = await import('node:crypto');
   const configPath = values.config ? resolve(values.config) : join(root, 'cxreport.yaml');
   const env = { SOURCE_DATE_EPOCH: '1790000000' };

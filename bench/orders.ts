@@ -114,7 +114,7 @@ async function runCase(name: CaseName, n: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'cxreport-bench-orders-'));
   writeFileSync(join(dir, 'cxreport.yaml'), config(name, files));
   if (name.startsWith('duckdb')) await import('@duckdb/node-api'); // the native module's load is not the case's work
-  const { load, modelFor } = await import('../src/pipeline.js');
+  const { load, modelFor } = await import('../src/app/pipeline.js');
   const started = performance.now();
   const loaded = await load({ configPath: join(dir, 'cxreport.yaml'), env: {} });
   const built = modelFor(loaded);

@@ -26,7 +26,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { CxError, CxErrors, describeError } from '../src/kernel/errors.js';
-import { load, modelFor } from '../src/pipeline.js';
+import { load, modelFor } from '../src/app/pipeline.js';
 
 const CASES = ['csv', 'parquet', 'duckdb', 'postgres', 'baseline', 'baseline-postgres'] as const;
 type CaseName = (typeof CASES)[number];

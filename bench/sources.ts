@@ -637,7 +637,7 @@ Each run is a fresh Node process (\`node --max-old-space-size=${CHILD_HEAP_MB} -
 bench/sources-case.ts <case> <N> bench/.data\`), so the peak RSS it reports
 (\`process.resourceUsage().maxRSS\`) belongs to that case alone. A cxreport case writes this config
 to a temporary folder, with the case's source, and times \`load({ configPath })\` +
-\`modelFor(loaded)\` from \`src/pipeline.ts\`: reading the config and the source, validating and
+\`modelFor(loaded)\` from \`src/app/pipeline.ts\`: reading the config and the source, validating and
 preparing the three metrics, computing them for the latest month (value, interval, change and
 test, 18-month series, distribution, exclusions, the NPS breakdown by region) and building the
 report model. Rendering HTML or PDF is not included. The wall time is the median over the runs,

@@ -1,8 +1,8 @@
 /** Config errors: each names file:line:column, shows the line, and gives a hint. */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseConfig } from '../src/config/load.js';
-import { configJsonSchema } from '../src/config/schema.js';
+import { loadConfig, parseConfig } from '../src/app/config.js';
+import { configJsonSchema } from '../src/app/schema.js';
 import { CxError, CxErrors, formatError } from '../src/kernel/errors.js';
 import { makeProject } from './project.js';
 

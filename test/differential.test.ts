@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { load, modelFor } from '../src/pipeline.js';
+import { load, modelFor } from '../src/app/pipeline.js';
 import { metricsJson } from '../src/render/metrics-json.js';
 import { differences } from './engines.js';
 

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { build, load, modelFor } from '../src/pipeline.js';
+import { build, load, modelFor } from '../src/app/pipeline.js';
 import { metricsJson } from '../src/render/metrics-json.js';
 import { CxError, CxErrors } from '../src/kernel/errors.js';
 import { DRIVER_QUESTIONS, plantedShares } from '../examples/acme/drivers.js';
@@ -225,7 +225,7 @@ describe('drivers: located config errors', () => {
     expect(e.message).toMatch(/^section 2 \(drivers\): metric "nps" already has a drivers analysis \(section 1\)/);
   });
   it('the preview shows a failing drivers section in place and builds the rest', async () => {
-    const { loadConfig } = await import('../src/config/load.js');
+    const { loadConfig } = await import('../src/app/config.js');
     const { loadSources } = await import('../src/sources/index.js');
     const { prepareAll, computeMetrics } = await import('../src/metrics/index.js');
     const { buildReport } = await import('../src/report/build.js');

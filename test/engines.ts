@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
-import { load, modelFor } from '../src/pipeline.js';
+import { load, modelFor } from '../src/app/pipeline.js';
 import { metricsJson } from '../src/render/metrics-json.js';
 
 /** A deterministic pseudo-random sequence in [0, 1) (LCG), so generated fixtures are the same on every run. */

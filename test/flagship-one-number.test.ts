@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { build, type BuildResult } from '../src/pipeline.js';
+import { build, type BuildResult } from '../src/app/pipeline.js';
 import { MESSAGES as CLV_MESSAGES } from '../src/metrics/clv.js';
 
 const root = join(import.meta.dirname, '..');

@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { build } from '../src/pipeline.js';
+import { build } from '../src/app/pipeline.js';
 import { surveyProject } from './project.js';
 
 const dir = join(import.meta.dirname, 'golden', 'survey');

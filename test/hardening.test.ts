@@ -121,7 +121,7 @@ describe('rows 3 and 6: period keys and implausible dates', () => {
   });
 
   it('dates outside report.date_range are excluded by reason and never become the latest period; the range is configurable', async () => {
-    const { build } = await import('../src/pipeline.js');
+    const { build } = await import('../src/app/pipeline.js');
     const { readFileSync, writeFileSync } = await import('node:fs');
     const { join } = await import('node:path');
     const dir = surveyProject();
@@ -489,8 +489,8 @@ describe('rows 7 and 8: analyst HTML and theme values', () => {
   });
 
   it('font-family lists with names, quoted names and commas are accepted', async () => {
-    const { configSchema } = await import('../src/config/schema.js');
-    const font = configSchema.shape.theme.unwrap().shape.font;
+    const { configSchema } = await import('../src/app/schema.js');
+    const font = (configSchema as any).shape.theme.unwrap().shape.font;
     for (const ok of ['Inter, Noto Sans, sans-serif', '"Noto Sans CJK SC", \'Source Han Sans\', serif', 'Helvetica Neue', '微软雅黑, sans-serif']) expect(font.safeParse(ok).success, ok).toBe(true);
   });
 
@@ -504,7 +504,7 @@ describe('rows 7 and 8: analyst HTML and theme values', () => {
 
 describe('row 6 in the database: pushed-down score metrics read the same plausible dates', () => {
   it('DuckDB with pushdown gives the CSV\'s period and exclusion counts for out-of-range dates', async () => {
-    const { build } = await import('../src/pipeline.js');
+    const { build } = await import('../src/app/pipeline.js');
     const dir = surveyProject();
     const data = join(dir, 'data', 'responses.csv');
     writeFileSync(data, `${readFileSync(data, 'utf8')}901,9999-10-01T00:00:00Z,email,EMEA,10,5,7,\n902,0099-10-01T00:00:00Z,email,EMEA,0,1,1,\n`);

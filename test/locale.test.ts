@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csat, type CsatDef } from '../src/metrics/csat.js';
 import { ces, type CesDef } from '../src/metrics/ces.js';
 import { nps, type NpsDef } from '../src/metrics/nps.js';
-import { build, type BuildResult } from '../src/pipeline.js';
+import { build, type BuildResult } from '../src/app/pipeline.js';
 import { renderNotebook } from '../src/render/notebook.js';
 import { readOutline } from '../src/render/pdf-document.js';
 import { summaryMarkdown } from '../src/render/summary.js';

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { build, type BuildResult } from '../src/pipeline.js';
+import { build, type BuildResult } from '../src/app/pipeline.js';
 import { normalCdf, studentTCdf } from '../src/kernel/stats.js';
 import { surveyProject } from './project.js';
 

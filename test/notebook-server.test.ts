@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { build } from '../src/pipeline.js';
+import { build } from '../src/app/pipeline.js';
 import { NotebookServer } from '../src/notebook/server.js';
 import { NotebookSession } from '../src/notebook/session.js';
 import { renderSectionFragments } from '../src/render/html.js';

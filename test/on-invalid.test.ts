@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CxError } from '../src/kernel/errors.js';
-import { build } from '../src/pipeline.js';
+import { build } from '../src/app/pipeline.js';
 import { csv, makeProject } from './project.js';
 
 const REPORT = `report:

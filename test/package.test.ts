@@ -52,7 +52,7 @@ describe('the npm package', () => {
 
   it('ships compiled JavaScript, templates, the schema and a shrinkwrap; no tests, benchmarks or example data', () => {
     const files = execFileSync('tar', ['tzf', tarball], { encoding: 'utf8' }).trim().split('\n').map((f) => f.replace(/^package\//, ''));
-    for (const f of ['bin/cxreport.js', 'bin/entry.js', 'dist/cli/main.js', 'dist/pipeline.js', 'templates/default/layout.hbs', 'templates/init/cxreport.yaml', 'schema/cxreport.schema.json', 'examples/ci/cxreport.yml', 'npm-shrinkwrap.json', 'package.json', 'README.md']) expect(files).toContain(f);
+    for (const f of ['bin/cxreport.js', 'bin/entry.js', 'dist/cli/main.js', 'dist/app/pipeline.js', 'templates/default/layout.hbs', 'templates/init/cxreport.yaml', 'schema/cxreport.schema.json', 'examples/ci/cxreport.yml', 'npm-shrinkwrap.json', 'package.json', 'README.md']) expect(files).toContain(f);
     const shipped = (prefix: string) => files.filter((f) => f.startsWith(prefix));
     for (const absent of ['src/', 'test/', 'bench/', 'examples/acme/', 'scripts/', 'docs/', 'reports/']) expect(shipped(absent)).toEqual([]);
     expect(files.filter((f) => f.endsWith('.ts') || f.endsWith('.map'))).toEqual([]);

@@ -12,7 +12,7 @@ import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CxError } from '../src/kernel/errors.js';
-import { load, modelFor } from '../src/pipeline.js';
+import { load, modelFor } from '../src/app/pipeline.js';
 import { findBrowser } from '../src/render/browser.js';
 import { PdfPrinter } from '../src/render/pdf.js';
 import { readOutline, type OutlineEntry } from '../src/render/pdf-document.js';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
-import { build } from '../src/pipeline.js';
+import { build } from '../src/app/pipeline.js';
 import { loadPostgres } from '../src/sources/postgres.js';
 import { csv, makeProject, SURVEY_CONFIG, SURVEY_HEADER, surveyRows } from './project.js';
 

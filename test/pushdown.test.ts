@@ -10,14 +10,15 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
-import { loadConfig } from '../src/config/load.js';
+import { loadConfig } from '../src/app/config.js';
 import { prepareAll } from '../src/metrics/index.js';
 import { cellsSql, dimensionsOf } from '../src/metrics/pushdown.js';
 import type { PreparedMetric } from '../src/metrics/prepare.js';
-import { build, forSegment, load, modelFor } from '../src/pipeline.js';
+import { build, forSegment, load, modelFor } from '../src/app/pipeline.js';
 import { metricsJson } from '../src/render/metrics-json.js';
 import { loadSources } from '../src/sources/index.js';
 import { isPushdown, referencedColumns, SqlRelation } from '../src/sources/sql.js';
+import { planOf } from '../src/config/plan.js';
 import { csv, makeProject, SURVEY_CONFIG, SURVEY_HEADER, surveyRows } from './project.js';
 
 /** The survey config without its EMEA case study (a matrix segment of APAC has no EMEA rows to study). */
@@ -96,7 +97,7 @@ describe('score metrics pushed down to DuckDB', () => {
     if (!isPushdown(source)) throw new Error('expected a pushdown source');
     // every column but the unused id: scores, date, the breakdown's channel, the segment's region, the quoted comment
     expect(source.sql.projection).toEqual(['submitted_at', 'channel', 'region', 'nps_score', 'csat', 'ces', 'comment']);
-    expect(referencedColumns({ metrics: { m: { score: 'a', filter: { b: 1 } } }, sections: [{ by: 'c' }], matrix: { d: ['x'] } }, ['a', 'b', 'c', 'd', 'e'])).toEqual(['a', 'b', 'c', 'd']);
+    expect(referencedColumns(planOf({ metrics: { m: { type: 'nps', source: 's', score: 'a', filter: { b: 1 } } }, sections: [{ type: 'breakdown', by: 'c' }], matrix: { d: ['x'] } }).names, ['a', 'b', 'c', 'd', 'e'])).toEqual(['a', 'b', 'c', 'd']);
     const statements: string[] = [];
     const runner = source.sql.runner;
     const run = runner.run.bind(runner);

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build } from '../src/pipeline.js';
+import { build } from '../src/app/pipeline.js';
 import { loadSource } from '../src/sources/index.js';
 import { makeProject } from './project.js';
 import { describeShared, sharedFile } from './shared-data.js';

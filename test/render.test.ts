@@ -1,7 +1,7 @@
 /** The HTML report: every section type, real values, escaping of customer text, self-contained. */
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { build, type BuildResult } from '../src/pipeline.js';
+import { build, type BuildResult } from '../src/app/pipeline.js';
 import { decodeEntities } from './html-text.js';
 import { csv, HOSTILE_COMMENT, makeProject, SURVEY_CONFIG, SURVEY_HEADER, surveyProject, surveyRows } from './project.js';
 

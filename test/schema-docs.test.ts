@@ -1,6 +1,6 @@
 /** Editor support: every key of the JSON Schema carries a description (hover docs) and an example or default. */
 import { describe, expect, it } from 'vitest';
-import { configJsonSchema } from '../src/config/schema.js';
+import { configJsonSchema } from '../src/app/schema.js';
 
 type Node = Record<string, any>;
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CxError, CxErrors } from '../src/kernel/errors.js';
-import { build, type BuildResult } from '../src/pipeline.js';
+import { build, type BuildResult } from '../src/app/pipeline.js';
 import { npsChangeTest, npsEstimate, twoProportionZTest, wilsonInterval } from '../src/kernel/stats.js';
 import { MESSAGES as FLAG_MESSAGES } from '../src/metrics/churn-flag.js';
 import { sameKeys } from '../src/kernel/i18n.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as aq from 'arquero';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { build } from '../src/pipeline.js';
+import { build } from '../src/app/pipeline.js';
 import { CxError } from '../src/kernel/errors.js';
 import { loadSource } from '../src/sources/index.js';
 import { csv, makeProject, SURVEY_CONFIG, SURVEY_HEADER, surveyRows } from './project.js';

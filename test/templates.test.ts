@@ -2,7 +2,7 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { build } from '../src/pipeline.js';
+import { build } from '../src/app/pipeline.js';
 import { SURVEY_CONFIG, surveyProject } from './project.js';
 
 async function buildWith(extraConfig: string, files: Record<string, string> = {}, sections = '') {

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CxErrors } from '../src/kernel/errors.js';
-import { build } from '../src/pipeline.js';
+import { build } from '../src/app/pipeline.js';
 import { localTimesToUtc } from '../src/sources/timezone.js';
 import { csv, makeProject } from './project.js';
 

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
-import { loadConfig } from '../src/config/load.js';
+import { loadConfig } from '../src/app/config.js';
 import type { TransactionCells } from '../src/metrics/transactions.js';
 import { transactionCellsSql } from '../src/metrics/transactions.js';
 import { loadSources } from '../src/sources/index.js';

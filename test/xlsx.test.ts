@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { SourceDef } from '../src/config/schema.js';
+import type { SourceDef } from '../src/app/schema.js';
 import { CxError } from '../src/kernel/errors.js';
 import { ROW } from '../src/sources/columns.js';
 import { loadSource } from '../src/sources/index.js';

@@ -25,7 +25,7 @@ import { marked } from 'marked';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
-import { build } from '../src/pipeline.js';
+import { build } from '../src/app/pipeline.js';
 import { startPreview } from '../src/preview/server.js';
 import { PREVIEW_HEAD } from '../src/preview/session.js';
 import { BROWSER_ARGS, BROWSER_PATHS } from '../src/render/browser.js';

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { configJsonSchema } from '../config/schema.js';
+import { configJsonSchema } from '../app/schema.js';
 import { CxError } from '../kernel/errors.js';
 import { sampleResponses } from './sample-data.js';
 

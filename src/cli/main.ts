@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CxError, describeError, redactSecrets } from '../kernel/errors.js';
-import type { Loaded } from '../pipeline.js';
+import type { Loaded } from '../app/pipeline.js';
 import { COMMAND_USAGE, parseCommand, USAGE, type Command } from './args.js';
 import type { BuiltReport } from './outputs.js';
 import { chooseMode, createReporter, type Reporter } from './reporter.js';
@@ -57,7 +57,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         io.stdout(`cxreport ${version()}\n`);
         return EXIT.ok;
       case 'schema': {
-        const { configJsonSchema } = await import('../config/schema.js');
+        const { configJsonSchema } = await import('../app/schema.js');
         io.stdout(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
         return EXIT.ok;
       }
@@ -177,7 +177,7 @@ function buildSummary(built: BuiltReport[], wrote: { path: string; bytes: number
 }
 
 async function validate(command: Command, io: Io): Promise<number> {
-  const { forSegment, load, modelFor, segmentsOf } = await import('../pipeline.js');
+  const { forSegment, load, modelFor, segmentsOf } = await import('../app/pipeline.js');
   const loaded = await load({ configPath: command.config, env: io.env, cwd: io.cwd });
   const periods = (await periodsOf(command, loaded)).map((p) => modelFor(loaded, p).computed.period);
   for (const segment of segmentsOf(loaded.config)) if (segment) await forSegment(loaded, segment);
@@ -189,7 +189,7 @@ async function validate(command: Command, io: Io): Promise<number> {
 }
 
 async function runBuild(command: Command, io: Io, reporter: Reporter): Promise<number> {
-  const { forSegment, load, modelFor, renderPeriod, segmentsOf } = await import('../pipeline.js');
+  const { forSegment, load, modelFor, renderPeriod, segmentsOf } = await import('../app/pipeline.js');
   const { PdfPrinter } = await import('../render/pdf.js');
   const { slug } = await import('../report/sections/common.js');
   const { indexPage, manifest, sha256 } = await import('./outputs.js');

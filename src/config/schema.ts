@@ -4,15 +4,18 @@
  * their modules; this file composes them.
  */
 import { z } from 'zod';
-import { metricSchemas } from '../metrics/registry.js';
 import { LOCALES } from '../kernel/i18n.js';
-import { periodKeySchema, RESERVED_NAMES } from '../report/sections/common.js';
-import { sectionSchemas } from '../report/sections/index.js';
-import { sourceSchema } from '../sources/schema.js';
 import { DEFAULT_DATE_RANGE, utcMs } from '../kernel/period.js';
-import { addExamples } from './examples.js';
 
-export { sourceSchema };
+/** Names that would reach JavaScript's object machinery if used as keys; no source, metric or section may take them. */
+export const RESERVED_NAMES = ['__proto__', 'constructor', 'prototype'];
+
+/**
+ * A period key as written in a config: month "2026-10", quarter "2026-Q4", year "2026" or "all".
+ * Whether it fits the report's granularity and the plausible date range is checked once the
+ * whole config is known (config/load.ts).
+ */
+export const periodKeySchema = z.string().regex(/^(\d{4}(-(0[1-9]|1[0-2]|Q[1-4]))?|all)$/, 'not a period key: use "2026-10" (month), "2026-Q4" (quarter), "2026" (year) or "all"');
 
 const periodKey = periodKeySchema.describe('A period key: "2026-10" (month), "2026-Q4" (quarter), "2026" (year) or "all" (granularity all).');
 
@@ -66,10 +69,6 @@ export const reportSchema = z
 
 
 
-export const metricSchema = z.discriminatedUnion('type', [...metricSchemas]);
-
-export const sectionSchema = z.discriminatedUnion('type', [...sectionSchemas]);
-
 const colour = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'a hex colour like "#1f4e79"');
 
 /**
@@ -114,13 +113,19 @@ export const outputsSchema = z
 /** The name of a source or metric (also a key in the objects that hold them). */
 const nameSchema = z.string().regex(/^[A-Za-z_][\w-]*$/, 'a name of letters, digits, _ and -').refine((n) => !RESERVED_NAMES.includes(n), { message: `a reserved name: ${RESERVED_NAMES.join(', ')} cannot name a source, metric or section` });
 
-export const configSchema = z
+/**
+ * The config schema from the schemas each layer contributes (a source, a metric and a section
+ * definition, usually discriminated unions over their types). The composition happens above the
+ * layers (src/app/schema.ts), so that this layer imports none of them.
+ */
+export function composeConfigSchema<S extends z.ZodType, M extends z.ZodType, X extends z.ZodType>(parts: { source: S; metric: M; section: X }) {
+  return z
   .strictObject({
     $schema: z.string().optional().describe('JSON Schema reference for editors.'),
     report: reportSchema,
-    sources: z.record(nameSchema, sourceSchema).describe('Named data sources.'),
-    metrics: z.record(nameSchema, metricSchema).describe('Named metrics computed from the sources.'),
-    sections: z.array(sectionSchema).min(1).describe('Report sections, in order.'),
+    sources: z.record(nameSchema, parts.source).describe('Named data sources.'),
+    metrics: z.record(nameSchema, parts.metric).describe('Named metrics computed from the sources.'),
+    sections: z.array(parts.section).min(1).describe('Report sections, in order.'),
     outputs: outputsSchema,
     theme: z
       .strictObject({
@@ -149,17 +154,12 @@ export const configSchema = z
       .meta({ examples: [{ region: ['North America', 'EMEA', 'APAC', 'LATAM'] }] }),
   })
   .describe('cxreport configuration (cxreport.yaml).');
+}
 
-export type RawConfig = z.infer<typeof configSchema>;
-export type SourceDef = z.infer<typeof sourceSchema>;
-export type MetricDef = z.infer<typeof metricSchema>;
-export type SectionDef = z.infer<typeof sectionSchema>;
+/** The config as every layer sees it: sources, metrics and sections typed only by what all of them share. */
+const baseConfigSchema = composeConfigSchema({ source: z.looseObject({ type: z.string() }), metric: z.looseObject({ type: z.string(), source: z.string() }), section: z.looseObject({ type: z.string(), title: z.string().optional() }) });
+
+
+export type RawConfig = z.infer<typeof baseConfigSchema>;
 export type ReportDef = z.infer<typeof reportSchema>;
 export type OutputsDef = z.infer<typeof outputsSchema>;
-
-/** JSON Schema (draft 2020-12) of the config file, generated from the zod schema. */
-export function configJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
-  addExamples(schema);
-  return { ...schema, title: 'cxreport.yaml' };
-}

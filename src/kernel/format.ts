@@ -4,11 +4,12 @@
  * catalogue); the plain `format…` functions are the English formatter, for code without a locale.
  */
 import type { Interval } from './stats.js';
+/** The unit of a metric's value, which decides how it is written. */
+export type Unit = 'points' | 'percent' | 'score' | 'count' | 'currency' | 'duration' | 'ratio';
+
 import { d3FormatFor, translator, type Locale } from './i18n.js';
 
-import type { Unit } from '../metrics/module.js';
 
-export type { Unit };
 
 /** Replaces the ASCII hyphen-minus d3 emits with a true minus sign. */
 /** A true minus sign, and a signed zero ("+0.0", "−0.00") shown as "±0.0". */

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { csv, makeProject } from '../../test/project.js';
 import { CxError } from '../kernel/errors.js';
-import { build } from '../pipeline.js';
+import { build } from '../app/pipeline.js';
 import { parseCsv } from '../sources/csv.js';
 import { sameKeys } from '../kernel/i18n.js';
 import { cohortRetentionModule, cohortRetentionSchema, MESSAGES, overlapZTest, type CohortRow } from './cohort-retention.js';

@@ -20,6 +20,7 @@
  * { levels: [...] } }`. At most 12 drivers (2^12 = 4,096 subsets): the section schema refuses more.
  */
 import type { Config } from '../config/load.js';
+import type { DriversNeed } from '../config/plan.js';
 import { CxError } from '../kernel/errors.js';
 import type { Path } from '../config/yaml-source.js';
 import { localTranslator, type Locale } from '../kernel/i18n.js';
@@ -330,25 +331,8 @@ export function bootstrapShares(data: Float64Array, p: number, resamples: number
 // Sections → prepared rows → one result per report period
 // ---------------------------------------------------------------------------------------------
 
-/** A drivers section as the metric layer reads it (the schema is in report/sections/drivers.ts). */
-export interface DriversSpec {
-  /** index of the section in `sections:` */
-  index: number;
-  drivers: string[];
-  periods: number;
-  resamples: number;
-  seed: number;
-}
-
-/** The drivers sections naming metric `id` (sections already failing are left out). */
-export function driverSpecs(config: Config, id: string): DriversSpec[] {
-  const out: DriversSpec[] = [];
-  (config.sections as Record<string, unknown>[]).forEach((s, index) => {
-    if (s.type !== 'drivers' || s.metric !== id || config.sectionErrors?.has(index)) return;
-    out.push({ index, drivers: (s.drivers as string[]) ?? [], periods: (s.periods as number) ?? 12, resamples: (s.resamples as number) ?? 500, seed: (s.seed as number) ?? 1 });
-  });
-  return out;
-}
+/** A drivers analysis as the plan asks for it (config/plan.ts; the section schema is in report/sections/drivers.ts). */
+export type DriversSpec = DriversNeed;
 
 const sameSpec = (a: DriversSpec, b: DriversSpec) => a.periods === b.periods && a.resamples === b.resamples && a.seed === b.seed && a.drivers.join('\u0000') === b.drivers.join('\u0000');
 
@@ -426,7 +410,7 @@ export const MESSAGES = {
  */
 export function prepareDrivers(id: string, pm: PreparedMetric, config: Config, specs: DriversSpec[], problems: Map<number, CxError>): PreparedDrivers | undefined {
   const fail = (indices: number[], error: CxError): void => {
-    if (!config.sectionErrors) throw error;
+    if (!config.lenient) throw error;
     for (const i of indices) problems.set(i, error);
   };
   let chosen: DriversSpec | undefined;

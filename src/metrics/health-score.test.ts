@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CxError } from '../kernel/errors.js';
-import { build, load, type BuildResult } from '../pipeline.js';
+import { build, load, type BuildResult } from '../app/pipeline.js';
 import { bandOf, normalise } from './health-score.js';
 import { MESSAGES } from './health-score.js';
 import { sameKeys } from '../kernel/i18n.js';

@@ -19,6 +19,8 @@ export interface ComputedMetrics {
   results: Map<string, MetricResult>;
   /** lenient mode: metrics that could not be prepared, with their error */
   errors: Map<string, CxError>;
+  /** lenient mode: problems found while computing that belong to one section (a missing breakdown column), by section index */
+  sectionErrors: Map<number, CxError[]>;
   /** metrics that excluded more than half of their rows (coverage.ts), for the build output and the methods appendix */
   warnings?: string[];
 }
@@ -105,26 +107,27 @@ export function resolvePeriod(config: Config, prepared: Map<string, Prepared>, r
   return last;
 }
 
-/** Breakdown columns requested for each metric by the report's sections (checked to exist). */
-function breakdownColumns(config: Config, errors: Map<string, CxError>, sources: (metric: string) => SourceTable | undefined): Map<string, string[]> {
+/**
+ * Breakdown columns the plan asks of each metric, each checked to exist in the metric's source. A
+ * missing column stops the build, or in lenient mode is kept for the section that asked.
+ */
+function breakdownColumns(config: Config, sectionErrors: Map<number, CxError[]>, sources: (metric: string) => SourceTable | undefined): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  config.sections.forEach((section, i) => {
-    if (config.sectionErrors?.has(i)) return;
-    if (section.type !== 'breakdown' && !(section.type === 'chart' && section.data === 'breakdown' && section.by)) return;
-    const source = sources(section.metric);
-    const by = section.by as string;
-    try {
-      if (source) requireColumn(source, by, config, ['sections', i, 'by'], `section ${i + 1} (${section.type})`);
-    } catch (error) {
-      // lenient mode: the section's cell shows the error
-      if (!config.sectionErrors || !(error instanceof CxError)) throw error;
-      config.sectionErrors.set(i, [error]);
-      return;
+  for (const [id, needs] of config.plan.metrics) {
+    const source = sources(id);
+    for (const { column, index, type } of needs.breakdowns) {
+      try {
+        if (source) requireColumn(source, column, config, ['sections', index, 'by'], `section ${index + 1} (${type})`);
+      } catch (error) {
+        if (!config.lenient || !(error instanceof CxError)) throw error;
+        sectionErrors.set(index, [...(sectionErrors.get(index) ?? []), error]);
+        continue;
+      }
+      const list = out.get(id) ?? [];
+      if (!list.includes(column)) list.push(column);
+      out.set(id, list);
     }
-    const list = out.get(section.metric) ?? [];
-    if (!list.includes(by)) list.push(by);
-    out.set(section.metric, list);
-  });
+  }
   return out;
 }
 
@@ -150,17 +153,11 @@ function withoutChange(r: MetricResult): MetricResult {
 export function displayedPeriods(config: Config, period: string, previousPeriod: string): Map<string, Set<string>> {
   const granularity = config.report.period.granularity;
   const out = new Map<string, Set<string>>();
-  const show = (id: unknown, count: unknown) => {
-    if (typeof id !== 'string') return;
-    const set = out.get(id) ?? new Set([period, previousPeriod]);
+  for (const [id, needs] of config.plan.metrics) {
+    if (needs.displayed.length === 0) continue;
+    const set = new Set([period, previousPeriod]);
+    if (granularity !== 'all') for (const count of needs.displayed) for (const p of lastPeriods(period, count, granularity)) set.add(p);
     out.set(id, set);
-    // the sections' own default is 12 periods
-    if (granularity !== 'all') for (const p of lastPeriods(period, typeof count === 'number' ? count : 12, granularity)) set.add(p);
-  };
-  for (const section of config.sections as Record<string, unknown>[]) {
-    if (section.type === 'trend') show(section.metric, section.periods);
-    else if (section.type === 'chart' && (section.data ?? 'series') === 'series') show(section.metric, section.periods);
-    else if (section.type === 'kpis' && Array.isArray(section.metrics)) for (const id of section.metrics) show(id, section.sparkline_periods);
   }
   return out;
 }
@@ -168,7 +165,8 @@ export function displayedPeriods(config: Config, period: string, previousPeriod:
 /** Computes all metric results for the period. */
 export function computeMetrics(config: Config, prepared: Map<string, Prepared>, sources: Map<string, SourceTable>, period: string, errors: Map<string, CxError> = new Map(), onMetric?: (id: string, index: number, total: number) => void): ComputedMetrics {
   const granularity = config.report.period.granularity;
-  const breakdowns = breakdownColumns(config, errors, (id) => {
+  const sectionErrors = new Map<number, CxError[]>();
+  const breakdowns = breakdownColumns(config, sectionErrors, (id) => {
     const name = (config.metrics[id] as { source?: unknown } | undefined)?.source;
     return typeof name === 'string' ? sources.get(name) : undefined;
   });
@@ -182,5 +180,5 @@ export function computeMetrics(config: Config, prepared: Map<string, Prepared>, 
     const result = module.compute(p, { locale: config.report.locale, period, previousPeriod, granularity, breakdowns: breakdowns.get(id) ?? [], minSample: (config.metrics[id] as { min_sample?: number }).min_sample ?? config.report.min_sample, config, displayed: displayed.get(id) ?? new Set([period, previousPeriod]) });
     results.set(id, granularity === 'all' ? withoutChange(result) : result);
   }
-  return { period, previousPeriod, prepared, results, errors };
+  return { period, previousPeriod, prepared, results, errors, sectionErrors };
 }

@@ -47,7 +47,8 @@ export interface GroupResult extends PeriodValue {
   significant: boolean;
 }
 
-export type Unit = 'points' | 'percent' | 'score' | 'count' | 'currency' | 'duration' | 'ratio';
+export type { Unit } from '../kernel/format.js';
+import type { Unit } from '../kernel/format.js';
 
 /** What every metric yields for one period; type-specific detail goes in `extra`. */
 export interface MetricResult extends PeriodValue, Change {

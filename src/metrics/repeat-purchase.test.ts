@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { describeShared, sharedFile } from '../../test/shared-data.js';
 import { csv, makeProject } from '../../test/project.js';
 import { CxError } from '../kernel/errors.js';
-import { build, type BuildResult } from '../pipeline.js';
+import { build, type BuildResult } from '../app/pipeline.js';
 import { normalCdf } from '../kernel/stats.js';
 import { sameKeys } from '../kernel/i18n.js';
 import { MESSAGES } from './repeat-purchase.js';

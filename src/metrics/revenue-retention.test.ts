@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { lcg } from '../../test/engines.js';
 import { csv, makeProject } from '../../test/project.js';
 import { CxError } from '../kernel/errors.js';
-import { build } from '../pipeline.js';
+import { build } from '../app/pipeline.js';
 import { parseCsv } from '../sources/csv.js';
 import type { MetricResult } from './module.js';
 import { sameKeys } from '../kernel/i18n.js';

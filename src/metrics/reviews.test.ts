@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CxError } from '../kernel/errors.js';
-import { build, load, type BuildResult } from '../pipeline.js';
+import { build, load, type BuildResult } from '../app/pipeline.js';
 import { computeMetrics } from './index.js';
 import { normalCdf, studentTCdf } from '../kernel/stats.js';
 import { MESSAGES, reviews } from './reviews.js';

@@ -7,7 +7,8 @@ import type { CxError } from '../kernel/errors.js';
 import { tableFromColumns } from '../sources/columns.js';
 import { ident, isPushdown, loadRows, type PushdownSource } from '../sources/sql.js';
 import { canPushDown, dimensionsOf, pushDownCells, sourceDimensions } from './pushdown.js';
-import { computeDrivers, driverSpecs, prepareDrivers, type PreparedDrivers } from './drivers.js';
+import { computeDrivers, prepareDrivers, type PreparedDrivers } from './drivers.js';
+import type { QuoteNeed } from '../config/plan.js';
 import { prepareMetric, latestPeriod, requireColumn, scoreDate, type PreparedMetric } from './prepare.js';
 import { metricResult } from './results.js';
 import type { MetricModule } from './module.js';
@@ -39,7 +40,7 @@ export function scoreModule<D extends { type: string }>(type: ScoreType<D>): Met
       const def = ctx.def as never as ScoreDef;
       const source = ctx.source('source');
       let pm: PreparedMetric;
-      const driven = driverSpecs(ctx.config, ctx.id);
+      const driven = ctx.config.plan.metrics.get(ctx.id)?.drivers ?? [];
       let drivers: PreparedDrivers | undefined;
       const driverProblems = new Map<number, CxError>();
       // granularity all keeps undated answers, which the database cells leave out: rows in memory
@@ -96,8 +97,8 @@ async function commentedRows(id: string, def: ScoreDef, type: ScoreType<any>, so
   if (texts.length === 0) return undefined;
   const wanted = new Set([def.date!, def.score, ...texts, ...Object.keys(def.filter ?? {})]);
   for (const s of sections) {
-    for (const c of (s.attribute as unknown[] | undefined) ?? []) if (has(c)) wanted.add(c);
-    for (const c of Object.keys((s.filter as object | undefined) ?? {})) if (has(c)) wanted.add(c);
+    for (const c of s.attribute) if (has(c)) wanted.add(c);
+    for (const c of s.filter) if (has(c)) wanted.add(c);
   }
   const columns = [...wanted];
   const nonEmpty = texts.map((t) => `NULLIF(TRIM(CAST(${ident(t)} AS VARCHAR)), '') IS NOT NULL`).join(' OR ');
@@ -106,7 +107,7 @@ async function commentedRows(id: string, def: ScoreDef, type: ScoreType<any>, so
   return prepareMetric(id, def, type, { ...table, onInvalid: 'exclude' }, config, { keepRows: true });
 }
 
-/** The verbatims sections quoting this metric's answers. */
-function quotes(config: Config, id: string): Record<string, unknown>[] {
-  return (config.sections as Record<string, unknown>[]).filter((s) => s.type === 'verbatims' && s.metric === id);
+/** What the verbatims sections quoting this metric's answers need (the plan). */
+function quotes(config: Config, id: string): QuoteNeed[] {
+  return config.plan.metrics.get(id)?.quotes ?? [];
 }

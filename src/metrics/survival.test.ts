@@ -13,7 +13,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { describeShared, sharedFile } from '../../test/shared-data.js';
 import { csv, makeProject } from '../../test/project.js';
 import { CxError } from '../kernel/errors.js';
-import { build } from '../pipeline.js';
+import { build } from '../app/pipeline.js';
 import { parseCsv } from '../sources/csv.js';
 import type { MetricResult } from './module.js';
 import { shiftPeriod } from '../kernel/period.js';

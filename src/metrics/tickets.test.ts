@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CxError } from '../kernel/errors.js';
-import { build, load, type BuildResult } from '../pipeline.js';
+import { build, load, type BuildResult } from '../app/pipeline.js';
 import { computeMetrics } from './index.js';
 import { normalCdf } from '../kernel/stats.js';
 import { moodMedianTest, parseFlag, poissonInterval, poissonRateTest, quantileInterval } from './tickets.js';

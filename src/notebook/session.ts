@@ -13,15 +13,17 @@
  * once. A metric is computed with the whole config, as in the build (breakdown columns, shown
  * periods and drivers come from every section naming it), so a cell shows the report's numbers.
  */
+import { full } from '../app/schema.js';
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { parseConfig, type Config } from '../config/load.js';
+import { type Config } from '../config/load.js';
+import { parseConfig } from '../app/config.js';
 import { CxError, CxErrors, redactSecrets } from '../kernel/errors.js';
 import { fileStamp } from '../kernel/user-files.js';
 import { computeMetrics, prepareAll, resolvePeriod, type ComputedMetrics, type MetricResult } from '../metrics/index.js';
 import type { Prepared } from '../metrics/module.js';
 import { setDateRange, shiftPeriod } from '../kernel/period.js';
-import { sourceDateEpoch } from '../pipeline.js';
+import { sourceDateEpoch } from '../app/pipeline.js';
 import { buildReport, shownError, templatesDir } from '../report/build.js';
 import { asLocale, periodLabelIn } from '../kernel/i18n.js';
 import type { ReportModel, SectionModel, ShownError } from '../report/model.js';
@@ -142,6 +144,7 @@ export interface SessionOptions {
 export class NotebookSession {
   private parsed?: { key: string; config?: Config; errors: CellError[] };
   private sources?: { key: string; tables: Map<string, SourceTable> };
+  private computedProblems?: { config: Config; sources: Map<string, SourceTable>; errors: Map<number, CxError[]> };
   private prepared = new Map<string, { key: string; prepared?: Prepared; error?: CxError }>();
   private results = new Map<string, { key: string; result: MetricResult }>();
   private readonly env: Record<string, string | undefined>;
@@ -182,7 +185,7 @@ export class NotebookSession {
   private async tables(config: Config): Promise<Map<string, SourceTable>> {
     // the loaders also read the date columns the metrics name (dateColumns)
     const dates = [...dateColumns(config)].map(([name, columns]) => [name, [...columns].sort()]);
-    const key = JSON.stringify([config.sources, Object.values(config.sources).map((s) => ('path' in s ? fileStamp(s.path) : 'query')), dates]);
+    const key = JSON.stringify([config.sources, Object.values(full(config).sources).map((s) => ('path' in s ? fileStamp(s.path) : 'query')), dates]);
     this.last.loadedSources = false;
     if (this.sources?.key !== key) {
       this.sources = { key, tables: await loadSources(config) };
@@ -252,10 +255,14 @@ export class NotebookSession {
     if (missing.length > 0) {
       const computed = computeMetrics(config, new Map(missing.map((id) => [id, prepared.get(id)!])), sources, period, metricErrors);
       for (const [id, result] of computed.results) this.results.set(id, { key: key(id), result });
+      // problems of one section found while computing (a missing breakdown column) stay with this config and data
+      this.computedProblems = { config, sources, errors: computed.sectionErrors };
     }
+    const problems = this.computedProblems;
+    const sectionErrors = problems && problems.config === config && problems.sources === sources ? problems.errors : new Map<number, CxError[]>();
     const results = new Map<string, MetricResult>();
     for (const id of ids) if (prepared.has(id)) results.set(id, this.results.get(id)!.result);
-    return { period, previousPeriod: shiftPeriod(period, -1, config.report.period.granularity), prepared, results, errors: metricErrors };
+    return { period, previousPeriod: shiftPeriod(period, -1, config.report.period.granularity), prepared, results, errors: metricErrors, sectionErrors };
   }
 
   /** Runs sections (each one cell): their outputs in the order asked. */

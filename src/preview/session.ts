@@ -5,9 +5,11 @@
  * model; to a template, only re-renders. Errors that belong to one section are shown in its cell;
  * errors that stop the whole build are shown above the last report that built.
  */
+import { full } from '../app/schema.js';
 import { createHash } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
-import { loadConfig, type Config } from '../config/load.js';
+import { type Config } from '../config/load.js';
+import { loadConfig } from '../app/config.js';
 import { CxError, CxErrors, redactSecrets } from '../kernel/errors.js';
 import { fileStamp } from '../kernel/user-files.js';
 import { computeMetrics, prepareAll, resolvePeriod } from '../metrics/index.js';
@@ -15,7 +17,7 @@ import type { Prepared } from '../metrics/module.js';
 import { buildReport, shownError, templatesDir } from '../report/build.js';
 import type { ReportModel, ShownError } from '../report/model.js';
 import { renderHtml } from '../render/html.js';
-import { sourceDateEpoch } from '../pipeline.js';
+import { sourceDateEpoch } from '../app/pipeline.js';
 import { loadSources } from '../sources/index.js';
 import type { SourceTable } from '../sources/types.js';
 
@@ -61,7 +63,7 @@ export class PreviewSession {
   /** Files whose change should trigger a rebuild, and what kind of rebuild each needs. */
   watched(): Map<string, RebuildKind> {
     const files = new Map<string, RebuildKind>([[resolve(this.cwd, this.configPath), 'full']]);
-    const c = this.config;
+    const c = this.config && full(this.config);
     if (!c) return files;
     for (const s of Object.values(c.sources)) if ('path' in s) files.set(s.path, 'data');
     for (const s of c.sections) {
@@ -107,7 +109,7 @@ export class PreviewSession {
 
   private async loadData(force: boolean): Promise<void> {
     const config = this.config!;
-    const key = JSON.stringify(Object.values(config.sources).map((s) => [s, 'path' in s ? fileStamp(s.path) : 'query']));
+    const key = JSON.stringify(Object.values(full(config).sources).map((s) => [s, 'path' in s ? fileStamp(s.path) : 'query']));
     if (force || key !== this.sourceKey || !this.sources) {
       this.sources = await loadSources(config);
       this.sourceKey = key;

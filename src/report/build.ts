@@ -12,7 +12,7 @@ import { dayLabelIn, periodLabelIn } from '../kernel/i18n.js';
 import type { ReportModel, SectionModel, ShownError } from './model.js';
 import { resolveTheme } from '../kernel/theme.js';
 import { slug } from './sections/common.js';
-import { buildSection } from './sections/index.js';
+import { buildSection, type SectionDef } from './sections/index.js';
 import { buildMethods } from './sections/methods.js';
 
 export interface BuildOptions {
@@ -89,11 +89,11 @@ export function buildReport(config: Config, sources: Map<string, SourceTable>, c
       errors: errors.map(shownError),
       ...where,
     });
-    const known = config.sectionErrors?.get(i);
-    if (known) return failed(known);
+    const known = [...(config.sectionErrors?.get(i) ?? []), ...(computed.sectionErrors?.get(i) ?? [])];
+    if (known.length > 0) return failed(known);
     try {
-      const model = buildSection(section, ctx(i), userTemplates);
-      if (section.id) used.add(section.id);
+      const model = buildSection(section as SectionDef, ctx(i), userTemplates);
+      if (typeof section.id === 'string') used.add(section.id);
       else if (!used.has(model.id)) used.add(model.id);
       return { ...model, ...where };
     } catch (error) {

@@ -1,7 +1,7 @@
 /** Loads every source named in the config (each once, in parallel). */
 import { dirname } from 'node:path';
 import type { Config } from '../config/load.js';
-import type { SourceDef } from '../config/schema.js';
+import type { SourceDef } from './schema.js';
 import { loadCsv } from './csv.js';
 import { loadDuckDb } from './duckdb.js';
 import { loadJson, loadNdjson } from './json.js';
@@ -37,9 +37,9 @@ export function loadSource(name: string, def: SourceDef, displayBase: string, hi
 export async function loadSources(config: Config): Promise<Map<string, SourceTable>> {
   const base = dirname(config.file);
   const dates = dateColumns(config);
-  const entries = await Promise.all(Object.entries(config.sources).map(async ([name, def]) => [name, { ...(await loadSource(name, def, base, { dates: dates.get(name) })), onInvalid: def.on_invalid }] as const));
+  const entries = await Promise.all(Object.entries(config.sources as Record<string, SourceDef>).map(async ([name, def]) => [name, { ...(await loadSource(name, def, base, { dates: dates.get(name) })), onInvalid: def.on_invalid }] as const));
   for (const [, source] of entries) {
-    if (isPushdown(source)) source.sql.projection = referencedColumns(config, source.columns.map((c) => c.name));
+    if (isPushdown(source)) source.sql.projection = referencedColumns(config.plan.names, source.columns.map((c) => c.name));
   }
   return new Map(entries);
 }

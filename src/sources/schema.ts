@@ -155,3 +155,6 @@ export const postgresSourceSchema = z
   .describe('A PostgreSQL table or query.');
 
 export const sourceSchema = z.discriminatedUnion('type', [csvSourceSchema, jsonSourceSchema, ndjsonSourceSchema, parquetSourceSchema, arrowSourceSchema, xlsxSourceSchema, duckdbSourceSchema, postgresSourceSchema]);
+
+/** A configured source, typed by its type's schema. */
+export type SourceDef = z.infer<typeof sourceSchema>;

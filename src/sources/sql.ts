@@ -180,25 +180,11 @@ export async function pushdownSource(name: string, runner: SqlRunner, query: str
 }
 
 /**
- * The columns of `names` that a config refers to anywhere (a metric's keys, filters, a section's
- * `by`, segment, text or attribute, the matrix): every such reference is a string value or an
- * object key equal to the column's name, so collecting those over-approximates safely. A metric
- * that cannot push down reads only these columns from the database.
+ * The columns of `columns` that the config refers to anywhere (a metric's keys, filters, a
+ * section's `by`, segment, text or attribute, the matrix): `names` holds every string value and
+ * object key of those parts (config/plan.ts), so this over-approximates safely. A metric that
+ * cannot push down reads only these columns from the database.
  */
-export function referencedColumns(config: { metrics: unknown; sections: unknown; matrix?: unknown }, names: string[]): string[] {
-  const wanted = new Set(names);
-  const found = new Set<string>();
-  const walk = (value: unknown): void => {
-    if (typeof value === 'string') {
-      if (wanted.has(value)) found.add(value);
-    } else if (Array.isArray(value)) value.forEach(walk);
-    else if (value && typeof value === 'object') {
-      for (const [key, inner] of Object.entries(value)) {
-        if (wanted.has(key)) found.add(key);
-        walk(inner);
-      }
-    }
-  };
-  walk([config.metrics, config.sections, config.matrix]);
-  return names.filter((n) => found.has(n));
+export function referencedColumns(names: ReadonlySet<string>, columns: string[]): string[] {
+  return columns.filter((n) => names.has(n));
 }

@@ -4,8 +4,8 @@ import type { MetricResult } from '../../metrics/results.js';
 import { formatter, type Formatter } from '../../kernel/format.js';
 import { translator, type Translator } from '../../kernel/i18n.js';
 
-/** Names that would reach JavaScript's object machinery if used as keys; no source, metric or section may take them. */
-export const RESERVED_NAMES = ['__proto__', 'constructor', 'prototype'];
+export { RESERVED_NAMES, periodKeySchema } from '../../config/schema.js';
+import { RESERVED_NAMES } from '../../config/schema.js';
 
 export const sectionFields = {
   id: z
@@ -15,13 +15,6 @@ export const sectionFields = {
     .optional().describe('Anchor id for links; generated from the title if omitted.'),
   title: z.string().optional().describe('Section heading; a sensible default is generated from the data.'),
 };
-
-/**
- * A period key as written in a config: month "2026-10", quarter "2026-Q4", year "2026" or "all".
- * Whether it fits the report's granularity and the plausible date range is checked once the
- * whole config is known (config/load.ts).
- */
-export const periodKeySchema = z.string().regex(/^(\d{4}(-(0[1-9]|1[0-2]|Q[1-4]))?|all)$/, 'not a period key: use "2026-10" (month), "2026-Q4" (quarter), "2026" (year) or "all"');
 
 /** Whether a change is good, bad or neutral for this metric (lower effort is good, etc.). */
 export function toneOf(r: Pick<MetricResult, 'higherIsBetter'>, delta: number | null, significant: boolean): 'good' | 'bad' | 'neutral' {

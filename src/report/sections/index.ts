@@ -1,5 +1,5 @@
 /** Section types, registered in one table: each has a schema (config) and a builder (model). */
-import type { SectionDef } from '../../config/schema.js';
+import { z } from 'zod';
 import type { SectionContext } from '../context.js';
 import type { SectionModel } from '../model.js';
 import { breakdownSchema, buildBreakdown } from './breakdown.js';
@@ -14,6 +14,10 @@ import { buildTrend, trendSchema } from './trend.js';
 import { buildVerbatims, verbatimsSchema } from './verbatims.js';
 
 export const sectionSchemas = [kpisSchema, trendSchema, breakdownSchema, distributionSchema, verbatimsSchema, markdownSchema, caseStudySchema, metricSectionSchema, customSchema, chartSchema, driversSchema] as const;
+
+const sectionUnion = z.discriminatedUnion('type', [...sectionSchemas]);
+/** A configured section, typed by its type's schema. */
+export type SectionDef = z.infer<typeof sectionUnion>;
 
 const builders: { [K in SectionDef['type']]: (section: Extract<SectionDef, { type: K }>, ctx: SectionContext, templatesDir?: string) => SectionModel } = {
   kpis: buildKpis,

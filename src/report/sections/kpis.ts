@@ -45,7 +45,7 @@ export function buildKpis(section: KpisSection, ctx: SectionContext): SectionMod
       lowSample: r.lowSample,
       target: r.target !== null ? t('kpis.target', { value: fmt.value(r.target, r.unit) }) : undefined,
       targetMet: met,
-      description: ctx.config.metrics[id].description,
+      description: ctx.config.metrics[id].description as string | undefined,
       sparkline:
         spark.filter((p) => p.value !== null).length >= 2
           ? { id: ctx.nextId(`spark-${id}`), title: t('kpis.sparkTitle', { label: r.label, count: spark.length }), caption: '', alt: t('kpis.sparkAlt', { label: r.label, count: spark.length }), spec: sparklineSpec(spark), size: 'small' }

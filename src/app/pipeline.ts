@@ -4,20 +4,20 @@
  * reported on for several periods. The CLI (and later the preview server) decide where to write.
  */
 import * as aq from 'arquero';
-import type { Config } from './config/load.js';
-import { suggestion } from './kernel/suggest.js';
-import { CxError } from './kernel/errors.js';
-import { loadConfig } from './config/load.js';
-import { checkCoverage } from './metrics/coverage.js';
-import { computeMetrics, prepareAll, resolvePeriod, type ComputedMetrics } from './metrics/index.js';
-import type { Prepared } from './metrics/module.js';
-import { buildReport } from './report/build.js';
-import type { ReportModel } from './report/model.js';
-import { renderHtml } from './render/html.js';
-import { metricsJson } from './render/metrics-json.js';
-import { loadSources } from './sources/index.js';
-import { isPushdown, type PushdownSource } from './sources/sql.js';
-import type { SourceTable } from './sources/types.js';
+import type { Config } from '../config/load.js';
+import { suggestion } from '../kernel/suggest.js';
+import { CxError } from '../kernel/errors.js';
+import { loadConfig } from './config.js';
+import { checkCoverage } from '../metrics/coverage.js';
+import { computeMetrics, prepareAll, resolvePeriod, type ComputedMetrics } from '../metrics/index.js';
+import type { Prepared } from '../metrics/module.js';
+import { buildReport } from '../report/build.js';
+import type { ReportModel } from '../report/model.js';
+import { renderHtml } from '../render/html.js';
+import { metricsJson } from '../render/metrics-json.js';
+import { loadSources } from '../sources/index.js';
+import { isPushdown, type PushdownSource } from '../sources/sql.js';
+import type { SourceTable } from '../sources/types.js';
 
 export interface LoadRequest {
   configPath: string;
