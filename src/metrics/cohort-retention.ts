@@ -36,7 +36,7 @@ import {
   timeIndex,
   timeOrdinal,
   type PreparedCustomers,
-} from './churn.js';
+} from './customers.js';
 import { describeFilter, filterSchema, type Filter } from '../kernel/filter.js';
 import { prepareFromRows } from './module.js';
 import type { Change, ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, PrepareContext, VisualBlock, VisualContext } from './module.js';

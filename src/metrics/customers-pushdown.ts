@@ -18,7 +18,7 @@ import * as aq from 'arquero';
 import { CxError } from '../kernel/errors.js';
 import { cellValue, ident, isTemporal, type PushdownSource, type SqlRelation } from '../sources/sql.js';
 import { invalidRowHint } from './invalid.js';
-import { ExclusionCounter, periodOrdinal, timeIndex, type CustomerExclusion, type PreparedCustomers } from './churn.js';
+import { ExclusionCounter, periodOrdinal, timeIndex, type CustomerExclusion, type PreparedCustomers } from './customers.js';
 import type { PrepareContext } from './module.js';
 import { periodKey, sourceDimensions } from './pushdown.js';
 

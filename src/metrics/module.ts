@@ -8,7 +8,7 @@
 import type { z } from 'zod';
 import type { Config } from '../config/load.js';
 import type { Path } from '../config/yaml-source.js';
-import type { Chart, Table } from '../report/model.js';
+import type { VisualBlock } from '../report/model.js';
 import { loadRows, type PushdownSource } from '../sources/sql.js';
 import type { SourceTable } from '../sources/types.js';
 import type { Granularity } from '../kernel/period.js';
@@ -122,11 +122,7 @@ export interface ComputeContext {
   displayed?: ReadonlySet<string>;
 }
 
-/** Blocks of a metric's default visual, rendered by the `metric` section. */
-export type VisualBlock =
-  | { kind: 'chart'; chart: Chart }
-  | { kind: 'table'; table: Table }
-  | { kind: 'text'; paragraphs: string[] };
+export type { VisualBlock } from '../report/model.js';
 
 export interface VisualContext {
   period: string;

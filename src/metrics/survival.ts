@@ -13,7 +13,7 @@ import type { ColumnTable } from 'arquero';
 import * as aq from 'arquero';
 import { CxError } from '../kernel/errors.js';
 import type { SourceTable } from '../sources/types.js';
-import { customerFields, ExclusionCounter, filteredTable, filterTextIn, groupsOf, nextPeriodStart, ordinalPeriod, periodOrdinal, prepareCustomers, type PreparedCustomers } from './churn.js';
+import { customerFields, ExclusionCounter, filteredTable, filterTextIn, groupsOf, nextPeriodStart, ordinalPeriod, periodOrdinal, prepareCustomers, type PreparedCustomers } from './customers.js';
 import { describeFlagValues, flagMatcher, flagValuesSchema, requireMatch } from './flag-values.js';
 import { rowRejecter } from './invalid.js';
 import { lastTimestampOf, latestPeriodOf } from './timeline.js';

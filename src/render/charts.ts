@@ -23,23 +23,8 @@ export const chartTheme: VlConfig = {
   text: { font: FONT },
 };
 
-/**
- * The spec with every line break in a `title` (a metric label, a survey's question text, an
- * analyst's axis title) turned into a space. Vega-Lite writes field titles into the expression of
- * each mark's ARIA description without escaping line breaks (\n, \r, U+2028, U+2029), and Vega
- * then fails to parse it; an array title is Vega-Lite's own way to break lines and is kept.
- */
-export function singleLineTitles<T>(spec: T): T {
-  const oneLine = (s: string) => s.replace(/\r\n|[\n\r\u2028\u2029]/g, ' ');
-  const walk = (value: unknown, key?: string): unknown => {
-    // rows are data, not titles
-    if (key === 'data' || key === 'datasets') return value;
-    if (Array.isArray(value)) return value.map((v) => (key === 'title' && typeof v === 'string' ? oneLine(v) : walk(v)));
-    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, k)]));
-    return key === 'title' && typeof value === 'string' ? oneLine(value) : value;
-  };
-  return walk(spec) as T;
-}
+export { singleLineTitles } from '../report/charts.js';
+import { singleLineTitles } from '../report/charts.js';
 
 /** Renders one Vega-Lite spec to an SVG string, in the report's theme and number locale (axis labels). */
 export async function renderSvg(spec: TopLevelSpec, id: string, theme?: Theme, locale: Locale = 'en'): Promise<string> {

@@ -3,9 +3,8 @@
  * inline CSS, charts as inline SVG. No script, no external reference; every model string is
  * escaped by Handlebars' {{ }} (only our own SVG, CSS and the analyst's Markdown are inserted raw).
  */
-import { existsSync, readdirSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import { CxError } from '../kernel/errors.js';
 import { readUserFile } from '../kernel/user-files.js';
@@ -14,7 +13,8 @@ import type { Chart, ReportModel, SectionModel, ShownError } from '../report/mod
 import { renderSvg } from './charts.js';
 import { themeCss, type Theme } from '../kernel/theme.js';
 
-export const DEFAULT_TEMPLATES = resolve(dirname(fileURLToPath(import.meta.url)), '../../templates/default');
+export { DEFAULT_TEMPLATES, partialNames } from '../report/templates.js';
+import { DEFAULT_TEMPLATES, partialNames } from '../report/templates.js';
 
 export interface HtmlOptions {
   cover?: boolean;
@@ -54,11 +54,6 @@ function withCsv<T extends { columns: { label: string }[]; rows: { cells: string
 /** Tables up to this many rows are kept on one page; longer ones break with their header repeated. */
 export const SHORT_TABLE_ROWS = 25;
 
-/** Partial names (file names without .hbs) in a templates folder. */
-export function partialNames(templatesDir: string): string[] {
-  const dir = join(templatesDir, 'partials');
-  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.hbs')).map((f) => basename(f, '.hbs')).sort() : [];
-}
 
 /**
  * A Handlebars environment: the default theme's partials and layout, overridden by name by the

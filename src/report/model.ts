@@ -3,7 +3,6 @@
  * Vega-Lite specs). No HTML here; the render stage turns it into HTML, SVG and PDF.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { VisualBlock } from '../metrics/module.js';
 import type { Locale } from '../kernel/i18n.js';
 import type { Theme } from '../kernel/theme.js';
 
@@ -126,3 +125,9 @@ export interface ReportModel {
   sections: SectionModel[];
   toc: { id: string; title: string; level: number }[];
 }
+
+/** Blocks of a metric's default visual, rendered by the `metric` section. */
+export type VisualBlock =
+  | { kind: 'chart'; chart: Chart }
+  | { kind: 'table'; table: Table }
+  | { kind: 'text'; paragraphs: string[] };

@@ -1,0 +1,167 @@
+/**
+ * The layers of src/ import only downward, and no module imports itself through others (see
+ * docs/architecture.md):
+ *
+ *   kernel → config → sources → metrics → report → render → app → preview, notebook → cli
+ *
+ * Every import counts: static, dynamic (`await import(…)`), `import type` and re-exports. A
+ * module may import its own layer and any layer below it. The one exception left is listed in
+ * UPWARD_STILL: metric modules that still draw their own default visual (a chart spec) import the
+ * report layer's chart helpers. Moving each visual into src/report/ removes its line here — the
+ * test fails on a new upward import and on a listed one that no longer exists, so the list can
+ * only shrink.
+ */
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { planOf } from '../src/config/plan.js';
+
+const root = resolve(import.meta.dirname, '..');
+const src = join(root, 'src');
+
+/** Layer rank of a file under src/ (top-level folder, or app for a file directly in src/). */
+const RANK: Record<string, number> = { kernel: 0, config: 1, sources: 2, metrics: 3, report: 4, render: 5, app: 6, preview: 7, notebook: 7, cli: 8 };
+
+const UPWARD_STILL = [
+  'metrics/churn-flag.ts → report/charts.ts',
+  'metrics/churn.ts → report/charts.ts',
+  'metrics/module.ts → report/model.ts',
+  'metrics/repeat-purchase.ts → report/charts.ts',
+  'metrics/reviews.ts → report/charts.ts',
+];
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) return sourceFiles(p);
+    return p.endsWith('.ts') && !p.endsWith('.test.ts') ? [p] : [];
+  });
+}
+
+/** Relative imports of a file, resolved to files under src/. */
+export function importsOf(file: string, text: string): string[] {
+  const out: string[] = [];
+  const pattern = /(?:^|[\s;])(?:import|export)\s(?:[^'";]*?\sfrom\s)?['"](\.{1,2}\/[^'"]+)['"]|import\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
+  for (const m of text.matchAll(pattern)) {
+    const spec = m[1] ?? m[2];
+    let target = resolve(dirname(file), spec).replace(/\.js$/, '.ts');
+    if (!target.endsWith('.ts')) target = existsSync(`${target}.ts`) ? `${target}.ts` : join(target, 'index.ts');
+    out.push(target);
+  }
+  return out;
+}
+
+const rank = (file: string) => {
+  const top = relative(src, file).split('/')[0];
+  return RANK[top.endsWith('.ts') ? 'app' : top];
+};
+const short = (file: string) => relative(src, file);
+
+const files = sourceFiles(src);
+const graph = new Map(files.map((f) => [f, importsOf(f, readFileSync(f, 'utf8')).filter((t) => t.startsWith(src))]));
+
+/** Strongly connected components with more than one file, or a file importing itself (Tarjan). */
+function cycles(g: Map<string, string[]>): string[][] {
+  let index = 0;
+  const stack: string[] = [];
+  const on = new Set<string>();
+  const idx = new Map<string, number>();
+  const low = new Map<string, number>();
+  const out: string[][] = [];
+  const visit = (v: string) => {
+    idx.set(v, index);
+    low.set(v, index++);
+    stack.push(v);
+    on.add(v);
+    for (const w of g.get(v) ?? []) {
+      if (!g.has(w)) continue;
+      if (!idx.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (on.has(w)) low.set(v, Math.min(low.get(v)!, idx.get(w)!));
+    }
+    if (low.get(v) === idx.get(v)) {
+      const component: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop()!;
+        on.delete(w);
+        component.push(w);
+      } while (w !== v);
+      if (component.length > 1 || (g.get(v) ?? []).includes(v)) out.push(component.map(short).sort());
+    }
+  };
+  for (const v of g.keys()) if (!idx.has(v)) visit(v);
+  return out;
+}
+
+describe('the layers of src/', () => {
+  it('every file belongs to a layer', () => {
+    expect(files.filter((f) => rank(f) === undefined).map(short)).toEqual([]);
+  });
+
+  it('import only downward (the remaining upward imports are the listed metric visuals)', () => {
+    const upward: string[] = [];
+    for (const [file, targets] of graph) for (const t of targets) if (rank(t) > rank(file)) upward.push(`${short(file)} → ${short(t)}`);
+    expect([...new Set(upward)].sort()).toEqual(UPWARD_STILL);
+  });
+
+  it('have no import cycle', () => {
+    expect(cycles(graph)).toEqual([]);
+  });
+
+  it('sources and metrics never read the sections: they get the plan', () => {
+    const readers = files.filter((f) => ['sources', 'metrics'].includes(relative(src, f).split('/')[0]) && /\bconfig\.(sections|sectionErrors)\b/.test(readFileSync(f, 'utf8')));
+    expect(readers.map(short)).toEqual([]);
+  });
+});
+
+describe('the checks themselves', () => {
+  it('find an upward import, a dynamic one and a re-export', () => {
+    const file = join(src, 'metrics', 'x.ts');
+    const found = importsOf(file, "import { a } from '../report/charts.js';\nexport { b } from '../render/html.js';\nconst c = await import('../app/pipeline.js');\nimport type { D } from './module.js';").map(short);
+    expect(found).toEqual(['report/charts.ts', 'render/html.ts', 'app/pipeline.ts', 'metrics/module.ts']);
+    expect(found.filter((t) => rank(join(src, t)) > rank(file))).toEqual(['report/charts.ts', 'render/html.ts', 'app/pipeline.ts']);
+  });
+
+  it('find a cycle of three files and a self-import', () => {
+    const g = new Map([
+      ['/a.ts', ['/b.ts']],
+      ['/b.ts', ['/c.ts']],
+      ['/c.ts', ['/a.ts']],
+      ['/d.ts', ['/d.ts']],
+      ['/e.ts', ['/a.ts']],
+    ]);
+    expect(cycles(g).map((c) => c.length).sort()).toEqual([1, 3]);
+  });
+});
+
+describe('the plan', () => {
+  it("gathers each metric's needs from the sections, in section order", () => {
+    const plan = planOf({
+      metrics: { nps: { type: 'nps', source: 'r' }, csat: { type: 'csat', source: 'r' } },
+      sections: [
+        { type: 'kpis', metrics: ['nps', 'csat'], sparkline_periods: 6 },
+        { type: 'trend', metric: 'nps', periods: 24 },
+        { type: 'breakdown', metric: 'nps', by: 'region' },
+        { type: 'chart', metric: 'csat', data: 'breakdown', by: 'channel', spec: 'x.json' },
+        { type: 'chart', metric: 'csat', data: 'series', by: 'plan', spec: 'y.json' },
+        { type: 'verbatims', metric: 'nps', text: 'comment', attribute: ['plan'], filter: { region: 'EMEA' } },
+        { type: 'case-study', title: 'EMEA', metrics: ['nps'], segment: { region: 'EMEA', tier: 'gold' } },
+        { type: 'drivers', metric: 'csat', drivers: ['speed', 'price'] },
+      ],
+      matrix: { country: ['DE'] },
+    });
+    const nps = plan.metrics.get('nps')!;
+    const csat = plan.metrics.get('csat')!;
+    expect(nps.displayed).toEqual([6, 24]);
+    expect(csat.displayed).toEqual([6, 12]);
+    expect(nps.breakdowns).toEqual([{ column: 'region', index: 2, type: 'breakdown' }]);
+    expect(csat.breakdowns).toEqual([{ column: 'channel', index: 3, type: 'chart' }]);
+    expect(nps.dimensions).toEqual(['region', 'tier']);
+    expect(csat.dimensions).toEqual(['channel', 'plan']);
+    expect(nps.quotes).toEqual([{ index: 5, text: 'comment', attribute: ['plan'], filter: ['region'] }]);
+    expect(csat.drivers).toEqual([{ index: 7, drivers: ['speed', 'price'], periods: 12, resamples: 500, seed: 1 }]);
+    expect(plan.names.has('country') && plan.names.has('tier') && plan.names.has('speed')).toBe(true);
+  });
+});
