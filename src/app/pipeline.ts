@@ -1,7 +1,11 @@
 /**
- * One build, start to finish, without touching the output folder: config → sources → metrics →
- * report model → HTML and metrics.json in memory. Config and sources are loaded once and can be
- * reported on for several periods. The CLI (and later the preview server) decide where to write.
+ * One build, start to finish, without touching the output folder: config → plan → sources →
+ * metrics → report model → HTML and metrics.json in memory. Config and sources are loaded once and
+ * can be reported on for several periods. `build` (the CLI) and `dev` (the preview) both run these
+ * stages; the preview runs them in lenient mode, where a problem that belongs to one section or
+ * metric is kept for that section's cell (config.sectionErrors, Loaded.metricErrors,
+ * ComputedMetrics.sectionErrors — all shown by the report model, located once) instead of stopping
+ * the build. The callers decide where to write.
  */
 import * as aq from 'arquero';
 import type { Config } from '../config/load.js';
@@ -25,6 +29,8 @@ export interface LoadRequest {
   cwd?: string;
   /** told what is being loaded ("sources", "metrics"), for progress output */
   progress?: (detail: string) => void;
+  /** keep going past problems that belong to one section or metric (the preview) */
+  lenient?: boolean;
 }
 
 export interface Loaded {
@@ -33,6 +39,8 @@ export interface Loaded {
   segment?: { column: string; value: string };
   sources: Map<string, SourceTable>;
   prepared: Map<string, Prepared>;
+  /** lenient mode: metrics that could not be prepared, with their error (shown by the sections that use them) */
+  metricErrors: Map<string, CxError>;
   env: Record<string, string | undefined>;
 }
 
@@ -57,11 +65,21 @@ export function sourceDateEpoch(env: Record<string, string | undefined>): number
 /** Loads and validates the config, its sources and every metric's rows (once per build). */
 export async function load(request: LoadRequest): Promise<Loaded> {
   const env = request.env ?? process.env;
-  const config = await loadConfig(request.configPath, { env, cwd: request.cwd });
-  request.progress?.(`sources (${Object.keys(config.sources).length})`);
-  const sources = await loadSources(config);
-  request.progress?.(`metrics (${Object.keys(config.metrics).length})`);
-  return { config, sources, prepared: await prepareAll(config, sources), env };
+  const config = await loadConfig(request.configPath, { env, cwd: request.cwd, lenient: request.lenient });
+  return loadData(config, env, { progress: request.progress });
+}
+
+/**
+ * Loads the sources of a loaded config (or reuses `sources`, already loaded for it) and prepares
+ * every metric's rows. In lenient mode a metric that fails is left out and its error kept.
+ */
+export async function loadData(config: Config, env: Record<string, string | undefined>, options: { progress?: (detail: string) => void; sources?: Map<string, SourceTable> } = {}): Promise<Loaded> {
+  options.progress?.(`sources (${Object.keys(config.sources).length})`);
+  const sources = options.sources ?? (await loadSources(config));
+  options.progress?.(`metrics (${Object.keys(config.metrics).length})`);
+  const metricErrors = new Map<string, CxError>();
+  const prepared = await prepareAll(config, sources, config.lenient ? metricErrors : undefined);
+  return { config, sources, prepared, metricErrors, env };
 }
 
 /** The matrix segments of a config (one per value), or a single unsegmented build. */
@@ -99,16 +117,17 @@ export async function forSegment(loaded: Loaded, segment: { column: string; valu
       hint: suggestion(segment.column, [...new Set([...loaded.sources.values()].flatMap((s) => s.columns.map((c) => c.name)))], 'columns'),
     });
   }
-  return { ...loaded, sources, prepared: await prepareAll(config, sources), segment };
+  return { ...loaded, sources, prepared: await prepareAll(config, sources), metricErrors: new Map(), segment };
 }
 
 /** The report model for one period (the requested, configured or latest one); `onMetric` is told which metric is being computed. */
 export function modelFor(loaded: Loaded, period?: string, onMetric?: (id: string, index: number, total: number) => void): PeriodBuild {
   const key = resolvePeriod(loaded.config, loaded.prepared, period);
-  const computed = computeMetrics(loaded.config, loaded.prepared, loaded.sources, key, undefined, onMetric);
-  // a metric left empty by exclusions stops the build; heavy exclusion is a warning
-  computed.warnings = checkCoverage(loaded.config, loaded.sources, loaded.prepared, computed.results, computed.period);
-  const model = buildReport(loaded.config, loaded.sources, computed, { sourceDateEpoch: sourceDateEpoch(loaded.env), segment: loaded.segment });
+  const lenient = loaded.config.lenient === true;
+  const computed = computeMetrics(loaded.config, loaded.prepared, loaded.sources, key, loaded.metricErrors, onMetric);
+  // a metric left empty by exclusions stops the build; heavy exclusion is a warning (the preview shows what there is)
+  if (!lenient) computed.warnings = checkCoverage(loaded.config, loaded.sources, loaded.prepared, computed.results, computed.period);
+  const model = buildReport(loaded.config, loaded.sources, computed, { sourceDateEpoch: sourceDateEpoch(loaded.env), segment: loaded.segment, lenient });
   return { computed, model };
 }
 

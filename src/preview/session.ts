@@ -12,14 +12,10 @@ import { type Config } from '../config/load.js';
 import { loadConfig } from '../app/config.js';
 import { CxError, CxErrors, redactSecrets } from '../kernel/errors.js';
 import { fileStamp } from '../kernel/user-files.js';
-import { computeMetrics, prepareAll, resolvePeriod } from '../metrics/index.js';
-import type { Prepared } from '../metrics/module.js';
-import { buildReport, shownError, templatesDir } from '../report/build.js';
+import { shownError, templatesDir } from '../report/build.js';
 import type { ReportModel, ShownError } from '../report/model.js';
 import { renderHtml } from '../render/html.js';
-import { sourceDateEpoch } from '../app/pipeline.js';
-import { loadSources } from '../sources/index.js';
-import type { SourceTable } from '../sources/types.js';
+import { loadData, modelFor, type Loaded } from '../app/pipeline.js';
 
 export type RebuildKind = 'full' | 'data' | 'model' | 'render' | 'none';
 
@@ -44,10 +40,8 @@ export const PREVIEW_HEAD = `<meta http-equiv="Content-Security-Policy" content=
 
 export class PreviewSession {
   private config?: Config;
-  private sources?: Map<string, SourceTable>;
   private sourceKey = '';
-  private prepared?: Map<string, Prepared>;
-  private metricErrors = new Map<string, CxError>();
+  private loaded?: Loaded;
   private model?: ReportModel;
   private banner: ShownError[] = [];
   html = '';
@@ -89,7 +83,7 @@ export class PreviewSession {
     let ok = true;
     try {
       if (kind === 'full' || !this.config) await this.loadConfig();
-      if (kind === 'full' || kind === 'data' || !this.prepared) await this.loadData(kind === 'data');
+      if (kind === 'full' || kind === 'data' || !this.loaded) await this.loadData(kind === 'data');
       if (kind !== 'render' || !this.model) this.buildModel();
       // a templates folder may have appeared or gone since the model was built
       else this.model = { ...this.model, templatesDir: templatesDir(this.config!) };
@@ -107,22 +101,18 @@ export class PreviewSession {
     this.config = await loadConfig(this.configPath, { env: this.env, cwd: this.cwd, lenient: true });
   }
 
+  /** The pipeline's data stage in lenient mode, reusing the loaded sources while their definitions and files are unchanged. */
   private async loadData(force: boolean): Promise<void> {
     const config = this.config!;
     const key = JSON.stringify(Object.values(full(config).sources).map((s) => [s, 'path' in s ? fileStamp(s.path) : 'query']));
-    if (force || key !== this.sourceKey || !this.sources) {
-      this.sources = await loadSources(config);
-      this.sourceKey = key;
-    }
-    this.metricErrors = new Map();
-    this.prepared = await prepareAll(config, this.sources, this.metricErrors);
+    const reuse = !force && key === this.sourceKey ? this.loaded?.sources : undefined;
+    this.loaded = await loadData(config, this.env, { sources: reuse });
+    this.sourceKey = key;
   }
 
+  /** The pipeline's model stage (lenient: the config was loaded so). */
   private buildModel(): void {
-    const config = this.config!;
-    const period = resolvePeriod(config, this.prepared!, this.period);
-    const computed = computeMetrics(config, this.prepared!, this.sources!, period, this.metricErrors);
-    this.model = buildReport(config, this.sources!, computed, { sourceDateEpoch: sourceDateEpoch(this.env), lenient: true });
+    this.model = modelFor({ ...this.loaded!, config: this.config! }, this.period).model;
   }
 
   private async render(): Promise<void> {
