@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // one seed for every fast-check property (test/setup-seed.ts)
+    setupFiles: ['test/setup-seed.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // In CI, also write a JSON report (.ci/run prints its pass/fail/skip counts).
