@@ -4,10 +4,15 @@
  */
 import type { MetricModule, MetricResult, Prepared, PrepareContext } from '../src/metrics/module.js';
 import { shiftPeriod } from '../src/kernel/period.js';
+import { planOf } from '../src/config/plan.js';
 import type { SourceTable } from '../src/sources/types.js';
 
-/** A config whose only sections are breakdowns of metric "m" by `breakdowns` (what prepare reads of it). */
-const fakeConfig = (breakdowns: string[]) => ({ yaml: { locate: () => ({ file: 'cxreport.yaml' }) }, metrics: {}, sections: breakdowns.map((by) => ({ type: 'breakdown', metric: 'm', by })) }) as never;
+/** A config whose only sections are breakdowns of metric "m" by `breakdowns`, with its plan (what prepare reads of it). */
+const fakeConfig = (breakdowns: string[]) => {
+  const metrics = { m: { type: 'm', source: 's' } };
+  const sections = breakdowns.map((by) => ({ type: 'breakdown', metric: 'm', by }));
+  return { yaml: { locate: () => ({ file: 'cxreport.yaml' }) }, metrics, sections, plan: planOf({ metrics, sections }) } as never;
+};
 
 /** Prepares `module` on an in-memory source (prepare is synchronous there) and computes `period` (monthly, min_sample 30). */
 export function computeDirect(module: MetricModule, source: SourceTable, def: unknown, period: string, breakdowns: string[] = []): MetricResult {

@@ -9,6 +9,7 @@
  */
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
+import { ExclusionCounter } from './exclusions.js';
 import { CxError } from '../kernel/errors.js';
 import { trendSpec } from '../report/charts.js';
 import { formatter } from '../kernel/format.js';
@@ -186,13 +187,6 @@ export function checkLifecycleForm(ctx: PrepareContext<FlagDef>): 'flag' | 'date
   return 'dates';
 }
 
-function bump(map: Map<string, Record<string, number>>, period: string | null, reason: FlagExclusion): void {
-  const key = period ?? 'undated';
-  const entry = map.get(key) ?? {};
-  entry[reason] = (entry[reason] ?? 0) + 1;
-  map.set(key, entry);
-}
-
 /** Validates the rows of the flag form: flag (empty = excluded), optional id (missing/duplicate), date (periods only). */
 export function prepareFlags<D extends FlagDef>(ctx: PrepareContext<D>, extraColumns: [string, string | undefined][] = []): PreparedFlags<D> {
   const def = ctx.def;
@@ -224,7 +218,8 @@ export function prepareFlags<D extends FlagDef>(ctx: PrepareContext<D>, extraCol
       seen.set(k, (seen.get(k) ?? 0) + 1);
     }
   }
-  const exclusions = new Map<string, Record<string, number>>();
+  const excluded = new ExclusionCounter();
+  const exclusions = excluded.byPeriod;
   const keep: number[] = [];
   const flag: number[] = [];
   const period: string[] = [];
@@ -236,23 +231,23 @@ export function prepareFlags<D extends FlagDef>(ctx: PrepareContext<D>, extraCol
     const p = g === 'all' ? ALL_PERIOD : Number.isFinite(t) ? periodOf(t, g) : null;
     if (p === null) {
       reject(i, def.date!, dates![i], 'missing or invalid date (ISO 8601 expected)');
-      bump(exclusions, null, 'missing or invalid date');
+      excluded.add(null, 'missing or invalid date');
       continue;
     }
     if (ids && isEmpty(ids[i])) {
       reject(i, def.id!, ids[i], 'missing id');
-      bump(exclusions, p, 'missing id');
+      excluded.add(p, 'missing id');
       continue;
     }
     if (ids && (seen.get(String(ids[i]).trim()) ?? 0) > 1) {
       reject(i, def.id!, ids[i], `duplicate id (${seen.get(String(ids[i]).trim())} rows)`);
-      bump(exclusions, p, 'duplicate id');
+      excluded.add(p, 'duplicate id');
       continue;
     }
     const m = matches(flags[i]);
     if (m === null) {
       reject(i, column, flags[i], `missing churned flag (expected ${describeFlagValues(def.churned_value!)} or another value)`);
-      bump(exclusions, p, 'missing churned flag');
+      excluded.add(p, 'missing churned flag');
       continue;
     }
     keep.push(i);

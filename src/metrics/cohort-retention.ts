@@ -11,6 +11,7 @@
  * - an activity log (`date`): any number of rows per customer; active in a period with at least
  *   one row in it.
  */
+import { ExclusionCounter } from './exclusions.js';
 import { canPushDownCustomers, prepareCustomersSql } from './customers-pushdown.js';
 import { isPushdown } from '../sources/sql.js';
 import { andThen, columnValues, transactionsOf } from './transactions.js';
@@ -25,7 +26,6 @@ import { formatter } from '../kernel/format.js';
 import { localTranslator, unitName, type Locale } from '../kernel/i18n.js';
 import {
   customerCount,
-  ExclusionCounter,
   customerFields,
   filterTextIn,
   groupsOf,

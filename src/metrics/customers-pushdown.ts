@@ -15,10 +15,11 @@
  * no `filter:` (a filter changes which rows count as duplicates); otherwise the rows are read.
  */
 import * as aq from 'arquero';
+import { ExclusionCounter } from './exclusions.js';
 import { CxError } from '../kernel/errors.js';
 import { cellValue, ident, isTemporal, type PushdownSource, type SqlRelation } from '../sources/sql.js';
 import { invalidRowHint } from './invalid.js';
-import { ExclusionCounter, periodOrdinal, timeIndex, type CustomerExclusion, type PreparedCustomers } from './customers.js';
+import { periodOrdinal, timeIndex, type CustomerExclusion, type PreparedCustomers } from './customers.js';
 import type { PrepareContext } from './module.js';
 import { periodKey, sourceDimensions } from './pushdown.js';
 

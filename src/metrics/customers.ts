@@ -9,8 +9,8 @@ import { ALL_PERIOD, NO_PERIOD, parseTimestamp, periodOf, periodStart, shiftPeri
 import { compileFilter, describeFilter, type Filter } from '../kernel/filter.js';
 import { describeFilterIn, translator, type Locale } from '../kernel/i18n.js';
 import { z } from 'zod';
-import type { MetricResult, Prepared, PrepareContext } from './module.js';
-import { totalExclusions } from './result-builders.js';
+import type { Prepared, PrepareContext } from './module.js';
+import { ExclusionCounter } from './exclusions.js';
 import { groupKey } from './prepare.js';
 import { rowRejecter } from './invalid.js';
 import type { SourceTable } from '../sources/types.js';
@@ -44,33 +44,6 @@ export function timeOrdinal(ms: number, granularity: Granularity): number {
   if (granularity === 'year') return y;
   if (granularity === 'quarter') return y * 4 + Math.floor(d.getUTCMonth() / 3);
   return y * 12 + d.getUTCMonth();
-}
-
-// ---------------------------------------------------------------------------------------------
-// Exclusions, counted per period (of the row's own date) and reason
-// ---------------------------------------------------------------------------------------------
-
-/** Excluded rows per period key ("undated" when the row has no valid date) and reason. */
-export class ExclusionCounter {
-  readonly byPeriod = new Map<string, Record<string, number>>();
-
-  add(period: string | null, reason: string, count = 1): void {
-    const key = period ?? 'undated';
-    const entry = this.byPeriod.get(key) ?? {};
-    entry[reason] = (entry[reason] ?? 0) + count;
-    this.byPeriod.set(key, entry);
-  }
-
-  /** `excluded`, `exclusions` (current period) and `excludedAllPeriods` of a result. */
-  summary(period: string): Pick<MetricResult, 'excluded' | 'exclusions' | 'excludedAllPeriods'> {
-    // granularity all: every exclusion, dated or not, belongs to the one period
-    const current = sortKeys(period === ALL_PERIOD ? totalExclusions(this.byPeriod.values()) : (this.byPeriod.get(period) ?? {}));
-    return { excluded: Object.values(current).reduce((a, b) => a + b, 0), exclusions: current, excludedAllPeriods: sortKeys(totalExclusions(this.byPeriod.values())) };
-  }
-}
-
-function sortKeys(record: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -250,7 +223,6 @@ export function groupsOf(table: ColumnTable, column: string | undefined): string
   const values = table.array(column) as ArrayLike<unknown>;
   return Array.from({ length: n }, (_, i) => groupKey(values[i]));
 }
-
 
 /** A metric's row filter in words in a locale (as `filterText`, which is English), or null without one. */
 export function filterTextIn(filter: Filter | undefined, locale: Locale): string | null {

@@ -8,6 +8,7 @@
  * the share of red accounts, band counts, band movements since the previous period and the
  * at-risk accounts come with it.
  */
+import { ExclusionCounter } from './exclusions.js';
 import { invalidRowHint, rowRejecter } from './invalid.js';
 import { cellValue, ident, isPushdown, isTemporal, loadRows, type PushdownSource, type SqlRelation } from '../sources/sql.js';
 import type { SourceTable } from '../sources/types.js';
@@ -239,12 +240,6 @@ function snapshotTime(raw: unknown, monthColumn: boolean): number {
   return parseTimestamp(s);
 }
 
-function bump(map: Map<string, Record<string, number>>, key: string, reason: string): void {
-  const e = map.get(key) ?? {};
-  e[reason] = (e[reason] ?? 0) + 1;
-  map.set(key, e);
-}
-
 function prepareHealth(ctx: PrepareContext<HealthScoreDef>): PreparedHealth | Promise<PreparedHealth> {
   const def = ctx.def;
   const at = (key: (string | number)[]) => ctx.config.yaml.locate(['metrics', ctx.id, ...key]);
@@ -373,8 +368,10 @@ function scoreSnapshots(ctx: PrepareContext<HealthScoreDef>, source: SourceTable
   const columns = def.components.map((c) => table.array(c.column) as ArrayLike<unknown>);
   const k = def.components.length;
   const granularity = ctx.granularity;
-  const exclusions = counted?.exclusions ?? new Map<string, Record<string, number>>();
-  const componentIssues = counted?.componentIssues ?? new Map<string, Record<string, number>>();
+  const excluded = new ExclusionCounter(counted?.exclusions);
+  const issues = new ExclusionCounter(counted?.componentIssues);
+  const exclusions = excluded.byPeriod;
+  const componentIssues = issues.byPeriod;
 
   const reject = rowRejecter(source, table, ctx.id);
 
@@ -384,14 +381,14 @@ function scoreSnapshots(ctx: PrepareContext<HealthScoreDef>, source: SourceTable
     const ts = snapshotTime(times[i], def.period !== undefined);
     if (!Number.isFinite(ts)) {
       reject(i, (def.period ?? def.date)!, times[i], def.period !== undefined ? 'missing or invalid period (YYYY-MM expected)' : 'missing or invalid date (ISO 8601 expected)');
-      bump(exclusions, 'undated', def.period !== undefined ? 'missing or invalid period' : 'missing or invalid date');
+      excluded.add('undated', def.period !== undefined ? 'missing or invalid period' : 'missing or invalid date');
       continue;
     }
     const period = periodOf(ts, granularity);
     const idRaw = ids[i];
     if (idRaw === null || idRaw === undefined || String(idRaw).trim() === '') {
       reject(i, def.id, idRaw, 'missing account id');
-      bump(exclusions, period, 'missing account id');
+      excluded.add(period, 'missing account id');
       continue;
     }
     const values: (number | null)[] = new Array(k);
@@ -400,7 +397,7 @@ function scoreSnapshots(ctx: PrepareContext<HealthScoreDef>, source: SourceTable
       const v = numberOf(columns[j][i]);
       if (v === 'invalid') {
         reject(i, def.components[j].column, columns[j][i], 'not a number');
-        if (!counted) bump(componentIssues, period, def.components[j].column); // the database counted them
+        if (!counted) issues.add(period, def.components[j].column); // the database counted them
         values[j] = null;
       } else {
         values[j] = v;
@@ -410,14 +407,14 @@ function scoreSnapshots(ctx: PrepareContext<HealthScoreDef>, source: SourceTable
     if (present * 2 < k) {
       const missing = def.components.find((_, j) => values[j] === null)!;
       reject(i, missing.column, columns[def.components.indexOf(missing)][i], `fewer than half of the ${k} components present (${present})`);
-      bump(exclusions, period, 'fewer than half of the components present');
+      excluded.add(period, 'fewer than half of the components present');
       continue;
     }
     const account = String(idRaw).trim();
     const key = `${period}\u0000${account}`;
     const before = latestOf.get(key);
     if (before) {
-      bump(exclusions, period, 'superseded by a later snapshot in the period');
+      excluded.add(period, 'superseded by a later snapshot in the period');
       if (before.ts > ts) continue;
     }
     latestOf.set(key, { account, period, ts, values, row: i });

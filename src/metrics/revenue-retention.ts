@@ -11,6 +11,7 @@
  * percentile bootstrap over those customers (seeded, deterministic), and the change test a
  * bootstrap that resamples the customers of both periods jointly.
  */
+import { ExclusionCounter } from './exclusions.js';
 import { rowRejecter } from './invalid.js';
 import * as aq from 'arquero';
 import { z } from 'zod';
@@ -18,7 +19,7 @@ import type { SourceTable } from '../sources/types.js';
 import { formatter } from '../kernel/format.js';
 import { d3FormatFor, localTranslator, periodLabelIn, unitName, type Locale } from '../kernel/i18n.js';
 import { palette } from '../kernel/theme.js';
-import { ExclusionCounter, filterTextIn, filteredTable, ordinalPeriod, parseDate, periodOrdinal, timeOrdinal } from './customers.js';
+import { filterTextIn, filteredTable, ordinalPeriod, parseDate, periodOrdinal, timeOrdinal } from './customers.js';
 import { describeFilter, filterSchema } from '../kernel/filter.js';
 import type { Change, ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, PrepareContext, VisualBlock, VisualContext } from './module.js';
 import { periodOf, plausibleDates, type Granularity } from '../kernel/period.js';

@@ -6,6 +6,7 @@
  * trinomial standard error; shares per period and group use the Wilson interval. Frequent themes
  * (keywords and bigrams after stop-word removal) come with counts and example quotes.
  */
+import { ExclusionCounter } from './exclusions.js';
 import { invalidRowHint, rowRejecter } from './invalid.js';
 import { CxError } from '../kernel/errors.js';
 import { cellValue, ident, isPushdown, isTemporal, loadRows, type PushdownSource, type SqlRelation } from '../sources/sql.js';
@@ -408,12 +409,8 @@ function scoreCells(ctx: PrepareContext<SentimentDef>, dims: string[], cells: Co
   const order = cells.period.map((_, i) => i);
   const sortKey = order.map((i) => [cells.period[i] ?? '\uffff', keyOf(cells.text[i]), ...cells.values.map((v) => keyOf(v[i]))].join('\u0001'));
   order.sort((a, b) => (sortKey[a] < sortKey[b] ? -1 : sortKey[a] > sortKey[b] ? 1 : 0));
-  const exclusions = new Map<string, Record<string, number>>();
-  const bump = (p: string, reason: string, count: number) => {
-    const e = exclusions.get(p) ?? {};
-    e[reason] = (e[reason] ?? 0) + count;
-    exclusions.set(p, e);
-  };
+  const excluded = new ExclusionCounter();
+  const exclusions = excluded.byPeriod;
   const keep: number[] = [];
   let firstPeriod: string | undefined;
   const scored = new Map<string, ReturnType<typeof scoreComment>>();
@@ -423,12 +420,12 @@ function scoreCells(ctx: PrepareContext<SentimentDef>, dims: string[], cells: Co
     const p = cells.period[i];
     const w = cells.weight[i];
     if (p === null) {
-      bump('undated', 'missing or invalid date', w);
+      excluded.add('undated', 'missing or invalid date', w);
       continue;
     }
     const s = isBlank(cells.text[i]) ? '' : String(cells.text[i]).trim();
     if (s === '') {
-      bump(p, 'missing text', w);
+      excluded.add(p, 'missing text', w);
       continue;
     }
     if (firstPeriod === undefined || p < firstPeriod) firstPeriod = p;

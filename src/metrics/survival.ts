@@ -5,6 +5,7 @@
  * models/kaplan-meier.ts), the median tenure with its interval, and optionally one curve per
  * segment (`by:`) with a log-rank test across the segments.
  */
+import { ExclusionCounter } from './exclusions.js';
 import { z } from 'zod';
 import { formatter } from '../kernel/format.js';
 import { localTranslator, type Locale } from '../kernel/i18n.js';
@@ -13,7 +14,7 @@ import type { ColumnTable } from 'arquero';
 import * as aq from 'arquero';
 import { CxError } from '../kernel/errors.js';
 import type { SourceTable } from '../sources/types.js';
-import { customerFields, ExclusionCounter, filteredTable, filterTextIn, groupsOf, nextPeriodStart, ordinalPeriod, periodOrdinal, prepareCustomers, type PreparedCustomers } from './customers.js';
+import { customerFields, filteredTable, filterTextIn, groupsOf, nextPeriodStart, ordinalPeriod, periodOrdinal, prepareCustomers, type PreparedCustomers } from './customers.js';
 import { describeFlagValues, flagMatcher, flagValuesSchema, requireMatch } from './flag-values.js';
 import { rowRejecter } from './invalid.js';
 import { lastTimestampOf, latestPeriodOf } from './timeline.js';

@@ -10,6 +10,7 @@
  * resolution before first response) are excluded and counted per reason; open tickets are not
  * invalid — they are counted as open and left out of resolution time only.
  */
+import { ExclusionCounter } from './exclusions.js';
 import { invalidRowHint, rowRejecter } from './invalid.js';
 import { cellValue, ident, isPushdown, isTemporal, loadRows, type PushdownSource, type SqlRelation } from '../sources/sql.js';
 import type { SourceTable } from '../sources/types.js';
@@ -401,12 +402,6 @@ function targetFor(target: number | Record<string, number>, priority: unknown): 
   return null;
 }
 
-function bump(map: Map<string, Record<string, number>>, period: string, reason: string, count = 1): void {
-  const entry = map.get(period) ?? {};
-  entry[reason] = (entry[reason] ?? 0) + count;
-  map.set(period, entry);
-}
-
 const HOUR = 3_600_000;
 
 function prepareTickets(ctx: PrepareContext<TicketsDef>): PreparedTickets | Promise<PreparedTickets> {
@@ -591,8 +586,10 @@ function prepareFrom(ctx: PrepareContext<TicketsDef>, records: TicketRecords): P
   const slaMet: (number | null)[] = new Array(n).fill(null);
   const reopened: (number | null)[] = new Array(n).fill(null);
   const csatSat: (number | null)[] = new Array(n).fill(null);
-  const exclusions = new Map<string, Record<string, number>>();
-  const fieldIssues = new Map<string, Record<string, number>>();
+  const excluded = new ExclusionCounter();
+  const issues = new ExclusionCounter();
+  const exclusions = excluded.byPeriod;
+  const fieldIssues = issues.byPeriod;
   let firstPeriod: string | undefined;
   const scale = def.csat_scale;
 
@@ -601,14 +598,14 @@ function prepareFrom(ctx: PrepareContext<TicketsDef>, records: TicketRecords): P
     if (p === null) {
       reject(i, def.created, records.table.columnNames().includes(def.created) ? records.table.array(def.created)[i] : undefined, 'missing or invalid created time (ISO 8601 expected)');
       status[i] = 'missing or invalid created time';
-      bump(exclusions, 'undated', status[i], w(i));
+      excluded.add('undated', status[i], w(i));
       continue;
     }
     const f = records.fr[i];
     const r = records.res[i];
     const timeless = records.undated?.[i] === 1;
     let reason: TicketExclusion | null = null;
-    if (timeless) bump(fieldIssues, p, 'missing or invalid created time', w(i));
+    if (timeless) issues.add(p, 'missing or invalid created time', w(i));
     else if (f !== null && Number.isNaN(f)) reason = 'invalid first response time';
     else if (r !== null && Number.isNaN(r)) reason = 'invalid resolved time';
     else if (f !== null && f < 0) reason = 'first response before creation';
@@ -618,7 +615,7 @@ function prepareFrom(ctx: PrepareContext<TicketsDef>, records: TicketRecords): P
       const column = reason === 'invalid first response time' || reason === 'first response before creation' ? def.first_response : def.resolved;
       reject(i, column, records.table.columnNames().includes(column) ? records.table.array(column)[i] : undefined, reason);
       status[i] = reason;
-      bump(exclusions, p, reason, w(i));
+      excluded.add(p, reason, w(i));
       continue;
     }
     status[i] = 'ok';
@@ -626,7 +623,7 @@ function prepareFrom(ctx: PrepareContext<TicketsDef>, records: TicketRecords): P
     const priority = records.priority ? records.priority[i] : undefined;
     const frTarget = targetFor(def.sla.first_response_hours, priority);
     const resTarget = targetFor(def.sla.resolution_hours, priority);
-    if (!timeless && (frTarget === null || resTarget === null)) bump(fieldIssues, p, 'no SLA target for priority', w(i));
+    if (!timeless && (frTarget === null || resTarget === null)) issues.add(p, 'no SLA target for priority', w(i));
     if (timeless) {
       // no creation time: resolved or open is known from the resolution cell, the durations are not
       if (r === null) open[i] = 1;
@@ -645,9 +642,9 @@ function prepareFrom(ctx: PrepareContext<TicketsDef>, records: TicketRecords): P
       const flag = parseFlag(records.reopened[i]);
       if (flag === 'invalid') {
         reject(i, def.reopened!, records.reopened[i], 'reopened flag not recognised (true/false, yes/no, 1/0)');
-        bump(fieldIssues, p, 'reopened flag not recognised', w(i));
+        issues.add(p, 'reopened flag not recognised', w(i));
       }
-      else if (flag === null) bump(fieldIssues, p, 'missing reopened flag', w(i));
+      else if (flag === null) issues.add(p, 'missing reopened flag', w(i));
       else if (flag || r !== null) reopened[i] = flag ? 1 : 0;
     }
     if (records.csat && !isEmpty(records.csat[i])) {
@@ -656,7 +653,7 @@ function prepareFrom(ctx: PrepareContext<TicketsDef>, records: TicketRecords): P
       const issue = !Number.isFinite(v) ? 'csat not a number' : !Number.isInteger(v) ? 'csat not an integer' : v < 1 || v > scale ? 'csat out of range' : null;
       if (issue) {
         reject(i, def.csat!, raw, `${issue} (valid: integers 1–${scale})`);
-        bump(fieldIssues, p, issue, w(i));
+        issues.add(p, issue, w(i));
       } else csatSat[i] = v >= scale - 1 ? 1 : 0;
     }
   }
