@@ -4,7 +4,7 @@
  * escaped by Handlebars' {{ }} (only our own SVG, CSS and the analyst's Markdown are inserted raw).
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import Handlebars from 'handlebars';
 import { CxError } from '../kernel/errors.js';
 import { readUserFile } from '../kernel/user-files.js';
@@ -79,11 +79,25 @@ function environment(userDir: string | undefined, locale: Locale): { hb: typeof 
   const dirs = userDir ? [DEFAULT_TEMPLATES, userDir] : [DEFAULT_TEMPLATES];
   // the user's templates are files a config names: regular files of bounded size only
   const read = (file: string) => readUserFile(file, { what: 'templates' }, 'utf8');
+  // a user's template is parsed as it is read, so that a syntax error names its file and line
+  const template = (dir: string, file: string) => {
+    const text = read(file);
+    if (dir === userDir) {
+      try {
+        hb.parse(text);
+      } catch (error) {
+        const message = (error as Error).message.split('\n');
+        const line = Number(/line (\d+)/.exec(message[0])?.[1]) || undefined;
+        throw new CxError('render', `template syntax error (${message[0].replace(/:\s*$/, '').toLowerCase()})${message[1] ? `, near: ${message[1].trim().slice(0, 120)}` : ''}`, { location: { file: shownPath(file), line }, hint: 'Handlebars syntax: {{value}}, {{#each list}}…{{/each}}, {{> partial}}; fix the file, or remove it to use the default theme' });
+      }
+    }
+    return text;
+  };
   for (const dir of dirs) {
-    for (const name of partialNames(dir)) hb.registerPartial(name, read(join(dir, 'partials', `${name}.hbs`)));
+    for (const name of partialNames(dir)) hb.registerPartial(name, template(dir, join(dir, 'partials', `${name}.hbs`)));
   }
   const layoutDir = userDir && existsSync(join(userDir, 'layout.hbs')) ? userDir : DEFAULT_TEMPLATES;
-  const layout = hb.compile(read(join(layoutDir, 'layout.hbs')), { strict: false });
+  const layout = hb.compile(template(layoutDir, join(layoutDir, 'layout.hbs')), { strict: false });
   const sheets = (dir: string) => [join(dir, 'style.css'), join(dir, `style.${locale}.css`)].filter((f) => existsSync(f)).map(read);
   return { hb, layout, css: sheets(DEFAULT_TEMPLATES), userCss: userDir ? sheets(userDir) : [] };
 }
@@ -133,7 +147,7 @@ export async function renderHtml(model: ReportModel, options: HtmlOptions = {}, 
   const locale = asLocale(model.lang);
   const env = environment(model.templatesDir, locale);
   const sections = rendered ?? (await renderSections(model));
-  return env.layout({
+  return userTemplates(model.templatesDir, () => env.layout({
     lang: model.lang,
     report: model,
     sections,
@@ -150,7 +164,33 @@ export async function renderHtml(model: ReportModel, options: HtmlOptions = {}, 
       banner: options.preview?.banner?.length ? options.preview.banner : undefined,
     },
     meta: { author: model.author ?? model.organisation ?? '', subject: translator(locale)('doc.subject', { period: model.period.label }) },
-  });
+  }));
+}
+
+/** A user's file as messages show it: relative to the working directory when inside it. */
+function shownPath(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
+}
+
+/**
+ * Runs a template with the user's templates folder in it: a Handlebars error there (a syntax
+ * error, a missing partial, a helper used wrongly) is the user's to fix, so it becomes a located
+ * error naming the folder, not an internal error. Without a user folder, errors stay internal
+ * (the default theme is ours).
+ */
+export function userTemplates<T>(dir: string | undefined, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (dir === undefined || error instanceof CxError || !(error instanceof Error)) throw error;
+    const first = error.message.split('\n').filter((l) => l.trim() !== '');
+    throw new CxError('render', `a template in ${shownPath(dir)} failed: ${first.slice(0, 3).join(' ').slice(0, 400)}`, {
+      location: { file: shownPath(dir) },
+      hint: 'fix the partial or layout named above (Handlebars syntax: {{value}}, {{#each}}…{{/each}}, {{> partial}}), or remove the file to use the default theme',
+      cause: error,
+    });
+  }
 }
 
 /** Each section's HTML on its own (the layout's section loop, one at a time), and the stylesheet. */
@@ -160,6 +200,6 @@ export async function renderSectionFragments(model: ReportModel, rendered?: Reco
   const one = env.hb.compile('{{> (lookup . "partial") }}');
   return {
     css: [...env.css, themeCss(model.theme), ...env.userCss].join('\n'),
-    fragments: sections.map((s) => one(s)),
+    fragments: userTemplates(model.templatesDir, () => sections.map((s) => one(s))),
   };
 }
