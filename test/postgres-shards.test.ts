@@ -7,6 +7,7 @@
  * where the single-table form of the statement ships every row. Skipped, saying why, without
  * PostgreSQL's server binaries.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
@@ -18,8 +19,7 @@ import { foreignPartitions, partitionedCountSql } from '../src/sources/postgres-
 import { postgresRunner } from '../src/sources/postgres.js';
 import { isPushdown, type PushdownSource } from '../src/sources/sql.js';
 import { csv, makeProject, SURVEY_CONFIG, SURVEY_HEADER, surveyRows } from './project.js';
-import { onServer, shardedTable, shardsUnavailable, startShards, type ShardCluster } from './shards.js';
-import { readFileSync } from 'node:fs';
+import { analyzeSharded, onServer, shardedTable, shardsUnavailable, startShards, type ShardCluster } from './shards.js';
 
 const unavailable = shardsUnavailable();
 const COLUMNS = 'id integer, submitted_at timestamptz, channel text, region text, nps_score text, csat text, ces text, comment text';
@@ -62,8 +62,8 @@ describe.skipIf(unavailable)(`score metrics on a sharded PostgreSQL${unavailable
         await c.query(`insert into sharded values (${params})`, cells);
       }
       await c.query('analyze single');
-      await c.query('analyze sharded');
     });
+    await analyzeSharded(cluster, 'sharded');
   }, 120_000);
   afterAll(() => cluster?.stop());
 
@@ -125,7 +125,10 @@ describe.skipIf(unavailable)(`score metrics on a sharded PostgreSQL${unavailable
     expect(local).not.toMatch(/Remote SQL: .*GROUP BY/);
     expect(local).toMatch(/Remote SQL: SELECT [^\n]* FROM public\.sharded$/m);
     // the source's row count is counted on the shards too
-    expect(await explain(partitionedCountSql(source.sql.partitions!))).toMatch(/Remote SQL: SELECT count\(\*\) FROM public\.sharded/);
+    expect(await explain(source.sql.countSql())).toMatch(/Remote SQL: SELECT count\(\*\) FROM public\.sharded$/m);
+    // and a matrix segment's, its condition included
+    const emea = await explain(source.sql.filtered('region', 'EMEA').countSql());
+    expect(emea.match(/Remote SQL: SELECT count\(\*\) FROM public\.sharded WHERE .*'EMEA'/g)).toHaveLength(2);
   });
 
   it('only tables whose rows all live on foreign servers are treated as sharded', async () => {
@@ -155,5 +158,27 @@ describe.skipIf(unavailable)(`score metrics on a sharded PostgreSQL${unavailable
     for (const session of ['America/New_York', 'Asia/Tokyo']) {
       expect(await check(`select (m::timestamp AT TIME ZONE 'UTC') + s from generate_series(timestamp '1900-01-01', timestamp '2100-12-01', interval '1 month') m, (values (interval '-1 second'), (interval '0'), (interval '1 second')) v(s)`, 'timestamptz', session)).toEqual({ n: 7236, bad: 0 });
     }
+  });
+});
+
+describe('sharded-table detection without a server', () => {
+  const runner = (rows: unknown[][] | Error) => ({ dialect: 'postgres' as const, label: 'postgres:t', run: async () => (rows instanceof Error ? Promise.reject(rows) : { names: ['name', 'kind', 'root'], rows }), describe: async () => [] });
+
+  it('a failing catalogue query (a server without to_regclass, such as Redshift) means not sharded', async () => {
+    expect(await foreignPartitions(runner(new Error('function to_regclass(unknown) does not exist')), '"t"')).toBeUndefined();
+  });
+
+  it('partitioned with every leaf foreign: the leaves; a local leaf or a plain table: not sharded', async () => {
+    expect(await foreignPartitions(runner([['public.t', 'p', true], ['public.t_1', 'f', false], ['public.t_2', 'f', false]]), '"t"')).toEqual(['public.t_1', 'public.t_2']);
+    expect(await foreignPartitions(runner([['public.t', 'p', true], ['public.t_1', 'f', false], ['public.t_2', 'r', false]]), '"t"')).toBeUndefined();
+    expect(await foreignPartitions(runner([['public.t', 'r', true]]), '"t"')).toBeUndefined();
+    expect(await foreignPartitions(runner([]), '"t"')).toBeUndefined();
+  });
+
+  it('the row count of a sharded table adds one COUNT(*) per partition', () => {
+    const one = (p: string) => `SELECT COUNT(*) AS cx_n FROM (\nSELECT * FROM ${p}\n) AS cx_source`;
+    expect(partitionedCountSql(['public.a', 'public.b'])).toBe(`SELECT SUM(cx_n) FROM (${one('public.a')} UNION ALL ${one('public.b')}) AS cx_counts`);
+    // a matrix segment's condition applies in every partition
+    expect(partitionedCountSql(['public.a'], ["x = 'y'"])).toBe(`SELECT SUM(cx_n) FROM (SELECT COUNT(*) AS cx_n FROM (SELECT * FROM (\nSELECT * FROM public.a\n) AS cx_source WHERE (x = 'y')) AS cx_rows) AS cx_counts`);
   });
 });

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
+import { monthStatisticsSql } from '../src/metrics/pushdown-shards.js';
 
 const script = resolve(import.meta.dirname, '..', 'scripts', 'postgres-shards.sh');
 
@@ -46,17 +47,28 @@ export async function onServer<T>(url: string, use: (client: pg.Client) => Promi
 
 /**
  * `name` as a table partitioned by HASH(`key`) on the coordinator, one partition per shard, each
- * a postgres_fdw foreign table over a plain table of the same name on its shard; the coordinator
- * is told that `date` has about as many distinct values as months (`n_distinct`), so that it plans
- * the per-partition aggregates on the shards (docs/warehouses.md).
+ * a postgres_fdw foreign table over a plain table of the same name on its shard, with the month
+ * key's statistics (pushdown-shards.ts `monthStatisticsSql`) on both sides, as docs/warehouses.md
+ * describes. ANALYZE after loading the rows.
  */
-export async function shardedTable(cluster: ShardCluster, name: string, columns: string, key: string, date: string, months = 24): Promise<void> {
-  for (const shard of cluster.shards) await onServer(shard, (c) => c.query(`create table ${name} (${columns})`));
+export async function shardedTable(cluster: ShardCluster, name: string, columns: string, key: string, date: string): Promise<void> {
+  for (const shard of cluster.shards) {
+    await onServer(shard, async (c) => {
+      await c.query(`create table ${name} (${columns})`);
+      await c.query(monthStatisticsSql(name, date, 'timestamptz'));
+    });
+  }
   await onServer(cluster.coordinator, async (c) => {
     await c.query(`create table ${name} (${columns}) partition by hash (${key})`);
     for (let i = 0; i < cluster.shards.length; i++) {
       await c.query(`create foreign table ${name}_s${i + 1} partition of ${name} for values with (modulus ${cluster.shards.length}, remainder ${i}) server shard${i + 1} options (table_name '${name}')`);
-      await c.query(`alter foreign table ${name}_s${i + 1} alter column ${date} set (n_distinct = ${months})`);
+      await c.query(monthStatisticsSql(`${name}_s${i + 1}`, date, 'timestamptz'));
     }
   });
+}
+
+/** ANALYZE on every shard and then on the coordinator (which samples the shards' rows through postgres_fdw). */
+export async function analyzeSharded(cluster: ShardCluster, name: string): Promise<void> {
+  for (const shard of cluster.shards) await onServer(shard, (c) => c.query(`analyze ${name}`));
+  await onServer(cluster.coordinator, (c) => c.query(`analyze ${name}`));
 }

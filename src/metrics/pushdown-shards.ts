@@ -18,7 +18,8 @@
  * number of months since March of year -38000. The coordinator turns that back into year and month.
  * Checked against EXTRACT for every day from 1 AD to 9999 (test/postgres-shards.test.ts).
  */
-import { ident, type SqlRelation, subquery } from '../sources/sql.js';
+import { partitionFrom } from '../sources/postgres-partitions.js';
+import { ident, type SqlRelation } from '../sources/sql.js';
 
 /** Days from 2000-03-01 added so that the day number is positive for every PostgreSQL date (4713 BC on). */
 const SHIFT_DAYS = 100 * 146097;
@@ -35,9 +36,22 @@ export function monthKeySql(date: string, kind: 'date' | 'timestamp' | 'timestam
   return `(${z} / 146097 * 4800 + ${yearOfEra} * 12 + (5 * ${dayOfYear} + 2) / 153)`;
 }
 
+/**
+ * Extended statistics on the month key of `column` (PostgreSQL 14+): `CREATE STATISTICS … ON
+ * (<month key>) FROM table`. Run on each shard's table and on each foreign partition on the
+ * coordinator, then ANALYZE. Without them the planners estimate the groups of an expression of a
+ * time stamp from its distinct values, about one per row: the coordinator then keeps the aggregate
+ * local (the rows are shipped) and the shards sort their rows on disk instead of hashing them into
+ * a few thousand cells (1,000,000 rows on three shards: 1.1 s → 0.6 s per shard; docs/warehouses.md).
+ */
+export function monthStatisticsSql(table: string, column: string, kind: string): string {
+  const name = `${table.split('.').pop()!.replaceAll('"', '')}_${column}_cx_month`;
+  return `CREATE STATISTICS IF NOT EXISTS ${ident(name)} ON (${monthKeySql(ident(column), kind)}) FROM ${table}`;
+}
+
 /** Year and month (SQL) of a month key. */
 export function monthKeyParts(key: string): { year: string; month: string } {
-  return { year: `CAST((${key} + 2) / 12 + ${BASE_YEAR} AS INTEGER)`, month: `CAST(MOD(${key} + 2, 12) + 1 AS INTEGER)` };
+  return { year: `CAST((${key} + 2) / 12 ${BASE_YEAR < 0 ? '-' : '+'} ${Math.abs(BASE_YEAR)} AS INTEGER)`, month: `CAST(MOD(${key} + 2, 12) + 1 AS INTEGER)` };
 }
 
 /**
@@ -49,12 +63,7 @@ export function shardedCellsText(sql: SqlRelation, date: string, sets: string[][
   const all = columns.map(alias);
   const d = ident(date);
   const picked = [`${monthKeySql(d, sql.kind(date))} AS cx_mkey`, `${d} AS cx_date`, ...columns.map((c) => `${ident(c)} AS ${alias(c)}`)];
-  // each partition as the source's rows would be (the relation's row conditions, e.g. a matrix segment, kept)
-  const from = (partition: string) => {
-    const base = `${subquery(`SELECT * FROM ${partition}`)} AS cx_source`;
-    return sql.where.length === 0 ? base : `(SELECT * FROM ${base} WHERE ${sql.where.map((w) => `(${w})`).join(' AND ')}) AS cx_rows`;
-  };
-  const perPartition = sql.partitions!.map((p) => `SELECT cx_mkey, ${all.join(', ')}, COUNT(*) AS cx_count, MAX(cx_date) AS cx_last FROM (SELECT ${picked.join(', ')} FROM ${from(p)}) AS cx_rows GROUP BY cx_mkey, ${all.join(', ')}`);
+  const perPartition = sql.partitions!.map((p) => `SELECT cx_mkey, ${all.join(', ')}, COUNT(*) AS cx_count, MAX(cx_date) AS cx_last FROM (SELECT ${picked.join(', ')} FROM ${partitionFrom(p, sql.where)}) AS cx_rows GROUP BY cx_mkey, ${all.join(', ')}`);
   const { year, month } = monthKeyParts('cx_mkey');
   return [
     `SELECT ${year} AS cx_year, ${month} AS cx_month, ${all.join(', ')}, GROUPING(${all.join(', ')}) AS cx_set, CAST(SUM(cx_count) AS DOUBLE PRECISION) AS cx_n, CAST(EXTRACT(EPOCH FROM MAX(cx_last)) AS DOUBLE PRECISION) AS cx_epoch`,

@@ -122,6 +122,6 @@ export async function loadPostgres(options: PostgresOptions): Promise<SourceTabl
     return tableFromColumns(options.name, runner.label, result.names.map((n, i) => [n, result.rows.map((r) => r[i])]), options.columns);
   };
   if (options.pushdown === false) return read(sql);
-  const partitions = options.table ? await foreignPartitions(runner, quoteTable(options.table)) : undefined;
+  const partitions = options.table ? () => foreignPartitions(runner, quoteTable(options.table!)) : undefined;
   return pushdownSource(options.name, runner, sql, read, `source ${options.name}`, partitions);
 }
