@@ -25,7 +25,7 @@
  * bench/results/sharded.md and one JSON line per run to bench/results/sharded.json.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -78,6 +78,30 @@ const LABEL: Record<Name, string> = {
   'naive-sql': `hand-written SQL (as for one table), ${SHARDS} shards`,
   'shard-sql': `hand-written SQL per shard, ${SHARDS} shards`,
 };
+
+/**
+ * CPU seconds a PostgreSQL server (its data folder) has used: the postmaster's own, its reaped
+ * children's (the backends of closed connections, parallel workers) and its live children's.
+ */
+function serverCpu(dataDir: string): number {
+  const stat = (pid: number | string) => {
+    try {
+      const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      return { ppid: Number(f[1]), own: Number(f[11]) + Number(f[12]), children: Number(f[13]) + Number(f[14]) };
+    } catch {
+      return undefined;
+    }
+  };
+  const postmaster = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const main = stat(postmaster)!;
+  let ticks = main.own + main.children;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    const c = stat(pid);
+    if (c && c.ppid === postmaster) ticks += c.own;
+  }
+  return ticks / 100; // USER_HZ
+}
 
 async function runCase(name: Name, env: Record<string, string>): Promise<CaseResult> {
   const caseName = name === 'single' || name === 'sharded' ? 'postgres' : name === 'shard-sql' ? 'baseline-sharded' : 'baseline-postgres';
@@ -147,16 +171,22 @@ async function main(): Promise<void> {
     };
     const names = Object.keys(LABEL) as Name[];
     const results = new Map<Name, CaseResult[]>(names.map((n) => [n, []]));
+    const serverSeconds = new Map<Name, { coordinator: number; shards: number }[]>(names.map((n) => [n, []]));
+    const cpus = () => ({ coordinator: serverCpu(join(cluster.dir, 'coordinator')), shards: cluster.shards.reduce((sum, _, i) => sum + serverCpu(join(cluster.dir, `shard${i + 1}`)), 0) });
     const lines: string[] = [];
     for (let run = 1; run <= RUNS; run++) {
       // a different order each run, so that drift in the machine's load hits every case
       const order = names.map((_, i) => names[(i + run - 1) % names.length]);
       for (const name of order) {
+        const before = cpus();
         const r = await runCase(name, envs[name]);
+        const after = cpus();
         if (!r.ok) throw new Error(`${name} failed: ${r.error}`);
-        log(`${name} run ${run}/${RUNS}: ${r.seconds!.toFixed(3)} s, ${r.period} NPS ${r.nps?.toFixed(3)} (n = ${r.npsN})`);
+        const cpu = { coordinator: after.coordinator - before.coordinator, shards: after.shards - before.shards };
+        log(`${name} run ${run}/${RUNS}: ${r.seconds!.toFixed(3)} s (server CPU: coordinator ${cpu.coordinator.toFixed(2)} s, shards ${cpu.shards.toFixed(2)} s), ${r.period} NPS ${r.nps?.toFixed(3)} (n = ${r.npsN})`);
         results.get(name)!.push(r);
-        lines.push(JSON.stringify({ bench: 'sharded', name, run, shards: SHARDS, ...r }));
+        serverSeconds.get(name)!.push(cpu);
+        lines.push(JSON.stringify({ bench: 'sharded', name, run, shards: SHARDS, ...r, serverCpu: cpu }));
       }
     }
     const all = [...results.values()].flat();
@@ -165,7 +195,10 @@ async function main(): Promise<void> {
     const row = (name: Name) => {
       const s = results.get(name)!.map((r) => r.seconds!.toFixed(2)).join(', ');
       const ratio = (other: Name) => `${(med(name) / med(other)).toFixed(2)}×`;
-      return `| ${LABEL[name]} | ${med(name).toFixed(2)} (${s}) | ${ratio('single')} | ${ratio('single-sql')} | ${ratio('shard-sql')} | ${all[0].nps?.toFixed(3)} (n = ${all[0].npsN?.toLocaleString('en-US')}) |`;
+      const cpu = serverSeconds.get(name)!;
+      const c = median(cpu.map((x) => x.coordinator));
+      const sh = median(cpu.map((x) => x.shards));
+      return `| ${LABEL[name]} | ${med(name).toFixed(2)} (${s}) | ${ratio('single')} | ${ratio('single-sql')} | ${ratio('shard-sql')} | ${c.toFixed(2)} | ${sh.toFixed(2)} |`;
     };
     const version = await onServer(cluster.coordinator, async (c) => String((await c.query('select version() as v')).rows[0].v).split(',')[0]);
     const doc = `# Sharded PostgreSQL benchmark
@@ -174,11 +207,12 @@ async function main(): Promise<void> {
 fresh process timing \`load\` + \`modelFor\` as bench/sources.ts does; setting up the servers and loading the rows,
 untimed, took ${loadSeconds.toFixed(0)} s). Data: the data-source benchmark's ${N.toLocaleString('en-US')} responses.
 
-| case | wall time (s) | × cxreport, one table | × hand-written, one table | × hand-written per shard | NPS, ${all[0].period} |
-|---|---:|---:|---:|---:|---:|
+| case | wall time (s) | × cxreport, one table | × hand-written, one table | × hand-written per shard | coordinator CPU (s) | shards' CPU (s) |
+|---|---:|---:|---:|---:|---:|---:|
 ${names.map(row).join('\n')}
 
-${agree ? 'All cases agree on the period, the NPS and its n.' : '**The cases disagree** on the period, NPS or n: see sharded.json.'}
+Server CPU: user + system seconds of each PostgreSQL server's processes during the run (from /proc; medians), the
+one-table cases' server being the coordinator's. ${agree ? `All cases agree on the period (${all[0].period}), the NPS (${all[0].nps?.toFixed(3)}) and its n (${all[0].npsN?.toLocaleString('en-US')}).` : '**The cases disagree** on the period, NPS or n: see sharded.json.'}
 
 cxreport's statement on the sharded table (EXPLAIN ANALYZE VERBOSE on the coordinator): ${scans.length} Foreign Scans
 received ${scans.map((s) => s.rows.toLocaleString('en-US')).join(' + ')} = ${scans.reduce((a, s) => a + s.rows, 0).toLocaleString('en-US')} rows (cells), ${scans.every((s) => / GROUP BY /.test(s.remote)) ? 'each an aggregate run on its shard (Remote SQL … GROUP BY)' : '**not every one aggregated on its shard**'}, instead of the table's ${N.toLocaleString('en-US')} rows.

@@ -15,8 +15,10 @@
  * connection's UTC session would) as days since 2000-03-01, shifted by 100 cycles of 400 years so
  * that every date PostgreSQL can hold is positive, then Howard Hinnant's civil-from-days steps
  * (days → 400-year era, year of the era from March, day of that year, month from March) give the
- * number of months since March of year -38000. The coordinator turns that back into year and month.
- * Checked against EXTRACT for every day from 1 AD to 9999 (test/postgres-shards.test.ts).
+ * number of months since March of year -38000; for 1970–2099 the same key is looked up with
+ * WIDTH_BUCKET, which is cheaper. The coordinator turns the key back into year and month. Checked
+ * against EXTRACT for every day of 1900–2100 and the first and last day of every month of 1–9999
+ * (test/postgres-shards.test.ts).
  */
 import { partitionFrom } from '../sources/postgres-partitions.js';
 import { ident, type SqlRelation } from '../sources/sql.js';
@@ -25,10 +27,30 @@ import { ident, type SqlRelation } from '../sources/sql.js';
 const SHIFT_DAYS = 100 * 146097;
 /** The first month of the key: March of the astronomical year 2000 − 100 × 400. */
 const BASE_YEAR = 2000 - 100 * 400;
+/** The key of a calendar month (1–12). */
+const keyOf = (year: number, month: number) => (year - BASE_YEAR) * 12 + month - 3;
+/** Months looked up rather than computed: 1970-01 up to 2100-01. */
+const [FIRST_YEAR, LAST_YEAR] = [1970, 2100];
+/** Days since 1970-01-01 of the first day of every month from FIRST_YEAR-01 to LAST_YEAR-01, inclusive. */
+const MONTH_STARTS = Array.from({ length: (LAST_YEAR - FIRST_YEAR) * 12 + 1 }, (_, i) => Date.UTC(FIRST_YEAR, i, 1) / 86_400_000);
 
-/** The month of a date, time stamp or UTC instant as a BIGINT key (months since March of BASE_YEAR), in shippable SQL. */
+/**
+ * The month of a date, time stamp or UTC instant as a BIGINT key (months since March of
+ * BASE_YEAR), in shippable SQL. For 1970–2099, one WIDTH_BUCKET (a binary search) of the day
+ * number in the month starts, about as cheap per row as DATE_TRUNC; other dates (rare, and outside
+ * most reports' plausible range) take the civil-from-days arithmetic, whose many references to the
+ * day PostgreSQL evaluates one by one (1,000,000 rows grouped by the key, one core: about 3 s
+ * against 0.6 s for the lookup and 0.4–1.2 s for DATE_TRUNC, on this loaded machine).
+ */
 export function monthKeySql(date: string, kind: 'date' | 'timestamp' | 'timestamptz' | string | undefined): string {
   const day = kind === 'date' ? date : kind === 'timestamptz' ? `CAST(${date} AT TIME ZONE INTERVAL '0' AS DATE)` : `CAST(${date} AS DATE)`;
+  const bucket = `WIDTH_BUCKET(${day} - DATE '1970-01-01', ARRAY[${MONTH_STARTS.join(',')}])`;
+  // the range tested on the day itself: two comparisons cost less than a second WIDTH_BUCKET
+  return `(CASE WHEN ${day} >= DATE '${FIRST_YEAR}-01-01' AND ${day} < DATE '${LAST_YEAR}-01-01' THEN ${bucket} + ${keyOf(FIRST_YEAR, 1) - 1} ELSE ${civilMonthKey(day)} END)`;
+}
+
+/** The month key by Howard Hinnant's civil-from-days steps, for any date. */
+function civilMonthKey(day: string): string {
   const z = `(CAST(${day} - DATE '2000-03-01' AS BIGINT) + ${SHIFT_DAYS})`;
   const dayOfEra = `(${z} % 146097)`;
   const yearOfEra = `((${dayOfEra} - ${dayOfEra} / 1460 + ${dayOfEra} / 36524 - ${dayOfEra} / 146096) / 365)`;
