@@ -98,6 +98,28 @@ describe.skipIf(unavailable)(`score metrics on a sharded PostgreSQL${unavailable
     expect(valid('2026-10')).toBeGreaterThan(11);
   });
 
+  it('a DATE or TIMESTAMP (without time zone) date column on the shards gives the CSV\'s numbers too', async () => {
+    for (const kind of ['date', 'timestamp']) {
+      const table = `sharded_${kind}`;
+      const dated = rows().map((r) => (kind === 'date' && r[1] !== 'not-a-date' ? [r[0], String(r[1]).slice(0, 10), ...r.slice(2)] : r));
+      await shardedTable(cluster, table, COLUMNS.replace('submitted_at timestamptz', `submitted_at ${kind}`), 'id', 'submitted_at', kind);
+      await onServer(cluster.coordinator, async (c) => {
+        for (const row of dated) {
+          const cells = row.map((v) => (v === null || v === '' || v === 'not-a-date' ? null : String(v)));
+          await c.query(`insert into ${table} values (${cells.map((_, i) => `$${i + 1}`).join(', ')})`, cells);
+        }
+      });
+      await analyzeSharded(cluster, table);
+      const files = (source: string) => makeProject({ 'cxreport.yaml': withSource(source), 'data/responses.csv': csv(SURVEY_HEADER, dated) });
+      const reference = (await metricsOf(files('{ type: csv, path: data/responses.csv }'))).metrics;
+      const sharded = await metricsOf(files(pgSource(table)));
+      const source = sharded.loaded.sources.get('responses') as PushdownSource;
+      expect(source.sql.partitions).toHaveLength(2);
+      expect(source.sql.kind('submitted_at')).toBe(kind);
+      expect(sharded.metrics).toBe(reference);
+    }
+  });
+
   it('a matrix build per region matches the CSV one', async () => {
     const config = `${SURVEY_CONFIG.slice(0, SURVEY_CONFIG.indexOf('  - type: case-study'))}matrix:\n  region: [EMEA, APAC]\n`;
     const run = async (dir: string) => {

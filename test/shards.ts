@@ -51,18 +51,18 @@ export async function onServer<T>(url: string, use: (client: pg.Client) => Promi
  * key's statistics (pushdown-shards.ts `monthStatisticsSql`) on both sides, as docs/warehouses.md
  * describes. ANALYZE after loading the rows.
  */
-export async function shardedTable(cluster: ShardCluster, name: string, columns: string, key: string, date: string): Promise<void> {
+export async function shardedTable(cluster: ShardCluster, name: string, columns: string, key: string, date: string, kind = 'timestamptz'): Promise<void> {
   for (const shard of cluster.shards) {
     await onServer(shard, async (c) => {
       await c.query(`create table ${name} (${columns})`);
-      await c.query(monthStatisticsSql(name, date, 'timestamptz'));
+      await c.query(monthStatisticsSql(name, date, kind));
     });
   }
   await onServer(cluster.coordinator, async (c) => {
     await c.query(`create table ${name} (${columns}) partition by hash (${key})`);
     for (let i = 0; i < cluster.shards.length; i++) {
       await c.query(`create foreign table ${name}_s${i + 1} partition of ${name} for values with (modulus ${cluster.shards.length}, remainder ${i}) server shard${i + 1} options (table_name '${name}')`);
-      await c.query(monthStatisticsSql(`${name}_s${i + 1}`, date, 'timestamptz'));
+      await c.query(monthStatisticsSql(`${name}_s${i + 1}`, date, kind));
     }
   });
 }
