@@ -35,7 +35,7 @@ import { cellsSql } from '../src/metrics/pushdown.js';
 import { monthStatisticsSql } from '../src/metrics/pushdown-shards.js';
 import { loadPostgres } from '../src/sources/postgres.js';
 import type { PushdownSource } from '../src/sources/sql.js';
-import { onServer, startShards } from '../test/shards.js';
+import { onServer, shardsUnavailable, startShards } from '../test/shards.js';
 import { machineLines, median } from './machine.js';
 import type { CaseResult } from './sources-case.js';
 
@@ -59,6 +59,11 @@ const table = `responses_${N}`;
 const COLUMNS = 'response_id integer, submitted_at timestamptz, region text, channel text, plan text, nps_score integer, csat integer, ces integer, comment text';
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
+const unavailable = shardsUnavailable();
+if (unavailable) {
+  log(`bench/sharded.ts skipped: ${unavailable}`);
+  process.exit(0);
+}
 if (!existsSync(csvFile)) {
   log(`${csvFile} not found: make it with node --import tsx bench/sources.ts --sizes ${N} --cases baseline`);
   process.exit(2);
