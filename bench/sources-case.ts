@@ -28,9 +28,9 @@ import { fileURLToPath } from 'node:url';
 import { CxError, CxErrors, describeError } from '../src/kernel/errors.js';
 import { load, modelFor } from '../src/app/pipeline.js';
 
-const CASES = ['csv', 'parquet', 'duckdb', 'postgres', 'baseline', 'baseline-postgres'] as const;
+const CASES = ['csv', 'parquet', 'duckdb', 'postgres', 'baseline', 'baseline-postgres', 'baseline-sharded'] as const;
 type CaseName = (typeof CASES)[number];
-type CxreportCase = Exclude<CaseName, 'baseline' | 'baseline-postgres'>;
+type CxreportCase = Exclude<CaseName, 'baseline' | 'baseline-postgres' | 'baseline-sharded'>;
 
 export interface CaseResult {
   case: string;
@@ -186,8 +186,24 @@ group by grouping sets ((month), (month, region))
 order by month, all_regions desc, region`;
 }
 
+/**
+ * baseline-sharded (bench/sharded.ts): the PostgreSQL baseline for a table whose rows live in the
+ * foreign tables `partitions` on shards — its first scan written per partition (UNION ALL), with a
+ * month key postgres_fdw can ship (src/metrics/pushdown-shards.ts: DATE_TRUNC is kept local), so
+ * that each shard groups its own rows; the cells are then re-summed by month as before.
+ */
+export function shardedBaselineSql(partitions: string[], monthKey: string, keyToDate: (key: string) => string): string {
+  const perShard = partitions.map((p) => `select ${monthKey} as k, region, nps_score, csat, ces, count(*) as c from ${p} group by 1, 2, 3, 4, 5`).join('\n    union all ');
+  const scan = `select ${keyToDate('k')} as month, region, nps_score, csat, ces, sum(c) as c
+  from (${perShard}) as r
+  group by 1, 2, 3, 4, 5`;
+  const text = baselineSql('postgres', 'cx_placeholder').replace(/select month, region, nps_score, csat, ces, count\(\*\) as c\n[\s\S]*?group by 1, 2, 3, 4, 5/, scan);
+  if (text.includes('cx_placeholder')) throw new Error('baselineSql changed: update shardedBaselineSql');
+  return text;
+}
+
 /** The NPS, CSAT and CES of the latest month with a valid answer, from a baseline's month-level rows. */
-function baselineResult(name: 'baseline' | 'baseline-postgres', n: number, seconds: number, rows: Record<string, unknown>[]): CaseResult {
+function baselineResult(name: 'baseline' | 'baseline-postgres' | 'baseline-sharded', n: number, seconds: number, rows: Record<string, unknown>[]): CaseResult {
   // PostgreSQL returns sums of bigint as numeric, i.e. as strings; Number() reads both
   const num = (v: unknown) => Number(v ?? 0);
   const months = rows.filter((r) => num(r.all_regions) === 1 && r.month !== null && num(r.nps_score_n) + num(r.csat_n) + num(r.ces_n) > 0);
@@ -228,12 +244,19 @@ async function runBaseline(n: number, dataDir: string): Promise<CaseResult> {
   return baselineResult('baseline', n, (performance.now() - start) / 1000, rows);
 }
 
-/** The same aggregates by PostgreSQL over table responses_<N>, timed from connecting to having the rows in JS. */
-async function runBaselinePostgres(n: number): Promise<CaseResult> {
+/**
+ * The same aggregates by PostgreSQL over table responses_<N>, timed from connecting to having the
+ * rows in JS; `sharded`: over its partitions (CXREPORT_BENCH_PG_PARTITIONS, comma-separated) with
+ * shardedBaselineSql.
+ */
+async function runBaselinePostgres(n: number, sharded = false): Promise<CaseResult> {
   const url = process.env.CXREPORT_BENCH_PG_URL;
   if (!url) throw new Error('CXREPORT_BENCH_PG_URL is not set (the connection string of the PostgreSQL server holding responses_<N>)');
   const { default: pg } = await import('pg');
-  const sql = baselineSql('postgres', `"responses_${n}"`);
+  const { monthKeySql, monthKeyParts } = await import('../src/metrics/pushdown-shards.js');
+  const partitions = (process.env.CXREPORT_BENCH_PG_PARTITIONS ?? '').split(',').filter(Boolean);
+  const keyToDate = (k: string) => `make_date(${monthKeyParts(k).year}, ${monthKeyParts(k).month}, 1)`;
+  const sql = sharded ? shardedBaselineSql(partitions, monthKeySql('submitted_at', 'timestamptz'), keyToDate) : baselineSql('postgres', `"responses_${n}"`);
   const start = performance.now();
   // like the postgres source: a fresh connection in UTC (date_trunc of a timestamptz uses the session's time zone)
   const client = new pg.Client({ connectionString: url });
@@ -245,7 +268,7 @@ async function runBaselinePostgres(n: number): Promise<CaseResult> {
   } finally {
     await client.end().catch(() => undefined);
   }
-  return baselineResult('baseline-postgres', n, (performance.now() - start) / 1000, rows);
+  return baselineResult(sharded ? 'baseline-sharded' : 'baseline-postgres', n, (performance.now() - start) / 1000, rows);
 }
 
 async function main(): Promise<void> {
@@ -260,7 +283,7 @@ async function main(): Promise<void> {
   let result: CaseResult;
   try {
     result =
-      name === 'baseline' ? await runBaseline(n, resolve(dataDir)) : name === 'baseline-postgres' ? await runBaselinePostgres(n) : await runCxreport(name as CxreportCase, n, resolve(dataDir));
+      name === 'baseline' ? await runBaseline(n, resolve(dataDir)) : name === 'baseline-postgres' ? await runBaselinePostgres(n) : name === 'baseline-sharded' ? await runBaselinePostgres(n, true) : await runCxreport(name as CxreportCase, n, resolve(dataDir));
   } catch (error) {
     const known = error instanceof CxError || error instanceof CxErrors;
     const text = known ? describeError(error).text : error instanceof Error ? `${error.name}: ${error.message}` : String(error);

@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
 # Starts a throw-away PostgreSQL server on 127.0.0.1:55432 for the tests (installed from Debian's
 # packages when missing) and prints the connection string to use as CXREPORT_TEST_PG; `stop DIR`
-# stops it and removes its data folder. Used by .ci/run. CXREPORT_PG_PORT picks another port.
+# stops it and removes its data folder. Used by .ci/run. CXREPORT_PG_PORT picks another port; without
+# it, a port other than 55432 is chosen when something already listens there (the printed
+# connection string always names the port in use).
 set -euo pipefail
 port=${CXREPORT_PG_PORT:-55432}
+if [ -z "${CXREPORT_PG_PORT:-}" ]; then
+  for _ in $(seq 1 200); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break
+    port=$((20000 + RANDOM % 40000))
+  done
+fi
 if [ "${1:-start}" = "stop" ]; then
   dir=$2
   bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)

@@ -14,6 +14,9 @@ import { csv, makeProject, SURVEY_CONFIG, SURVEY_HEADER, surveyRows } from './pr
 
 const url = process.env.CXREPORT_TEST_PG;
 const password = url ? decodeURIComponent(new URL(url).password) : '';
+/** host:port of the test server as messages name it (the server's port is chosen when it starts) */
+const server = url ? `${new URL(url).hostname}:${new URL(url).port || '5432'}` : '';
+const database = url ? new URL(url).pathname : '';
 
 describe.skipIf(!url)(`PostgreSQL source${url ? '' : ' (skipped: set CXREPORT_TEST_PG to a throw-away database; .ci/run starts one)'}`, () => {
   const table = `responses_${process.pid}`;
@@ -56,15 +59,15 @@ describe.skipIf(!url)(`PostgreSQL source${url ? '' : ' (skipped: set CXREPORT_TE
   });
 
   it('errors name the server but never the password: bad database, bad table', async () => {
-    const badDb = url!.replace(/\/cxreport_test$/, '/no_such_db');
+    const badDb = Object.assign(new URL(url!), { pathname: '/no_such_db' }).href;
     let stderr = '';
     const dir = project('{ type: postgres, connection: "${CX_DATABASE_URL}", table: nope }');
     expect(await main(['build', '--format', 'html'], { stdout: () => {}, stderr: (t) => void (stderr += t), env: { CX_DATABASE_URL: badDb }, cwd: dir })).toBe(1);
-    expect(stderr).toContain('source "responses": cannot connect to PostgreSQL at 127.0.0.1:55432/no_such_db');
+    expect(stderr).toContain(`source "responses": cannot connect to PostgreSQL at ${server}/no_such_db`);
     expect(stderr).not.toContain(password);
     stderr = '';
     expect(await main(['build', '--format', 'html'], { stdout: () => {}, stderr: (t) => void (stderr += t), env, cwd: dir })).toBe(1);
-    expect(stderr).toContain('source "responses": the PostgreSQL query failed at 127.0.0.1:55432/cxreport_test: relation "nope" does not exist');
+    expect(stderr).toContain(`source "responses": the PostgreSQL query failed at ${server}${database}: relation "nope" does not exist`);
     expect(stderr).not.toContain(password);
     expect(stderr).not.toMatch(/^\s+at /m);
   });

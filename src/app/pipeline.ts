@@ -102,7 +102,7 @@ export async function forSegment(loaded: Loaded, segment: { column: string; valu
     applied++;
     if (isPushdown(source)) {
       const sql = source.sql.filtered(segment.column, segment.value);
-      const count = Number((await sql.run(`SELECT COUNT(*) FROM ${sql.from()}`)).rows[0][0]);
+      const count = Number((await sql.run(sql.countSql())).rows[0][0]);
       const filtered: PushdownSource = { ...source, sql, rowCount: count };
       sources.set(name, filtered);
       continue;

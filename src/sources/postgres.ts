@@ -6,6 +6,7 @@
 import pg from 'pg';
 import { CxError, redactSecrets } from '../kernel/errors.js';
 import { tableFromColumns, type ColumnDecl } from './columns.js';
+import { foreignPartitions } from './postgres-partitions.js';
 import { emptySource } from './read.js';
 import { postgresKind, pushdownSource, subquery, type SqlRows, type SqlRunner } from './sql.js';
 import type { SourceTable } from './types.js';
@@ -121,5 +122,6 @@ export async function loadPostgres(options: PostgresOptions): Promise<SourceTabl
     return tableFromColumns(options.name, runner.label, result.names.map((n, i) => [n, result.rows.map((r) => r[i])]), options.columns);
   };
   if (options.pushdown === false) return read(sql);
-  return pushdownSource(options.name, runner, sql, read, `source ${options.name}`);
+  const partitions = options.table ? () => foreignPartitions(runner, quoteTable(options.table!)) : undefined;
+  return pushdownSource(options.name, runner, sql, read, `source ${options.name}`, partitions);
 }

@@ -16,6 +16,7 @@
  */
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
+import { partitionedCountSql } from './postgres-partitions.js';
 import { emptySource } from './read.js';
 import type { ColumnType, SourceTable } from './types.js';
 
@@ -97,6 +98,8 @@ export class SqlRelation {
   private loading?: Promise<SourceTable>;
   /** columns read by `load` (all when unset): those the config refers to, see `referencedColumns` */
   projection?: string[];
+  /** the foreign tables holding the rows of a sharded PostgreSQL table (postgres-partitions.ts): aggregates run per partition */
+  partitions?: string[];
 
   constructor(
     readonly runner: SqlRunner,
@@ -114,6 +117,11 @@ export class SqlRelation {
     return `(SELECT * FROM ${base} WHERE ${this.where.map((w) => `(${w})`).join(' AND ')}) AS cx_rows`;
   }
 
+  /** A statement counting the relation's rows (per partition on a sharded table: postgres-partitions.ts). */
+  countSql(): string {
+    return this.partitions ? partitionedCountSql(this.partitions, this.where) : `SELECT COUNT(*) FROM ${this.from()}`;
+  }
+
   kind(column: string): SqlKind | undefined {
     return this.columns.find((c) => c.name === column)?.kind;
   }
@@ -122,6 +130,7 @@ export class SqlRelation {
   filtered(column: string, value: string): SqlRelation {
     const relation = new SqlRelation(this.runner, this.query, this.columns, this.read, [...this.where, `TRIM(CAST(${ident(column)} AS VARCHAR)) = ${literal(value)}`]);
     relation.projection = this.projection;
+    relation.partitions = this.partitions;
     return relation;
   }
 
@@ -171,10 +180,17 @@ function placeholderTable(columns: SqlColumn[]): ColumnTable {
 }
 
 /** A source left in its database: columns and row count are read, rows only on demand. */
-export async function pushdownSource(name: string, runner: SqlRunner, query: string, read: (sql: string) => Promise<SourceTable>, shown: string): Promise<PushdownSource> {
-  const columns = await runner.describe(query);
+export async function pushdownSource(name: string, runner: SqlRunner, query: string, read: (sql: string) => Promise<SourceTable>, shown: string, partitions?: () => Promise<string[] | undefined>): Promise<PushdownSource> {
+  // the columns, and the row count (once a sharded PostgreSQL table's partitions are known:
+  // postgres-partitions.ts), asked at the same time: each statement has a connection of its own
+  const counted = (async () => {
+    const probe = new SqlRelation(runner, query, [], read);
+    probe.partitions = await partitions?.();
+    return { parts: probe.partitions, count: Number((await runner.run(probe.countSql())).rows[0][0]) };
+  })();
+  const [columns, { parts, count }] = await Promise.all([runner.describe(query), counted]);
   const sql = new SqlRelation(runner, query, columns, read);
-  const count = Number((await runner.run(`SELECT COUNT(*) FROM ${sql.from()}`)).rows[0][0]);
+  sql.partitions = parts;
   if (columns.length === 0 || count === 0) throw emptySource(name, shown);
   return { name, file: runner.label, table: placeholderTable(columns), rowCount: count, columns: columns.map((c) => ({ name: c.name, type: columnTypeOf(c.kind) })), sql };
 }
