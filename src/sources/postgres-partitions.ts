@@ -11,7 +11,12 @@
  * score metrics' statement (metrics/pushdown-shards.ts) and the source's row count aggregate each
  * partition on its own and combine the results on the coordinator.
  */
-import { literal, subquery, type SqlRunner } from './sql.js';
+import { literal, subquery } from './sql-text.js';
+
+/** What the partition lookup needs of a connection (sql.ts SqlRunner). */
+interface Runner {
+  run(sql: string): Promise<{ rows: unknown[][] }>;
+}
 
 /**
  * The foreign tables (schema-qualified, quoted) that hold the rows of `table` (as written in the
@@ -19,7 +24,7 @@ import { literal, subquery, type SqlRunner } from './sql.js';
  * table, a view, a partitioned table with a local partition) or the table does not exist (the
  * source's own statements then report it).
  */
-export async function foreignPartitions(runner: SqlRunner, quotedTable: string): Promise<string[] | undefined> {
+export async function foreignPartitions(runner: Runner, quotedTable: string): Promise<string[] | undefined> {
   // pg_inherits rather than pg_partition_tree (PostgreSQL 12+), so that older servers answer too;
   // to_regclass gives NULL for a name that does not resolve, and the statement then returns no row.
   // A server that speaks PostgreSQL's protocol without its catalogue (Redshift lacks to_regclass)

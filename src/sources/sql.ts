@@ -17,6 +17,9 @@
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import { partitionedCountSql } from './postgres-partitions.js';
+import { ident, literal, subquery } from './sql-text.js';
+
+export { ident, literal, subquery } from './sql-text.js';
 import { emptySource } from './read.js';
 import type { ColumnType, SourceTable } from './types.js';
 
@@ -44,23 +47,8 @@ export interface SqlRunner {
   describe(sql: string): Promise<SqlColumn[]>;
 }
 
-/**
- * A source's query as a derived table's body: without a trailing semicolon, and on lines of its
- * own so that a trailing `-- comment` does not swallow the closing parenthesis.
- */
-export function subquery(query: string): string {
-  return `(\n${query.trim().replace(/;\s*$/, '')}\n)`;
-}
 
-/** A double-quoted SQL identifier. */
-export function ident(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
 
-/** A single-quoted SQL string literal. */
-export function literal(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
-}
 
 /** Kind of a DuckDB type name (as DuckDB prints it). */
 export function duckKind(type: string): SqlKind {
