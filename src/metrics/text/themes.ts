@@ -286,8 +286,8 @@ export function contrastPhrases(corpus: { text: string; weight?: number; group: 
   });
   const byKey = (x: { key: string }, y: { key: string }) => (x.key < y.key ? -1 : 1);
   const strip = ({ comments: _c, ...rest }: (typeof scored)[number]): ContrastPhrase => rest;
-  const sideA = scored.filter((s) => s.z >= options.zMin).sort((x, y) => y.z - x.z || byKey(x, y));
-  const sideB = scored.filter((s) => s.z <= -options.zMin).sort((x, y) => x.z - y.z || byKey(x, y));
+  const sideA = scored.filter((s) => s.z > 0 && s.z >= options.zMin).sort((x, y) => y.z - x.z || byKey(x, y));
+  const sideB = scored.filter((s) => s.z < 0 && s.z <= -options.zMin).sort((x, y) => x.z - y.z || byKey(x, y));
   return {
     labels: options.labels,
     comments: { a: sumOf('a'), b: sumOf('b'), all: sumOf(null) },
