@@ -12,9 +12,9 @@ export const scoreSchema = z
   .union([
     z.string(),
     z.strictObject({
-      column: z.string().describe('Column holding the score.'),
-      min: z.number().describe('The most negative value of the platform’s scale.'),
-      max: z.number().describe('The most positive value of the platform’s scale.'),
+      column: z.string().describe('Column holding the score.').meta({ examples: ['sentiment_score'] }),
+      min: z.number().describe('The most negative value of the platform’s scale.').meta({ examples: [0, -5] }),
+      max: z.number().describe('The most positive value of the platform’s scale.').meta({ examples: [100, 5] }),
     }),
   ])
   .describe(
@@ -24,16 +24,20 @@ export const scoreSchema = z
 
 const sideSchema = z
   .strictObject({
-    label: z.string().describe('Name of the group in the report, e.g. Detractors.'),
-    min: z.number().optional().describe('Lowest value of the column in the group (inclusive).'),
-    max: z.number().optional().describe('Highest value of the column in the group (inclusive).'),
-    values: z.array(z.union([z.string(), z.number()])).optional().describe('Values of the column in the group (a text column); instead of min/max.'),
+    label: z.string().describe('Name of the group in the report, e.g. Detractors.').meta({ examples: ['Detractors', 'Promoters'] }),
+    min: z.number().optional().describe('Lowest value of the column in the group (inclusive).').meta({ examples: [9] }),
+    max: z.number().optional().describe('Highest value of the column in the group (inclusive).').meta({ examples: [6] }),
+    values: z
+      .array(z.union([z.string(), z.number()]))
+      .optional()
+      .describe('Values of the column in the group (a text column); instead of min/max.')
+      .meta({ examples: [['Churned', 'Cancelled']] }),
   })
   .refine((s) => s.values !== undefined || s.min !== undefined || s.max !== undefined, { message: 'a contrast group needs min, max or values' });
 
 export const contrastSchema = z
   .strictObject({
-    column: z.string().describe('Column that puts each comment in a group, e.g. the NPS score of the same response.'),
+    column: z.string().describe('Column that puts each comment in a group, e.g. the NPS score of the same response.').meta({ examples: ['nps_score'] }),
     a: sideSchema.describe('The first group (what it says more is listed first).'),
     b: sideSchema.describe('The second group.'),
     top: z.number().int().min(1).max(20).default(8).describe('Phrases shown for each group.'),

@@ -3,7 +3,7 @@
  *
  * - Themes: the keyphrases of phrases.ts counted once per comment (comments may carry a weight:
  *   identical comments counted once and weighted), chosen by volume with near-duplicates merged
- *   (a single word gives way to a phrase holding half its comments or more; of two themes
+ *   (a single word gives way to a phrase holding more than half its comments; of two themes
  *   sharing a word and ≥ 80% of their comments only the first is kept). Each theme: mentions,
  *   share of comments, positive/neutral/negative, net sentiment and quotes.
  * - Emerging: per phrase, the two-proportion z-test (pooled) of its share of comments in the
@@ -84,7 +84,7 @@ export function mentionsOf(comments: { text: string; weight?: number }[], index:
 
 const wordsOf = (key: string) => key.split(' ');
 
-/** A single word gives way to a longer phrase holding at least this share of its comments ("status page" rather than "page"). */
+/** A single word gives way to a longer phrase holding more than this share of its comments ("knowledge base" rather than "base"). */
 const SUBSUMED = 0.5;
 
 function overlap(a: number[], b: number[]): number {
@@ -96,7 +96,7 @@ function overlap(a: number[], b: number[]): number {
 
 /**
  * Picks up to `top` of the ranked candidates without near-duplicates: a single word that one
- * longer candidate holds in at least half of its comments is dropped in favour of that phrase, and a
+ * longer candidate holds in more than half of its comments is dropped in favour of that phrase, and a
  * candidate sharing a word and ≥ 80% of its comments with one already picked is skipped.
  */
 export function pickDistinct<T extends { key: string; comments: number[] }>(ranked: T[], top: number, all: Map<string, { key: string; comments: number[] }> = new Map()): T[] {
@@ -106,7 +106,7 @@ export function pickDistinct<T extends { key: string; comments: number[] }>(rank
     const words = wordsOf(c.key);
     if (words.length === 1) {
       const longer = [...all.values()].filter((o) => o.key !== c.key && wordsOf(o.key).includes(c.key));
-      if (longer.some((o) => o.comments.length >= SUBSUMED * c.comments.length)) continue;
+      if (longer.some((o) => o.comments.length > SUBSUMED * c.comments.length)) continue;
     }
     if (chosen.some((o) => wordsOf(o.key).some((w) => words.includes(w)) && overlap(o.comments, c.comments) >= 0.8)) continue;
     chosen.push(c);
