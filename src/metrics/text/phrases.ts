@@ -3,8 +3,8 @@
  * (runs of adjectives and nouns that end in a noun, at most three words), without stop words,
  * filler ("thanks", "lot", "stuff"), evaluative words ("great", "better": rated by AFINN and not a
  * noun) and the user's stop words. A phrase is keyed by its lemmas ("extra charges" and "extra
- * charge" are one key) and counted once per comment; its shorter endings and its nouns are
- * candidates too ("priority ticket" also counts for "ticket"), so themes can be chosen at the level
+ * charge" are one key) and counted once per comment; every stretch of it that ends in a noun is a
+ * candidate too ("priority ticket" also counts for "ticket"), so themes can be chosen at the level
  * the comments support (see themes.ts).
  */
 import { createRequire } from 'node:module';
@@ -89,8 +89,8 @@ function joinHyphens(tokens: Token[]): Token[] {
 const head = (t: Token) => NOUN.has(t.pos);
 
 /**
- * The candidate phrases of one comment, each key once: every noun phrase (≤ 3 words), its shorter
- * endings, and its nouns on their own (never a vague noun alone). `stop` holds the user's stop
+ * The candidate phrases of one comment, each key once: every noun phrase (≤ 3 words) and every
+ * stretch of it ending in a noun (never a vague noun alone). `stop` holds the user's stop
  * words, lower-case.
  */
 export function commentPhrases(text: string, stop: Set<string> = new Set()): PhraseMention[] {
@@ -115,8 +115,8 @@ export function commentPhrases(text: string, stop: Set<string> = new Set()): Phr
       const phrase = run.slice(Math.max(0, end - 3), end);
       // "no complaints", "without hesitation": the negation is part of what was said
       if (negated && end === run.length && phrase.length === run.length && phrase.length > 0) add([negated, ...phrase]);
-      for (let k = 0; k < phrase.length; k++) add(phrase.slice(k));
-      for (const t of phrase.slice(0, -1)) if (head(t)) add([t]);
+      // every stretch of it that ends in a noun: "knowledge base search" also counts for "knowledge base", "base search", "search"…
+      for (let from = 0; from < phrase.length; from++) for (let to = from + 1; to <= phrase.length; to++) if (head(phrase[to - 1])) add(phrase.slice(from, to));
       run = [];
     };
     sentence.forEach((t, i) => {

@@ -150,12 +150,14 @@ describe('keyphrase themes', () => {
     }
   });
   it('noun phrases keyed by lemma, with their endings; negation kept', () => {
-    const keys = (t: string) => commentPhrases(t).map((p) => p.key);
-    expect(keys('Nobody could explain the extra charges on our last invoice.')).toEqual(['extra charge', 'charge', 'invoice']);
-    expect(keys('Waited four days for a reply to a priority ticket.')).toEqual(['reply', 'priority ticket', 'ticket', 'priority']);
-    expect(keys('Great support team, thanks a lot')).toEqual(['support team', 'support']);
-    expect(keys('No complaints at all.')).toEqual(['no complaint', 'complaint']);
-    expect(keys('Performance has been rock solid, even during our month-end peak.')).toEqual(['performance', 'month-end peak', 'peak', 'month-end']);
+    const keys = (t: string) => commentPhrases(t).map((p) => p.key).sort();
+    // "extra" is an adjective (no phrase ends in it), "team" is vague alone, "four days" has a number and a vague noun
+    expect(keys('Nobody could explain the extra charges on our last invoice.')).toEqual(['charge', 'extra charge', 'invoice']);
+    expect(keys('Waited four days for a reply to a priority ticket.')).toEqual(['priority', 'priority ticket', 'reply', 'ticket']);
+    expect(keys('Great support team, thanks a lot')).toEqual(['support', 'support team']);
+    expect(keys('No complaints at all.')).toEqual(['complaint', 'no complaint']);
+    expect(keys('Performance has been rock solid, even during our month-end peak.')).toEqual(['month-end', 'month-end peak', 'peak', 'performance']);
+    expect(keys('The knowledge base search is slow')).toEqual(['base', 'base search', 'knowledge', 'knowledge base', 'knowledge base search', 'search']);
     // the user's stop words
     expect(commentPhrases('The Acme dashboard is slow', new Set(['acme'])).map((p) => p.key)).toEqual(['dashboard']);
   });

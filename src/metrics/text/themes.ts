@@ -63,23 +63,30 @@ export interface Mentions {
   surface: string;
   comments: number[];
   count: number;
+  /** the written forms (lower-case), most used first */
+  forms: string[];
 }
 
 /** Phrase key → mentions in a list of comments (each phrase once per comment, counted with the comment's weight). */
 export function mentionsOf(comments: { text: string; weight?: number }[], index: PhraseIndex): Map<string, Mentions> {
-  const out = new Map<string, Mentions & { forms: Map<string, number> }>();
+  const out = new Map<string, Mentions & { used: Map<string, number> }>();
   comments.forEach((c, i) => {
     const w = c.weight ?? 1;
     for (const p of index.of(c.text)) {
       let m = out.get(p.key);
-      if (!m) out.set(p.key, (m = { key: p.key, surface: p.surface, comments: [], count: 0, forms: new Map() }));
+      if (!m) out.set(p.key, (m = { key: p.key, surface: p.surface, comments: [], count: 0, forms: [], used: new Map() }));
       m.comments.push(i);
       m.count += w;
-      m.forms.set(p.surface, (m.forms.get(p.surface) ?? 0) + w);
+      m.used.set(p.surface, (m.used.get(p.surface) ?? 0) + w);
     }
   });
-  for (const m of out.values()) m.surface = [...m.forms.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0][0];
-  return out;
+  const result = new Map<string, Mentions>();
+  for (const { used, ...m } of out.values()) {
+    m.forms = [...used.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([f]) => f);
+    m.surface = m.forms[0];
+    result.set(m.key, m);
+  }
+  return result;
 }
 
 const wordsOf = (key: string) => key.split(' ');
@@ -116,8 +123,22 @@ export function pickDistinct<T extends { key: string; comments: number[] }>(rank
 
 const MAX_QUOTE = 280;
 
-/** Up to `n` quotes: short enough first, then the most strongly worded, then the shortest, then input order; each text once. */
-function quotes(comments: ThemeComment[], list: number[], n: number): PhraseTheme['examples'] {
+/**
+ * The sentence of a comment that says the phrase (any of its written `forms`), with "…" where
+ * sentences before or after it are left out; the whole comment when it is one sentence or none matches.
+ */
+export function excerpt(text: string, forms: string[]): string {
+  const clean = text.trim().replace(/\s+/g, ' ');
+  const sentences = clean.split(/(?<=[.!?…])\s+(?=\S)/);
+  if (sentences.length <= 1) return clean;
+  const lower = sentences.map((s) => s.toLowerCase().replace(/[’‘]/g, "'"));
+  const k = lower.findIndex((s) => forms.some((f) => s.includes(f)));
+  if (k < 0) return clean;
+  return `${k > 0 ? '… ' : ''}${sentences[k]}${k < sentences.length - 1 ? ' …' : ''}`;
+}
+
+/** Up to `n` quotes (the sentence that says the phrase): short enough first, then the most strongly worded, then the shortest, then input order; each text once. */
+function quotes(comments: ThemeComment[], list: number[], n: number, forms: string[]): PhraseTheme['examples'] {
   const ordered = [...list].sort((a, b) => {
     const ca = comments[a];
     const cb = comments[b];
@@ -128,7 +149,7 @@ function quotes(comments: ThemeComment[], list: number[], n: number): PhraseThem
   const seen = new Set<string>();
   for (const i of ordered) {
     if (out.length >= n) break;
-    const text = comments[i].text.trim().replace(/\s+/g, ' ');
+    const text = excerpt(comments[i].text, forms);
     if (seen.has(text)) continue;
     seen.add(text);
     out.push({ text: text.length > MAX_QUOTE ? `${text.slice(0, MAX_QUOTE - 1)}…` : text, sentiment: comments[i].label, comparative: comments[i].comparative });
@@ -147,7 +168,7 @@ export function phraseThemes(comments: ThemeComment[], index: PhraseIndex, optio
   return pickDistinct(ranked, options.top, all).map((m) => {
     const counts = { positive: 0, neutral: 0, negative: 0 };
     for (const i of m.comments) counts[comments[i].label] += comments[i].weight ?? 1;
-    return { theme: m.surface, key: m.key, words: wordsOf(m.key).length, mentions: m.count, share: (100 * m.count) / total, ...counts, net: (100 * (counts.positive - counts.negative)) / m.count, emerging: false, examples: quotes(comments, m.comments, options.examples) };
+    return { theme: m.surface, key: m.key, words: wordsOf(m.key).length, mentions: m.count, share: (100 * m.count) / total, ...counts, net: (100 * (counts.positive - counts.negative)) / m.count, emerging: false, examples: quotes(comments, m.comments, options.examples, m.forms) };
   });
 }
 
@@ -204,7 +225,7 @@ export function emergingThemes(current: ThemeComment[], previous: { text: string
         z: t.z,
         p: t.p,
         pAdjusted: adjusted,
-        examples: quotes(current, m.comments, options.examples),
+        examples: quotes(current, m.comments, options.examples, m.forms),
       };
     }),
   };
@@ -239,6 +260,8 @@ export interface ContrastPhrase {
   z: number;
   /** two-sided p of z (normal), for reading only: the z-scores are the paper's ranking statistic */
   p: number;
+  /** the shortest sentence of the group's comments that says it (see excerpt) */
+  example: string | null;
 }
 
 export interface Contrast {
@@ -282,17 +305,22 @@ export function contrastPhrases(corpus: { text: string; weight?: number; group: 
   });
   const scored = rows.map(({ m, ya, yb }) => {
     const r = logOdds(ya, na, yb, nb, m.count, n0);
-    return { key: m.key, comments: m.comments.filter((i) => groupOf[i] !== null), theme: m.surface, a: ya, b: yb, delta: r.delta, z: r.z, p: twoSidedP(r.z) };
+    return { key: m.key, comments: m.comments.filter((i) => groupOf[i] !== null), forms: m.forms, theme: m.surface, a: ya, b: yb, delta: r.delta, z: r.z, p: twoSidedP(r.z) };
   });
   const byKey = (x: { key: string }, y: { key: string }) => (x.key < y.key ? -1 : 1);
-  const strip = ({ comments: _c, ...rest }: (typeof scored)[number]): ContrastPhrase => rest;
+  const strip = (side: 'a' | 'b') => ({ comments, forms, ...rest }: (typeof scored)[number]): ContrastPhrase => {
+    const texts = comments.filter((i) => groupOf[i] === side).map((i) => excerpt(corpus[i].text, forms));
+    texts.sort((x, y) => x.length - y.length || (x < y ? -1 : x > y ? 1 : 0));
+    const example = texts[0] ?? null;
+    return { ...rest, example: example && example.length > MAX_QUOTE ? `${example.slice(0, MAX_QUOTE - 1)}…` : example };
+  };
   const sideA = scored.filter((s) => s.z > 0 && s.z >= options.zMin).sort((x, y) => y.z - x.z || byKey(x, y));
   const sideB = scored.filter((s) => s.z < 0 && s.z <= -options.zMin).sort((x, y) => x.z - y.z || byKey(x, y));
   return {
     labels: options.labels,
     comments: { a: sumOf('a'), b: sumOf('b'), all: sumOf(null) },
     mentions: { a: na, b: nb, all: n0 },
-    a: pickDistinct(sideA, options.top, all).map(strip),
-    b: pickDistinct(sideB, options.top, all).map(strip),
+    a: pickDistinct(sideA, options.top, all).map(strip('a')),
+    b: pickDistinct(sideB, options.top, all).map(strip('b')),
   };
 }

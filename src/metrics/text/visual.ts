@@ -51,6 +51,7 @@ export const TEXT_MESSAGES = {
     'text.contrast.footnote':
       'Comments mentioning the phrase in each group ({na} comments from {a}, {nb} from {b}). z, for the group in the title: weighted log-odds ratio with an informative Dirichlet prior from all {n} comments of the period, over its standard error (Monroe, Colaresi & Quinn 2008); |z| ≥ {zMin} shown.',
     'text.contrast.none': 'No phrase is said significantly more by {a} than by {b} (|z| ≥ {zMin}).',
+    'text.contrast.example': 'As {group} put it',
   },
   'zh-CN': {
     'scoring.afinn':
@@ -88,6 +89,7 @@ export const TEXT_MESSAGES = {
     'text.contrast.z': 'z',
     'text.contrast.footnote': '各组中提及该短语的评论数（{a} {na} 条评论，{b} {nb} 条）。z（以标题中的组为正方向）：以本期全部 {n} 条评论为信息性 Dirichlet 先验的加权对数优势比除以其标准误（Monroe、Colaresi 与 Quinn 2008）；仅显示 |z| ≥ {zMin}。',
     'text.contrast.none': '没有短语被{a}显著多于{b}地提及（|z| ≥ {zMin}）。',
+    'text.contrast.example': '{group}的原话',
   },
 };
 
@@ -121,6 +123,9 @@ export function scorerLabel(def: ScoringDef, t: T): string {
 export type TextExtra = TextInsights & { shares: unknown };
 
 const QUOTES_SHOWN = 2;
+
+/** An adjusted p-value in a table cell: three decimals, "< 0.001" below. */
+const pValue = (p: number) => (p < 0.001 ? '< 0.001' : p.toFixed(3));
 
 /** The themes table, the emerging themes (table or a sentence) and the contrast tables. */
 export function textBlocks(x: TextExtra, def: { themes: { min_count: number; top: number } }, ctx: VisualContext, t: T, n: number): VisualBlock[] {
@@ -167,7 +172,7 @@ export function textBlocks(x: TextExtra, def: { themes: { min_count: number; top
             { label: t('text.emerging.example') },
           ],
           rows: e.items.map((item) => ({
-            cells: [item.theme, fmt.value(item.previous.share, 'percent'), fmt.value(item.current.share, 'percent'), fmt.delta(item.delta, 'points'), fmt.p(item.pAdjusted).replace(/^p /, ''), quoteList(item.examples, 1)],
+            cells: [item.theme, fmt.value(item.previous.share, 'percent'), fmt.value(item.current.share, 'percent'), fmt.delta(item.delta, 'points'), pValue(item.pAdjusted), quoteList(item.examples, 1)],
           })),
           footnote: t('text.emerging.footnote', { tested: e.tested, min: def.themes.min_count, nPrevious: fmt.count(e.nPrevious), nCurrent: fmt.count(e.nCurrent), previous, period }),
         },
@@ -189,8 +194,8 @@ export function textBlocks(x: TextExtra, def: { themes: { min_count: number; top
         kind: 'table',
         table: {
           caption: t('text.contrast.caption', { a: side.a, b: side.b, period }),
-          columns: [{ label: t('text.contrast.phrase') }, { label: c.labels.a, align: 'right' }, { label: c.labels.b, align: 'right' }, { label: t('text.contrast.z'), align: 'right' }],
-          rows: side.list.map((p) => ({ cells: [p.theme, fmt.count(p.a), fmt.count(p.b), fmt.number(own === 'a' ? p.z : -p.z, 'score')] })),
+          columns: [{ label: t('text.contrast.phrase') }, { label: c.labels.a, align: 'right' }, { label: c.labels.b, align: 'right' }, { label: t('text.contrast.z'), align: 'right' }, { label: t('text.contrast.example', { group: side.a }) }],
+          rows: side.list.map((p) => ({ cells: [p.theme, fmt.count(p.a), fmt.count(p.b), fmt.number(own === 'a' ? p.z : -p.z, 'score'), p.example ? t('text.quote', { text: p.example }) : ''] })),
           footnote: side === sides[sides.length - 1] || sides[1].list.length === 0 ? t('text.contrast.footnote', { a: c.labels.a, b: c.labels.b, na: fmt.count(c.comments.a), nb: fmt.count(c.comments.b), n: fmt.count(c.comments.all), zMin: fmt.number(c.zMin, 'score') }) : undefined,
         },
       });
