@@ -124,8 +124,8 @@ export function pickDistinct<T extends { key: string; comments: number[] }>(rank
 const MAX_QUOTE = 280;
 
 /**
- * The sentence of a comment that says the phrase (any of its written `forms`), with "…" where
- * sentences before or after it are left out; the whole comment when it is one sentence or none matches.
+ * The sentence of a comment that says the phrase (any of its written `forms`), verbatim; the whole
+ * comment when it is one sentence or no sentence matches.
  */
 export function excerpt(text: string, forms: string[]): string {
   const clean = text.trim().replace(/\s+/g, ' ');
@@ -134,7 +134,7 @@ export function excerpt(text: string, forms: string[]): string {
   const lower = sentences.map((s) => s.toLowerCase().replace(/[’‘]/g, "'"));
   const k = lower.findIndex((s) => forms.some((f) => s.includes(f)));
   if (k < 0) return clean;
-  return `${k > 0 ? '… ' : ''}${sentences[k]}${k < sentences.length - 1 ? ' …' : ''}`;
+  return sentences[k];
 }
 
 /** Up to `n` quotes (the sentence that says the phrase): short enough first, then the most strongly worded, then the shortest, then input order; each text once. */
@@ -308,10 +308,12 @@ export function contrastPhrases(corpus: { text: string; weight?: number; group: 
     return { key: m.key, comments: m.comments.filter((i) => groupOf[i] !== null), forms: m.forms, theme: m.surface, a: ya, b: yb, delta: r.delta, z: r.z, p: twoSidedP(r.z) };
   });
   const byKey = (x: { key: string }, y: { key: string }) => (x.key < y.key ? -1 : 1);
-  const strip = (side: 'a' | 'b') => ({ comments, forms, ...rest }: (typeof scored)[number]): ContrastPhrase => {
+  // each row its own example where the group said something else too
+  const strip = (side: 'a' | 'b', used = new Set<string>()) => ({ comments, forms, ...rest }: (typeof scored)[number]): ContrastPhrase => {
     const texts = comments.filter((i) => groupOf[i] === side).map((i) => excerpt(corpus[i].text, forms));
     texts.sort((x, y) => x.length - y.length || (x < y ? -1 : x > y ? 1 : 0));
-    const example = texts[0] ?? null;
+    const example = texts.find((x) => !used.has(x)) ?? texts[0] ?? null;
+    if (example) used.add(example);
     return { ...rest, example: example && example.length > MAX_QUOTE ? `${example.slice(0, MAX_QUOTE - 1)}…` : example };
   };
   const sideA = scored.filter((s) => s.z > 0 && s.z >= options.zMin).sort((x, y) => y.z - x.z || byKey(x, y));

@@ -36,7 +36,7 @@ export const TEXT_MESSAGES = {
     'text.quote': '“{text}”',
     'text.quoteSep': ' ',
     'text.themes.footnote':
-      'Themes are phrases in at least {min} comments (share of the {n} comments of {period}); net sentiment = % positive − % negative of those comments. “emerging”: share up significantly since {previous}. Quotes are verbatim.',
+      'Themes are phrases in at least {min} comments (share of the {n} comments of {period}); net sentiment = % positive − % negative of those comments. “emerging”: share up significantly since {previous}. Quotes: the sentence of a comment that mentions the theme, verbatim.',
     'text.emerging.caption': 'Emerging themes: share of comments up significantly since {previous}',
     'text.emerging.previous': '{period}',
     'text.emerging.change': 'Change',
@@ -75,7 +75,7 @@ export const TEXT_MESSAGES = {
     'text.themes.emerging': '新兴',
     'text.quote': '“{text}”',
     'text.quoteSep': ' ',
-    'text.themes.footnote': '主题为至少出现在{min}条评论中的短语（占{period} {n} 条评论的比例）；净情感值 = 这些评论中正面占比 − 负面占比。“新兴”：自{previous}以来占比显著上升。引语为原文。',
+    'text.themes.footnote': '主题为至少出现在{min}条评论中的短语（占{period} {n} 条评论的比例）；净情感值 = 这些评论中正面占比 − 负面占比。“新兴”：自{previous}以来占比显著上升。引语为评论中提及该主题的原句。',
     'text.emerging.caption': '新兴主题：自{previous}以来评论占比显著上升',
     'text.emerging.previous': '{period}',
     'text.emerging.change': '变化',
