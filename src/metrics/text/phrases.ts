@@ -85,6 +85,24 @@ function joinHyphens(tokens: Token[]): Token[] {
   return out;
 }
 
+/**
+ * The tagger reads most "-ing" words as verbs; one used as a noun is a theme ("onboarding was
+ * smooth", "our onboarding manager", "the new onboarding is good"). Read as a noun: an -ing verb
+ * that opens the sentence before an auxiliary, or that follows a determiner, pronoun, adjective or
+ * noun (or an adverb, when no object follows) and is not followed by a determiner or pronoun.
+ */
+function gerunds(tokens: Token[]): Token[] {
+  return tokens.map((t, i) => {
+    if (t.pos !== 'VERB' || !/ing$/.test(t.lower) || t.lower.length < 6) return t;
+    const prev = tokens[i - 1];
+    const next = tokens[i + 1];
+    const object = next !== undefined && (next.pos === 'DET' || next.pos === 'PRON');
+    const opens = prev === undefined && next?.pos === 'AUX';
+    const after = prev !== undefined && !object && (['DET', 'PRON', 'ADJ', 'NOUN', 'PROPN'].includes(prev.pos) || (prev.pos === 'ADV' && next?.pos !== 'NOUN'));
+    return opens || after ? { ...t, pos: 'NOUN', lemma: t.lower } : t;
+  });
+}
+
 /** Whether a token can end a phrase (its head): a noun, not vague when it stands alone. */
 const head = (t: Token) => NOUN.has(t.pos);
 
@@ -105,7 +123,7 @@ export function commentPhrases(text: string, stop: Set<string> = new Set()): Phr
     out.set(key, forms);
   };
   // lower-cased first: the tagger takes a capitalised first word ("Great support", "Support replied") for a name
-  for (const sentence of analyse(text.toLowerCase()).sentences.map(joinHyphens)) {
+  for (const sentence of analyse(text.toLowerCase()).sentences.map((tokens) => gerunds(joinHyphens(tokens)))) {
     let run: Token[] = [];
     let negated: Token | undefined;
     const flush = () => {

@@ -158,6 +158,10 @@ describe('keyphrase themes', () => {
     expect(keys('No complaints at all.')).toEqual(['complaint', 'no complaint']);
     expect(keys('Performance has been rock solid, even during our month-end peak.')).toEqual(['month-end', 'month-end peak', 'peak', 'performance']);
     expect(keys('The knowledge base search is slow')).toEqual(['base', 'base search', 'knowledge', 'knowledge base', 'knowledge base search', 'search']);
+    // "-ing" words the tagger calls verbs, used as nouns; a verb with an object stays a verb
+    expect(keys('Onboarding was smooth.')).toEqual(['onboarding']);
+    expect(keys('Our onboarding manager was excellent.')).toEqual(['manager', 'onboarding', 'onboarding manager']);
+    expect(keys('Really enjoying the product.')).toEqual([]);
     // the user's stop words
     expect(commentPhrases('The Acme dashboard is slow', new Set(['acme'])).map((p) => p.key)).toEqual(['dashboard']);
   });
