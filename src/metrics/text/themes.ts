@@ -150,8 +150,10 @@ function quotes(comments: ThemeComment[], list: number[], n: number, forms: stri
   for (const i of ordered) {
     if (out.length >= n) break;
     const text = excerpt(comments[i].text, forms);
-    if (seen.has(text)) continue;
-    seen.add(text);
+    // the same sentence said with a different lead-in ("Also, the answer was…") is the same quote
+    const core = text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+    if ([...seen].some((s) => s.includes(core) || core.includes(s))) continue;
+    seen.add(core);
     out.push({ text: text.length > MAX_QUOTE ? `${text.slice(0, MAX_QUOTE - 1)}…` : text, sentiment: comments[i].label, comparative: comments[i].comparative });
   }
   return out;
