@@ -47,7 +47,7 @@ export function analyse(text: string): { sentences: Token[][]; sentiment: number
   doc.sentences().each((s: ItemSentence) => {
     const tokens = s.tokens();
     const value = tokens.out(its.value) as string[];
-    const lemma = tokens.out(its.lemma) as string[];
+    const lemma = tokens.out(its.lemma as never) as unknown as string[];
     const pos = tokens.out(its.pos) as string[];
     const stop = tokens.out(its.stopWordFlag) as unknown as boolean[];
     sentences.push(value.map((v, i) => ({ value: v, lower: v.toLowerCase(), lemma: String(lemma[i] ?? v).toLowerCase(), pos: pos[i], stop: Boolean(stop[i]) })));
