@@ -586,7 +586,7 @@ function computeSentiment(ps: PreparedSentiment, ctx: Parameters<MetricModule['c
       .sort((a, b) => b.n - a.n || a.group.localeCompare(b.group));
   }
 
-  const text = textInsights(ps.table, period, previousPeriod, { top: def.themes.top, minCount: def.themes.min_count, examples: def.themes.examples, stopWords: def.themes.stop_words, emerging: def.themes.emerging, contrast: def.contrast });
+  const text = textInsights(ps.table, period, previousPeriod, { top: def.themes.top, minCount: def.themes.min_count, examples: def.themes.examples, stopWords: def.themes.stop_words, emerging: def.themes.emerging, contrast: def.contrast }, periods);
 
   return makeResult({
     id: ps.id,

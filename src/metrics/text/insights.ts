@@ -3,7 +3,7 @@
  * phrase themes, emerging themes against the previous period and the contrast of two groups.
  * What lands in metrics.json under the metric's `extra` (`themes`, `emerging`, `contrast`).
  */
-import type { ColumnTable } from 'arquero';
+import { escape, type ColumnTable } from 'arquero';
 import { ALPHA } from '../result-builders.js';
 import { sideOf, type ContrastDef } from './schema.js';
 import { contrastPhrases, emergingThemes, PhraseIndex, phraseThemes, type Contrast, type EmergingTheme, type PhraseTheme, type SentimentClass } from './themes.js';
@@ -11,7 +11,7 @@ import { contrastPhrases, emergingThemes, PhraseIndex, phraseThemes, type Contra
 export interface TextInsights {
   themes: PhraseTheme[];
   emerging: { previousPeriod: string; tested: number; nPrevious: number; nCurrent: number; alpha: number; items: EmergingTheme[] } | null;
-  contrast: (Contrast & { column: string; zMin: number }) | null;
+  contrast: (Contrast & { column: string; zMin: number; periods: string[] }) | null;
 }
 
 interface Options {
@@ -23,9 +23,10 @@ interface Options {
   contrast?: ContrastDef;
 }
 
-/** One period's comment cells (text, class, comparative, weight, and the contrast column when asked). */
-function commentsOf(table: ColumnTable, period: string, contrastColumn?: string) {
-  const rows = table.params({ period }).filter((d: Record<string, unknown>, $: { period: string }) => d.__period === $.period);
+/** The comment cells of some periods (text, class, comparative, weight, and the contrast column when asked). */
+function commentsOf(table: ColumnTable, period: string | string[], contrastColumn?: string) {
+  const periods = new Set(Array.isArray(period) ? period : [period]);
+  const rows = table.filter(escape((d: Record<string, unknown>) => periods.has(d.__period as string)) as never);
   const names = ['__text', '__class', '__cmp', '__w', ...(contrastColumn ? [contrastColumn] : [])];
   return (rows.select(...names).objects() as Record<string, unknown>[]).map((o) => ({
     text: String(o.__text),
@@ -39,7 +40,8 @@ function commentsOf(table: ColumnTable, period: string, contrastColumn?: string)
 /** A phrase index per metric and stop-word list: a text's phrases are found once across periods and builds of the same process. */
 const indexes = new Map<string, PhraseIndex>();
 
-export function textInsights(table: ColumnTable, period: string, previousPeriod: string, options: Options): TextInsights {
+/** `history`: the periods up to the report period, oldest first (the contrast pools its last `periods`). */
+export function textInsights(table: ColumnTable, period: string, previousPeriod: string, options: Options, history: string[] = [period]): TextInsights {
   const stop = [...new Set(options.stopWords.map((w) => w.toLowerCase()))].sort();
   const id = stop.join('\u0000');
   let index = indexes.get(id);
@@ -57,8 +59,10 @@ export function textInsights(table: ColumnTable, period: string, previousPeriod:
   let contrast: TextInsights['contrast'] = null;
   if (options.contrast) {
     const def = options.contrast;
-    const corpus = current.map((c) => ({ text: c.text, weight: c.weight, group: sideOf(def, c.side) }));
-    contrast = { column: def.column, zMin: def.min_z, ...contrastPhrases(corpus, index, { top: def.top, minCount: options.minCount, zMin: def.min_z, labels: { a: def.a.label, b: def.b.label } }) };
+    const pooled = history.slice(-def.periods);
+    const comments = pooled.length > 1 ? commentsOf(table, pooled, def.column) : current;
+    const corpus = comments.map((c) => ({ text: c.text, weight: c.weight, group: sideOf(def, c.side) }));
+    contrast = { column: def.column, zMin: def.min_z, periods: pooled, ...contrastPhrases(corpus, index, { top: def.top, minCount: options.minCount, zMin: def.min_z, labels: { a: def.a.label, b: def.b.label } }) };
   }
   return { themes, emerging, contrast };
 }

@@ -41,6 +41,7 @@ export const contrastSchema = z
     a: sideSchema.describe('The first group (what it says more is listed first).'),
     b: sideSchema.describe('The second group.'),
     top: z.number().int().min(1).max(20).default(8).describe('Phrases shown for each group.'),
+    periods: z.number().int().min(1).max(24).default(1).describe('Comments of this many periods ending at the report period, pooled (1: the report period only); more periods find differences that one period is too small to show.'),
     min_z: z.number().min(0).default(1.96).describe('Only phrases with |z| at least this (1.96: the 95% level of the paper’s z-score).'),
   })
   .describe(

@@ -323,6 +323,20 @@ describe('sentiment metric: metrics.json and the HTML', () => {
   });
 });
 
+describe('sentiment metric: contrast over pooled periods', () => {
+  it('periods: 2 pools September and October (12 comments; September adds a promoter "checklist" and a detractor "invoice")', async () => {
+    const r = await buildWith(', contrast: { column: nps, a: { label: Detractors, max: 6 }, b: { label: Promoters, min: 9 }, min_z: 0, periods: 2 }');
+    const c = JSON.parse(r.metrics).metrics.s.contrast;
+    expect(c.periods).toEqual(['2026-09', '2026-10']);
+    // detractors: October 1, 2, 3, 8 and September 3 (nps 3); promoters: October 4, 5, 7 and September 1, 2
+    expect(c.comments).toEqual({ a: 5, b: 5, all: 12 });
+    const all = Object.fromEntries([...c.a, ...c.b].map((p: any) => [p.key, [p.a, p.b]]));
+    expect(all.checklist).toEqual([0, 4]);
+    expect(all.invoice).toEqual([3, 0]);
+    expect(r.html).toContain('What Detractors say that Promoters don’t, September 2026 to October 2026');
+  });
+});
+
 describe('sentiment metric: score from a column', () => {
   it('numeric −1…1: the column decides the class; out-of-range and missing values are excluded and counted', async () => {
     const r = await buildWith(', score: platform');

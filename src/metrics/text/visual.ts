@@ -49,8 +49,9 @@ export const TEXT_MESSAGES = {
     'text.contrast.phrase': 'Phrase',
     'text.contrast.z': 'z',
     'text.contrast.footnote':
-      'Comments mentioning the phrase in each group ({na} comments from {a}, {nb} from {b}). z, for the group in the title: weighted log-odds ratio with an informative Dirichlet prior from all {n} comments of the period, over its standard error (Monroe, Colaresi & Quinn 2008); |z| ≥ {zMin} shown.',
-    'text.contrast.none': 'No phrase is said significantly more by {a} than by {b} (|z| ≥ {zMin}).',
+      'Comments mentioning the phrase in each group ({na} comments from {a}, {nb} from {b}). z, for the group in the title: weighted log-odds ratio with an informative Dirichlet prior from all {n} comments of {period}, over its standard error (Monroe, Colaresi & Quinn 2008); |z| ≥ {zMin} shown.',
+    'text.contrast.none': 'No phrase is said significantly more by {a} than by {b} in {period} (|z| ≥ {zMin}).',
+    'text.contrast.span': '{from} to {to}',
     'text.contrast.example': 'As {group} put it',
   },
   'zh-CN': {
@@ -87,8 +88,9 @@ export const TEXT_MESSAGES = {
     'text.contrast.caption': '{period}：{a}提到而{b}很少提到的内容',
     'text.contrast.phrase': '短语',
     'text.contrast.z': 'z',
-    'text.contrast.footnote': '各组中提及该短语的评论数（{a} {na} 条评论，{b} {nb} 条）。z（以标题中的组为正方向）：以本期全部 {n} 条评论为信息性 Dirichlet 先验的加权对数优势比除以其标准误（Monroe、Colaresi 与 Quinn 2008）；仅显示 |z| ≥ {zMin}。',
-    'text.contrast.none': '没有短语被{a}显著多于{b}地提及（|z| ≥ {zMin}）。',
+    'text.contrast.footnote': '各组中提及该短语的评论数（{a} {na} 条评论，{b} {nb} 条）。z（以标题中的组为正方向）：以{period}全部 {n} 条评论为信息性 Dirichlet 先验的加权对数优势比除以其标准误（Monroe、Colaresi 与 Quinn 2008）；仅显示 |z| ≥ {zMin}。',
+    'text.contrast.none': '{period}没有短语被{a}显著多于{b}地提及（|z| ≥ {zMin}）。',
+    'text.contrast.span': '{from}至{to}',
     'text.contrast.example': '{group}的原话',
   },
 };
@@ -180,23 +182,24 @@ export function textBlocks(x: TextExtra, def: { themes: { min_count: number; top
   }
   const c = x.contrast;
   if (c) {
+    const span = c.periods.length > 1 ? t('text.contrast.span', { from: ctx.periodLabel(c.periods[0]), to: period }) : period;
     const sides = [
       { list: c.a, a: c.labels.a, b: c.labels.b },
       { list: c.b, a: c.labels.b, b: c.labels.a },
     ];
     for (const side of sides) {
       if (side.list.length === 0) {
-        blocks.push({ kind: 'text', paragraphs: [t('text.contrast.none', { a: side.a, b: side.b, zMin: fmt.number(c.zMin, 'score') })] });
+        blocks.push({ kind: 'text', paragraphs: [t('text.contrast.none', { a: side.a, b: side.b, zMin: fmt.number(c.zMin, 'score'), period: span })] });
         continue;
       }
       const own = side.list === c.a ? 'a' : 'b';
       blocks.push({
         kind: 'table',
         table: {
-          caption: t('text.contrast.caption', { a: side.a, b: side.b, period }),
+          caption: t('text.contrast.caption', { a: side.a, b: side.b, period: span }),
           columns: [{ label: t('text.contrast.phrase') }, { label: c.labels.a, align: 'right' }, { label: c.labels.b, align: 'right' }, { label: t('text.contrast.z'), align: 'right' }, { label: t('text.contrast.example', { group: side.a }) }],
           rows: side.list.map((p) => ({ cells: [p.theme, fmt.count(p.a), fmt.count(p.b), fmt.number(own === 'a' ? p.z : -p.z, 'score'), p.example ? t('text.quote', { text: p.example }) : ''] })),
-          footnote: side === sides[sides.length - 1] || sides[1].list.length === 0 ? t('text.contrast.footnote', { a: c.labels.a, b: c.labels.b, na: fmt.count(c.comments.a), nb: fmt.count(c.comments.b), n: fmt.count(c.comments.all), zMin: fmt.number(c.zMin, 'score') }) : undefined,
+          footnote: side === sides[sides.length - 1] || sides[1].list.length === 0 ? t('text.contrast.footnote', { a: c.labels.a, b: c.labels.b, na: fmt.count(c.comments.a), nb: fmt.count(c.comments.b), n: fmt.count(c.comments.all), zMin: fmt.number(c.zMin, 'score'), period: span }) : undefined,
         },
       });
     }
