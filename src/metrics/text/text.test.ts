@@ -191,6 +191,13 @@ describe('keyphrase themes', () => {
       { numRuns: 40 },
     );
   });
+  it('two phrases of the same comments are one theme (the first by rank)', () => {
+    const comments = ['morning|notes', 'morning|notes', 'morning|notes', 'invoice', 'invoice'].map((text) => ({ text, label: 'neutral' as const, comparative: 0 }));
+    expect(phraseThemes(comments, new FixedIndex(), { top: 5, minCount: 2, examples: 1 }).map((t) => [t.key, t.mentions])).toEqual([
+      ['morning', 3],
+      ['invoice', 2],
+    ]);
+  });
   it('a single word gives way to the phrase that holds most of its comments', () => {
     const comments = ['The knowledge base is useful.', 'Found it in the knowledge base.', 'Knowledge base search is slow.', 'Base plan is fine.'].map((text) => ({ text, label: 'neutral' as const, comparative: 0 }));
     const themes = phraseThemes(comments, new PhraseIndex(new Set()), { top: 5, minCount: 2, examples: 1 });

@@ -103,8 +103,9 @@ function overlap(a: number[], b: number[]): number {
 
 /**
  * Picks up to `top` of the ranked candidates without near-duplicates: a single word that one
- * longer candidate holds in more than half of its comments is dropped in favour of that phrase, and a
- * candidate sharing a word and ≥ 80% of its comments with one already picked is skipped.
+ * longer candidate holds in more than half of its comments is dropped in favour of that phrase, a
+ * candidate sharing a word and ≥ 80% of its comments with one already picked is skipped, and so is
+ * one found in (nearly) the same comments as one already picked (≥ 95% of them, sizes within 10%).
  */
 export function pickDistinct<T extends { key: string; comments: number[] }>(ranked: T[], top: number, all: Map<string, { key: string; comments: number[] }> = new Map()): T[] {
   const chosen: T[] = [];
@@ -116,6 +117,8 @@ export function pickDistinct<T extends { key: string; comments: number[] }>(rank
       if (longer.some((o) => o.comments.length > SUBSUMED * c.comments.length)) continue;
     }
     if (chosen.some((o) => wordsOf(o.key).some((w) => words.includes(w)) && overlap(o.comments, c.comments) >= 0.8)) continue;
+    // two words of the same sentences ("a morning's notes"): the same comments, told twice
+    if (chosen.some((o) => overlap(o.comments, c.comments) >= 0.95 && Math.min(o.comments.length, c.comments.length) >= 0.9 * Math.max(o.comments.length, c.comments.length))) continue;
     chosen.push(c);
   }
   return chosen;
