@@ -157,7 +157,7 @@ export function textBlocks(x: TextExtra, def: { themes: { min_count: number; top
     });
   }
   const e = x.emerging;
-  if (e && def.themes.top > 0) {
+  if (e && def.themes.top > 0 && e.nCurrent > 0) {
     if (e.nPrevious === 0) blocks.push({ kind: 'text', paragraphs: [t('text.emerging.noPrevious', { previous })] });
     else if (e.items.length === 0) blocks.push({ kind: 'text', paragraphs: [t('text.emerging.none', { previous, tested: e.tested })] });
     else
@@ -181,7 +181,7 @@ export function textBlocks(x: TextExtra, def: { themes: { min_count: number; top
       });
   }
   const c = x.contrast;
-  if (c) {
+  if (c && c.comments.all > 0) {
     const span = c.periods.length > 1 ? t('text.contrast.span', { from: ctx.periodLabel(c.periods[0]), to: period }) : period;
     const sides = [
       { list: c.a, a: c.labels.a, b: c.labels.b },
