@@ -25,7 +25,7 @@ export const TEXT_MESSAGES = {
     'scorer.wink': 'wink-nlp sentiment',
     'scorer.column': 'platform score in {column}',
     'text.method.themes':
-      'Themes: noun phrases found by wink-nlp\'s part-of-speech tagger (runs of adjectives and nouns ending in a noun, at most three words, keyed by lemma) without stop words, filler ("thanks", "lot") and evaluative words ("great", "better"); counted once per comment, ranked by comments, near-duplicates merged; quotes chosen deterministically (strongest sentiment first, then shortest). Emerging themes: two-proportion z-test of each phrase\'s share of comments against the previous period, Benjamini–Hochberg across every phrase tested, share up at adjusted p < 0.05. Contrast of two groups: weighted log-odds ratio with an informative Dirichlet prior from all comments of the period and its z-score (Monroe, Colaresi & Quinn 2008, eq. 22–24).',
+      'Themes: noun phrases found by wink-nlp\'s part-of-speech tagger (runs of adjectives and nouns ending in a noun, at most three words, keyed by lemma) without stop words, filler ("thanks", "lot") and evaluative words ("great", "better"); counted once per comment, ranked by comments, near-duplicates merged; quotes chosen deterministically (strongest sentiment first, then shortest). Emerging themes: two-proportion z-test of each phrase\'s share of comments against the previous period, Benjamini–Hochberg across every phrase tested, share up at adjusted p < 0.05. Contrast of two groups: weighted log-odds ratio with an informative Dirichlet prior from all comments of the period (or of the pooled periods, contrast.periods) and its z-score (Monroe, Colaresi & Quinn 2008, eq. 22–24).',
     'text.themes.caption': 'What comments talk about in {period}',
     'text.themes.theme': 'Theme',
     'text.themes.comments': 'Comments',
@@ -66,7 +66,7 @@ export const TEXT_MESSAGES = {
     'scorer.wink': 'wink-nlp 情感评分',
     'scorer.column': '{column} 列中的平台评分',
     'text.method.themes':
-      '主题：由 wink-nlp 词性标注找出的名词短语（以名词结尾的形容词和名词序列，最多三个词，按词元归并），去除停用词、填充词（如“thanks”“lot”）和评价词（如“great”“better”）；每条评论只计一次，按评论数排序并合并近似重复项；按确定性规则选取引语（情感最强烈者优先，其次是最短者）。新兴主题：对每个短语在本期与上期评论中的占比做双比例 z 检验，对所有检验的短语做 Benjamini–Hochberg 校正，占比上升且校正后 p < 0.05。两组对比：以本期全部评论为信息性 Dirichlet 先验的加权对数优势比及其 z 值（Monroe、Colaresi 与 Quinn 2008，式 22–24）。',
+      '主题：由 wink-nlp 词性标注找出的名词短语（以名词结尾的形容词和名词序列，最多三个词，按词元归并），去除停用词、填充词（如“thanks”“lot”）和评价词（如“great”“better”）；每条评论只计一次，按评论数排序并合并近似重复项；按确定性规则选取引语（情感最强烈者优先，其次是最短者）。新兴主题：对每个短语在本期与上期评论中的占比做双比例 z 检验，对所有检验的短语做 Benjamini–Hochberg 校正，占比上升且校正后 p < 0.05。两组对比：以本期（或 contrast.periods 合并的各期）全部评论为信息性 Dirichlet 先验的加权对数优势比及其 z 值（Monroe、Colaresi 与 Quinn 2008，式 22–24）。',
     'text.themes.caption': '{period}评论谈论的主题',
     'text.themes.theme': '主题',
     'text.themes.comments': '评论数',
