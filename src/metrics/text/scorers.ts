@@ -11,6 +11,7 @@
  *
  * The class (positive / neutral / negative) always comes from `thresholds:` on that score.
  */
+import { levelKey } from '../../sources/columns.js';
 import { winkSentiment, WINK_VERSIONS } from './nlp.js';
 
 /**
@@ -33,11 +34,17 @@ export interface ColumnScale {
   max: number;
   /** k when the range comes from the source's `levels:` (1…k) */
   levels?: number;
+  /** the level labels, lowest first: a label still in the cell (a database source's raw value) reads as its level */
+  labels?: string[];
 }
 
 /** The score of a user column's value on −1…1, or null when it is not a number inside the declared range. */
 export function columnScore(raw: unknown, scale: ColumnScale): number | null {
   if (raw === null || raw === undefined || (typeof raw === 'string' && raw.trim() === '')) return null;
+  if (typeof raw === 'string' && scale.labels) {
+    const at = scale.labels.map(levelKey).indexOf(levelKey(raw));
+    if (at >= 0) raw = at + 1;
+  }
   const v = typeof raw === 'number' ? raw : typeof raw === 'bigint' ? Number(raw) : Number(String(raw).trim());
   if (!Number.isFinite(v) || v < scale.min || v > scale.max || scale.max <= scale.min) return null;
   return -1 + (2 * (v - scale.min)) / (scale.max - scale.min);

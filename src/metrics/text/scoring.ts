@@ -45,7 +45,7 @@ export function scaleOf(ctx: { config: unknown; def: ScoringDef }): ColumnScale 
   if (typeof score !== 'string') return { column: score.column, min: score.min, max: score.max };
   const declared = ((ctx.config as { sources?: Record<string, { columns?: Record<string, ColumnDecl> }> }).sources ?? {})[ctx.def.source]?.columns ?? {};
   const levels = specOf(declared[score]).levels;
-  return levels ? { column: score, min: 1, max: levels.length, levels: levels.length } : { column: score, min: -1, max: 1 };
+  return levels ? { column: score, min: 1, max: levels.length, levels: levels.length, labels: levels } : { column: score, min: -1, max: 1 };
 }
 
 const classify = (comparative: number, t: { positive: number; negative: number }): Class => (comparative > t.positive ? 'positive' : comparative < t.negative ? 'negative' : 'neutral');

@@ -213,6 +213,11 @@ describe('platform scores (score:)', () => {
     expect(columnScore(1.5, { column: 's', min: -1, max: 1 })).toBeNull();
     expect(columnScore('', { column: 's', min: -1, max: 1 })).toBeNull();
     expect(columnScore('n/a', { column: 's', min: -1, max: 1 })).toBeNull();
+    // a label left in the cell (a database source) reads as its level, case and spaces ignored
+    const labels = { column: 's', min: 1, max: 3, levels: 3, labels: ['Negative', 'Neutral', 'Positive'] };
+    expect(columnScore(' positive ', labels)).toBe(1);
+    expect(columnScore('Negative', labels)).toBe(-1);
+    expect(columnScore('Unsure', labels)).toBeNull();
   });
 });
 
@@ -363,7 +368,7 @@ describe('sentiment metric: score from a column', () => {
     expect(m.shares.positive.count).toBe(3);
     expect(m.shares.negative.count).toBe(3);
     expect(m.value).toBeCloseTo(0, 10);
-    expect(m.scale).toEqual({ column: 'label', min: 1, max: 3, levels: 3 });
+    expect(m.scale).toEqual({ column: 'label', min: 1, max: 3, levels: 3, labels: ['Negative', 'Neutral', 'Positive'] });
   });
   it('{ column, min, max } rescales the platform’s range', async () => {
     const r = await buildWith(', score: { column: nps, min: 0, max: 10 }, thresholds: { positive: 0.5, negative: -0.2 }');
