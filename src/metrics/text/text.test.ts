@@ -17,6 +17,7 @@ import { build, load } from '../../pipeline.js';
 import { computeMetrics } from '../index.js';
 import { benjaminiHochberg } from '../stats.js';
 import { scoreComment } from '../sentiment.js';
+import { metricsWithEngines } from '../../../test/engines.js';
 import { csv, makeProject } from '../../../test/project.js';
 import { describeShared, sharedFile } from '../../../test/shared-data.js';
 import { commentPhrases, FILLER } from './phrases.js';
@@ -332,6 +333,26 @@ describe('sentiment metric: metrics.json and the HTML', () => {
     expect(html).toContain('What Promoters say that Detractors don’t, October 2026');
     expect(html).toContain('“Support &lt;b&gt;answered&lt;/b&gt; &amp; &quot;fixed&quot; it, the checklist is excellent, superb, amazing!”');
     expect(html).not.toContain('<b>answered</b>');
+  });
+});
+
+describe('engines: the score and contrast columns in comment cells made by DuckDB', () => {
+  it('a DuckDB source gives the same metrics.json as the CSV in memory (score: column, contrast, themes)', async () => {
+    const metric = ', score: platform, contrast: { column: nps, a: { label: Detractors, max: 6 }, b: { label: Promoters, min: 9 }, min_z: 0, periods: 2 }';
+    const duck = `, columns: {} }\n  duck: { type: duckdb, query: "select id, try_cast(submitted_at as timestamptz) as submitted_at, try_cast(nps as double) as nps, try_cast(platform as double) as platform, label, comment from read_csv('data/responses.csv', all_varchar = true)"`; // the template closes the brace
+    const dirCsv = makeProject({ 'cxreport.yaml': config(metric), 'data/responses.csv': csv(HEADER, rows()) });
+    const dirDuck = makeProject({ 'cxreport.yaml': config(metric, duck).replace('s: { type: sentiment, source: responses', 's: { type: sentiment, source: duck'), 'data/responses.csv': csv(HEADER, rows()) });
+    const a = await metricsWithEngines(dirCsv, ['s']);
+    const b = await metricsWithEngines(dirDuck, ['s']);
+    expect(a.engines).toEqual(['memory']);
+    expect(b.engines).toEqual(['sql']);
+    const strip = (json: string) => {
+      const m = JSON.parse(json).metrics.s;
+      return { ...m, source: undefined };
+    };
+    expect(strip(b.metrics)).toEqual(strip(a.metrics));
+    // 12 comments less October's 7 (score 1.5, out of range) and 8 (no score): detractors Oct 1–3 and Sep 3, promoters Oct 4, 5 and Sep 1, 2
+    expect(JSON.parse(b.metrics).metrics.s.contrast.comments).toEqual({ a: 4, b: 4, all: 10 });
   });
 });
 
