@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { cellsSql } from '../src/metrics/pushdown.js';
 import { monthKeyParts, monthKeySql } from '../src/metrics/pushdown-shards.js';
-import { load, modelFor } from '../src/pipeline.js';
+import { load, modelFor } from '../src/app/pipeline.js';
 import { metricsJson } from '../src/render/metrics-json.js';
 import { foreignPartitions, partitionedCountSql } from '../src/sources/postgres-partitions.js';
 import { postgresRunner } from '../src/sources/postgres.js';

@@ -7,7 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
-import { scoreComment, themeTerms } from '../src/metrics/sentiment.js';
+import { scoreComment } from '../src/metrics/sentiment.js';
+import { commentPhrases } from '../src/metrics/text/phrases.js';
 import { lcg, metricsWithEngines, postgresTable } from './engines.js';
 import { csv, makeProject } from './project.js';
 
@@ -84,8 +85,8 @@ describe('comment sentiment from comment cells made by DuckDB', () => {
     expect(mood.n).toBe(october.length);
     expect(mood.value).toBeCloseTo((100 * (count('positive') - count('negative'))) / october.length, 9);
     const stop = new Set(['acme']);
-    for (const theme of mood.themes as { theme: string; mentions: number }[]) {
-      const mentions = october.filter((r) => [...themeTerms(String(r[4]).trim(), stop)].includes(theme.theme)).length;
+    for (const theme of mood.themes as { theme: string; key: string; mentions: number }[]) {
+      const mentions = october.filter((r) => commentPhrases(String(r[4]).trim(), stop).some((p) => p.key === theme.key)).length;
       expect(mentions, theme.theme).toBe(theme.mentions);
     }
   });

@@ -132,21 +132,18 @@ describe('sentiment: net sentiment (worked by hand)', () => {
 });
 
 describe('sentiment: themes', () => {
-  // Keywords after stop words: support in 3, 6, 9, 10 (4); great in 1, 6, 9, 10 (4); delivery in 3, 10; quick in 6, 10;
-  // team in 9, 10 — always inside "support team", so it is dropped; bigrams "great support" (6, 10), "support team" (9, 10).
-  it('counts keywords and bigrams once per comment, deterministic order', () => {
+  // Keyphrases (noun phrases; "great", "quick" are adjectives, "service" and "app" vague alone): support in 3, 6, 9, 10 (4);
+  // delivery in 3, 10; "support team" in 9, 10 — half of support's comments and sharing its word: merged into "support";
+  // staff, Tuesday, billing, "quick answer", "quick delivery" in one comment each (min_count 2).
+  it('counts keyphrases once per comment, deterministic order', () => {
     const themes = json.metrics.sentiment.themes;
     expect(themes.map((t: any) => [t.theme, t.mentions])).toEqual([
-      ['great', 4],
       ['support', 4],
-      ['great support', 2],
-      ['support team', 2],
       ['delivery', 2],
-      ['quick', 2],
     ]);
     // "support": comments 3 (−), 6, 9, 10 (+) → net 100·(3 − 1)/4 = 50; examples by strength, then length:
     // 9 and 6 (1.25; 9 is shorter), then 10 (1.0).
-    const support = themes[1];
+    const support = themes[0];
     expect(support).toMatchObject({ positive: 3, negative: 1, neutral: 0, net: 50, share: 40 });
     expect(support.examples.map((e: any) => e.text)).toEqual(['Support team was great', 'Great support, quick answer', 'Quick delivery, great support team']);
   });
@@ -189,7 +186,7 @@ describe('sentiment: exclusions and errors', () => {
     expect(error.location).toMatchObject({ file: 'data/responses.csv', row: 20, field: 'comment' });
   });
   it('renders the chart, the themes table and the group table; method names the lexicon and package', () => {
-    expect(result.html).toContain('Frequent themes in October 2026');
+    expect(result.html).toContain('What comments talk about in October 2026');
     expect(result.html).toContain('Sentiment by channel, October 2026');
     expect(json.metrics.sentiment.package).toMatch(/^sentiment@5\./);
     expect(result.computed.results.get('sentiment')!.method).toMatch(/AFINN-165.*`sentiment` npm package/);
@@ -307,11 +304,11 @@ describe('sentiment in Simplified Chinese (report.locale: zh-CN)', () => {
 
   it('the metric section speaks Chinese: chart, legend, themes and group tables', () => {
     expect(text).toContain('2026年10月净情感值为 +20.0：正面 50.0%，中性 20.0%，负面 30.0%');
-    expect(text).toContain('各期被归为正面、中性和负面的评论占比（AFINN-165 词典，归一化得分阈值 -0.05 / 0.05）；2026年10月评论数 n = 10。数据来源：responses。');
+    expect(text).toContain('各期被归为正面、中性和负面的评论占比（AFINN-165 词典，得分阈值 -0.05 / 0.05）；2026年10月评论数 n = 10。数据来源：responses。');
     expect(text).toContain('各期评论情感堆积条形图：26年9月正面 25.0%，负面 50.0%（n = 8）；26年10月正面 50.0%，负面 30.0%（n = 10）。');
     expect(text).toContain('评论占比（%）');
-    expect(text).toContain('2026年10月高频主题 主题 评论数 正面 负面 净值 示例');
-    expect(text).toContain('（至少出现在 2 条评论中）');
+    expect(text).toContain('2026年10月评论谈论的主题 主题 评论数 占比 净情感值 客户原话');
+    expect(text).toContain('主题为至少出现在 2 条评论中的短语');
     expect(text).toContain('2026年10月按 channel 划分的情感 channel 评论数 正面 中性 负面 净值');
     const english = ['Positive', 'Neutral', 'Negative', 'positive', 'negative', 'neutral', 'Net sentiment', 'Comments', 'comments', 'Theme', 'Example', 'Source:', 'Frequent', 'Sentiment by', 'Stacked', 'October', 'Oct 2026'];
     expect(english.filter((w) => text.includes(w))).toEqual([]);

@@ -28,6 +28,10 @@ import { lastTimestampOf, latestPeriodOf } from './timeline.js';
 import { adjustGroups, ALPHA, makeResult, exclusionFields } from './result-builders.js';
 import { metricFields } from './score-schema.js';
 import { npsChangeTest, npsEstimate, wilsonInterval, type Interval } from '../kernel/stats.js';
+import { textInsights } from './text/insights.js';
+import { TEXT_MESSAGES, scoringMethod, scorerLabel, textBlocks, type TextExtra } from './text/visual.js';
+import { checkScoring, commentScorer, scaleOf, scorerExtra, scoringDimensions } from './text/scoring.js';
+import { contrastSchema, scoreSchema, scorerSchema } from './text/schema.js';
 
 /** The module's text in each report locale (see localTranslator in kernel/i18n.ts). */
 export const MESSAGES = {
@@ -36,17 +40,16 @@ export const MESSAGES = {
     title: 'Comment sentiment (net)',
     test: 'z-test for the difference of two net sentiment scores (trinomial SE)',
     method:
-      'Each comment is scored with the AFINN-165 word list (Nielsen 2011) through the `sentiment` npm package (v{version}), whose negation handling flips a word\'s score after "not", "don\'t", "isn\'t" and similar. ' +
-      'The comparative score (sum of word scores / number of tokens) classifies a comment as positive (> {positive}), negative (< {negative}) or neutral. ' +
+      '{scoring} ' +
       'Net sentiment = % positive − % negative, in points (−100 to +100); standard error from the trinomial variance 100·√((P + N − (P − N)²)/n) as for NPS, Wald 95% interval; shares with Wilson intervals. ' +
       'Change vs the previous period: two-sided z-test on the difference of two independent net scores. Empty comments and rows without a valid ISO 8601 date are excluded and counted. ' +
-      'Themes: keywords and adjacent-word bigrams after English stop-word removal, counted once per comment, with example quotes chosen deterministically (strongest sentiment first, then shortest). A lexicon method misses sarcasm and domain terms; read the quotes.',
+      '{themes} A lexicon method misses sarcasm and domain terms; read the quotes.',
     positive: 'Positive',
     neutral: 'Neutral',
     negative: 'Negative',
     'chart.title': 'Net sentiment {value} in {period}: {positive} positive, {neutral} neutral, {negative} negative',
     'chart.caption':
-      'Share of comments classified positive, neutral and negative per period (AFINN-165 lexicon, comparative score thresholds {negative} / {positive}); n = {n} comments in {period}. Source: {source}.',
+      'Share of comments classified positive, neutral and negative per period ({scorer}, score thresholds {negative} / {positive}); n = {n} comments in {period}. Source: {source}.',
     'chart.alt': 'Stacked bar chart of comment sentiment by period: {items}.',
     'chart.altItem': '{period} {positive} positive, {negative} negative (n = {n})',
     'chart.altSep': '; ',
@@ -62,22 +65,22 @@ export const MESSAGES = {
     'groups.low': 'n < {min}',
     'groups.footnote': '{count} smaller groups not shown.',
     noComments: 'No comments in {period}.',
+    ...TEXT_MESSAGES.en,
   },
   'zh-CN': {
     label: '净情感值',
     title: '评论情感（净值）',
     test: '两个净情感值之差的 z 检验（三项分布标准误）',
     method:
-      '每条评论通过 `sentiment` npm 包（v{version}）使用 AFINN-165 词表（Nielsen 2011）评分，该包的否定处理会在“not”“don\'t”“isn\'t”等词之后反转词的分值。' +
-      '归一化得分（comparative，即词分值之和 / 词元数）将评论归为正面（> {positive}）、负面（< {negative}）或中性。' +
+      '{scoring}' +
       '净情感值 = 正面占比 − 负面占比，以分为单位（−100 至 +100）；标准误与 NPS 一样取自三项分布方差 100·√((P + N − (P − N)²)/n)，采用 Wald 95% 置信区间；各类占比采用 Wilson 区间。' +
       '与上期相比的变化：对两个独立净情感值之差进行双侧 z 检验。空评论和没有有效 ISO 8601 日期的行会被排除并计数。' +
-      '主题：去除英文停用词后的关键词和相邻词二元词组，每条评论只计一次，并按确定性规则选取示例引语（情感最强烈者优先，其次是最短者）。词典方法无法识别反讽和领域术语；请结合引语阅读。',
+      '{themes}词典方法无法识别反讽和领域术语；请结合引语阅读。',
     positive: '正面',
     neutral: '中性',
     negative: '负面',
     'chart.title': '{period}净情感值为{value}：正面{positive}，中性{neutral}，负面{negative}',
-    'chart.caption': '各期被归为正面、中性和负面的评论占比（AFINN-165 词典，归一化得分阈值 {negative} / {positive}）；{period}评论数 n = {n}。数据来源：{source}。',
+    'chart.caption': '各期被归为正面、中性和负面的评论占比（{scorer}，得分阈值 {negative} / {positive}）；{period}评论数 n = {n}。数据来源：{source}。',
     'chart.alt': '各期评论情感堆积条形图：{items}。',
     'chart.altItem': '{period}正面{positive}，负面{negative}（n = {n}）',
     'chart.altSep': '；',
@@ -93,6 +96,7 @@ export const MESSAGES = {
     'groups.low': 'n < {min}',
     'groups.footnote': '另有{count}个较小的组未显示。',
     noComments: '{period}没有评论。',
+    ...TEXT_MESSAGES['zh-CN'],
   },
 } satisfies Record<Locale, Record<string, string>>;
 
@@ -116,17 +120,21 @@ export const sentimentSchema = z
     themes: z
       .strictObject({
         top: z.number().int().min(0).max(50).default(10).describe('How many themes to report.'),
-        min_count: z.number().int().min(1).default(3).describe('A keyword or bigram must appear in at least this many comments of the period.'),
+        min_count: z.number().int().min(1).default(3).describe('A theme (phrase) must appear in at least this many comments of the period.'),
         examples: z.number().int().min(0).max(5).default(3).describe('Example quotes per theme.'),
         stop_words: z.array(z.string()).default([]).describe('Extra words to ignore in themes (e.g. the company or product name).'),
+        emerging: z.number().int().min(0).max(20).default(5).describe('How many emerging themes to report: phrases whose share of comments rose significantly against the previous period (BH-adjusted); 0 for none.'),
       })
       .prefault({})
-      .describe('Frequent themes: keywords and bigrams after stop-word removal, with counts and example quotes.')
+      .describe('Frequent themes: keyphrases (noun phrases found by wink-nlp, without stop words and filler), with counts, net sentiment, example quotes and emerging themes.')
       .meta({ examples: [{ top: 10, min_count: 3, stop_words: ['acme'] }] }),
+    scorer: scorerSchema.optional(),
+    score: scoreSchema.optional(),
+    contrast: contrastSchema.optional(),
     ...metricFields,
     filter: filterSchema.optional(),
   })
-  .describe('Comment sentiment: AFINN-165 lexicon scores classified positive / neutral / negative; net sentiment, shares and themes.');
+  .describe('Comment sentiment: lexicon scores (AFINN-165, or wink-nlp with `scorer: wink`, or a platform\'s own `score:` column) classified positive / neutral / negative; net sentiment, shares, themes, emerging themes and an optional contrast of two groups.');
 
 export type SentimentDef = z.infer<typeof sentimentSchema>;
 
@@ -396,7 +404,8 @@ function prepareSentiment(ctx: PrepareContext<SentimentDef>): PreparedSentiment 
   ctx.requireColumn(source, def.date, ['date']);
   if (def.group !== undefined) ctx.requireColumn(source, def.group, ['group']);
   for (const column of Object.keys(def.filter ?? {})) ctx.requireColumn(source, column, ['filter', column]);
-  const dims = sourceDimensions(ctx, source, [def.group]).filter((c) => c !== def.text);
+  checkScoring(ctx, source);
+  const dims = sourceDimensions(ctx, source, [def.group, ...scoringDimensions(def)]).filter((c) => c !== def.text);
   if (!isPushdown(source)) return scoreCells(ctx, dims, rowCells(ctx, source, dims), 'memory');
   // granularity all keeps undated texts (one period over all data), which the database cells leave out
   if (ctx.granularity !== 'all' && canPushDownComments(source.sql, def)) return databaseCells(ctx, source, dims).then((cells) => scoreCells(ctx, dims, cells, 'sql'));
@@ -414,6 +423,7 @@ function scoreCells(ctx: PrepareContext<SentimentDef>, dims: string[], cells: Co
   const keep: number[] = [];
   let firstPeriod: string | undefined;
   const scored = new Map<string, ReturnType<typeof scoreComment>>();
+  const scorer = commentScorer(ctx, dims, scoreComment);
   const out = { text: [] as string[], cmp: [] as number[], cls: [] as string[], pos: [] as number[], neu: [] as number[], neg: [] as number[] };
   const weight = (k: number) => cells.weight[keep[k]];
   for (const i of order) {
@@ -428,9 +438,13 @@ function scoreCells(ctx: PrepareContext<SentimentDef>, dims: string[], cells: Co
       excluded.add(p, 'missing text', w);
       continue;
     }
+    let r = scorer.column ? scorer.score(s, cells.values, i) : scored.get(s);
+    if (r === null) {
+      excluded.add(p, 'missing or invalid score', w);
+      continue;
+    }
     if (firstPeriod === undefined || p < firstPeriod) firstPeriod = p;
-    let r = scored.get(s);
-    if (!r) scored.set(s, (r = scoreComment(s, def.thresholds)));
+    if (!r) scored.set(s, (r = scorer.score(s, cells.values, i)!));
     keep.push(i);
     out.text.push(s);
     out.cmp.push(r.comparative);
@@ -523,8 +537,8 @@ function shares(c: Counts) {
   return { positive: one(c.positive), neutral: one(c.neutral), negative: one(c.negative) };
 }
 
-function methodText(def: SentimentDef, t: Translate): string {
-  return t('method', { version: PACKAGE_VERSION, positive: def.thresholds.positive, negative: def.thresholds.negative });
+function methodText(def: SentimentDef, t: Translate, levels?: number): string {
+  return t('method', { scoring: scoringMethod(def, t, PACKAGE_VERSION, levels), themes: t('text.method.themes'), positive: def.thresholds.positive, negative: def.thresholds.negative });
 }
 
 function computeSentiment(ps: PreparedSentiment, ctx: Parameters<MetricModule['compute']>[1]): MetricResult {
@@ -569,9 +583,7 @@ function computeSentiment(ps: PreparedSentiment, ctx: Parameters<MetricModule['c
       .sort((a, b) => b.n - a.n || a.group.localeCompare(b.group));
   }
 
-  const current = ps.table.params({ period }).filter((d: Record<string, unknown>, $: { period: string }) => d.__period === $.period);
-  const comments = (current.select('__text', '__class', '__cmp', '__w').objects() as { __text: string; __class: SentimentClass; __cmp: number; __w: number }[]).map((o) => ({ text: o.__text, label: o.__class, comparative: o.__cmp, weight: o.__w }));
-  const themes = findThemes(comments, { top: def.themes.top, minCount: def.themes.min_count, examples: def.themes.examples, stopWords: def.themes.stop_words });
+  const text = textInsights(ps.table, period, previousPeriod, { top: def.themes.top, minCount: def.themes.min_count, examples: def.themes.examples, stopWords: def.themes.stop_words, emerging: def.themes.emerging, contrast: def.contrast }, periods);
 
   return makeResult({
     id: ps.id,
@@ -588,10 +600,9 @@ function computeSentiment(ps: PreparedSentiment, ctx: Parameters<MetricModule['c
     ...exclusionFields(ps.exclusions, period),
     series,
     breakdowns,
-    method: methodText(def, t),
+    method: methodText(def, t, scaleOf({ config: ctx.config, def })?.levels),
     extra: {
-      lexicon: 'AFINN-165',
-      package: `sentiment@${PACKAGE_VERSION}`,
+      ...scorerExtra(def, PACKAGE_VERSION, scaleOf({ config: ctx.config, def })),
       thresholds: { positive: def.thresholds.positive, negative: def.thresholds.negative },
       shares: shares(cur),
       meanComparative: cur.n > 0 ? cur.sumComparative / cur.n : null,
@@ -601,7 +612,7 @@ function computeSentiment(ps: PreparedSentiment, ctx: Parameters<MetricModule['c
         return { period: p, n: c.n, positive: s.positive.share, neutral: s.neutral.share, negative: s.negative.share };
       }),
       groups,
-      themes,
+      ...text,
     },
   });
 }
@@ -633,7 +644,7 @@ function visualSentiment(r: MetricResult, ps: PreparedSentiment, ctx: VisualCont
       chart: {
         id: ctx.nextId('chart-sentiment'),
         title: t('chart.title', { value: fmt.value(r.value, 'points'), period: periodName, positive: pct(x.shares.positive.share), neutral: pct(x.shares.neutral.share), negative: pct(x.shares.negative.share) }),
-        caption: t('chart.caption', { negative: ps.def.thresholds.negative, positive: ps.def.thresholds.positive, n: fmt.count(r.n), period: periodName, source: ps.def.source }),
+        caption: t('chart.caption', { scorer: scorerLabel(ps.def, t), negative: ps.def.thresholds.negative, positive: ps.def.thresholds.positive, n: fmt.count(r.n), period: periodName, source: ps.def.source }),
         alt: t('chart.alt', { items: recent.map((s) => t('chart.altItem', { period: short(s.period), positive: pct(s.positive), negative: pct(s.negative), n: s.n })).join(t('chart.altSep')) }),
         spec: {
           $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -653,26 +664,7 @@ function visualSentiment(r: MetricResult, ps: PreparedSentiment, ctx: VisualCont
       },
     });
   }
-  if (x.themes.length > 0) {
-    blocks.push({
-      kind: 'table',
-      table: {
-        caption: t('themes.caption', { period: periodName }),
-        columns: [
-          { label: t('themes.theme') },
-          { label: t('themes.comments'), align: 'right' },
-          { label: t('positive'), align: 'right' },
-          { label: t('negative'), align: 'right' },
-          { label: t('themes.net'), align: 'right' },
-          { label: t('themes.example') },
-        ],
-        rows: x.themes.map((theme) => ({
-          cells: [theme.theme, fmt.count(theme.mentions), fmt.count(theme.positive), fmt.count(theme.negative), fmt.value(theme.net, 'points'), theme.examples[0] ? t('themes.quote', { text: theme.examples[0].text }) : ''],
-        })),
-        footnote: t('themes.footnote', { min: ps.def.themes.min_count }),
-      },
-    });
-  }
+  blocks.push(...textBlocks(x as unknown as TextExtra, ps.def, ctx, t, r.n));
   if (x.groups && x.groups.length > 0) {
     blocks.push({
       kind: 'table',
