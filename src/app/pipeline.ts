@@ -12,6 +12,7 @@ import type { Config } from '../config/load.js';
 import { suggestion } from '../kernel/suggest.js';
 import { CxError } from '../kernel/errors.js';
 import { loadConfig } from './config.js';
+import type { MetricCache } from './incremental.js';
 import { checkCoverage } from '../metrics/coverage.js';
 import { computeMetrics, prepareAll, resolvePeriod, type ComputedMetrics } from '../metrics/index.js';
 import type { Prepared } from '../metrics/module.js';
@@ -73,12 +74,13 @@ export async function load(request: LoadRequest): Promise<Loaded> {
  * Loads the sources of a loaded config (or reuses `sources`, already loaded for it) and prepares
  * every metric's rows. In lenient mode a metric that fails is left out and its error kept.
  */
-export async function loadData(config: Config, env: Record<string, string | undefined>, options: { progress?: (detail: string) => void; sources?: Map<string, SourceTable> } = {}): Promise<Loaded> {
+export async function loadData(config: Config, env: Record<string, string | undefined>, options: { progress?: (detail: string) => void; sources?: Map<string, SourceTable>; cache?: MetricCache } = {}): Promise<Loaded> {
   options.progress?.(`sources (${Object.keys(config.sources).length})`);
   const sources = options.sources ?? (await loadSources(config));
   options.progress?.(`metrics (${Object.keys(config.metrics).length})`);
   const metricErrors = new Map<string, CxError>();
-  const prepared = await prepareAll(config, sources, config.lenient ? metricErrors : undefined);
+  const errors = config.lenient ? metricErrors : undefined;
+  const prepared = options.cache ? await options.cache.prepare(config, sources, errors) : await prepareAll(config, sources, errors);
   return { config, sources, prepared, metricErrors, env };
 }
 
@@ -121,10 +123,10 @@ export async function forSegment(loaded: Loaded, segment: { column: string; valu
 }
 
 /** The report model for one period (the requested, configured or latest one); `onMetric` is told which metric is being computed. */
-export function modelFor(loaded: Loaded, period?: string, onMetric?: (id: string, index: number, total: number) => void): PeriodBuild {
+export function modelFor(loaded: Loaded, period?: string, onMetric?: (id: string, index: number, total: number) => void, cache?: MetricCache): PeriodBuild {
   const key = resolvePeriod(loaded.config, loaded.prepared, period);
   const lenient = loaded.config.lenient === true;
-  const computed = computeMetrics(loaded.config, loaded.prepared, loaded.sources, key, loaded.metricErrors, onMetric);
+  const computed = cache ? cache.compute(loaded.config, loaded.prepared, loaded.sources, key, loaded.metricErrors, onMetric) : computeMetrics(loaded.config, loaded.prepared, loaded.sources, key, loaded.metricErrors, onMetric);
   // a metric left empty by exclusions stops the build; heavy exclusion is a warning (the preview shows what there is)
   if (!lenient) computed.warnings = checkCoverage(loaded.config, loaded.sources, loaded.prepared, computed.results, computed.period);
   const model = buildReport(loaded.config, loaded.sources, computed, { sourceDateEpoch: sourceDateEpoch(loaded.env), segment: loaded.segment, lenient });

@@ -16,6 +16,7 @@ import { shownError, templatesDir } from '../report/build.js';
 import type { ReportModel, ShownError } from '../report/model.js';
 import { renderHtml } from '../render/html.js';
 import { loadData, modelFor, type Loaded } from '../app/pipeline.js';
+import { MetricCache } from '../app/incremental.js';
 
 export type RebuildKind = 'full' | 'data' | 'model' | 'render' | 'none';
 
@@ -23,6 +24,9 @@ export interface RebuildResult {
   kind: RebuildKind;
   ms: number;
   ok: boolean;
+  /** metrics prepared and computed by this rebuild (the others were kept from the build before) */
+  prepared?: string[];
+  computed?: string[];
 }
 
 /** The preview's one script: reload when the server says the report was rebuilt. */
@@ -42,6 +46,8 @@ export class PreviewSession {
   private config?: Config;
   private sourceKey = '';
   private loaded?: Loaded;
+  /** prepared rows and results kept between rebuilds (app/incremental.ts) */
+  private readonly cache = new MetricCache();
   private model?: ReportModel;
   private banner: ShownError[] = [];
   html = '';
@@ -83,6 +89,8 @@ export class PreviewSession {
     let ok = true;
     try {
       if (kind === 'full' || !this.config) await this.loadConfig();
+      this.cache.lastPrepared = [];
+      this.cache.lastComputed = [];
       if (kind === 'full' || kind === 'data' || !this.loaded) await this.loadData(kind === 'data');
       if (kind !== 'render' || !this.model) this.buildModel();
       // a templates folder may have appeared or gone since the model was built
@@ -93,7 +101,7 @@ export class PreviewSession {
       this.banner = error instanceof CxErrors ? error.errors.map(shownError) : error instanceof CxError ? [shownError(error)] : [{ where: '', message: `internal error: ${redactSecrets((error as Error).message)}` }];
     }
     await this.render();
-    this.last = { kind, ms: performance.now() - start, ok };
+    this.last = { kind, ms: performance.now() - start, ok, prepared: this.cache.lastPrepared, computed: this.cache.lastComputed };
     return this.last;
   }
 
@@ -106,13 +114,13 @@ export class PreviewSession {
     const config = this.config!;
     const key = JSON.stringify(Object.values(full(config).sources).map((s) => [s, 'path' in s ? fileStamp(s.path) : 'query']));
     const reuse = !force && key === this.sourceKey ? this.loaded?.sources : undefined;
-    this.loaded = await loadData(config, this.env, { sources: reuse });
+    this.loaded = await loadData(config, this.env, { sources: reuse, cache: this.cache });
     this.sourceKey = key;
   }
 
   /** The pipeline's model stage (lenient: the config was loaded so). */
   private buildModel(): void {
-    this.model = modelFor({ ...this.loaded!, config: this.config! }, this.period).model;
+    this.model = modelFor({ ...this.loaded!, config: this.config! }, this.period, undefined, this.cache).model;
   }
 
   private async render(): Promise<void> {

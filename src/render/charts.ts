@@ -3,6 +3,7 @@
  * generates for clip paths and gradients are namespaced per chart so that many SVGs can share
  * one HTML document.
  */
+import { createHash } from 'node:crypto';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { Config as VlConfig } from 'vega-lite';
@@ -28,6 +29,26 @@ import { singleLineTitles } from '../report/charts.js';
 
 /** Renders one Vega-Lite spec to an SVG string, in the report's theme and number locale (axis labels). */
 export async function renderSvg(spec: TopLevelSpec, id: string, theme?: Theme, locale: Locale = 'en'): Promise<string> {
+  // the same chart drawn again (the PDF after the HTML, a preview rebuild whose section did not
+  // change) is taken from the cache: drawing is deterministic, so the bytes are the same
+  const key = createHash('sha256').update(JSON.stringify([spec, id, theme ?? null, locale])).digest('base64');
+  const cached = drawn.get(key);
+  if (cached !== undefined) {
+    drawn.delete(key);
+    drawn.set(key, cached);
+    return cached;
+  }
+  const svg = await drawSvg(spec, id, theme, locale);
+  drawn.set(key, svg);
+  if (drawn.size > MAX_DRAWN) drawn.delete(drawn.keys().next().value!);
+  return svg;
+}
+
+/** SVGs drawn in this process, most recently used last (keyed by a digest of spec, id, theme and locale). */
+const drawn = new Map<string, string>();
+const MAX_DRAWN = 500;
+
+async function drawSvg(spec: TopLevelSpec, id: string, theme?: Theme, locale: Locale = 'en'): Promise<string> {
   const themed = singleLineTitles(theme ? themeSpec(spec, theme) : spec);
   const font = theme?.font ? `${theme.font.replace(/[;{}<>]/g, '')}, ${FONT}` : FONT;
   // Vega's own ARIA descriptions ("X-axis titled … for a linear scale") are English; the figure's
