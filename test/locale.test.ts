@@ -274,12 +274,13 @@ describe.skipIf(pdfSkipReason !== null)(`the printed PDF in Chinese${pdfSkipReas
     const footers = pages.slice(1).map((p) => /第\s*(\d+)\s*页，共\s*(\d+)\s*页\s*$/.exec(p.trimEnd()));
     footers.forEach((m, i) => {
       expect(m, `page ${i + 2}`).not.toBeNull();
-      expect([Number(m![1]), Number(m![2])]).toEqual([i + 1, n - 1]);
+      // physical page numbers: the cover is page 1
+      expect([Number(m![1]), Number(m![2])]).toEqual([i + 2, n]);
     });
     // -raw keeps the header on one line (-layout splits the CJK and Latin runs of the small header)
     const raw = execFileSync('pdftotext', ['-raw', '-enc', 'UTF-8', '-f', '2', '-l', '2', join(out, 'report.pdf'), '-'], { encoding: 'utf8' });
     expect(raw).toContain('客户体验月报 2026年10月');
-    expect(raw).toMatch(/测试公司 第 ?1 ?页，共 ?\d+ ?页/);
+    expect(raw).toMatch(/测试公司 第 ?2 ?页，共 ?\d+ ?页/);
     expect(pages[1]).toContain('测试公司');
     expect(pages.join('\n')).not.toMatch(/Page \d+ of \d+/);
   });

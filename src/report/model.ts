@@ -101,7 +101,18 @@ export type SectionModel =
       findings: string[];
       caveat: string;
     })
-  | (SectionBase & { type: 'methods'; metrics: { label: string; title: string; method: string; n: string; excluded: string }[]; sources: { name: string; file: string; rows: string; columns: string }[]; notes: string[] });
+  | (SectionBase & {
+      type: 'methods';
+      /** the one-page lookup table (methods-glance.ts) */
+      glance?: { title: string; note: string; table: Table };
+      detailTitle?: string;
+      /** `heading` names the metric (or the metrics that share this method), `nLines` their n and exclusions */
+      metrics: { label: string; title: string; method: string; n: string; excluded: string; heading?: string; nLines?: string[] }[];
+      sources: { name: string; file: string; rows: string; columns: string; through?: string }[];
+      /** header of the sources' "data through" column */
+      sourcesThroughLabel?: string;
+      notes: string[];
+    });
 
 export interface ReportModel {
   /** BCP 47 language of the built-in text: the report locale (`report.locale`) */
