@@ -73,9 +73,10 @@ describe('dates and numbers per locale', () => {
     const z = formatter('zh-CN');
     const e = formatter('en');
     // amounts keep the data's currency symbol (not converted, so not relabelled as yuan)
-    expect(z.value(1204.5, 'currency')).toBe('$1,204.50');
-    expect(e.value(1204.5, 'currency')).toBe('$1,204.50');
-    expect(z.delta(-1204.5, 'currency')).toBe('−$1,204.50');
+    // money by magnitude (whole dollars from $100, $k from $10,000, $M from $1,000,000)
+    expect(z.value(1204.5, 'currency')).toBe('$1,205');
+    expect(e.value(1204.5, 'currency')).toBe('$1,205');
+    expect(z.delta(-1204.5, 'currency')).toBe('−$1,205');
     expect(z.delta(2.34, 'points')).toBe('+2.3 分');
     expect(z.delta(-2.34, 'percent')).toBe('−2.3 个百分点');
     expect(e.delta(2.34, 'percent')).toBe('+2.3 pts');

@@ -49,6 +49,8 @@ export interface KpiCard {
   targetMet?: boolean;
   sparkline?: Chart;
   description?: string;
+  /** a line under the card, e.g. trailing-12-month NRR and GRR beside the monthly value (kpi-notes.ts) */
+  note?: string;
 }
 
 export interface Quote {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { MetricResult } from '../../metrics/results.js';
 import { formatter, type Formatter } from '../format.js';
 import { translator, type Translator } from '../i18n.js';
+import { precise } from '../precision.js';
 
 /** Names that would reach JavaScript's object machinery if used as keys; no source, metric or section may take them. */
 export const RESERVED_NAMES = ['__proto__', 'constructor', 'prototype'];
@@ -32,6 +33,7 @@ export function toneOf(r: Pick<MetricResult, 'higherIsBetter'>, delta: number | 
 /** A neutral sentence about one change: "NPS rose 4.1 points to +31.2 (95% CI …, n = 1,180); significant (p = 0.01)." */
 export function changeSentence(r: MetricResult, previousLabel: string, t: Translator = translator('en'), fmt: Formatter = formatter(t.locale)): string {
   if (r.value === null) return t('change.noData', { label: r.label });
+  fmt = precise(fmt, r); // a score to the precision its interval supports (precision.ts)
   const value = fmt.value(r.value, r.unit);
   const ci = r.ci ? t('change.ci', { ci: fmt.interval(r.ci, r.unit) }) : '';
   const n = fmt.count(r.n);

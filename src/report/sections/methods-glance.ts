@@ -33,6 +33,7 @@ export const MESSAGES = {
     exclusionNote:
       'Rows that a metric cannot use — a missing or invalid id, date, score, amount or text, a value out of range, an end before its start, a duplicate — are excluded, never corrected, and counted per metric and reason (the "Excluded" line under each metric).',
     seeded: 'a fixed random seed',
+    fit: 'Fitted parameters for {period}: BG/NBD r = {r}, α = {alpha}, a = {a}, b = {b} (log-likelihood {ll}); Gamma-Gamma p = {p}, q = {q}, γ = {gamma}.',
     notTested: 'not tested',
     'def.nps': 'Likelihood to recommend (0–10), promoters minus detractors',
     'def.csat': 'Share of customers satisfied with their last interaction',
@@ -99,6 +100,7 @@ export const MESSAGES = {
     colRefreshed: '数据截至',
     exclusionNote: '指标无法使用的行——id、日期、分值、金额或文本缺失或无效，取值超出范围，结束早于开始，或重复——均被排除、从不修正，并按指标和原因计数（见每个指标下的“排除”一行）。',
     seeded: '固定随机种子',
+    fit: '{period}的拟合参数：BG/NBD r = {r}，α = {alpha}，a = {a}，b = {b}（对数似然 {ll}）；Gamma-Gamma p = {p}，q = {q}，γ = {gamma}。',
     notTested: '不检验',
     'def.nps': '推荐意愿（0–10），推荐者减贬损者',
     'def.csat': '对最近一次互动感到满意的客户占比',
@@ -239,6 +241,15 @@ export function cleanMethod(text: string, locale: Locale): string {
   return kept.join(locale === 'zh-CN' ? '' : ' ');
 }
 
+/** A model's fitted parameters (CLV by BG/NBD + Gamma-Gamma), which the body leaves to the appendix; '' for other metrics. */
+export function modelFit(r: MetricResult, locale: Locale, period: string): string {
+  const bg = r.extra.bgnbd as { r: number; alpha: number; a: number; b: number; logLikelihood: number } | undefined;
+  const gg = r.extra.gammaGamma as { p: number; q: number; gamma: number } | undefined;
+  if (!bg || !gg) return '';
+  const f = (v: number) => (Math.abs(v) >= 1000 || Math.abs(v) < 0.001 ? v.toExponential(3) : v.toPrecision(4)).replace('-', '−');
+  return localTranslator(MESSAGES, locale)('fit', { period, r: f(bg.r), alpha: f(bg.alpha), a: f(bg.a), b: f(bg.b), ll: bg.logLikelihood.toFixed(1).replace('-', '−'), p: f(gg.p), q: f(gg.q), gamma: f(gg.gamma) });
+}
+
 /** The latest timestamp the report used from each source (ms), from the metrics built on it. */
 export function sourceDataThrough(ctx: SectionContext): Map<string, number> {
   const through = new Map<string, number>();
@@ -251,10 +262,11 @@ export function sourceDataThrough(ctx: SectionContext): Map<string, number> {
   return through;
 }
 
-/** "31 October 2026" of a source, or "—" when no metric read a date from it. */
+/** "31 Oct 2026" (zh-CN "2026年10月31日") of a source, or "—" when no metric read a date from it. */
 export function throughLabel(ctx: SectionContext, through: Map<string, number>, source: string): string {
   const ts = through.get(source);
-  return ts === undefined ? '—' : dayLabelIn(ctx.locale, ts);
+  if (ts === undefined) return '—';
+  return ctx.locale === 'en' ? new Date(ts).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }) : dayLabelIn(ctx.locale, ts);
 }
 
 export interface GlanceRow {
@@ -267,7 +279,7 @@ export interface GlanceRow {
 }
 
 /** One row per metric for the lookup table. */
-export function glanceRows(ctx: SectionContext, headings: Map<string, string>, through: Map<string, number>): GlanceRow[] {
+export function glanceRows(ctx: SectionContext, names: Map<string, string>, through: Map<string, number>): GlanceRow[] {
   const tl = localTranslator(MESSAGES, ctx.locale);
   const maybe = (key: string) => (key in MESSAGES.en ? tl(key as Key) : '');
   return [...ctx.computed.results.values()].map((r) => {
@@ -276,7 +288,7 @@ export function glanceRows(ctx: SectionContext, headings: Map<string, string>, t
     const description = typeof def.description === 'string' && ctx.locale === 'en' ? def.description.replace(/\.$/, '') : '';
     const source = typeof def.source === 'string' ? def.source : '';
     return {
-      metric: headings.get(r.id) ?? r.label,
+      metric: names.get(r.id) ?? r.label,
       definition: description || maybe(`def.${kind}`) || '—',
       formula: maybe(`formula.${kind}`) || '—',
       n: ctx.fmt.count(r.n),
@@ -289,13 +301,14 @@ export function glanceRows(ctx: SectionContext, headings: Map<string, string>, t
 /**
  * Each metric's heading in the appendix: its label, then its title when that says more ("SLA
  * attainment", not "SLA attainment — SLA attainment"); two metrics that would read the same are
- * told apart by their source ("Net sentiment (reviews)", "Net sentiment (responses)").
+ * told apart by their source ("Net sentiment (reviews)", "Net sentiment (responses)"). Without
+ * `titleOf`, the labels alone (the lookup table's short names), told apart the same way.
  */
-export function metricHeadings(ctx: SectionContext, titleOf: (r: MetricResult) => string): Map<string, string> {
+export function metricHeadings(ctx: SectionContext, titleOf: ((r: MetricResult) => string) | null): Map<string, string> {
   const tl = localTranslator(MESSAGES, ctx.locale);
   const results = [...ctx.computed.results.values()];
   const base = new Map(results.map((r) => {
-    const title = titleOf(r);
+    const title = titleOf ? titleOf(r) : r.label;
     const same = title.trim().toLowerCase() === r.label.trim().toLowerCase();
     return [r.id, same ? r.label : `${r.label} — ${title}`];
   }));

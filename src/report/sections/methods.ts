@@ -3,7 +3,7 @@ import type { SourceTable } from '../../sources/types.js';
 import { longLabel, methodOf, titleOf, type SectionContext } from '../context.js';
 import { exclusionReason, localTranslator } from '../i18n.js';
 import type { SectionModel } from '../model.js';
-import { cleanMethod, glanceRows, MESSAGES, metricHeadings, plainWords, sourceDataThrough, throughLabel } from './methods-glance.js';
+import { cleanMethod, glanceRows, MESSAGES, metricHeadings, modelFit, plainWords, sourceDataThrough, throughLabel } from './methods-glance.js';
 
 export function buildMethods(ctx: SectionContext, sources: Map<string, SourceTable>): SectionModel {
   const { t, fmt } = ctx;
@@ -23,7 +23,8 @@ export function buildMethods(ctx: SectionContext, sources: Map<string, SourceTab
   // metrics whose method reads the same (two sentiment metrics on different sources) are described once
   const metrics: { label: string; title: string; method: string; n: string; excluded: string; heading: string; nLines: string[] }[] = [];
   for (const r of results) {
-    const method = cleanMethod(methodOf(ctx, r), ctx.locale);
+    const fit = modelFit(r, ctx.locale, period);
+    const method = [cleanMethod(methodOf(ctx, r), ctx.locale), fit].filter(Boolean).join(ctx.locale === 'zh-CN' ? '' : ' ');
     const same = metrics.find((m) => m.method === method);
     if (same) {
       same.heading = tl('sameMethod', { a: same.heading, b: headings.get(r.id)! });
@@ -41,7 +42,7 @@ export function buildMethods(ctx: SectionContext, sources: Map<string, SourceTab
       nLines: [nLine(r)],
     });
   }
-  const rows = glanceRows(ctx, headings, through);
+  const rows = glanceRows(ctx, metricHeadings(ctx, null), through);
   return {
     type: 'methods',
     id: 'methods',
