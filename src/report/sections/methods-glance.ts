@@ -191,8 +191,9 @@ function sentences(text: string): string[] {
 
 /** Exclusion boilerplate: how a module's invalid rows are excluded and counted (said once in the notes). */
 function isExclusionBoilerplate(s: string): boolean {
-  if (/^(Rows|Revenue rows|Empty comments and rows|Ratings that are missing)\b/.test(s) && /\bexcluded\b/.test(s)) return true;
-  return /排除/.test(s) && /(从不修正|从不强制|并计数|并按原因计数)/.test(s) && /(的行|行会|行均|各行)/.test(s);
+  if (/^(Rows|Revenue rows|Orders|Empty comments and rows|Ratings that are missing)\b/.test(s) && /\bexcluded\b/.test(s)) return true;
+  // zh-CN: the same sentences; an account-level rule (health score) is the metric's own and stays
+  return /排除/.test(s) && /(从不修正|从不强制|并计数|并按原因计数)/.test(s) && !/账户/.test(s);
 }
 
 /** The generic breakdown sentence (the notes say how breakdowns are tested). */
@@ -206,7 +207,7 @@ export function plainWords(text: string, locale: Locale): string {
   return text
     .replace(/`/g, '')
     .replace(/,? ?seeded Mulberry32 generator, seed \d+/g, `, ${tl('seeded')}`)
-    .replace(/，?使用?带种子的 Mulberry32 生成器，随机种子 ?\d+/g, `，${tl('seeded')}`)
+    .replace(/，?(?:使用)?带种子的 ?Mulberry32 ?生成器，随机种子 ?\d+/g, `，${tl('seeded')}`)
     .replace(/ (is reported beside it )?as retainedOfStart/g, (_, beside: string | undefined) => (beside ? ' is reported beside it' : ''))
     .replace(/\s*作为 ?retainedOfStart ?/g, '')
     .replace(/\(\s*,\s*/g, '(')
@@ -223,7 +224,7 @@ export function cleanMethod(text: string, locale: Locale): string {
   const kept: string[] = [];
   for (const raw of sentences(plainWords(text, locale))) {
     if (isExclusionBoilerplate(raw) || isBreakdownBoilerplate(raw)) continue;
-    const source = /^(?:Source|Formula|来源|公式)[:：]\s*(.*?)[.。]?$/.exec(raw);
+    const source = /^(?:Source|Formula|Definition|来源|公式|定义)[:：]\s*(.*?)[.。]?$/.exec(raw);
     if (!source) {
       kept.push(raw);
       continue;
@@ -231,7 +232,7 @@ export function cleanMethod(text: string, locale: Locale): string {
     const body = source[1]
       .replace(/\s*[(（]\s*reference\/metrics\.md\s*[;；]\s*/g, ' (')
       .replace(/\s*[(（]\s*reference\/metrics\.md\s*[)）]/g, '')
-      .replace(/cxreport metrics reference\s*\([^)]*\)/g, '')
+      .replace(/\s*[(（]?\s*cxreport (?:metrics reference|指标参考)\s*[,，(（]?\s*(?:["“][^"”]*["”])?\s*[)）]?/g, '')
       .trim();
     const zh = locale === 'zh-CN';
     const end = zh ? '。' : '.';

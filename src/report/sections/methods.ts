@@ -21,27 +21,31 @@ export function buildMethods(ctx: SectionContext, sources: Map<string, SourceTab
       ? tl('nLineNone', { n: fmt.count(r.n), period })
       : tl('nLine', { n: fmt.count(r.n), period, reasons: reasons(r.exclusions), all: reasons(r.excludedAllPeriods) });
   // metrics whose method reads the same (two sentiment metrics on different sources) are described once
-  const metrics: { label: string; title: string; method: string; n: string; excluded: string; heading: string; nLines: string[] }[] = [];
+  const groups: { ids: string[]; method: string }[] = [];
   for (const r of results) {
     const fit = modelFit(r, ctx.locale, period);
     const method = [cleanMethod(methodOf(ctx, r), ctx.locale), fit].filter(Boolean).join(ctx.locale === 'zh-CN' ? '' : ' ');
-    const same = metrics.find((m) => m.method === method);
-    if (same) {
-      same.heading = tl('sameMethod', { a: same.heading, b: headings.get(r.id)! });
-      same.nLines.push(`${r.label}: ${nLine(r)}`);
-      if (same.nLines.length === 2) same.nLines[0] = `${same.label}: ${same.nLines[0]}`;
-      continue;
-    }
-    metrics.push({
+    const same = groups.find((g) => g.method === method);
+    if (same) same.ids.push(r.id);
+    else groups.push({ ids: [r.id], method });
+  }
+  const metrics = groups.map(({ ids, method }) => {
+    const r = ctx.computed.results.get(ids[0])!;
+    const heading = ids.map((id) => headings.get(id)!).reduce((a, b) => tl('sameMethod', { a, b }));
+    return {
       label: r.label,
       title: titleOf(ctx, r),
       method,
       n: t('methods.valid', { n: fmt.count(r.n), period }),
       excluded: t('methods.excluded', { period, reasons: reasons(r.exclusions), all: reasons(r.excludedAllPeriods) }),
-      heading: headings.get(r.id)!,
-      nLines: [nLine(r)],
-    });
-  }
+      heading,
+      // one line per metric: named when the method covers several
+      nLines: ids.map((id) => {
+        const line = nLine(ctx.computed.results.get(id)!);
+        return ids.length > 1 ? t('sep.pair', { key: headings.get(id)!, value: line }) : line;
+      }),
+    };
+  });
   const rows = glanceRows(ctx, metricHeadings(ctx, null), through);
   return {
     type: 'methods',
