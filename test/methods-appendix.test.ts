@@ -65,6 +65,10 @@ describe('the appendix text, cleaned', () => {
     expect(shortTest('bootstrap over customers of both periods (500 resamples, seed 1)', 'en')).toBe('bootstrap over customers');
     expect(shortTest('not tested: consecutive periods share most accounts', 'en')).toBe('not tested');
     expect(shortTest('paired t-test over the 5,027 accounts scored in both periods', 'zh-CN')).toBe('配对 t 检验');
+    // a zh-CN build's own wording
+    expect(shortTest('两期客户联合重抽样的自助法检验，500 次重抽样，随机种子 1', 'zh-CN')).toBe('对客户自助法重抽样');
+    expect(shortTest('相邻期间共享大部分账户和客户，属于相关样本，对变化做独立样本检验并不成立，因此不作检验', 'zh-CN')).toBe('不检验');
+    expect(shortTest('Mood 中位数检验（对高于合并中位数的比例做双比例 z 检验）', 'zh-CN')).toBe('Mood 中位数检验');
   });
 
   it('its messages have the same keys and placeholders in English and Chinese', () => {
@@ -106,7 +110,9 @@ describe('the flagship appendix model, in English and in Chinese', () => {
       expect(new Set(headings).size).toBe(headings.length);
       for (const h of headings) expect(h, h).not.toMatch(/^(.+) — \1$/);
       const text = [...m.metrics.flatMap((x) => [x.heading, x.method, ...(x.nLines ?? [])]), ...m.notes, ...m.glance!.table.rows.flatMap((r) => r.cells)].join('\n');
-      for (const word of ['reference/metrics.md', 'retainedOfStart', '`', 'Mulberry32', 'cxreport metrics reference', 'cxreport 指标参考']) expect(text, word).not.toContain(word);
+      for (const word of ['reference/metrics.md', 'retainedOfStart', '`', 'Mulberry32', 'cxreport metrics reference', 'cxreport 指标参考', 'seed 1', '随机种子 1']) expect(text, word).not.toContain(word);
+      // the lookup table's test column is a short name, not the module's whole sentence
+      for (const row of m.glance!.table.rows) expect(row.cells[4].length, row.cells[4]).toBeLessThanOrEqual(40);
       expect(text).not.toMatch(/(Source|来源)[:：][^.。]*=/);
       // once, in the notes
       const once = locale === 'en' ? /excluded, never corrected/g : /均被排除、从不修正/g;

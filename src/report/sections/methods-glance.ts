@@ -165,16 +165,17 @@ export function kindOf(r: MetricResult, def: Record<string, unknown>): string {
 export function shortTest(test: string | null | undefined, locale: Locale): string {
   const tl = localTranslator(MESSAGES, locale);
   if (!test) return '—';
-  if (/^not tested/i.test(test)) return tl('notTested');
+  // the module's test in either language (a zh-CN build carries the Chinese wording)
+  if (/^not tested|不作检验|没有适用的独立样本检验/i.test(test)) return tl('notTested');
   const zh = locale === 'zh-CN';
   const known: [RegExp, string, string][] = [
     [/^z-test for the difference of two NPS/i, 'z-test (two NPS)', 'z 检验（两个 NPS）'],
-    [/^z-test for the difference of two net sentiment/i, 'z-test (two net scores)', 'z 检验（两个净值）'],
-    [/^two-proportion z-test/i, 'two-proportion z-test', '双比例 z 检验'],
-    [/^pooled two-proportion z-test, cohorts/i, 'pooled z-test, shared cohorts once', '合并 z 检验（共享同期群只计一次）'],
+    [/^z-test for the difference of two net sentiment|^两个净情感值之差的 z 检验/i, 'z-test (two net scores)', 'z 检验（两个净值）'],
+    [/^two-proportion z-test|^双比例 z 检验/i, 'two-proportion z-test', '双比例 z 检验'],
+    [/^pooled two-proportion z-test, cohorts|^合并比例的双比例 z 检验，两个窗口/i, 'pooled z-test, shared cohorts once', '合并 z 检验（共享同期群只计一次）'],
     [/^Welch/i, 'Welch’s t-test', 'Welch t 检验'],
-    [/^paired t-test/i, 'paired t-test', '配对 t 检验'],
-    [/^bootstrap/i, 'bootstrap over customers', '对客户自助法重抽样'],
+    [/^paired t-test|^配对 t 检验/i, 'paired t-test', '配对 t 检验'],
+    [/^bootstrap|自助法检验/i, 'bootstrap over customers', '对客户自助法重抽样'],
     [/^Mood/i, 'Mood’s median test', 'Mood 中位数检验'],
     [/^exact conditional binomial/i, 'exact Poisson test', '精确泊松检验'],
     [/^log-rank/i, 'log-rank test', 'log-rank 检验'],
