@@ -213,8 +213,11 @@ describe('a report in Simplified Chinese (report.locale: zh-CN)', () => {
     expect(text).toContain('推荐者（9–10 分）占比减去贬损者（0–6 分）占比');
     expect(text).toContain('回答为 4 或 5 分（即“满意”）的比例');
     expect(text).toContain('（分值越高表示越省力）');
-    expect(text).toContain('2026年10月样本量 n = 10。2026年10月排除：缺少分值 1 条，非数字 1 条，非整数 1 条，超出范围 1 条。');
-    expect(text).toContain('所有期间排除：缺少分值 1 条，非数字 1 条，非整数 1 条，超出范围 1 条，日期缺失或无效 1 条。');
+    expect(text).toMatch(/2026年10月 ?n = 10。2026年10月排除：缺少分值 1 条，非数字 1 条，非整数 1 条，超出范围 1 条；/);
+    expect(text).toContain('所有期间：缺少分值 1 条，非数字 1 条，非整数 1 条，超出范围 1 条，日期缺失或无效 1 条。');
+    // the lookup table first, and the exclusion wording once, in the notes
+    expect(text).toContain('指标一览');
+    expect(text.match(/均被排除、从不修正/g)).toHaveLength(1);
     expect(text).toContain('有效回复少于 5 条的单元格会被标记（灰色显示，“n < 5”），解读时请谨慎。');
     expect(text).toContain('回复按其时间戳（UTC）归入各月份。');
     expect(text).toContain('submitted_at（文本）');

@@ -41,7 +41,8 @@ describe('money by magnitude and scores to their interval (worked by hand)', () 
     expect(scoreDecimals([25, 96])).toBe(0);
     expect(scoreDecimals(null)).toBe(2);
     const health = precise(f, { unit: 'score', ci: [82.09, 82.81] });
-    expect([health.value(82.45, 'score'), health.interval([82.09, 82.81], 'score'), health.delta(-0.19, 'score')]).toEqual(['82.5', '82.1 to 82.8', '−0.2']);
+    // the change keeps two decimals: its own interval (−0.32 to −0.07) supports them
+    expect([health.value(82.45, 'score'), health.interval([82.09, 82.81], 'score'), health.delta(-0.19, 'score')]).toEqual(['82.5', '82.1 to 82.8', '−0.19']);
     // other units are untouched
     expect(precise(f, { unit: 'points', ci: [20, 40] }).value(29.14, 'points')).toBe('+29.1');
   });

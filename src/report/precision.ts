@@ -3,7 +3,9 @@
  * of 82.09 to 82.81 claims a hundredth it does not have: its half-width (0.36) allows one decimal,
  * 82.5 (82.1 to 82.8). Scores (unit `score`, two decimals by default) are shown with the most
  * fewest decimals d (0, 1 or 2) whose step 10^−d is at most half the interval's half-width; points, percentages,
- * money and durations keep their own rules. metrics.json is never rounded.
+ * money and durations keep their own rules. A change keeps the unit's precision: its own interval
+ * (the paired change of the health score: −0.19, 95% CI −0.32 to −0.07) is narrower than the level's.
+ * metrics.json is never rounded.
  */
 import type { Interval } from '../metrics/stats.js';
 import type { Formatter, Unit } from './format.js';
@@ -26,12 +28,10 @@ export function precise(fmt: Formatter, r: { unit: Unit; ci: Interval | null | u
   if (d === 2) return fmt;
   const format = d3FormatFor(fmt.locale);
   const fixed = format(`.${d}f`);
-  const signed = format(`+.${d}f`);
   return {
     ...fmt,
     value: (v, unit) => (unit === 'score' && v !== null && v !== undefined && Number.isFinite(v) ? minus(fixed(v)) : fmt.value(v, unit)),
     number: (v, unit) => (unit === 'score' && v !== null && v !== undefined && Number.isFinite(v) ? minus(fixed(v)) : fmt.number(v, unit)),
-    delta: (v, unit) => (unit === 'score' && v !== null && v !== undefined && Number.isFinite(v) ? minus(signed(v)) : fmt.delta(v, unit)),
     interval: (ci, unit) => (unit === 'score' && ci ? fmt.interval(ci, unit).replace(/[-−]?\d+\.\d+/g, (m) => minus(fixed(Number(m.replace('−', '-'))))) : fmt.interval(ci, unit)),
   };
 }
