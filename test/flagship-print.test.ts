@@ -200,7 +200,9 @@ describe.skipIf(pdfSkipReason !== null)(`flagship PDF page flow${pdfSkipReason ?
     const at = headingPages(pages, sections, 2)[sections.findIndex((x) => x.type === 'methods')];
     const first = oneLine(texts[at]);
     expect(first).toContain('The metrics at a glance');
-    for (const head of ['Metric', 'Definition', 'Formula', 'Change test', 'Source ·', 'data through']) expect(first, head).toContain(head);
+    // the column headers (words: a narrow header wraps, and the layout text interleaves its lines)
+    for (const head of ['Metric', 'Definition', 'Formula', 'Change', 'test', 'Source', 'through']) expect(first, head).toContain(head);
+    expect(html).toContain('<th scope="col" class="align-left">Source · data through</th>');
     expect(first).not.toContain('Each metric in detail');
     expect(oneLine(texts[at + 1])).toContain('Each metric in detail');
     for (const [id, m] of Object.entries(metrics)) {
