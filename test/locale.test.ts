@@ -73,9 +73,10 @@ describe('dates and numbers per locale', () => {
     const z = formatter('zh-CN');
     const e = formatter('en');
     // amounts keep the data's currency symbol (not converted, so not relabelled as yuan)
-    expect(z.value(1204.5, 'currency')).toBe('$1,204.50');
-    expect(e.value(1204.5, 'currency')).toBe('$1,204.50');
-    expect(z.delta(-1204.5, 'currency')).toBe('−$1,204.50');
+    // money by magnitude (whole dollars from $100, $k from $10,000, $M from $1,000,000)
+    expect(z.value(1204.5, 'currency')).toBe('$1,205');
+    expect(e.value(1204.5, 'currency')).toBe('$1,205');
+    expect(z.delta(-1204.5, 'currency')).toBe('−$1,205');
     expect(z.delta(2.34, 'points')).toBe('+2.3 分');
     expect(z.delta(-2.34, 'percent')).toBe('−2.3 个百分点');
     expect(e.delta(2.34, 'percent')).toBe('+2.3 pts');
@@ -212,8 +213,11 @@ describe('a report in Simplified Chinese (report.locale: zh-CN)', () => {
     expect(text).toContain('推荐者（9–10 分）占比减去贬损者（0–6 分）占比');
     expect(text).toContain('回答为 4 或 5 分（即“满意”）的比例');
     expect(text).toContain('（分值越高表示越省力）');
-    expect(text).toContain('2026年10月样本量 n = 10。2026年10月排除：缺少分值 1 条，非数字 1 条，非整数 1 条，超出范围 1 条。');
-    expect(text).toContain('所有期间排除：缺少分值 1 条，非数字 1 条，非整数 1 条，超出范围 1 条，日期缺失或无效 1 条。');
+    expect(text).toMatch(/2026年10月 ?n = 10。2026年10月排除：缺少分值 1 条，非数字 1 条，非整数 1 条，超出范围 1 条；/);
+    expect(text).toContain('所有期间：缺少分值 1 条，非数字 1 条，非整数 1 条，超出范围 1 条，日期缺失或无效 1 条。');
+    // the lookup table first, and the exclusion wording once, in the notes
+    expect(text).toContain('指标一览');
+    expect(text.match(/均被排除、从不修正/g)).toHaveLength(1);
     expect(text).toContain('有效回复少于 5 条的单元格会被标记（灰色显示，“n < 5”），解读时请谨慎。');
     expect(text).toContain('回复按其时间戳（UTC）归入各月份。');
     expect(text).toContain('submitted_at（文本）');
@@ -274,12 +278,13 @@ describe.skipIf(pdfSkipReason !== null)(`the printed PDF in Chinese${pdfSkipReas
     const footers = pages.slice(1).map((p) => /第\s*(\d+)\s*页，共\s*(\d+)\s*页\s*$/.exec(p.trimEnd()));
     footers.forEach((m, i) => {
       expect(m, `page ${i + 2}`).not.toBeNull();
-      expect([Number(m![1]), Number(m![2])]).toEqual([i + 1, n - 1]);
+      // physical page numbers: the cover is page 1
+      expect([Number(m![1]), Number(m![2])]).toEqual([i + 2, n]);
     });
     // -raw keeps the header on one line (-layout splits the CJK and Latin runs of the small header)
     const raw = execFileSync('pdftotext', ['-raw', '-enc', 'UTF-8', '-f', '2', '-l', '2', join(out, 'report.pdf'), '-'], { encoding: 'utf8' });
     expect(raw).toContain('客户体验月报 2026年10月');
-    expect(raw).toMatch(/测试公司 第 ?1 ?页，共 ?\d+ ?页/);
+    expect(raw).toMatch(/测试公司 第 ?2 ?页，共 ?\d+ ?页/);
     expect(pages[1]).toContain('测试公司');
     expect(pages.join('\n')).not.toMatch(/Page \d+ of \d+/);
   });

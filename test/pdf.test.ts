@@ -120,14 +120,15 @@ describe.skipIf(pdfSkipReason !== null)(`PDF output, printed by Chromium and rea
       for (const f of ['report.pdf', 'report.html', 'metrics.json']) expect(existsSync(join(b.out, f)), f).toBe(true);
     });
 
-    it('has a cover plus numbered body pages (Page X of Y on every body page)', () => {
+    it('has a cover plus body pages numbered physically (Page X of Y on every body page, X = PDF page)', () => {
       const n = Number(b.info.Pages);
       expect(n).toBeGreaterThanOrEqual(20);
       expect(n).toBeLessThanOrEqual(45);
       expect(footerOf(b.pages[0])).toBeNull(); // the cover carries no running footer
       const footers = b.pages.map(footerOf).filter((f) => f !== null);
       expect(n).toBe(footers.length + 1);
-      footers.forEach((f, i) => expect(f).toEqual({ page: i + 1, of: n - 1 }));
+      // the cover counts: the second of n physical pages says "Page 2 of n"
+      footers.forEach((f, i) => expect(f).toEqual({ page: i + 2, of: n }));
     });
 
     it('carries the document metadata', () => {
@@ -174,7 +175,7 @@ describe.skipIf(pdfSkipReason !== null)(`PDF output, printed by Chromium and rea
     it('numbers the table of contents with the pages the sections really start on', () => {
       const contents = b.pages[1];
       expect(contents).toMatch(/^\s*Contents\s*$/m);
-      const bodyPages = b.pages.length - 1;
+      const physical = b.pages.length;
       const titles = tocTitlesOf(b.html);
       expect(titles.length).toBeGreaterThanOrEqual(8);
       let previous = 0;
@@ -183,16 +184,16 @@ describe.skipIf(pdfSkipReason !== null)(`PDF output, printed by Chromium and rea
         expect(line, `contents line for "${title}"`).not.toBeNull();
         const n = Number(line![1]);
         expect(n).toBeGreaterThanOrEqual(previous);
-        expect(n).toBeLessThanOrEqual(bodyPages);
+        expect(n).toBeLessThanOrEqual(physical);
         previous = n;
-        // footer numbering starts after the unnumbered cover: "page N" is PDF page N + 1 (index N)
-        const page = b.pages[n];
-        expect(footerOf(page), `footer of PDF page ${n + 1}`).toEqual({ page: n, of: bodyPages });
+        // page numbers are physical (the cover is page 1): "page N" is PDF page N (index N − 1)
+        const page = b.pages[n - 1];
+        expect(footerOf(page), `footer of PDF page ${n}`).toEqual({ page: n, of: physical });
         const headingLine = page.split('\n').some((l) => l.trim().startsWith(title));
-        expect(headingLine, `"${title}" (contents: page ${n}) starts a line on PDF page ${n + 1}:\n${page}`).toBe(true);
-        // and the outline agrees (0-based PDF page index N)
+        expect(headingLine, `"${title}" (contents: page ${n}) starts a line on PDF page ${n}:\n${page}`).toBe(true);
+        // and the outline agrees (0-based PDF page index N − 1)
         const entry = outline.find((o) => o.depth === 0 && norm(o.title).endsWith(title));
-        expect(entry?.page, `outline page of "${title}"`).toBe(n);
+        expect(entry?.page, `outline page of "${title}"`).toBe(n - 1);
       }
     });
 

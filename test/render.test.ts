@@ -35,7 +35,9 @@ describe('sections', () => {
     expect(text).toContain('+45.0 pts vs September 2026');
     expect(text).toContain('90.0%');
     expect(text).toContain('95% CI 59.6 to 98.2%');
-    expect(text).toContain('5.70');
+    // CES 5.70 with a 95% CI of 4.99 to 6.41: a half-width of 0.71 supports one decimal (precision.ts)
+    expect(text).toContain('5.7 / 7');
+    expect(text).toContain('95% CI 5.0 to 6.4');
     expect(text).toContain('n = 10');
     expect(text).toContain('Target +25.0');
     // CSAT and CES changed significantly, NPS did not: only they get a sentence.
@@ -86,7 +88,10 @@ describe('sections', () => {
     const text = sectionText('methods');
     expect(text).toContain('Wilson score interval');
     expect(text).toContain("Welch's t-test");
-    expect(text).toContain('1 missing score, 1 not a number, 1 not an integer, 1 out of range excluded');
+    expect(text).toContain('Excluded in October 2026: 1 missing score, 1 not a number, 1 not an integer, 1 out of range');
+    // the lookup table comes first, and the exclusion wording is said once, in the notes
+    expect(text.indexOf('The metrics at a glance')).toBeLessThan(text.indexOf('Each metric in detail'));
+    expect(text.match(/are excluded, never corrected/g)).toHaveLength(1);
     // the data source's path may wrap after a slash, never inside a name
     expect(html).toContain('<td class="mono path">data/<wbr>responses.csv</td>');
   });

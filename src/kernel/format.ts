@@ -59,12 +59,31 @@ function makeFormatter(locale: Locale): Formatter {
     return `${sign}${h % 24 ? t('fmt.daysHours', { d: Math.floor(h / 24), h: h % 24 }) : t('fmt.days', { d: Math.floor(h / 24) })}`;
   };
 
+  /**
+   * Money for readers (cards, sentences, table cells): by magnitude, as a CFO reads it — "$1.77M",
+   * "$52.9k" (three significant digits from $10,000), "$1,213" (whole dollars from $100), "$6.91".
+   * Tables and charts that need the cents use `number`; metrics.json keeps full precision.
+   */
+  const money = (v: number, signed = false): string => {
+    const a = Math.abs(v);
+    const sign = v < 0 ? '−' : signed && v > 0 ? '+' : '';
+    const sig3 = format('.3r');
+    const scaled = (d: number, suffix: string) => `${sig3(a / d)}${suffix}`;
+    let body: string;
+    if (a >= 1e9 || Number(sig3(a / 1e6)) >= 1000) body = scaled(1e9, 'B');
+    else if (a >= 1e6 || Number(sig3(a / 1e3)) >= 1000) body = scaled(1e6, 'M');
+    else if (Math.round(a) >= 1e4) body = scaled(1e3, 'k');
+    else if (a >= 100) body = integer(a);
+    else body = fixed2(a);
+    return `${sign}${currency(0).replace(/[\d.,]+/, '')}${body}`;
+  };
+
   const value = (v: number | null | undefined, unit: Unit): string => {
     if (v === null || v === undefined || !Number.isFinite(v)) return t('fmt.noData');
     if (unit === 'points') return minus(signed1(v));
     if (unit === 'percent' || unit === 'ratio') return `${minus(fixed1(v))}%`;
     if (unit === 'count') return minus(integer(v));
-    if (unit === 'currency') return minus(currency(v));
+    if (unit === 'currency') return money(v);
     if (unit === 'duration') return duration(v);
     return minus(fixed2(v));
   };
@@ -84,7 +103,7 @@ function makeFormatter(locale: Locale): Formatter {
       if (d === null || d === undefined || !Number.isFinite(d)) return '—';
       if (unit === 'score') return minus(signed2(d));
       if (unit === 'count') return minus(format('+,.0f')(d));
-      if (unit === 'currency') return minus(format('+$,.2f')(d));
+      if (unit === 'currency') return money(d, true);
       if (unit === 'duration') return `${d >= 0 ? '+' : ''}${duration(d)}`;
       return t(unit === 'points' ? 'fmt.deltaPoints' : 'fmt.deltaPercent', { delta: minus(signed1(d)) });
     },

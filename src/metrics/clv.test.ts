@@ -199,11 +199,12 @@ describe('CLV, method simple (worked by hand)', () => {
     const section = result.model.sections.find((s) => s.type === 'metric') as any;
     const table = section.blocks.find((b: any) => b.kind === 'table').table;
     expect(table.rows.map((r: any) => r.cells.slice(0, 2))).toEqual([
-      ['ARPA (revenue per paying account per month)', '$216.67'],
+      // money as a reader sees it (whole dollars from $100): 650 / 3 = 216.67 → $217; 866.67 → $867
+      ['ARPA (revenue per paying account per month)', '$217'],
       ['Gross margin', '80.0%'],
       ['Churn rate per month', '20.0%'],
-      ['Expected lifetime', '5.00 months'],
-      ['CLV = ARPA × margin ÷ churn', '$866.67'],
+      ['Expected lifetime', '5 months'],
+      ['CLV = ARPA × margin ÷ churn', '$867'],
     ]);
   });
 
@@ -453,14 +454,20 @@ describe('CLV, method bgnbd (independent checks on a synthetic orders file)', ()
   it('default visual: decile chart with the message in its title, top-accounts table, parameters', () => {
     const section = result.model.sections.find((s) => s.type === 'metric') as any;
     const chart = section.blocks.find((b: any) => b.kind === 'chart').chart;
-    expect(chart.title).toMatch(/^The top 10% of customers hold \d+\.\d% of the \$[\d,]+\.\d\d expected over the next 6 months$/);
+    // the total by magnitude: "$1,234", "$12.3k", "$1.23M" — never cents on a total
+    expect(chart.title).toMatch(/^The top 10% of customers hold \d+\.\d% of the \$(\d{1,3}(,\d{3})?|\d+(\.\d+)?[kMB]) expected over the next 6 months$/);
     expect(chart.spec.data.values).toHaveLength(10);
     const table = section.blocks.find((b: any) => b.kind === 'table').table;
     expect(table.rows).toHaveLength(5);
     expect(table.rows[0].cells[0]).toBe(m.topAccounts[0].customer);
     const text = section.blocks.find((b: any) => b.kind === 'text').paragraphs.join(' ');
-    expect(text).toContain('BG/NBD r = ');
+    // plain words in the body; the model's name and fitted parameters are in the methods appendix
+    expect(text).not.toMatch(/BG\/NBD|Gamma-Gamma|α =/);
+    expect(text).toContain('fitted parameters, are in the methods appendix');
     expect(text).toContain('without intervals');
+    const methods = result.model.sections.find((s) => s.type === 'methods') as any;
+    const bg = m.bgnbd as { r: number; alpha: number };
+    expect(methods.metrics[0].method).toContain(`BG/NBD r = ${bg.r.toPrecision(4)}, α = ${bg.alpha.toPrecision(4)}`);
   });
 
   it('too little data: "no data" with a note, never NaN', async () => {
@@ -636,7 +643,7 @@ describe('in Simplified Chinese (report.locale: zh-CN)', () => {
     expect(text).toContain('ARPA（每月每个付费账户的收入）');
     expect(text).toContain('每月流失率');
     expect(text).toContain('期初 10 位中流失 2 位');
-    expect(text).toContain('预期生命周期 5.00 个月 1 ÷ 流失率');
+    expect(text).toContain('预期生命周期 5 个月 1 ÷ 流失率');
     expect(text).toContain('CLV = ARPA × 毛利率 ÷ 流失率');
     expect(text).toContain('（delta 法）');
     expect(text).toContain('数据来源：mrr 和 customers。');
@@ -658,12 +665,13 @@ describe('in Simplified Chinese (report.locale: zh-CN)', () => {
     expect(r.method).not.toMatch(/Expected|customers|interval/);
     expect(r.test).toMatch(/^期望值为模型估计值/);
     const text = metricSectionText(bgnbd.html);
-    expect(text).toMatch(/价值最高的 10% 客户占未来 6 个月预期总价值 \$[\d,]+\.\d\d 的 \d+\.\d%/);
+    expect(text).toMatch(/价值最高的 10% 客户占未来 6 个月预期总价值 \$(\d{1,3}(,\d{3})?|\d+(\.\d+)?[kMB]) 的 \d+\.\d%/);
     expect(text).toContain('按预期价值划分的客户十分位组（D1 为最高）');
     expect(text).toContain('预期价值占比（%）');
     expect(text).toContain('截至 2026年10月31日有订单的客户数');
-    expect(text).toContain('未来 6 个月预期价值最高的 5 个账户 客户 重复购买次数（x） 末次购买时点（周） 观察期 T（周） P(alive) 预期购买次数（6 个月） 预期 CLV');
-    expect(text).toMatch(/基于截至 2026年10月31日的 [\d,]+ 位客户（其中 [\d,]+ 位有重复购买）拟合：BG\/NBD r = /);
+    expect(text).toContain('未来 6 个月预期价值最高的 5 个账户 客户 重复购买次数 末次购买时点（周） 成为客户已（周） 仍在购买的概率 预期购买次数（6 个月） 预期 CLV');
+    expect(text).toMatch(/基于截至 2026年10月31日的 [\d,]+ 位客户（其中 [\d,]+ 位有重复购买）的订单估计/);
+    expect(text).not.toMatch(/BG\/NBD|P\(alive\)/);
     expect(text).toContain('以上均为模型估计值，不含置信区间；与上期相比的变化不作检验。');
     expect(ENGLISH.filter((w) => text.includes(w))).toEqual([]);
   });

@@ -278,9 +278,10 @@ describe('health score in Simplified Chinese (report.locale: zh-CN)', () => {
   });
 
   it('the metric section speaks Chinese: histogram, band movements, at-risk accounts and the paired change', () => {
-    expect(text).toContain('2026年10月的 6 个账户中有 33.3% 为红色；平均健康度 60.56');
+    // the mean (60.56, 95% CI 25 to 96) to the precision its interval supports: 61
+    expect(text).toContain('2026年10月的 6 个账户中有 33.3% 为红色；平均健康度 61');
     expect(text).toContain('账户健康度评分分布（0–100，组距为 5），按等级着色：红色 < 40 ≤ 黄色 < 70 ≤ 绿色；n = 6 个账户。评分为 3 个归一化分项的加权平均。数据来源：health。');
-    expect(text).toContain('2026年10月健康度评分直方图：红色 2 个、黄色 1 个、绿色 3 个账户；平均 60.56。');
+    expect(text).toContain('2026年10月健康度评分直方图：红色 2 个、黄色 1 个、绿色 3 个账户；平均 61。');
     expect(text).toContain('健康度评分');
     expect(text).toContain('账户数');
     expect(text).toContain('从 2026年9月到 2026年10月的等级变动（3 个账户等级下降，1 个上升） 2026年9月 ↓ / 2026年10月 → 红色 黄色 绿色 本期未评分');

@@ -27,6 +27,7 @@ import { groupKey } from './prepare.js';
 import { adjustGroups, ALPHA, makeResult, exclusionFields } from './result-builders.js';
 import { metricFields } from './score-schema.js';
 import { meanEstimate, quantileSorted, studentTCdf, twoProportionZTest, welchTTest, wilsonInterval, type Interval } from '../kernel/stats.js';
+import { precise } from '../kernel/precision.js';
 
 /** The module's text in each report locale (see localTranslator in kernel/i18n.ts). */
 export const MESSAGES = {
@@ -736,9 +737,9 @@ function visualHealth(r: MetricResult, ph: PreparedHealth, ctx: VisualContext): 
       kind: 'chart',
       chart: {
         id: ctx.nextId('chart-health-histogram'),
-        title: t('chart.title', { share: fmt.value(red.share, 'percent'), n: fmt.count(r.n), period: periodName, mean: fmt.value(r.value, 'score') }),
+        title: t('chart.title', { share: fmt.value(red.share, 'percent'), n: fmt.count(r.n), period: periodName, mean: precise(fmt, r).value(r.value, 'score') }),
         caption: t('chart.caption', { red: def.bands.red, amber: def.bands.amber, n: fmt.count(r.n), components: ph.components.length, source: def.source }),
-        alt: t('chart.alt', { period: periodName, red: fmt.count(red.count), amber: fmt.count(amber.count), green: fmt.count(green.count), mean: fmt.value(r.value, 'score') }),
+        alt: t('chart.alt', { period: periodName, red: fmt.count(red.count), amber: fmt.count(amber.count), green: fmt.count(green.count), mean: precise(fmt, r).value(r.value, 'score') }),
         spec: {
           $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
           width: 600,

@@ -438,7 +438,7 @@ describe('report.locale: zh-CN', () => {
     const text = metricSectionText(result.html);
     expect(text).toContain('30 天生存率介于 33.3%（B）与 75.0%（A）之间；对数秩检验 p = 0.94');
     expect(text).toContain('1 个月后仍有 53.6% 的客户留存；中位存续时长：1.6 个月');
-    expect(text).toContain('Kaplan–Meier 估计，含 95% Greenwood 置信带（log 尺度）；仍活跃的客户在 2026年3月末删失。n = 7 位客户，其中 4 位已离开。数据来源：customers。');
+    expect(text).toContain('按存续时长计仍是客户的占比，含 95% 置信带；仍活跃的客户按截至 2026年3月末的存续时长计入。n = 7 位客户，其中 4 位已离开。数据来源：customers。');
     expect(text).toContain('数据来源：customers（plan 属于（A、B））。');
     expect(text).toContain('按存续时长和 plan 统计的仍为客户比例 plan 样本量 已离开 7.5 天 15 天 30 天 60 天 中位数（天） 95% 置信区间');
     expect(text).toContain('全部客户 7 4 100.0 85.7 53.6 26.8 1.6 0.7 至未达到');

@@ -64,7 +64,7 @@ export const MESSAGES = {
     'method.durationsDate': ', or a missing or invalid {date}',
     'method.allDates': ' With granularity all there is one period over all data: customers still active are censored at the last date in the data, and a breakdown compares each group with all other customers by the log-rank test.',
     'test.durations': 'log-rank (survdiff, rho = 0) of the two periods’ rows',
-    'caption.durations': 'Kaplan–Meier estimate with 95% Greenwood band ({confType} scale) from the durations in {duration} ({units}), {period}; rows whose {event} is not {values} are censored at their duration. n = {n}, {left} events.{limited} Source: {source}.',
+    'caption.durations': 'Share still without the event by duration, with its 95% band, from the durations in {duration} ({units}), {period}; rows whose {event} is not {values} are censored at their duration. n = {n}, {left} events.{limited} Source: {source}.',
     method:
       'Kaplan–Meier estimate of the share of customers still customers after a tenure t: Ŝ(t) = Π over event times tᵢ ≤ t of (1 − dᵢ/nᵢ). Tenure = end date − start date in {tenureUnit}; customers without an end date before the end of the report period are censored there (their tenure so far). ' +
       "Headline value: Ŝ({horizon}), reported only once some customer has been observed that long. 95% pointwise interval from Greenwood's variance Var Ŝ(t) = Ŝ(t)² Σ dᵢ/(nᵢ(nᵢ − dᵢ)) on the {confType} scale (R survival's conventions); median tenure = first time Ŝ ≤ 50%, with the interval read off the band. " +
@@ -82,7 +82,7 @@ export const MESSAGES = {
     'title.value': '{value} of customers are still customers after {horizon}; median tenure {median}',
     'title.none': 'No customer has been observed for {horizon} yet',
     limited: ' The chart shows the {shown} largest segments (of {total}); the table lists all.',
-    caption: 'Kaplan–Meier estimate with 95% Greenwood band ({confType} scale); customers still active are censored at the end of {period}. n = {n} customers, {left} left.{limited} Source: {source}.',
+    caption: 'Share of customers still with us by tenure, with its 95% band; customers still active count with their tenure up to the end of {period}. n = {n} customers, {left} left.{limited} Source: {source}.',
     'source.filter': '{source} ({filter})',
     alt: 'Step chart of the share of customers still customers by tenure in {units}{perSegment}: {items}.',
     'alt.perSegment': ', one line per {by}',
@@ -136,7 +136,7 @@ export const MESSAGES = {
     'method.durationsDate': '，或{date}缺失或无效',
     'method.allDates': '粒度为 all 时全部数据只有一个期间：仍活跃的客户在数据中的最后日期删失，细分分析用对数秩检验将每组与其余所有客户比较。',
     'test.durations': '对两期的行做对数秩检验（survdiff，rho = 0）',
-    'caption.durations': 'Kaplan–Meier 估计，含 95% Greenwood 置信带（{confType}尺度），时长取自{duration}（{units}），{period}；{event}不为{values}的行在其时长处删失。n = {n}，事件 {left} 个。{limited}数据来源：{source}。',
+    'caption.durations': '按时长计尚未发生事件的占比，含 95% 置信带，时长取自{duration}（{units}），{period}；{event}不为{values}的行在其时长处删失。n = {n}，事件 {left} 个。{limited}数据来源：{source}。',
     method:
       'Kaplan–Meier 估计客户在存续时长 t 之后仍为客户的比例：Ŝ(t) = Π (1 − dᵢ/nᵢ)，对所有事件时间 tᵢ ≤ t 连乘。存续时长 = 结束日期 − 开始日期，以{tenureUnit}为单位；在报告期结束前没有结束日期的客户在报告期末删失（取其截至当时的存续时长）。' +
       '核心数值：Ŝ({horizon})，仅在已有客户被观察满这一时长后才报告。95% 逐点置信区间基于 Greenwood 方差 Var Ŝ(t) = Ŝ(t)² Σ dᵢ/(nᵢ(nᵢ − dᵢ))，在{confType}尺度上计算（遵循 R survival 的约定）；中位存续时长 = Ŝ ≤ 50% 的最早时间，其区间从置信带读出。' +
@@ -154,7 +154,7 @@ export const MESSAGES = {
     'title.value': '{horizon}后仍有{value}的客户留存；中位存续时长：{median}',
     'title.none': '尚无客户被观察满{horizon}',
     limited: '图中显示规模最大的{shown}个细分（共{total}个）；表格列出全部细分。',
-    caption: 'Kaplan–Meier 估计，含 95% Greenwood 置信带（{confType}尺度）；仍活跃的客户在{period}末删失。n = {n}位客户，其中{left}位已离开。{limited}数据来源：{source}。',
+    caption: '按存续时长计仍是客户的占比，含 95% 置信带；仍活跃的客户按截至{period}末的存续时长计入。n = {n}位客户，其中{left}位已离开。{limited}数据来源：{source}。',
     'source.filter': '{source}（{filter}）',
     alt: '按存续时长（{units}）展示仍为客户比例的阶梯图{perSegment}：{items}。',
     'alt.perSegment': '，每个{by}一条曲线',

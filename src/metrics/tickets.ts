@@ -96,7 +96,7 @@ export const MESSAGES = {
     'caption.duration':
       '{title} per period of ticket creation on a logarithmic hours axis (each gridline doubles or more, so the median and the 90th percentile are both readable), with the 95% order-statistic interval of the median (band), the 90th percentile (dashed) and the SLA targets (thin lines); n = {n} in {period}. Source: {source}.',
     'caption.share': '{title} per period of ticket creation, with 95% intervals; n = {n} in {period}. Source: {source}.',
-    'caption.test': ' Change tested by {test}.',
+    'caption.test': ' The test of the change is named in the methods appendix.',
     alt: 'Line chart of {label} by period: {items}.',
     altItem: '{period} {value}',
     altItemP90: '{period} {value} (p90 {p90})',
@@ -175,7 +175,7 @@ export const MESSAGES = {
     notSignificant: '不显著',
     'caption.duration': '按工单创建期间统计的{title}，纵轴为对数刻度（中位数与第 90 百分位数都清晰可读），含中位数的 95% 顺序统计量置信区间（带状）、第 90 百分位数（虚线）和 SLA 目标（细线）；{period}样本量 n = {n}。数据来源：{source}。',
     'caption.share': '按工单创建期间统计的{title}，含 95% 置信区间；{period}样本量 n = {n}。数据来源：{source}。',
-    'caption.test': '变化检验方法：{test}。',
+    'caption.test': '变化的检验方法见方法附录。',
     alt: '各期{label}折线图：{items}。',
     altItem: '{period} {value}',
     altItemP90: '{period} {value}（p90 {p90}）',

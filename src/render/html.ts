@@ -11,6 +11,7 @@ import { readUserFile } from '../kernel/user-files.js';
 import { asLocale, translator, type Locale } from '../kernel/i18n.js';
 import type { Chart, ReportModel, SectionModel, ShownError } from '../report/model.js';
 import { renderSvg } from './charts.js';
+import { LEAD_QUOTES, splitLead } from './flow.js';
 import { themeCss, type Theme } from '../kernel/theme.js';
 
 export { DEFAULT_TEMPLATES, partialNames } from '../report/templates.js';
@@ -19,6 +20,8 @@ import { DEFAULT_TEMPLATES, partialNames } from '../report/templates.js';
 export interface HtmlOptions {
   cover?: boolean;
   toc?: boolean;
+  /** an empty first page where the cover goes (the PDF body: physical page numbers) */
+  coverSlot?: boolean;
   /** include the report body (sections and footer); false renders the cover alone */
   body?: boolean;
   /** page number per section id, filled into the table of contents (PDF) */
@@ -122,12 +125,24 @@ async function renderSection(section: SectionModel, theme: Theme, locale: Locale
   if ('table' in section) out.table = withCsv(section.table, section.id);
   if (section.type === 'methods') {
     const t = translator(locale);
-    out.sourcesCsv = tableCsv({ columns: [t('methods.colSource'), t('methods.colFile'), t('methods.colRows'), t('methods.colColumns')].map((label) => ({ label })), rows: section.sources.map((s) => ({ cells: [s.name, s.file, s.rows, s.columns] })) });
+    const through = section.sourcesThroughLabel;
+    out.sourcesCsv = tableCsv({
+      columns: [t('methods.colSource'), t('methods.colFile'), t('methods.colRows'), ...(through ? [through] : []), t('methods.colColumns')].map((label) => ({ label })),
+      rows: section.sources.map((s) => ({ cells: [s.name, s.file, s.rows, ...(through ? [s.through ?? ''] : []), s.columns] })),
+    });
   }
   if (section.type === 'metric') {
     out.blocks = await Promise.all(
       section.blocks.map(async (b, i) => (b.kind === 'chart' ? { ...b, chart: await renderChart(b.chart, theme, locale) } : b.kind === 'table' ? { ...b, table: withCsv(b.table, `${section.id}-${i + 1}`) } : b)),
     );
+    // the heading keeps its lead and first figure on its page (flow.ts)
+    const { lead, rest } = splitLead(out.blocks as { kind: string; table?: { rows: unknown[] } }[]);
+    out.leadBlocks = lead;
+    out.restBlocks = rest;
+  }
+  if (section.type === 'verbatims') {
+    out.leadQuotes = section.quotes.slice(0, LEAD_QUOTES);
+    out.restQuotes = section.quotes.slice(LEAD_QUOTES);
   }
   if (section.type === 'kpis') {
     out.cards = await Promise.all(section.cards.map(async (c) => ({ ...c, sparkline: c.sparkline ? await renderChart(c.sparkline, theme, locale) : undefined })));
@@ -157,6 +172,7 @@ export async function renderHtml(model: ReportModel, options: HtmlOptions = {}, 
     pages: options.pages ?? {},
     options: {
       cover: options.cover ?? true,
+      coverSlot: options.coverSlot === true && options.cover === false,
       toc: options.toc ?? true,
       body: options.body ?? true,
       preview: options.preview !== undefined,

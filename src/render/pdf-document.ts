@@ -68,28 +68,40 @@ function setOutline(doc: PDFDocument, entries: { title: string; page: number }[]
 }
 
 /**
- * Puts the cover page(s) in front of the body, labels pages (cover unnumbered, then 1, 2, …),
- * sets the bookmarks (body page indices are shifted past the cover) and the metadata.
+ * Puts the cover page(s) in front of the body, labels pages (the cover by its name, then 1, 2, … —
+ * or, when the body kept a slot for the cover, 2, 3, …: the physical page numbers its footer shows),
+ * sets the bookmarks (body page indices are shifted past a cover that had no slot) and the metadata.
  */
-export async function finishPdf(body: Uint8Array, cover: Uint8Array | null, meta: Metadata, outline: { title: string; bodyPage: number | null }[] = []): Promise<Uint8Array> {
+export async function finishPdf(
+  body: Uint8Array,
+  cover: Uint8Array | null,
+  meta: Metadata,
+  outline: { title: string; bodyPage: number | null }[] = [],
+  options: { coverSlot?: boolean } = {},
+): Promise<Uint8Array> {
   const doc = await PDFDocument.load(body, { updateMetadata: false });
   let coverPages = 0;
+  // with coverSlot, the body's first page is an empty stand-in for the (one-page) cover: the cover
+  // replaces it, and the body's own page numbers (footer, contents, outline) are physical ones
+  const slot = cover !== null && options.coverSlot === true;
   if (cover) {
     const coverDoc = await PDFDocument.load(cover, { updateMetadata: false });
-    const copied = await doc.copyPages(coverDoc, coverDoc.getPageIndices());
+    const copied = await doc.copyPages(coverDoc, slot ? [0] : coverDoc.getPageIndices());
+    if (slot) doc.removePage(0);
     copied.forEach((page, i) => doc.insertPage(i, page));
     coverPages = copied.length;
   }
+  const shift = slot ? 0 : coverPages;
   const nums: (PDFNumber | PDFDict)[] = [];
   const coverTitle = meta.coverTitle ?? 'Cover';
   // PDF text strings: PDFDocEncoding for ASCII, UTF-16 (hex) otherwise
   const label = /^[\x20-\x7e]*$/.test(coverTitle) ? PDFString.of(coverTitle) : PDFHexString.fromText(coverTitle);
   if (coverPages > 0) nums.push(PDFNumber.of(0), doc.context.obj({ P: label }));
-  nums.push(PDFNumber.of(coverPages), doc.context.obj({ S: PDFName.of('D'), St: PDFNumber.of(1) }));
+  nums.push(PDFNumber.of(coverPages), doc.context.obj({ S: PDFName.of('D'), St: PDFNumber.of(slot ? coverPages + 1 : 1) }));
   doc.catalog.set(PDFName.of('PageLabels'), doc.context.obj({ Nums: doc.context.obj(nums) }));
   setOutline(doc, [
     ...(coverPages > 0 ? [{ title: coverTitle, page: 0 }] : []),
-    ...outline.filter((o) => o.bodyPage !== null).map((o) => ({ title: o.title, page: coverPages + (o.bodyPage as number) })),
+    ...outline.filter((o) => o.bodyPage !== null).map((o) => ({ title: o.title, page: shift + (o.bodyPage as number) })),
   ]);
   doc.catalog.set(PDFName.of('PageMode'), PDFName.of('UseOutlines'));
   doc.setTitle(meta.title, { showInWindowTitleBar: true });

@@ -132,10 +132,15 @@ export class PdfPrinter {
       const sections = await renderSections(model);
       const css = pageCss(pdf);
       const header = headerFooter(model, pdf);
-      const bodyHtml = (pages?: Record<string, number>) => renderHtml(model, { cover: false, toc: pdf.toc, pages, pageCss: css }, sections);
+      // With a cover, the body starts with an empty page in its place (replaced by the cover at the
+      // end), so that Chromium's footer, the contents and the outline count physical pages.
+      const bodyHtml = (pages?: Record<string, number>) => renderHtml(model, { cover: false, coverSlot: pdf.cover, toc: pdf.toc, pages, pageCss: css }, sections);
       // The first pass reserves room for two-digit page numbers so the second pass lays out the same.
       const placeholder = Object.fromEntries(model.toc.map((t) => [t.id, 88]));
-      let body = await this.printHtml(await bodyHtml(placeholder), pdf, header);
+      const first = await bodyHtml(placeholder);
+      // a user's own layout.hbs may have no slot: then the body is numbered after the cover as before
+      const slot = pdf.cover && first.includes('<div class="cover-slot"');
+      let body = await this.printHtml(first, pdf, header);
       let pages = tocPages(model.toc, await readOutline(body));
       if (pdf.toc) {
         body = await this.printHtml(await bodyHtml(pages), pdf, header);
@@ -157,9 +162,9 @@ export class PdfPrinter {
         language: model.lang,
         coverTitle: t('pdf.cover'),
       }, [
-        ...(pdf.toc ? [{ title: t('doc.contents'), bodyPage: 0 }] : []),
+        ...(pdf.toc ? [{ title: t('doc.contents'), bodyPage: slot ? 1 : 0 }] : []),
         ...model.toc.map((t) => ({ title: t.title, bodyPage: pages[t.id] !== undefined ? pages[t.id] - 1 : null })),
-      ]);
+      ], { coverSlot: slot });
     };
     let timer: NodeJS.Timeout | undefined;
     const limit = new Promise<never>((_, reject) => {

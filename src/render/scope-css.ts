@@ -188,5 +188,5 @@ export function outputStylesheet(css: string): string {
   return `${s} table, ${s} tr, ${s} th { text-align: start; }
 ${scopeCss(css, s)}
 ${s} { max-width: none; margin: 0; padding: 0.2rem 0.8rem 0.6rem; background: var(--paper); color: var(--ink); border-radius: 4px; }
-${s} > .section > h2:first-child { margin-top: 0.6rem; }`;
+${s} > .section > h2:first-child, ${s} > .section > .keep:first-child > h2:first-child { margin-top: 0.6rem; }`;
 }

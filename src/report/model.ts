@@ -48,6 +48,8 @@ export interface KpiCard {
   targetMet?: boolean;
   sparkline?: Chart;
   description?: string;
+  /** a line under the card, e.g. trailing-12-month NRR and GRR beside the monthly value (kpi-notes.ts) */
+  note?: string;
 }
 
 export interface Quote {
@@ -100,7 +102,18 @@ export type SectionModel =
       findings: string[];
       caveat: string;
     })
-  | (SectionBase & { type: 'methods'; metrics: { label: string; title: string; method: string; n: string; excluded: string }[]; sources: { name: string; file: string; rows: string; columns: string }[]; notes: string[] });
+  | (SectionBase & {
+      type: 'methods';
+      /** the one-page lookup table (methods-glance.ts) */
+      glance?: { title: string; note: string; table: Table };
+      detailTitle?: string;
+      /** `heading` names the metric (or the metrics that share this method), `nLines` their n and exclusions */
+      metrics: { label: string; title: string; method: string; n: string; excluded: string; heading?: string; nLines?: string[] }[];
+      sources: { name: string; file: string; rows: string; columns: string; through?: string }[];
+      /** header of the sources' "data through" column */
+      sourcesThroughLabel?: string;
+      notes: string[];
+    });
 
 export interface ReportModel {
   /** BCP 47 language of the built-in text: the report locale (`report.locale`) */

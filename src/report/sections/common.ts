@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { MetricResult } from '../../metrics/results.js';
 import { formatter, type Formatter } from '../../kernel/format.js';
 import { translator, type Translator } from '../../kernel/i18n.js';
+import { precise } from '../../kernel/precision.js';
 
 export { RESERVED_NAMES, periodKeySchema } from '../../config/schema.js';
 import { RESERVED_NAMES } from '../../config/schema.js';
@@ -25,6 +26,7 @@ export function toneOf(r: Pick<MetricResult, 'higherIsBetter'>, delta: number | 
 /** A neutral sentence about one change: "NPS rose 4.1 points to +31.2 (95% CI …, n = 1,180); significant (p = 0.01)." */
 export function changeSentence(r: MetricResult, previousLabel: string, t: Translator = translator('en'), fmt: Formatter = formatter(t.locale)): string {
   if (r.value === null) return t('change.noData', { label: r.label });
+  fmt = precise(fmt, r); // a score to the precision its interval supports (precision.ts)
   const value = fmt.value(r.value, r.unit);
   const ci = r.ci ? t('change.ci', { ci: fmt.interval(r.ci, r.unit) }) : '';
   const n = fmt.count(r.n);

@@ -5,6 +5,8 @@ import { sparklineSpec } from '../charts.js';
 import { longLabel, result, seriesPoints, titleOf, type SectionContext } from '../context.js';
 import type { KpiCard, SectionModel } from '../model.js';
 import { changeSentence, sectionFields, toneOf } from './common.js';
+import { precise } from '../../kernel/precision.js';
+import { cardNote } from './kpi-notes.js';
 
 export const kpisSchema = z
   .strictObject({
@@ -32,10 +34,11 @@ export function buildKpis(section: KpisSection, ctx: SectionContext): SectionMod
       id,
       label: r.label,
       title: titleOf(ctx, r),
-      value: fmt.value(r.value, r.unit),
+      value: precise(fmt, r).value(r.value, r.unit),
       scaleNote: r.type === 'ces' ? `/ ${(ctx.config.metrics[id] as { scale?: number }).scale ?? ''}` : undefined,
-      ci: r.ci ? t('common.ciValue', { ci: fmt.interval(r.ci, r.unit) }) : t('kpis.noInterval'),
-      delta: fmt.delta(r.delta, r.unit),
+      ci: r.ci ? t('common.ciValue', { ci: precise(fmt, r).interval(r.ci, r.unit) }) : t('kpis.noInterval'),
+      delta: precise(fmt, r).delta(r.delta, r.unit),
+      note: cardNote(ctx, r),
       previousLabel,
       direction,
       tone: toneOf(r, r.delta, r.significant),

@@ -1,48 +1,89 @@
-/** Methods appendix: definitions, sample sizes, exclusions and why, tests, data sources. */
+/** Methods appendix: a lookup table of the metrics, then definitions, sample sizes, exclusions and why, tests, data sources. */
 import type { SourceTable } from '../../sources/types.js';
 import { longLabel, methodOf, titleOf, type SectionContext } from '../context.js';
-import { exclusionReason } from '../../kernel/i18n.js';
+import { exclusionReason, localTranslator } from '../../kernel/i18n.js';
 import type { SectionModel } from '../model.js';
+import { cleanMethod, glanceRows, MESSAGES, metricHeadings, modelFit, plainWords, sourceDataThrough, throughLabel } from './methods-glance.js';
 
 export function buildMethods(ctx: SectionContext, sources: Map<string, SourceTable>): SectionModel {
   const { t, fmt } = ctx;
+  const tl = localTranslator(MESSAGES, ctx.locale);
   const period = longLabel(ctx, ctx.computed.period);
   const reasons = (counts: Record<string, number>) => {
-    const list = Object.entries(counts).map(([k, v]) => t('methods.reason', { count: v, reason: exclusionReason(t, k) }));
+    const list = Object.entries(counts).map(([k, v]) => t('methods.reason', { count: fmt.count(v), reason: exclusionReason(t, k) }));
     return list.length ? list.join(t('sep.list')) : t('methods.none');
   };
-  const metrics = [...ctx.computed.results.values()].map((r) => ({
-    label: r.label,
-    title: titleOf(ctx, r),
-    method: methodOf(ctx, r),
-    n: t('methods.valid', { n: fmt.count(r.n), period }),
-    excluded: t('methods.excluded', { period, reasons: reasons(r.exclusions), all: reasons(r.excludedAllPeriods) }),
-  }));
+  const results = [...ctx.computed.results.values()];
+  const headings = metricHeadings(ctx, (r) => titleOf(ctx, r));
+  const through = sourceDataThrough(ctx);
+  const nLine = (r: (typeof results)[number]) =>
+    Object.keys(r.exclusions).length === 0 && Object.keys(r.excludedAllPeriods).length === 0
+      ? tl('nLineNone', { n: fmt.count(r.n), period })
+      : tl('nLine', { n: fmt.count(r.n), period, reasons: reasons(r.exclusions), all: reasons(r.excludedAllPeriods) });
+  // metrics whose method reads the same (two sentiment metrics on different sources) are described once
+  const groups: { ids: string[]; method: string }[] = [];
+  for (const r of results) {
+    const fit = modelFit(r, ctx.locale, period);
+    const method = [cleanMethod(methodOf(ctx, r), ctx.locale), fit].filter(Boolean).join(ctx.locale === 'zh-CN' ? '' : ' ');
+    const same = groups.find((g) => g.method === method);
+    if (same) same.ids.push(r.id);
+    else groups.push({ ids: [r.id], method });
+  }
+  const metrics = groups.map(({ ids, method }) => {
+    const r = ctx.computed.results.get(ids[0])!;
+    const heading = ids.map((id) => headings.get(id)!).reduce((a, b) => tl('sameMethod', { a, b }));
+    return {
+      label: r.label,
+      title: titleOf(ctx, r),
+      method,
+      n: t('methods.valid', { n: fmt.count(r.n), period }),
+      excluded: t('methods.excluded', { period, reasons: reasons(r.exclusions), all: reasons(r.excludedAllPeriods) }),
+      heading,
+      // one line per metric: named when the method covers several
+      nLines: ids.map((id) => {
+        const line = nLine(ctx.computed.results.get(id)!);
+        return ids.length > 1 ? t('sep.pair', { key: headings.get(id)!, value: line }) : line;
+      }),
+    };
+  });
+  const rows = glanceRows(ctx, metricHeadings(ctx, null), through);
   return {
     type: 'methods',
     id: 'methods',
     title: t('methods.title'),
     level: 1,
+    glance: {
+      title: tl('glanceTitle'),
+      note: tl('glanceNote', { period }),
+      table: {
+        columns: [{ label: tl('colMetric') }, { label: tl('colDefinition') }, { label: tl('colFormula') }, { label: tl('colN'), align: 'right' }, { label: tl('colTest') }, { label: tl('colSource') }],
+        rows: rows.map((g) => ({ cells: [g.metric, g.definition, g.formula, g.n, g.test, g.source] })),
+      },
+    },
+    detailTitle: tl('detailTitle'),
     metrics,
     sources: [...sources.values()].map((s) => ({
       name: s.name,
       file: s.file,
       rows: fmt.count(s.rowCount),
       columns: s.columns.map((c) => t('methods.column', { name: c.name, type: t.maybe(`coltype.${c.type}`) ?? c.type })).join(t('sep.list')),
+      through: throughLabel(ctx, through, s.name),
     })),
+    sourcesThroughLabel: tl('colRefreshed'),
     notes: [
       t('methods.note1'),
       t(ctx.granularity === 'all' ? 'methods.note2All' : 'methods.note2'),
       t('methods.note3', { min: ctx.config.report.min_sample }),
-      t('methods.note4'),
+      // how invalid rows are excluded, once for every metric (the modules' own wording of it is left out above)
+      tl('exclusionNote'),
       ctx.granularity === 'all' ? t('methods.note5All') : t('methods.note5', { units: t(`units.${ctx.granularity}`) }),
       // what the loaders decided about the files (detected formats, generated names…) and heavy exclusions
       ...[...sources.values()].flatMap((s) => (s.notes ?? []).map((n) => `${s.name}: ${n}`)),
       ...(ctx.computed.warnings ?? []),
       // key-driver analyses (drivers sections) state their method here too
-      ...[...ctx.computed.results.values()].flatMap((r) => {
+      ...results.flatMap((r) => {
         const method = (r.extra.drivers as { method?: string } | undefined)?.method;
-        return method ? [`${r.label}: ${method}`] : [];
+        return method ? [`${r.label}: ${plainWords(method, ctx.locale)}`] : [];
       }),
     ],
   };

@@ -4,6 +4,7 @@ import { metricModule } from '../../metrics/registry.js';
 import { longLabel, methodOf, result, shortLabel, titleOf, type SectionContext } from '../context.js';
 import type { SectionModel } from '../model.js';
 import { changeSentence, periodKeySchema, sectionFields } from './common.js';
+import { precise } from '../../kernel/precision.js';
 
 export const metricSectionSchema = z
   .strictObject({
@@ -29,7 +30,7 @@ export function buildMetricSection(section: MetricSection, ctx: SectionContext):
   const headline =
     r.value === null
       ? t('metric.noData', { label: r.label, period: longLabel(ctx, ctx.computed.period) })
-      : t('metric.headline', { label: r.label, value: fmt.value(r.value, r.unit), ci: r.ci ? t('case.ci', { ci: fmt.interval(r.ci, r.unit) }) : '', n: fmt.count(r.n) });
+      : t('metric.headline', { label: r.label, value: precise(fmt, r).value(r.value, r.unit), ci: r.ci ? t('case.ci', { ci: precise(fmt, r).interval(r.ci, r.unit) }) : '', n: fmt.count(r.n) });
   return {
     type: 'metric',
     id: section.id ?? ctx.nextId(`metric-${section.metric}`),
