@@ -13,6 +13,7 @@ import { asLocale, translator, type Locale } from '../report/i18n.js';
 import type { Chart, ReportModel, SectionModel, ShownError } from '../report/model.js';
 import { renderSvg } from './charts.js';
 import { themeCss, type Theme } from '../report/theme.js';
+import { keepValuesTogetherInHtml } from './keep-together.js';
 
 export const DEFAULT_TEMPLATES = resolve(dirname(fileURLToPath(import.meta.url)), '../../templates/default');
 
@@ -138,7 +139,7 @@ export async function renderHtml(model: ReportModel, options: HtmlOptions = {}, 
   const locale = asLocale(model.lang);
   const env = environment(model.templatesDir, locale);
   const sections = rendered ?? (await renderSections(model));
-  return env.layout({
+  const html = env.layout({
     lang: model.lang,
     report: model,
     sections,
@@ -156,6 +157,8 @@ export async function renderHtml(model: ReportModel, options: HtmlOptions = {}, 
     },
     meta: { author: model.author ?? model.organisation ?? '', subject: translator(locale)('doc.subject', { period: model.period.label }) },
   });
+  // Chinese wraps at any character: keep "p < 0.001", "1 小时 5 分钟" and the like on one line
+  return locale === 'zh-CN' ? keepValuesTogetherInHtml(html) : html;
 }
 
 /** Each section's HTML on its own (the layout's section loop, one at a time), and the stylesheet. */
