@@ -59,7 +59,7 @@ describe('message catalogues', () => {
 describe('dates and numbers per locale', () => {
   it('period labels: zh-CN via Intl, English unchanged', () => {
     expect(periodLabelIn('zh-CN', '2026-10', 'month')).toBe('2026年10月');
-    expect(periodLabelIn('zh-CN', '2026-10', 'month', 'short')).toBe('26年10月');
+    expect(periodLabelIn('zh-CN', '2026-10', 'month', 'short')).toBe('2026年10月'); // four-digit years on axes too (issue 21)
     expect(periodLabelIn('zh-CN', '2026-Q4', 'quarter')).toBe('2026年第4季度');
     expect(periodLabelIn('zh-CN', '2026', 'year')).toBe('2026年');
     expect(periodLabelIn('en', '2026-10', 'month')).toBe('October 2026');

@@ -1,10 +1,10 @@
 /**
  * Chinese text wraps between any two characters and at every space, so a value written with
  * spaces — "p < 0.001", "1 小时 5 分钟", "65.0 个百分点", "n = 1,189" — could be split across two
- * lines ("(p <⏎0.001)", "1 小时 5⏎分钟"). In a zh-CN report the spaces inside such values become
- * no-break spaces (U+00A0) in the HTML's text (never in tags, attributes, styles or scripts), so a
- * line breaks before or after a value, not inside it. The text reads the same: a no-break space
- * is a space (and pdftotext writes it as one).
+ * lines ("(p <⏎0.001)", "1 小时 5⏎分钟", "1 小⏎时"). In a zh-CN report the spaces inside such values
+ * become no-break spaces (U+00A0) and each value sits in a span that does not wrap, so a line
+ * breaks before or after a value, not inside it. The text reads the same: a no-break space is a
+ * space (and pdftotext writes it as one).
  *
  * Rules, applied to text between tags (entities as Handlebars writes them: &lt; &gt; &#x3D;):
  *   - a comparison: "p < 0.001", "p = 0.03", "n = 1,189", "n < 30" (one letter, an operator, a number);
@@ -29,14 +29,27 @@ export function keepValuesTogether(text: string): string {
   return text.replace(COMPARISON, `$1${NBSP}$2${NBSP}`).replace(NUMBER_UNIT, `$1${NBSP}`).replace(DURATION, `$1${NBSP}`);
 }
 
-/** The HTML document with keepValuesTogether applied to every text run outside tags, <style> and <script>. */
+/** A value after keepValuesTogether: a comparison, or a number with its unit (and a duration's second part). */
+const VALUE = new RegExp(
+  `\\b[A-Za-z]${NBSP}${OPERATOR}${NBSP}${NUMBER}|${NUMBER}${NBSP}(?:${UNITS.join('|')})(?:${NBSP}\\d+${NBSP}(?:分钟|小时))?`,
+  'g',
+);
+
+/**
+ * The HTML document with keepValuesTogether applied to every text run, and each value wrapped in a
+ * span that does not wrap: a no-break space holds a number to its unit, but Chinese also breaks
+ * between any two ideographs, inside "小时" or "个百分点" (Chromium did: "1 小⏎时 5 分钟"). Text in
+ * tags, attributes, <style>, <script>, <title>, <textarea> and SVG (chart text never wraps, and a
+ * span is no SVG element) is left alone.
+ */
 export function keepValuesTogetherInHtml(html: string): string {
   let out = '';
   let i = 0;
-  const skip = /<(style|script)\b[^>]*>[\s\S]*?<\/\1>|<!--[\s\S]*?-->|<[^>]*>/g;
+  const skip = /<(style|script|svg|title|textarea)\b[^>]*>[\s\S]*?<\/\1>|<!--[\s\S]*?-->|<[^>]*>/g;
+  const run = (text: string) => keepValuesTogether(text).replace(VALUE, (v) => `<span style="white-space:nowrap">${v}</span>`);
   for (let m = skip.exec(html); m; m = skip.exec(html)) {
-    out += keepValuesTogether(html.slice(i, m.index)) + m[0];
+    out += run(html.slice(i, m.index)) + m[0];
     i = m.index + m[0].length;
   }
-  return out + keepValuesTogether(html.slice(i));
+  return out + run(html.slice(i));
 }
