@@ -27,6 +27,7 @@ const LABELLED = SURVEY_CONFIG.replace('  min_sample: 5\n', '  min_sample: 5\n  
 function visibleText(html: string): string {
   return html
     .replace(/<style[^>]*>[\s\S]*?<\/style>/g, ' ')
+    .replace(/<\/?span\b[^>]*>/g, '') // inline: no word break (zh-CN values sit in no-wrap spans)
     .replace(/<[^>]+>/g, ' ')
     .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16)))
     .replace(/&quot;/g, '"')
