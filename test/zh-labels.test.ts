@@ -73,6 +73,12 @@ describe('no-break spaces inside values (zh-CN)', () => {
     ['共 12 个同期群', `共 12${NBSP}个同期群`],
   ])('%s', (text, expected) => expect(keepValuesTogether(text)).toBe(expected));
 
+  it('keeps dates whole in HTML', () => {
+    expect(keepValuesTogetherInHtml('<p>截至 2026年10月31日，2025年11月至 2026年第4季度</p>')).toBe(
+      '<p>截至 <span style="white-space:nowrap">2026年10月31日</span>，<span style="white-space:nowrap">2025年11月</span>至 <span style="white-space:nowrap">2026年第4季度</span></p>',
+    );
+  });
+
   it('leaves words, dates and ranges alone', () => {
     for (const text of ['2026年10月 上升', 'NPS 在 2026年10月上升', '95% 置信区间 59.6 至 98.2%', 'Acme Cloud 客户']) expect(keepValuesTogether(text)).toBe(text);
   });
@@ -166,7 +172,7 @@ describe.skipIf(pdfSkipReason !== null)(`the printed zh-CN PDF${pdfSkipReason ? 
   let lines: string[];
   let pages: string[];
   /** sentences whose values land at every position of a line (offsets of 0–39 characters) */
-  const SENTENCES = Array.from({ length: 40 }, (_, i) => `${'测'.repeat(i)}变化显著（p < 0.001），平均用时 1 小时 5 分钟，上升 65.0 个百分点，共 1,189 条回复。`);
+  const SENTENCES = Array.from({ length: 40 }, (_, i) => `${'测'.repeat(i)}变化显著（p < 0.001），平均用时 1 小时 5 分钟，上升 65.0 个百分点，截至 2026年10月31日共 1,189 条回复。`);
 
   beforeAll(async () => {
     const config = LABELLED.replace('  - type: markdown\n    title: Notes\n    text: "NPS is **{{metrics.nps.value}}** (n = {{metrics.nps.n}}) in {{period.label}}."\n', `  - type: markdown\n    title: Notes\n    text: "${SENTENCES.join('')}"\n`);
@@ -206,6 +212,7 @@ describe.skipIf(pdfSkipReason !== null)(`the printed zh-CN PDF${pdfSkipReason ? 
     expect(joined.split('p < 0.001').length - 1).toBeGreaterThanOrEqual(SENTENCES.length);
     expect(joined.split('1 小时 5 分钟').length - 1).toBeGreaterThanOrEqual(SENTENCES.length);
     expect(joined.split('65.0 个百分点').length - 1).toBeGreaterThanOrEqual(SENTENCES.length);
+    expect(joined.split('2026年10月31日').length - 1).toBeGreaterThanOrEqual(SENTENCES.length);
     // and no visual line ends inside one of them
     const broken: string[] = [];
     for (let i = 0; i + 1 < lines.length; i++) {
@@ -216,6 +223,8 @@ describe.skipIf(pdfSkipReason !== null)(`the printed zh-CN PDF${pdfSkipReason ? 
       if (/小时$/.test(a) && /^\d+\s*分钟/.test(b)) broken.push(`${a} ⏎ ${b}`);
       // Chinese also breaks between ideographs: inside a unit
       if (/\d\s*(小|分|个|个百|个百分)$/.test(a) && /^(时|钟|百分点|分点|点)/.test(b)) broken.push(`${a} ⏎ ${b}`);
+      // and inside a date
+      if (/\d{4}(年(\d{1,2}(月(\d{1,2})?)?)?)?$/.test(a) && /^(年|\d{1,2}月|月|\d{1,2}日|日)/.test(b)) broken.push(`${a} ⏎ ${b}`);
     }
     expect(broken).toEqual([]);
     expect((await stat(join(out, 'report.pdf'))).size).toBeGreaterThan(10_000);

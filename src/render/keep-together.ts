@@ -9,7 +9,8 @@
  * Rules, applied to text between tags (entities as Handlebars writes them: &lt; &gt; &#x3D;):
  *   - a comparison: "p < 0.001", "p = 0.03", "n = 1,189", "n < 30" (one letter, an operator, a number);
  *   - a number and the Chinese unit after it: "65.0 个百分点", "5 分钟", "1,189 条", "30 天";
- *   - the parts of a duration: "1 小时 5 分钟", "2 天 3 小时".
+ *   - the parts of a duration: "1 小时 5 分钟", "2 天 3 小时";
+ *   - dates and periods ("2026年10月31日"), which have no spaces but would break between characters.
  * A unit is one of the units the zh-CN catalogue writes after numbers (UNITS), so a number
  * followed by an ordinary word ("2026年10月 上升") is left alone.
  */
@@ -23,6 +24,8 @@ const NUMBER = '[+\\-\u2212]?[$¥]?\\d[\\d,]*(?:\\.\\d+)?%?';
 const COMPARISON = new RegExp(`(\\b[A-Za-z]) (${OPERATOR}) (?=[+\\-\u2212]?\\d)`, 'g');
 const NUMBER_UNIT = new RegExp(`(${NUMBER}) (?=(?:${UNITS.join('|')}))`, 'g');
 const DURATION = /(小时|天) (?=\d+[\u00a0 ](?:分钟|小时))/g;
+/** A date or period as the zh-CN report writes it: "2026年10月31日", "2026年10月", "2026年第4季度" (no spaces, but breakable between its characters). */
+const DATE = '\\d{4}年(?:\\d{1,2}月(?:\\d{1,2}日)?|第\\d季度)?';
 
 /** The text of one run between tags with the spaces inside values made no-break. */
 export function keepValuesTogether(text: string): string {
@@ -31,7 +34,7 @@ export function keepValuesTogether(text: string): string {
 
 /** A value after keepValuesTogether: a comparison, or a number with its unit (and a duration's second part). */
 const VALUE = new RegExp(
-  `\\b[A-Za-z]${NBSP}${OPERATOR}${NBSP}${NUMBER}|${NUMBER}${NBSP}(?:${UNITS.join('|')})(?:${NBSP}\\d+${NBSP}(?:分钟|小时))?`,
+  `\\b[A-Za-z]${NBSP}${OPERATOR}${NBSP}${NUMBER}|${DATE}|${NUMBER}${NBSP}(?:${UNITS.join('|')})(?:${NBSP}\\d+${NBSP}(?:分钟|小时))?`,
   'g',
 );
 
