@@ -69,7 +69,7 @@ const SLOTS: Record<string, readonly string[]> = {
   when: ['on Monday morning', 'during month-end close', 'right before a client demo', 'in the middle of our busiest hour', 'twice last week', 'on a Friday afternoon', 'during our quarterly review'],
   timeout: ['times out', 'spins forever and then times out', 'throws a 504', 'just hangs', 'takes minutes to load'],
   pricePct: ['10%', 'ten percent'],
-  competitor: ['other tools', 'a couple of competitors', 'the alternatives we looked at', 'what we paid before'],
+  competitor: ['other tools', 'a couple of competitors', 'the alternatives we looked at', 'a cheaper competitor'],
   integration: ['Salesforce', 'HubSpot', 'Slack', 'Zendesk', 'Jira', 'Okta', 'BigQuery'],
   docsThing: ['the API reference', 'the help center', 'the setup guide', 'the knowledge base', 'the webhook guide'],
   phoneIssue: ['a billing question', 'an SSO problem', 'a locked account', 'a data import', 'an invoice question'],
@@ -102,7 +102,7 @@ const TOPICS: Record<string, Patterns> = {
       'Had one short blip in the spring but the status page was updated within minutes.',
       'Fast and reliable, {feature} never once let us down this year.',
       'We run {report} off it every day and it has not missed once.',
-      'Stable and quick, even at month-end when {team} is all over it.',
+      'Stable and quick, even at month-end when everyone is in it at once.',
     ],
     passive: [
       'Mostly stable, but every now and then {report} {timeout}.',
@@ -269,12 +269,12 @@ const TOPICS: Record<string, Patterns> = {
       'On the expensive side, but the features mostly justify it.',
       'Pricing is ok, the jump to the next tier is steep though.',
       'Would love a cheaper plan for small teams.',
-      'Per-seat pricing adds up quickly once {team} needs access.',
+      'Per-seat pricing adds up quickly once more people need access.',
     ],
     detractor: [
       'Too expensive for what it does.',
       'Key features are locked behind the Enterprise tier.',
-      'We pay more than {competitor} charge for the same thing.',
+      'We pay more than we would with {competitor} for the same thing.',
       'Per-seat pricing makes no sense for occasional users.',
     ],
   },
@@ -313,7 +313,7 @@ const TOPICS: Record<string, Patterns> = {
   },
   workspaces: {
     promoter: [
-      'Team workspaces are exactly what we needed, {team} finally has their own space.',
+      'Team workspaces are exactly what we needed, finally a space of its own for {team}.',
       'Love the new team workspaces. We added {teamSize} seats since January.',
       'The team workspaces made rolling out to {team} much easier.',
     ],
@@ -324,10 +324,10 @@ const TOPICS: Record<string, Patterns> = {
   },
   reports: {
     promoter: [
-      'The reports page is great, {team} uses it every morning.',
+      'The reports page is great, we open it every morning.',
       'Scheduled reports save me hours every week.',
       'Exports are quick and the CSVs are clean.',
-      '{report} is the first thing {team} opens every Monday.',
+      '{report} is the first thing we open every Monday.',
       'Building {report} took minutes instead of a day in spreadsheets.',
       'We replaced three spreadsheets with {report}.',
       'Being able to schedule {report} to {team} is a huge time saver.',
@@ -344,7 +344,7 @@ const TOPICS: Record<string, Patterns> = {
     ],
   },
   integrations: {
-    promoter: ['The {integration} integration works really well.', 'Connecting {integration} took five minutes.', 'The API is clean and well designed.', 'The {integration} sync just works, {team} loves it.', 'We pushed our {integration} data in on day one without help.'],
+    promoter: ['The {integration} integration works really well.', 'Connecting {integration} took five minutes.', 'The API is clean and well designed.', 'The {integration} sync just works, a big win for {team}.', 'We pushed our {integration} data in on day one without help.'],
     passive: [
       'The {integration} integration is ok but only syncs once an hour.',
       'Would like a native {integration} integration instead of going through webhooks.',
@@ -372,7 +372,7 @@ const TOPICS: Record<string, Patterns> = {
       'Love how fast it is to build a new dashboard.',
     ],
     passive: ['Some settings are buried three menus deep.', 'The new layout takes getting used to.', 'Dark mode please!', 'Filters reset every time I switch pages, a bit annoying.'],
-    detractor: ['The new UI hides features we use every day.', 'Way too many clicks to do simple things.', 'The layout keeps changing and {team} keeps asking me where things went.'],
+    detractor: ['The new UI hides features we use every day.', 'Way too many clicks to do simple things.', 'The layout keeps changing and I keep getting asked by {team} where things went.'],
   },
 };
 
@@ -382,7 +382,7 @@ const CONTEXT: Record<Tone, readonly string[]> = {
     "We've been customers for {years}.",
     'We are {teamSize} people on the {plan} plan.',
     'Recommended it to {others} already.',
-    '{team} uses it daily.',
+    'Used every day by {team}.',
     'Switched from {before} {ago}, no regrets.',
     'Renewed for another year without a second thought.',
     'Using it across {offices} offices now.',
@@ -400,7 +400,7 @@ const CONTEXT: Record<Tone, readonly string[]> = {
     'Our renewal is coming up and we will look at {competitor} too.',
     'Mostly it is good, just not great.',
     'Happy enough, not excited.',
-    '{team} has mixed feelings.',
+    'Mixed feelings among {team}.',
   ],
   detractor: [
     'We are {teamSize} people on the {plan} plan and this is not what we signed up for.',
@@ -409,7 +409,7 @@ const CONTEXT: Record<Tone, readonly string[]> = {
     'This is the third survey where I mention it.',
     'Seriously considering {competitor}.',
     'If this does not improve we will not renew.',
-    '{team} has stopped using it for anything important.',
+    'Even {team} stopped using it for anything important.',
     'Customers since {since} and it has never been this bad.',
     'Escalated to our account manager {when}.',
     'Nobody seems to read these surveys.',
