@@ -59,7 +59,7 @@ describe('message catalogues', () => {
 describe('dates and numbers per locale', () => {
   it('period labels: zh-CN via Intl, English unchanged', () => {
     expect(periodLabelIn('zh-CN', '2026-10', 'month')).toBe('2026年10月');
-    expect(periodLabelIn('zh-CN', '2026-10', 'month', 'short')).toBe('26年10月');
+    expect(periodLabelIn('zh-CN', '2026-10', 'month', 'short')).toBe('2026年10月'); // four-digit years on axes too (issue 21)
     expect(periodLabelIn('zh-CN', '2026-Q4', 'quarter')).toBe('2026年第4季度');
     expect(periodLabelIn('zh-CN', '2026', 'year')).toBe('2026年');
     expect(periodLabelIn('en', '2026-10', 'month')).toBe('October 2026');
@@ -110,6 +110,7 @@ const ZH_CONFIG = SURVEY_CONFIG.replace('  min_sample: 5\n', '  min_sample: 5\n 
 function visibleText(html: string): string {
   return html
     .replace(/<style>[\s\S]*?<\/style>/g, ' ')
+    .replace(/<\/?span\b[^>]*>/g, '') // inline: no word break (zh-CN values sit in no-wrap spans)
     .replace(/<[^>]+>/g, ' ')
     .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16)))
     .replace(/&quot;/g, '"')

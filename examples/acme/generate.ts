@@ -26,6 +26,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { allCommentText, COMMENT_SEED, writeComment } from './comments.js';
 import { DRIVER_QUESTIONS, DRIVER_SEED, driverRatings, plantedShares } from './drivers.js';
 import { Rng } from './rng.js';
 
@@ -43,6 +44,8 @@ const rng = new Rng(SEED);
  * every other column exactly as it was.
  */
 const driverRng = new Rng(DRIVER_SEED);
+/** The comments' text (comments.ts) comes from a stream of its own too. */
+const commentRng = new Rng(COMMENT_SEED);
 
 // ---------------------------------------------------------------------------------------------
 // Calendar
@@ -249,279 +252,6 @@ function timestampIn(m: Month, region: Region): number {
 // ---------------------------------------------------------------------------------------------
 
 type Sentiment = 'promoter' | 'passive' | 'detractor';
-type Topic =
-  | 'onboarding'
-  | 'billing'
-  | 'support'
-  | 'reliability'
-  | 'pricing'
-  | 'ui'
-  | 'docs'
-  | 'phone' // only for the phone channel
-  | 'emeaOnboardingBefore' // only EMEA, before the intervention
-  | 'emeaOnboardingAfter'; // only EMEA, from the intervention on
-
-type ByTone = Record<Sentiment, readonly string[]>;
-
-const OPENERS: ByTone = {
-  promoter: [
-    'Really happy with Acme Cloud overall.',
-    'Great experience this time.',
-    'Honestly one of the better vendors we work with.',
-    'Solid product and a team that clearly cares.',
-    'Five stars from me.',
-    'Very impressed.',
-    'We have been customers for a while and it keeps getting better.',
-    'Would happily recommend Acme to other teams.',
-    'Quick and painless.',
-    'Everything just works.',
-    'Genuinely pleased with how this went.',
-    'No complaints at all.',
-  ],
-  passive: [
-    'Mostly fine.',
-    "It's okay, does the job.",
-    'Decent, but room for improvement.',
-    'Mixed feelings this month.',
-    'Not bad, not amazing.',
-    'Generally reliable, a few rough edges.',
-    'Works well enough for what we need.',
-    'Some good, some frustrating.',
-    'Fine for now.',
-  ],
-  detractor: [
-    'Pretty disappointed, to be honest.',
-    'Frustrating experience again.',
-    'Not happy.',
-    'This was a poor experience.',
-    'We are seriously considering other providers.',
-    'Expected a lot more for what we pay.',
-    'Honestly fed up.',
-    "Third time I'm raising this.",
-    'Really below par this time.',
-    'Not what we were promised.',
-  ],
-};
-
-const CLOSERS: ByTone = {
-  promoter: [
-    'Keep it up!',
-    'Thanks to the team.',
-    'Will renew without hesitation.',
-    'Big thanks to everyone involved.',
-    'Really appreciate it.',
-    'Nice work.',
-  ],
-  passive: [
-    'Fix that and it would be a 9.',
-    'Hope the next release improves things.',
-    'Overall fine.',
-    "We'll see how it goes.",
-    'Would be great to see progress here.',
-    'Still happy to stay for now.',
-  ],
-  detractor: [
-    'Please fix this.',
-    'If this continues we will not renew.',
-    'Very disappointing.',
-    'Expected better.',
-    'Escalating to our account manager.',
-    'This needs attention urgently.',
-  ],
-};
-
-const TOPIC_FRAGMENTS: Record<Topic, ByTone> = {
-  onboarding: {
-    promoter: [
-      'Onboarding was smooth and the setup guide covered everything we needed.',
-      'Our account manager got the whole team onboarded in a couple of days.',
-      'Setting up the first workspace took less than an hour.',
-      'The onboarding checklist made it easy to get going.',
-    ],
-    passive: [
-      'Onboarding was fine but took longer than expected.',
-      'Setup was okay once we found the right guide.',
-      'The onboarding calls were useful but a bit generic.',
-      'Getting the team set up took a few tries.',
-    ],
-    detractor: [
-      'Onboarding was confusing and nobody followed up after the kickoff call.',
-      'It took us weeks to get set up properly.',
-      "The onboarding material is outdated and half the screenshots don't match.",
-      'We were left to figure out the setup on our own.',
-    ],
-  },
-  billing: {
-    promoter: [
-      'Invoices are clear and billing questions get answered fast.',
-      'Billing support sorted out a refund the same day.',
-      'Switching payment method was painless.',
-    ],
-    passive: [
-      'Billing is mostly clear, though the invoice layout could be simpler.',
-      'Had a small billing question that took two emails to resolve.',
-      'The usage charges are hard to predict, but support explained them.',
-    ],
-    detractor: [
-      'We were double charged and it took three weeks to get a refund.',
-      'The invoice never matches the usage dashboard.',
-      'Billing keeps charging us for seats we removed months ago.',
-      'Nobody could explain the extra charges on our last invoice.',
-    ],
-  },
-  support: {
-    promoter: [
-      'Support replied within minutes and fixed the issue on the first try.',
-      'The agent was knowledgeable and friendly.',
-      'Got a real answer quickly, not a canned response.',
-      'Support went above and beyond to help.',
-    ],
-    passive: [
-      'Support was helpful once I got through, but the wait was long.',
-      'The answer was correct but it took a day to arrive.',
-      'Chat support was polite but had to escalate.',
-      'Took a couple of back-and-forths to get it resolved.',
-    ],
-    detractor: [
-      'Waited four days for a reply to a priority ticket.',
-      'Support keeps closing my ticket without fixing anything.',
-      'Every reply is a copy-pasted template that ignores my question.',
-      'I had to explain the same problem to three different agents.',
-    ],
-  },
-  reliability: {
-    promoter: [
-      'Uptime has been excellent, not a single incident we noticed.',
-      'The platform has been rock solid for months.',
-      'Performance is consistently fast even at peak times.',
-    ],
-    passive: [
-      'Mostly stable, apart from a short outage last month.',
-      'Occasional slowdowns in the afternoon but nothing major.',
-      'Reliability is okay, though the status page could be more timely.',
-    ],
-    detractor: [
-      'Another outage during our busiest hour and no warning.',
-      'The dashboard times out several times a week.',
-      'We lost data during the last incident and still have no root cause.',
-      'The status page said all green while everything was down.',
-    ],
-  },
-  pricing: {
-    promoter: ['Good value for what we get.', 'Pricing is fair and transparent.', 'The Pro plan pays for itself.'],
-    passive: [
-      'The price is on the high side, but the features mostly justify it.',
-      'Pricing is fine, though the jump to the next tier is steep.',
-      'Would like a cheaper plan for small teams.',
-    ],
-    detractor: [
-      'The price increase this year was hard to justify.',
-      'Far too expensive for what it does.',
-      'Key features are locked behind the Enterprise tier.',
-      'We pay more than competitors charge for the same thing.',
-    ],
-  },
-  ui: {
-    promoter: [
-      'The new dashboard is clean and easy to navigate.',
-      'Love the redesigned reports page.',
-      'The interface is intuitive, even for our non-technical staff.',
-      'Search finally works the way I expect.',
-    ],
-    passive: [
-      'The interface is okay but some settings are buried.',
-      'The new layout takes getting used to.',
-      'Dark mode would be nice.',
-      'The mobile app lags behind the web version.',
-    ],
-    detractor: [
-      'The new UI hides features we use every day.',
-      'Too many clicks to do simple things.',
-      'The app is sluggish and the layout keeps changing.',
-      'Exports break whenever the page has more than a few hundred rows.',
-    ],
-  },
-  docs: {
-    promoter: [
-      'The docs are thorough and the examples actually run.',
-      'Found the answer in the knowledge base in seconds.',
-      'API documentation is excellent.',
-    ],
-    passive: [
-      'Documentation covers the basics but not the edge cases.',
-      'Some docs pages are out of date.',
-      'The knowledge base is useful but hard to search.',
-    ],
-    detractor: [
-      'The documentation is wrong in several places.',
-      'The API docs are missing half the endpoints.',
-      "Couldn't find anything useful in the help center.",
-    ],
-  },
-  phone: {
-    promoter: [
-      'Got through on the phone quickly for once.',
-      'The phone agent resolved it in one call, no transfers.',
-      'Short hold and a helpful person on the line.',
-    ],
-    passive: [
-      'The phone agent was helpful but I was on hold for twenty minutes.',
-      'Had to call twice, but it got sorted.',
-      'The phone menu is confusing, the agent was good though.',
-    ],
-    detractor: [
-      'Forty minutes on hold before anyone picked up.',
-      'Got transferred three times and had to repeat my account number each time.',
-      'The call dropped after a long hold and nobody called back.',
-      'Phone support is a maze of menus and hold music.',
-    ],
-  },
-  emeaOnboardingBefore: {
-    promoter: [
-      'Onboarding in our region was slow, but the product made up for it.',
-      'Local onboarding could be better, the rest is great.',
-    ],
-    passive: [
-      'Onboarding for EU teams felt like an afterthought.',
-      'The onboarding sessions were scheduled in US hours, which was awkward for us.',
-      'Took a while to get our EU workspace set up.',
-    ],
-    detractor: [
-      'Onboarding in Europe is a mess, no local contact and no German or French material.',
-      'Our EMEA rollout stalled because nobody could help during our working hours.',
-      'Data residency setup for the EU took weeks and several escalations.',
-      "We still don't have a proper onboarding contact for our region.",
-      'The onboarding calls are at 11pm our time.',
-    ],
-  },
-  emeaOnboardingAfter: {
-    promoter: [
-      'The new onboarding programme made a huge difference for our team.',
-      'Finally a local onboarding specialist who knows the EU setup.',
-      'The new onboarding sessions in our time zone were excellent.',
-      'Our second office onboarded in a week thanks to the new programme.',
-      'The new onboarding track sorted out our data residency setup quickly.',
-    ],
-    passive: [
-      'The new onboarding programme is an improvement, still some gaps.',
-      'Better onboarding than last year, though the materials are English only.',
-      'The new onboarding is good, the follow-up could be tighter.',
-    ],
-    detractor: [
-      'Even with the new onboarding programme we waited weeks for setup.',
-      'The new onboarding is better on paper but our contact keeps changing.',
-      "The new onboarding programme hasn't fixed our data residency issues.",
-    ],
-  },
-};
-
-/** Base topic weights; detractors dwell on support and outages, promoters on product and help. */
-const TOPIC_WEIGHT: Record<Sentiment, Record<Exclude<Topic, 'phone' | `emea${string}`>, number>> = {
-  promoter: { onboarding: 10, billing: 7, support: 20, reliability: 12, pricing: 8, ui: 18, docs: 12 },
-  passive: { onboarding: 12, billing: 12, support: 16, reliability: 14, pricing: 14, ui: 14, docs: 10 },
-  detractor: { onboarding: 12, billing: 14, support: 20, reliability: 18, pricing: 14, ui: 10, docs: 6 },
-};
-
 /**
  * Comments with characters a report must escape in HTML (< > & "), two of them also with a
  * comma, a quote and a newline inside (exercising CSV quoting). Each is placed on one response
@@ -566,56 +296,27 @@ function sentimentOf(nps: number): Sentiment {
   return nps >= 9 ? 'promoter' : nps >= 7 ? 'passive' : 'detractor';
 }
 
-function pickTopic(sentiment: Sentiment, channel: Channel, region: Region, ms: number): Topic {
-  const weights: Partial<Record<Topic, number>> = { ...TOPIC_WEIGHT[sentiment] };
-  // Phone callers talk about the call itself; EMEA customers about their onboarding, which is
-  // the story of the case study (so the comments corroborate the scores).
-  if (channel === 'phone') weights.phone = sentiment === 'promoter' ? 20 : 40;
-  if (region === 'EMEA') {
-    if (ms < INTERVENTION_MS) weights.emeaOnboardingBefore = sentiment === 'promoter' ? 8 : 35;
-    else weights.emeaOnboardingAfter = sentiment === 'detractor' ? 15 : 35;
-  }
-  return rng.weighted(weights as Record<Topic, number>);
-}
-
-/** A comment of 2–3 fragments (sometimes one long one) whose tone matches the scores. */
-function composeComment(sentiment: Sentiment, channel: Channel, region: Region, ms: number): string {
+/**
+ * A comment whose tone matches the scores, written by comments.ts from a stream of its own. From the
+ * main stream it takes exactly the draws the earlier template comments took (whether there is a
+ * comment, then four picks and a shape, and two more picks for a two-topic comment), so every
+ * score, date and segment of the file is what it was before the comments were rewritten.
+ */
+function composeComment(sentiment: Sentiment, channel: Channel, region: Region, plan: Plan, ms: number): string {
   if (rng.chance(EMPTY_COMMENT_RATE[sentiment])) return '';
-  const topic = pickTopic(sentiment, channel, region, ms);
-  const main = rng.pick(TOPIC_FRAGMENTS[topic][sentiment]);
-  const opener = rng.pick(OPENERS[sentiment]);
-  const closer = rng.pick(CLOSERS[sentiment]);
-  const shape = rng.next();
-  let parts: string[];
-  if (shape < 0.15) parts = [main];
-  else if (shape < 0.5) parts = [opener, main];
-  else if (shape < 0.65) parts = [main, closer];
-  else if (shape < 0.85) parts = [opener, main, closer];
-  else {
-    const second = pickTopic(sentiment, channel, region, ms);
-    const extra = rng.pick(TOPIC_FRAGMENTS[second][sentiment]);
-    parts = extra === main ? [opener, main] : [main, 'Also,', lowerFirst(extra)];
+  for (let i = 0; i < 4; i++) rng.next();
+  if (rng.next() >= 0.85) {
+    rng.next();
+    rng.next();
   }
-  let text = parts.join(' ');
-  // Keep comments within the brief's 5–40 words: lengthen very short ones, trim long ones.
-  if (wordCount(text) < MIN_WORDS) text = `${opener} ${text}`;
-  if (wordCount(text) > MAX_WORDS) text = main;
-  return text;
+  return writeComment(commentRng, { tone: sentiment, channel, region, plan, ms });
 }
 
-function lowerFirst(s: string): string {
-  // Keep "API", "EU", "EMEA" etc. capitalised; only lower an ordinary capitalised first word.
-  return /^[A-Z][a-z]/.test(s) ? s[0]!.toLowerCase() + s.slice(1) : s;
-}
-
-/** Guard: ordinary fragments must not need HTML escaping, so the special comments stay few. */
+/** Guard: ordinary comment text must not need HTML escaping, so the special comments stay few. */
 function checkFragments(): number {
-  const all = new Set<string>();
-  for (const group of [OPENERS, CLOSERS, ...Object.values(TOPIC_FRAGMENTS)]) {
-    for (const list of Object.values(group)) for (const f of list) all.add(f);
-  }
+  const all = new Set(allCommentText());
   for (const f of all) {
-    if (/[<>&"\n]/.test(f)) throw new Error(`fragment needs escaping, move it to SPECIAL_COMMENTS: ${f}`);
+    if (/[<>&"\n]/.test(f)) throw new Error(`comment text needs escaping, move it to SPECIAL_COMMENTS: ${f}`);
   }
   return all.size;
 }
@@ -683,7 +384,7 @@ function generate(): Row[] {
       const csat = csatFromLatent(s);
       const ces = cesFromLatent(s, channel);
       const sentiment = sentimentOf(nps); // from the true score, so blanked rows keep a fitting comment
-      const comment = composeComment(sentiment, channel, customer.region, ms);
+      const comment = composeComment(sentiment, channel, customer.region, customer.plan, ms);
       rows.push({
         seq: rows.length,
         ms,

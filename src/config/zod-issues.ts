@@ -125,7 +125,11 @@ export function issuesToErrors(issues: z.core.$ZodIssue[], root: AnySchema, data
             }),
           );
         } else {
-          errors.push(new CxError('config', `${where}: ${issue.message}`, { location: source.locate(path) }));
+          // a plain union (a column: a type name or a spec): when exactly one option got past the value's
+          // own type, its issues say what is wrong inside (e.g. values.email: expected string)
+          const inner = ((u as { errors?: z.core.$ZodIssue[][] }).errors ?? []).filter((b) => b.length > 0 && b.every((i) => i.path.length > 0));
+          if (inner.length === 1) errors.push(...issuesToErrors(inner[0]!.map((i) => ({ ...i, path: [...path, ...i.path] }) as z.core.$ZodIssue), root, data, source));
+          else errors.push(new CxError('config', `${where}: ${issue.message}`, { location: source.locate(path) }));
         }
         break;
       }

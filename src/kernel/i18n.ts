@@ -768,15 +768,16 @@ export function sameKeys(messages: Record<Locale, Record<string, string>>): stri
 
 const ZH = {
   month: new Intl.DateTimeFormat('zh-CN', { year: 'numeric', month: 'long', timeZone: 'UTC' }),
-  monthShort: new Intl.DateTimeFormat('zh-CN', { year: '2-digit', month: 'short', timeZone: 'UTC' }),
+  // four-digit years on axes too ("2025年11月", not "25年11月"): a two-digit year reads as a day or a count
+  monthShort: new Intl.DateTimeFormat('zh-CN', { year: 'numeric', month: 'short', timeZone: 'UTC' }),
   year: new Intl.DateTimeFormat('zh-CN', { year: 'numeric', timeZone: 'UTC' }),
-  yearShort: new Intl.DateTimeFormat('zh-CN', { year: '2-digit', timeZone: 'UTC' }),
+  yearShort: new Intl.DateTimeFormat('zh-CN', { year: 'numeric', timeZone: 'UTC' }),
   day: new Intl.DateTimeFormat('zh-CN', { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' }),
 };
 
 /**
  * A period's label: en "October 2026" / "Oct 2026", "Q4 2026", "2026" (unchanged);
- * zh-CN "2026年10月" / "26年10月", "2026年第4季度" / "26年第4季度", "2026年"; granularity all:
+ * zh-CN "2026年10月" (also the short style: four-digit years), "2026年第4季度", "2026年"; granularity all:
  * "All data" / "All" (zh-CN "全部数据" / "全部").
  */
 export function periodLabelIn(locale: Locale, key: string, granularity: Granularity, style: 'long' | 'short' = 'long'): string {

@@ -351,7 +351,7 @@ function lifecycleVisual(kind: Kind, r: MetricResult, pc: PreparedCustomers<Chur
     } else title = t('title.value', { name, value: pct(r.value), period: now });
   }
   const filterText = filterTextIn(pc.def.filter, locale);
-  const source = filterText ? t('source.filter', { source: pc.source.name, filter: filterText }) : pc.source.name;
+  const source = filterText ? t('source.filter', { source: ctx.sourceLabel?.(pc.source.name) ?? pc.source.name, filter: filterText }) : (ctx.sourceLabel?.(pc.source.name) ?? pc.source.name);
   const cust = r.extra.customers as LifecycleCounts;
   const blocks: VisualBlock[] = [];
   if (withData.length > 0) {

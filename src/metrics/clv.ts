@@ -1179,7 +1179,7 @@ function visualSimple(result: MetricResult, prepared: PreparedClv, ctx: VisualCo
     { cells: [t('simple.lifetime'), e.expectedLifetimePeriods === null ? '—' : report(`count.${prepared.granularity}`, { count: fmt.number(e.expectedLifetimePeriods, 'count') }), t('simple.lifetimeFormula')] },
     { cells: [t('simple.clv'), fmt.value(result.value, 'currency'), result.ci ? t('simple.ci', { ci: fmt.interval(result.ci, 'currency') }) : ''] },
   ];
-  const footnote = prepared.def.customers ? t('simple.sources', { source: prepared.def.source, customers: prepared.def.customers }) : t('simple.source', { source: prepared.def.source });
+  const footnote = prepared.def.customers ? t('simple.sources', { source: ctx.sourceLabel?.(prepared.def.source) ?? prepared.def.source, customers: ctx.sourceLabel?.(prepared.def.customers) ?? prepared.def.customers }) : t('simple.source', { source: ctx.sourceLabel?.(prepared.def.source) ?? prepared.def.source });
   const blocks: VisualBlock[] = [
     {
       kind: 'table',
@@ -1222,7 +1222,7 @@ function visualBgnbd(result: MetricResult, prepared: PreparedClv, ctx: VisualCon
     chart: {
       id: ctx.nextId(`chart-${prepared.id}-deciles`),
       title,
-      caption: t('bgnbd.caption', { months, margin: def.margin, discount: 100 * def.discount_rate, n: fmt.count(e.customers), end: dayIn(locale, e.calibrationEnd), source: def.source }),
+      caption: t('bgnbd.caption', { months, margin: def.margin, discount: 100 * def.discount_rate, n: fmt.count(e.customers), end: dayIn(locale, e.calibrationEnd), source: ctx.sourceLabel?.(def.source) ?? def.source }),
       alt: t('bgnbd.alt', { items: data.map((d) => t('bgnbd.altItem', { decile: d.decile, share: d.label, mean: fmt.value(d.mean, 'currency'), customers: fmt.count(d.customers) })).join(t('bgnbd.altSep')) }),
       spec: {
         $schema: 'https://vega.github.io/schema/vega-lite/v6.json',

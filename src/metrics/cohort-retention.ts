@@ -577,7 +577,7 @@ function cohortVisual(r: MetricResult, pc: PreparedCohorts, ctx: VisualContext):
   const total = rows.reduce((a, row) => a + row.size, 0);
   const maxK = ks.length - 1;
   const filterText = filterTextIn(def.filter, locale);
-  const source = filterText ? t('source.filter', { source: pc.source.name, filter: filterText }) : pc.source.name;
+  const source = filterText ? t('source.filter', { source: ctx.sourceLabel?.(pc.source.name) ?? pc.source.name, filter: filterText }) : (ctx.sourceLabel?.(pc.source.name) ?? pc.source.name);
   return [
     {
       kind: 'chart',

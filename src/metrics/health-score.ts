@@ -738,7 +738,7 @@ function visualHealth(r: MetricResult, ph: PreparedHealth, ctx: VisualContext): 
       chart: {
         id: ctx.nextId('chart-health-histogram'),
         title: t('chart.title', { share: fmt.value(red.share, 'percent'), n: fmt.count(r.n), period: periodName, mean: precise(fmt, r).value(r.value, 'score') }),
-        caption: t('chart.caption', { red: def.bands.red, amber: def.bands.amber, n: fmt.count(r.n), components: ph.components.length, source: def.source }),
+        caption: t('chart.caption', { red: def.bands.red, amber: def.bands.amber, n: fmt.count(r.n), components: ph.components.length, source: ctx.sourceLabel?.(def.source) ?? def.source }),
         alt: t('chart.alt', { period: periodName, red: fmt.count(red.count), amber: fmt.count(amber.count), green: fmt.count(green.count), mean: precise(fmt, r).value(r.value, 'score') }),
         spec: {
           $schema: 'https://vega.github.io/schema/vega-lite/v6.json',

@@ -135,6 +135,9 @@ export interface VisualContext {
   annotations?: { period: string; label: string }[];
   /** a column's display name (its `label:` in the source's `columns:`, or a survey's question text); the raw name otherwise */
   columnLabel?(column: string): string;
+  /** how a source is named in the report (its `label:`), and how a value of a column is shown (its `values:`) */
+  sourceLabel?(source: string): string;
+  valueLabel?(column: string, value: string): string;
 }
 
 export interface MetricModule<D = any, P extends Prepared = Prepared> {

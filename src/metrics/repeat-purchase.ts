@@ -394,7 +394,7 @@ function visual(result: MetricResult, prepared: PreparedRepeat, ctx: VisualConte
       chart: {
         id: ctx.nextId(`chart-${prepared.id}`),
         title,
-        caption: t('caption', { title: result.title, unit: translator(locale)(`unit.${granularity}`), days: def.window_days, n: fmt.count(result.n), source: def.source }),
+        caption: t('caption', { title: result.title, unit: translator(locale)(`unit.${granularity}`), days: def.window_days, n: fmt.count(result.n), source: ctx.sourceLabel?.(def.source) ?? def.source }),
         alt: t('alt', {
           days: def.window_days,
           items: points

@@ -772,7 +772,7 @@ function revenueVisual(r: MetricResult, pr: PreparedRevenue, ctx: VisualContext)
   const bridgesList = (r.extra.bridges ?? []) as ReturnType<typeof bridgeRecord>[];
   const trailing = r.extra.trailing12 as { from: string; nrr: number | null; grr: number | null } | null;
   const filterText = filterTextIn(pr.def.filter, locale);
-  const source = filterText ? t('source.filter', { source: pr.source.name, filter: filterText }) : pr.source.name;
+  const source = filterText ? t('source.filter', { source: ctx.sourceLabel?.(pr.source.name) ?? pr.source.name, filter: filterText }) : (ctx.sourceLabel?.(pr.source.name) ?? pr.source.name);
   return [
     {
       kind: 'chart',

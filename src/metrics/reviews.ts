@@ -264,7 +264,7 @@ function visualReviews(r: MetricResult, p: PreparedReviews, ctx: VisualContext):
       chart: {
         id: ctx.nextId('chart-reviews-stars'),
         title: t('chart.title', { share: fmt.value(x.top2.share, 'percent'), n: fmt.count(r.n), period: periodName, top2: top2Label(def.scale), mean: fmt.value(x.mean, 'score') }),
-        caption: t('chart.caption', { period: periodName, n: fmt.count(r.n), meanCi: fmt.interval(x.meanCi, 'score'), top2Ci: fmt.interval(x.top2.ci, 'percent'), source: def.source }),
+        caption: t('chart.caption', { period: periodName, n: fmt.count(r.n), meanCi: fmt.interval(x.meanCi, 'score'), top2Ci: fmt.interval(x.top2.ci, 'percent'), source: ctx.sourceLabel?.(def.source) ?? def.source }),
         alt: t('chart.alt', {
           period: periodName,
           items: x.stars.map((s) => t('chart.altItem', { stars: t(s.stars === 1 ? 'stars.one' : 'stars.many', { stars: s.stars }), count: fmt.count(s.count) })).join(t('chart.altSep')),
@@ -296,7 +296,7 @@ function visualReviews(r: MetricResult, p: PreparedReviews, ctx: VisualContext):
       chart: {
         id: ctx.nextId('chart-reviews-trend'),
         title: trendTitle(),
-        caption: t('trend.caption', { label: r.label, count: charted.length, source: def.source }),
+        caption: t('trend.caption', { label: r.label, count: charted.length, source: ctx.sourceLabel?.(def.source) ?? def.source }),
         alt: t('trend.alt', { label: r.label, items: charted.map((s) => `${ctx.periodLabel(s.period, 'short')} ${fmt.value(s.value, r.unit)}`).join(t('chart.altSep')) }),
         spec: trendSpec(
           volume.map((s) => ({ label: ctx.periodLabel(s.period, 'short'), value: s.value, lo: s.ci?.[0] ?? null, hi: s.ci?.[1] ?? null, n: s.n, lowSample: s.lowSample })),
@@ -321,7 +321,7 @@ function visualReviews(r: MetricResult, p: PreparedReviews, ctx: VisualContext):
       table: {
         caption: t('products.caption', { column: ctx.columnLabel?.(def.product!) ?? def.product!, period: periodName }),
         columns: [{ label: ctx.columnLabel?.(def.product!) ?? def.product! }, { label: t('products.reviews'), align: 'right' }, { label: t('products.mean'), align: 'right' }, { label: t('products.top2', { top2: top2Label(def.scale) }), align: 'right' }],
-        rows: x.products.slice(0, 25).map((g) => ({ cells: [groupKey(g.product), fmt.count(g.n), fmt.value(g.mean, 'score'), fmt.value(g.top2, 'percent')], muted: g.n < r.minSample })),
+        rows: x.products.slice(0, 25).map((g) => ({ cells: [ctx.valueLabel?.(def.product!, groupKey(g.product)) ?? groupKey(g.product), fmt.count(g.n), fmt.value(g.mean, 'score'), fmt.value(g.top2, 'percent')], muted: g.n < r.minSample })),
         footnote: x.products.length > 25 ? t('products.footnote', { count: x.products.length - 25 }) : undefined,
       },
     });

@@ -644,7 +644,7 @@ function visualSentiment(r: MetricResult, ps: PreparedSentiment, ctx: VisualCont
       chart: {
         id: ctx.nextId('chart-sentiment'),
         title: t('chart.title', { value: fmt.value(r.value, 'points'), period: periodName, positive: pct(x.shares.positive.share), neutral: pct(x.shares.neutral.share), negative: pct(x.shares.negative.share) }),
-        caption: t('chart.caption', { scorer: scorerLabel(ps.def, t), negative: ps.def.thresholds.negative, positive: ps.def.thresholds.positive, n: fmt.count(r.n), period: periodName, source: ps.def.source }),
+        caption: t('chart.caption', { scorer: scorerLabel(ps.def, t), negative: ps.def.thresholds.negative, positive: ps.def.thresholds.positive, n: fmt.count(r.n), period: periodName, source: ctx.sourceLabel?.(ps.def.source) ?? ps.def.source }),
         alt: t('chart.alt', { items: recent.map((s) => t('chart.altItem', { period: short(s.period), positive: pct(s.positive), negative: pct(s.negative), n: s.n })).join(t('chart.altSep')) }),
         spec: {
           $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -680,7 +680,7 @@ function visualSentiment(r: MetricResult, ps: PreparedSentiment, ctx: VisualCont
         ],
         rows: x.groups
           .slice(0, 25)
-          .map((g) => ({ cells: [g.group, fmt.count(g.n), pct(g.positive.share), pct(g.neutral.share), pct(g.negative.share), fmt.value(g.net, 'points')], muted: g.n < r.minSample, note: g.n < r.minSample ? t('groups.low', { min: r.minSample }) : undefined })),
+          .map((g) => ({ cells: [ctx.valueLabel?.(ps.def.group!, g.group) ?? g.group, fmt.count(g.n), pct(g.positive.share), pct(g.neutral.share), pct(g.negative.share), fmt.value(g.net, 'points')], muted: g.n < r.minSample, note: g.n < r.minSample ? t('groups.low', { min: r.minSample }) : undefined })),
         footnote: x.groups.length > 25 ? t('groups.footnote', { count: x.groups.length - 25 }) : undefined,
       },
     });

@@ -747,7 +747,8 @@ function survivalVisual(r: MetricResult, pc: PreparedSurvival, ctx: VisualContex
   const t = localTranslator(MESSAGES, locale);
   const fmt = formatter(locale);
   const pct = (v: number | null | undefined) => fmt.value(v, 'percent');
-  const segmentsRaw = (r.extra.segments as Segment[] | null) ?? null;
+  // segments under their display names (`values:` of the `by` column)
+  const segmentsRaw = (r.extra.segments as Segment[] | null)?.map((s) => ({ ...s, group: ctx.valueLabel?.(def.by!, s.group) ?? s.group })) ?? null;
   const segments: Segment[] = segmentsRaw ?? [{ group: t('allCustomers'), n: r.n, events: r.extra.events as number, value: r.value, median: r.extra.median as MedianSurvival, curve: r.extra.curve as CurveRow[], followUp: r.extra.followUp as number | null }];
   if (segments.every((s) => s.n === 0)) return [{ kind: 'text', paragraphs: [t('empty', { period: ctx.periodLabel(ctx.period) })] }];
   const units = t(`units.${def.unit}`);
@@ -795,7 +796,7 @@ function survivalVisual(r: MetricResult, pc: PreparedSurvival, ctx: VisualContex
   const events = segments.reduce((a, s) => a + s.events, 0);
   const limited = charted.length < segments.length ? t('limited', { shown: charted.length, total: segments.length }) : '';
   const filterText = filterTextIn(def.filter, locale);
-  const source = filterText ? t('source.filter', { source: pc.source.name, filter: filterText }) : pc.source.name;
+  const source = filterText ? t('source.filter', { source: ctx.sourceLabel?.(pc.source.name) ?? pc.source.name, filter: filterText }) : (ctx.sourceLabel?.(pc.source.name) ?? pc.source.name);
   return [
     {
       kind: 'chart',

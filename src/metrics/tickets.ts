@@ -1087,7 +1087,7 @@ function visualTickets(r: MetricResult, pt: PreparedTickets, ctx: VisualContext)
   const chart = {
     id: ctx.nextId(`chart-tickets-${measure}`),
     title,
-    caption: t(isDuration ? 'caption.duration' : 'caption.share', { title: r.title, n: fmt.count(r.n), period: periodName, source: pt.sourceName }) + (r.test ? t('caption.test', { test: r.test }) : ''),
+    caption: t(isDuration ? 'caption.duration' : 'caption.share', { title: r.title, n: fmt.count(r.n), period: periodName, source: ctx.sourceLabel?.(pt.sourceName) ?? pt.sourceName }) + (r.test ? t('caption.test', { test: r.test }) : ''),
     alt: t('alt', {
       label: r.label,
       items: values
@@ -1144,7 +1144,7 @@ function visualTickets(r: MetricResult, pt: PreparedTickets, ctx: VisualContext)
         ],
         rows: list
           .slice(0, 25)
-          .map((c) => ({ cells: [c.channel, fmt.count(c.count), fmt.value(c.share, 'percent'), ...(all ? [] : [fmt.count(c.previous ?? 0), c.p !== null && c.p < ALPHA ? t('channels.deltaP', { delta: fmt.delta(c.delta, 'count'), p: fmt.p(c.p) }) : fmt.delta(c.delta, 'count')])] })),
+          .map((c) => ({ cells: [ctx.valueLabel?.(pt.def.channel!, c.channel) ?? c.channel, fmt.count(c.count), fmt.value(c.share, 'percent'), ...(all ? [] : [fmt.count(c.previous ?? 0), c.p !== null && c.p < ALPHA ? t('channels.deltaP', { delta: fmt.delta(c.delta, 'count'), p: fmt.p(c.p) }) : fmt.delta(c.delta, 'count')])] })),
         footnote: all ? undefined : t('channels.footnote', { count: list.length }),
       },
     });

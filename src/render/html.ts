@@ -13,6 +13,7 @@ import type { Chart, ReportModel, SectionModel, ShownError } from '../report/mod
 import { renderSvg } from './charts.js';
 import { LEAD_QUOTES, splitLead } from './flow.js';
 import { themeCss, type Theme } from '../kernel/theme.js';
+import { keepValuesTogetherInHtml } from './keep-together.js';
 
 export { DEFAULT_TEMPLATES, partialNames } from '../report/templates.js';
 import { DEFAULT_TEMPLATES, partialNames } from '../report/templates.js';
@@ -162,7 +163,7 @@ export async function renderHtml(model: ReportModel, options: HtmlOptions = {}, 
   const locale = asLocale(model.lang);
   const env = environment(model.templatesDir, locale);
   const sections = rendered ?? (await renderSections(model));
-  return userTemplates(model.templatesDir, () => env.layout({
+  const html = userTemplates(model.templatesDir, () => env.layout({
     lang: model.lang,
     report: model,
     sections,
@@ -181,6 +182,8 @@ export async function renderHtml(model: ReportModel, options: HtmlOptions = {}, 
     },
     meta: { author: model.author ?? model.organisation ?? '', subject: translator(locale)('doc.subject', { period: model.period.label }) },
   }));
+  // Chinese wraps at any character: keep "p < 0.001", "1 小时 5 分钟" and the like on one line
+  return locale === 'zh-CN' ? keepValuesTogetherInHtml(html) : html;
 }
 
 /** A user's file as messages show it: relative to the working directory when inside it. */

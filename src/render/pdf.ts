@@ -10,6 +10,7 @@ import { CxError } from '../kernel/errors.js';
 import { asLocale, translator } from '../kernel/i18n.js';
 import type { ReportModel } from '../report/model.js';
 import { launchBrowser } from './browser.js';
+import { fontResponse, inlineFontCss, withFonts } from './cjk-font.js';
 import { renderHtml, renderSections } from './html.js';
 import { finishPdf, readOutline, type OutlineEntry } from './pdf-document.js';
 
@@ -31,10 +32,18 @@ export function headerFooter(model: ReportModel, pdf: PdfConfig) {
     .replace('\u0001', '<span class="pageNumber"></span>')
     .replace('\u0002', '<span class="totalPages"></span>');
   const style = `font-family: 'Noto Sans', 'DejaVu Sans', 'Noto Sans CJK SC', Arial, sans-serif; font-size: 7.5pt; color: #6f7780; width: 100%; padding: 0 ${pdf.margin.right} 0 ${pdf.margin.left}; display: flex; justify-content: space-between;`;
-  return {
-    headerTemplate: `<div style="${style}"><span>${escapeHtml(model.title)}</span><span>${escapeHtml(model.period.label)}</span></div>`,
-    footerTemplate: `<div style="${style}"><span>${escapeHtml(model.organisation ?? '')}${model.confidentiality ? ` · ${escapeHtml(model.confidentiality)}` : ''}</span><span>${page}</span></div>`,
-  };
+  const headerHtml = `<div style="${style}"><span>${escapeHtml(model.title)}</span><span>${escapeHtml(model.period.label)}</span></div>`;
+  const footerHtml = `<div style="${style}"><span>${escapeHtml(model.organisation ?? '')}${model.confidentiality ? ` · ${escapeHtml(model.confidentiality)}` : ''}</span><span>${page}</span></div>`;
+  // the CJK font files of the header's and footer's characters go in inline (see withFonts in cjk-font.ts)
+  const css = inlineFontCss(runningText(model));
+  const inline = (html: string) => (css ? `<style>${css}</style>${html}` : html);
+  return { headerTemplate: inline(headerHtml), footerTemplate: inline(footerHtml) };
+}
+
+/** The text of the running header and footer, whose CJK characters need their font files inline. */
+export function runningText(model: ReportModel): string {
+  const t = translator(asLocale(model.lang));
+  return [model.title, model.period.label, model.organisation ?? '', model.confidentiality ?? '', t('pdf.page', { page: '', total: '' })].join(' ');
 }
 
 /** Page of each table-of-contents entry, matched in order against the outline's section headings. */
@@ -83,7 +92,9 @@ export class PdfPrinter {
     await page.setRequestInterception(true);
     page.on('request', (request) => {
       const url = request.url();
-      if (request.isNavigationRequest()) {
+      const font = request.isNavigationRequest() ? null : fontResponse(url);
+      if (font) void request.respond({ status: 200, contentType: 'font/woff2', headers: { 'Access-Control-Allow-Origin': '*' }, body: font });
+      else if (request.isNavigationRequest()) {
         this.stats.blockedRequests.push(url);
         void request.respond({ status: 204, body: '' });
       } else if (url.startsWith('data:')) void request.continue();
@@ -96,11 +107,11 @@ export class PdfPrinter {
     return page;
   }
 
-  private async printHtml(html: string, pdf: PdfConfig, header: ReturnType<typeof headerFooter> | null): Promise<Uint8Array> {
+  private async printHtml(html: string, pdf: PdfConfig, header: ReturnType<typeof headerFooter> | null, headerText = ''): Promise<Uint8Array> {
     const page = await this.page();
     try {
       const timeout = pdf.timeout * 1000;
-      await page.setContent(html, { waitUntil: 'load', timeout });
+      await page.setContent(withFonts(html, header ? headerText : ''), { waitUntil: 'load', timeout });
       this.stats.passes++;
       return await page.pdf({
         format: pdf.format,
@@ -134,20 +145,21 @@ export class PdfPrinter {
       const header = headerFooter(model, pdf);
       // With a cover, the body starts with an empty page in its place (replaced by the cover at the
       // end), so that Chromium's footer, the contents and the outline count physical pages.
+      const headerText = runningText(model);
       const bodyHtml = (pages?: Record<string, number>) => renderHtml(model, { cover: false, coverSlot: pdf.cover, toc: pdf.toc, pages, pageCss: css }, sections);
       // The first pass reserves room for two-digit page numbers so the second pass lays out the same.
       const placeholder = Object.fromEntries(model.toc.map((t) => [t.id, 88]));
       const first = await bodyHtml(placeholder);
       // a user's own layout.hbs may have no slot: then the body is numbered after the cover as before
       const slot = pdf.cover && first.includes('<div class="cover-slot"');
-      let body = await this.printHtml(first, pdf, header);
+      let body = await this.printHtml(first, pdf, header, headerText);
       let pages = tocPages(model.toc, await readOutline(body));
       if (pdf.toc) {
-        body = await this.printHtml(await bodyHtml(pages), pdf, header);
+        body = await this.printHtml(await bodyHtml(pages), pdf, header, headerText);
         const check = tocPages(model.toc, await readOutline(body));
         if (JSON.stringify(check) !== JSON.stringify(pages)) {
           pages = check;
-          body = await this.printHtml(await bodyHtml(pages), pdf, header);
+          body = await this.printHtml(await bodyHtml(pages), pdf, header, headerText);
         }
       }
       const cover = pdf.cover

@@ -9,6 +9,7 @@ import { periodStart, shiftPeriod } from '../kernel/period.js';
 import type { SourceTable } from '../sources/types.js';
 import { localeContext, type SectionContext } from './context.js';
 import { dayLabelIn, periodLabelIn } from '../kernel/i18n.js';
+import { labelling } from './labels.js';
 import type { ReportModel, SectionModel, ShownError } from './model.js';
 import { resolveTheme } from '../kernel/theme.js';
 import { slug } from './sections/common.js';
@@ -76,7 +77,7 @@ export function buildReport(config: Config, sources: Map<string, SourceTable>, c
     const source = (config.metrics[metric] as { source?: unknown } | undefined)?.source;
     return (typeof source === 'string' ? sources.get(source)?.labels?.[column] : undefined) ?? column;
   };
-  const ctx = (index: number): SectionContext => ({ config, computed, granularity, index, nextId, columnLabel, ...local });
+  const ctx = (index: number): SectionContext => ({ config, computed, granularity, index, nextId, columnLabel, ...labelling(config), ...local });
   const userTemplates = templatesDir(config);
   const sections: SectionModel[] = config.sections.map((section, i) => {
     const where = { sourceLine: config.yaml.locate(['sections', i]).line, yaml: config.yaml.textOf(['sections', i]) };

@@ -121,7 +121,10 @@ export function breakdownSpec(rows: BarRow[], options: { metric: string; unit: U
     min = Math.max(options.domain[0], min < 0 ? min * 1.18 - 1 : 0);
   }
   const x = { type: 'quantitative' as const, scale: { domain: [min, max], zero: true, nice: true }, title: `${options.metric}${unitSuffix(options.unit, t)}`, axis: { format: axisFormat(options.unit), tickCount: 5 } };
-  const y = { field: 'group', type: 'nominal' as const, sort: order, title: null, axis: { labelLimit: 160 } };
+  // vega sizes the label column by an estimate of 0.8 em a character, too narrow for Chinese (1 em): leave at least that much room
+  const labelWidth = (g: string) => [...g].reduce((w, c) => w + (c.codePointAt(0)! >= 0x2e80 ? 11 : 7), 0);
+  const cjk = data.some((r) => /[\u2e80-\uffff]/.test(r.group));
+  const y = { field: 'group', type: 'nominal' as const, sort: order, title: null, axis: { labelLimit: 160, ...(cjk ? { minExtent: Math.min(160, Math.max(...data.map((r) => labelWidth(r.group)))) + 10 } : {}) } };
   return {
     // the plot leaves room right of it for the value labels (up to "100.0%" at the upper end of an interval) before the n column
     width: WIDTH - 210,

@@ -24,6 +24,10 @@ export interface SectionContext {
   fmt: Formatter;
   /** how a column of a metric's source is named in the report: its label (question text) or its name */
   columnLabel?(metric: string, column: string): string;
+  /** how a source is named in the report: its `label:` or its name (report/labels.ts) */
+  sourceLabel?(source: string): string;
+  /** how a value of a column of a metric's source is shown: its `values:` entry or the value (report/labels.ts) */
+  valueLabel?(metric: string, column: string, value: string): string;
 }
 
 /** The locale parts of a section context. */
@@ -36,7 +40,7 @@ export function longLabel(ctx: SectionContext, key: string): string {
   return periodLabelIn(ctx.locale ?? 'en', key, ctx.granularity, 'long');
 }
 
-/** "Oct 2026" for axes (zh-CN "26年10月") */
+/** "Oct 2026" for axes (zh-CN "2026年10月": four-digit years) */
 export function shortLabel(ctx: SectionContext, key: string): string {
   return periodLabelIn(ctx.locale ?? 'en', key, ctx.granularity, 'short');
 }

@@ -27,6 +27,11 @@ const columnSpec = z
       .describe('Ordered text labels, lowest first, read as scores 1…k (case, extra and non-breaking spaces ignored); a label not in the list is excluded from scores and counted by its value.')
       .meta({ examples: [['Very dissatisfied', 'Dissatisfied', 'Neutral', 'Satisfied', 'Very satisfied']] }),
     label: z.string().min(1).optional().describe('How the column is named in the report (chart titles, tables), e.g. the question text.'),
+    values: z
+      .record(z.string(), z.string().min(1))
+      .optional()
+      .describe('How the column’s values are shown in the report (chart bars, table rows, verbatim attributes, segments), e.g. a translation: { email: 邮件 }. Values not listed are shown as they are in the data; filters and the config still use the data’s values.')
+      .meta({ examples: [{ email: '邮件', phone: '电话' }] }),
   })
   .refine((c) => !(c.levels && (c.format || (c.type && c.type !== 'integer' && c.type !== 'number'))), { message: 'levels give scores: they go with no type (or number/integer) and no format' })
   .refine((c) => !(c.format && c.type && c.type !== 'date'), { message: 'format is for date columns: use type: date (or leave type out)' });
@@ -34,7 +39,7 @@ const columnSpec = z
 const columns = z
   .record(z.string(), z.union([columnType, columnSpec]))
   .optional()
-  .describe('Declared columns (otherwise types are inferred and reported in the methods appendix): a type name — number, integer, string (keeps e.g. leading zeros), date, boolean — or { type, format, levels, label }.')
+  .describe('Declared columns (otherwise types are inferred and reported in the methods appendix): a type name — number, integer, string (keeps e.g. leading zeros), date, boolean — or { type, format, levels, label, values }.')
   .meta({ examples: [{ customer_id: 'string', nps_score: 'integer', submitted_at: { type: 'date', format: '%m/%d/%y %H:%M' }, satisfaction: { levels: ['Very dissatisfied', 'Dissatisfied', 'Neutral', 'Satisfied', 'Very satisfied'] } }] });
 
 const onInvalid = z
@@ -53,6 +58,14 @@ const timezone = z
   .optional()
   .describe('IANA time zone of date-times written without one (e.g. "2026-10-31 23:30"); they are converted to UTC instants. Dates without a time and values with a zone or offset are read as written. Default: UTC.')
   .meta({ examples: ['Europe/Berlin'] });
+
+/** How the source is named in the report's text ("Source: Survey responses"); the source's key otherwise. */
+const label = z
+  .string()
+  .min(1)
+  .optional()
+  .describe('How the source is named in the report (captions’ "Source:", the methods appendix), e.g. "Survey responses" or 调查回复. Default: the source’s name in `sources:`.')
+  .meta({ examples: ['Survey responses', '调查回复'] });
 
 const path = (example: string) => z.string().min(1).describe('File path, relative to this config file.').meta({ examples: [example] });
 
@@ -80,6 +93,7 @@ export const csvSourceSchema = z
     skip_rows: z.number().int().min(0).default(0).describe('Rows to skip before the header (titles, notes above the table).').meta({ examples: [2] }),
     timezone,
     columns,
+    label,
     on_invalid: onInvalid,
   })
   .describe('A delimited text file (CSV, TSV…) with a header row: RFC 4180 quoting, fields may contain line breaks. The delimiter and encoding are detected unless given; Qualtrics and SurveyMonkey exports are recognised (their question text becomes the column label).');
@@ -91,20 +105,21 @@ export const jsonSourceSchema = z
     records: z.string().optional().describe('Dotted path to the array of rows inside the document, when it is not the document itself.').meta({ examples: ['data.items'] }),
     timezone,
     columns,
+    label,
     on_invalid: onInvalid,
   })
   .describe('A JSON document holding an array of row objects.');
 
 export const ndjsonSourceSchema = z
-  .strictObject({ type: z.literal('ndjson'), path: path('data/responses.ndjson'), timezone, columns, on_invalid: onInvalid })
+  .strictObject({ type: z.literal('ndjson'), path: path('data/responses.ndjson'), timezone, columns, label, on_invalid: onInvalid })
   .describe('Newline-delimited JSON: one row object per line.');
 
 export const parquetSourceSchema = z
-  .strictObject({ type: z.literal('parquet'), path: path('data/responses.parquet'), columns, on_invalid: onInvalid })
+  .strictObject({ type: z.literal('parquet'), path: path('data/responses.parquet'), columns, label, on_invalid: onInvalid })
   .describe('An Apache Parquet file (snappy, gzip, zstd, brotli and lz4 compression supported).');
 
 export const arrowSourceSchema = z
-  .strictObject({ type: z.literal('arrow'), path: path('data/responses.arrow'), columns, on_invalid: onInvalid })
+  .strictObject({ type: z.literal('arrow'), path: path('data/responses.arrow'), columns, label, on_invalid: onInvalid })
   .describe('An Apache Arrow IPC file or stream.');
 
 export const xlsxSourceSchema = z
@@ -125,6 +140,7 @@ export const xlsxSourceSchema = z
       .meta({ examples: [1, 3] }),
     timezone,
     columns,
+    label,
     on_invalid: onInvalid,
   })
   .describe('An Excel workbook (.xlsx): one worksheet with a header row. Date cells become ISO dates; formula cells give their saved value.');
@@ -136,6 +152,7 @@ export const duckdbSourceSchema = z
     timeout: z.number().positive().default(60).describe('Seconds before a statement is interrupted with an error.'),
     pushdown,
     columns,
+    label,
     on_invalid: onInvalid,
   })
   .describe('A DuckDB SQL query over local files (Parquet, CSV, JSON), e.g. a folder of exports.');
@@ -149,6 +166,7 @@ export const postgresSourceSchema = z
     timeout: z.number().positive().default(30).describe('Seconds before connecting or querying gives up.'),
     pushdown,
     columns,
+    label,
     on_invalid: onInvalid,
   })
   .refine((s) => (s.table === undefined) !== (s.query === undefined), { message: 'give either `table` or `query` (exactly one)' })

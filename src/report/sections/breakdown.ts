@@ -22,7 +22,8 @@ export type BreakdownSection = z.infer<typeof breakdownSchema>;
 export function buildBreakdown(section: BreakdownSection, ctx: SectionContext): SectionModel {
   const { t, fmt } = ctx;
   const r = result(ctx, section.metric);
-  const rows = (r.breakdowns[section.by] ?? []).filter((g) => g.n > 0);
+  // groups under their display names (`values:` of the column), e.g. email → 邮件
+  const rows = (r.breakdowns[section.by] ?? []).filter((g) => g.n > 0).map((g) => ({ ...g, group: ctx.valueLabel?.(section.metric, section.by, g.group) ?? g.group }));
   const sorted = [...rows].sort((a, b) =>
     section.sort === 'n' ? b.n - a.n : section.sort === 'name' ? a.group.localeCompare(b.group) : (b.value ?? -Infinity) - (a.value ?? -Infinity),
   );
@@ -49,7 +50,7 @@ export function buildBreakdown(section: BreakdownSection, ctx: SectionContext): 
     chart: {
       id: ctx.nextId(`chart-breakdown-${section.metric}`),
       title: headline,
-      caption: t('breakdown.caption', { title: titleOf(ctx, r), by, period, min: r.minSample, limited, source: String(ctx.config.metrics[section.metric].source) }),
+      caption: t('breakdown.caption', { title: titleOf(ctx, r), by, period, min: r.minSample, limited, source: ctx.sourceLabel?.(String(ctx.config.metrics[section.metric].source)) ?? String(ctx.config.metrics[section.metric].source) }),
       alt: t('breakdown.alt', { label: r.label, by, period, items: sorted.map((g) => t('breakdown.altItem', { group: g.group, value: fmt.value(g.value, r.unit), n: g.n })).join(t('sep.items')) }),
       spec: breakdownSpec(
         charted.map((g) => ({ group: g.group, value: g.value!, lo: g.ci?.[0] ?? null, hi: g.ci?.[1] ?? null, n: g.n, lowSample: g.lowSample, label: fmt.number(g.value, r.unit) })),

@@ -12,6 +12,7 @@ import { change, periodValue, sumPeriods } from '../../metrics/results.js';
 import { caseStudySpec } from '../charts.js';
 import { longLabel, result, shortLabel, titleOf, type SectionContext } from '../context.js';
 import { describeFilterIn } from '../../kernel/i18n.js';
+import { displayFilter } from '../labels.js';
 import type { SectionModel } from '../model.js';
 import { periodKeySchema, sectionFields } from './common.js';
 import { renderMarkdown } from './markdown.js';
@@ -68,7 +69,10 @@ function compare(pm: PreparedMetric, segment: Filter, invert: boolean, before: W
 export function buildCaseStudy(section: CaseStudySection, ctx: SectionContext): SectionModel {
   const { t, fmt } = ctx;
   const segment = section.segment as Filter;
-  const segmentName = Object.values(segment).map((v) => (Array.isArray(v) ? v.join(' + ') : typeof v === 'object' ? describeFilterIn(t, segment) : String(v))).join(' · ');
+  // the segment in words, with its columns' labels and values' display names (matching uses `segment`)
+  const first = section.metrics[0] ?? '';
+  const shown = displayFilter(segment, (c) => ctx.columnLabel?.(first, c) ?? c, (c, v) => ctx.valueLabel?.(first, c, v) ?? v);
+  const segmentName = Object.values(shown).map((v) => (Array.isArray(v) ? v.join(' + ') : typeof v === 'object' ? describeFilterIn(t, shown) : String(v))).join(' · ');
   const rest = t('case.rest');
   const before = windowOf(section.before, t('case.before'), ctx);
   const after = windowOf(section.after, t('case.after'), ctx);
@@ -139,7 +143,7 @@ export function buildCaseStudy(section: CaseStudySection, ctx: SectionContext): 
     level: 1,
     segmentName,
     windows: t('case.windows', { before: before.label, after: after.label }),
-    segment: t('case.segment', { filter: describeFilterIn(t, segment), before: windowText(before), after: windowText(after) }),
+    segment: t('case.segment', { filter: describeFilterIn(t, shown), before: windowText(before), after: windowText(after) }),
     narrativeHtml: narrative ? renderMarkdown(narrative, ctx, ['sections', ctx.index, section.narrative_file ? 'narrative_file' : 'narrative']) : '',
     chart: span.length === 0 ? null : {
       id: ctx.nextId('chart-case-study'),

@@ -172,7 +172,8 @@ export function buildDrivers(section: DriversSection, ctx: SectionContext): Sect
     return tl('chartTitleNone', { driver: top, label: r.label });
   };
   const points: DriverPoint[] = d.items.map((i) => ({ label: label(i.column), x: performance(i), share: i.share, lo: i.ci?.[0] ?? null, hi: i.ci?.[1] ?? null, quadrant: quadrant(i) }));
-  const source = String((ctx.config.metrics[section.metric] as { source?: unknown }).source);
+  const sourceKey = String((ctx.config.metrics[section.metric] as { source?: unknown }).source);
+  const source = ctx.sourceLabel?.(sourceKey) ?? sourceKey;
   const blocks: VisualBlock[] = [
     { kind: 'text', paragraphs },
     {

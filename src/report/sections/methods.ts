@@ -63,7 +63,8 @@ export function buildMethods(ctx: SectionContext, sources: Map<string, SourceTab
     detailTitle: tl('detailTitle'),
     metrics,
     sources: [...sources.values()].map((s) => ({
-      name: s.name,
+      // the source's label with its key in sources: beside it (the key is what the config names)
+      name: ctx.sourceLabel && ctx.sourceLabel(s.name) !== s.name ? `${ctx.sourceLabel(s.name)}${ctx.locale === 'zh-CN' ? `（${s.name}）` : ` (${s.name})`}` : s.name,
       file: s.file,
       rows: fmt.count(s.rowCount),
       columns: s.columns.map((c) => t('methods.column', { name: c.name, type: t.maybe(`coltype.${c.type}`) ?? c.type })).join(t('sep.list')),

@@ -26,7 +26,7 @@ export function buildMetricSection(section: MetricSection, ctx: SectionContext):
   const module = metricModule(ctx.config.metrics[section.metric].type);
   const prepared = ctx.computed.prepared.get(section.metric)!;
   const blocks =
-    module.visual?.(r, prepared, { period: ctx.computed.period, locale: t.locale, periodLabel: (k, style) => (style === 'short' ? shortLabel(ctx, k) : longLabel(ctx, k)), nextId: ctx.nextId, annotations: section.annotations, columnLabel: (column) => ctx.columnLabel?.(section.metric, column) ?? column }) ?? [];
+    module.visual?.(r, prepared, { period: ctx.computed.period, locale: t.locale, periodLabel: (k, style) => (style === 'short' ? shortLabel(ctx, k) : longLabel(ctx, k)), nextId: ctx.nextId, annotations: section.annotations, columnLabel: (column) => ctx.columnLabel?.(section.metric, column) ?? column, sourceLabel: (source) => ctx.sourceLabel?.(source) ?? source, valueLabel: (column, value) => ctx.valueLabel?.(section.metric, column, value) ?? value }) ?? [];
   const headline =
     r.value === null
       ? t('metric.noData', { label: r.label, period: longLabel(ctx, ctx.computed.period) })

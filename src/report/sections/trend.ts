@@ -107,7 +107,7 @@ export function buildTrend(section: TrendSection, ctx: SectionContext): SectionM
     chart: {
       id: ctx.nextId(`chart-trend-${section.metric}`),
       title: headline,
-      caption: t('trend.caption', { title: titleOf(ctx, r), unit, n: nPerPeriod(ns, unit, t, fmt.count), source: String(ctx.config.metrics[section.metric].source) }),
+      caption: t('trend.caption', { title: titleOf(ctx, r), unit, n: nPerPeriod(ns, unit, t, fmt.count), source: ctx.sourceLabel?.(String(ctx.config.metrics[section.metric].source)) ?? String(ctx.config.metrics[section.metric].source) }),
       alt,
       spec: trendSpec(points, { metric: r.label, unit: r.unit, target, annotations, domain: r.domain ?? undefined, t }),
       size: 'wide',

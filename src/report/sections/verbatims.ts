@@ -78,7 +78,7 @@ export function buildVerbatims(section: VerbatimsSection, ctx: SectionContext): 
     const score = d.__value as number;
     const b = bands.find((x) => score >= x.min && score <= x.max);
     const date = new Date(d.__ts as number).toISOString().slice(0, 10);
-    const segment = section.attribute.map((c) => String(d[c] ?? '—')).join(' · ');
+    const segment = section.attribute.map((c) => (d[c] === undefined || d[c] === null ? '—' : (ctx.valueLabel?.(section.metric, c, String(d[c])) ?? String(d[c])))).join(' · ');
     return { text: String(d[section.text]).trim(), attribution: [segment, date].filter(Boolean).join(' · '), score: `${r.label} ${score}`, tone: b?.tone ?? 'neutral' };
   });
   const scope = wantedPeriod ? longLabel(ctx, wantedPeriod) : t('verbatims.allPeriods');
