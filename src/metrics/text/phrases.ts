@@ -37,7 +37,10 @@ export const VAGUE = new Set(
     'issue issues problem problems question questions experience experiences product products service services company ' +
     'team side part parts place point end start use job work while reason fact case idea level option options try attempt ' +
     'everything platform tool app software system solution feature features customer customers user users client clients ' +
-    'page pages star stars rock lots deal stuff home'
+    'page pages star stars rock lots deal stuff home ' +
+    // calendar words name when, not what: "october" is never a theme on its own
+    'january february march april june july august september october november december ' +
+    'monday tuesday wednesday thursday friday saturday sunday weekend weekday morning afternoon evening night tonight tomorrow'
   ).split(/\s+/),
 );
 

@@ -178,6 +178,14 @@ describe('keyphrase themes', () => {
     expect(themes[0]).toMatchObject({ mentions: 3, share: (100 * 3) / 33 });
     expect(themes[0].examples).toHaveLength(3);
   });
+  it('a month or a day alone is never a theme ("Glad it works again since the October update" is about the update)', () => {
+    const comments = [
+      ...Array.from({ length: 12 }, (_, i) => ['Glad it works again since the October update.', 'Since October the update broke my reports.', 'On Monday the update was slow.'][i % 3]),
+    ].map((text) => ({ text, label: 'neutral' as const, comparative: 0 }));
+    const themes = phraseThemes(comments, new PhraseIndex(new Set()), { top: 10, minCount: 3, examples: 1 }).map((t) => t.theme);
+    expect(themes).toContain('update');
+    for (const when of ['october', 'monday']) expect(themes).not.toContain(when);
+  });
   it('property: no theme is a filler word, for any mix of filler and content', () => {
     const words = ['thanks', 'fine', 'better', 'happy', 'works', 'great', 'lot', 'good', 'the', 'invoice', 'support', 'billing', 'page', 'slow', 'dashboard', 'not', 'and', 'was'];
     const index = new PhraseIndex(new Set());
