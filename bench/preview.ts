@@ -38,7 +38,7 @@ async function main(): Promise<void> {
     times.title.push(title.ms);
     computed.title = title.computed?.length ?? 0;
     // one section: the first trend shows one period more
-    writeFileSync(file, original.replace(/(type: trend[^\n]*?periods: )(\d+)/, (_, a: string, n: string) => `${a}${Number(n) + 1}`));
+    writeFileSync(file, original.replace(/(type: trend[\s\S]*?periods: )(\d+)/, (_, a: string, n: string) => `${a}${Number(n) + 1}`));
     const section = await session.rebuild('full');
     times.section.push(section.ms);
     computed.section = section.computed?.length ?? 0;

@@ -511,7 +511,7 @@ describe('tickets in Simplified Chinese (report.locale: zh-CN)', () => {
   it('the metric sections speak Chinese: titles, captions, axis, measures and channel tables', () => {
     expect(text).toContain('2026年10月首次响应时间（中位数）为 4 小时 30 分钟，上期为 7 小时，差异在随机波动范围内（');
     expect(text).toContain('按工单创建期间统计的首次响应时间中位数，纵轴为对数刻度（中位数与第 90 百分位数都清晰可读），含中位数的 95% 顺序统计量置信区间（带状）、第 90 百分位数（虚线）和 SLA 目标（细线）；2026年10月样本量 n = 10。数据来源：tickets。变化的检验方法见方法附录。');
-    expect(text).toContain('各期首次响应时间（中位数）折线图：26年8月 2 小时（p90 2 小时）');
+    expect(text).toContain('各期首次响应时间（中位数）折线图：2026年8月 2 小时（p90 2 小时）');
     expect(text).toContain('2026年10月新建工单的客服指标 指标 数值 95% 置信区间 样本量 首次响应时间，中位数（p90） 4 小时 30 分钟（p90 ');
     expect(text).toContain('工单 CSAT（4–5 分）');
     expect(text).toContain('数据截止时未关闭 2');
