@@ -24,6 +24,8 @@ export interface Config extends RawConfig {
   yaml: YamlSource;
   /** lenient mode only: errors of sections that were replaced by an empty placeholder */
   sectionErrors?: Map<number, CxError[]>;
+  /** the highlights scan's dimensions per metric (metrics/dimensions.ts), set while metrics are prepared */
+  scanDimensions?: Map<string, string[]>;
 }
 
 /** What an invalid section is replaced by in lenient mode. */

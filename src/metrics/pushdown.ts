@@ -35,6 +35,7 @@ export function canPushDown(sql: SqlRelation, def: ScoreDef): boolean {
 export function dimensionsOf(config: Config, id: string, def: { filter?: Record<string, unknown>; product?: string }): string[] {
   const dims = new Set<string>(Object.keys(def.filter ?? {}));
   if (typeof def.product === 'string') dims.add(def.product);
+  for (const c of config.scanDimensions?.get(id) ?? []) dims.add(c);
   for (const section of config.sections as Record<string, unknown>[]) {
     if (section.metric === id && typeof section.by === 'string') dims.add(section.by);
     if (section.type === 'case-study' && Array.isArray(section.metrics) && section.metrics.includes(id)) for (const c of Object.keys(section.segment ?? {})) dims.add(c);

@@ -120,7 +120,7 @@ async function renderSection(section: SectionModel, theme: Theme, locale: Locale
       section.blocks.map(async (b, i) => (b.kind === 'chart' ? { ...b, chart: await renderChart(b.chart, theme, locale) } : b.kind === 'table' ? { ...b, table: withCsv(b.table, `${section.id}-${i + 1}`) } : b)),
     );
   }
-  if (section.type === 'kpis') {
+  if (section.type === 'kpis' || section.type === 'summary') {
     out.cards = await Promise.all(section.cards.map(async (c) => ({ ...c, sparkline: c.sparkline ? await renderChart(c.sparkline, theme, locale) : undefined })));
   }
   return out;

@@ -14,6 +14,7 @@ import { resolveTheme } from './theme.js';
 import { slug } from './sections/common.js';
 import { buildSection } from './sections/index.js';
 import { buildMethods } from './sections/methods.js';
+import { linkSentences } from './links.js';
 
 export interface BuildOptions {
   /** seconds since the epoch to stamp the build with (SOURCE_DATE_EPOCH); default: the data's last day */
@@ -102,6 +103,7 @@ export function buildReport(config: Config, sources: Map<string, SourceTable>, c
       throw error;
     }
   });
+  linkSentences(config.sections, sections);
   sections.push(buildMethods(ctx(-1), sources));
 
   const periodEnd = periodStart(shiftPeriod(computed.period, 1, granularity), granularity) - 1;

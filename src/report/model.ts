@@ -6,6 +6,8 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { VisualBlock } from '../metrics/module.js';
 import type { Locale } from './i18n.js';
 import type { Theme } from './theme.js';
+import type { CaseDid } from './sections/case-study-did.js';
+import type { LinkedSentence } from './sections/highlight-text.js';
 
 export interface Chart {
   id: string;
@@ -39,6 +41,8 @@ export interface KpiCard {
   /** the previous period's label; empty with granularity all (no change line) */
   previousLabel: string;
   direction: 'up' | 'down' | 'flat' | 'none';
+  /** the value misses the target (by the metric's direction): the card says "below target" */
+  targetMissed?: boolean;
   /** whether this change is good for this metric (lower effort, higher NPS …) */
   tone: 'good' | 'bad' | 'neutral';
   significant: boolean;
@@ -99,8 +103,26 @@ export type SectionModel =
       chart: Chart | null;
       table: Table;
       findings: string[];
+      /** computed checks that failed (parallel trends), said in the narrative box */
+      checks?: string[];
+      /** the difference-in-differences per metric, for metrics.json */
+      did?: { windows: { before: string[]; after: string[] }; metrics: CaseDid[] };
       caveat: string;
     })
+  | (SectionBase & {
+      type: 'highlights';
+      changesTitle: string;
+      items: LinkedSentence[];
+      empty?: string;
+      /** how the scan was made: tests, dimensions, adjustment, ranking */
+      note: string;
+      anomaliesTitle: string;
+      anomalies: LinkedSentence[];
+      noAnomalies?: string;
+      anomalyNote: string;
+      table: Table;
+    })
+  | (SectionBase & { type: 'summary'; cards: KpiCard[]; blocks: { title: string; items: LinkedSentence[]; empty?: string }[]; chart: Chart | null })
   | (SectionBase & { type: 'methods'; metrics: { label: string; title: string; method: string; n: string; excluded: string }[]; sources: { name: string; file: string; rows: string; columns: string }[]; notes: string[] });
 
 export interface ReportModel {

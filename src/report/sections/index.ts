@@ -12,8 +12,10 @@ import { buildChart, buildCustom, chartSchema, customSchema } from './custom.js'
 import { buildMetricSection, metricSectionSchema } from './metric.js';
 import { buildTrend, trendSchema } from './trend.js';
 import { buildVerbatims, verbatimsSchema } from './verbatims.js';
+import { buildHighlights, highlightsSchema } from './highlights.js';
+import { buildSummary, summarySchema } from './summary.js';
 
-export const sectionSchemas = [kpisSchema, trendSchema, breakdownSchema, distributionSchema, verbatimsSchema, markdownSchema, caseStudySchema, metricSectionSchema, customSchema, chartSchema, driversSchema] as const;
+export const sectionSchemas = [kpisSchema, trendSchema, breakdownSchema, distributionSchema, verbatimsSchema, markdownSchema, caseStudySchema, metricSectionSchema, customSchema, chartSchema, driversSchema, highlightsSchema, summarySchema] as const;
 
 const builders: { [K in SectionDef['type']]: (section: Extract<SectionDef, { type: K }>, ctx: SectionContext, templatesDir?: string) => SectionModel } = {
   kpis: buildKpis,
@@ -27,6 +29,8 @@ const builders: { [K in SectionDef['type']]: (section: Extract<SectionDef, { typ
   custom: buildCustom,
   chart: buildChart,
   drivers: buildDrivers,
+  highlights: buildHighlights,
+  summary: buildSummary,
 };
 
 /** Builds the model of one configured section. */
