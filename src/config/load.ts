@@ -24,7 +24,7 @@ export interface Config extends RawConfig {
   yaml: YamlSource;
   /** lenient mode only: errors of sections that were replaced by an empty placeholder */
   sectionErrors?: Map<number, CxError[]>;
-  /** the highlights scan's dimensions per metric (metrics/dimensions.ts), set while metrics are prepared */
+  /** the highlights scan's dimensions per metric (metrics/dimensions.ts), set by prepareAll */
   scanDimensions?: Map<string, string[]>;
 }
 

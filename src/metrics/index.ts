@@ -32,8 +32,8 @@ export interface ComputedMetrics {
  * `errors` (lenient mode), a metric that fails is recorded there and left out.
  */
 export async function prepareAll(config: Config, sources: Map<string, SourceTable>, errors?: Map<string, CxError>): Promise<Map<string, Prepared>> {
-  // the scan's dimensions are kept in every metric's cells (pushdown.ts dimensionsOf)
-  config = { ...config, scanDimensions: scanDimensions(config, sources) };
+  // the scan's dimensions, kept in every metric's cells (pushdown.ts dimensionsOf) and broken down by computeMetrics
+  config.scanDimensions = await scanDimensions(config, sources);
   // all at once, so that score metrics pushed down to the same relation share one scan (pushdown.ts)
   const outcomes = await Promise.all(
     Object.entries(config.metrics).map(async ([id, def]) => {
@@ -181,7 +181,7 @@ export function computeMetrics(config: Config, prepared: Map<string, Prepared>, 
   const previousPeriod = shiftPeriod(period, -1, granularity);
   const displayed = displayedPeriods(config, period, previousPeriod);
   const results = new Map<string, MetricResult>();
-  const dims = scanDimensions(config, sources);
+  const dims = config.scanDimensions ?? new Map<string, string[]>();
   const scanned = new Map<string, Record<string, GroupResult[]>>();
   for (const [id, p] of prepared) {
     // progress: which metric is being computed (the CLI shows it during long builds)

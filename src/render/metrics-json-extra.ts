@@ -1,6 +1,7 @@
 /** The report-wide parts of metrics.json beyond the metrics: the highlights scan and the case studies' difference-in-differences. */
 import type { ComputedMetrics } from '../metrics/index.js';
 import type { ReportModel } from '../report/model.js';
+import { DETECTION_RULE } from '../metrics/dimensions.js';
 
 export function extraJson(computed: ComputedMetrics, model: ReportModel): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -8,6 +9,7 @@ export function extraJson(computed: ComputedMetrics, model: ReportModel): Record
   if (h) {
     out.highlights = {
       rule: h.rule,
+      ...(h.rule === 'detected' ? { detection: DETECTION_RULE } : {}),
       dimensions: h.dimensions,
       alpha: h.alpha,
       adjustment: 'Benjamini–Hochberg across every test of the scan',

@@ -18,6 +18,10 @@ const MESSAGES = {
     groupRose: '{label} for {group} ({dimension}) rose {size} to {value} ({ci}n = {n}) from {previous}; adjusted {p}.',
     groupFell: '{label} for {group} ({dimension}) fell {size} to {value} ({ci}n = {n}) from {previous}; adjusted {p}.',
     ci: '95% CI {ci}, ',
+    shortRose: '{label} rose {size} to {value} since {previousPeriod} (adjusted {p}).',
+    shortFell: '{label} fell {size} to {value} since {previousPeriod} (adjusted {p}).',
+    shortGroupRose: '{label} for {group} ({dimension}) rose {size} to {value} (adjusted {p}).',
+    shortGroupFell: '{label} for {group} ({dimension}) fell {size} to {value} (adjusted {p}).',
     anomaly: '{label} in {period} was {value}, {direction} the {lo} to {hi} expected from the {window} {units} before it.',
     above: 'above',
     below: 'below',
@@ -34,6 +38,10 @@ const MESSAGES = {
     groupRose: '{dimension}为{group}的{label}较上期的 {previous} 上升 {size}，达到 {value}（{ci}n = {n}）；校正后 {p}。',
     groupFell: '{dimension}为{group}的{label}较上期的 {previous} 下降 {size}，降至 {value}（{ci}n = {n}）；校正后 {p}。',
     ci: '95% 置信区间 {ci}，',
+    shortRose: '{label}较{previousPeriod}上升 {size}，达到 {value}（校正后 {p}）。',
+    shortFell: '{label}较{previousPeriod}下降 {size}，降至 {value}（校正后 {p}）。',
+    shortGroupRose: '{dimension}为{group}的{label}上升 {size}，达到 {value}（校正后 {p}）。',
+    shortGroupFell: '{dimension}为{group}的{label}下降 {size}，降至 {value}（校正后 {p}）。',
     anomaly: '{period}的{label}为 {value}，{direction}此前 {window} 个{units}所预期的 {lo} 至 {hi}。',
     above: '高于',
     below: '低于',
@@ -62,7 +70,7 @@ export interface LinkedSentence {
 }
 
 /** "SLA attainment rose 13.0 pts to 67.1% (95% CI …, n = 793) from 54.1% in September 2026; adjusted p < 0.001." */
-export function scanSentence(ctx: SectionContext, item: ScanItem): LinkedSentence {
+export function scanSentence(ctx: SectionContext, item: ScanItem, style: 'full' | 'short' = 'full'): LinkedSentence {
   const t = highlightMessages(ctx);
   const { fmt } = ctx;
   const r = result(ctx, item.metric);
@@ -80,7 +88,8 @@ export function scanSentence(ctx: SectionContext, item: ScanItem): LinkedSentenc
     dimension: item.dimension ? (ctx.columnLabel?.(item.metric, item.dimension) ?? item.dimension) : '',
   };
   const key = item.dimension === null ? (delta > 0 ? 'rose' : 'fell') : delta > 0 ? 'groupRose' : 'groupFell';
-  return { text: t(key, vars), tone: toneOf(r, delta, item.significant), metric: item.metric, dimension: item.dimension };
+  const shortKey = item.dimension === null ? (delta > 0 ? 'shortRose' : 'shortFell') : delta > 0 ? 'shortGroupRose' : 'shortGroupFell';
+  return { text: t(style === 'short' ? shortKey : key, vars), tone: toneOf(r, delta, item.significant), metric: item.metric, dimension: item.dimension };
 }
 
 /** "Support response time in August 2026 was 3 h 26 min, above the 32 min to 1 h expected from the 6 months before it." */

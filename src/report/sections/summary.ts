@@ -35,13 +35,13 @@ const MESSAGES = {
     movedNone: 'No metric or group changed significantly since {previous} after adjusting for the {tests} tests of the scan.',
     missed: 'Below target',
     missedNone: 'Every metric with a target meets it.',
-    missedClear: '{label} is {value} against a target of {target}: {gap} short, and the whole 95% interval ({ci}) is below it.',
-    missedNoise: '{label} is {value} against a target of {target}: {gap} short, but the target lies inside the 95% interval ({ci}), so the shortfall may be noise.',
-    missedPlain: '{label} is {value} against a target of {target}: {gap} short.',
+    missedClear: '{label} {value} vs target {target}: {gap} short; the whole 95% interval ({ci}) is below target.',
+    missedNoise: '{label} {value} vs target {target}: {gap} short, within noise (the 95% interval {ci} includes the target).',
+    missedPlain: '{label} {value} vs target {target}: {gap} short.',
     why: 'Where the report finds why',
     whyGroup: '{label} is lowest for {group} ({dimension}): {value} (95% CI {ci}, n = {n}), clearly below the overall {overall}.',
     whyDriver: 'The strongest driver of {label} is {driver}, with {share} of the explained variance (95% CI {ci}); its mean rating is {mean}.',
-    whyTheme: 'The most negative theme in {source} is “{theme}”: {mentions} mentions, net sentiment {net}.',
+    whyTheme: 'The most negative theme of the comments ({source}) is “{theme}”: {mentions} mentions, net sentiment {net}.',
     whyNone: 'The report has no breakdown, driver or theme that points to a cause.',
     watch: 'What to watch',
     watchAdverse: '{sentence}',
@@ -60,13 +60,13 @@ const MESSAGES = {
     movedNone: '对扫描中的 {tests} 项检验进行校正后，较{previous}没有指标或分组发生显著变化。',
     missed: '未达目标',
     missedNone: '所有设定目标的指标均已达标。',
-    missedClear: '{label}为 {value}，目标为 {target}：差 {gap}，且整个 95% 置信区间（{ci}）都低于目标。',
-    missedNoise: '{label}为 {value}，目标为 {target}：差 {gap}，但目标位于 95% 置信区间（{ci}）之内，差距可能只是随机波动。',
-    missedPlain: '{label}为 {value}，目标为 {target}：差 {gap}。',
+    missedClear: '{label} {value}，目标 {target}：差 {gap}；整个 95% 置信区间（{ci}）都低于目标。',
+    missedNoise: '{label} {value}，目标 {target}：差 {gap}，在随机波动范围内（95% 置信区间 {ci} 包含目标）。',
+    missedPlain: '{label} {value}，目标 {target}：差 {gap}。',
     why: '报告中可见的原因',
     whyGroup: '{dimension}为{group}时{label}最低：{value}（95% 置信区间 {ci}，n = {n}），明显低于整体的 {overall}。',
     whyDriver: '{label}最强的驱动因素是{driver}，占可解释方差的 {share}（95% 置信区间 {ci}）；其平均评分为 {mean}。',
-    whyTheme: '{source}中最负面的主题是“{theme}”：{mentions} 次提及，净情感 {net}。',
+    whyTheme: '评论（{source}）中最负面的主题是“{theme}”：{mentions} 次提及，净情感 {net}。',
     whyNone: '报告中没有可指向原因的细分、驱动因素或主题。',
     watch: '需要关注',
     watchAdverse: '{sentence}',
@@ -103,7 +103,7 @@ export function buildSummary(section: SummarySection, ctx: SectionContext): Sect
 
   // what moved
   const top = significant.slice(0, section.top);
-  const moved: LinkedSentence[] = top.map((i) => scanSentence(ctx, i));
+  const moved: LinkedSentence[] = top.map((i) => scanSentence(ctx, i, 'short'));
 
   // below target: every metric of the report with a target it misses, widest miss first
   const missed = results.filter((r) => missesTarget(r) === true).sort((a, b) => relativeGap(b) - relativeGap(a));
@@ -132,7 +132,7 @@ export function buildSummary(section: SummarySection, ctx: SectionContext): Sect
   const recent = new Set(lastPeriods(ctx.computed.period, 3, ctx.granularity));
   const watch: LinkedSentence[] = [
     ...(scan?.anomalies ?? []).filter((a) => recent.has(a.period)).sort((a, b) => (a.period < b.period ? 1 : -1)).map((a) => anomalySentence(ctx, a)),
-    ...adverse.filter((i) => !top.includes(i)).slice(0, 3).map((i) => scanSentence(ctx, i)),
+    ...adverse.filter((i) => !top.includes(i)).slice(0, 3).map((i) => scanSentence(ctx, i, 'short')),
   ];
 
   const blocks = [
@@ -197,7 +197,8 @@ function worstTheme(ctx: SectionContext, concerned: string[], t: ReturnType<type
   const sources = new Set(concerned.map(sourceOf));
   for (const r of ctx.computed.results.values()) {
     if (r.type !== 'sentiment' || !sources.has(sourceOf(r.id))) continue;
-    const themes = ((r.extra.themes as ThemeExtra[] | undefined) ?? []).filter((th) => th.share >= 5 && Number.isFinite(th.net));
+    // only a theme customers speak of negatively on balance is evidence of a problem
+    const themes = ((r.extra.themes as ThemeExtra[] | undefined) ?? []).filter((th) => th.share >= 5 && Number.isFinite(th.net) && th.net < 0);
     const worst = themes.sort((a, b) => a.net - b.net)[0];
     if (worst) {
       return { text: t('whyTheme', { source: r.label, theme: worst.theme, mentions: ctx.fmt.count(worst.mentions), net: ctx.fmt.value(worst.net, 'points') }), tone: 'neutral', metric: r.id, dimension: null };
