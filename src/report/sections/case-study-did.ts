@@ -18,8 +18,8 @@ const MESSAGES = {
     findingNoTest: 'Difference-in-differences for {label}: {segment}’s change minus the rest of the company’s is {estimate} (no interval: a window has no estimate of its error).',
     significant: 'significant, {p}',
     notSignificant: 'not significant, {p}',
-    holds: 'Parallel trends before {from}: the gap between {segment} and the rest moved {slope} per {unit} over {k} {units} ({p}), consistent with the assumption.',
-    fails: 'Parallel-trends check failed for {label}: before {from}, {segment} was already {direction} the rest of the company by {size} per {unit} over {k} {units} ({p}; slopes {segSlope} vs {restSlope}). The difference-in-differences of {estimate} therefore also carries that earlier drift, and is not the programme’s effect alone.',
+    holds: 'Parallel trends: in the {k} {units} before {from}, the gap between {segment} and the rest moved {slope} per {unit} ({p}), consistent with the assumption.',
+    fails: 'Parallel-trends check failed for {label}: in the {k} {units} before {from}, {segment} was already {direction} the rest of the company by {size} per {unit} ({p}; slopes {segSlope} vs {restSlope}). The difference-in-differences of {estimate} therefore also carries that earlier drift, and is not the programme’s effect alone.',
     gaining: 'gaining on',
     losing: 'losing ground to',
     unchecked: 'Parallel trends for {label} could not be checked: the before window has fewer than 3 {units} with data for both groups.',
@@ -30,7 +30,7 @@ const MESSAGES = {
     findingNoTest: '{label}的双重差分：{segment}的变化减去公司其余部分的变化为 {estimate}（某一窗口没有误差估计，无法给出区间）。',
     significant: '显著，{p}',
     notSignificant: '不显著，{p}',
-    holds: '{from}之前的平行趋势：{segment}与其余部分的差距在 {k} 个{units}内每{unit}变化 {slope}（{p}），符合该假设。',
+    holds: '平行趋势：在{from}之前的 {k} 个{units}内，{segment}与其余部分的差距每{unit}变化 {slope}（{p}），符合该假设。',
     fails: '{label}的平行趋势检验未通过：在{from}之前的 {k} 个{units}内，{segment}相对公司其余部分已每{unit}{direction} {size}（{p}；斜率 {segSlope} 对 {restSlope}）。因此 {estimate} 的双重差分也包含了此前的趋势差异，并不只是该项目本身的效果。',
     gaining: '追近',
     losing: '落后',
@@ -48,14 +48,12 @@ export interface CaseDid {
 
 interface Window {
   periods: Set<string>;
-  from: string;
 }
 
 function estimate(pm: PreparedMetric, stats: Stats): WindowEstimate {
   const e = pm.type.finalise(stats, pm.def);
-  // an interval without a standard error: its half-width over 1.96
-  const se = e.se ?? (e.ci ? (e.ci[1] - e.ci[0]) / (2 * 1.959964) : null);
-  return { value: e.value, se: se !== null && Number.isFinite(se) ? se : null, n: e.n };
+  // a type without a standard error has no test (never one guessed from an interval of another shape)
+  return { value: e.value, se: e.se !== undefined && e.se !== null && Number.isFinite(e.se) ? e.se : null, n: e.n };
 }
 
 /** The DiD of one case-study metric from the segment's and the rest's cells. */
@@ -65,7 +63,7 @@ export function caseStudyDid(
   r: MetricResult,
   cells: { segment: { period: string; stats: Stats }[]; rest: { period: string; stats: Stats }[] },
   before: Window,
-  after: { periods: Set<string> },
+  after: { periods: Set<string>; from: string },
   segmentName: string,
 ): { json: CaseDid; row: string[]; finding: string; trends: string; failed: string | null } {
   const t = localTranslator(MESSAGES, ctx.locale);
@@ -84,7 +82,8 @@ export function caseStudyDid(
   const finding = did.ci ? t('finding', { label: r.label, segment: segmentName, estimate: estimateText, ci: fmt.interval(did.ci, r.unit), verdict }) : t('findingNoTest', { label: r.label, segment: segmentName, estimate: estimateText });
   const unit = ctx.t(`unit.${ctx.granularity}`);
   const units = ctx.t(`units.${ctx.granularity}`);
-  const from = longLabel(ctx, before.from);
+  // the window the trends are checked in ends where the after window starts
+  const from = longLabel(ctx, after.from);
   let trendsText: string;
   let failed: string | null = null;
   if (!trends) trendsText = t('unchecked', { label: r.label, units });
