@@ -5,7 +5,8 @@
  * so that the report can link it to the section showing them (links.ts).
  */
 import type { AnomalyFlag, ScanItem } from '../../metrics/highlights.js';
-import { ANOMALY_WINDOW } from '../../metrics/highlights.js';
+import { ANOMALY_MIN_PERIODS, ANOMALY_WINDOW } from '../../metrics/highlights.js';
+import { DETECTION_RULE } from '../../metrics/dimensions.js';
 import type { MetricResult } from '../../metrics/results.js';
 import { longLabel, result, type SectionContext } from '../context.js';
 import { localTranslator } from '../i18n.js';
@@ -31,6 +32,9 @@ const MESSAGES = {
     declared: 'declared in report.dimensions',
     detected: 'detected',
     anomalyNote: 'Unusual values: outside the 95% prediction interval of the up to {window} {units} before (mean ± t·s·√(1 + 1/n)).',
+    methodsScan: 'What stands out (highlights scan): each metric’s change since the previous {unit} is tested overall and in every group of every dimension ({rule}) with the metric’s own change test (the one its breakdowns use); the p-values of all these tests are adjusted together by Benjamini–Hochberg (false discovery rate 5%), and the significant ones are ranked by effect size × volume: |Δ| divided by the per-answer standard deviation implied by the 95% interval (σ̂ = √n · interval width / 3.92), times the group’s share of the metric’s answers.',
+    methodsAnomaly: 'Anomaly flags: a {unit}’s value is flagged when it lies outside the 95% prediction interval of the values of the up to {window} {units} before it (at least {min}; low-sample {units} are neither flagged nor used): x̄ ± t(0.975, n − 1) · s · √(1 + 1/n).',
+    methodsDid: 'Case studies, difference-in-differences: (segment after − segment before) − (rest after − rest before), each window pooled; its standard error is √ of the sum of the four windows’ squared standard errors (independent samples), with a z-test and a 95% interval. Parallel trends: the OLS slope of the segment − rest gap over the {units} of the before window, t-test on n − 2 degrees of freedom; p < 0.05 is reported as a failed check.',
   },
   'zh-CN': {
     rose: '{label}较{previousPeriod}的 {previous} 上升 {size}，达到 {value}（{ci}n = {n}）；校正后 {p}。',
@@ -51,6 +55,9 @@ const MESSAGES = {
     declared: '由 report.dimensions 声明',
     detected: '自动识别',
     anomalyNote: '异常值：超出此前最多 {window} 个{units}的 95% 预测区间（均值 ± t·s·√(1 + 1/n)）。',
+    methodsScan: '值得关注（亮点扫描）：对每个指标较上一{unit}的变化，在整体以及每个维度（{rule}）的每个分组中，用该指标自身的变化检验（与其细分所用相同）进行检验；所有检验的 p 值一并经 Benjamini–Hochberg 校正（错误发现率 5%），显著的结果按效应量 × 占比排序：|Δ| 除以由 95% 置信区间推得的单个回答标准差（σ̂ = √n · 区间宽度 / 3.92），再乘以该组在指标回答中的占比。',
+    methodsAnomaly: '异常标记：若某{unit}的数值超出此前最多 {window} 个{units}（至少 {min} 个；样本量不足的{units}既不标记也不参与计算）数值的 95% 预测区间，即被标记：x̄ ± t(0.975, n − 1) · s · √(1 + 1/n)。',
+    methodsDid: '案例研究的双重差分：（细分组干预后 − 干预前）−（其余部分干预后 − 干预前），各窗口合并计算；其标准误为四个窗口标准误平方和的平方根（独立样本），并给出 z 检验和 95% 置信区间。平行趋势：干预前窗口各{units}中细分组与其余部分差距的 OLS 斜率，自由度 n − 2 的 t 检验；p < 0.05 即报告为检验未通过。',
   },
 };
 
@@ -125,4 +132,22 @@ export function scanNote(ctx: SectionContext): string {
 /** The anomaly method in one line. */
 export function anomalyNote(ctx: SectionContext): string {
   return highlightMessages(ctx)('anomalyNote', { window: ANOMALY_WINDOW, units: ctx.t(`units.${ctx.granularity}`) });
+}
+
+/** The methods appendix's notes on the scan, the anomaly flags and the case studies' DiD, for the sections this report has. */
+export function methodsNotes(ctx: SectionContext): string[] {
+  const t = highlightMessages(ctx);
+  const types = new Set(ctx.config.sections.map((s) => s.type));
+  const unit = ctx.t(`unit.${ctx.granularity}`);
+  const units = ctx.t(`units.${ctx.granularity}`);
+  const scan = ctx.computed.highlights;
+  const notes: string[] = [];
+  if (ctx.granularity === 'all') return notes;
+  if (scan && (types.has('highlights') || types.has('summary'))) {
+    const rule = scan.rule === 'declared' ? t('declared') : ctx.locale === 'en' ? `${t('detected')}: ${DETECTION_RULE}` : t('detected');
+    notes.push(t('methodsScan', { unit, rule }));
+  }
+  if (types.has('highlights') || types.has('summary') || types.has('trend')) notes.push(t('methodsAnomaly', { unit, units, window: ANOMALY_WINDOW, min: ANOMALY_MIN_PERIODS }));
+  if (types.has('case-study')) notes.push(t('methodsDid', { units }));
+  return notes;
 }

@@ -3,6 +3,7 @@ import type { SourceTable } from '../../sources/types.js';
 import { longLabel, methodOf, titleOf, type SectionContext } from '../context.js';
 import { exclusionReason } from '../i18n.js';
 import type { SectionModel } from '../model.js';
+import { methodsNotes } from './highlight-text.js';
 
 export function buildMethods(ctx: SectionContext, sources: Map<string, SourceTable>): SectionModel {
   const { t, fmt } = ctx;
@@ -44,6 +45,7 @@ export function buildMethods(ctx: SectionContext, sources: Map<string, SourceTab
         const method = (r.extra.drivers as { method?: string } | undefined)?.method;
         return method ? [`${r.label}: ${method}`] : [];
       }),
+      ...methodsNotes(ctx),
     ],
   };
 }
