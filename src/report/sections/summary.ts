@@ -33,6 +33,7 @@ const MESSAGES = {
   en: {
     moved: 'What moved',
     movedNone: 'No metric or group changed significantly since {previous} after adjusting for the {tests} tests of the scan.',
+    notScanned: 'The highlights scan was not run for this view (it runs in every build and in the live preview).',
     missed: 'Below target',
     missedNone: 'Every metric with a target meets it.',
     missedClear: '{label} {value} vs target {target}: {gap} short; the whole 95% interval ({ci}) is below target.',
@@ -58,6 +59,7 @@ const MESSAGES = {
   'zh-CN': {
     moved: '主要变化',
     movedNone: '对扫描中的 {tests} 项检验进行校正后，较{previous}没有指标或分组发生显著变化。',
+    notScanned: '此视图未运行亮点扫描（每次构建和实时预览中都会运行）。',
     missed: '未达目标',
     missedNone: '所有设定目标的指标均已达标。',
     missedClear: '{label} {value}，目标 {target}：差 {gap}；整个 95% 置信区间（{ci}）都低于目标。',
@@ -136,7 +138,7 @@ export function buildSummary(section: SummarySection, ctx: SectionContext): Sect
   ];
 
   const blocks = [
-    { title: t('moved'), items: moved, empty: moved.length === 0 ? t('movedNone', { previous, tests: scan?.items.length ?? 0 }) : undefined },
+    { title: t('moved'), items: moved, empty: !scan ? t('notScanned') : moved.length === 0 ? t('movedNone', { previous, tests: scan.items.length }) : undefined },
     { title: t('missed'), items: missedSentences, empty: missedSentences.length === 0 ? t('missedNone') : undefined },
     { title: t('why'), items: why, empty: why.length === 0 ? t('whyNone') : undefined },
     { title: t('watch'), items: watch, empty: watch.length === 0 ? t('watchNone', { count: ctx.t(`count.${ctx.granularity}`, { count: 3 }) }) : undefined },
