@@ -174,3 +174,13 @@ describe('a missed target', () => {
     expect(r.html).toContain('CSAT 70.0% vs target 90.0%: 20.0 pts short; the whole 95% interval (57.5 to 80.1%) is below target.');
   }, 120_000);
 });
+
+describe('the new sections’ messages', () => {
+  it('have the same keys and placeholders in en and zh-CN', async () => {
+    const { sameKeys } = await import('../src/report/i18n.js');
+    for (const file of ['summary', 'highlights', 'highlight-text', 'case-study-did']) {
+      const { MESSAGES } = await import(`../src/report/sections/${file}.ts`);
+      expect(sameKeys(MESSAGES), file).toEqual([]);
+    }
+  });
+});

@@ -11,7 +11,7 @@ import type { Stats } from '../../metrics/types.js';
 import { longLabel, type SectionContext } from '../context.js';
 import { localTranslator } from '../i18n.js';
 
-const MESSAGES = {
+export const MESSAGES = {
   en: {
     row: 'Difference ({segment} − rest)',
     finding: 'Difference-in-differences for {label}: {segment}’s change minus the rest of the company’s is {estimate} (95% CI {ci}; {verdict}).',

@@ -12,7 +12,7 @@ import { longLabel, result, type SectionContext } from '../context.js';
 import { localTranslator } from '../i18n.js';
 import { toneOf } from './common.js';
 
-const MESSAGES = {
+export const MESSAGES = {
   en: {
     rose: '{label} rose {size} to {value} ({ci}n = {n}) from {previous} in {previousPeriod}; adjusted {p}.',
     fell: '{label} fell {size} to {value} ({ci}n = {n}) from {previous} in {previousPeriod}; adjusted {p}.',

@@ -21,7 +21,7 @@ export const highlightsSchema = z
 
 export type HighlightsSection = z.infer<typeof highlightsSchema>;
 
-const MESSAGES = {
+export const MESSAGES = {
   en: {
     title: 'What stands out',
     changes: 'Significant changes since {previous}',

@@ -29,7 +29,7 @@ export const summarySchema = z
 
 export type SummarySection = z.infer<typeof summarySchema>;
 
-const MESSAGES = {
+export const MESSAGES = {
   en: {
     moved: 'What moved',
     movedNone: 'No metric or group changed significantly since {previous} after adjusting for the {tests} tests of the scan.',
@@ -84,6 +84,9 @@ const MESSAGES = {
   },
 };
 
+const messages = (ctx: SectionContext) => localTranslator(MESSAGES, ctx.locale);
+type Messages = ReturnType<typeof messages>;
+
 /** Whether a result misses its target (by its direction); null without a target or value. */
 export function missesTarget(r: Pick<MetricResult, 'target' | 'value' | 'higherIsBetter'>): boolean | null {
   if (r.target === null || r.value === null) return null;
@@ -94,7 +97,7 @@ export function missesTarget(r: Pick<MetricResult, 'target' | 'value' | 'higherI
 const relativeGap = (r: MetricResult) => Math.abs((r.value! - r.target!) / (r.target === 0 ? 1 : r.target!));
 
 export function buildSummary(section: SummarySection, ctx: SectionContext): SectionModel {
-  const t = localTranslator(MESSAGES, ctx.locale);
+  const t = messages(ctx);
   const { fmt } = ctx;
   const kpis = buildKpis({ type: 'kpis', metrics: section.metrics, sparkline_periods: section.sparkline_periods, id: section.id ?? 'executive-summary', title: section.title }, ctx);
   if (kpis.type !== 'kpis') throw new Error('buildKpis returned a different section');
@@ -122,7 +125,7 @@ export function buildSummary(section: SummarySection, ctx: SectionContext): Sect
   const concerned = [...new Set([...missed.map((r) => r.id), ...adverse.map((i) => i.metric)])];
   for (const id of concerned) {
     const r = result(ctx, id);
-    const weakest = weakestGroup(ctx, r);
+    const weakest = weakestGroup(ctx, r, t);
     if (weakest) why.push(weakest);
     const driver = topDriver(ctx, r, t);
     if (driver) why.push(driver);
@@ -153,9 +156,8 @@ function isAdverse(ctx: SectionContext, i: ScanItem): boolean {
 }
 
 /** The group of any breakdown (shown or scanned) whose whole interval lies on the bad side of the metric's value, worst first. */
-function weakestGroup(ctx: SectionContext, r: MetricResult): LinkedSentence | null {
+function weakestGroup(ctx: SectionContext, r: MetricResult, t: Messages): LinkedSentence | null {
   if (r.value === null) return null;
-  const t = localTranslator(MESSAGES, ctx.locale);
   const scanned = (ctx.computed.highlights?.items ?? []).filter((i) => i.metric === r.id && i.dimension !== null);
   const candidates = scanned.filter((i) => i.ci && i.value !== null && i.n >= r.minSample && (r.higherIsBetter ? i.ci[1] < r.value! : i.ci[0] > r.value!));
   if (candidates.length === 0) return null;
@@ -173,7 +175,7 @@ interface DriversExtra {
 }
 
 /** The driver with the largest share of R², from a drivers section's analysis of this metric. */
-function topDriver(ctx: SectionContext, r: MetricResult, t: ReturnType<typeof localTranslator<keyof (typeof MESSAGES)['en']>>): LinkedSentence | null {
+function topDriver(ctx: SectionContext, r: MetricResult, t: Messages): LinkedSentence | null {
   const d = r.extra.drivers as DriversExtra | undefined;
   const best = d?.items?.slice().sort((a, b) => b.share - a.share)[0];
   if (!best) return null;
@@ -194,7 +196,7 @@ interface ThemeExtra {
 }
 
 /** The theme with the lowest net sentiment (at least 5% of comments) of a sentiment metric on the source of a concerned metric. */
-function worstTheme(ctx: SectionContext, concerned: string[], t: ReturnType<typeof localTranslator<keyof (typeof MESSAGES)['en']>>): LinkedSentence | null {
+function worstTheme(ctx: SectionContext, concerned: string[], t: Messages): LinkedSentence | null {
   const sourceOf = (id: string) => (ctx.config.metrics[id] as { source?: string } | undefined)?.source;
   const sources = new Set(concerned.map(sourceOf));
   for (const r of ctx.computed.results.values()) {
@@ -210,7 +212,7 @@ function worstTheme(ctx: SectionContext, concerned: string[], t: ReturnType<type
 }
 
 /** One chart: the metric that moved and misses its target, else the top mover, else the widest miss, else the first card. */
-function summaryChart(ctx: SectionContext, section: SummarySection, top: ScanItem[], missed: MetricResult[], t: ReturnType<typeof localTranslator<keyof (typeof MESSAGES)['en']>>) {
+function summaryChart(ctx: SectionContext, section: SummarySection, top: ScanItem[], missed: MetricResult[], t: Messages) {
   if (ctx.granularity === 'all') return null;
   const both = top.find((i) => missed.some((r) => r.id === i.metric));
   const [id, reason] = both
