@@ -25,7 +25,6 @@ const RANK: Record<string, number> = { kernel: 0, config: 1, sources: 2, metrics
 const UPWARD_STILL = [
   'metrics/churn-flag.ts → report/charts.ts',
   'metrics/churn.ts → report/charts.ts',
-  'metrics/module.ts → report/model.ts',
   'metrics/repeat-purchase.ts → report/charts.ts',
   'metrics/reviews.ts → report/charts.ts',
 ];

@@ -49,7 +49,7 @@ describe('config errors are located and actionable', () => {
   it('unknown section type lists the section types', () => {
     const [e] = errorsOf(BASE('  nps: { type: nps, source: responses, score: s, date: d }', '  - { type: trends, metric: nps }\n'));
     expect(where(e)).toBe('cxreport.yaml:9:13');
-    expect(e.hint).toBe('did you mean `trend`? (section types: kpis, trend, breakdown, distribution, verbatims, markdown, case-study, metric, custom, chart, drivers)');
+    expect(e.hint).toBe('did you mean `trend`? (section types: kpis, trend, breakdown, distribution, verbatims, markdown, case-study, metric, custom, chart, drivers, highlights, summary)');
   });
 
   it('missing required key names the key and what it is for', () => {

@@ -67,6 +67,17 @@ describe('preview rebuilds keep what a change does not touch', () => {
     expect(session.html).toBe(await fresh());
   });
 
+  it('the highlights scan ranks kept and recomputed results together', async () => {
+    edit('sections:\n', 'sections:\n  - { type: highlights }\n');
+    await session.rebuild('full');
+    expect(session.html).toContain('data-section-type="highlights"');
+    expect(session.html).toBe(await fresh());
+    edit('{ type: breakdown, metric: csat, by: region }', '{ type: breakdown, metric: csat, by: channel }');
+    const r = await session.rebuild('full');
+    expect(r.computed).toEqual(['csat']);
+    expect(session.html).toBe(await fresh());
+  });
+
   it('a data change prepares every metric again', async () => {
     appendFileSync(join(dir, 'data', 'responses.csv'), '99,2026-10-25T09:00:00Z,email,EMEA,10,5,7,Late answer\n');
     const r = await session.rebuild('data');

@@ -157,6 +157,9 @@ export function xssProject(vectors: string[], offset: number): XssBatch {
     sections: [
       // every metric's label and description are in the methods appendix; a few are cards too
       { type: 'kpis', metrics: ['nps', 'csat', ...each((_, i) => `m_${i}`).slice(0, 4)] },
+      // the executive summary and the highlights quote group names (the scan's dimensions), labels and themes
+      { type: 'summary', metrics: ['nps', 'csat'] },
+      { type: 'highlights', top: 20, anomaly_periods: 12 },
       // annotations are costly to draw: one per period holds the vectors of the batch, joined
       { type: 'trend', metric: 'nps', periods: 12, annotations: [{ period: '2026-06', label: joined('AN') }] },
       { type: 'breakdown', metric: 'csat', by: 'channel', chart_limit: 40 },

@@ -7,13 +7,15 @@
  */
 import type { Config } from '../config/load.js';
 import type { CxError } from '../kernel/errors.js';
-import { computeMetrics, prepareAll, type ComputedMetrics, type MetricResult } from '../metrics/index.js';
+import { computeMetrics, highlightsOf, prepareAll, type ComputedMetrics, type MetricResult } from '../metrics/index.js';
+import { scanDimensions } from '../metrics/dimensions.js';
+import type { GroupResult } from '../metrics/module.js';
 import type { Prepared } from '../metrics/module.js';
 import type { SourceTable } from '../sources/types.js';
 
 export class MetricCache {
   private prepared = new Map<string, { key: string; sources: Map<string, SourceTable>; value: Prepared }>();
-  private results = new Map<string, { key: string; from: Prepared; value: MetricResult }>();
+  private results = new Map<string, { key: string; from: Prepared; value: MetricResult; scanned: Record<string, GroupResult[]> }>();
   /** ids prepared and computed by the last calls (not taken from the cache), for the preview's status and tests */
   lastPrepared: string[] = [];
   lastComputed: string[] = [];
@@ -21,12 +23,14 @@ export class MetricCache {
   /** What a metric's preparation and result depend on in the config. */
   private key(config: Config, id: string): string {
     const { period, date_range, locale, min_sample } = config.report;
-    return JSON.stringify([config.metrics[id], config.plan.metrics.get(id), period, date_range, locale, min_sample, config.lenient === true]);
+    return JSON.stringify([config.metrics[id], config.plan.metrics.get(id), config.scanDimensions?.get(id) ?? null, period, date_range, locale, min_sample, config.report.dimensions ?? null, config.lenient === true]);
   }
 
   /** Every metric's prepared rows, preparing only those not kept; failures are recorded in `errors` (lenient) and never kept. */
   async prepare(config: Config, sources: Map<string, SourceTable>, errors?: Map<string, CxError>): Promise<Map<string, Prepared>> {
     const ids = Object.keys(config.metrics);
+    // the dimensions the highlights scan groups each metric by (detected from the sources unless declared)
+    config.scanDimensions = await scanDimensions(config, sources);
     const stale = ids.filter((id) => {
       const kept = this.prepared.get(id);
       return !kept || kept.sources !== sources || kept.key !== this.key(config, id);
@@ -51,10 +55,12 @@ export class MetricCache {
     });
     // the breakdown checks (ComputedMetrics.sectionErrors) run over the whole plan whatever is computed
     const computed = computeMetrics(config, new Map(stale.map((id) => [id, prepared.get(id)!])), sources, period, errors, onMetric);
-    for (const [id, value] of computed.results) this.results.set(id, { key: key(id), from: prepared.get(id)!, value });
+    for (const [id, value] of computed.results) this.results.set(id, { key: key(id), from: prepared.get(id)!, value, scanned: computed.scanned?.get(id) ?? {} });
     for (const id of [...this.results.keys()]) if (!prepared.has(id)) this.results.delete(id);
     this.lastComputed = stale;
     const results = new Map([...prepared.keys()].filter((id) => this.results.has(id)).map((id) => [id, this.results.get(id)!.value]));
-    return { ...computed, prepared, results };
+    const scanned = new Map([...results.keys()].map((id) => [id, this.results.get(id)!.scanned]));
+    // the scan ranks every metric's changes together, so it runs over kept and new results alike
+    return { ...computed, prepared, results, scanned, highlights: highlightsOf(config, results, scanned) };
   }
 }

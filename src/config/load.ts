@@ -29,6 +29,8 @@ export interface Config extends RawConfig {
   lenient?: boolean;
   /** lenient mode only: errors of sections that were replaced by an empty placeholder */
   sectionErrors?: Map<number, CxError[]>;
+  /** the highlights scan's dimensions per metric (metrics/dimensions.ts), set by prepareAll */
+  scanDimensions?: Map<string, string[]>;
 }
 
 /** What an invalid section is replaced by in lenient mode. */

@@ -63,6 +63,11 @@ export const reportSchema = z
       .refine((r) => r.min <= r.max, { message: '`min` must not be after `max`' })
       .prefault({})
       .describe('Plausible dates (inclusive, UTC). A data value dated outside them is not read: the row is excluded and counted ("date outside the plausible range"), so that a typo such as 0026-10-01 or 9999-12-31 cannot become the latest period; report periods must lie inside them.'),
+    dimensions: z
+      .array(z.string().min(1))
+      .optional()
+      .describe('Columns the highlights scan breaks every metric down by (each applies to the metrics whose source has it). When left out, they are detected: text columns of each metric\'s source with 2 to 12 distinct non-empty values, not dates.')
+      .meta({ examples: [['channel', 'region', 'plan', 'product']] }),
   })
   .describe('Report metadata.');
 

@@ -24,7 +24,7 @@ export type CesDef = z.infer<typeof cesSchema>;
 
 function moments(stats: Stats) {
   const e = meanEstimate(stats.n, stats.sum, stats.sumSq);
-  return { n: stats.n, mean: e.mean, variance: e.variance, ci: e.ci };
+  return { n: stats.n, mean: e.mean, variance: e.variance, se: e.se, ci: e.ci };
 }
 
 export const ces: ScoreType<CesDef> = {
@@ -37,7 +37,7 @@ export const ces: ScoreType<CesDef> = {
   finalise(stats) {
     if (stats.n === 0) return { value: null, n: 0, ci: null };
     const m = moments(stats);
-    return { value: m.mean, n: m.n, ci: stats.n > 1 && Number.isFinite(m.ci[0]) ? m.ci : null };
+    return { value: m.mean, n: m.n, ci: stats.n > 1 && Number.isFinite(m.ci[0]) ? m.ci : null, se: stats.n > 1 && Number.isFinite(m.se) ? m.se : null };
   },
   compare(previous, current) {
     const name = "Welch's t-test";

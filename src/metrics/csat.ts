@@ -37,7 +37,8 @@ export const csat: ScoreType<CsatDef> = {
     if (stats.n === 0) return { value: null, n: 0, ci: null };
     const s = stats.counts.satisfied ?? 0;
     const [lo, hi] = wilsonInterval(s, stats.n);
-    return { value: (100 * s) / stats.n, n: stats.n, ci: [100 * lo, 100 * hi] };
+    // se: the binomial standard error, for comparisons built on the estimate (a case study's difference-in-differences)
+    return { value: (100 * s) / stats.n, n: stats.n, ci: [100 * lo, 100 * hi], se: 100 * Math.sqrt((s / stats.n) * (1 - s / stats.n) / stats.n) };
   },
   compare(previous, current) {
     const name = 'two-proportion z-test (pooled)';

@@ -5,10 +5,12 @@ import type { Path } from '../config/yaml-source.js';
 import { CxError } from '../kernel/errors.js';
 import type { SourceTable } from '../sources/types.js';
 import { isPushdown, loadRows } from '../sources/sql.js';
-import type { MetricResult, Prepared, PrepareContext } from './module.js';
+import type { GroupResult, MetricResult, Prepared, PrepareContext } from './module.js';
 import { ALL_PERIOD, isPeriodKey, lastPeriods, periodExample, shiftPeriod } from '../kernel/period.js';
 import { requireColumn } from './prepare.js';
 import { metricModule } from './registry.js';
+import { scanDimensions } from './dimensions.js';
+import { scanHighlights, splitScanBreakdowns, type HighlightScan } from './highlights.js';
 
 export type { MetricResult } from './module.js';
 
@@ -23,6 +25,10 @@ export interface ComputedMetrics {
   sectionErrors: Map<number, CxError[]>;
   /** metrics that excluded more than half of their rows (coverage.ts), for the build output and the methods appendix */
   warnings?: string[];
+  /** the highlights scan (metrics/highlights.ts) */
+  highlights?: HighlightScan;
+  /** per metric: the groups of the scanned dimensions (the input of the scan), for a rebuild that keeps some results */
+  scanned?: Map<string, Record<string, GroupResult[]>>;
 }
 
 /**
@@ -30,6 +36,8 @@ export interface ComputedMetrics {
  * `errors` (lenient mode), a metric that fails is recorded there and left out.
  */
 export async function prepareAll(config: Config, sources: Map<string, SourceTable>, errors?: Map<string, CxError>): Promise<Map<string, Prepared>> {
+  // the scan's dimensions, kept in every metric's cells (pushdown.ts dimensionsOf) and broken down by computeMetrics
+  config.scanDimensions = await scanDimensions(config, sources);
   // all at once, so that score metrics pushed down to the same relation share one scan (pushdown.ts)
   const outcomes = await Promise.all(
     Object.entries(config.metrics).map(async ([id, def]) => {
@@ -173,12 +181,24 @@ export function computeMetrics(config: Config, prepared: Map<string, Prepared>, 
   const previousPeriod = shiftPeriod(period, -1, granularity);
   const displayed = displayedPeriods(config, period, previousPeriod);
   const results = new Map<string, MetricResult>();
+  const dims = config.scanDimensions ?? new Map<string, string[]>();
+  const scanned = new Map<string, Record<string, GroupResult[]>>();
   for (const [id, p] of prepared) {
     // progress: which metric is being computed (the CLI shows it during long builds)
     onMetric?.(id, results.size, prepared.size);
     const module = metricModule(config.metrics[id].type);
-    const result = module.compute(p, { locale: config.report.locale, period, previousPeriod, granularity, breakdowns: breakdowns.get(id) ?? [], minSample: (config.metrics[id] as { min_sample?: number }).min_sample ?? config.report.min_sample, config, displayed: displayed.get(id) ?? new Set([period, previousPeriod]) });
-    results.set(id, granularity === 'all' ? withoutChange(result) : result);
+    const shown = breakdowns.get(id) ?? [];
+    const scan = dims.get(id) ?? [];
+    const all = [...shown, ...scan.filter((d) => !shown.includes(d))];
+    const split = splitScanBreakdowns(module.compute(p, { locale: config.report.locale, period, previousPeriod, granularity, breakdowns: all, minSample: (config.metrics[id] as { min_sample?: number }).min_sample ?? config.report.min_sample, config, displayed: displayed.get(id) ?? new Set([period, previousPeriod]) }), shown, scan);
+    scanned.set(id, split.scanned);
+    results.set(id, granularity === 'all' ? withoutChange(split.result) : split.result);
   }
-  return { period, previousPeriod, prepared, results, errors, sectionErrors };
+  return { period, previousPeriod, prepared, results, errors, sectionErrors, highlights: highlightsOf(config, results, scanned), scanned };
+}
+
+/** The highlights scan over every metric's result and scanned groups. */
+export function highlightsOf(config: Config, results: Map<string, MetricResult>, scanned: Map<string, Record<string, GroupResult[]>>): HighlightScan {
+  const dims = config.scanDimensions ?? new Map<string, string[]>();
+  return scanHighlights(results.values(), scanned, dims, config.report.period.granularity === 'all' ? 'none' : config.report.dimensions ? 'declared' : 'detected');
 }

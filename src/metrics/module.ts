@@ -8,7 +8,7 @@
 import type { z } from 'zod';
 import type { Config } from '../config/load.js';
 import type { Path } from '../config/yaml-source.js';
-import type { VisualBlock } from '../report/model.js';
+import type { VisualBlock } from '../kernel/visual.js';
 import { loadRows, type PushdownSource } from '../sources/sql.js';
 import type { SourceTable } from '../sources/types.js';
 import type { Granularity } from '../kernel/period.js';
@@ -122,7 +122,7 @@ export interface ComputeContext {
   displayed?: ReadonlySet<string>;
 }
 
-export type { VisualBlock } from '../report/model.js';
+export type { VisualBlock } from '../kernel/visual.js';
 
 export interface VisualContext {
   period: string;

@@ -36,6 +36,7 @@ export function canPushDown(sql: SqlRelation, def: ScoreDef): boolean {
 export function dimensionsOf(config: Config, id: string, def: { filter?: Record<string, unknown>; product?: string }): string[] {
   const dims = new Set<string>(Object.keys(def.filter ?? {}));
   if (typeof def.product === 'string') dims.add(def.product);
+  for (const c of config.scanDimensions?.get(id) ?? []) dims.add(c);
   for (const c of config.plan.metrics.get(id)?.dimensions ?? []) dims.add(c);
   return [...dims];
 }

@@ -145,7 +145,7 @@ async function renderSection(section: SectionModel, theme: Theme, locale: Locale
     out.leadQuotes = section.quotes.slice(0, LEAD_QUOTES);
     out.restQuotes = section.quotes.slice(LEAD_QUOTES);
   }
-  if (section.type === 'kpis') {
+  if (section.type === 'kpis' || section.type === 'summary') {
     out.cards = await Promise.all(section.cards.map(async (c) => ({ ...c, sparkline: c.sparkline ? await renderChart(c.sparkline, theme, locale) : undefined })));
   }
   return out;

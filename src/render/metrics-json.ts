@@ -1,6 +1,7 @@
 /** metrics.json: every metric's numbers for machines, beside the HTML/PDF. */
 import type { ComputedMetrics } from '../metrics/index.js';
 import type { ReportModel } from '../report/model.js';
+import { extraJson } from './metrics-json-extra.js';
 
 export const METRICS_JSON_VERSION = 1;
 
@@ -43,6 +44,7 @@ export function metricsJson(computed: ComputedMetrics, model: ReportModel): stri
     previousPeriod: computed.period === 'all' ? null : computed.previousPeriod,
     generated: model.generated,
     metrics,
+    ...extraJson(computed, model),
   };
   return `${JSON.stringify(doc, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`;
 }

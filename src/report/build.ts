@@ -15,6 +15,7 @@ import { resolveTheme } from '../kernel/theme.js';
 import { slug } from './sections/common.js';
 import { buildSection, type SectionDef } from './sections/index.js';
 import { buildMethods } from './sections/methods.js';
+import { linkSentences } from './links.js';
 
 export interface BuildOptions {
   /** seconds since the epoch to stamp the build with (SOURCE_DATE_EPOCH); default: the data's last day */
@@ -103,6 +104,7 @@ export function buildReport(config: Config, sources: Map<string, SourceTable>, c
       throw error;
     }
   });
+  linkSentences(config.sections as SectionDef[], sections);
   sections.push(buildMethods(ctx(-1), sources));
 
   const periodEnd = periodStart(shiftPeriod(computed.period, 1, granularity), granularity) - 1;

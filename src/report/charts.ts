@@ -28,6 +28,8 @@ export interface SeriesPoint {
   lowSample?: boolean;
   /** the point's tooltip: "October 2026: +45.0 (95% CI …, n = 220)" */
   tip?: string;
+  /** outside the prediction interval of the periods before it (metrics/highlights.ts): drawn ringed */
+  anomaly?: boolean;
 }
 
 /** An SVG `<title>` tooltip for every datum of a mark: its `tip` field as the mark's description (shown on hover; see render/charts.ts). */
@@ -53,6 +55,8 @@ export function trendSpec(points: SeriesPoint[], options: { metric: string; unit
     { mark: { type: 'area', color: palette.band, opacity: 0.9 }, encoding: { x, y: { field: 'lo', ...y }, y2: { field: 'hi' } } },
     { mark: { type: 'line', color: palette.primary, strokeWidth: 2.5, point: { filled: true, size: 36, color: palette.primary }, aria: true }, encoding: { x, y: { field: 'value', ...y }, ...tipped(values) } },
   ];
+  const anomalies = values.filter((p) => p.anomaly);
+  if (anomalies.length > 0) layers.push({ data: { values: anomalies }, mark: { type: 'point', filled: false, size: 260, strokeWidth: 2, color: palette.accent }, encoding: { x, y: { field: 'value', ...y } } });
   // the current (last) period is labelled with its value, so the month the report is about stands out
   const current = values[values.length - 1];
   if (current && order[order.length - 1] === current.label) {

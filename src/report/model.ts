@@ -2,30 +2,13 @@
  * The report model: plain data describing every section (text already formatted, charts as
  * Vega-Lite specs). No HTML here; the render stage turns it into HTML, SVG and PDF.
  */
-import type { TopLevelSpec } from 'vega-lite';
 import type { Locale } from '../kernel/i18n.js';
 import type { Theme } from '../kernel/theme.js';
+import type { CaseDid } from './sections/case-study-did.js';
+import type { LinkedSentence } from './sections/highlight-text.js';
 
-export interface Chart {
-  id: string;
-  /** the message the chart carries, e.g. "NPS rose for the third month" */
-  title: string;
-  /** source, n and method */
-  caption: string;
-  /** alternative text generated from the data */
-  alt: string;
-  spec: TopLevelSpec;
-  /** CSS size class: wide (full width) or small (sparkline) */
-  size: 'wide' | 'small';
-}
-
-export interface Table {
-  caption?: string;
-  columns: { label: string; align?: 'left' | 'right' | 'center' }[];
-  rows: { cells: string[]; muted?: boolean; note?: string }[];
-  /** rows that follow the table, e.g. "n < 30 greyed" */
-  footnote?: string;
-}
+export type { Chart, Table, VisualBlock } from '../kernel/visual.js';
+import type { Chart, Table, VisualBlock } from '../kernel/visual.js';
 
 export interface KpiCard {
   id: string;
@@ -38,6 +21,8 @@ export interface KpiCard {
   /** the previous period's label; empty with granularity all (no change line) */
   previousLabel: string;
   direction: 'up' | 'down' | 'flat' | 'none';
+  /** the value misses the target (by the metric's direction): the card says "below target" */
+  targetMissed?: boolean;
   /** whether this change is good for this metric (lower effort, higher NPS …) */
   tone: 'good' | 'bad' | 'neutral';
   significant: boolean;
@@ -100,8 +85,26 @@ export type SectionModel =
       chart: Chart | null;
       table: Table;
       findings: string[];
+      /** computed checks that failed (parallel trends), said in the narrative box */
+      checks?: string[];
+      /** the difference-in-differences per metric, for metrics.json */
+      did?: { windows: { before: string[]; after: string[] }; metrics: CaseDid[] };
       caveat: string;
     })
+  | (SectionBase & {
+      type: 'highlights';
+      changesTitle: string;
+      items: LinkedSentence[];
+      empty?: string;
+      /** how the scan was made: tests, dimensions, adjustment, ranking */
+      note: string;
+      anomaliesTitle: string;
+      anomalies: LinkedSentence[];
+      noAnomalies?: string;
+      anomalyNote: string;
+      table: Table;
+    })
+  | (SectionBase & { type: 'summary'; cards: KpiCard[]; blocks: { title: string; items: LinkedSentence[]; empty?: string }[]; chart: Chart | null })
   | (SectionBase & {
       type: 'methods';
       /** the one-page lookup table (methods-glance.ts) */
@@ -138,9 +141,3 @@ export interface ReportModel {
   sections: SectionModel[];
   toc: { id: string; title: string; level: number }[];
 }
-
-/** Blocks of a metric's default visual, rendered by the `metric` section. */
-export type VisualBlock =
-  | { kind: 'chart'; chart: Chart }
-  | { kind: 'table'; table: Table }
-  | { kind: 'text'; paragraphs: string[] };

@@ -17,6 +17,7 @@ import type { SectionModel } from '../model.js';
 import { periodKeySchema, sectionFields } from './common.js';
 import { renderMarkdown } from './markdown.js';
 import { scoreMetric } from './score-only.js';
+import { caseStudyDid, type CaseDid } from './case-study-did.js';
 
 const windowSchema = z.strictObject({
   label: z.string().optional().describe('Name of the window, e.g. "Before the programme".'),
@@ -80,6 +81,8 @@ export function buildCaseStudy(section: CaseStudySection, ctx: SectionContext): 
   const findings: string[] = [];
   const rows: { cells: string[]; muted?: boolean }[] = [];
   const unreached = [before, after].find((w) => w.periods.size === 0);
+  const dids: CaseDid[] = [];
+  const checks: string[] = [];
   const outcomes = section.metrics.map((id) => {
     const pm = scoreMetric(ctx, id, ['metrics', section.metrics.indexOf(id)]);
     for (const column of Object.keys(segment)) requireColumn(pm.source, column, ctx.config, ['sections', ctx.index, 'segment', column], `case study "${section.title}"`);
@@ -113,6 +116,14 @@ export function buildCaseStudy(section: CaseStudySection, ctx: SectionContext): 
       // a direction ("rose") only for a change its test calls significant
       t(delta === 0 ? 'case.unchanged' : seg.change.significant ? (delta > 0 ? 'case.rose' : 'case.fell') : delta > 0 ? 'case.higher' : 'case.lower', { label: r.label, size, value: fmt.value(seg.after.value, r.unit), ci, verdict: verdict(seg.change), restDelta: fmt.delta(others.change.delta, r.unit), restVerdict: verdict(others.change) }),
     );
+    if (!unreached) {
+      // the segment's change net of the rest's, and whether the two moved in parallel before
+      const did = caseStudyDid(ctx, pm, r, { segment: seg.cells, rest: others.cells }, before, after, segmentName);
+      rows.push({ cells: did.row });
+      findings.push(`${did.finding}${ctx.locale === 'en' ? ' ' : ''}${did.trends}`);
+      if (did.failed) checks.push(did.failed);
+      dids.push(did.json);
+    }
     return { id, pm, r, seg, rest: others };
   });
 
@@ -168,6 +179,8 @@ export function buildCaseStudy(section: CaseStudySection, ctx: SectionContext): 
       rows,
     },
     findings,
+    checks,
+    did: dids.length > 0 ? { windows: { before: [...before.periods].sort(), after: [...after.periods].sort() }, metrics: dids } : undefined,
     caveat:
       (section.caveat ? `${section.caveat}${ctx.locale === 'en' ? ' ' : ''}` : '') + t('case.caveat'),
   };

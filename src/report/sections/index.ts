@@ -12,8 +12,10 @@ import { buildChart, buildCustom, chartSchema, customSchema } from './custom.js'
 import { buildMetricSection, metricSectionSchema } from './metric.js';
 import { buildTrend, trendSchema } from './trend.js';
 import { buildVerbatims, verbatimsSchema } from './verbatims.js';
+import { buildHighlights, highlightsSchema } from './highlights.js';
+import { buildSummary, summarySchema } from './summary.js';
 
-export const sectionSchemas = [kpisSchema, trendSchema, breakdownSchema, distributionSchema, verbatimsSchema, markdownSchema, caseStudySchema, metricSectionSchema, customSchema, chartSchema, driversSchema] as const;
+export const sectionSchemas = [kpisSchema, trendSchema, breakdownSchema, distributionSchema, verbatimsSchema, markdownSchema, caseStudySchema, metricSectionSchema, customSchema, chartSchema, driversSchema, highlightsSchema, summarySchema] as const;
 
 const sectionUnion = z.discriminatedUnion('type', [...sectionSchemas]);
 /** A configured section, typed by its type's schema. */
@@ -31,6 +33,8 @@ const builders: { [K in SectionDef['type']]: (section: Extract<SectionDef, { typ
   custom: buildCustom,
   chart: buildChart,
   drivers: buildDrivers,
+  highlights: buildHighlights,
+  summary: buildSummary,
 };
 
 /** Builds the model of one configured section. */

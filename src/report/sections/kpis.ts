@@ -48,6 +48,7 @@ export function buildKpis(section: KpisSection, ctx: SectionContext): SectionMod
       lowSample: r.lowSample,
       target: r.target !== null ? t('kpis.target', { value: fmt.value(r.target, r.unit) }) : undefined,
       targetMet: met,
+      targetMissed: met === false,
       description: ctx.config.metrics[id].description as string | undefined,
       sparkline:
         spark.filter((p) => p.value !== null).length >= 2

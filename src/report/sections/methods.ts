@@ -4,6 +4,7 @@ import { longLabel, methodOf, titleOf, type SectionContext } from '../context.js
 import { exclusionReason, localTranslator } from '../../kernel/i18n.js';
 import type { SectionModel } from '../model.js';
 import { cleanMethod, glanceRows, MESSAGES, metricHeadings, modelFit, plainWords, sourceDataThrough, throughLabel } from './methods-glance.js';
+import { methodsNotes } from './highlight-text.js';
 
 export function buildMethods(ctx: SectionContext, sources: Map<string, SourceTable>): SectionModel {
   const { t, fmt } = ctx;
@@ -86,6 +87,7 @@ export function buildMethods(ctx: SectionContext, sources: Map<string, SourceTab
         const method = (r.extra.drivers as { method?: string } | undefined)?.method;
         return method ? [`${r.label}: ${plainWords(method, ctx.locale)}`] : [];
       }),
+      ...methodsNotes(ctx),
     ],
   };
 }

@@ -1,6 +1,7 @@
 /** Trend: the metric over the last N periods with its 95% band, target line and annotations. */
 import { z } from 'zod';
 import { lastPeriods } from '../../kernel/period.js';
+import { ANOMALY_WINDOW } from '../../metrics/highlights.js';
 import { trendSpec } from '../charts.js';
 import type { Granularity } from '../../kernel/period.js';
 import { longLabel, result, seriesPoints, shortLabel, titleOf, type SectionContext } from '../context.js';
@@ -62,7 +63,8 @@ export function buildTrend(section: TrendSection, ctx: SectionContext): SectionM
   const r = result(ctx, section.metric);
   const keys = new Set(lastPeriods(ctx.computed.period, section.periods, ctx.granularity));
   const series = r.series.filter((p) => keys.has(p.period));
-  const points = seriesPoints(ctx, series, r.unit);
+  const flagged = new Set((ctx.computed.highlights?.anomalies ?? []).filter((a) => a.metric === section.metric).map((a) => a.period));
+  const points = seriesPoints(ctx, series, r.unit).map((p, i) => (flagged.has(series[i].period) ? { ...p, anomaly: true } : p));
   const target = section.target ?? r.target;
   const annotations = (section.annotations ?? []).map((a) => ({ label: shortLabel(ctx, a.period), text: a.label }));
   const withData = series.filter((p) => p.value !== null);
@@ -107,7 +109,7 @@ export function buildTrend(section: TrendSection, ctx: SectionContext): SectionM
     chart: {
       id: ctx.nextId(`chart-trend-${section.metric}`),
       title: headline,
-      caption: t('trend.caption', { title: titleOf(ctx, r), unit, n: nPerPeriod(ns, unit, t, fmt.count), source: ctx.sourceLabel?.(String(ctx.config.metrics[section.metric].source)) ?? String(ctx.config.metrics[section.metric].source) }),
+      caption: t('trend.caption', { title: titleOf(ctx, r), unit, n: nPerPeriod(ns, unit, t, fmt.count), source: ctx.sourceLabel?.(String(ctx.config.metrics[section.metric].source)) ?? String(ctx.config.metrics[section.metric].source) }) + (series.some((p) => flagged.has(p.period)) ? t('trend.anomalies', { window: ANOMALY_WINDOW, units: t(`units.${ctx.granularity}`) }) : ''),
       alt,
       spec: trendSpec(points, { metric: r.label, unit: r.unit, target, annotations, domain: r.domain ?? undefined, t }),
       size: 'wide',

@@ -1,0 +1,94 @@
+/**
+ * The dimensions of the highlights scan: the columns every metric is broken down by so that each
+ * group's change can be tested. Declared in `report.dimensions` (each applies to every metric whose
+ * source has the column), or detected when not declared (DETECTION_RULE).
+ */
+import type { Config } from '../config/load.js';
+import { ident, isPushdown } from '../sources/sql.js';
+import type { SourceTable } from '../sources/types.js';
+
+/** Most distinct values a detected dimension may have (more is not a "low-cardinality" column). */
+export const MAX_LEVELS = 12;
+
+/** How the dimensions are detected, in words for the methods text and metrics.json. */
+export const DETECTION_RULE = `text columns of the metric's source with 2 to ${MAX_LEVELS} distinct values, filled in at least half of the rows, whose values are not numbers or dates, and which the metric does not itself read (except as its grouping key: channel, priority, product, group, by)`;
+
+/** Keys of a metric's config that name a grouping column, which may also be a dimension. */
+const GROUP_KEYS = new Set(['channel', 'priority', 'product', 'group', 'by']);
+
+const DATE_LIKE = /^\d{4}(-|$)/;
+const NUMBER_LIKE = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
+
+/**
+ * Whether a column is a low-cardinality text column: `values` are its distinct non-empty values
+ * (or all of its values), `filled` and `rows` its non-empty and total row counts.
+ */
+export function isLowCardinality(values: ArrayLike<unknown>, filled: number, rows: number): boolean {
+  if (rows === 0 || filled < rows / 2) return false;
+  const seen = new Set<string>();
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] === null || values[i] === undefined ? '' : String(values[i]).trim();
+    if (v === '') continue;
+    seen.add(v);
+    if (seen.size > MAX_LEVELS) return false;
+  }
+  const distinct = [...seen];
+  return distinct.length >= 2 && !distinct.every((v) => DATE_LIKE.test(v)) && distinct.filter((v) => NUMBER_LIKE.test(v)).length < distinct.length / 2;
+}
+
+/** Whether a column of a source passes the rule; a source left in a database is asked for its distinct values and counts. */
+async function detect(source: SourceTable, column: string): Promise<boolean> {
+  if (!isPushdown(source)) {
+    const values = source.table.array(column) as ArrayLike<unknown>;
+    let filled = 0;
+    for (let i = 0; i < values.length; i++) if (values[i] !== null && values[i] !== undefined && String(values[i]).trim() !== '') filled++;
+    return isLowCardinality(values, filled, values.length);
+  }
+  const c = `TRIM(CAST(${ident(column)} AS VARCHAR))`;
+  const counts = (await source.sql.runner.run(`SELECT SUM(CASE WHEN ${c} <> '' THEN 1 ELSE 0 END), COUNT(*) FROM ${source.sql.from()}`)).rows[0];
+  const { rows } = await source.sql.runner.run(`SELECT DISTINCT ${c} FROM ${source.sql.from()} WHERE ${c} <> '' LIMIT ${MAX_LEVELS + 1}`);
+  return isLowCardinality(rows.map((r) => r[0]), Number(counts[0] ?? 0), Number(counts[1]));
+}
+
+/** The columns a metric's config reads, other than as a grouping key. */
+function ownColumns(def: object): Set<string> {
+  const own = new Set<string>();
+  const walk = (value: unknown, key: string): void => {
+    if (typeof value === 'string') {
+      if (!GROUP_KEYS.has(key)) own.add(value);
+    } else if (Array.isArray(value)) value.forEach((v) => walk(v, key));
+    else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(v, k);
+  };
+  walk(def, '');
+  return own;
+}
+
+/**
+ * The scan's dimensions per metric id. Granularity `all` has no previous period to test a change
+ * against, so it has none. The same columns are found whether a source's rows are in memory or
+ * left in a database.
+ */
+export async function scanDimensions(config: Config, sources: Map<string, SourceTable>): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  if (config.report.period.granularity === 'all') return out;
+  const declared = config.report.dimensions;
+  const detected = new Map<string, string[]>();
+  for (const [id, def] of Object.entries(config.metrics)) {
+    const name = (def as { source?: unknown }).source;
+    const source = typeof name === 'string' ? sources.get(name) : undefined;
+    if (!source) continue;
+    const has = (c: string) => source.columns.some((x) => x.name === c);
+    if (declared) {
+      out.set(id, declared.filter(has));
+      continue;
+    }
+    if (!detected.has(source.name)) {
+      const found: string[] = [];
+      for (const c of source.columns) if (c.type === 'string' && (await detect(source, c.name))) found.push(c.name);
+      detected.set(source.name, found);
+    }
+    const own = ownColumns(def);
+    out.set(id, detected.get(source.name)!.filter((c) => !own.has(c)));
+  }
+  return out;
+}
