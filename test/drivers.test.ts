@@ -136,7 +136,12 @@ describe('drivers section and metrics.json', () => {
     expect(section.type).toBe('metric');
     expect(section.title).toBe('What drives NPS');
     expect(section.headline).toMatch(/^The 3 drivers together explain \d+\.\d% of the variation in NPS answers \(R², \d+ complete answers, August 2026 to October 2026\)\.$/);
-    const [text, chart, table] = section.blocks;
+    // the first driver's sentence leads into the chart (kept on its page); the others follow the chart, then the table
+    const [text, chart, more] = section.blocks;
+    const table = section.blocks.find((b: { kind: string }) => b.kind === 'table');
+    expect(more.kind).toBe('text');
+    expect(more.paragraphs[0]).toMatch(/ explains \d+% \(\d+–\d+%\) of the explained variation in NPS\.$/);
+    expect(text.paragraphs).toHaveLength(1);
     expect(text.paragraphs[0]).toMatch(/^Onboarding experience explains \d+% \(\d+–\d+%\) of the explained variation in NPS\.$/);
     expect(chart.chart.spec.layer.length).toBeGreaterThan(5);
     expect(chart.chart.caption).toContain('Source: responses');

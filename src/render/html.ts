@@ -52,11 +52,14 @@ export function tableCsv(table: { columns: { label: string }[]; rows: { cells: s
 
 /** A table for the templates: kept on one page when short, with its CSV download. */
 function withCsv<T extends { columns: { label: string }[]; rows: { cells: string[] }[] }>(table: T, name: string): T & { short: boolean; csv: string; csvName: string } {
-  return { ...table, short: table.rows.length <= SHORT_TABLE_ROWS, csv: tableCsv(table), csvName: `${name}.csv` };
+  const chars = table.rows.reduce((sum, r) => sum + r.cells.reduce((a, c) => a + String(c).length, 0), 0);
+  return { ...table, short: table.rows.length <= SHORT_TABLE_ROWS && chars <= SHORT_TABLE_CHARS, csv: tableCsv(table), csvName: `${name}.csv` };
 }
 
 /** Tables up to this many rows are kept on one page; longer ones break with their header repeated. */
 export const SHORT_TABLE_ROWS = 25;
+/** …and holds no more text than this (a table of long quotes breaks between rows instead of leaving half a page empty). */
+export const SHORT_TABLE_CHARS = 800;
 
 
 /**

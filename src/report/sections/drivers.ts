@@ -174,8 +174,9 @@ export function buildDrivers(section: DriversSection, ctx: SectionContext): Sect
   const points: DriverPoint[] = d.items.map((i) => ({ label: label(i.column), x: performance(i), share: i.share, lo: i.ci?.[0] ?? null, hi: i.ci?.[1] ?? null, quadrant: quadrant(i) }));
   const sourceKey = String((ctx.config.metrics[section.metric] as { source?: unknown }).source);
   const source = ctx.sourceLabel?.(sourceKey) ?? sourceKey;
+  // the first sentence leads into the chart (and stays on its page); the per-driver sentences follow it
   const blocks: VisualBlock[] = [
-    { kind: 'text', paragraphs },
+    { kind: 'text', paragraphs: paragraphs.slice(0, 1) },
     {
       kind: 'chart',
       chart: {
@@ -194,6 +195,7 @@ export function buildDrivers(section: DriversSection, ctx: SectionContext): Sect
         size: 'wide',
       },
     },
+    ...(paragraphs.length > 1 ? [{ kind: 'text' as const, paragraphs: paragraphs.slice(1) }] : []),
     {
       kind: 'table',
       table: {
