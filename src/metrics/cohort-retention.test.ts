@@ -370,14 +370,14 @@ describe('report.locale: zh-CN', () => {
     for (const method of [subs.method, buyers.method]) for (const word of ['Customers', 'cohort', 'interval', 'Change vs', 'Rows', 'Breakdowns', 'Source:']) expect(method, word).not.toContain(word);
 
     const text = metricSectionText(result.html);
-    expect(text).toContain('3 个同期群的第 1 个月留存率平均为 66.7%：从 50.0%（26年2月）到 75.0%（26年1月）');
+    expect(text).toContain('3 个同期群的第 1 个月留存率平均为 66.7%：从 50.0%（2026年2月）到 75.0%（2026年1月）');
     expect(text).toContain('每月新客户在 k 个月后仍活跃的比例（订阅与该期有重叠）。共 4 个同期群、10 位客户。数据来源：customers。');
     expect(text).toContain('每月新客户在 k 个月后仍活跃的比例（该期内至少有一次活动）。');
     expect(text).toContain('数据来源：orders（channel = web）。');
-    expect(text).toContain('按同期群（行，26年1月至 26年4月）和加入后的时长（列，0 至 3 个月）展示的留存率热力图。26年1月：100%、75%、50%、25%；');
+    expect(text).toContain('按同期群（行，2026年1月至 2026年4月）和加入后的时长（列，0 至 3 个月）展示的留存率热力图。2026年1月：100%、75%、50%、25%；');
     expect(text).toContain('留存三角：加入 k 个月后仍活跃的比例（%） 同期群 客户数 0 1 2 3 2026年1月 4 100.0 75.0 50.0 25.0');
     expect(text).toContain('列 k = 同期群首月之后 k 个月。空白单元格表示尚未到达该时点。客户少于 3 位的同期群以灰色显示。');
-    expect(text).toContain('26年1月（n = 4）'); // heatmap rows
+    expect(text).toContain('2026年1月（n = 4）'); // heatmap rows
     expect(text).toContain('加入后的月数'); // heatmap axis
     expect(text).toContain('活跃（%）'); // heatmap legend
     const visible = text.replace(/customers|orders/g, '');

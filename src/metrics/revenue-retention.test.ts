@@ -311,12 +311,12 @@ describe('report.locale: zh-CN', () => {
     const text = metricSectionText(result.html);
     expect(text).toContain('2026年3月 NRR 为 88.9%：收缩与流失合计 $60 超过扩展 $30（GRR 77.8%）');
     expect(text).toContain('2026年3月 GRR 为 77.8%：收缩与流失共损失 $60（NRR 88.9%）');
-    expect(text).toContain('26年2月 MRR 新增 扩展 收缩 流失 26年3月 MRR'); // the waterfall's steps, inside the SVG
-    expect(text).toContain('从 26年2月快照到 26年3月的 MRR 变动分解：期初付费客户 4 位，流失 1 位，新增 1 位。NRR = (期初 + 扩展 − 收缩 − 流失) ÷ 期初；95% 置信区间由对客户的自助法重抽样得出。MRR 坐标轴从 $150 起，而非从零开始，以便看清各项变动。数据来源：mrr。');
+    expect(text).toContain('2026年2月 MRR 新增 扩展 收缩 流失 2026年3月 MRR'); // the waterfall's steps, inside the SVG
+    expect(text).toContain('从 2026年2月快照到 2026年3月的 MRR 变动分解：期初付费客户 4 位，流失 1 位，新增 1 位。NRR = (期初 + 扩展 − 收缩 − 流失) ÷ 期初；95% 置信区间由对客户的自助法重抽样得出。MRR 坐标轴从 $150 起，而非从零开始，以便看清各项变动。数据来源：mrr。');
     expect(text).toContain('数据来源：mrr（plan 属于（pro、basic））。');
     expect(text).toContain('每月 MRR 变动分解（最近 2 期） 期间 期初 新增 扩展 收缩 流失 期末 NRR（%） GRR（%） 2026年3月 $270 $70 $30 $20 $40 $310 88.9 77.8');
     expect(text).toContain('金额为各快照时点的月度经常性收入（MRR）。');
-    expect(text).toContain('26年2月至 26年3月 MRR 的瀑布图：期初 $270，新增 +$70，扩展 +$30，收缩 −$20，流失 −$40，期末 $310；NRR 88.9%，GRR 77.8%。');
+    expect(text).toContain('2026年2月至 2026年3月 MRR 的瀑布图：期初 $270，新增 +$70，扩展 +$30，收缩 −$20，流失 −$40，期末 $310；NRR 88.9%，GRR 77.8%。');
     expect(text).toContain('未检验变化（两期客户联合重抽样的自助法检验，500 次重抽样，随机种子 1；任一期期初付费客户少于 10 位时不计算）');
     const visible = text.replace(/\bmrr\b/g, '').replace(/pro|basic/g, '');
     const english = ['New', 'Expansion', 'Contraction', 'Churned', 'Start', 'End', 'Period', 'customers', 'bridge', 'snapshot', 'outweighed', 'lost', 'Waterfall', 'Amounts', 'Source', 'bootstrap', 'resamples', 'seed', 'Feb 2026', 'March'];

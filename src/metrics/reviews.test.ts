@@ -259,7 +259,7 @@ describe('reviews in Simplified Chinese (report.locale: zh-CN)', () => {
     expect(text).toContain('评论数');
     expect(text).toContain('1–2 星');
     expect(text).toContain('4–5 星');
-    expect(text).toContain('各期评论数 期间 评论数 平均评分 95% 置信区间 26年9月 8');
+    expect(text).toContain('各期评论数 期间 评论数 平均评分 95% 置信区间 2026年9月 8');
     expect(text).toContain('2026年10月按 product 划分的评分 product 评论数 平均分 4–5★');
     const english = [' reviews', 'Reviews', 'stars', ' star', 'Stars', 'Mean', 'mean ', 'Period', 'Ratings by', 'Source:', 'Bar chart', 'interval', 'rating', 'October', 'Oct 2026', 'share'];
     expect(english.filter((w) => text.includes(w))).toEqual([]);

@@ -305,7 +305,7 @@ describe('sentiment in Simplified Chinese (report.locale: zh-CN)', () => {
   it('the metric section speaks Chinese: chart, legend, themes and group tables', () => {
     expect(text).toContain('2026年10月净情感值为 +20.0：正面 50.0%，中性 20.0%，负面 30.0%');
     expect(text).toContain('各期被归为正面、中性和负面的评论占比（AFINN-165 词典，得分阈值 -0.05 / 0.05）；2026年10月评论数 n = 10。数据来源：responses。');
-    expect(text).toContain('各期评论情感堆积条形图：26年9月正面 25.0%，负面 50.0%（n = 8）；26年10月正面 50.0%，负面 30.0%（n = 10）。');
+    expect(text).toContain('各期评论情感堆积条形图：2026年9月正面 25.0%，负面 50.0%（n = 8）；2026年10月正面 50.0%，负面 30.0%（n = 10）。');
     expect(text).toContain('评论占比（%）');
     expect(text).toContain('2026年10月评论谈论的主题 主题 评论数 占比 净情感值 客户原话');
     expect(text).toContain('主题为至少出现在 2 条评论中的短语');
