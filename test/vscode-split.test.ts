@@ -37,7 +37,7 @@ describe('split: cells of a cxreport.yaml', () => {
     expect(cells[0].text.startsWith('# yaml-language-server: $schema=')).toBe(true);
     expect(doc.glue).toBe('sections:\n');
     const first = cells.find((c) => c.kind === 'section')!;
-    expect(first.text.split('\n')[0]).toBe('type: kpis');
+    expect(first.text.split('\n')[0]).toBe(`type: ${(sections[0] as { type: string }).type}`);
     // each section cell parses to its section
     cells.filter((c) => c.kind === 'section').forEach((c, i) => expect(parse(c.text)).toEqual(sections[i]));
     expect(cells.every((c) => !c.text.endsWith('\n'))).toBe(true);
@@ -133,7 +133,8 @@ describe('split: cells of a cxreport.yaml', () => {
     expect(parse(removed).sections).toHaveLength(n - 1);
     expect(FLAGSHIP.replace(s.cells[4].raw, '')).toBe(removed);
     const markup = assemble(s.doc, [...cells.slice(0, 4), { text: 'A note\n\nwith two lines', markup: true }, ...cells.slice(4)]).text;
-    expect(markup).toContain('  # A note\n  #\n  # with two lines\n  - type: markdown');
+    // the note goes before the section that followed the insertion point (the flagship's second section)
+    expect(markup).toContain(`  # A note\n  #\n  # with two lines\n  - type: ${(parse(FLAGSHIP) as { sections: { type: string }[] }).sections[1].type}`);
     expect(parse(markup).sections).toHaveLength(n);
     const emptied = [...cells];
     emptied[4] = { ...emptied[4], text: '' };
