@@ -128,6 +128,7 @@ async function renderSection(section: SectionModel, theme: Theme, locale: Locale
   }
   if ('table' in section) out.table = withCsv(section.table, section.id);
   if (section.type === 'methods') {
+    if (section.glance) out.glance = { ...section.glance, table: withCsv(section.glance.table, `${section.id}-glance`) };
     const t = translator(locale);
     const through = section.sourcesThroughLabel;
     out.sourcesCsv = tableCsv({
