@@ -57,12 +57,15 @@ export interface SectionFlow {
 /** The sections of a report.html in order, with the text that must share a page with the heading. */
 export function sectionsOf(html: string): SectionFlow[] {
   const out: SectionFlow[] = [];
-  for (const m of html.matchAll(/<section class="section section-([\w-]+)" id="([^"]+)"[^>]*>([\s\S]*?)<\/section>/g)) {
+  for (const m of html.matchAll(/<section class="section section-([\w-]+)(?: [\w-]+)*" id="([^"]+)"[^>]*>([\s\S]*?)<\/section>/g)) {
     const body = m[3];
     const h2 = /<h2[^>]*>([\s\S]*?)<\/h2>/.exec(body);
     if (!h2) continue;
     const afterHeading = body.slice(h2.index + h2[0].length);
-    const figureAt = afterHeading.search(/<figure class="chart/);
+    // a KPI card grid before any chart is the section's first figure (the executive summary): the chart further down is not the one the heading must keep
+    const cardsAt = afterHeading.search(/<div class="kpi-grid/);
+    const chartAt = afterHeading.search(/<figure class="chart/);
+    const figureAt = cardsAt >= 0 && (chartAt < 0 || cardsAt < chartAt) ? -1 : chartAt;
     const beforeFigure = figureAt >= 0 ? afterHeading.slice(0, figureAt) : afterHeading;
     const lead = /<p class="(?:metric-headline|section-intro)"[^>]*>([\s\S]*?)<\/p>/.exec(beforeFigure);
     const figure = figureAt >= 0 ? afterHeading.slice(figureAt) : '';

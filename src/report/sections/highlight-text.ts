@@ -4,6 +4,7 @@
  * anomaly with the interval it fell outside. Each carries the metric and dimension it is about,
  * so that the report can link it to the section showing them (links.ts).
  */
+import { precise } from '../../kernel/precision.js';
 import type { AnomalyFlag, ScanItem } from '../../metrics/highlights.js';
 import { ANOMALY_MIN_PERIODS, ANOMALY_WINDOW } from '../../metrics/highlights.js';
 import { DETECTION_RULE } from '../../metrics/dimensions.js';
@@ -79,8 +80,9 @@ export interface LinkedSentence {
 /** "SLA attainment rose 13.0 pts to 67.1% (95% CI …, n = 793) from 54.1% in September 2026; adjusted p < 0.001." */
 export function scanSentence(ctx: SectionContext, item: ScanItem, style: 'full' | 'short' = 'full'): LinkedSentence {
   const t = highlightMessages(ctx);
-  const { fmt } = ctx;
   const r = result(ctx, item.metric);
+  // a score to the decimals its interval supports (kernel/precision.ts), as on the cards
+  const fmt = precise(ctx.fmt, { unit: r.unit, ci: item.ci ?? r.ci });
   const delta = item.delta ?? 0;
   const vars = {
     label: r.label,
