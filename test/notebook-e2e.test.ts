@@ -226,7 +226,7 @@ afterAll(async () => {
 
 describe.skipIf(!!skip || !chrome)(`cxreport.yaml as a notebook in code-server${skip ? ` — ${skip}` : !chrome ? ' — skipped: no Chromium' : ''}`, () => {
   const parts = () => split(original).cells;
-  const kpiCell = () => parts().findIndex((c) => c.kind === 'section' && /^type: kpis\b/m.test(c.text));
+  const kpiCell = () => parts().findIndex((c) => c.kind === 'section' && /^\{?\s*type: kpis\b/m.test(c.text));
   const trendCell = () => parts().findIndex((c) => c.kind === 'section' && /^type: trend\b/m.test(c.text));
 
   it('opens the flagship as a notebook: header cells, then one cell per section, the cxreport kernel chosen', async () => {

@@ -3,6 +3,7 @@
  * group's change can be tested. Declared in `report.dimensions` (each applies to every metric whose
  * source has the column), or detected when not declared (DETECTION_RULE).
  */
+import { RESERVED_NAMES } from '../config/schema.js';
 import type { Config } from '../config/load.js';
 import { ident, isPushdown } from '../sources/sql.js';
 import type { SourceTable } from '../sources/types.js';
@@ -38,6 +39,8 @@ export function isLowCardinality(values: ArrayLike<unknown>, filled: number, row
 
 /** Whether a column of a source passes the rule; a source left in a database is asked for its distinct values and counts. */
 async function detect(source: SourceTable, column: string): Promise<boolean> {
+  // a column named like JavaScript's object machinery (a JSON key "__proto__") is never a dimension
+  if (RESERVED_NAMES.includes(column)) return false;
   if (!isPushdown(source)) {
     const values = source.table.array(column) as ArrayLike<unknown>;
     let filled = 0;
