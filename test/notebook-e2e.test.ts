@@ -15,7 +15,8 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import puppeteer, { type Browser, type ElementHandle, type Frame, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatValue } from '../src/kernel/format.js';
+import { formatter } from '../src/kernel/format.js';
+import { precise } from '../src/kernel/precision.js';
 import { findBrowser } from '../src/render/browser.js';
 import { split } from '../vscode/src/split.js';
 import { codeServer, startCodeServer, type Running } from './code-server.js';
@@ -226,7 +227,9 @@ afterAll(async () => {
 
 describe.skipIf(!!skip || !chrome)(`cxreport.yaml as a notebook in code-server${skip ? ` — ${skip}` : !chrome ? ' — skipped: no Chromium' : ''}`, () => {
   const parts = () => split(original).cells;
-  const kpiCell = () => parts().findIndex((c) => c.kind === 'section' && /^\{?\s*type: kpis\b/m.test(c.text));
+  // the first section with KPI cards (the flagship's executive summary, or a kpis section)
+  const kpiCell = () => parts().findIndex((c) => c.kind === 'section' && /^\{?\s*type: (kpis|summary)\b/m.test(c.text));
+  const kpiSection = () => parts().slice(0, kpiCell()).filter((c) => c.kind === 'section').length;
   const trendCell = () => parts().findIndex((c) => c.kind === 'section' && /^type: trend\b/m.test(c.text));
 
   it('opens the flagship as a notebook: header cells, then one cell per section, the cxreport kernel chosen', async () => {
@@ -243,9 +246,9 @@ describe.skipIf(!!skip || !chrome)(`cxreport.yaml as a notebook in code-server${
 
   it('runs the KPI cell: the cards show the values of metrics.json of `cxreport build`, with sparklines as SVG', async () => {
     await focusCell(kpiCell());
-    expect(await cellText()).toMatch(/^type: kpis/);
+    expect(await cellText()).toMatch(/^\{?\s*type: (kpis|summary)/);
     await runFocusedCell();
-    const cards = await inFrames('.cxreport-cell[data-cxreport-section="0"]', (el) =>
+    const cards = await inFrames(`.cxreport-cell[data-cxreport-section="${kpiSection()}"]`, (el) =>
       [...el.querySelectorAll('.kpi-card')].map((card) => ({
         id: card.id.replace(/^kpi-/, ''),
         value: (card.querySelector('.kpi-value')?.firstChild?.textContent ?? '').trim(),
@@ -261,7 +264,8 @@ describe.skipIf(!!skip || !chrome)(`cxreport.yaml as a notebook in code-server${
     expect(cards.map((c) => c.id)).toEqual(listed);
     for (const card of cards) {
       const m = metrics[card.id];
-      expect(card.value, card.id).toBe(formatValue(m.value, m.unit as never));
+      // as the card writes it: to the precision its interval supports (kernel/precision.ts)
+      expect(card.value, card.id).toBe(precise(formatter('en'), { unit: m.unit as never, ci: m.ci as never }).value(m.value, m.unit as never));
       expect(card.n.replace(/\s+/g, ' ')).toContain(`n = ${m.n.toLocaleString('en')}`);
     }
     expect(cards.filter((c) => /^<svg[\s\S]*<path/.test(c.svg)).length).toBeGreaterThan(0);
@@ -321,11 +325,11 @@ describe.skipIf(!!skip || !chrome)(`cxreport.yaml as a notebook in code-server${
     expect(error.hint).toMatch(/csat/);
 
     // the fix: a valid edit that differs from the original (a title), run again
-    const fixed = text.replace(/^type: kpis$/m, 'type: kpis\ntitle: Headline numbers');
+    const fixed = text.replace(/^type: (kpis|summary)$/m, '$&\ntitle: Headline numbers');
     await focusCell(index);
     await replaceCellText(fixed);
     await runFocusedCell();
-    const title = await inFrames('.cxreport-cell[data-cxreport-section="0"] .section-kpis h2', (el) => el.textContent ?? '');
+    const title = await inFrames(`.cxreport-cell[data-cxreport-section="${kpiSection()}"] .section-kpis h2`, (el) => el.textContent ?? '');
     expect(title).toBe('Headline numbers');
     mark('fixed output');
     await revealFocused();
@@ -334,7 +338,7 @@ describe.skipIf(!!skip || !chrome)(`cxreport.yaml as a notebook in code-server${
     await page.keyboard.down('Control');
     await page.keyboard.press('KeyS');
     await page.keyboard.up('Control');
-    const dashLine = /^( *)- type: kpis$/m.exec(original.slice(start))!;
+    const dashLine = /^( *)- type: (?:kpis|summary)$/m.exec(original.slice(start))!;
     const expected = original.slice(0, start) + original.slice(start).replace(dashLine[0], `${dashLine[0]}\n${dashLine[1]}  title: Headline numbers`);
     const deadline = Date.now() + 20_000;
     while (readFileSync(config, 'utf8') === original && Date.now() < deadline) await sleep(250);
