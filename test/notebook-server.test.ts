@@ -11,7 +11,8 @@ import { build } from '../src/app/pipeline.js';
 import { NotebookServer } from '../src/notebook/server.js';
 import { NotebookSession } from '../src/notebook/session.js';
 import { renderSectionFragments } from '../src/render/html.js';
-import { formatValue } from '../src/kernel/format.js';
+import { formatter } from '../src/kernel/format.js';
+import { precise } from '../src/kernel/precision.js';
 import { SURVEY_CONFIG, surveyProject } from './project.js';
 
 /** Section HTML without the ids that depend on the sections before it (chart and anchor ids). */
@@ -61,7 +62,8 @@ describe('notebook runner: one section per cell, as the report renders it', () =
     for (const id of ['nps', 'csat', 'ces']) {
       const r = reference.computed.results.get(id)!;
       expect(kpis).toContain(`id="kpi-${id}"`);
-      expect(kpis).toContain(`<p class="kpi-value">${formatValue(r.value, r.unit)}`);
+      // as the card writes it: to the precision its interval supports (kernel/precision.ts)
+      expect(kpis).toContain(`<p class="kpi-value">${precise(formatter('en'), r).value(r.value, r.unit)}`);
     }
     // charts as SVG documents: the trend's chart first
     expect(all.sections[1].svg[0]).toMatch(/^<svg [^>]*>[\s\S]*<path/);
