@@ -426,7 +426,20 @@ describe.skipIf(pdfSkipReason !== null)(`PDF output, printed by Chromium and rea
     });
 
     it('gives byte-identical PDFs', async () => {
-      expect(Buffer.compare(await readFile(first.pdf), await readFile(second.pdf))).toBe(0);
+      const [a, b] = [await readFile(first.pdf), await readFile(second.pdf)];
+      // on a difference, show where: the bytes around the first one that differs
+      let at = 0;
+      while (at < a.length && at < b.length && a[at] === b[at]) at++;
+      const around = (x: Buffer) => x.subarray(Math.max(0, at - 120), at + 120).toString('latin1');
+      expect(Buffer.compare(a, b) === 0 ? '' : `first difference at byte ${at} of ${a.length}/${b.length}:\n${around(a)}\n---\n${around(b)}`).toBe('');
+    });
+
+    it('names the structure elements 1, 2, … whatever numbers the browser gave their DOM nodes', async () => {
+      const ids = [...(await readFile(first.pdf)).toString('latin1').matchAll(/\/Type \/StructElem[^]*?\/ID \(node(\d+)\)/g)].map((m) => Number(m[1]));
+      expect(ids.length).toBeGreaterThan(10);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(Math.min(...ids)).toBe(1);
+      expect(Math.max(...ids)).toBe(ids.length);
     });
 
     it('dates the PDF by SOURCE_DATE_EPOCH', () => {

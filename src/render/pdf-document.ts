@@ -68,6 +68,48 @@ function setOutline(doc: PDFDocument, entries: { title: string; page: number }[]
 }
 
 /**
+ * Chromium names each element of the tagged PDF's structure tree after its DOM node (`/ID
+ * (node00000452)`, and the same string in the structure tree's ID tree). Those numbers come from a
+ * counter of the browser's renderer process that also hands out numbers to nodes for other
+ * purposes (paint timing, say) whenever those happen to ask, so the same report printed twice can
+ * start at a different number, and the PDF's bytes differ. They are renumbered here 1, 2, … in the
+ * order of the original numbers: the ID tree stays sorted, references keep pointing at the same
+ * elements, and the same report gives the same bytes.
+ */
+export function renumberStructureIds(doc: PDFDocument): number {
+  const NODE = /^node(\d+)$/;
+  const found = new Set<string>();
+  const seen = new Set<unknown>();
+  const visit = (obj: unknown, replace: ((o: PDFString) => PDFString) | null) => {
+    if (obj instanceof PDFString) return NODE.test(obj.asString()) ? (replace ? replace(obj) : (found.add(obj.asString()), obj)) : obj;
+    if (seen.has(obj)) return obj;
+    if (obj instanceof PDFDict) {
+      seen.add(obj);
+      for (const [key, value] of obj.entries()) {
+        const next = visit(value, replace);
+        if (next !== value) obj.set(key, next as PDFString);
+      }
+    } else if (obj instanceof PDFArray) {
+      seen.add(obj);
+      obj.asArray().forEach((value, i) => {
+        const next = visit(value, replace);
+        if (next !== value) obj.set(i, next as PDFString);
+      });
+    }
+    return obj;
+  };
+  const objects = doc.context.enumerateIndirectObjects().map(([, obj]) => obj);
+  for (const obj of objects) visit(obj, null);
+  if (found.size === 0) return 0;
+  const order = [...found].sort((a, b) => Number(NODE.exec(a)![1]) - Number(NODE.exec(b)![1]) || (a < b ? -1 : a > b ? 1 : 0));
+  const width = Math.max(8, String(order.length).length);
+  const renamed = new Map(order.map((id, i) => [id, `node${String(i + 1).padStart(width, '0')}`]));
+  seen.clear();
+  for (const obj of objects) visit(obj, (s) => PDFString.of(renamed.get(s.asString())!));
+  return found.size;
+}
+
+/**
  * Puts the cover page(s) in front of the body, labels pages (the cover by its name, then 1, 2, … —
  * or, when the body kept a slot for the cover, 2, 3, …: the physical page numbers its footer shows),
  * sets the bookmarks (body page indices are shifted past a cover that had no slot) and the metadata.
@@ -113,5 +155,6 @@ export async function finishPdf(
   doc.setCreationDate(meta.date);
   doc.setModificationDate(meta.date);
   doc.setLanguage(meta.language ?? 'en');
+  renumberStructureIds(doc);
   return doc.save({ useObjectStreams: false });
 }
