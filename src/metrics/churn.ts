@@ -24,7 +24,7 @@ import { isPushdown } from '../sources/sql.js';
 import { customerCount, customerFields, filterTextIn, groupsOf, ordinalPeriod, periodOrdinal, prepareCustomers, type PreparedCustomers } from './customers.js';
 import { adjustGroups, makeResult, proportion, proportionChange } from './result-builders.js';
 import { metricFields } from './score-schema.js';
-import { checkLifecycleForm, computeFlags, flagVisual, prepareFlags, type FlagDef, type PreparedFlags } from './churn-flag.js';
+import { checkLifecycleForm, computeFlags, prepareFlags, type FlagDef, type PreparedFlags } from './churn-flag.js';
 import { flagValuesSchema } from './flag-values.js';
 import { trendSpec } from '../report/charts.js';
 import { formatter } from '../kernel/format.js';
@@ -326,7 +326,7 @@ function computeLifecycle(kind: Kind, pc: PreparedCustomers<ChurnDef | Retention
 }
 
 /** Trend chart of the rate with its band, and a table of the customer counts of the last 12 periods. */
-function lifecycleVisual(kind: Kind, r: MetricResult, pc: PreparedCustomers<ChurnDef | RetentionDef>, ctx: VisualContext): VisualBlock[] {
+export function lifecycleVisual(kind: Kind, r: MetricResult, pc: PreparedCustomers<ChurnDef | RetentionDef>, ctx: VisualContext): VisualBlock[] {
   const locale = ctx.locale ?? 'en';
   const t = localTranslator(MESSAGES, locale);
   const fmt = formatter(locale);
@@ -435,7 +435,6 @@ export const churnModule: MetricModule<ChurnDef, PreparedLifecycle<ChurnDef>> = 
   pushdown: true,
   prepare: prepareLifecycle,
   compute: (prepared, ctx) => (prepared.kind === 'flags' ? computeFlags('churn', prepared, ctx) : computeLifecycle('churn', prepared, ctx)),
-  visual: (result, prepared, ctx) => (prepared.kind === 'flags' ? flagVisual('churn', result, prepared, ctx) : lifecycleVisual('churn', result, prepared, ctx)),
 };
 
 export const retentionModule: MetricModule<RetentionDef, PreparedLifecycle<RetentionDef>> = {
@@ -445,5 +444,4 @@ export const retentionModule: MetricModule<RetentionDef, PreparedLifecycle<Reten
   pushdown: true,
   prepare: prepareLifecycle,
   compute: (prepared, ctx) => (prepared.kind === 'flags' ? computeFlags('retention', prepared, ctx) : computeLifecycle('retention', prepared, ctx)),
-  visual: (result, prepared, ctx) => (prepared.kind === 'flags' ? flagVisual('retention', result, prepared, ctx) : lifecycleVisual('retention', result, prepared, ctx)),
 };

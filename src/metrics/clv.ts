@@ -1160,7 +1160,7 @@ function computeSimple(prepared: PreparedClv, ctx: ClvComputeContext, t: Transla
 // visual
 // ---------------------------------------------------------------------------------------------
 
-function visual(result: MetricResult, prepared: PreparedClv, ctx: VisualContext): VisualBlock[] {
+export function visual(result: MetricResult, prepared: PreparedClv, ctx: VisualContext): VisualBlock[] {
   const locale = ctx.locale ?? 'en';
   const t = localTranslator(MESSAGES, locale);
   return prepared.def.method === 'simple' ? visualSimple(result, prepared, ctx, t, locale) : visualBgnbd(result, prepared, ctx, t, locale);
@@ -1296,6 +1296,5 @@ export const clvModule: MetricModule<ClvDef, PreparedClv> = {
   prepare,
   needsPeriods: 'the models are fitted on the purchases up to the end of the report period',
   compute,
-  visual,
 };
 

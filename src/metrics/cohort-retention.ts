@@ -530,7 +530,7 @@ function computeCohorts(pc: PreparedCohorts, ctx: ComputeContext): MetricResult 
 }
 
 /** Heatmap of the triangle (cohort × k, share labels) and the triangle as a table. */
-function cohortVisual(r: MetricResult, pc: PreparedCohorts, ctx: VisualContext): VisualBlock[] {
+export function cohortVisual(r: MetricResult, pc: PreparedCohorts, ctx: VisualContext): VisualBlock[] {
   const g = pc.granularity as CalendarGranularity; // never `all` (needsPeriods)
   const def = pc.def;
   const locale = ctx.locale ?? 'en';
@@ -616,5 +616,4 @@ export const cohortRetentionModule: MetricModule<CohortRetentionDef, PreparedCoh
   prepare: prepareCohortsAnywhere,
   needsPeriods: 'customers are grouped into cohorts by the period they started in',
   compute: computeCohorts,
-  visual: cohortVisual,
 };

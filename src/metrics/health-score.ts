@@ -720,7 +720,7 @@ function computeHealth(ph: PreparedHealth, ctx: ComputeContext): MetricResult {
 
 const BAND_COLOUR: Record<Band, string> = { red: palette.bad, amber: palette.accent, green: palette.good };
 
-function visualHealth(r: MetricResult, ph: PreparedHealth, ctx: VisualContext): VisualBlock[] {
+export function visualHealth(r: MetricResult, ph: PreparedHealth, ctx: VisualContext): VisualBlock[] {
   const locale = ctx.locale ?? 'en';
   const t = localTranslator(MESSAGES, locale);
   const fmt = formatter(locale);
@@ -827,5 +827,4 @@ export const healthScoreModule: MetricModule<HealthScoreDef, PreparedHealth> = {
   pushdown: true,
   prepare: prepareHealth,
   compute: computeHealth,
-  visual: visualHealth,
 };

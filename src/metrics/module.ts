@@ -8,7 +8,6 @@
 import type { z } from 'zod';
 import type { Config } from '../config/load.js';
 import type { Path } from '../config/yaml-source.js';
-import type { VisualBlock } from '../kernel/visual.js';
 import { loadRows, type PushdownSource } from '../sources/sql.js';
 import type { SourceTable } from '../sources/types.js';
 import type { Granularity } from '../kernel/period.js';
@@ -159,7 +158,5 @@ export interface MetricModule<D = any, P extends Prepared = Prepared> {
    */
   needsPeriods?: string;
   compute(prepared: P, ctx: ComputeContext): MetricResult;
-  /** the default visual of this metric type (for `type: metric` sections) */
-  visual?(result: MetricResult, prepared: P, ctx: VisualContext): VisualBlock[];
 }
 

@@ -368,7 +368,7 @@ function compute(prepared: PreparedRepeat, ctx: Pick<ComputeContext, 'period' | 
   });
 }
 
-function visual(result: MetricResult, prepared: PreparedRepeat, ctx: VisualContext): VisualBlock[] {
+export function visual(result: MetricResult, prepared: PreparedRepeat, ctx: VisualContext): VisualBlock[] {
   const { granularity, def } = prepared;
   const locale = ctx.locale ?? 'en';
   const t = localTranslator(MESSAGES, locale);
@@ -433,5 +433,4 @@ export const repeatPurchaseRateModule: MetricModule<RepeatPurchaseDef, PreparedR
   prepare,
   needsPeriods: 'repeat purchases are counted in a window after each first purchase, per period',
   compute,
-  visual,
 };

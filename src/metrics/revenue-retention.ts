@@ -711,7 +711,7 @@ function computeRevenue(pr: PreparedRevenue, ctx: ComputeContext): MetricResult 
 // Visual: the bridge as a waterfall, and the last 6 periods' bridges as a table
 // ---------------------------------------------------------------------------------------------
 
-function revenueVisual(r: MetricResult, pr: PreparedRevenue, ctx: VisualContext): VisualBlock[] {
+export function revenueVisual(r: MetricResult, pr: PreparedRevenue, ctx: VisualContext): VisualBlock[] {
   const locale = ctx.locale ?? 'en';
   const t = localTranslator(MESSAGES, locale);
   const fmt = formatter(locale);
@@ -835,5 +835,4 @@ export const revenueRetentionModule: MetricModule<RevenueRetentionDef, PreparedR
   prepare: prepareRevenue,
   needsPeriods: 'revenue at the end of a period is compared with the same customers’ revenue at its start',
   compute: computeRevenue,
-  visual: revenueVisual,
 };

@@ -248,7 +248,7 @@ function starsSpec(rows: MetricResult['distribution'], bands: Band[], t: Transla
   return spec;
 }
 
-function visualReviews(r: MetricResult, p: PreparedReviews, ctx: VisualContext): VisualBlock[] {
+export function visualReviews(r: MetricResult, p: PreparedReviews, ctx: VisualContext): VisualBlock[] {
   const def = p.reviewsDef;
   const locale = ctx.locale ?? 'en';
   const t = localTranslator(MESSAGES, locale);
@@ -346,5 +346,4 @@ export const reviewsModule: MetricModule<ReviewsDef, PreparedReviews> = {
     return { ...prepared, reviewsDef: def };
   },
   compute: computeReviews,
-  visual: visualReviews,
 };

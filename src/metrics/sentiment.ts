@@ -621,7 +621,7 @@ function computeSentiment(ps: PreparedSentiment, ctx: Parameters<MetricModule['c
 // Visual
 // ---------------------------------------------------------------------------------------------
 
-function visualSentiment(r: MetricResult, ps: PreparedSentiment, ctx: VisualContext): VisualBlock[] {
+export function visualSentiment(r: MetricResult, ps: PreparedSentiment, ctx: VisualContext): VisualBlock[] {
   const locale = ctx.locale ?? 'en';
   const t = localTranslator(MESSAGES, locale);
   const fmt = formatter(locale);
@@ -696,5 +696,4 @@ export const sentimentModule: MetricModule<SentimentDef, PreparedSentiment> = {
   pushdown: true,
   prepare: prepareSentiment,
   compute: computeSentiment,
-  visual: visualSentiment,
 };

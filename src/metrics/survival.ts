@@ -741,7 +741,7 @@ function readAt(curve: CurveRow[], followUp: number | null, t: number): number |
   return s;
 }
 
-function survivalVisual(r: MetricResult, pc: PreparedSurvival, ctx: VisualContext): VisualBlock[] {
+export function survivalVisual(r: MetricResult, pc: PreparedSurvival, ctx: VisualContext): VisualBlock[] {
   const def = pc.def;
   const locale = ctx.locale ?? 'en';
   const t = localTranslator(MESSAGES, locale);
@@ -1004,5 +1004,4 @@ export const survivalModule: MetricModule<SurvivalDef, PreparedSurvival> = {
   pushdown: true,
   prepare: prepareSurvival,
   compute: computeSurvival,
-  visual: survivalVisual,
 };

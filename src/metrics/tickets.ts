@@ -24,7 +24,7 @@ import { formatter } from '../kernel/format.js';
 import { localTranslator, translator, type Locale, type Vars } from '../kernel/i18n.js';
 import { compileFilter, filterSchema, type Filter } from '../kernel/filter.js';
 import { gammaP } from '../kernel/models/special.js';
-import type { Change, ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, PrepareContext, Unit, VisualBlock } from './module.js';
+import type { Change, ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, PrepareContext, Unit, VisualBlock, VisualContext } from './module.js';
 import { historyRange, parseTimestamp, periodOf, periodStart, shiftPeriod, type Granularity } from '../kernel/period.js';
 import { groupKey } from './prepare.js';
 import { lastTimestampOf, latestPeriodOf } from './timeline.js';
@@ -997,7 +997,7 @@ function computeTickets(pt: PreparedTickets, ctx: ComputeContext): MetricResult 
 // Visual
 // ---------------------------------------------------------------------------------------------
 
-function visualTickets(r: MetricResult, pt: PreparedTickets, ctx: VisualContext): VisualBlock[] {
+export function visualTickets(r: MetricResult, pt: PreparedTickets, ctx: VisualContext): VisualBlock[] {
   const def = pt.def;
   const measure = def.measure;
   const locale = ctx.locale ?? 'en';
@@ -1152,8 +1152,6 @@ function visualTickets(r: MetricResult, pt: PreparedTickets, ctx: VisualContext)
   return blocks;
 }
 
-type VisualContext = Parameters<NonNullable<MetricModule['visual']>>[2];
-
 export const ticketsModule: MetricModule<TicketsDef, PreparedTickets> = {
   type: 'tickets',
   schema: ticketsSchema,
@@ -1161,5 +1159,4 @@ export const ticketsModule: MetricModule<TicketsDef, PreparedTickets> = {
   pushdown: true,
   prepare: prepareTickets,
   compute: computeTickets,
-  visual: visualTickets,
 };

@@ -1,6 +1,6 @@
 /** A metric's own default visual (cohort heatmap, survival curve, top accounts, …), with its headline numbers. */
 import { z } from 'zod';
-import { metricModule } from '../../metrics/registry.js';
+import { metricVisuals } from '../visuals/index.js';
 import { longLabel, methodOf, result, shortLabel, titleOf, type SectionContext } from '../context.js';
 import type { SectionModel } from '../model.js';
 import { changeSentence, periodKeySchema, sectionFields } from './common.js';
@@ -23,10 +23,10 @@ export type MetricSection = z.infer<typeof metricSectionSchema>;
 export function buildMetricSection(section: MetricSection, ctx: SectionContext): SectionModel {
   const { t, fmt } = ctx;
   const r = result(ctx, section.metric);
-  const module = metricModule(ctx.config.metrics[section.metric].type);
+  const visual = metricVisuals[ctx.config.metrics[section.metric].type];
   const prepared = ctx.computed.prepared.get(section.metric)!;
   const blocks =
-    module.visual?.(r, prepared, { period: ctx.computed.period, locale: t.locale, periodLabel: (k, style) => (style === 'short' ? shortLabel(ctx, k) : longLabel(ctx, k)), nextId: ctx.nextId, annotations: section.annotations, columnLabel: (column) => ctx.columnLabel?.(section.metric, column) ?? column, sourceLabel: (source) => ctx.sourceLabel?.(source) ?? source, valueLabel: (column, value) => ctx.valueLabel?.(section.metric, column, value) ?? value }) ?? [];
+    visual?.(r, prepared, { period: ctx.computed.period, locale: t.locale, periodLabel: (k, style) => (style === 'short' ? shortLabel(ctx, k) : longLabel(ctx, k)), nextId: ctx.nextId, annotations: section.annotations, columnLabel: (column) => ctx.columnLabel?.(section.metric, column) ?? column, sourceLabel: (source) => ctx.sourceLabel?.(source) ?? source, valueLabel: (column, value) => ctx.valueLabel?.(section.metric, column, value) ?? value }) ?? [];
   const headline =
     r.value === null
       ? t('metric.noData', { label: r.label, period: longLabel(ctx, ctx.computed.period) })
