@@ -21,6 +21,7 @@ describe.skipIf(pdfSkipReason !== null)(`the flagship's executive summary in the
   let html: string;
   let metrics: Record<string, any>;
   let highlights: any;
+  let summaryPage: string;
 
   beforeAll(async () => {
     const out = mkdtempSync(join(tmpdir(), 'cx-summary-'));
@@ -36,7 +37,26 @@ describe.skipIf(pdfSkipReason !== null)(`the flagship's executive summary in the
     const end = pages.findIndex((p, i) => i >= first && /^\s*What stands out\s*$/m.test(p));
     const text = execFileSync('pdftotext', ['-enc', 'UTF-8', '-f', String(first + 1), '-l', String(end + 1), join(out, 'report.pdf'), '-'], { encoding: 'utf8' });
     summary = squash(text.split(/^\s*What stands out\s*$/m)[0]);
+    summaryPage = squash(pages[first]);
   }, 300_000);
+
+  it("shows each metric's description on its cards (escaped), and leaves it off the printed summary's cards to keep one page", () => {
+    expect(html).toContain('<p class="kpi-desc">How likely customers are to recommend Acme Cloud (0–10).</p>');
+    expect(html).toContain('<p class="kpi-desc">&quot;Acme made it easy to handle my issue&quot; (1–7, 7 &#x3D; very easy).</p>');
+    expect(summaryPage).not.toContain(squash('How likely customers are to recommend'));
+    expect(pages.some((p) => squash(p).includes(squash('Share of the customers at the')))).toBe(true);
+  });
+
+  it('is one printed page: the six cards, the four blocks and the chart with its caption on the page of its heading', () => {
+    for (const label of ['NPS', 'CSAT', 'CES', 'Churn', 'NRR', 'Health score']) expect(summaryPage).toContain(squash(label));
+    for (const block of ['What moved', 'Below target', 'Where the report finds why', 'What to watch']) expect(summaryPage).toContain(squash(block));
+    expect(summaryPage).toContain(squash('SLA attainment over the last 12 months, against its target'));
+    expect(summaryPage).toContain(squash('Chosen because it moved significantly and misses its target.'));
+    // at most three sentences to watch
+    const watch = /<h3>What to watch<\/h3>[^]*?<\/ul>/.exec(html)![0];
+    expect((watch.match(/<li\b/g) ?? []).length).toBeGreaterThan(0);
+    expect((watch.match(/<li\b/g) ?? []).length).toBeLessThanOrEqual(3);
+  });
 
   it('names every missed target with its value and target (NPS 29.1 vs 30, CSAT 73.1 vs 75, NRR 99.7 vs 100, SLA 67.1 vs 85)', () => {
     expect(summary).toContain(squash('Below target'));

@@ -12,6 +12,7 @@
  *   internal words, with data-through dates recomputed from the CSV files.
  * One flagship build for all of it. Skipped, saying why, without Chromium or poppler.
  */
+import { execFileSync } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
 import { join } from 'node:path';
@@ -106,6 +107,12 @@ describe.skipIf(pdfSkipReason !== null)(`flagship PDF page flow${pdfSkipReason ?
     // of it may end a little earlier; the fill of every page is printed on failure
     const short = underfilledPages(pages, sections, 2, 0.55);
     expect(short, pages.map((p, i) => `${i + 1}:${Math.round(pageFill(p) * 100)}%`).join(' ')).toEqual([]);
+  });
+
+  it('embeds every font as a real subset: no Type 3 font (stroked chart text, such as a label halo, would print as one)', () => {
+    const fonts = execFileSync('pdffonts', [join(dir, 'report.pdf')], { encoding: 'utf8' }).split('\n').slice(2).filter(Boolean);
+    expect(fonts.length).toBeGreaterThan(0);
+    expect(fonts.filter((f) => /Type 3/.test(f))).toEqual([]);
   });
 
   it('numbers pages physically: footer "Page N of T" on PDF page N, and page labels N', () => {

@@ -252,8 +252,8 @@ export function driversSpec(points: DriverPoint[], options: { xTitle: string; yT
     corner(options.quadrants.overkill, [xDomain[1], 0], 'right', 'bottom'),
     { transform: [{ filter: 'datum.lo !== null' }], mark: { type: 'rule', strokeWidth: 1.6 }, encoding: { x: { field: 'x', ...x }, y: { field: 'lo', ...y }, y2: { field: 'hi' }, color: colour } },
     { mark: { type: 'point', filled: true, size: 80, opacity: 1 }, encoding: { x: { field: 'x', ...x }, y: { field: 'share', ...y }, color: colour } },
-    // labels with a white halo, legible where they cross a dashed line or an interval
-    { mark: { type: 'text', align: 'left', baseline: 'middle', dx: 8, fontSize: 11, stroke: '#ffffff', strokeWidth: 3, strokeJoin: 'round', color: '#ffffff' }, encoding: { x: { field: 'x', ...x }, y: { field: 'share', ...y }, text: { field: 'label' } } },
+    // plain filled labels: a stroked "halo" would print as a Type 3 font (Chromium's PDF backend
+    // draws stroked text as glyph outlines) and its text would be extracted twice
     { mark: { type: 'text', align: 'left', baseline: 'middle', dx: 8, fontSize: 11, color: palette.ink }, encoding: { x: { field: 'x', ...x }, y: { field: 'share', ...y }, text: { field: 'label' } } },
   ];
   return { width: WIDTH, height: 300, data: { values: points }, layer: layers } as TopLevelSpec;

@@ -138,7 +138,7 @@ export function buildSummary(section: SummarySection, ctx: SectionContext): Sect
   const watch: LinkedSentence[] = [
     ...(scan?.anomalies ?? []).filter((a) => recent.has(a.period)).sort((a, b) => (a.period < b.period ? 1 : -1)).map((a) => anomalySentence(ctx, a)),
     ...adverse.filter((i) => !top.includes(i)).slice(0, 3).map((i) => scanSentence(ctx, i, 'short')),
-  ];
+  ].slice(0, WATCH_MAX);
 
   const blocks = [
     { title: t('moved'), items: moved, empty: !scan ? t('notScanned') : moved.length === 0 ? t('movedNone', { previous, tests: scan.items.length }) : undefined },
@@ -148,6 +148,9 @@ export function buildSummary(section: SummarySection, ctx: SectionContext): Sect
   ];
   return { type: 'summary', id: kpis.id, title: kpis.title, level: 1, cards: kpis.cards, blocks, chart: summaryChart(ctx, section, top, missed, t) };
 }
+
+/** At most this many sentences under "What to watch" (the newest anomalies first): the summary is one page. */
+const WATCH_MAX = 3;
 
 /** A significant change for the worse for its metric. */
 function isAdverse(ctx: SectionContext, i: ScanItem): boolean {
