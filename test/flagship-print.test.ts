@@ -115,6 +115,12 @@ describe.skipIf(pdfSkipReason !== null)(`flagship PDF page flow${pdfSkipReason ?
     expect(fonts.filter((f) => /Type 3/.test(f))).toEqual([]);
   });
 
+  it("states each metric section's value once: its change sentence carries value, interval and n", () => {
+    const leads = [...html.matchAll(/<p class="metric-headline">([^]*?)<\/p>/g)].map((m) => m[1]);
+    expect(leads.length).toBeGreaterThan(5);
+    for (const lead of leads) expect((lead.match(/\bn &#x3D; /g) ?? []).length, lead).toBeLessThanOrEqual(1);
+  });
+
   it('numbers pages physically: footer "Page N of T" on PDF page N, and page labels N', () => {
     const total = pages.length;
     texts.slice(1).forEach((t, i) => {
