@@ -157,7 +157,6 @@ const MIXED_STILL: string[] = [
   'metrics/sentiment.ts: text catalogue, SQL, chart spec',
   'metrics/survival.ts: text catalogue, chart spec',
   'metrics/text/visual.ts: text catalogue',
-  'metrics/tickets.ts: text catalogue, SQL, chart spec',
   'metrics/transactions.ts: SQL',
   'report/sections/case-study-did.ts: text catalogue',
   'report/sections/drivers.ts: text catalogue',

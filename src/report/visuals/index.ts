@@ -15,7 +15,7 @@ import { revenueVisual } from '../../metrics/revenue-retention.js';
 import { visualReviews } from '../../metrics/reviews.js';
 import { visualSentiment } from '../../metrics/sentiment.js';
 import { survivalVisual } from '../../metrics/survival.js';
-import { visualTickets } from '../../metrics/tickets.js';
+import { visualTickets } from './tickets.js';
 
 export type MetricVisual = (result: MetricResult, prepared: any, ctx: VisualContext) => VisualBlock[];
 
