@@ -12,7 +12,7 @@ import { clvModule, clvSchema } from './clv.js';
 import { revenueRetentionModule, revenueRetentionSchema } from './revenue-retention.js';
 import { ticketsModule, ticketsSchema } from './tickets/index.js';
 import { reviewsModule, reviewsSchema } from './reviews.js';
-import { sentimentModule, sentimentSchema } from './sentiment.js';
+import { sentimentModule, sentimentSchema } from './sentiment/index.js';
 import { healthScoreModule, healthScoreSchema } from './health-score.js';
 
 export const metricModules: Record<string, MetricModule> = {

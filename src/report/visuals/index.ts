@@ -13,7 +13,7 @@ import { visualHealth } from '../../metrics/health-score.js';
 import { visual as repeatVisual } from '../../metrics/repeat-purchase.js';
 import { revenueVisual } from '../../metrics/revenue-retention.js';
 import { visualReviews } from '../../metrics/reviews.js';
-import { visualSentiment } from '../../metrics/sentiment.js';
+import { visualSentiment } from './sentiment.js';
 import { survivalVisual } from '../../metrics/survival.js';
 import { visualTickets } from './tickets.js';
 
