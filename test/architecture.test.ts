@@ -146,7 +146,6 @@ const MIXED_STILL: string[] = [
   'metrics/customers-pushdown.ts: SQL',
   'metrics/dimensions.ts: SQL',
   'metrics/drivers.ts: text catalogue',
-  'metrics/health-score.ts: text catalogue, SQL, chart spec',
   'metrics/prepare.ts: SQL',
   'metrics/pushdown-shards.ts: SQL',
   'metrics/pushdown.ts: SQL',

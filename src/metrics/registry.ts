@@ -13,7 +13,7 @@ import { revenueRetentionModule, revenueRetentionSchema } from './revenue-retent
 import { ticketsModule, ticketsSchema } from './tickets/index.js';
 import { reviewsModule, reviewsSchema } from './reviews.js';
 import { sentimentModule, sentimentSchema } from './sentiment/index.js';
-import { healthScoreModule, healthScoreSchema } from './health-score.js';
+import { healthScoreModule, healthScoreSchema } from './health-score/index.js';
 
 export const metricModules: Record<string, MetricModule> = {
   nps: scoreModule(nps),

@@ -9,7 +9,7 @@ import { flagVisual, type PreparedFlags } from '../../metrics/churn-flag.js';
 import { lifecycleVisual } from '../../metrics/churn.js';
 import { visual as clvVisual } from '../../metrics/clv.js';
 import { cohortVisual } from '../../metrics/cohort-retention.js';
-import { visualHealth } from '../../metrics/health-score.js';
+import { visualHealth } from './health-score.js';
 import { visual as repeatVisual } from '../../metrics/repeat-purchase.js';
 import { revenueVisual } from '../../metrics/revenue-retention.js';
 import { visualReviews } from '../../metrics/reviews.js';
