@@ -44,7 +44,8 @@ export function visualTickets(r: MetricResult, pt: PreparedTickets, ctx: VisualC
   if (typeof slaHours === 'number') targets.push({ value: slaHours, text: t('chart.target', { target: t('target.hours', { hours: slaHours }) }) });
   else if (slaHours) {
     const byHours = new Map<number, string[]>();
-    for (const [priority, hours] of Object.entries(slaHours)) byHours.set(hours, [...(byHours.get(hours) ?? []), priority]);
+    // priorities by their display names (the source's `values:` labels of the priority column)
+    for (const [priority, hours] of Object.entries(slaHours)) byHours.set(hours, [...(byHours.get(hours) ?? []), ctx.valueLabel?.(def.priority ?? 'priority', priority) ?? priority]);
     for (const [hours, names] of [...byHours].sort((a, b) => a[0] - b[0])) targets.push({ value: hours, text: t('chart.target', { target: t('target.priority', { priority: names.join('/'), hours }) }) });
   } else if (r.target !== null && r.target !== undefined) targets.push({ value: r.target, text: t('chart.target', { target: fmt.value(r.target, r.unit) }) });
   const shown = values.flatMap((v) => [v.lo ?? v.value!, v.hi ?? v.value!, ...(v.p90 !== null ? [v.p90] : [])]);
