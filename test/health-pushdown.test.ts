@@ -2,7 +2,7 @@
  * The health score pushed down: the database gives each snapshot a status with the in-memory rules
  * (no date, no account id, fewer than half of the components present, superseded by a later
  * snapshot of the account in the period) and returns only the latest snapshots and the counts
- * (src/metrics/health-score.ts `healthSql`). Daily snapshots of accounts, as CSV, in DuckDB and in
+ * (src/metrics/health-score/sql.ts `healthSql`). Daily snapshots of accounts, as CSV, in DuckDB and in
  * PostgreSQL, give the same metrics.json (to 1e-9: the database returns the snapshots in another
  * order, so sums may differ in the last bits), with every invalid kind counted the same.
  */

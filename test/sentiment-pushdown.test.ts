@@ -1,13 +1,13 @@
 /**
  * Comment sentiment from comment cells: the database groups the comments by period, raw text and
- * grouping columns (src/metrics/sentiment.ts `commentCellsSql`); each distinct text is validated
+ * grouping columns (src/metrics/sentiment/sql.ts `commentCellsSql`); each distinct text is validated
  * and scored once and counts as often as it occurs. The same comments as a CSV, in DuckDB and in
  * PostgreSQL give byte-identical metrics.json (net sentiment, shares, themes with their examples,
  * breakdowns, exclusions), whatever the order of the rows.
  */
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
-import { scoreComment } from '../src/metrics/sentiment.js';
+import { scoreComment } from '../src/metrics/sentiment/afinn.js';
 import { commentPhrases } from '../src/metrics/text/phrases.js';
 import { lcg, metricsWithEngines, postgresTable } from './engines.js';
 import { csv, makeProject } from './project.js';

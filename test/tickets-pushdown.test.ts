@@ -1,7 +1,7 @@
 /**
  * Ticket metrics from ticket cells: the database groups the tickets by creation month, time to
  * first response and to resolution, the raw priority, reopened and CSAT values and the grouping
- * columns (src/metrics/tickets.ts `ticketCellsSql`), and the same validation and measures run on
+ * columns (src/metrics/tickets/sql.ts `ticketCellsSql`), and the same validation and measures run on
  * the weighted cells as on rows. The same tickets as a CSV, in DuckDB and in PostgreSQL give
  * byte-identical metrics.json, with every invalid kind a database can hold counted the same.
  */

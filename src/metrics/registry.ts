@@ -10,10 +10,10 @@ import { survivalModule, survivalSchema } from './survival.js';
 import { repeatPurchaseRateModule, repeatPurchaseRateSchema } from './repeat-purchase.js';
 import { clvModule, clvSchema } from './clv.js';
 import { revenueRetentionModule, revenueRetentionSchema } from './revenue-retention.js';
-import { ticketsModule, ticketsSchema } from './tickets.js';
+import { ticketsModule, ticketsSchema } from './tickets/index.js';
 import { reviewsModule, reviewsSchema } from './reviews.js';
-import { sentimentModule, sentimentSchema } from './sentiment.js';
-import { healthScoreModule, healthScoreSchema } from './health-score.js';
+import { sentimentModule, sentimentSchema } from './sentiment/index.js';
+import { healthScoreModule, healthScoreSchema } from './health-score/index.js';
 
 export const metricModules: Record<string, MetricModule> = {
   nps: scoreModule(nps),

@@ -16,7 +16,7 @@ import { CxError } from '../../kernel/errors.js';
 import { build, load } from '../../app/pipeline.js';
 import { computeMetrics } from '../index.js';
 import { benjaminiHochberg } from '../../kernel/stats.js';
-import { scoreComment } from '../sentiment.js';
+import { scoreComment } from '../sentiment/afinn.js';
 import { metricsWithEngines } from '../../../test/engines.js';
 import { csv, makeProject } from '../../../test/project.js';
 import { describeShared, sharedFile } from '../../../test/shared-data.js';

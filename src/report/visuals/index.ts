@@ -9,13 +9,13 @@ import { flagVisual, type PreparedFlags } from '../../metrics/churn-flag.js';
 import { lifecycleVisual } from '../../metrics/churn.js';
 import { visual as clvVisual } from '../../metrics/clv.js';
 import { cohortVisual } from '../../metrics/cohort-retention.js';
-import { visualHealth } from '../../metrics/health-score.js';
+import { visualHealth } from './health-score.js';
 import { visual as repeatVisual } from '../../metrics/repeat-purchase.js';
 import { revenueVisual } from '../../metrics/revenue-retention.js';
 import { visualReviews } from '../../metrics/reviews.js';
-import { visualSentiment } from '../../metrics/sentiment.js';
+import { visualSentiment } from './sentiment.js';
 import { survivalVisual } from '../../metrics/survival.js';
-import { visualTickets } from '../../metrics/tickets.js';
+import { visualTickets } from './tickets.js';
 
 export type MetricVisual = (result: MetricResult, prepared: any, ctx: VisualContext) => VisualBlock[];
 

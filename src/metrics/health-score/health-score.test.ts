@@ -7,15 +7,15 @@
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CxError } from '../kernel/errors.js';
-import { build, load, type BuildResult } from '../app/pipeline.js';
-import { bandOf, normalise } from './health-score.js';
-import { MESSAGES } from './health-score.js';
-import { sameKeys } from '../kernel/i18n.js';
-import { computeMetrics } from './index.js';
-import { studentTCdf } from '../kernel/stats.js';
-import { csv, makeProject } from '../../test/project.js';
-import { metricSectionText } from '../../test/html-text.js';
+import { CxError } from '../../kernel/errors.js';
+import { build, load, type BuildResult } from '../../app/pipeline.js';
+import { bandOf, normalise } from './prepare.js';
+import { MESSAGES } from './messages.js';
+import { sameKeys } from '../../kernel/i18n.js';
+import { computeMetrics } from '../index.js';
+import { studentTCdf } from '../../kernel/stats.js';
+import { csv, makeProject } from '../../../test/project.js';
+import { metricSectionText } from '../../../test/html-text.js';
 
 const HEADER = ['account', 'month', 'segment', 'logins', 'open_tickets', 'nps'];
 

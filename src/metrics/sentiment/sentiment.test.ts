@@ -7,16 +7,17 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CxError } from '../kernel/errors.js';
-import { build, load, type BuildResult } from '../app/pipeline.js';
-import { computeMetrics } from './index.js';
-import { normalCdf } from '../kernel/stats.js';
-import { findThemes, scoreComment, stopWordSet, themeTerms } from './sentiment.js';
-import { MESSAGES } from './sentiment.js';
-import { sameKeys } from '../kernel/i18n.js';
-import { csv, makeProject } from '../../test/project.js';
-import { describeShared, sharedFile } from '../../test/shared-data.js';
-import { metricSectionText } from '../../test/html-text.js';
+import { CxError } from '../../kernel/errors.js';
+import { build, load, type BuildResult } from '../../app/pipeline.js';
+import { computeMetrics } from '../index.js';
+import { normalCdf } from '../../kernel/stats.js';
+import { scoreComment } from './afinn.js';
+import { findThemes, stopWordSet, themeTerms } from './themes.js';
+import { MESSAGES } from './messages.js';
+import { sameKeys } from '../../kernel/i18n.js';
+import { csv, makeProject } from '../../../test/project.js';
+import { describeShared, sharedFile } from '../../../test/shared-data.js';
+import { metricSectionText } from '../../../test/html-text.js';
 
 const HEADER = ['id', 'submitted_at', 'channel', 'comment'];
 
