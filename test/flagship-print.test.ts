@@ -178,7 +178,7 @@ describe.skipIf(pdfSkipReason !== null)(`flagship PDF page flow${pdfSkipReason ?
     expect(text).not.toMatch(/\$\d{1,3}(,\d{3})+\.\d\d/);
     const clv = metrics.clv_simple;
     expect([money(clv.value), money(clv.ci[0]), money(clv.ci[1])]).toEqual(['$52.9k', '$43.0k', '$65.1k']); // today's flagship
-    expect(text).toContain(`Subscription lifetime value ${money(clv.value)} (95% CI ${money(clv.ci[0])} to ${money(clv.ci[1])}), n = ${clv.n.toLocaleString('en-US')}`);
+    expect(text).toContain(`Subscription lifetime value was ${money(clv.value)} (95% CI ${money(clv.ci[0])} to ${money(clv.ci[1])}, n = ${clv.n.toLocaleString('en-US')})`);
     expect(money(metrics.clv.totalExpectedValue)).toBe('$1.77M');
     expect(text).toContain(`of the ${money(metrics.clv.totalExpectedValue)} expected over the next 12 months`);
     // whole months, not 54.48
