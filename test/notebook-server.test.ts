@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { build } from '../src/app/pipeline.js';
 import { NotebookServer } from '../src/notebook/server.js';
-import { NotebookSession } from '../src/notebook/session.js';
+import { NotebookSession, sectionMetrics } from '../src/notebook/session.js';
 import { renderSectionFragments } from '../src/render/html.js';
 import { formatter } from '../src/kernel/format.js';
 import { precise } from '../src/kernel/precision.js';
@@ -128,6 +128,13 @@ describe('notebook runner: one section per cell, as the report renders it', () =
     const edited = SURVEY_CONFIG.replace('target: 25', 'target: 20');
     await session.runSections(path, edited, [0]);
     expect(session.last).toMatchObject({ loadedSources: false, prepared: ['nps'], computed: ['nps'] });
+  });
+
+  it('a highlights or executive-summary cell computes every metric: the scan ranks all of them together, as in the report', () => {
+    const config = { metrics: { nps: {}, csat: {} }, sections: [{ type: 'summary', metrics: ['nps'] }, { type: 'highlights' }, { type: 'kpis', metrics: ['csat'] }] } as never;
+    expect(sectionMetrics(config, 0)).toBe('all');
+    expect(sectionMetrics(config, 1)).toBe('all');
+    expect(sectionMetrics(config, 2)).toEqual(['csat']);
   });
 
   it('validate: the config problems that need no data, located (the editor diagnostics)', () => {

@@ -35,7 +35,7 @@ export class MetricCache {
       const kept = this.prepared.get(id);
       return !kept || kept.sources !== sources || kept.key !== this.key(config, id);
     });
-    const fresh = stale.length === 0 ? new Map<string, Prepared>() : await prepareAll({ ...config, metrics: Object.fromEntries(stale.map((id) => [id, config.metrics[id]])) }, sources, errors);
+    const fresh = stale.length === 0 ? new Map<string, Prepared>() : await prepareAll({ ...config, metrics: Object.fromEntries(stale.map((id) => [id, config.metrics[id]])) }, sources, errors, config.scanDimensions);
     for (const id of stale) {
       const value = fresh.get(id);
       if (value) this.prepared.set(id, { key: this.key(config, id), sources, value });
@@ -46,7 +46,7 @@ export class MetricCache {
     return new Map(ids.filter((id) => this.prepared.has(id)).map((id) => [id, this.prepared.get(id)!.value]));
   }
 
-  /** The results for `period`, computing only those not kept (in the order of `prepared`). */
+  /** The results for `period` of the metrics in `prepared` (all, or those a notebook cell shows), computing only those not kept (in the order of `prepared`). */
   compute(config: Config, prepared: Map<string, Prepared>, sources: Map<string, SourceTable>, period: string, errors: Map<string, CxError>, onMetric?: (id: string, index: number, total: number) => void): ComputedMetrics {
     const key = (id: string) => `${this.key(config, id)}\u0000${period}`;
     const stale = [...prepared.keys()].filter((id) => {
@@ -56,7 +56,8 @@ export class MetricCache {
     // the breakdown checks (ComputedMetrics.sectionErrors) run over the whole plan whatever is computed
     const computed = computeMetrics(config, new Map(stale.map((id) => [id, prepared.get(id)!])), sources, period, errors, onMetric);
     for (const [id, value] of computed.results) this.results.set(id, { key: key(id), from: prepared.get(id)!, value, scanned: computed.scanned?.get(id) ?? {} });
-    for (const id of [...this.results.keys()]) if (!prepared.has(id)) this.results.delete(id);
+    // results of metrics not asked for this time stay (a notebook cell computes its section's metrics only)
+    for (const id of [...this.results.keys()]) if (!Object.hasOwn(config.metrics, id)) this.results.delete(id);
     this.lastComputed = stale;
     const results = new Map([...prepared.keys()].filter((id) => this.results.has(id)).map((id) => [id, this.results.get(id)!.value]));
     const scanned = new Map([...results.keys()].map((id) => [id, this.results.get(id)!.scanned]));

@@ -35,9 +35,10 @@ export interface ComputedMetrics {
  * Prepares every metric (validating columns and rows) without choosing a period yet. With
  * `errors` (lenient mode), a metric that fails is recorded there and left out.
  */
-export async function prepareAll(config: Config, sources: Map<string, SourceTable>, errors?: Map<string, CxError>): Promise<Map<string, Prepared>> {
-  // the scan's dimensions, kept in every metric's cells (pushdown.ts dimensionsOf) and broken down by computeMetrics
-  config.scanDimensions = await scanDimensions(config, sources);
+export async function prepareAll(config: Config, sources: Map<string, SourceTable>, errors?: Map<string, CxError>, dimensions?: Map<string, string[]>): Promise<Map<string, Prepared>> {
+  // the scan's dimensions, kept in every metric's cells (pushdown.ts dimensionsOf) and broken down by
+  // computeMetrics; detected here unless the caller already did (app/incremental.ts, once per rebuild)
+  config.scanDimensions = dimensions ?? (await scanDimensions(config, sources));
   // all at once, so that score metrics pushed down to the same relation share one scan (pushdown.ts)
   const outcomes = await Promise.all(
     Object.entries(config.metrics).map(async ([id, def]) => {

@@ -20,9 +20,10 @@ import { type Config } from '../config/load.js';
 import { parseConfig } from '../app/config.js';
 import { CxError, CxErrors, redactSecrets } from '../kernel/errors.js';
 import { fileStamp } from '../kernel/user-files.js';
-import { computeMetrics, prepareAll, resolvePeriod, type ComputedMetrics, type MetricResult } from '../metrics/index.js';
+import { resolvePeriod, type ComputedMetrics } from '../metrics/index.js';
+import { MetricCache } from '../app/incremental.js';
 import type { Prepared } from '../metrics/module.js';
-import { setDateRange, shiftPeriod } from '../kernel/period.js';
+import { setDateRange } from '../kernel/period.js';
 import { sourceDateEpoch } from '../app/pipeline.js';
 import { buildReport, shownError, templatesDir } from '../report/build.js';
 import { asLocale, periodLabelIn } from '../kernel/i18n.js';
@@ -102,6 +103,8 @@ export function metricsNamedIn(text: string): string[] | 'all' {
 /** The metrics a section shows (its `metric`/`metrics`, or those its Markdown or partial names), or 'all'. */
 export function sectionMetrics(config: Config, index: number): string[] | 'all' {
   const s = config.sections[index] as Record<string, unknown>;
+  // the highlights scan (its own section, and the executive summary's "what moved") ranks every metric's changes together
+  if (s.type === 'highlights' || s.type === 'summary') return 'all';
   const ids = new Set<string>();
   if (typeof s.metric === 'string') ids.add(s.metric);
   if (Array.isArray(s.metrics)) for (const m of s.metrics) if (typeof m === 'string') ids.add(m);
@@ -127,14 +130,6 @@ export function sectionMetrics(config: Config, index: number): string[] | 'all' 
   return [...ids];
 }
 
-/** The sections naming a metric (what its preparation and computation read besides its definition). */
-function sectionsNaming(config: Config, id: string): unknown[] {
-  return config.sections.flatMap((s, i) => {
-    const r = s as Record<string, unknown>;
-    return r.metric === id || (Array.isArray(r.metrics) && r.metrics.includes(id)) ? [[i, s]] : [];
-  });
-}
-
 export interface SessionOptions {
   env?: Record<string, string | undefined>;
   /** paths in messages are shown relative to this folder */
@@ -144,9 +139,8 @@ export interface SessionOptions {
 export class NotebookSession {
   private parsed?: { key: string; config?: Config; errors: CellError[] };
   private sources?: { key: string; tables: Map<string, SourceTable> };
-  private computedProblems?: { config: Config; sources: Map<string, SourceTable>; errors: Map<number, CxError[]> };
-  private prepared = new Map<string, { key: string; prepared?: Prepared; error?: CxError }>();
-  private results = new Map<string, { key: string; result: MetricResult }>();
+  /** prepared rows and results kept between runs: the preview's cache (app/incremental.ts), asked for a cell's metrics only */
+  private cache = new MetricCache();
   private readonly env: Record<string, string | undefined>;
   private styles = new Map<string, string>();
   /** what the last run had to do (for tests and the log) */
@@ -188,39 +182,18 @@ export class NotebookSession {
     const key = JSON.stringify([config.sources, Object.values(full(config).sources).map((s) => ('path' in s ? fileStamp(s.path) : 'query')), dates]);
     this.last.loadedSources = false;
     if (this.sources?.key !== key) {
+      // new tables: the cache sees other sources and prepares again
       this.sources = { key, tables: await loadSources(config) };
-      this.prepared.clear();
-      this.results.clear();
       this.last.loadedSources = true;
     }
     return this.sources.tables;
   }
 
-  private preparedKey(config: Config, id: string): string {
-    return JSON.stringify([config.metrics[id], config.report, config.matrix ?? null, sectionsNaming(config, id)]);
-  }
-
-  /** Every metric prepared (cached per metric), and the errors of those that failed. */
+  /** Every metric prepared (kept while unchanged), and the errors of those that failed (prepared again next time, so their errors point at where their definitions are then). */
   private async prepareAll(config: Config, sources: Map<string, SourceTable>): Promise<{ prepared: Map<string, Prepared>; errors: Map<string, CxError> }> {
-    // a metric that failed is prepared again: its error must point at where its definition is now
-    const stale = Object.keys(config.metrics).filter((id) => this.prepared.get(id)?.key !== this.preparedKey(config, id) || this.prepared.get(id)?.error);
-    this.last.prepared = stale;
-    if (stale.length > 0) {
-      const errors = new Map<string, CxError>();
-      const subset = { ...config, metrics: Object.fromEntries(stale.map((id) => [id, config.metrics[id]])) } as Config;
-      const done = await prepareAll(subset, sources, errors);
-      for (const id of stale) {
-        this.prepared.set(id, { key: this.preparedKey(config, id), prepared: done.get(id), error: errors.get(id) });
-        this.results.delete(id);
-      }
-    }
-    const prepared = new Map<string, Prepared>();
     const errors = new Map<string, CxError>();
-    for (const id of Object.keys(config.metrics)) {
-      const p = this.prepared.get(id)!;
-      if (p.prepared) prepared.set(id, p.prepared);
-      else if (p.error) errors.set(id, p.error);
-    }
+    const prepared = await this.cache.prepare(config, sources, errors);
+    this.last.prepared = this.cache.lastPrepared;
     return { prepared, errors };
   }
 
@@ -247,22 +220,13 @@ export class NotebookSession {
     return { config, sources, prepared, metricErrors, period: key, errors };
   }
 
-  /** The metrics' results for the period, computing (with the whole config) only those not cached. */
+  /** The results for the period of the metrics `ids` (those the cells show), computing (with the whole config) only those not kept. */
   private compute(config: Config, sources: Map<string, SourceTable>, prepared: Map<string, Prepared>, metricErrors: Map<string, CxError>, period: string, ids: string[]): ComputedMetrics {
-    const key = (id: string) => `${this.preparedKey(config, id)}\u0000${period}`;
-    const missing = ids.filter((id) => prepared.has(id) && this.results.get(id)?.key !== key(id));
-    this.last.computed = missing;
-    if (missing.length > 0) {
-      const computed = computeMetrics(config, new Map(missing.map((id) => [id, prepared.get(id)!])), sources, period, metricErrors);
-      for (const [id, result] of computed.results) this.results.set(id, { key: key(id), result });
-      // problems of one section found while computing (a missing breakdown column) stay with this config and data
-      this.computedProblems = { config, sources, errors: computed.sectionErrors };
-    }
-    const problems = this.computedProblems;
-    const sectionErrors = problems && problems.config === config && problems.sources === sources ? problems.errors : new Map<number, CxError[]>();
-    const results = new Map<string, MetricResult>();
-    for (const id of ids) if (prepared.has(id)) results.set(id, this.results.get(id)!.result);
-    return { period, previousPeriod: shiftPeriod(period, -1, config.report.period.granularity), prepared, results, errors: metricErrors, sectionErrors };
+    const wanted = new Map(ids.filter((id) => prepared.has(id)).map((id) => [id, prepared.get(id)!]));
+    const computed = this.cache.compute(config, wanted, sources, period, metricErrors);
+    this.last.computed = this.cache.lastComputed;
+    // every prepared metric stays available to the model (resolvePeriod, coverage); results only for those asked
+    return { ...computed, prepared };
   }
 
   /** Runs sections (each one cell): their outputs in the order asked. */
