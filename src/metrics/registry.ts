@@ -4,7 +4,7 @@ import { csat, csatSchema } from './csat.js';
 import type { MetricModule } from './module.js';
 import { nps, npsSchema } from './nps.js';
 import { scoreModule } from './score-module.js';
-import { churnModule, churnSchema, retentionModule, retentionSchema } from './churn.js';
+import { churnModule, churnSchema, retentionModule, retentionSchema } from './churn/index.js';
 import { cohortRetentionModule, cohortRetentionSchema } from './cohort-retention.js';
 import { survivalModule, survivalSchema } from './survival.js';
 import { repeatPurchaseRateModule, repeatPurchaseRateSchema } from './repeat-purchase.js';

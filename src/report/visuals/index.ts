@@ -5,8 +5,7 @@
  * gets the headline sentence only. Adding a visual touches its file and one line here.
  */
 import type { MetricResult, Prepared, VisualBlock, VisualContext } from '../../metrics/module.js';
-import { flagVisual, type PreparedFlags } from '../../metrics/churn-flag.js';
-import { lifecycleVisual } from '../../metrics/churn.js';
+import { flagVisual, lifecycleVisual, type PreparedFlags } from './churn.js';
 import { visual as clvVisual } from '../../metrics/clv.js';
 import { cohortVisual } from '../../metrics/cohort-retention.js';
 import { visualHealth } from '../../metrics/health-score.js';
