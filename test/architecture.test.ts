@@ -149,7 +149,6 @@ const MIXED_STILL: string[] = [
   'metrics/repeat-purchase.ts: text catalogue',
   'metrics/revenue-retention.ts: text catalogue, chart spec',
   'metrics/reviews.ts: text catalogue',
-  'metrics/score-module.ts: SQL',
   'metrics/sentiment.ts: text catalogue, SQL, chart spec',
   'metrics/survival.ts: text catalogue, chart spec',
   'metrics/text/visual.ts: text catalogue',

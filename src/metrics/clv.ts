@@ -41,7 +41,7 @@ import { dayIn, isoDay, periodEnd, seriesPeriods, timeBounds } from './repeat-pu
 import { columnValues, DAY_MS, perCustomer, sortKeys, tallyExclusions, transactionsOf, type TransactionCells } from './transactions.js';
 import { sourceDimensions } from './pushdown.js';
 import { adjustGroups, makeResult } from './result-builders.js';
-import { metricFields } from './score-schema.js';
+import { metricFields } from './score/schema.js';
 import { meanEstimate, wilsonInterval, Z95, type Interval } from '../kernel/stats.js';
 
 /** The module's text in each report locale (see localTranslator in kernel/i18n.ts). */

@@ -43,7 +43,7 @@ import type { Change, ComputeContext, GroupResult, MetricModule, MetricResult, P
 import { periodOf, type CalendarGranularity, type Granularity } from '../kernel/period.js';
 import { groupKey } from './prepare.js';
 import { ALPHA, adjustGroups, makeResult, proportion } from './result-builders.js';
-import { metricFields } from './score-schema.js';
+import { metricFields } from './score/schema.js';
 import { twoSidedP } from '../kernel/stats.js';
 
 /** The module's text in each report locale (see localTranslator in kernel/i18n.ts). */

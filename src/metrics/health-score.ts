@@ -25,7 +25,7 @@ import type { ComputeContext, GroupResult, MetricModule, MetricResult, PeriodVal
 import { historyRange, parseTimestamp, periodOf, periodStart, shiftPeriod, type Granularity } from '../kernel/period.js';
 import { groupKey } from './prepare.js';
 import { adjustGroups, ALPHA, makeResult, exclusionFields } from './result-builders.js';
-import { metricFields } from './score-schema.js';
+import { metricFields } from './score/schema.js';
 import { meanEstimate, quantileSorted, studentTCdf, twoProportionZTest, welchTTest, wilsonInterval, type Interval } from '../kernel/stats.js';
 import { precise } from '../kernel/precision.js';
 

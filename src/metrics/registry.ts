@@ -1,9 +1,6 @@
 /** The metric types, registered in one table: adding a type touches its module and one line here. */
-import { ces, cesSchema } from './ces.js';
-import { csat, csatSchema } from './csat.js';
 import type { MetricModule } from './module.js';
-import { nps, npsSchema } from './nps.js';
-import { scoreModule } from './score-module.js';
+import { ces, cesSchema, csat, csatSchema, nps, npsSchema, scoreModule } from './score/index.js';
 import { churnModule, churnSchema, retentionModule, retentionSchema } from './churn/index.js';
 import { cohortRetentionModule, cohortRetentionSchema } from './cohort-retention.js';
 import { survivalModule, survivalSchema } from './survival.js';

@@ -21,7 +21,7 @@ import type { ComputeContext, GroupResult, MetricModule, MetricResult, PeriodVal
 import { groupKey } from './prepare.js';
 import { historyRange, periodOf, periodStart, shiftPeriod, type Granularity } from '../kernel/period.js';
 import { adjustGroups, makeResult, proportion, proportionChange } from './result-builders.js';
-import { metricFields } from './score-schema.js';
+import { metricFields } from './score/schema.js';
 import type { SourceTable } from '../sources/types.js';
 
 

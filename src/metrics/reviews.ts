@@ -11,9 +11,9 @@ import { formatter } from '../kernel/format.js';
 import { localTranslator, translator, type Locale, type Vars } from '../kernel/i18n.js';
 import type { ComputeContext, MetricModule, MetricResult, VisualBlock, VisualContext } from './module.js';
 import { aggregate, groupKey, scoreDate } from './prepare.js';
-import { metricFields } from './score-schema.js';
+import { metricFields } from './score/schema.js';
 import { filterSchema } from '../kernel/filter.js';
-import { scoreModule, type PreparedScore } from './score-module.js';
+import { scoreModule, type PreparedScore } from './score/index.js';
 import { meanEstimate, twoProportionZTest, welchTTest, wilsonInterval, type Interval } from '../kernel/stats.js';
 import type { Band, ScoreType, Stats } from '../kernel/types.js';
 

@@ -26,7 +26,7 @@ import { historyRange, parseTimestamp, periodOf, type Granularity } from '../ker
 import { groupKey } from './prepare.js';
 import { lastTimestampOf, latestPeriodOf } from './timeline.js';
 import { adjustGroups, ALPHA, makeResult, exclusionFields } from './result-builders.js';
-import { metricFields } from './score-schema.js';
+import { metricFields } from './score/schema.js';
 import { npsChangeTest, npsEstimate, wilsonInterval, type Interval } from '../kernel/stats.js';
 import { textInsights } from './text/insights.js';
 import { TEXT_MESSAGES, scoringMethod, scorerLabel, textBlocks, type TextExtra } from './text/visual.js';

@@ -29,7 +29,7 @@ import { historyRange, parseTimestamp, periodOf, periodStart, shiftPeriod, type 
 import { groupKey } from './prepare.js';
 import { lastTimestampOf, latestPeriodOf } from './timeline.js';
 import { adjustGroups, ALPHA, byReason, makeResult, proportion, proportionChange, totalExclusions } from './result-builders.js';
-import { metricFields } from './score-schema.js';
+import { metricFields } from './score/schema.js';
 import { incompleteBeta, quantileSorted, twoProportionZTest, type Interval } from '../kernel/stats.js';
 
 // ---------------------------------------------------------------------------------------------

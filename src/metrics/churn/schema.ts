@@ -3,12 +3,12 @@ import { z } from 'zod';
 import { filterSchema } from '../../kernel/filter.js';
 import { customerFields } from '../customers.js';
 import { flagValuesSchema } from '../flag-values.js';
-import { metricFields } from '../score-schema.js';
+import { metricFields } from '../score/schema.js';
 
 /**
  * Churn and retention come in two forms: dates (`id`, `start`, `end`: customers active at a
  * period's start, lost during it) and a flag (`churned`, `churned_value`: snapshot data such as
- * IBM's Telco file, see churn-flag.ts). `checkLifecycleForm` tells them apart and rejects a mix.
+ * IBM's Telco file, see flag.ts). `checkLifecycleForm` tells them apart and rejects a mix.
  */
 const lifecycleFields = {
   source: customerFields.source,
