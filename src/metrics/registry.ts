@@ -4,7 +4,7 @@ import { ces, cesSchema, csat, csatSchema, nps, npsSchema, scoreModule } from '.
 import { churnModule, churnSchema, retentionModule, retentionSchema } from './churn/index.js';
 import { cohortRetentionModule, cohortRetentionSchema } from './cohort-retention.js';
 import { survivalModule, survivalSchema } from './survival.js';
-import { repeatPurchaseRateModule, repeatPurchaseRateSchema } from './repeat-purchase.js';
+import { repeatPurchaseRateModule, repeatPurchaseRateSchema } from './repeat-purchase/index.js';
 import { clvModule, clvSchema } from './clv.js';
 import { revenueRetentionModule, revenueRetentionSchema } from './revenue-retention.js';
 import { ticketsModule, ticketsSchema } from './tickets.js';
