@@ -8,7 +8,7 @@ import { repeatPurchaseRateModule, repeatPurchaseRateSchema } from './repeat-pur
 import { clvModule, clvSchema } from './clv.js';
 import { revenueRetentionModule, revenueRetentionSchema } from './revenue-retention.js';
 import { ticketsModule, ticketsSchema } from './tickets.js';
-import { reviewsModule, reviewsSchema } from './reviews.js';
+import { reviewsModule, reviewsSchema } from './reviews/index.js';
 import { sentimentModule, sentimentSchema } from './sentiment.js';
 import { healthScoreModule, healthScoreSchema } from './health-score.js';
 

@@ -11,7 +11,7 @@ import { cohortVisual } from '../../metrics/cohort-retention.js';
 import { visualHealth } from '../../metrics/health-score.js';
 import { visual as repeatVisual } from './repeat-purchase.js';
 import { revenueVisual } from '../../metrics/revenue-retention.js';
-import { visualReviews } from '../../metrics/reviews.js';
+import { visualReviews } from './reviews.js';
 import { visualSentiment } from '../../metrics/sentiment.js';
 import { survivalVisual } from '../../metrics/survival.js';
 import { visualTickets } from '../../metrics/tickets.js';
