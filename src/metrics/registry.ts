@@ -2,7 +2,7 @@
 import type { MetricModule } from './module.js';
 import { ces, cesSchema, csat, csatSchema, nps, npsSchema, scoreModule } from './score/index.js';
 import { churnModule, churnSchema, retentionModule, retentionSchema } from './churn/index.js';
-import { cohortRetentionModule, cohortRetentionSchema } from './cohort-retention.js';
+import { cohortRetentionModule, cohortRetentionSchema } from './cohort-retention/index.js';
 import { survivalModule, survivalSchema } from './survival.js';
 import { repeatPurchaseRateModule, repeatPurchaseRateSchema } from './repeat-purchase/index.js';
 import { clvModule, clvSchema } from './clv.js';

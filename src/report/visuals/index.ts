@@ -7,7 +7,7 @@
 import type { MetricResult, Prepared, VisualBlock, VisualContext } from '../../metrics/module.js';
 import { flagVisual, lifecycleVisual, type PreparedFlags } from './churn.js';
 import { visual as clvVisual } from '../../metrics/clv.js';
-import { cohortVisual } from '../../metrics/cohort-retention.js';
+import { cohortVisual } from './cohort-retention.js';
 import { visualHealth } from '../../metrics/health-score.js';
 import { visual as repeatVisual } from './repeat-purchase.js';
 import { revenueVisual } from '../../metrics/revenue-retention.js';
