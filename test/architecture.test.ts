@@ -138,7 +138,6 @@ const MIXED_STILL: string[] = [
   'metrics/clv.ts: text catalogue, chart spec',
   'metrics/customers-pushdown.ts: SQL',
   'metrics/dimensions.ts: SQL',
-  'metrics/drivers.ts: text catalogue',
   'metrics/health-score.ts: text catalogue, SQL, chart spec',
   'metrics/prepare.ts: SQL',
   'metrics/pushdown-shards.ts: SQL',

@@ -7,7 +7,7 @@
 import type { CxError } from '../../kernel/errors.js';
 import { isPushdown, loadRows } from '../../sources/sql.js';
 import { canPushDown, dimensionsOf } from '../pushdown.js';
-import { computeDrivers, prepareDrivers, type PreparedDrivers } from '../drivers.js';
+import { computeDrivers, prepareDrivers, type PreparedDrivers } from '../drivers/index.js';
 import { prepareMetric, latestPeriod, type PreparedMetric } from '../prepare.js';
 import { metricResult } from '../results.js';
 import type { MetricModule } from '../module.js';
@@ -21,7 +21,7 @@ export { ces, cesSchema, type CesDef } from './ces.js';
 
 export interface PreparedScore extends PreparedMetric {
   kind: 'score';
-  /** the key-drivers analysis of a `drivers` section naming this metric (drivers.ts) */
+  /** the key-drivers analysis of a `drivers` section naming this metric (../drivers/) */
   drivers?: PreparedDrivers;
   /** preview only: drivers sections whose analysis could not be prepared, by section index */
   driverProblems?: Map<number, CxError>;
