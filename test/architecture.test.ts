@@ -145,7 +145,6 @@ const MIXED_STILL: string[] = [
   'metrics/revenue-retention.ts: text catalogue, chart spec',
   'metrics/sentiment.ts: text catalogue, SQL, chart spec',
   'metrics/survival.ts: text catalogue, chart spec',
-  'metrics/text/visual.ts: text catalogue',
   'metrics/tickets.ts: text catalogue, SQL, chart spec',
   'metrics/transactions.ts: SQL',
   'report/sections/case-study-did.ts: text catalogue',

@@ -29,7 +29,9 @@ import { adjustGroups, ALPHA, makeResult, exclusionFields } from './result-build
 import { metricFields } from './score/schema.js';
 import { npsChangeTest, npsEstimate, wilsonInterval, type Interval } from '../kernel/stats.js';
 import { textInsights } from './text/insights.js';
-import { TEXT_MESSAGES, scoringMethod, scorerLabel, textBlocks, type TextExtra } from './text/visual.js';
+import { TEXT_MESSAGES } from './text/messages.js';
+import { scoringMethod, scorerLabel } from './text/method.js';
+import { textBlocks, type TextExtra } from './text/visual.js';
 import { checkScoring, commentScorer, scaleOf, scorerExtra, scoringDimensions } from './text/scoring.js';
 import { contrastSchema, scoreSchema, scorerSchema } from './text/schema.js';
 
