@@ -1,4 +1,8 @@
-/** The metric types, registered in one table: adding a type touches its module and one line here. */
+/**
+ * The metric types, registered in one table: adding a type touches its folder (src/metrics/<type>/)
+ * and one entry of `metricModules` here — the module brings its schema, which the config schema
+ * is composed from (app/schema.ts currentConfigSchema).
+ */
 import type { MetricModule } from './module.js';
 import { ces, cesSchema, csat, csatSchema, nps, npsSchema, scoreModule } from './score/index.js';
 import { churnModule, churnSchema, retentionModule, retentionSchema } from './churn/index.js';
@@ -36,5 +40,5 @@ export function metricModule(name: string): MetricModule {
   return module;
 }
 
-/** Config schemas of every metric type, for the config's discriminated union. */
+/** The built-in types' config schemas, in registry order: they type the built-in metric definitions (app/schema.ts `MetricDef`) for the code above. */
 export const metricSchemas = [npsSchema, csatSchema, cesSchema, churnSchema, retentionSchema, cohortRetentionSchema, survivalSchema, repeatPurchaseRateSchema, clvSchema, revenueRetentionSchema, ticketsSchema, reviewsSchema, sentimentSchema, healthScoreSchema] as const;
