@@ -13,7 +13,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CxError, CxErrors } from '../src/kernel/errors.js';
 import { build, type BuildResult } from '../src/app/pipeline.js';
 import { npsChangeTest, npsEstimate, twoProportionZTest, wilsonInterval } from '../src/kernel/stats.js';
-import { MESSAGES as FLAG_MESSAGES } from '../src/metrics/churn-flag.js';
+import { MESSAGES as FLAG_MESSAGES } from '../src/metrics/churn/messages.js';
 import { sameKeys } from '../src/kernel/i18n.js';
 import { csv, makeProject } from './project.js';
 import { describeShared, sharedFile } from './shared-data.js';

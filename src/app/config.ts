@@ -10,11 +10,18 @@ import type { Path } from '../config/yaml-source.js';
 import { CxError } from '../kernel/errors.js';
 import { isPeriodKey, isPlausiblePeriod, periodExample, plausibleDates, type Granularity } from '../kernel/period.js';
 import { suggestion } from '../kernel/suggest.js';
-import { configSchema, full, type FullConfig } from './schema.js';
+import { currentConfigSchema, full, type FullConfig } from './schema.js';
 
 export type { Config, LoadOptions } from '../config/load.js';
 
-const spec: ConfigSpec = { schema: configSchema, check: (c) => checkReferences(full(c)), normalise: (c) => normalisePaths(full(c)) as unknown as Config };
+const spec: ConfigSpec = {
+  // the metric types registered when the config is read (metrics/registry.ts)
+  get schema() {
+    return currentConfigSchema();
+  },
+  check: (c) => checkReferences(full(c)),
+  normalise: (c) => normalisePaths(full(c)) as unknown as Config,
+};
 
 /** Reads, validates and normalises a config file. Throws CxError/CxErrors on any problem. */
 export function loadConfig(file: string, options: LoadOptions = {}): Promise<Config> {

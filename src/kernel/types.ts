@@ -3,7 +3,7 @@
  * indicator counts a type needs, and how its sufficient statistics (n, sum, sum of squares,
  * indicator counts per period and group) are finalised into a value, interval and change test.
  * Sufficient statistics add up, so any union of periods or groups is finalised the same way.
- * `scoreModule` (score-module.ts) turns a ScoreType into a MetricModule.
+ * `scoreModule` (metrics/score/index.ts) turns a ScoreType into a MetricModule.
  */
 import type { z } from 'zod';
 import type { Interval } from './stats.js';
@@ -72,7 +72,7 @@ export interface ScoreType<D extends { type: string } = { type: string }> {
   method(def: D): string;
 }
 
-/** Config keys every score metric has (see score-schema.ts). */
+/** Config keys every score metric has (see metrics/score/schema.ts). */
 export interface ScoreDef {
   type: string;
   source: string;

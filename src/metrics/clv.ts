@@ -37,11 +37,11 @@ import { filterSchema, type Filter } from '../kernel/filter.js';
 import type { ComputeContext, GroupResult, MetricModule, MetricResult, PeriodValue, Prepared, PrepareContext, VisualBlock, VisualContext } from './module.js';
 import { groupKey } from './prepare.js';
 import { parseTimestamp, periodStart, type Granularity } from '../kernel/period.js';
-import { dayIn, isoDay, periodEnd, seriesPeriods, timeBounds } from './repeat-purchase.js';
+import { dayIn, isoDay, periodEnd, seriesPeriods, timeBounds } from './repeat-purchase/windows.js';
 import { columnValues, DAY_MS, perCustomer, sortKeys, tallyExclusions, transactionsOf, type TransactionCells } from './transactions.js';
 import { sourceDimensions } from './pushdown.js';
 import { adjustGroups, makeResult } from './result-builders.js';
-import { metricFields } from './score-schema.js';
+import { metricFields } from './score/schema.js';
 import { meanEstimate, wilsonInterval, Z95, type Interval } from '../kernel/stats.js';
 
 /** The module's text in each report locale (see localTranslator in kernel/i18n.ts). */

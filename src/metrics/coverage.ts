@@ -14,7 +14,7 @@ import type { SourceTable } from '../sources/types.js';
 import type { MetricResult, Prepared } from './module.js';
 import { parseTimestamp } from '../kernel/period.js';
 import { scoreOf } from './prepare.js';
-import { isScore } from './score-module.js';
+import { isScore } from './score/index.js';
 
 
 interface Example {

@@ -1,17 +1,18 @@
-/** The metric types, registered in one table: adding a type touches its module and one line here. */
-import { ces, cesSchema } from './ces.js';
-import { csat, csatSchema } from './csat.js';
+/**
+ * The metric types, registered in one table: adding a type touches its folder (src/metrics/<type>/)
+ * and one entry of `metricModules` here — the module brings its schema, which the config schema
+ * is composed from (app/schema.ts currentConfigSchema).
+ */
 import type { MetricModule } from './module.js';
-import { nps, npsSchema } from './nps.js';
-import { scoreModule } from './score-module.js';
-import { churnModule, churnSchema, retentionModule, retentionSchema } from './churn.js';
-import { cohortRetentionModule, cohortRetentionSchema } from './cohort-retention.js';
+import { ces, cesSchema, csat, csatSchema, nps, npsSchema, scoreModule } from './score/index.js';
+import { churnModule, churnSchema, retentionModule, retentionSchema } from './churn/index.js';
+import { cohortRetentionModule, cohortRetentionSchema } from './cohort-retention/index.js';
 import { survivalModule, survivalSchema } from './survival.js';
-import { repeatPurchaseRateModule, repeatPurchaseRateSchema } from './repeat-purchase.js';
+import { repeatPurchaseRateModule, repeatPurchaseRateSchema } from './repeat-purchase/index.js';
 import { clvModule, clvSchema } from './clv.js';
 import { revenueRetentionModule, revenueRetentionSchema } from './revenue-retention.js';
 import { ticketsModule, ticketsSchema } from './tickets/index.js';
-import { reviewsModule, reviewsSchema } from './reviews.js';
+import { reviewsModule, reviewsSchema } from './reviews/index.js';
 import { sentimentModule, sentimentSchema } from './sentiment/index.js';
 import { healthScoreModule, healthScoreSchema } from './health-score/index.js';
 
@@ -39,5 +40,5 @@ export function metricModule(name: string): MetricModule {
   return module;
 }
 
-/** Config schemas of every metric type, for the config's discriminated union. */
+/** The built-in types' config schemas, in registry order: they type the built-in metric definitions (app/schema.ts `MetricDef`) for the code above. */
 export const metricSchemas = [npsSchema, csatSchema, cesSchema, churnSchema, retentionSchema, cohortRetentionSchema, survivalSchema, repeatPurchaseRateSchema, clvSchema, revenueRetentionSchema, ticketsSchema, reviewsSchema, sentimentSchema, healthScoreSchema] as const;

@@ -25,7 +25,7 @@ import type { Change, ComputeContext, GroupResult, MetricModule, MetricResult, P
 import { periodOf, plausibleDates, type Granularity } from '../kernel/period.js';
 import { groupKey } from './prepare.js';
 import { ALPHA, adjustGroups, makeResult } from './result-builders.js';
-import { metricFields } from './score-schema.js';
+import { metricFields } from './score/schema.js';
 import { quantileSorted } from '../kernel/stats.js';
 
 /** The module's text in each report locale (see localTranslator in kernel/i18n.ts). */

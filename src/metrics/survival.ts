@@ -26,7 +26,7 @@ import { prepareFromRows, type ComputeContext, type GroupResult, type MetricModu
 import { isPushdown } from '../sources/sql.js';
 import { ALL_PERIOD, historyRange, parseTimestamp, periodOf, type Granularity } from '../kernel/period.js';
 import { adjustGroups, ALPHA, makeResult } from './result-builders.js';
-import { metricFields } from './score-schema.js';
+import { metricFields } from './score/schema.js';
 
 /** The module's text in each report locale (see localTranslator in kernel/i18n.ts). */
 export const MESSAGES = {

@@ -1,7 +1,7 @@
 /** The health-score metric's configuration. */
 import { z } from 'zod';
 import { filterSchema } from '../../kernel/filter.js';
-import { metricFields } from '../score-schema.js';
+import { metricFields } from '../score/schema.js';
 
 const componentSchema = z
   .strictObject({

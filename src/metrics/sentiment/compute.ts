@@ -15,7 +15,7 @@ import { groupKey } from '../prepare.js';
 import { adjustGroups, ALPHA, exclusionFields, makeResult } from '../result-builders.js';
 import { textInsights } from '../text/insights.js';
 import { scaleOf, scorerExtra } from '../text/scoring.js';
-import { scoringMethod } from '../text/visual.js';
+import { scoringMethod } from '../text/method.js';
 import { PACKAGE_VERSION } from './afinn.js';
 import { MESSAGES, type Translate } from './messages.js';
 import type { PreparedSentiment } from './prepare.js';

@@ -1,5 +1,5 @@
 import type { Locale, Vars } from '../../kernel/i18n.js';
-import { TEXT_MESSAGES } from '../text/visual.js';
+import { TEXT_MESSAGES } from '../text/messages.js';
 
 /** The module's text in each report locale (see localTranslator in kernel/i18n.ts). */
 export const MESSAGES = {

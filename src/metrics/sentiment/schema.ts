@@ -1,7 +1,7 @@
 /** The sentiment metric's configuration. */
 import { z } from 'zod';
 import { filterSchema } from '../../kernel/filter.js';
-import { metricFields } from '../score-schema.js';
+import { metricFields } from '../score/schema.js';
 import { contrastSchema, scoreSchema, scorerSchema } from '../text/schema.js';
 
 export const sentimentSchema = z

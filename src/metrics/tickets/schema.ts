@@ -1,7 +1,7 @@
 /** The tickets metric's configuration. */
 import { z } from 'zod';
 import { filterSchema } from '../../kernel/filter.js';
-import { metricFields } from '../score-schema.js';
+import { metricFields } from '../score/schema.js';
 
 const hoursTarget = z
   .union([z.number().positive(), z.record(z.string(), z.number().positive())])

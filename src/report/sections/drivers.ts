@@ -1,14 +1,14 @@
 /**
  * Key drivers: which questions go together with a high or low answer to a score metric (NPS,
  * CSAT, CES, reviews), over the periods pooled up to the report period. The numbers come from
- * the metric layer (metrics/drivers.ts: LMG shares of R² with bootstrap intervals, Johnson's
+ * the metric layer (metrics/drivers/: LMG shares of R² with bootstrap intervals, Johnson's
  * relative weights, r), which also writes them to metrics.json under the metric as `drivers`;
  * this section shows them: one sentence per top driver, an importance/performance chart and a
  * table.
  */
 import { z } from 'zod';
 import { CxError } from '../../kernel/errors.js';
-import { computeDrivers, MAX_DRIVERS, type DriverItem } from '../../metrics/drivers.js';
+import { computeDrivers, MAX_DRIVERS, type DriverItem } from '../../metrics/drivers/index.js';
 import { driversSpec, type DriverPoint } from '../charts.js';
 import { longLabel, result, titleOf, type SectionContext } from '../context.js';
 import { d3FormatFor, localTranslator } from '../../kernel/i18n.js';

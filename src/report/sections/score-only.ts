@@ -1,6 +1,6 @@
 /** Sections that read individual answers (distribution, verbatims, case study) need a score metric. */
 import { CxError } from '../../kernel/errors.js';
-import { isScore, type PreparedScore } from '../../metrics/score-module.js';
+import { isScore, type PreparedScore } from '../../metrics/score/index.js';
 import type { SectionContext } from '../context.js';
 
 /** The prepared score metric a section refers to, or a located error naming the metrics that qualify. */

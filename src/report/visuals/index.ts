@@ -5,14 +5,13 @@
  * gets the headline sentence only. Adding a visual touches its file and one line here.
  */
 import type { MetricResult, Prepared, VisualBlock, VisualContext } from '../../metrics/module.js';
-import { flagVisual, type PreparedFlags } from '../../metrics/churn-flag.js';
-import { lifecycleVisual } from '../../metrics/churn.js';
+import { flagVisual, lifecycleVisual, type PreparedFlags } from './churn.js';
 import { visual as clvVisual } from '../../metrics/clv.js';
-import { cohortVisual } from '../../metrics/cohort-retention.js';
+import { cohortVisual } from './cohort-retention.js';
 import { visualHealth } from './health-score.js';
-import { visual as repeatVisual } from '../../metrics/repeat-purchase.js';
+import { visual as repeatVisual } from './repeat-purchase.js';
 import { revenueVisual } from '../../metrics/revenue-retention.js';
-import { visualReviews } from '../../metrics/reviews.js';
+import { visualReviews } from './reviews.js';
 import { visualSentiment } from './sentiment.js';
 import { survivalVisual } from '../../metrics/survival.js';
 import { visualTickets } from './tickets.js';

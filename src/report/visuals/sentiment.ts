@@ -7,7 +7,8 @@ import type { shares } from '../../metrics/sentiment/compute.js';
 import { MESSAGES } from '../../metrics/sentiment/messages.js';
 import type { PreparedSentiment } from '../../metrics/sentiment/prepare.js';
 import type { Theme } from '../../metrics/sentiment/themes.js';
-import { scorerLabel, textBlocks, type TextExtra } from '../../metrics/text/visual.js';
+import { scorerLabel } from '../../metrics/text/method.js';
+import { textBlocks, type TextExtra } from './text.js';
 
 export function visualSentiment(r: MetricResult, ps: PreparedSentiment, ctx: VisualContext): VisualBlock[] {
   const locale = ctx.locale ?? 'en';

@@ -3,23 +3,23 @@
  * Wilson interval, pooled z-test, breakdown, exclusions), a located config error, property tests
  * against a brute-force recount, and churn per contract type on the IBM Telco data.
  */
-import { computeDirect } from '../../test/direct.js';
+import { computeDirect } from '../../../test/direct.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { describeShared, sharedFile } from '../../test/shared-data.js';
-import { csv, makeProject } from '../../test/project.js';
-import { CxError } from '../kernel/errors.js';
-import { build } from '../app/pipeline.js';
-import { parseCsv } from '../sources/csv.js';
-import { sameKeys } from '../kernel/i18n.js';
-import { churnModule, churnSchema, MESSAGES, retentionModule, retentionSchema } from './churn.js';
-import type { MetricModule, MetricResult } from './module.js';
-import { shiftPeriod } from '../kernel/period.js';
-import { wilsonInterval } from '../kernel/stats.js';
-import { metricSectionText } from '../../test/html-text.js';
+import { describeShared, sharedFile } from '../../../test/shared-data.js';
+import { csv, makeProject } from '../../../test/project.js';
+import { CxError } from '../../kernel/errors.js';
+import { build } from '../../app/pipeline.js';
+import { parseCsv } from '../../sources/csv.js';
+import { sameKeys } from '../../kernel/i18n.js';
+import { churnModule, churnSchema, MESSAGES, retentionModule, retentionSchema } from './index.js';
+import type { MetricModule, MetricResult } from '../module.js';
+import { shiftPeriod } from '../../kernel/period.js';
+import { wilsonInterval } from '../../kernel/stats.js';
+import { metricSectionText } from '../../../test/html-text.js';
 
 const HEADER = ['customer_id', 'signup_date', 'cancel_date', 'region'];
 

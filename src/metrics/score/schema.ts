@@ -1,6 +1,6 @@
 /** Config keys shared by metrics: every metric type has `metricFields`; survey-score metrics add the score columns. */
 import { z } from 'zod';
-import { filterSchema } from '../kernel/filter.js';
+import { filterSchema } from '../../kernel/filter.js';
 
 /** Keys every metric type accepts. */
 export const metricFields = {

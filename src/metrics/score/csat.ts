@@ -3,9 +3,9 @@
  * as a percentage. Wilson 95% score interval; change by the pooled two-proportion z-test.
  */
 import { z } from 'zod';
-import { twoProportionZTest, wilsonInterval } from '../kernel/stats.js';
-import { scoreMetricFields } from './score-schema.js';
-import type { Band, ScoreType } from '../kernel/types.js';
+import { twoProportionZTest, wilsonInterval } from '../../kernel/stats.js';
+import { scoreMetricFields } from './schema.js';
+import type { Band, ScoreType } from '../../kernel/types.js';
 
 export const csatSchema = z
   .strictObject({

@@ -3,20 +3,20 @@
  * (triangle, pooled value and Wilson interval, the overlap-aware change test, breakdown,
  * exclusions), located config errors, and property tests against a brute-force recount.
  */
-import { computeDirect } from '../../test/direct.js';
+import { computeDirect } from '../../../test/direct.js';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { csv, makeProject } from '../../test/project.js';
-import { CxError } from '../kernel/errors.js';
-import { build } from '../app/pipeline.js';
-import { parseCsv } from '../sources/csv.js';
-import { sameKeys } from '../kernel/i18n.js';
-import { cohortRetentionModule, cohortRetentionSchema, MESSAGES, overlapZTest, type CohortRow } from './cohort-retention.js';
-import type { MetricResult } from './module.js';
-import { shiftPeriod } from '../kernel/period.js';
-import { normalCdf, twoProportionZTest } from '../kernel/stats.js';
-import { metricSectionText } from '../../test/html-text.js';
+import { csv, makeProject } from '../../../test/project.js';
+import { CxError } from '../../kernel/errors.js';
+import { build } from '../../app/pipeline.js';
+import { parseCsv } from '../../sources/csv.js';
+import { sameKeys } from '../../kernel/i18n.js';
+import { cohortRetentionModule, cohortRetentionSchema, MESSAGES, overlapZTest, type CohortRow } from './index.js';
+import type { MetricResult } from '../module.js';
+import { shiftPeriod } from '../../kernel/period.js';
+import { normalCdf, twoProportionZTest } from '../../kernel/stats.js';
+import { metricSectionText } from '../../../test/html-text.js';
 
 /**
  * Subscriptions (report period April 2026; cohorts: 4, at: 1). Lifetime in periods = end period − start period.

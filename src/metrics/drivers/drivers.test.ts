@@ -5,10 +5,11 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sameKeys } from '../kernel/i18n.js';
-import { bootstrapShares, fitDrivers, isFit, lmg, MESSAGES, moments, relativeWeights, shapleyValues, subsetR2, symmetricEigen } from './drivers.js';
-import { MESSAGES as SECTION_MESSAGES } from '../report/sections/drivers.js';
-import { bruteForceLmg, olsR2, solve } from '../../test/ols.js';
+import { sameKeys } from '../../kernel/i18n.js';
+import { fitDrivers, isFit, lmg, moments, relativeWeights, shapleyValues, subsetR2, symmetricEigen } from '../../kernel/models/relative-importance.js';
+import { bootstrapShares, MESSAGES } from './index.js';
+import { MESSAGES as SECTION_MESSAGES } from '../../report/sections/drivers.js';
+import { bruteForceLmg, olsR2, solve } from '../../../test/ols.js';
 
 // ---------------------------------------------------------------------------------------------
 // Published data sets

@@ -4,9 +4,9 @@
  * configurable because older CES variants run "high = more effort".
  */
 import { z } from 'zod';
-import { meanEstimate, welchTTest } from '../kernel/stats.js';
-import { scoreMetricFields } from './score-schema.js';
-import type { Band, ScoreType, Stats } from '../kernel/types.js';
+import { meanEstimate, welchTTest } from '../../kernel/stats.js';
+import { scoreMetricFields } from './schema.js';
+import type { Band, ScoreType, Stats } from '../../kernel/types.js';
 
 export const cesSchema = z
   .strictObject({

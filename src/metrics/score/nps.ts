@@ -4,9 +4,9 @@
  * change between periods by a z-test on the difference of two independent NPS.
  */
 import { z } from 'zod';
-import { npsChangeTest, npsEstimate } from '../kernel/stats.js';
-import { scoreMetricFields } from './score-schema.js';
-import type { ScoreType, Stats } from '../kernel/types.js';
+import { npsChangeTest, npsEstimate } from '../../kernel/stats.js';
+import { scoreMetricFields } from './schema.js';
+import type { ScoreType, Stats } from '../../kernel/types.js';
 
 export const npsSchema = z
   .strictObject({ type: z.literal('nps'), ...scoreMetricFields })

@@ -7,14 +7,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { describeShared, sharedFile } from '../../test/shared-data.js';
-import { csv, makeProject } from '../../test/project.js';
-import { CxError } from '../kernel/errors.js';
-import { build, type BuildResult } from '../app/pipeline.js';
-import { normalCdf } from '../kernel/stats.js';
-import { sameKeys } from '../kernel/i18n.js';
-import { MESSAGES } from './repeat-purchase.js';
-import { metricSectionText } from '../../test/html-text.js';
+import { describeShared, sharedFile } from '../../../test/shared-data.js';
+import { csv, makeProject } from '../../../test/project.js';
+import { CxError } from '../../kernel/errors.js';
+import { build, type BuildResult } from '../../app/pipeline.js';
+import { normalCdf } from '../../kernel/stats.js';
+import { sameKeys } from '../../kernel/i18n.js';
+import { MESSAGES } from './index.js';
+import { metricSectionText } from '../../../test/html-text.js';
 
 const HEADER = ['order_id', 'customer_id', 'order_date', 'amount', 'region'];
 

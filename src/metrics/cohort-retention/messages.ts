@@ -1,0 +1,103 @@
+/** Cohort retention's text in each report locale (see localTranslator in kernel/i18n.ts). */
+import type { Locale } from '../../kernel/i18n.js';
+
+export const MESSAGES = {
+  en: {
+    title: 'Cohort retention',
+    'label.month': 'Month-{at} retention',
+    'label.quarter': 'Quarter-{at} retention',
+    'label.year': 'Year-{at} retention',
+    test: 'pooled two-proportion z-test, cohorts shared by both windows counted once',
+    'units.month': 'months',
+    'units.quarter': 'quarters',
+    'units.year': 'years',
+    'method.subscription':
+      'Customers are grouped into cohorts by the {unit} of their start date (`{column}`); a customer counts as active k {units} later when their subscription overlaps that {unit} (started before it ends, and no end date or an end date on or after its first day), so k = 0 is always 100%. Rows with a missing id, a missing or invalid start date, an invalid end date, an end before the start, or a repeated id are excluded and counted.',
+    'method.activity':
+      'Customers are grouped into cohorts by the {unit} of their first row in the activity log (`{column}`); a customer counts as active k {units} later when they have at least one row in that {unit}, so k = 0 is 100%. Rows with a missing id or a missing or invalid date are excluded and counted.',
+    'method.rest':
+      ' The triangle shows the {cohorts} most recent cohorts up to the current {unit}; share = active ÷ cohort size. ' +
+      'Headline value: retention at k = {at}, pooled over the shown cohorts that have reached it (Σ active ÷ Σ size, i.e. a size-weighted average), with a Wilson 95% interval. ' +
+      'Change vs the previous {unit}: the two windows share most cohorts, so the pooled z-test counts each cohort once: D = Σ a_c·x_c with a_c = [c in current window]/n₂ − [c in previous window]/n₁, Var D = p(1 − p)·Σ a_c²·n_c under one common retention probability p. ' +
+      'Breakdowns group customers by their value of the column{firstRow}, with Benjamini–Hochberg adjusted p-values. Source: cohort retention as a triangle/heatmap (reference/metrics.md).',
+    'method.firstRow': ' on their first row',
+    'method.filter': ' Rows limited to {filter}.',
+    empty: 'No cohorts with customers in the {cohorts} {units} up to {period}.',
+    cohortLabel: '{cohort} (n = {n})',
+    'k.month': 'M{k}',
+    'k.quarter': 'Q{k}',
+    'k.year': 'Y{k}',
+    'axis.month': 'Months since joining',
+    'axis.quarter': 'Quarters since joining',
+    'axis.year': 'Years since joining',
+    'legend.active': 'Active (%)',
+    'title.none.month': 'No cohort has reached month {at} yet',
+    'title.none.quarter': 'No cohort has reached quarter {at} yet',
+    'title.none.year': 'No cohort has reached year {at} yet',
+    'title.average': '{name} averages {value} over {count} cohorts',
+    'title.average1': '{name} averages {value} over {count} cohort',
+    'title.range': ': from {low} ({lowCohort}) to {high} ({highCohort})',
+    caption: "Share of each {unit}'s new customers active k {units} later ({mode}). {count} cohorts, {customers} customers. Source: {source}.",
+    'caption.subscription': 'subscription overlapping the period',
+    'caption.activity': 'at least one activity in the period',
+    'source.filter': '{source} ({filter})',
+    alt: 'Heatmap of retention by cohort (rows, {first} to {last}) and {units} since joining (columns, 0 to {max}). {rows}.',
+    'alt.row': '{cohort}: {shares}',
+    'alt.shareSep': ', ',
+    'alt.rowSep': '; ',
+    'table.caption': 'Retention triangle: share active (%) k {units} after joining',
+    'table.cohort': 'Cohort',
+    'table.customers': 'Customers',
+    'table.lowN': 'n < {min}',
+    'table.footnote': "{k} = k {units} after the cohort's first {unit}. Blank cells have not happened yet. Cohorts with fewer than {min} customers are greyed.",
+  },
+  'zh-CN': {
+    title: '同期群留存',
+    'label.month': '第{at}个月留存率',
+    'label.quarter': '第{at}个季度留存率',
+    'label.year': '第{at}年留存率',
+    test: '合并比例的双比例 z 检验，两个窗口共有的同期群只计一次',
+    'units.month': '个月',
+    'units.quarter': '个季度',
+    'units.year': '年',
+    'method.subscription':
+      '客户按开始日期（`{column}`）所在{unit}划分为同期群；若客户的订阅与加入 k {units}后的那一期有重叠（在该期结束前开始，且没有结束日期或结束日期不早于该期第一天），即计为 k {units}后仍活跃，因此 k = 0 时始终为 100%。缺少 id、开始日期缺失或无效、结束日期无效、结束日期早于开始日期或 id 重复的行均被排除并计数。',
+    'method.activity':
+      '客户按其在活动日志（`{column}`）中第一条记录所在{unit}划分为同期群；若客户在加入 k {units}后的那一期至少有一条记录，即计为 k {units}后仍活跃，因此 k = 0 时为 100%。缺少 id 或日期缺失或无效的行均被排除并计数。',
+    'method.rest':
+      '留存三角显示截至当前{unit}最近的{cohorts}个同期群；占比 = 活跃客户数 ÷ 同期群规模。' +
+      '核心数值：k = {at}时的留存率，按已到达该时点的所示同期群合并计算（Σ 活跃 ÷ Σ 规模，即按规模加权的平均值），并给出 Wilson 95% 置信区间。' +
+      '与上期相比的变化：两个窗口共有大部分同期群，因此合并 z 检验对每个同期群只计一次：D = Σ a_c·x_c，其中 a_c = [c 属于当前窗口]/n₂ − [c 属于上期窗口]/n₁；在共同留存概率 p 的假设下，Var D = p(1 − p)·Σ a_c²·n_c。' +
+      '细分分析按客户在该列上的取值{firstRow}分组，p 值经 Benjamini–Hochberg 法校正。来源：以三角表/热力图呈现的同期群留存（reference/metrics.md）。',
+    'method.firstRow': '（以其第一条记录为准）',
+    'method.filter': '仅统计满足{filter}的行。',
+    empty: '截至{period}的{cohorts}{units}内没有含客户的同期群。',
+    cohortLabel: '{cohort}（n = {n}）',
+    'k.month': '{k}',
+    'k.quarter': '{k}',
+    'k.year': '{k}',
+    'axis.month': '加入后的月数',
+    'axis.quarter': '加入后的季度数',
+    'axis.year': '加入后的年数',
+    'legend.active': '活跃（%）',
+    'title.none.month': '尚无同期群满{at}个月',
+    'title.none.quarter': '尚无同期群满{at}个季度',
+    'title.none.year': '尚无同期群满{at}年',
+    'title.average': '{count}个同期群的{name}平均为{value}',
+    'title.average1': '{count}个同期群的{name}平均为{value}',
+    'title.range': '：从{low}（{lowCohort}）到{high}（{highCohort}）',
+    caption: '每{unit}新客户在 k {units}后仍活跃的比例（{mode}）。共{count}个同期群、{customers}位客户。数据来源：{source}。',
+    'caption.subscription': '订阅与该期有重叠',
+    'caption.activity': '该期内至少有一次活动',
+    'source.filter': '{source}（{filter}）',
+    alt: '按同期群（行，{first}至{last}）和加入后的时长（列，0 至{max}{units}）展示的留存率热力图。{rows}。',
+    'alt.row': '{cohort}：{shares}',
+    'alt.shareSep': '、',
+    'alt.rowSep': '；',
+    'table.caption': '留存三角：加入 k {units}后仍活跃的比例（%）',
+    'table.cohort': '同期群',
+    'table.customers': '客户数',
+    'table.lowN': 'n < {min}',
+    'table.footnote': '列 {k} = 同期群首{unit}之后 k {units}。空白单元格表示尚未到达该时点。客户少于{min}位的同期群以灰色显示。',
+  },
+} satisfies Record<Locale, Record<string, string>>;
