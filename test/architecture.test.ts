@@ -151,7 +151,6 @@ const MIXED_STILL: string[] = [
   'metrics/pushdown-shards.ts: SQL',
   'metrics/pushdown.ts: SQL',
   'metrics/repeat-purchase.ts: text catalogue',
-  'metrics/revenue-retention.ts: text catalogue, chart spec',
   'metrics/reviews.ts: text catalogue',
   'metrics/score-module.ts: SQL',
   'metrics/sentiment.ts: text catalogue, SQL, chart spec',

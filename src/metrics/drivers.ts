@@ -27,7 +27,7 @@ import { localTranslator, type Locale } from '../kernel/i18n.js';
 import { specOf, type ColumnDecl } from '../sources/columns.js';
 import { ALL_PERIOD, lastPeriods, type Granularity } from '../kernel/period.js';
 import { requireColumn, type PreparedMetric } from './prepare.js';
-import { mulberry32 } from './revenue-retention.js';
+import { mulberry32 } from '../kernel/bootstrap.js';
 import { quantileSorted } from '../kernel/stats.js';
 
 /** Most drivers an analysis takes: the exact decomposition evaluates all 2^p subsets. */

@@ -9,7 +9,7 @@ import { cohortRetentionModule, cohortRetentionSchema } from './cohort-retention
 import { survivalModule, survivalSchema } from './survival.js';
 import { repeatPurchaseRateModule, repeatPurchaseRateSchema } from './repeat-purchase.js';
 import { clvModule, clvSchema } from './clv.js';
-import { revenueRetentionModule, revenueRetentionSchema } from './revenue-retention.js';
+import { revenueRetentionModule, revenueRetentionSchema } from './revenue-retention/index.js';
 import { ticketsModule, ticketsSchema } from './tickets.js';
 import { reviewsModule, reviewsSchema } from './reviews.js';
 import { sentimentModule, sentimentSchema } from './sentiment.js';

@@ -11,7 +11,7 @@ import { visual as clvVisual } from '../../metrics/clv.js';
 import { cohortVisual } from '../../metrics/cohort-retention.js';
 import { visualHealth } from '../../metrics/health-score.js';
 import { visual as repeatVisual } from '../../metrics/repeat-purchase.js';
-import { revenueVisual } from '../../metrics/revenue-retention.js';
+import { revenueVisual } from './revenue-retention.js';
 import { visualReviews } from '../../metrics/reviews.js';
 import { visualSentiment } from '../../metrics/sentiment.js';
 import { survivalVisual } from '../../metrics/survival.js';
