@@ -141,7 +141,6 @@ const MIXED_STILL: string[] = [
   'metrics/cells.ts: SQL',
   'metrics/churn-flag.ts: text catalogue',
   'metrics/churn.ts: text catalogue',
-  'metrics/clv.ts: text catalogue, chart spec',
   'metrics/cohort-retention.ts: text catalogue, chart spec',
   'metrics/customers-pushdown.ts: SQL',
   'metrics/dimensions.ts: SQL',

@@ -8,7 +8,7 @@ import { churnModule, churnSchema, retentionModule, retentionSchema } from './ch
 import { cohortRetentionModule, cohortRetentionSchema } from './cohort-retention.js';
 import { survivalModule, survivalSchema } from './survival.js';
 import { repeatPurchaseRateModule, repeatPurchaseRateSchema } from './repeat-purchase.js';
-import { clvModule, clvSchema } from './clv.js';
+import { clvModule, clvSchema } from './clv/index.js';
 import { revenueRetentionModule, revenueRetentionSchema } from './revenue-retention/index.js';
 import { ticketsModule, ticketsSchema } from './tickets.js';
 import { reviewsModule, reviewsSchema } from './reviews.js';

@@ -7,7 +7,7 @@
 import type { MetricResult, Prepared, VisualBlock, VisualContext } from '../../metrics/module.js';
 import { flagVisual, type PreparedFlags } from '../../metrics/churn-flag.js';
 import { lifecycleVisual } from '../../metrics/churn.js';
-import { visual as clvVisual } from '../../metrics/clv.js';
+import { visual as clvVisual } from './clv.js';
 import { cohortVisual } from '../../metrics/cohort-retention.js';
 import { visualHealth } from '../../metrics/health-score.js';
 import { visual as repeatVisual } from '../../metrics/repeat-purchase.js';
