@@ -153,7 +153,6 @@ const MIXED_STILL: string[] = [
   'metrics/reviews.ts: text catalogue',
   'metrics/score-module.ts: SQL',
   'metrics/sentiment.ts: text catalogue, SQL, chart spec',
-  'metrics/survival.ts: text catalogue, chart spec',
   'metrics/text/visual.ts: text catalogue',
   'metrics/tickets.ts: text catalogue, SQL, chart spec',
   'metrics/transactions.ts: SQL',

@@ -6,7 +6,7 @@ import { nps, npsSchema } from './nps.js';
 import { scoreModule } from './score-module.js';
 import { churnModule, churnSchema, retentionModule, retentionSchema } from './churn.js';
 import { cohortRetentionModule, cohortRetentionSchema } from './cohort-retention.js';
-import { survivalModule, survivalSchema } from './survival.js';
+import { survivalModule, survivalSchema } from './survival/index.js';
 import { repeatPurchaseRateModule, repeatPurchaseRateSchema } from './repeat-purchase.js';
 import { clvModule, clvSchema } from './clv/index.js';
 import { revenueRetentionModule, revenueRetentionSchema } from './revenue-retention/index.js';

@@ -14,7 +14,7 @@ import { visual as repeatVisual } from '../../metrics/repeat-purchase.js';
 import { revenueVisual } from './revenue-retention.js';
 import { visualReviews } from '../../metrics/reviews.js';
 import { visualSentiment } from '../../metrics/sentiment.js';
-import { survivalVisual } from '../../metrics/survival.js';
+import { survivalVisual } from './survival.js';
 import { visualTickets } from '../../metrics/tickets.js';
 
 export type MetricVisual = (result: MetricResult, prepared: any, ctx: VisualContext) => VisualBlock[];

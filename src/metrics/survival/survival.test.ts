@@ -4,23 +4,25 @@
  * printouts), Kaplan–Meier of the IBM Telco tenure checked against an independent product-limit
  * computation, a located config error, and property tests.
  */
-import { computeDirect } from '../../test/direct.js';
+import { computeDirect } from '../../../test/direct.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { describeShared, sharedFile } from '../../test/shared-data.js';
-import { csv, makeProject } from '../../test/project.js';
-import { CxError } from '../kernel/errors.js';
-import { build } from '../app/pipeline.js';
-import { parseCsv } from '../sources/csv.js';
-import type { MetricResult } from './module.js';
-import { shiftPeriod } from '../kernel/period.js';
-import { twoSidedP } from '../kernel/stats.js';
-import { sameKeys } from '../kernel/i18n.js';
-import { chiSquareSf, logRankTest, MESSAGES, survivalModule, survivalSchema } from './survival.js';
-import { metricSectionText } from '../../test/html-text.js';
+import { describeShared, sharedFile } from '../../../test/shared-data.js';
+import { csv, makeProject } from '../../../test/project.js';
+import { CxError } from '../../kernel/errors.js';
+import { build } from '../../app/pipeline.js';
+import { parseCsv } from '../../sources/csv.js';
+import type { MetricResult } from '../module.js';
+import { shiftPeriod } from '../../kernel/period.js';
+import { twoSidedP } from '../../kernel/stats.js';
+import { sameKeys } from '../../kernel/i18n.js';
+import { chiSquareSf, logRankTest } from '../../kernel/models/log-rank.js';
+import { MESSAGES } from './messages.js';
+import { survivalModule, survivalSchema } from './index.js';
+import { metricSectionText } from '../../../test/html-text.js';
 
 const HEADER = ['customer_id', 'signup_date', 'cancel_date', 'plan'];
 
