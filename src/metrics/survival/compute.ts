@@ -87,6 +87,8 @@ function method(pc: PreparedSurvival, locale: Locale): string {
   const def = pc.def;
   const t = localTranslator(MESSAGES, locale);
   const filterText = filterTextIn(def.filter, locale);
+  // the segment column under its display name (`label:` in the source's `columns:`, or a survey's question text), as the report shows it
+  const by = def.by === undefined ? undefined : (pc.source.labels?.[def.by] ?? def.by);
   if (pc.kind === 'durations') {
     const all = pc.granularity === 'all';
     return (
@@ -98,7 +100,7 @@ function method(pc: PreparedSurvival, locale: Locale): string {
         horizon: amount(t, def, def.horizon, true),
         confType: def.conf_type,
         periods: all ? t('method.durationsAll') : t('method.durationsPeriods', { date: def.date! }),
-        segments: def.by ? t('method.segments', { by: def.by }) : '',
+        segments: by ? t('method.segments', { by }) : '',
         id: def.id !== undefined ? t('method.durationsId') : '',
         date: !all && def.date !== undefined ? t('method.durationsDate', { date: def.date }) : '',
       }) + (filterText ? t('method.filter', { filter: filterText }) : '')
@@ -110,7 +112,7 @@ function method(pc: PreparedSurvival, locale: Locale): string {
       horizon: amount(t, def, def.horizon, true),
       confType: def.conf_type,
       test: t('test'),
-      segments: def.by ? t('method.segments', { by: def.by }) : '',
+      segments: by ? t('method.segments', { by }) : '',
     }) +
     (pc.granularity === 'all' ? t('method.allDates') : '') +
     (filterText ? t('method.filter', { filter: filterText }) : '')

@@ -120,7 +120,7 @@ export function survivalVisual(r: MetricResult, pc: PreparedSurvival, ctx: Visua
             : t('caption', { confType: def.conf_type, period: ctx.periodLabel(ctx.period), n: fmt.count(total), left: fmt.count(events), limited, source }),
         alt: t('alt', {
           units,
-          perSegment: segmentsRaw ? t('alt.perSegment', { by: def.by! }) : '',
+          perSegment: segmentsRaw ? t('alt.perSegment', { by: ctx.columnLabel?.(def.by!) ?? def.by! }) : '',
           items: segments
             .map((s) =>
               t('alt.item', {
