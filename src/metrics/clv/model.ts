@@ -15,10 +15,10 @@ import type { Note } from './messages.js';
 import type { ClvDef } from './schema.js';
 
 /** Weeks per month in the model's time unit. */
-export const WEEKS_PER_MONTH = 365.25 / 12 / 7;
+const WEEKS_PER_MONTH = 365.25 / 12 / 7;
 /** Below these, a period's model is not fitted (its value is "no data" with a note). */
-export const MIN_CUSTOMERS = 20;
-export const MIN_REPEAT_CUSTOMERS = 10;
+const MIN_CUSTOMERS = 20;
+const MIN_REPEAT_CUSTOMERS = 10;
 
 export interface CustomerValue {
   customer: string;

@@ -1,3 +1,4 @@
+/** Revenue retention: the per-customer MRR pairs of two snapshots, the MRR bridge rolled up from them (per group), NRR and GRR, and the starting customers' contributions the bootstrap resamples. */
 import * as aq from 'arquero';
 import { groupKey } from '../prepare.js';
 import type { PreparedRevenue } from './prepare.js';
