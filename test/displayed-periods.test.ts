@@ -11,12 +11,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/app/config.js';
-import { fitCacheStats } from '../src/metrics/clv.js';
+import { fitCacheStats } from '../src/metrics/clv/model.js';
 import { displayedPeriods } from '../src/metrics/index.js';
 import type { MetricResult, PeriodValue } from '../src/metrics/module.js';
 import { lastPeriods } from '../src/kernel/period.js';
 import { metricModule } from '../src/metrics/registry.js';
-import { bootstrapRatio, bootstrapRatioPair, mulberry32 } from '../src/metrics/revenue-retention.js';
+import { bootstrapRatio, bootstrapRatioPair, mulberry32 } from '../src/kernel/bootstrap.js';
 import { load, modelFor, type Loaded } from '../src/app/pipeline.js';
 
 const root = resolve(import.meta.dirname, '..');

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { build, type BuildResult } from '../src/app/pipeline.js';
-import { MESSAGES as CLV_MESSAGES } from '../src/metrics/clv.js';
+import { MESSAGES as CLV_MESSAGES } from '../src/metrics/clv/messages.js';
 
 const root = join(import.meta.dirname, '..');
 const METRICS = ['churn', 'cohorts', 'survival', 'clv_simple', 'clv', 'first_response', 'sla', 'review_rating', 'health'];

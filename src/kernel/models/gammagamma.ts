@@ -8,6 +8,7 @@
  * Gamma(px, νx) given ν. Spend is assumed independent of the purchase process.
  */
 import { expectedPurchases, type BgNbdParams } from './bgnbd.js';
+import { boxedFit, distinctIndex, startVector, type FitSummary } from './boxed-fit.js';
 import { minimize } from './optimize.js';
 import { validateCustomer, type RfmCustomer } from './rfm.js';
 import { lgamma } from './special.js';
@@ -74,30 +75,49 @@ function spendRows(data: SpendData): { x: number[]; zbar: number[] } {
   return { x, zbar };
 }
 
-/**
- * Log-density of the mean spend zbar given x (the full density, constants included):
- *   ln Γ(px+q) − ln Γ(px) − ln Γ(q) + q ln γ + (px−1) ln zbar + px ln x − (px+q) ln(γ + x·zbar).
- */
-function customerLogLikelihood(params: GammaGammaParams, lgammaQ: number, x: number, zbar: number): number {
-  const { p, q, gamma } = params;
-  const px = p * x;
-  return (
-    lgamma(px + q) - lgamma(px) - lgammaQ + q * Math.log(gamma) + (px - 1) * Math.log(zbar) + px * Math.log(x) - (px + q) * Math.log(gamma + x * zbar)
-  );
-}
-
 /** Total Gamma-Gamma log-likelihood over customers with x ≥ 1 (x = 0 rows are skipped). */
 export function gammaGammaLogLikelihood(params: GammaGammaParams, data: SpendData): number {
   checkParams(params);
   const { x, zbar } = spendRows(data);
-  return sumLogLikelihood(params, x, zbar);
+  return gammaGammaObjective(x, zbar)(params);
 }
 
-function sumLogLikelihood(params: GammaGammaParams, x: readonly number[], zbar: readonly number[]): number {
-  const lgammaQ = lgamma(params.q);
-  let total = 0;
-  for (let i = 0; i < x.length; i++) total += customerLogLikelihood(params, lgammaQ, x[i]!, zbar[i]!);
-  return total;
+/**
+ * The total log-likelihood of mean spends zbar given x (customers with x ≥ 1) as a function of
+ * the parameters: the sum over customers of the log-density (the full density, constants included)
+ *   ln Γ(px+q) − ln Γ(px) − ln Γ(q) + q ln γ + (px−1) ln zbar + px ln x − (px+q) ln(γ + x·zbar),
+ * added up left to right, with the logs of the data taken once and the first four terms (which
+ * depend on x only) once per distinct x at each evaluation — the fits evaluate it many times.
+ */
+export function gammaGammaObjective(x: readonly number[], zbar: readonly number[]): (params: GammaGammaParams) => number {
+  const n = x.length;
+  const lnZ = new Float64Array(n);
+  const lnX = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    lnZ[i] = Math.log(zbar[i]!);
+    lnX[i] = Math.log(x[i]!);
+  }
+  const xs = distinctIndex(Float64Array.from(x));
+  const cx = new Float64Array(xs.values.length);
+  return ({ p, q, gamma }) => {
+    const lgammaQ = lgamma(q);
+    const qLogGamma = q * Math.log(gamma);
+    for (let k = 0; k < cx.length; k++) {
+      const px = p * xs.values[k]!;
+      cx[k] = lgamma(px + q) - lgamma(px) - lgammaQ + qLogGamma;
+    }
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      const px = p * x[i]!;
+      total += cx[xs.index[i]!]! + (px - 1) * lnZ[i]! + px * lnX[i]! - (px + q) * Math.log(gamma + x[i]! * zbar[i]!);
+    }
+    return total;
+  };
+}
+
+/** Mean of the mean spends: the default start of γ. */
+function meanSpend(zbar: readonly number[]): number {
+  return zbar.reduce((s, z) => s + z, 0) / zbar.length;
 }
 
 /**
@@ -108,14 +128,32 @@ export function fitGammaGamma(data: SpendData, options: FitGammaGammaOptions = {
   const { x, zbar } = spendRows(data);
   const n = x.length;
   if (n === 0) throw new RangeError('fitGammaGamma: no customers with x ≥ 1');
-  const meanZbar = zbar.reduce((s, z) => s + z, 0) / n;
-  const start = options.start ?? { p: 1, q: 1, gamma: meanZbar };
+  const start = options.start ?? { p: 1, q: 1, gamma: meanSpend(zbar) };
   checkParams(start);
   const toParams = (v: readonly number[]): GammaGammaParams => ({ p: Math.exp(v[0]!), q: Math.exp(v[1]!), gamma: Math.exp(v[2]!) });
-  const objective = (v: readonly number[]): number => -sumLogLikelihood(toParams(v), x, zbar) / n;
+  const logLikelihood = gammaGammaObjective(x, zbar);
+  const objective = (v: readonly number[]): number => -logLikelihood(toParams(v)) / n;
   const result = minimize(objective, [start.p, start.q, start.gamma].map(Math.log), { initialStep: 0.5 });
   const params = toParams(result.x);
-  return { params, logLikelihood: sumLogLikelihood(params, x, zbar), converged: result.converged, n, iterations: result.iterations };
+  return { params, logLikelihood: logLikelihood(params), converged: result.converged, n, iterations: result.iterations };
+}
+
+/** Search box of p and q on the log scale (γ's is centred on the log of the mean spend): as for BG/NBD, bounded so a ridge cannot run away. */
+const GG_BOX: [number, number] = [-12, 9];
+
+/**
+ * Gamma-Gamma by maximum likelihood in a search box (./boxed-fit.ts; the CLV metric's model per
+ * period) on customers with x ≥ 1 and zbar > 0; starts like `fitGammaGamma` (p = q = 1,
+ * γ = mean zbar) unless given a start (the previous period's optimum).
+ */
+export function fitGammaGammaFast(x: readonly number[], zbar: readonly number[], from?: GammaGammaParams): FitSummary<GammaGammaParams> {
+  const mean = meanSpend(zbar);
+  const names: (keyof GammaGammaParams)[] = ['p', 'q', 'gamma'];
+  const logMean = Math.log(mean);
+  const box: [number, number][] = [GG_BOX, GG_BOX, [logMean - 20, logMean + 20]];
+  const start = startVector(names, from ?? { p: 1, q: 1, gamma: mean }, box);
+  const fit = boxedFit<GammaGammaParams>(names, start, box, gammaGammaObjective(x, zbar), x.length, from !== undefined);
+  return { ...fit, logLikelihood: gammaGammaLogLikelihood(fit.params, { x, zbar }) };
 }
 
 /**

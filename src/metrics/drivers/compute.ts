@@ -23,7 +23,7 @@ import { localTranslator, type Locale } from '../../kernel/i18n.js';
 import { ALL_PERIOD, lastPeriods, type Granularity } from '../../kernel/period.js';
 import { quantileSorted } from '../../kernel/stats.js';
 import { fitDrivers, isFit } from '../../kernel/models/relative-importance.js';
-import { mulberry32 } from '../revenue-retention.js';
+import { mulberry32 } from '../../kernel/bootstrap.js';
 import { MESSAGES } from './messages.js';
 import type { Analysis, DriverItem, DriversOutcome, DriversResult, PreparedDrivers } from './types.js';
 

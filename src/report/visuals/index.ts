@@ -6,14 +6,14 @@
  */
 import type { MetricResult, Prepared, VisualBlock, VisualContext } from '../../metrics/module.js';
 import { flagVisual, lifecycleVisual, type PreparedFlags } from './churn.js';
-import { visual as clvVisual } from '../../metrics/clv.js';
+import { visual as clvVisual } from './clv.js';
 import { cohortVisual } from './cohort-retention.js';
 import { visualHealth } from './health-score.js';
 import { visual as repeatVisual } from './repeat-purchase.js';
-import { revenueVisual } from '../../metrics/revenue-retention.js';
+import { revenueVisual } from './revenue-retention.js';
 import { visualReviews } from './reviews.js';
 import { visualSentiment } from './sentiment.js';
-import { survivalVisual } from '../../metrics/survival.js';
+import { survivalVisual } from './survival.js';
 import { visualTickets } from './tickets.js';
 
 export type MetricVisual = (result: MetricResult, prepared: any, ctx: VisualContext) => VisualBlock[];

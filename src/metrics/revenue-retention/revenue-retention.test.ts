@@ -3,19 +3,22 @@
  * breakdown, exclusions), the seeded bootstrap interval and change test, a located config error,
  * and property tests of the bridge against a brute-force recount.
  */
-import { computeDirect } from '../../test/direct.js';
+import { computeDirect } from '../../../test/direct.js';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { lcg } from '../../test/engines.js';
-import { csv, makeProject } from '../../test/project.js';
-import { CxError } from '../kernel/errors.js';
-import { build } from '../app/pipeline.js';
-import { parseCsv } from '../sources/csv.js';
-import type { MetricResult } from './module.js';
-import { sameKeys } from '../kernel/i18n.js';
-import { bootstrapChange, bootstrapRatio, MESSAGES, monthOrdinal, revenueRetentionModule, revenueRetentionSchema } from './revenue-retention.js';
-import { metricSectionText } from '../../test/html-text.js';
+import { lcg } from '../../../test/engines.js';
+import { csv, makeProject } from '../../../test/project.js';
+import { CxError } from '../../kernel/errors.js';
+import { build } from '../../app/pipeline.js';
+import { parseCsv } from '../../sources/csv.js';
+import type { MetricResult } from '../module.js';
+import { sameKeys } from '../../kernel/i18n.js';
+import { bootstrapChange, bootstrapRatio } from '../../kernel/bootstrap.js';
+import { MESSAGES } from './messages.js';
+import { monthOrdinal } from './prepare.js';
+import { revenueRetentionModule, revenueRetentionSchema } from './index.js';
+import { metricSectionText } from '../../../test/html-text.js';
 
 const HEADER = ['customer_id', 'month', 'mrr', 'plan'];
 

@@ -4,23 +4,25 @@
  * printouts), Kaplan–Meier of the IBM Telco tenure checked against an independent product-limit
  * computation, a located config error, and property tests.
  */
-import { computeDirect } from '../../test/direct.js';
+import { computeDirect } from '../../../test/direct.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { describeShared, sharedFile } from '../../test/shared-data.js';
-import { csv, makeProject } from '../../test/project.js';
-import { CxError } from '../kernel/errors.js';
-import { build } from '../app/pipeline.js';
-import { parseCsv } from '../sources/csv.js';
-import type { MetricResult } from './module.js';
-import { shiftPeriod } from '../kernel/period.js';
-import { twoSidedP } from '../kernel/stats.js';
-import { sameKeys } from '../kernel/i18n.js';
-import { chiSquareSf, logRankTest, MESSAGES, survivalModule, survivalSchema } from './survival.js';
-import { metricSectionText } from '../../test/html-text.js';
+import { describeShared, sharedFile } from '../../../test/shared-data.js';
+import { csv, makeProject } from '../../../test/project.js';
+import { CxError } from '../../kernel/errors.js';
+import { build } from '../../app/pipeline.js';
+import { parseCsv } from '../../sources/csv.js';
+import type { MetricResult } from '../module.js';
+import { shiftPeriod } from '../../kernel/period.js';
+import { twoSidedP } from '../../kernel/stats.js';
+import { sameKeys } from '../../kernel/i18n.js';
+import { chiSquareSf, logRankTest } from '../../kernel/models/log-rank.js';
+import { MESSAGES } from './messages.js';
+import { survivalModule, survivalSchema } from './index.js';
+import { metricSectionText } from '../../../test/html-text.js';
 
 const HEADER = ['customer_id', 'signup_date', 'cancel_date', 'plan'];
 
@@ -449,5 +451,19 @@ describe('report.locale: zh-CN', () => {
     const visible = text.replace(/customers/g, '');
     const english = ['survival', 'customer', 'Customers', 'Still', 'Tenure', 'tenure', 'month', 'day', 'Median', 'median', 'not reached', 'Left', 'CI', 'Share', 'Source', 'Step chart', 'censored', 'log-rank', 'ranges', 'March', 'Mar 2026'];
     expect(english.filter((w) => visible.includes(w))).toEqual([]);
+  });
+
+  it('names the segment column by its label (`columns: { plan: { label: 套餐 } }`) in the method and the visual, not by its raw name (issue 21)', async () => {
+    const config = CONFIG.replace('  min_sample: 5\n', '  min_sample: 5\n  locale: zh-CN\n').replace('customers: { type: csv, path: data/customers.csv }', 'customers: { type: csv, path: data/customers.csv, columns: { plan: { label: 套餐 } } }');
+    const dir = makeProject({ 'cxreport.yaml': config, 'data/customers.csv': csv(HEADER, ROWS) });
+    const result = await build({ configPath: join(dir, 'cxreport.yaml'), env: {}, cwd: dir });
+    const tenure = result.computed.results.get('tenure')!;
+    expect(tenure.value).toBeCloseTo(1500 / 28, 10);
+    expect(tenure.method).toContain('按套餐分组：每组一条曲线，用对数秩检验比较');
+    expect(tenure.method).not.toMatch(/\bplan\b/);
+    const text = metricSectionText(result.html);
+    expect(text).toContain('按存续时长和套餐统计的仍为客户比例 套餐 样本量');
+    expect(text).toContain('按存续时长（天）展示仍为客户比例的阶梯图，每个套餐一条曲线：');
+    expect(text).not.toMatch(/按 plan|和 plan|每个 plan/);
   });
 });
