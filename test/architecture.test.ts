@@ -152,13 +152,6 @@ const MIXED_STILL: string[] = [
   'metrics/survival.ts: text catalogue, chart spec',
   'metrics/text/visual.ts: text catalogue',
   'metrics/tickets.ts: text catalogue, SQL, chart spec',
-  'report/sections/case-study-did.ts: text catalogue',
-  'report/sections/drivers.ts: text catalogue',
-  'report/sections/highlight-text.ts: text catalogue',
-  'report/sections/highlights.ts: text catalogue',
-  'report/sections/kpi-notes.ts: text catalogue',
-  'report/sections/methods-glance.ts: text catalogue',
-  'report/sections/summary.ts: text catalogue',
 ];
 
 describe('one concern per file', () => {
