@@ -10,7 +10,7 @@
  *   one level     GROUPING SETS straight over the rows;
  *   two levels    a GROUP BY of the rows by month and every grouping column, then GROUPING SETS
  *                 over those cells, re-summed;
- *                 the one `cellsSql` (src/metrics/pushdown.ts) sends on each engine is marked
+ *                 the one `cellsSql` (src/metrics/pushdown-sql.ts) sends on each engine is marked
  *                 "generated" (checked to be the same text): two levels for PostgreSQL, one for DuckDB;
  *   hand-written  the baseline of bench/sources-case.ts (what someone writing the query by hand
  *                 would send; the anchor).
@@ -20,14 +20,15 @@
  * hand-written statement's. The one- and two-level statements must
  * return the same cells. Results to stdout and bench/results/pushdown-sql.md.
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { cellsSql } from '../src/metrics/pushdown.js';
+import { cellsSql } from '../src/metrics/pushdown-sql.js';
 import type { SqlRelation } from '../src/sources/sql.js';
 import { machineLines, median } from './machine.js';
+import { parentOf, serverSeconds } from './server-cpu.js';
 import { baselineSql } from './sources-case.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -133,34 +134,11 @@ async function postgres(url: string): Promise<Engine> {
   };
 }
 
-/**
- * CPU seconds of a PostgreSQL server on this machine, from /proc: the postmaster's own and its
- * reaped children's (parallel workers that have exited), plus its live children's (the backend).
- */
+/** CPU seconds of the PostgreSQL server whose backend is `backend` (bench/server-cpu.ts). */
 function serverCpu(backend: number): () => number {
-  const ticks = 100; // USER_HZ on Linux
-  const stat = (pid: number | string) => {
-    try {
-      // fields after the command name: state is field 3; ppid 4; utime 14, stime 15, cutime 16, cstime 17
-      const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-      return { ppid: Number(f[1]), own: Number(f[11]) + Number(f[12]), children: Number(f[13]) + Number(f[14]) };
-    } catch {
-      return undefined;
-    }
-  };
-  const postmaster = stat(backend)?.ppid;
+  const postmaster = parentOf(backend);
   if (postmaster === undefined) return () => NaN;
-  return () => {
-    const p = stat(postmaster);
-    if (!p) return NaN;
-    let total = p.own + p.children;
-    for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-      const c = stat(pid);
-      if (c && c.ppid === postmaster) total += c.own;
-    }
-    return total / ticks;
-  };
+  return () => serverSeconds(postmaster);
 }
 
 async function main(): Promise<void> {

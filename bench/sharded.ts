@@ -9,7 +9,7 @@
  * cx_single of the coordinator's server, and as table responses_<N> of database cxreport_test
  * partitioned by RANGE (response_id) into one postgres_fdw foreign table per shard (each shard
  * holds a third of the ids, and so of every month), with the month key's statistics on each
- * shard's table and each foreign partition (pushdown-shards.ts `monthStatisticsSql`;
+ * shard's table and each foreign partition (pushdown-shards-sql.ts `monthStatisticsSql`;
  * docs/warehouses.md), then ANALYZE. Then, interleaved, each
  * a fresh process (bench/sources-case.ts, timing what bench/sources.ts times), --runs times:
  *
@@ -25,18 +25,19 @@
  * bench/results/sharded.md and one JSON line per run to bench/results/sharded.json.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { cellsSql } from '../src/metrics/pushdown.js';
-import { monthStatisticsSql } from '../src/metrics/pushdown-shards.js';
+import { cellsSql } from '../src/metrics/pushdown-sql.js';
+import { monthStatisticsSql } from '../src/metrics/pushdown-shards-sql.js';
 import { loadPostgres } from '../src/sources/postgres.js';
 import type { PushdownSource } from '../src/sources/sql.js';
 import { onServer, shardsUnavailable, startShards } from '../test/shards.js';
 import { machineLines, median } from './machine.js';
+import { serverSeconds } from './server-cpu.js';
 import type { CaseResult } from './sources-case.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -84,28 +85,9 @@ const LABEL: Record<Name, string> = {
   'shard-sql': `hand-written SQL per shard, ${SHARDS} shards`,
 };
 
-/**
- * CPU seconds a PostgreSQL server (its data folder) has used: the postmaster's own, its reaped
- * children's (the backends of closed connections, parallel workers) and its live children's.
- */
+/** CPU seconds a PostgreSQL server (its data folder) has used (bench/server-cpu.ts). */
 function serverCpu(dataDir: string): number {
-  const stat = (pid: number | string) => {
-    try {
-      const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-      return { ppid: Number(f[1]), own: Number(f[11]) + Number(f[12]), children: Number(f[13]) + Number(f[14]) };
-    } catch {
-      return undefined;
-    }
-  };
-  const postmaster = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-  const main = stat(postmaster)!;
-  let ticks = main.own + main.children;
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    const c = stat(pid);
-    if (c && c.ppid === postmaster) ticks += c.own;
-  }
-  return ticks / 100; // USER_HZ
+  return serverSeconds(Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]));
 }
 
 async function runCase(name: Name, env: Record<string, string>): Promise<CaseResult> {

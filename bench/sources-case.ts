@@ -189,7 +189,7 @@ order by month, all_regions desc, region`;
 /**
  * baseline-sharded (bench/sharded.ts): the PostgreSQL baseline for a table whose rows live in the
  * foreign tables `partitions` on shards — its first scan written per partition (UNION ALL), with a
- * month key postgres_fdw can ship (src/metrics/pushdown-shards.ts: DATE_TRUNC is kept local), so
+ * month key postgres_fdw can ship (src/metrics/pushdown-shards-sql.ts: DATE_TRUNC is kept local), so
  * that each shard groups its own rows; the cells are then re-summed by month as before.
  */
 export function shardedBaselineSql(partitions: string[], monthKey: string, keyToDate: (key: string) => string): string {
@@ -253,7 +253,7 @@ async function runBaselinePostgres(n: number, sharded = false): Promise<CaseResu
   const url = process.env.CXREPORT_BENCH_PG_URL;
   if (!url) throw new Error('CXREPORT_BENCH_PG_URL is not set (the connection string of the PostgreSQL server holding responses_<N>)');
   const { default: pg } = await import('pg');
-  const { monthKeySql, monthKeyParts } = await import('../src/metrics/pushdown-shards.js');
+  const { monthKeySql, monthKeyParts } = await import('../src/metrics/pushdown-shards-sql.js');
   const partitions = (process.env.CXREPORT_BENCH_PG_PARTITIONS ?? '').split(',').filter(Boolean);
   const keyToDate = (k: string) => `make_date(${monthKeyParts(k).year}, ${monthKeyParts(k).month}, 1)`;
   const sql = sharded ? shardedBaselineSql(partitions, monthKeySql('submitted_at', 'timestamptz'), keyToDate) : baselineSql('postgres', `"responses_${n}"`);

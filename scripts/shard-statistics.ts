@@ -5,7 +5,7 @@
  *
  *   npx tsx scripts/shard-statistics.ts <table> <date column> [timestamptz|timestamp|date]
  */
-import { monthStatisticsSql } from '../src/metrics/pushdown-shards.js';
+import { monthStatisticsSql } from '../src/metrics/pushdown-shards-sql.js';
 
 const [table, column, kind = 'timestamptz'] = process.argv.slice(2);
 if (!table || !column || !['timestamptz', 'timestamp', 'date'].includes(kind)) {

@@ -127,28 +127,10 @@ export function concernsOf(file: string, text: string): string[] {
   return wrong;
 }
 
-/** Files that still mix concerns (being split by metric type into folders): the list can only shrink. */
-const MIXED_STILL: string[] = [
-  'metrics/cells.ts: SQL',
-  'metrics/customers-pushdown.ts: SQL',
-  'metrics/dimensions.ts: SQL',
-  'metrics/prepare.ts: SQL',
-  'metrics/pushdown-shards.ts: SQL',
-  'metrics/pushdown.ts: SQL',
-  'metrics/transactions.ts: SQL',
-  'report/sections/case-study-did.ts: text catalogue',
-  'report/sections/drivers.ts: text catalogue',
-  'report/sections/highlight-text.ts: text catalogue',
-  'report/sections/highlights.ts: text catalogue',
-  'report/sections/kpi-notes.ts: text catalogue',
-  'report/sections/methods-glance.ts: text catalogue',
-  'report/sections/summary.ts: text catalogue',
-];
-
 describe('one concern per file', () => {
-  it('text catalogues, SQL and chart specs each in files of their own (the listed files are still to split)', () => {
+  it('text catalogues, SQL and chart specs each in files of their own', () => {
     const mixed = files.map((f) => [short(f), concernsOf(f, readFileSync(f, 'utf8'))] as const).filter(([, c]) => c.length > 0).map(([f, c]) => `${f}: ${c.join(', ')}`);
-    expect(mixed.sort()).toEqual([...MIXED_STILL].sort());
+    expect(mixed).toEqual([]);
   });
 
   it('the check finds each concern out of place', () => {

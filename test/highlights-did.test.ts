@@ -179,7 +179,7 @@ describe('the new sections’ messages', () => {
   it('have the same keys and placeholders in en and zh-CN', async () => {
     const { sameKeys } = await import('../src/kernel/i18n.js');
     for (const file of ['summary', 'highlights', 'highlight-text', 'case-study-did']) {
-      const { MESSAGES } = await import(`../src/report/sections/${file}.ts`);
+      const { MESSAGES } = await import(`../src/report/sections/${file}.messages.ts`);
       expect(sameKeys(MESSAGES), file).toEqual([]);
     }
   });

@@ -10,8 +10,9 @@ import { formatter } from '../src/kernel/format.js';
 import { sameKeys } from '../src/kernel/i18n.js';
 import type { SectionModel } from '../src/report/model.js';
 import { precise, scoreDecimals } from '../src/kernel/precision.js';
-import { MESSAGES as CARD_MESSAGES } from '../src/report/sections/kpi-notes.js';
-import { cleanMethod, MESSAGES, shortTest } from '../src/report/sections/methods-glance.js';
+import { MESSAGES as CARD_MESSAGES } from '../src/report/sections/kpi-notes.messages.js';
+import { cleanMethod, shortTest } from '../src/report/sections/methods-glance.js';
+import { MESSAGES } from '../src/report/sections/methods-glance.messages.js';
 import { repoRoot } from './pdf-fixtures.js';
 
 type Methods = Extract<SectionModel, { type: 'methods' }>;

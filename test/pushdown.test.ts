@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { loadConfig } from '../src/app/config.js';
 import { prepareAll } from '../src/metrics/index.js';
-import { cellsSql, dimensionsOf } from '../src/metrics/pushdown.js';
+import { cellsSql } from '../src/metrics/pushdown-sql.js';
+import { dimensionsOf } from '../src/metrics/pushdown.js';
 import type { PreparedMetric } from '../src/metrics/prepare.js';
 import { build, forSegment, load, modelFor } from '../src/app/pipeline.js';
 import { metricsJson } from '../src/render/metrics-json.js';
@@ -179,7 +180,7 @@ describe('the generated SQL', () => {
     const golden = readFileSync(join(import.meta.dirname, 'golden', 'score-pushdown.sql'), 'utf8').trim();
     expect(text.replace(/read_csv\([^)]*\)/, 'SOURCE')).toBe(golden);
     // for PostgreSQL the derived table is fenced with OFFSET 0 and the statement has two levels: a
-    // GROUP BY of the rows by every column, then the grouping sets over those cells (see pushdown.ts)
+    // GROUP BY of the rows by every column, then the grouping sets over those cells (see pushdown-sql.ts)
     const runner = { ...source.sql.runner, dialect: 'postgres' as const };
     const pg = cellsSql(new SqlRelation(runner, source.sql.query, source.sql.columns, () => source.sql.load()), 'submitted_at', [['nps_score', 'region'], ['csat', 'channel'], ['ces']]);
     expect(pg.masks).toEqual(masks);

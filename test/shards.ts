@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
-import { monthStatisticsSql } from '../src/metrics/pushdown-shards.js';
+import { monthStatisticsSql } from '../src/metrics/pushdown-shards-sql.js';
 
 const script = resolve(import.meta.dirname, '..', 'scripts', 'postgres-shards.sh');
 
@@ -48,7 +48,7 @@ export async function onServer<T>(url: string, use: (client: pg.Client) => Promi
 /**
  * `name` as a table partitioned by HASH(`key`) on the coordinator, one partition per shard, each
  * a postgres_fdw foreign table over a plain table of the same name on its shard, with the month
- * key's statistics (pushdown-shards.ts `monthStatisticsSql`) on both sides, as docs/warehouses.md
+ * key's statistics (pushdown-shards-sql.ts `monthStatisticsSql`) on both sides, as docs/warehouses.md
  * describes. ANALYZE after loading the rows.
  */
 export async function shardedTable(cluster: ShardCluster, name: string, columns: string, key: string, date: string, kind = 'timestamptz'): Promise<void> {

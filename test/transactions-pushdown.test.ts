@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { loadConfig } from '../src/app/config.js';
 import type { TransactionCells } from '../src/metrics/transactions.js';
-import { transactionCellsSql } from '../src/metrics/transactions.js';
+import { transactionCellsSql } from '../src/metrics/transactions-sql.js';
 import { loadSources } from '../src/sources/index.js';
 import { isPushdown, SqlRelation } from '../src/sources/sql.js';
 import { lcg, metricsWithEngines, postgresTable } from './engines.js';

@@ -2,7 +2,7 @@
  * The sufficient statistics of a score metric as cells: one per period × row status × score ×
  * value of each grouping column, holding the row count (__w), the sum and sum of squares of the
  * valid scores, one count per indicator and the latest timestamp. Both engines produce this table —
- * in memory from rows (weight 1 each), pushed down from the database's GROUP BY (weight = count) —
+ * in memory from rows (weight 1 each), pushed down from the database's grouped query (weight = count) —
  * and one finaliser (prepare.ts `aggregate`, results.ts) sums cells into value, interval and test.
  */
 import * as aq from 'arquero';

@@ -17,64 +17,23 @@
 import * as aq from 'arquero';
 import { ExclusionCounter } from './exclusions.js';
 import { CxError } from '../kernel/errors.js';
-import { cellValue, ident, isTemporal, type PushdownSource, type SqlRelation } from '../sources/sql.js';
+import { cellValue, isTemporal, type PushdownSource, type SqlRelation } from '../sources/sql.js';
+import { customerCellsSql, type CustomerDef, type Resolution } from './customers-pushdown-sql.js';
 import { invalidRowHint } from './invalid.js';
-import { periodOrdinal, timeIndex, type CustomerExclusion, type PreparedCustomers } from './customers.js';
+import { periodOrdinal, preparedCustomers, requireCustomerColumns, type CustomerExclusion, type PreparedCustomers } from './customers.js';
 import type { PrepareContext } from './module.js';
 import { periodKey, sourceDimensions } from './pushdown.js';
-
-interface CustomerDef {
-  id: string;
-  start: string;
-  end: string;
-  filter?: Record<string, unknown>;
-}
 
 /** Whether this metric's customers can be counted by SQL. */
 export function canPushDownCustomers(sql: SqlRelation, def: CustomerDef): boolean {
   return isTemporal(sql.kind(def.start)) && isTemporal(sql.kind(def.end)) && Object.keys(def.filter ?? {}).length === 0;
 }
 
-/**
- * How finely the customers are grouped: by start and end month (all churn, retention and cohorts
- * need), or by start and end instant (survival: tenures are measured in days).
- */
-export type Resolution = 'month' | 'instant';
-
-/** The generated statement: one row per (start month or instant, end month or instant, status, grouping values). */
-export function customerCellsSql(sql: SqlRelation, def: CustomerDef, dims: string[], resolution: Resolution = 'month'): string {
-  const dimList = dims.map((d, i) => `${ident(d)} AS cx_dim${i}`);
-  const dimNames = dims.map((_, i) => `cx_dim${i}`);
-  const rows = `SELECT ${[`NULLIF(TRIM(CAST(${ident(def.id)} AS VARCHAR)), '') AS cx_id`, `${ident(def.start)} AS cx_start`, `${ident(def.end)} AS cx_end`, ...dimList].join(', ')} FROM ${sql.from()}`;
-  const status = `CASE WHEN cx_id IS NULL THEN 'missing id' WHEN cx_start IS NULL THEN 'missing or invalid start date' WHEN cx_end < cx_start THEN 'end before start' WHEN COUNT(*) OVER (PARTITION BY cx_id) > 1 THEN 'duplicate id' ELSE 'ok' END`;
-  const fence = sql.runner.dialect === 'postgres' ? ' OFFSET 0' : '';
-  const statused = `SELECT ${[...(resolution === 'month' ? [`DATE_TRUNC('month', cx_start) AS cx_sm`, `DATE_TRUNC('month', cx_end) AS cx_em`] : []), 'cx_start', 'cx_end', `${status} AS cx_status`, ...dimNames].join(', ')} FROM (${rows}) AS cx_rows${fence}`;
-  // instant cells group by the dates themselves (their months follow from them), so that
-  // cx_last_start and cx_last_end are the cell's start and end
-  const monthly = resolution === 'month';
-  const keys = [...(monthly ? ['cx_sm', 'cx_em'] : ['cx_start', 'cx_end']), 'cx_status', ...dimNames];
-  const [sm, em] = monthly ? ['cx_sm', 'cx_em'] : [`DATE_TRUNC('month', cx_start)`, `DATE_TRUNC('month', cx_end)`];
-  const select = [
-    `CAST(EXTRACT(YEAR FROM ${sm}) AS INTEGER) AS cx_sy`,
-    `CAST(EXTRACT(MONTH FROM ${sm}) AS INTEGER) AS cx_smo`,
-    `CAST(EXTRACT(YEAR FROM ${em}) AS INTEGER) AS cx_ey`,
-    `CAST(EXTRACT(MONTH FROM ${em}) AS INTEGER) AS cx_emo`,
-    'cx_status',
-    ...dimNames,
-    'CAST(COUNT(*) AS DOUBLE PRECISION) AS cx_n',
-    'CAST(EXTRACT(EPOCH FROM MAX(cx_start)) AS DOUBLE PRECISION) AS cx_last_start',
-    'CAST(EXTRACT(EPOCH FROM MAX(cx_end)) AS DOUBLE PRECISION) AS cx_last_end',
-  ];
-  return `SELECT ${select.join(', ')}\nFROM (${statused}) AS cx_statused\nGROUP BY ${keys.join(', ')}`;
-}
-
 /** Churn/retention customers counted by the database: a weighted customers table. */
 export async function prepareCustomersSql<D extends CustomerDef>(ctx: PrepareContext<D>, source: PushdownSource, resolution: Resolution = 'month', extraColumns: [string, string | undefined][] = []): Promise<PreparedCustomers<D>> {
   const def = ctx.def;
-  ctx.requireColumn(source, def.id, ['id']);
-  ctx.requireColumn(source, def.start, ['start']);
-  ctx.requireColumn(source, def.end, ['end']);
-  for (const [key, column] of extraColumns) if (column !== undefined) ctx.requireColumn(source, column, [key]);
+  // no filter columns: a metric with a filter is not pushed down (canPushDownCustomers)
+  requireCustomerColumns(ctx, source, extraColumns);
   const g = ctx.granularity;
   const dims = sourceDimensions(ctx, source, extraColumns.map(([, c]) => c));
   const { names, rows } = await source.sql.run(customerCellsSql(source.sql, def, dims, resolution));
@@ -116,21 +75,13 @@ export async function prepareCustomersSql<D extends CustomerDef>(ctx: PrepareCon
     });
   }
   const sorted = Float64Array.from(times).sort();
-  return {
-    kind: 'customers',
-    id: ctx.id,
-    def,
-    granularity: g,
-    source,
-    table: aq.table(cells),
+  return preparedCustomers(ctx, source, aq.table(cells), {
     ...(resolution === 'instant'
       ? { start: Float64Array.from(instants.start), end: Float64Array.from(instants.end), weight: Float64Array.from(cells.__w as number[]) }
       : { start: new Float64Array(0), end: new Float64Array(0) }),
     exclusions,
     times: sorted,
     filterText: null,
-    cache: new Map(),
     engine: 'sql',
-    ...timeIndex(sorted, g),
-  };
+  });
 }

@@ -13,6 +13,7 @@ import type { Prepared, PrepareContext } from './module.js';
 import { ExclusionCounter } from './exclusions.js';
 import { groupKey } from './prepare.js';
 import { rowRejecter } from './invalid.js';
+import { customerOf } from './transactions.js';
 import type { SourceTable } from '../sources/types.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -91,13 +92,6 @@ export interface PreparedCustomers<D = unknown> extends Prepared {
   weight?: Float64Array;
 }
 
-/** An id cell as text, or null when missing. */
-function idOf(raw: unknown): string | null {
-  if (raw === null || raw === undefined) return null;
-  const s = String(raw).trim();
-  return s === '' ? null : s;
-}
-
 function isEmpty(raw: unknown): boolean {
   return raw === null || raw === undefined || (typeof raw === 'string' && raw.trim() === '');
 }
@@ -140,11 +134,7 @@ export function nextPeriodStart(period: string, granularity: Granularity): numbe
 export function prepareCustomers<D extends { id: string; start: string; end: string; filter?: Filter }>(ctx: PrepareContext<D>, extraColumns: [string, string | undefined][] = []): PreparedCustomers<D> {
   const def = ctx.def;
   const source = ctx.source('source');
-  ctx.requireColumn(source, def.id, ['id']);
-  ctx.requireColumn(source, def.start, ['start']);
-  ctx.requireColumn(source, def.end, ['end']);
-  for (const column of Object.keys(def.filter ?? {})) ctx.requireColumn(source, column, ['filter', column]);
-  for (const [key, column] of extraColumns) if (column !== undefined) ctx.requireColumn(source, column, [key]);
+  requireCustomerColumns(ctx, source, extraColumns);
   const g = ctx.granularity;
   const table = filteredTable(source, def.filter);
   const n = table.numRows();
@@ -159,7 +149,7 @@ export function prepareCustomers<D extends { id: string; start: string; end: str
   const reason: (CustomerExclusion | null)[] = new Array(n).fill(null);
   const seen = new Map<string, number>();
   for (let i = 0; i < n; i++) {
-    id[i] = idOf(ids[i]);
+    id[i] = customerOf(ids[i]);
     start[i] = parseDate(starts[i]);
     end[i] = isEmpty(ends[i]) ? NaN : parseDate(ends[i]);
     if (id[i] === null) reason[i] = 'missing id';
@@ -189,21 +179,28 @@ export function prepareCustomers<D extends { id: string; start: string; end: str
     __ep: Array.from(vEnd, (t) => (Number.isNaN(t) ? null : timeOrdinal(t, g))),
   });
   const times = Float64Array.from([...vStart, ...vEnd].filter((t) => !Number.isNaN(t))).sort();
-  return {
-    kind: 'customers',
-    id: ctx.id,
-    def,
-    granularity: g,
-    source,
-    table: valid.assign(derived),
-    start: vStart,
-    end: vEnd,
-    exclusions,
-    times,
-    filterText: def.filter ? describeFilter(def.filter) : null,
-    cache: new Map(),
-    ...timeIndex(times, g),
-  };
+  return preparedCustomers(ctx, source, valid.assign(derived), { start: vStart, end: vEnd, exclusions, times, filterText: def.filter ? describeFilter(def.filter) : null });
+}
+
+/**
+ * Checks the columns a customers metric reads, in the order the messages name them: id, start,
+ * end, the filter's columns, then `extraColumns` ([config key, column]).
+ */
+export function requireCustomerColumns<D extends { id: string; start: string; end: string; filter?: Record<string, unknown> }>(ctx: PrepareContext<D>, source: SourceTable, extraColumns: [string, string | undefined][]): void {
+  const def = ctx.def;
+  ctx.requireColumn(source, def.id, ['id']);
+  ctx.requireColumn(source, def.start, ['start']);
+  ctx.requireColumn(source, def.end, ['end']);
+  for (const column of Object.keys(def.filter ?? {})) ctx.requireColumn(source, column, ['filter', column]);
+  for (const [key, column] of extraColumns) if (column !== undefined) ctx.requireColumn(source, column, [key]);
+}
+
+/** What either engine (rows here, cells in customers-pushdown.ts) adds to the metric's header. */
+type CustomersBody<D> = Omit<PreparedCustomers<D>, 'kind' | 'id' | 'def' | 'granularity' | 'source' | 'table' | 'cache' | 'latestPeriod' | 'lastTimestamp'>;
+
+/** The prepared customers of either engine: the metric's header, the engine's fields and the time index of `body.times`. */
+export function preparedCustomers<D>(ctx: PrepareContext<D>, source: SourceTable, table: ColumnTable, body: CustomersBody<D>): PreparedCustomers<D> {
+  return { kind: 'customers', id: ctx.id, def: ctx.def, granularity: ctx.granularity, source, table, ...body, cache: new Map(), ...timeIndex(body.times, ctx.granularity) };
 }
 
 /** An ISO 8601 date or timestamp; number cells (e.g. 20260115) are not dates. */

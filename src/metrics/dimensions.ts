@@ -5,7 +5,8 @@
  */
 import { RESERVED_NAMES } from '../config/schema.js';
 import type { Config } from '../config/load.js';
-import { ident, isPushdown } from '../sources/sql.js';
+import { isPushdown } from '../sources/sql.js';
+import { distinctValuesSql, filledCountSql } from './dimensions-sql.js';
 import type { SourceTable } from '../sources/types.js';
 
 /** Most distinct values a detected dimension may have (more is not a "low-cardinality" column). */
@@ -47,9 +48,8 @@ async function detect(source: SourceTable, column: string): Promise<boolean> {
     for (let i = 0; i < values.length; i++) if (values[i] !== null && values[i] !== undefined && String(values[i]).trim() !== '') filled++;
     return isLowCardinality(values, filled, values.length);
   }
-  const c = `TRIM(CAST(${ident(column)} AS VARCHAR))`;
-  const counts = (await source.sql.runner.run(`SELECT SUM(CASE WHEN ${c} <> '' THEN 1 ELSE 0 END), COUNT(*) FROM ${source.sql.from()}`)).rows[0];
-  const { rows } = await source.sql.runner.run(`SELECT DISTINCT ${c} FROM ${source.sql.from()} WHERE ${c} <> '' LIMIT ${MAX_LEVELS + 1}`);
+  const counts = (await source.sql.runner.run(filledCountSql(column, source.sql.from()))).rows[0];
+  const { rows } = await source.sql.runner.run(distinctValuesSql(column, source.sql.from(), MAX_LEVELS + 1));
   return isLowCardinality(rows.map((r) => r[0]), Number(counts[0] ?? 0), Number(counts[1]));
 }
 

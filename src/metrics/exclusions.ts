@@ -27,7 +27,11 @@ export class ExclusionCounter {
   }
 }
 
-function sortKeys(record: Record<string, number>): Record<string, number> {
+/**
+ * An exclusion record with its keys (reasons) in sorted order, for deterministic JSON. The order is
+ * localeCompare's, which sorts letters regardless of case ('MRR not a number' among the other m's).
+ */
+export function sortKeys<T>(record: Record<string, T>): Record<string, T> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
 }
 

@@ -27,7 +27,7 @@ export interface PreparedMetric {
   type: ScoreType<any>;
   source: SourceTable;
   granularity: Granularity;
-  /** the cells the statistics are summed from (cells.ts): from rows in memory, or from the database's GROUP BY */
+  /** the cells the statistics are summed from (cells.ts): from rows in memory, or from the database's grouped query (pushdown.ts) */
   table: ColumnTable;
   /** which engine computed the cells */
   engine: 'memory' | 'sql';

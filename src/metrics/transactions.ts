@@ -8,7 +8,7 @@
  * Windows and periods start at UTC midnight, so a cell lies wholly inside or outside each of them.
  *
  * Two engines, one definition: in memory the rows are validated (located `on_invalid: error`
- * messages) and reduced to cells here; on a SQL source (`transactionCellsSql`) the database does
+ * messages) and reduced to cells here; on a SQL source (transactions-sql.ts) the database does
  * the same validation in a CASE and the same GROUP BY, and only the cells come back. Both end in
  * the same `TransactionCells`, sorted the same total order, so every later step — windows,
  * per-customer summaries, "the customer's latest value" — gives the same result whatever the
@@ -18,35 +18,30 @@
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import { CxError } from '../kernel/errors.js';
-import { cellValue, ident, isPushdown, isTemporal, loadRows, type PushdownSource, type SqlRelation } from '../sources/sql.js';
+import { cellValue, isPushdown, isTemporal, loadRows, type PushdownSource, type SqlRelation } from '../sources/sql.js';
+import { transactionCellsSql, type TransactionColumns, type TransactionSqlOptions } from './transactions-sql.js';
 import type { SourceTable } from '../sources/types.js';
 import { compileFilter, type Filter } from '../kernel/filter.js';
 import { invalidRowHint, rowRejecter } from './invalid.js';
 import { parseTimestamp } from '../kernel/period.js';
+import { sortKeys } from './exclusions.js';
+
+// the one order of exclusion records (exclusions.ts), for the metrics that tally transaction cells
+export { sortKeys };
+
+export type { TransactionColumns };
 
 export const DAY_MS = 86_400_000;
 
 /** Why an order row is left out. Rows are never coerced: each invalid row is counted under one reason. */
 export type RowReason = 'missing or invalid date' | 'missing customer' | 'missing amount' | 'amount not a number' | 'negative amount';
 
-export interface TransactionColumns {
-  customer: string;
-  date: string;
-  amount?: string;
-}
-
-export interface TransactionOptions {
+export interface TransactionOptions extends TransactionSqlOptions {
   /** the metric's id, for messages */
   metric: string;
-  /** grouping columns kept per cell (breakdowns, segments, filter columns: see pushdown.ts `sourceDimensions`) */
-  dims: string[];
   filter?: Filter;
   /** date parser of the in-memory engine (default ISO 8601 instants) */
   parseDate?: (raw: unknown) => number;
-  /** the reason of a row without a customer: 'missing customer' (orders, default) or 'missing id' (an activity log) */
-  missingCustomer?: string;
-  /** check the customer before the date (an activity log's order of checks) */
-  customerFirst?: boolean;
 }
 
 export interface TransactionCells {
@@ -270,40 +265,6 @@ export function canPushDownTransactions(sql: SqlRelation, columns: TransactionCo
   return isTemporal(sql.kind(columns.date)) && (columns.amount === undefined || sql.kind(columns.amount) === 'number');
 }
 
-/**
- * The generated statement: one row per (customer, UTC day, status, grouping values) with cx_n rows,
- * cx_amount (sum over valid rows), and cx_first / cx_last (epoch seconds). The status CASE is the
- * in-memory validation in SQL: no date, no customer (trimmed text empty), and for an amount:
- * missing (NULL or NaN, as the loaders read a NaN), not a finite number (±Infinity fails
- * `x * 0 = 0`), negative.
- */
-export function transactionCellsSql(sql: SqlRelation, columns: TransactionColumns, options: Pick<TransactionOptions, 'dims' | 'missingCustomer' | 'customerFirst'>): string {
-  const dims = options.dims.map((d, i) => `${ident(d)} AS cx_dim${i}`);
-  const dimNames = options.dims.map((_, i) => `cx_dim${i}`);
-  const inner = [`NULLIF(TRIM(CAST(${ident(columns.customer)} AS VARCHAR)), '') AS cx_customer`, `${ident(columns.date)} AS cx_date`, ...(columns.amount ? [`${ident(columns.amount)} AS cx_value`] : []), ...dims];
-  const customer = `WHEN cx_customer IS NULL THEN '${options.missingCustomer ?? 'missing customer'}'`;
-  const date = `WHEN cx_date IS NULL THEN 'missing or invalid date'`;
-  const checks = options.customerFirst ? [customer, date] : [date, customer];
-  // a NaN is a missing value, as in memory (sources/columns.ts); NaN = NaN holds in PostgreSQL and DuckDB
-  if (columns.amount) checks.push(`WHEN cx_value IS NULL OR cx_value = CAST('NaN' AS DOUBLE PRECISION) THEN 'missing amount'`, `WHEN NOT (cx_value * 0 = 0) THEN 'amount not a number'`, `WHEN cx_value < 0 THEN 'negative amount'`);
-  const fence = sql.runner.dialect === 'postgres' ? ' OFFSET 0' : '';
-  const statused = [`cx_customer`, `DATE_TRUNC('day', cx_date) AS cx_day`, 'cx_date', `CASE ${checks.join(' ')} ELSE 'ok' END AS cx_status`, ...(columns.amount ? ['cx_value'] : []), ...dimNames];
-  const select = [
-    'cx_customer',
-    'cx_status',
-    ...dimNames,
-    'CAST(COUNT(*) AS DOUBLE PRECISION) AS cx_n',
-    columns.amount ? `CAST(SUM(CASE WHEN cx_status = 'ok' THEN cx_value END) AS DOUBLE PRECISION) AS cx_amount` : 'CAST(0 AS DOUBLE PRECISION) AS cx_amount',
-    'CAST(EXTRACT(EPOCH FROM MIN(cx_date)) AS DOUBLE PRECISION) AS cx_first',
-    'CAST(EXTRACT(EPOCH FROM MAX(cx_date)) AS DOUBLE PRECISION) AS cx_last',
-  ];
-  return [
-    `SELECT ${select.join(', ')}`,
-    `FROM (SELECT ${statused.join(', ')} FROM (SELECT ${inner.join(', ')} FROM ${sql.from()}${fence}) AS cx_rows) AS cx_statused`,
-    `GROUP BY ${['cx_customer', 'cx_day', 'cx_status', ...dimNames].join(', ')}`,
-  ].join('\n');
-}
-
 /** On a SQL source: the cells from the database, filtered by the metric's filter on their grouping values. */
 export async function pushDownTransactions(source: PushdownSource, columns: TransactionColumns, options: TransactionOptions): Promise<TransactionCells> {
   const { names, rows } = await source.sql.run(transactionCellsSql(source.sql, columns, options));
@@ -355,11 +316,6 @@ export function tallyExclusions(excluded: TransactionCells['excluded'], inScope:
     out[excluded.status[i]] = (out[excluded.status[i]] ?? 0) + excluded.n[i];
   }
   return sortKeys(out);
-}
-
-/** The same record with keys in sorted order (deterministic JSON). */
-export function sortKeys<T>(record: Record<string, T>): Record<string, T> {
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /**

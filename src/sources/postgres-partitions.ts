@@ -8,7 +8,7 @@
  * parent's partial aggregates are never shipped, and its partitionwise aggregation only when the
  * GROUP BY holds the partition key), with built-in immutable expressions that take no collatable
  * (text) argument — so not DATE_TRUNC('month', …), whose 'month' is text. For such a table the
- * score metrics' statement (metrics/pushdown-shards.ts) and the source's row count aggregate each
+ * score metrics' statement (metrics/pushdown-shards-sql.ts) and the source's row count aggregate each
  * partition on its own and combine the results on the coordinator.
  */
 import { literal, subquery } from './sql-text.js';

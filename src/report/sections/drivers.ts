@@ -16,6 +16,9 @@ import type { SectionModel } from '../model.js';
 import type { VisualBlock } from '../../metrics/module.js';
 import { sectionFields } from './common.js';
 import { scoreMetric } from './score-only.js';
+import { MESSAGES } from './drivers.messages.js';
+
+export { MESSAGES };
 
 export const driversSchema = z
   .strictObject({
@@ -37,83 +40,6 @@ export const driversSchema = z
   .describe('Key drivers of a score metric: each driver’s share of the explained variation (LMG, Shapley decomposition of R²) with bootstrap intervals, Johnson’s relative weights and r, an importance/performance chart and a sentence per top driver.');
 
 export type DriversSection = z.infer<typeof driversSchema>;
-
-export const MESSAGES = {
-  en: {
-    title: 'What drives {label}',
-    headline: 'The {count} drivers together explain {r2} of the variation in {label} answers (R², {n} complete answers, {scope}).',
-    scope: '{from} to {to}',
-    scopeAll: 'all data',
-    sentence: '{driver} explains {share} ({lo}–{hi}) of the explained variation in {label}.',
-    sentenceNoCi: '{driver} explains {share} of the explained variation in {label}.',
-    overlap: 'The intervals of {a} and {b} overlap: the data do not settle which of the two matters more.',
-    concentrateOne: 'Concentrate here: {drivers} matters more than the average driver and scores below the drivers’ average.',
-    concentrateMany: 'Concentrate here: {drivers} matter more than the average driver and score below the drivers’ average.',
-    incomplete: '{count} answers with a missing driver value are left out (complete cases only).',
-    caution: 'Importance is association across respondents, not proof that improving a driver raises {label}.',
-    chartTitleTop: '{driver} matters most for {label} and scores below the drivers’ average',
-    chartTitle: '{driver} matters most for {label}; concentrate on {drivers} (more important than average, scoring below average)',
-    chartTitleNone: '{driver} matters most for {label}',
-    caption: 'Each point is a driver: its share of the explained variation in {label} (LMG, with its 95% bootstrap interval) against its mean score{normalised}. Dashed lines: the average share (100% ÷ {count}) and the drivers’ average score. {n} complete answers, {scope}. Source: {source}.',
-    normalised: ' as a percentage of its scale (the drivers use different scales)',
-    alt: 'Scatter chart of the {count} drivers of {label}, share of explained variation against mean score: {items}.',
-    altItem: '{driver} {share} (mean {mean})',
-    axisShare: 'Share of explained variation (%)',
-    axisMean: 'Mean score',
-    axisMeanPct: 'Mean score (% of scale)',
-    qConcentrate: 'Concentrate here',
-    qKeep: 'Keep up the good work',
-    qLow: 'Low priority',
-    qOverkill: 'Possible overkill',
-    colDriver: 'Driver',
-    colShare: 'Share of R²',
-    colCi: '95% CI',
-    colWeight: 'Relative weight',
-    colR: 'r',
-    colMean: 'Mean',
-    footnote:
-      'Share: LMG, the driver’s gain in R² averaged over all orders of entering the {count} drivers, in percent of R² = {r2} (the shares add up to 100%). 95% CI: percentile bootstrap, {resamples} resamples of the answers (seed {seed}). Relative weight: Johnson (2000), in percent of R². r: correlation with the {label} answer. Mean: on the driver’s own scale ({scales}).',
-    list2: '{a} and {b}',
-    listSep: ', ',
-  },
-  'zh-CN': {
-    title: '{label}的驱动因素',
-    headline: '这{count}个驱动因素合计解释了{label}回答变异的 {r2}（R²，{n}份完整回答，{scope}）。',
-    scope: '{from}至{to}',
-    scopeAll: '全部数据',
-    sentence: '{driver}解释了{label}已解释变异的 {share}（{lo}–{hi}）。',
-    sentenceNoCi: '{driver}解释了{label}已解释变异的 {share}。',
-    overlap: '{a}与{b}的区间相互重叠：数据无法确定两者中哪个更重要。',
-    concentrateOne: '重点关注：{drivers}的重要性高于驱动因素平均水平，而得分低于驱动因素平均得分。',
-    concentrateMany: '重点关注：{drivers}的重要性高于驱动因素平均水平，而得分低于驱动因素平均得分。',
-    incomplete: '有{count}份回答缺少驱动因素取值，未纳入分析（仅用完整个案）。',
-    caution: '此处的重要性是受访者之间的关联，并不证明改善某个驱动因素就会提高{label}。',
-    chartTitleTop: '{driver}对{label}最重要，且得分低于驱动因素平均得分',
-    chartTitle: '{driver}对{label}最重要；应重点关注{drivers}（重要性高于平均、得分低于平均）',
-    chartTitleNone: '{driver}对{label}最重要',
-    caption: '每个点代表一个驱动因素：纵轴为其占{label}已解释变异的份额（LMG，含 95% 自助法区间），横轴为其平均得分{normalised}。虚线：平均份额（100% ÷ {count}）与各驱动因素的平均得分。{n}份完整回答，{scope}。数据来源：{source}。',
-    normalised: '（以其量表范围的百分比表示，因各驱动因素量表不同）',
-    alt: '{label}的{count}个驱动因素散点图，已解释变异份额对平均得分：{items}。',
-    altItem: '{driver} {share}（平均 {mean}）',
-    axisShare: '已解释变异份额（%）',
-    axisMean: '平均得分',
-    axisMeanPct: '平均得分（量表的 %）',
-    qConcentrate: '重点关注',
-    qKeep: '继续保持',
-    qLow: '次要',
-    qOverkill: '可能过度投入',
-    colDriver: '驱动因素',
-    colShare: 'R² 份额',
-    colCi: '95% 置信区间',
-    colWeight: '相对权重',
-    colR: 'r',
-    colMean: '平均值',
-    footnote:
-      '份额：LMG，即在{count}个驱动因素的所有进入顺序上取平均的 R² 增量，以 R² = {r2} 的百分比表示（各份额合计 100%）。95% 置信区间：百分位自助法，对回答重抽样{resamples}次（随机种子{seed}）。相对权重：Johnson（2000），以 R² 的百分比表示。r：与{label}回答的相关系数。平均值：按各驱动因素自身的量表（{scales}）。',
-    list2: '{a}和{b}',
-    listSep: '、',
-  },
-} as const;
 
 export function buildDrivers(section: DriversSection, ctx: SectionContext): SectionModel {
   const r = result(ctx, section.metric);

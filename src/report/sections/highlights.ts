@@ -9,6 +9,7 @@ import { localTranslator } from '../../kernel/i18n.js';
 import type { SectionModel } from '../model.js';
 import { sectionFields } from './common.js';
 import { anomalyNote, anomalySentence, scanNote, scanSentence } from './highlight-text.js';
+import { MESSAGES } from './highlights.messages.js';
 
 export const highlightsSchema = z
   .strictObject({
@@ -20,41 +21,6 @@ export const highlightsSchema = z
   .describe('What stands out: every metric × every dimension (report.dimensions) tested for a change since the previous period, Benjamini–Hochberg adjusted across the scan, the top changes ranked by effect size × volume; and anomalies of every series.');
 
 export type HighlightsSection = z.infer<typeof highlightsSchema>;
-
-export const MESSAGES = {
-  en: {
-    title: 'What stands out',
-    changes: 'Significant changes since {previous}',
-    none: 'No change since {previous} is significant after adjusting for the {tests} tests of the scan.',
-    notScanned: 'The highlights scan was not run for this view (it runs in every build and in the live preview).',
-    anomalies: 'Unusual values',
-    noAnomalies: 'No value of the last {count} was outside the prediction interval of the periods before it.',
-    colMetric: 'Metric',
-    colGroup: 'Group',
-    colValue: 'Value',
-    colChange: 'Change',
-    colP: 'p (adjusted)',
-    colScore: 'Effect × volume',
-    all: 'All',
-    tableCaption: 'Every significant test of the scan',
-  },
-  'zh-CN': {
-    title: '值得关注',
-    changes: '较{previous}的显著变化',
-    none: '对扫描中的 {tests} 项检验进行校正后，较{previous}没有显著变化。',
-    notScanned: '此视图未运行亮点扫描（每次构建和实时预览中都会运行）。',
-    anomalies: '异常值',
-    noAnomalies: '最近{count}中没有超出此前各期预测区间的数值。',
-    colMetric: '指标',
-    colGroup: '分组',
-    colValue: '数值',
-    colChange: '变化',
-    colP: 'p（校正后）',
-    colScore: '效应量 × 占比',
-    all: '全部',
-    tableCaption: '扫描中全部显著的检验',
-  },
-};
 
 export function buildHighlights(section: HighlightsSection, ctx: SectionContext): SectionModel {
   const t = localTranslator(MESSAGES, ctx.locale);

@@ -5,12 +5,8 @@
  */
 import type { MetricResult } from '../../metrics/results.js';
 import type { SectionContext } from '../context.js';
-import { localTranslator, type Locale } from '../../kernel/i18n.js';
-
-export const MESSAGES = {
-  en: { trailing12: 'Trailing 12 months: NRR {nrr} · GRR {grr}', trailing12Grr: 'Trailing 12 months: GRR {grr}' },
-  'zh-CN': { trailing12: '过去 12 个月：NRR {nrr} · GRR {grr}', trailing12Grr: '过去 12 个月：GRR {grr}' },
-} satisfies Record<Locale, Record<string, string>>;
+import { localTranslator } from '../../kernel/i18n.js';
+import { MESSAGES } from './kpi-notes.messages.js';
 
 /** The note under a metric's card, or undefined. */
 export function cardNote(ctx: SectionContext, r: MetricResult): string | undefined {

@@ -3,7 +3,8 @@ import type { SourceTable } from '../../sources/types.js';
 import { longLabel, methodOf, titleOf, type SectionContext } from '../context.js';
 import { exclusionReason, localTranslator } from '../../kernel/i18n.js';
 import type { SectionModel } from '../model.js';
-import { cleanMethod, glanceRows, MESSAGES, metricHeadings, modelFit, plainWords, sourceDataThrough, throughLabel } from './methods-glance.js';
+import { cleanMethod, glanceRows, metricHeadings, modelFit, plainWords, sourceDataThrough, throughLabel } from './methods-glance.js';
+import { MESSAGES } from './methods-glance.messages.js';
 import { methodsNotes } from './highlight-text.js';
 
 export function buildMethods(ctx: SectionContext, sources: Map<string, SourceTable>): SectionModel {

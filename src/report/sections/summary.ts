@@ -15,6 +15,7 @@ import type { SectionModel } from '../model.js';
 import { sectionFields } from './common.js';
 import { anomalySentence, scanSentence, type LinkedSentence } from './highlight-text.js';
 import { buildKpis } from './kpis.js';
+import { MESSAGES } from './summary.messages.js';
 
 export const summarySchema = z
   .strictObject({
@@ -28,61 +29,6 @@ export const summarySchema = z
   .describe('Executive summary: KPI cards (with a "below target" marker), what moved (the highlights scan), which targets are missed, the evidence for why, what to watch, and one chart.');
 
 export type SummarySection = z.infer<typeof summarySchema>;
-
-export const MESSAGES = {
-  en: {
-    moved: 'What moved',
-    movedNone: 'No metric or group changed significantly since {previous} after adjusting for the {tests} tests of the scan.',
-    notScanned: 'The highlights scan was not run for this view (it runs in every build and in the live preview).',
-    missed: 'Below target',
-    missedNone: 'Every metric with a target meets it.',
-    missedClear: '{label} {value} vs target {target}: {gap} short; the whole 95% interval ({ci}) is below target.',
-    missedNoise: '{label} {value} vs target {target}: {gap} short, within noise (the 95% interval {ci} includes the target).',
-    missedPlain: '{label} {value} vs target {target}: {gap} short.',
-    why: 'Where the report finds why',
-    whyGroup: '{label} is lowest for {group} ({dimension}): {value} (95% CI {ci}, n = {n}), clearly below the overall {overall}.',
-    whyDriver: 'The strongest driver of {label} is {driver}, with {share} of the explained variance (95% CI {ci}); its mean rating is {mean}.',
-    whyTheme: 'The most negative theme of the comments ({source}) is “{theme}”: {mentions} mentions, net sentiment {net}.',
-    whyNone: 'The report has no breakdown, driver or theme that points to a cause.',
-    watch: 'What to watch',
-    watchAdverse: '{sentence}',
-    watchNone: 'Nothing unusual in the last {count}.',
-    chartTitle: '{label} over the last {count}, against its target',
-    chartTitleNoTarget: '{label} over the last {count}',
-    chartCaption: '{title} per {unit} with its 95% band{target}; ringed points are outside the prediction interval of the periods before them. Chosen because it {reason}.',
-    chartTarget: ' and target line',
-    reasonMovedMissed: 'moved significantly and misses its target',
-    reasonMoved: 'is the largest significant change',
-    reasonMissed: 'misses its target by the widest margin',
-    reasonFirst: 'is the first headline metric',
-  },
-  'zh-CN': {
-    moved: '主要变化',
-    movedNone: '对扫描中的 {tests} 项检验进行校正后，较{previous}没有指标或分组发生显著变化。',
-    notScanned: '此视图未运行亮点扫描（每次构建和实时预览中都会运行）。',
-    missed: '未达目标',
-    missedNone: '所有设定目标的指标均已达标。',
-    missedClear: '{label} {value}，目标 {target}：差 {gap}；整个 95% 置信区间（{ci}）都低于目标。',
-    missedNoise: '{label} {value}，目标 {target}：差 {gap}，在随机波动范围内（95% 置信区间 {ci} 包含目标）。',
-    missedPlain: '{label} {value}，目标 {target}：差 {gap}。',
-    why: '报告中可见的原因',
-    whyGroup: '{dimension}为{group}时{label}最低：{value}（95% 置信区间 {ci}，n = {n}），明显低于整体的 {overall}。',
-    whyDriver: '{label}最强的驱动因素是{driver}，占可解释方差的 {share}（95% 置信区间 {ci}）；其平均评分为 {mean}。',
-    whyTheme: '评论（{source}）中最负面的主题是“{theme}”：{mentions} 次提及，净情感 {net}。',
-    whyNone: '报告中没有可指向原因的细分、驱动因素或主题。',
-    watch: '需要关注',
-    watchAdverse: '{sentence}',
-    watchNone: '最近{count}没有异常。',
-    chartTitle: '最近{count}的{label}与目标',
-    chartTitleNoTarget: '最近{count}的{label}',
-    chartCaption: '每{unit}的{title}及其 95% 置信带{target}；带圈的点超出此前各期的预测区间。选择此图是因为该指标{reason}。',
-    chartTarget: '和目标线',
-    reasonMovedMissed: '发生了显著变化且未达目标',
-    reasonMoved: '是最大的显著变化',
-    reasonMissed: '距目标最远',
-    reasonFirst: '是第一个核心指标',
-  },
-};
 
 const messages = (ctx: SectionContext) => localTranslator(MESSAGES, ctx.locale);
 type Messages = ReturnType<typeof messages>;

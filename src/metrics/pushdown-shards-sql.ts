@@ -1,6 +1,6 @@
 /**
  * The score metrics' cells statement for a sharded PostgreSQL table (sources/postgres-partitions.ts):
- * the inner level of pushdown.ts `cellsSql` — a plain GROUP BY of the rows by month and every
+ * the inner level of pushdown-sql.ts `cellsSql` — a plain GROUP BY of the rows by month and every
  * grouping column — once per partition, in a form postgres_fdw ships to the partition's shard, so
  * that each shard returns its few thousand cells instead of its rows; the coordinator then runs
  * the GROUPING SETS over the cells of all partitions, re-summed (a cell of one month and one
@@ -77,7 +77,7 @@ export function monthKeyParts(key: string): { year: string; month: string } {
 }
 
 /**
- * The statement of pushdown.ts `cellsSql` (same result columns: cx_year, cx_month, c0…, cx_set,
+ * The statement of pushdown-sql.ts `cellsSql` (same result columns: cx_year, cx_month, c0…, cx_set,
  * cx_n, cx_epoch) for a relation whose rows live in `sql.partitions`.
  */
 export function shardedCellsText(sql: SqlRelation, date: string, sets: string[][], columns: string[]): string {

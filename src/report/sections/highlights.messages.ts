@@ -1,0 +1,36 @@
+/** Messages of the highlights section (highlights.ts): the catalogue, data only. */
+
+export const MESSAGES = {
+  en: {
+    title: 'What stands out',
+    changes: 'Significant changes since {previous}',
+    none: 'No change since {previous} is significant after adjusting for the {tests} tests of the scan.',
+    notScanned: 'The highlights scan was not run for this view (it runs in every build and in the live preview).',
+    anomalies: 'Unusual values',
+    noAnomalies: 'No value of the last {count} was outside the prediction interval of the periods before it.',
+    colMetric: 'Metric',
+    colGroup: 'Group',
+    colValue: 'Value',
+    colChange: 'Change',
+    colP: 'p (adjusted)',
+    colScore: 'Effect × volume',
+    all: 'All',
+    tableCaption: 'Every significant test of the scan',
+  },
+  'zh-CN': {
+    title: '值得关注',
+    changes: '较{previous}的显著变化',
+    none: '对扫描中的 {tests} 项检验进行校正后，较{previous}没有显著变化。',
+    notScanned: '此视图未运行亮点扫描（每次构建和实时预览中都会运行）。',
+    anomalies: '异常值',
+    noAnomalies: '最近{count}中没有超出此前各期预测区间的数值。',
+    colMetric: '指标',
+    colGroup: '分组',
+    colValue: '数值',
+    colChange: '变化',
+    colP: 'p（校正后）',
+    colScore: '效应量 × 占比',
+    all: '全部',
+    tableCaption: '扫描中全部显著的检验',
+  },
+};
