@@ -4,7 +4,7 @@
  * breakdowns (with Benjamini–Hochberg adjusted significance across groups) and distribution.
  */
 import type { Change, GroupResult, MetricResult, PeriodValue } from './module.js';
-import { adjustGroups, ALPHA, exclusionFields } from './result-builders.js';
+import { adjustGroups, ALPHA, exclusionFields, makeResult } from './result-builders.js';
 import { aggregate, exclusions, scoreCounts, type PreparedMetric } from './prepare.js';
 import { historyRange, shiftPeriod } from '../kernel/period.js';
 import { addStats, emptyStats, type Stats } from '../kernel/types.js';
@@ -94,7 +94,7 @@ export function metricResult(pm: PreparedMetric, current: string, options: { bre
     }
   }
 
-  return {
+  return makeResult({
     id: pm.id,
     type: def.type,
     label: def.label ?? SHORT[def.type] ?? pm.id,
@@ -113,5 +113,5 @@ export function metricResult(pm: PreparedMetric, current: string, options: { bre
     distribution,
     method: type.method(def),
     extra: {},
-  };
+  });
 }

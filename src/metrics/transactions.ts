@@ -27,7 +27,6 @@ import { parseTimestamp } from '../kernel/period.js';
 import { sortKeys } from './exclusions.js';
 
 // the one order of exclusion records (exclusions.ts), for the metrics that tally transaction cells
-export { sortKeys };
 
 export type { TransactionColumns };
 

@@ -5,7 +5,8 @@ import type { ComputeContext, GroupResult, MetricResult, PeriodValue } from '../
 import { groupKey } from '../prepare.js';
 import { periodStart } from '../../kernel/period.js';
 import { periodEnd, seriesPeriods, timeBounds } from '../repeat-purchase/windows.js';
-import { columnValues, sortKeys, tallyExclusions } from '../transactions.js';
+import { columnValues, tallyExclusions } from '../transactions.js';
+import { sortKeys } from '../exclusions.js';
 import { adjustGroups, makeResult } from '../result-builders.js';
 import { MESSAGES, type Note, type Translate } from './messages.js';
 import type { ClvDef } from './schema.js';

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { sameKeys } from '../../kernel/i18n.js';
 import { fitDrivers, isFit, lmg, moments, relativeWeights, shapleyValues, subsetR2, symmetricEigen } from '../../kernel/models/relative-importance.js';
 import { bootstrapShares, MESSAGES } from './index.js';
-import { MESSAGES as SECTION_MESSAGES } from '../../report/sections/drivers.js';
+import { MESSAGES as SECTION_MESSAGES } from '../../report/sections/drivers.messages.js';
 import { bruteForceLmg, olsR2, solve } from '../../../test/ols.js';
 
 // ---------------------------------------------------------------------------------------------

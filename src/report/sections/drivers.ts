@@ -18,7 +18,6 @@ import { sectionFields } from './common.js';
 import { scoreMetric } from './score-only.js';
 import { MESSAGES } from './drivers.messages.js';
 
-export { MESSAGES };
 
 export const driversSchema = z
   .strictObject({
