@@ -6,7 +6,7 @@
 import { RESERVED_NAMES } from '../config/schema.js';
 import type { Config } from '../config/load.js';
 import { isPushdown } from '../sources/sql.js';
-import { distinctValuesSql, filledCountSql } from './dimensions-sql.js';
+import { distinctValuesSql, filledCountsSql, sampleSql } from './dimensions-sql.js';
 import type { SourceTable } from '../sources/types.js';
 
 /** Most distinct values a detected dimension may have (more is not a "low-cardinality" column). */
@@ -38,19 +38,43 @@ export function isLowCardinality(values: ArrayLike<unknown>, filled: number, row
   return distinct.length >= 2 && !distinct.every((v) => DATE_LIKE.test(v)) && distinct.filter((v) => NUMBER_LIKE.test(v)).length < distinct.length / 2;
 }
 
-/** Whether a column of a source passes the rule; a source left in a database is asked for its distinct values and counts. */
-async function detect(source: SourceTable, column: string): Promise<boolean> {
+/** Rows read first from a database to rule out columns with many distinct values (free text, ids) without a full DISTINCT over them. */
+const SAMPLE_ROWS = 1000;
+
+/**
+ * The text columns of a source that pass the rule. Rows in memory are read directly; a source
+ * left in a database is asked, exactly, in three steps: one scan counting every column's filled
+ * rows, the first SAMPLE_ROWS rows (a column with more than MAX_LEVELS distinct values there has
+ * more in all, so free text is ruled out without a DISTINCT over the whole column), and the
+ * distinct values of the columns still in question.
+ */
+async function detectAll(source: SourceTable, columns: string[]): Promise<string[]> {
   // a column named like JavaScript's object machinery (a JSON key "__proto__") is never a dimension
-  if (RESERVED_NAMES.includes(column)) return false;
+  const candidates = columns.filter((c) => !RESERVED_NAMES.includes(c));
+  if (candidates.length === 0) return [];
   if (!isPushdown(source)) {
-    const values = source.table.array(column) as ArrayLike<unknown>;
-    let filled = 0;
-    for (let i = 0; i < values.length; i++) if (values[i] !== null && values[i] !== undefined && String(values[i]).trim() !== '') filled++;
-    return isLowCardinality(values, filled, values.length);
+    return candidates.filter((column) => {
+      const values = source.table.array(column) as ArrayLike<unknown>;
+      let filled = 0;
+      for (let i = 0; i < values.length; i++) if (values[i] !== null && values[i] !== undefined && String(values[i]).trim() !== '') filled++;
+      return isLowCardinality(values, filled, values.length);
+    });
   }
-  const counts = (await source.sql.runner.run(filledCountSql(column, source.sql.from()))).rows[0];
-  const { rows } = await source.sql.runner.run(distinctValuesSql(column, source.sql.from(), MAX_LEVELS + 1));
-  return isLowCardinality(rows.map((r) => r[0]), Number(counts[0] ?? 0), Number(counts[1]));
+  const { runner } = source.sql;
+  const from = source.sql.from();
+  const counts = (await runner.run(filledCountsSql(candidates, from))).rows[0];
+  const rows = Number(counts[candidates.length]);
+  const filled = new Map(candidates.map((c, i) => [c, Number(counts[i] ?? 0)]));
+  let open = candidates.filter((c) => rows > 0 && filled.get(c)! >= rows / 2);
+  if (open.length === 0) return [];
+  const sample = (await runner.run(sampleSql(open, from, SAMPLE_ROWS))).rows;
+  open = open.filter((_, i) => new Set(sample.map((r) => (r[i] === null || r[i] === undefined ? '' : String(r[i]))).filter((v) => v !== '')).size <= MAX_LEVELS);
+  const found: string[] = [];
+  for (const column of open) {
+    const { rows: values } = await runner.run(distinctValuesSql(column, from, MAX_LEVELS + 1));
+    if (isLowCardinality(values.map((r) => r[0]), filled.get(column)!, rows)) found.push(column);
+  }
+  return found;
 }
 
 /** The columns a metric's config reads, other than as a grouping key. */
@@ -85,11 +109,7 @@ export async function scanDimensions(config: Config, sources: Map<string, Source
       out.set(id, declared.filter(has));
       continue;
     }
-    if (!detected.has(source.name)) {
-      const found: string[] = [];
-      for (const c of source.columns) if (c.type === 'string' && (await detect(source, c.name))) found.push(c.name);
-      detected.set(source.name, found);
-    }
+    if (!detected.has(source.name)) detected.set(source.name, await detectAll(source, source.columns.filter((c) => c.type === 'string').map((c) => c.name)));
     const own = ownColumns(def);
     out.set(id, detected.get(source.name)!.filter((c) => !own.has(c)));
   }
