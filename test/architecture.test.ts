@@ -163,6 +163,13 @@ describe('the checks themselves', () => {
 });
 
 describe('the plan', () => {
+  it('asks for the highlights scan only when a section shows it (highlights, summary)', () => {
+    const metrics = { nps: { type: 'nps', source: 's', score: 'a' } };
+    expect(planOf({ metrics, sections: [{ type: 'kpis', metrics: ['nps'] }, { type: 'trend', metric: 'nps' }] } as never).scan).toBe(false);
+    expect(planOf({ metrics, sections: [{ type: 'kpis', metrics: ['nps'] }, { type: 'highlights' }] } as never).scan).toBe(true);
+    expect(planOf({ metrics, sections: [{ type: 'summary', metrics: ['nps'] }] } as never).scan).toBe(true);
+  });
+
   it("gathers each metric's needs from the sections, in section order", () => {
     const plan = planOf({
       metrics: { nps: { type: 'nps', source: 'r' }, csat: { type: 'csat', source: 'r' } },

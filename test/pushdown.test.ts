@@ -110,7 +110,8 @@ describe('score metrics pushed down to DuckDB', () => {
     const detection = /^SELECT ((SUM\(CASE WHEN TRIM\(CAST\("[^"]+" AS VARCHAR\)\) <> '' THEN 1 ELSE 0 END\), )+COUNT\(\*\)|(TRIM\(CAST\("[^"]+" AS VARCHAR\)\)(, )?)+ FROM [\s\S]* LIMIT 1000$|DISTINCT TRIM\(CAST\("[^"]+" AS VARCHAR\)\) FROM [\s\S]* LIMIT 13$)/;
     const reads = statements.filter((s) => !detection.test(s));
     expect(reads).toEqual([expect.stringMatching(/^SELECT "submitted_at", "channel", "region", "nps_score", "csat", "ces", "comment" FROM /)]);
-    expect(statements.length - reads.length).toBeGreaterThan(0);
+    // and no section here shows the highlights scan, so none of its detection runs (compute only what is shown)
+    expect(statements.length - reads.length).toBe(0);
   });
 
   it('pushdown: false reads every row into memory', async () => {

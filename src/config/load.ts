@@ -120,7 +120,7 @@ export function parseConfigWith(spec: ConfigSpec, text: string, options: LoadOpt
   }
 
   const dir = dirname(options.file);
-  const config: Config = { ...(parsed.data as RawConfig), file: options.file, dir, yaml, plan: { metrics: new Map(), names: new Set() } };
+  const config: Config = { ...(parsed.data as RawConfig), file: options.file, dir, yaml, plan: { metrics: new Map(), names: new Set(), scan: false } };
   // the plausible date range applies to everything read and computed from here on
   setDateRange(config.report.date_range);
   const problems = spec.check(config);

@@ -50,6 +50,12 @@ export interface Plan {
    * superset of the columns the report refers to, so a database source reads only those.
    */
   names: ReadonlySet<string>;
+  /**
+   * Whether a section shows the highlights scan (a `highlights` or `summary` section): only then
+   * is every metric broken down by the scan's detected dimensions (declared `report.dimensions`
+   * are always scanned — the analyst asked for them).
+   */
+  scan: boolean;
 }
 
 const emptyNeeds = (): MetricPlan => ({ breakdowns: [], dimensions: [], displayed: [], quotes: [], drivers: [] });
@@ -81,7 +87,8 @@ export function planOf(config: Pick<RawConfig, 'metrics' | 'sections' | 'matrix'
       }
     }
   });
-  return { metrics, names: namesIn([config.metrics, config.sections, config.matrix]) };
+  const scan = (config.sections as Record<string, unknown>[]).some((s) => s.type === 'highlights' || s.type === 'summary');
+  return { metrics, names: namesIn([config.metrics, config.sections, config.matrix]), scan };
 }
 
 /** Every string value and object key in a value. */

@@ -92,13 +92,15 @@ function ownColumns(def: object): Set<string> {
 
 /**
  * The scan's dimensions per metric id. Granularity `all` has no previous period to test a change
- * against, so it has none. The same columns are found whether a source's rows are in memory or
+ * against, so it has none; nor has a report that shows no scan (plan.scan) and declares none. The same columns are found whether a source's rows are in memory or
  * left in a database.
  */
 export async function scanDimensions(config: Config, sources: Map<string, SourceTable>): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
   if (config.report.period.granularity === 'all') return out;
   const declared = config.report.dimensions;
+  // compute only what the report shows: no section shows the scan and none was declared
+  if (!declared && config.plan?.scan === false) return out;
   const detected = new Map<string, string[]>();
   for (const [id, def] of Object.entries(config.metrics)) {
     const name = (def as { source?: unknown }).source;

@@ -201,5 +201,6 @@ export function computeMetrics(config: Config, prepared: Map<string, Prepared>, 
 /** The highlights scan over every metric's result and scanned groups. */
 export function highlightsOf(config: Config, results: Map<string, MetricResult>, scanned: Map<string, Record<string, GroupResult[]>>): HighlightScan {
   const dims = config.scanDimensions ?? new Map<string, string[]>();
-  return scanHighlights(results.values(), scanned, dims, config.report.period.granularity === 'all' ? 'none' : config.report.dimensions ? 'declared' : 'detected');
+  const rule = config.report.period.granularity === 'all' ? 'none' : config.report.dimensions ? 'declared' : config.plan?.scan === false ? 'none' : 'detected';
+  return scanHighlights(results.values(), scanned, dims, rule);
 }
