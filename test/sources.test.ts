@@ -89,6 +89,15 @@ describe('CSV details', () => {
     const dir = makeProject({ 'd.csv': 'a,b\n1,2\n3\n' });
     await expect(loadSource('s', { type: 'csv', path: join(dir, 'd.csv'), delimiter: ',', encoding: 'utf8' }, dir)).rejects.toMatchObject({ location: { file: 'd.csv', line: 3 } });
   });
+  it('counts lines itself: blank lines skipped but counted, quoted line breaks (LF and CRLF) counted, CRLF rows', async () => {
+    // line 1 header, 2 row, 3–4 blank, 5–6 a quoted LF break, 7–8 a quoted CRLF break, 9 blank, 10 the ragged row
+    const text = 'a,b\r\n1,2\r\n\r\n\r\n3,"x\ny"\r\n4,"p\r\nq"\r\n\r\n5\r\n';
+    const dir = makeProject({ 'd.csv': text, 'ok.csv': text.replace('5\r\n', '5,6\r\n') });
+    await expect(loadSource('s', { type: 'csv', path: join(dir, 'd.csv'), delimiter: ',', encoding: 'utf8' }, dir)).rejects.toMatchObject({ location: { file: 'd.csv', line: 10 } });
+    const t = await loadSource('s', { type: 'csv', path: join(dir, 'ok.csv'), delimiter: ',', encoding: 'utf8' }, dir);
+    expect(t.table.array('a')).toEqual([1, 3, 4, 5]);
+    expect(t.table.array('b')).toEqual(['2', 'x\ny', 'p\r\nq', '6']);
+  });
 });
 
 describe('clear errors for bad files', () => {

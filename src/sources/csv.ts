@@ -432,7 +432,7 @@ class ColumnCollector {
 }
 
 /** Start line of a record: csv-parse gives the line it ends on; quoted line breaks move the start up. */
-function startLine(record: string[], endLine: number): number {
+function lineBreaksIn(record: string[]): number {
   let breaks = 0;
   for (const field of record) {
     if (field.length < 1) continue;
@@ -443,11 +443,17 @@ function startLine(record: string[], endLine: number): number {
     }
     if (breaks === 0 && field.indexOf('\r') >= 0) breaks += field.split('\r').length - 1;
   }
-  return endLine - breaks;
+  return breaks;
 }
 
 // the field count is checked against the header here (rows above it, skipped, may be narrower)
-const parserOptions = (delimiter: string): Options => ({ delimiter, skip_empty_lines: true, relax_quotes: false, relax_column_count: true, info: true, max_record_size: MAX_RECORD_SIZE });
+// Empty lines come through as one empty field and are skipped by the reader, which counts lines
+// itself (a record starts on the line after the previous one's last, plus the line breaks quoted
+// inside it): csv-parse's per-record `info` objects cost more than the parsing on large files.
+const parserOptions = (delimiter: string): Options => ({ delimiter, skip_empty_lines: false, relax_quotes: false, relax_column_count: true, max_record_size: MAX_RECORD_SIZE });
+
+/** Whether a record is an empty line (the parser gives it as one empty field). */
+const emptyLine = (record: string[]) => record.length === 1 && record[0] === '';
 
 function malformed(error: unknown, options: CsvOptions & { shown: string }, sniffed: string | undefined): CxError {
   if (error instanceof CxError) return error;
@@ -495,12 +501,24 @@ async function collect(options: CsvOptions & { shown: string }, encoding: Encodi
   // errors of either stream (unreadable file, bad bytes, bad CSV) reach the loop below
   pipeline(Readable.from(chunks), parser, () => {});
   try {
-    let previousEnd = 0;
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      // a record on the line after the previous one has no line break inside: no need to look
-      collector.add(record, info.lines === previousEnd + 1 ? info.lines : startLine(record, info.lines));
-      previousEnd = info.lines;
-    }
+    let line = 1;
+    // records are read synchronously as the parser has them (no promise per record)
+    await new Promise<void>((resolve, reject) => {
+      parser.on('readable', () => {
+        let record: string[] | null;
+        try {
+          while ((record = parser.read() as string[] | null) !== null) {
+            if (!emptyLine(record)) collector.add(record, line);
+            line += 1 + lineBreaksIn(record);
+          }
+        } catch (error) {
+          parser.destroy();
+          reject(error);
+        }
+      });
+      parser.on('error', reject);
+      parser.on('end', resolve);
+    });
   } catch (error) {
     if (error instanceof NotUtf8 || error instanceof CxError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
@@ -567,7 +585,11 @@ export function parseCsv(text: string, options: CsvOptions): SourceTable {
         if (l.trim() !== '') collector.add(l.trim().split(/[ \t]+/), i + 1);
       });
     } else {
-      for (const { record, info } of parse(text, { ...parserOptions(delimiter), bom: true }) as unknown as { record: string[]; info: { lines: number } }[]) collector.add(record, startLine(record, info.lines));
+      let line = 1;
+      for (const record of parse(text, { ...parserOptions(delimiter), bom: true }) as unknown as string[][]) {
+        if (!emptyLine(record)) collector.add(record, line);
+        line += 1 + lineBreaksIn(record);
+      }
     }
   } catch (error) {
     throw malformed(error, full, undefined);
