@@ -16,6 +16,7 @@ import type { SourceTable } from '../sources/types.js';
 export class MetricCache {
   private prepared = new Map<string, { key: string; sources: Map<string, SourceTable>; value: Prepared }>();
   private results = new Map<string, { key: string; from: Prepared; value: MetricResult; scanned: Record<string, GroupResult[]> }>();
+  private dimensions?: { sources: Map<string, SourceTable>; key: string; value: Map<string, string[]> };
   /** ids prepared and computed by the last calls (not taken from the cache), for the preview's status and tests */
   lastPrepared: string[] = [];
   lastComputed: string[] = [];
@@ -29,8 +30,11 @@ export class MetricCache {
   /** Every metric's prepared rows, preparing only those not kept; failures are recorded in `errors` (lenient) and never kept. */
   async prepare(config: Config, sources: Map<string, SourceTable>, errors?: Map<string, CxError>): Promise<Map<string, Prepared>> {
     const ids = Object.keys(config.metrics);
-    // the dimensions the highlights scan groups each metric by (detected from the sources unless declared)
-    config.scanDimensions = await scanDimensions(config, sources);
+    // the dimensions the highlights scan groups each metric by (detected from the sources unless
+    // declared), detected again only when the sources or what detection reads have changed
+    const dimsKey = JSON.stringify([config.metrics, config.report.dimensions ?? null, config.report.period.granularity, config.plan.scan]);
+    if (this.dimensions?.sources !== sources || this.dimensions.key !== dimsKey) this.dimensions = { sources, key: dimsKey, value: await scanDimensions(config, sources) };
+    config.scanDimensions = this.dimensions.value;
     const stale = ids.filter((id) => {
       const kept = this.prepared.get(id);
       return !kept || kept.sources !== sources || kept.key !== this.key(config, id);

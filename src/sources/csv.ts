@@ -452,8 +452,18 @@ function lineBreaksIn(record: string[]): number {
 // inside it): csv-parse's per-record `info` objects cost more than the parsing on large files.
 const parserOptions = (delimiter: string): Options => ({ delimiter, skip_empty_lines: false, relax_quotes: false, relax_column_count: true, max_record_size: MAX_RECORD_SIZE });
 
-/** Whether a record is an empty line (the parser gives it as one empty field). */
-const emptyLine = (record: string[]) => record.length === 1 && record[0] === '';
+/**
+ * Feeds the parser's records to the collector with the physical line each starts on: the line
+ * after the previous record's last, which is its first line plus the breaks quoted inside it.
+ * Empty lines (one empty field) are counted and skipped.
+ */
+function lineCounter(collector: ColumnCollector): (record: string[]) => void {
+  let line = 1;
+  return (record) => {
+    if (record.length !== 1 || record[0] !== '') collector.add(record, line);
+    line += 1 + lineBreaksIn(record);
+  };
+}
 
 function malformed(error: unknown, options: CsvOptions & { shown: string }, sniffed: string | undefined): CxError {
   if (error instanceof CxError) return error;
@@ -501,16 +511,13 @@ async function collect(options: CsvOptions & { shown: string }, encoding: Encodi
   // errors of either stream (unreadable file, bad bytes, bad CSV) reach the loop below
   pipeline(Readable.from(chunks), parser, () => {});
   try {
-    let line = 1;
+    const feed = lineCounter(collector);
     // records are read synchronously as the parser has them (no promise per record)
     await new Promise<void>((resolve, reject) => {
       parser.on('readable', () => {
         let record: string[] | null;
         try {
-          while ((record = parser.read() as string[] | null) !== null) {
-            if (!emptyLine(record)) collector.add(record, line);
-            line += 1 + lineBreaksIn(record);
-          }
+          while ((record = parser.read() as string[] | null) !== null) feed(record);
         } catch (error) {
           parser.destroy();
           reject(error);
@@ -585,11 +592,8 @@ export function parseCsv(text: string, options: CsvOptions): SourceTable {
         if (l.trim() !== '') collector.add(l.trim().split(/[ \t]+/), i + 1);
       });
     } else {
-      let line = 1;
-      for (const record of parse(text, { ...parserOptions(delimiter), bom: true }) as unknown as string[][]) {
-        if (!emptyLine(record)) collector.add(record, line);
-        line += 1 + lineBreaksIn(record);
-      }
+      const feed = lineCounter(collector);
+      for (const record of parse(text, { ...parserOptions(delimiter), bom: true }) as unknown as string[][]) feed(record);
     }
   } catch (error) {
     throw malformed(error, full, undefined);

@@ -17,6 +17,7 @@
 import * as aq from 'arquero';
 import type { ComputeContext, GroupResult, MetricResult, PeriodValue } from '../module.js';
 import { customerCount, filterTextIn, groupsOf, ordinalPeriod, periodOrdinal, type PreparedCustomers } from '../customers.js';
+import { rateHeader } from './header.js';
 import { adjustGroups, makeResult, proportion, proportionChange } from '../result-builders.js';
 import { localTranslator, type Locale } from '../../kernel/i18n.js';
 import { MESSAGES } from './messages.js';
@@ -161,14 +162,7 @@ export function computeLifecycle(kind: Kind, pc: PreparedCustomers<ChurnDef | Re
 
   const se = c.atStart > 0 ? 100 * Math.sqrt(((head.value! / 100) * (1 - head.value! / 100)) / c.atStart) : null;
   return makeResult({
-    id: pc.id,
-    type: kind,
-    label: def.label ?? t(kind === 'churn' ? 'label.churn' : 'label.retention'),
-    title: t(kind === 'churn' ? 'title.churn' : 'title.retention'),
-    unit: 'percent',
-    higherIsBetter: kind === 'retention',
-    domain: [0, 100],
-    target: def.target ?? null,
+    ...rateHeader(kind, pc.id, def, t),
     minSample,
     ...head,
     se,

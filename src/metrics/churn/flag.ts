@@ -13,6 +13,7 @@ import { describeFlagValues } from '../flag-values.js';
 import type { ComputeContext, GroupResult, MetricResult, PeriodValue } from '../module.js';
 import { ALL_PERIOD, periodRange } from '../../kernel/period.js';
 import { groupKey } from '../prepare.js';
+import { rateHeader } from './header.js';
 import { adjustGroups, exclusionFields, makeResult, proportion, proportionChange } from '../result-builders.js';
 import { FLAG_MESSAGES as MESSAGES } from './messages.js';
 import type { PreparedFlags } from './prepare.js';
@@ -105,14 +106,7 @@ export function computeFlags(kind: Kind, pf: PreparedFlags, ctx: ComputeContext)
   // granularity all: every exclusion, dated or not, belongs to the one period
   const merged = all ? mergeAll(pf.exclusions) : pf.exclusions;
   return makeResult({
-    id: pf.id,
-    type: kind,
-    label: def.label ?? t(kind === 'churn' ? 'label.churn' : 'label.retention'),
-    title: t(kind === 'churn' ? 'title.churn' : 'title.retention'),
-    unit: 'percent',
-    higherIsBetter: kind === 'retention',
-    domain: [0, 100],
-    target: def.target ?? null,
+    ...rateHeader(kind, pf.id, def, t),
     minSample,
     ...head,
     se,
