@@ -21,7 +21,7 @@ import type { ReportModel } from '../report/model.js';
 import { renderHtml } from '../render/html.js';
 import { metricsJson } from '../render/metrics-json.js';
 import { loadSources } from '../sources/index.js';
-import { isPushdown, type PushdownSource } from '../sources/sql.js';
+import { isPushdown, settleRowCounts, type PushdownSource } from '../sources/sql.js';
 import type { SourceTable } from '../sources/types.js';
 
 export interface LoadRequest {
@@ -81,6 +81,8 @@ export async function loadData(config: Config, env: Record<string, string | unde
   const metricErrors = new Map<string, CxError>();
   const errors = config.lenient ? metricErrors : undefined;
   const prepared = options.cache ? await options.cache.prepare(config, sources, errors) : await prepareAll(config, sources, errors);
+  // counted while the metrics aggregated
+  await settleRowCounts(sources);
   return { config, sources, prepared, metricErrors, env };
 }
 

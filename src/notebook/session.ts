@@ -32,6 +32,7 @@ import { partialNames, renderSectionFragments, renderSections } from '../render/
 import { OUTPUT_CLASS, outputStylesheet } from '../render/scope-css.js';
 import { dateColumns, loadSources } from '../sources/index.js';
 import type { SourceTable } from '../sources/types.js';
+import { settleRowCounts } from '../sources/sql.js';
 
 /** A problem as a cell shows it, and where it is (for the editor's diagnostics). */
 export interface CellError extends ShownError {
@@ -193,6 +194,8 @@ export class NotebookSession {
   private async prepareAll(config: Config, sources: Map<string, SourceTable>): Promise<{ prepared: Map<string, Prepared>; errors: Map<string, CxError> }> {
     const errors = new Map<string, CxError>();
     const prepared = await this.cache.prepare(config, sources, errors);
+    // counted while the metrics aggregated
+    await settleRowCounts(sources);
     this.last.prepared = this.cache.lastPrepared;
     return { prepared, errors };
   }

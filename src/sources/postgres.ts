@@ -59,37 +59,64 @@ export function quoteTable(name: string): string {
  */
 const typeParser = ((oid: number, format?: string) => (oid === 1082 || oid === 1114 ? (v: string) => v : pg.types.getTypeParser(oid, format as never))) as typeof pg.types.getTypeParser;
 
-/** Runs statements on a fresh connection each (time zone UTC), with credentials kept out of every message. */
+/** How long an idle connection stays open for the next statement (ms). */
+const IDLE_CLOSE_MS = 1000;
+
+/**
+ * Runs statements on pooled connections (time zone UTC, set once per connection; a few at a time,
+ * closed after a moment idle, never keeping the process alive), with credentials kept out of every
+ * message. A statement that follows another reuses its connection instead of connecting again.
+ */
 export function postgresRunner(options: PostgresOptions): SqlRunner {
   const where = describeConnection(options.connection);
   const ms = (options.timeout ?? 30) * 1000;
-  const session = async <T>(use: (client: pg.Client) => Promise<T>): Promise<T> => {
-    let client: pg.Client;
+  let pool: pg.Pool | undefined;
+  const ready = new WeakSet<pg.PoolClient>();
+  const session = async <T>(use: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
     try {
       // a connection string that is not a valid URL (say, a password with an unencoded "#") throws here
-      client = new pg.Client({ connectionString: options.connection, connectionTimeoutMillis: ms, query_timeout: ms, types: { getTypeParser: typeParser } });
+      if (!pool) {
+        const config = { connectionString: options.connection, connectionTimeoutMillis: ms, query_timeout: ms, types: { getTypeParser: typeParser } };
+        // the pool parses the string only when it connects: a client made (not connected) here tells
+        new pg.Client(config);
+        pool = new pg.Pool({ ...config, max: 4, idleTimeoutMillis: IDLE_CLOSE_MS, allowExitOnIdle: true });
+        // an idle connection the server closes is dropped by the pool; the next statement connects again
+        pool.on('error', () => undefined);
+      }
     } catch (error) {
       throw new CxError('data', `source "${options.name}": the PostgreSQL connection string is not valid: ${redact((error as Error).message, options.connection)}`, {
         location: { file: `source ${options.name}` },
         hint: 'percent-encode special characters in the user name and the password (# as %23, @ as %40, / as %2F, : as %3A); the connection string is never printed',
       });
     }
+    let client: pg.PoolClient;
     try {
-      try {
-        await client.connect();
-        await client.query("SET TIME ZONE 'UTC'");
-      } catch (error) {
-        throw new CxError('data', `source "${options.name}": cannot connect to PostgreSQL at ${where}: ${redact((error as Error).message, options.connection)}`, {
-          location: { file: `source ${options.name}` },
-          hint: 'check the server is running and the connection string (e.g. connection: ${CX_DATABASE_URL}); it is never printed',
+      client = await pool.connect();
+      if (!ready.has(client)) {
+        await client.query("SET TIME ZONE 'UTC'").catch((error: unknown) => {
+          client.release(true);
+          throw error;
         });
+        ready.add(client);
       }
+    } catch (error) {
+      throw new CxError('data', `source "${options.name}": cannot connect to PostgreSQL at ${where}: ${redact((error as Error).message, options.connection)}`, {
+        location: { file: `source ${options.name}` },
+        hint: 'check the server is running and the connection string (e.g. connection: ${CX_DATABASE_URL}); it is never printed',
+      });
+    }
+    let failed = false;
+    try {
       return await use(client);
+    } catch (error) {
+      // a connection whose statement failed (a timeout, a dropped connection) is not reused
+      failed = true;
+      throw error;
     } finally {
-      await client.end().catch(() => undefined);
+      client.release(failed);
     }
   };
-  const query = async (client: pg.Client, text: string) => {
+  const query = async (client: pg.PoolClient, text: string) => {
     try {
       return await client.query({ text, rowMode: 'array' });
     } catch (error) {

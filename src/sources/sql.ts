@@ -156,6 +156,8 @@ export async function loadRows(source: PushdownSource): Promise<SourceTable> {
 /** A source whose rows stay in the database until a consumer that cannot push down needs them. */
 export interface PushdownSource extends SourceTable {
   sql: SqlRelation;
+  /** the row count, being counted (see pushdownSource) */
+  counting?: Promise<number>;
 }
 
 export function isPushdown(source: SourceTable): source is PushdownSource {
@@ -167,20 +169,27 @@ function placeholderTable(columns: SqlColumn[]): ColumnTable {
   return aq.table(Object.fromEntries(columns.map((c) => [c.name, []])));
 }
 
-/** A source left in its database: columns and row count are read, rows only on demand. */
+/**
+ * A source left in its database: its columns are read and whether it has a row, rows only on
+ * demand. Its row count (for the methods appendix and the coverage warnings) is counted while the
+ * metrics aggregate, not before: `rowCount` holds it once `settleRowCounts` has run (loadData).
+ */
 export async function pushdownSource(name: string, runner: SqlRunner, query: string, read: (sql: string) => Promise<SourceTable>, shown: string, partitions?: () => Promise<string[] | undefined>): Promise<PushdownSource> {
-  // the columns, and the row count (once a sharded PostgreSQL table's partitions are known:
-  // postgres-partitions.ts), asked at the same time: each statement has a connection of its own
-  const counted = (async () => {
-    const probe = new SqlRelation(runner, query, [], read);
-    probe.partitions = await partitions?.();
-    return { parts: probe.partitions, count: Number((await runner.run(probe.countSql())).rows[0][0]) };
-  })();
-  const [columns, { parts, count }] = await Promise.all([runner.describe(query), counted]);
+  // the columns, a sharded PostgreSQL table's partitions (postgres-partitions.ts) and one row,
+  // asked at the same time: each statement has a connection of its own
+  const [columns, parts, one] = await Promise.all([runner.describe(query), partitions?.(), runner.run(`SELECT 1 FROM ${subquery(query)} AS cx_source LIMIT 1`)]);
+  if (columns.length === 0 || one.rows.length === 0) throw emptySource(name, shown);
   const sql = new SqlRelation(runner, query, columns, read);
   sql.partitions = parts;
-  if (columns.length === 0 || count === 0) throw emptySource(name, shown);
-  return { name, file: runner.label, table: placeholderTable(columns), rowCount: count, columns: columns.map((c) => ({ name: c.name, type: columnTypeOf(c.kind) })), sql };
+  const counting = runner.run(sql.countSql()).then((r) => Number(r.rows[0][0]));
+  // raised where it is awaited (settleRowCounts), never as an unhandled rejection
+  counting.catch(() => undefined);
+  return { name, file: runner.label, table: placeholderTable(columns), rowCount: 0, counting, columns: columns.map((c) => ({ name: c.name, type: columnTypeOf(c.kind) })), sql };
+}
+
+/** Waits for the row counts of the pushdown sources (asked when each was opened) and sets their `rowCount`. */
+export async function settleRowCounts(sources: Map<string, SourceTable>): Promise<void> {
+  for (const source of sources.values()) if (isPushdown(source) && source.counting) source.rowCount = await source.counting;
 }
 
 /**
