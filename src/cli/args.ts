@@ -51,6 +51,9 @@ Options:
   --out DIR           output folder (default: reports/<period>)
   --format LIST       comma-separated formats: html, pdf, ipynb (default: from config, html and pdf)
   --summary FILE      append a Markdown table of the headline numbers to FILE (e.g. $GITHUB_STEP_SUMMARY)
+  --no-cache          compute model fits, sentiment scores and charts again instead of reading
+                      those kept from earlier builds (~/.cache/cxreport, or CXREPORT_CACHE: a folder
+                      or off); the output is the same either way
 ${OUTPUT_OPTIONS}
 
 config defaults to ./cxreport.yaml.`,
@@ -73,6 +76,7 @@ Loads the config and the data and computes every metric, but writes nothing.
 
 Options:
   --period P          validate this period (or range FROM..TO) instead of the configured/latest one
+  --no-cache          compute again instead of reading results kept from earlier builds
   -q, --quiet         print nothing but errors
   -h, --help          show this help
 
@@ -101,6 +105,8 @@ export interface Command {
   summary?: string;
   force: boolean;
   port?: number;
+  /** --no-cache: results kept from earlier builds are not read or written (kernel/disk-cache.ts) */
+  noCache?: boolean;
 }
 
 /** Parses argv (without node and script). Throws CxError('usage') on bad usage. */
@@ -119,6 +125,7 @@ export function parseCommand(argv: string[]): Command {
         json: { type: 'boolean', default: false },
         summary: { type: 'string' },
         force: { type: 'boolean', default: false },
+        'no-cache': { type: 'boolean', default: false },
         port: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
@@ -150,6 +157,7 @@ export function parseCommand(argv: string[]): Command {
   if (command === 'init') return { command: 'init', config: config ?? '.', quiet: values.quiet, json: values.json, force: values.force };
   if (command === 'schema' && config) throw new CxError('usage', '`cxreport schema` takes no arguments');
   if (command !== 'build' && (values.out || values.format || values.summary)) throw new CxError('usage', `--out, --format and --summary only apply to build`);
+  if (values['no-cache'] && command !== 'build' && command !== 'validate') throw new CxError('usage', '--no-cache only applies to build and validate');
   let formats: Format[] | undefined;
   if (values.format !== undefined) {
     const list = values.format.split(',').map((f) => f.trim()).filter(Boolean);
@@ -162,5 +170,5 @@ export function parseCommand(argv: string[]): Command {
   if (values.period !== undefined && !values.period.split('..').every((p) => key.test(p)) || (values.period?.split('..').length ?? 0) > 2) {
     throw new CxError('usage', `--period "${values.period}" is not a period or period range`, { hint: 'use YYYY-MM (month), YYYY-Qn (quarter) or YYYY (year), e.g. --period 2026-10, or a range like 2026-01..2026-10; all for a report of granularity all' });
   }
-  return { command: command as Command['command'], config: config ?? 'cxreport.yaml', period: values.period, out: values.out, formats, quiet: values.quiet, json: values.json, summary: values.summary, force: values.force, port };
+  return { command: command as Command['command'], config: config ?? 'cxreport.yaml', period: values.period, out: values.out, formats, quiet: values.quiet, json: values.json, summary: values.summary, force: values.force, port, noCache: values['no-cache'] };
 }

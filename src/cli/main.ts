@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setDiskCache } from '../kernel/disk-cache.js';
 import { CxError, describeError, redactSecrets } from '../kernel/errors.js';
 import type { Loaded } from '../app/pipeline.js';
 import { COMMAND_USAGE, parseCommand, USAGE, type Command } from './args.js';
@@ -48,6 +49,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     return EXIT.usage;
   }
   const reporter = createReporter(chooseMode(command, io), io);
+  // results kept across builds (fits, scores, charts) unless --no-cache; the folder is from the environment
+  setDiskCache(command.noCache ? null : undefined);
   try {
     switch (command.command) {
       case 'help':

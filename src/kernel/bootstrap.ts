@@ -4,6 +4,32 @@
  * and the test of a change between two overlapping samples. Deterministic for a given seed.
  */
 import { quantileSorted } from './stats.js';
+import { cacheKey, cachedJson, codeVersion } from './disk-cache.js';
+
+/** Below this many draws (units × resamples) a bootstrap is computed again rather than read from disk. */
+const KEEP_FROM_DRAWS = 2_000_000;
+
+/**
+ * A bootstrap's result kept across builds (kernel/disk-cache.ts) when it is large enough to be
+ * worth it: keyed by its name, its numeric parameters and the bytes of its inputs, under the
+ * version of the code in `code` (paths relative to `base`, an import.meta.url).
+ */
+export function keptBootstrap<T>(base: string, code: readonly string[], name: string, draws: number, params: readonly number[], inputs: readonly ArrayBufferView[], make: () => T): T {
+  if (draws < KEEP_FROM_DRAWS) return make();
+  const version = versionOf(base, code);
+  const bytes = inputs.map((a) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+  return cachedJson('bootstrap', version, cacheKey(name, new Uint8Array(Float64Array.from(params).buffer), ...bytes.flatMap((b) => [String(b.length), b])), make);
+}
+
+const versions = new Map<string, string | null>();
+function versionOf(base: string, code: readonly string[]): string | null {
+  const id = `${base}\u0000${code.join('\u0000')}`;
+  if (!versions.has(id)) versions.set(id, codeVersion(base, code));
+  return versions.get(id)!;
+}
+
+/** This file and what it uses, for the version of the bootstraps below. */
+const CODE = ['./bootstrap.js', './stats.js'];
 
 /** Mulberry32: a small, fast, seeded PRNG (uniform in [0, 1)). */
 export function mulberry32(seed: number): () => number {
@@ -18,6 +44,10 @@ export function mulberry32(seed: number): () => number {
 
 /** Percentile bootstrap of Σnum/Σden over customers: 95% interval and standard error, in percent. */
 export function bootstrapRatio(num: Float64Array, den: Float64Array, resamples: number, seed: number): { ci: [number, number]; se: number } | null {
+  return keptBootstrap(import.meta.url, CODE, 'ratio', den.length * resamples, [resamples, seed], [num, den], () => ratio(num, den, resamples, seed));
+}
+
+function ratio(num: Float64Array, den: Float64Array, resamples: number, seed: number): { ci: [number, number]; se: number } | null {
   const n = den.length;
   if (n === 0) return null;
   const rng = mulberry32(seed);
@@ -49,6 +79,10 @@ function percentileInterval(out: Float64Array, resamples: number): { ci: [number
  * each result is exactly what `bootstrapRatio` gives for its numerator alone.
  */
 export function bootstrapRatioPair(numA: Float64Array, numB: Float64Array, den: Float64Array, resamples: number, seed: number): [{ ci: [number, number]; se: number }, { ci: [number, number]; se: number }] | null {
+  return keptBootstrap(import.meta.url, CODE, 'ratio-pair', den.length * resamples, [resamples, seed], [numA, numB, den], () => ratioPair(numA, numB, den, resamples, seed));
+}
+
+function ratioPair(numA: Float64Array, numB: Float64Array, den: Float64Array, resamples: number, seed: number): [{ ci: [number, number]; se: number }, { ci: [number, number]; se: number }] | null {
   const n = den.length;
   if (n === 0) return null;
   const rng = mulberry32(seed);
@@ -81,6 +115,10 @@ export function bootstrapChange(
   resamples: number,
   seed: number,
 ): { statistic: number | null; p: number | null } {
+  return keptBootstrap(import.meta.url, CODE, 'change', (prev.den.length + cur.den.length) * resamples, [resamples, seed], [prev.customer, prev.num, prev.den, cur.customer, cur.num, cur.den], () => change(prev, cur, resamples, seed));
+}
+
+function change(prev: { customer: Int32Array; num: Float64Array; den: Float64Array }, cur: { customer: Int32Array; num: Float64Array; den: Float64Array }, resamples: number, seed: number): { statistic: number | null; p: number | null } {
   if (prev.den.length === 0 || cur.den.length === 0) return { statistic: null, p: null };
   const index = new Map<number, number>();
   const rows: number[][] = [];

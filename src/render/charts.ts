@@ -5,7 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import { compile, version as vegaLiteVersion, type TopLevelSpec } from 'vega-lite';
+import { cachedText, codeVersion } from '../kernel/disk-cache.js';
 import type { Config as VlConfig } from 'vega-lite';
 import { NUMBER_LOCALES, type Locale } from '../kernel/i18n.js';
 import { categorical, palette, themeSpec, type Theme } from '../kernel/theme.js';
@@ -31,18 +32,22 @@ import { singleLineTitles } from '../report/charts.js';
 export async function renderSvg(spec: TopLevelSpec, id: string, theme?: Theme, locale: Locale = 'en'): Promise<string> {
   // the same chart drawn again (the PDF after the HTML, a preview rebuild whose section did not
   // change) is taken from the cache: drawing is deterministic, so the bytes are the same
-  const key = createHash('sha256').update(JSON.stringify([spec, id, theme ?? null, locale])).digest('base64');
+  const key = createHash('sha256').update(JSON.stringify([spec, id, theme ?? null, locale])).digest('base64url');
   const cached = drawn.get(key);
   if (cached !== undefined) {
     drawn.delete(key);
     drawn.set(key, cached);
     return cached;
   }
-  const svg = await drawSvg(spec, id, theme, locale);
+  // …and across builds from the cache on disk (kernel/disk-cache.ts), under the version of the code and packages that draw
+  svgVersion ??= codeVersion(import.meta.url, ['./charts.js', '../report/charts.js', '../kernel/theme.js', '../kernel/i18n.js'], `vega ${vega.version} vega-lite ${vegaLiteVersion}`);
+  const svg = await cachedText('svg', svgVersion, key, () => drawSvg(spec, id, theme, locale));
   drawn.set(key, svg);
   if (drawn.size > MAX_DRAWN) drawn.delete(drawn.keys().next().value!);
   return svg;
 }
+
+let svgVersion: string | null | undefined;
 
 /** SVGs drawn in this process, most recently used last (keyed by a digest of spec, id, theme and locale). */
 const drawn = new Map<string, string>();

@@ -13,6 +13,7 @@ import { isoDay, periodEnd } from '../repeat-purchase/windows.js';
 import { DAY_MS } from '../transactions.js';
 import type { Note } from './messages.js';
 import type { ClvDef } from './schema.js';
+import { cachedJson, codeVersion } from '../../kernel/disk-cache.js';
 
 /** Weeks per month in the model's time unit. */
 const WEEKS_PER_MONTH = 365.25 / 12 / 7;
@@ -139,7 +140,14 @@ export function fitKey(orders: string, calibrationEnd: string, start: { bg: BgNb
   return hash.digest('base64');
 }
 
-/** The fits of `key` from the cache, or made by `fit` and kept. */
+/** The version of the fits kept on disk: the code that makes them (this file and the fitters). */
+let fitsVersion: string | null | undefined;
+const FIT_CODE = ['./model.js', '../../kernel/models/bgnbd.js', '../../kernel/models/gammagamma.js', '../../kernel/models/boxed-fit.js', '../../kernel/models/optimize.js', '../../kernel/models/special.js', '../../kernel/models/rfm.js'];
+
+/**
+ * The fits of `key` from the cache in memory, else from the cache on disk (kernel/disk-cache.ts:
+ * kept across builds, a hit is the fits exactly as stored), else made by `fit` and kept in both.
+ */
 export function cachedFits(key: string, fit: () => PeriodFits | null): PeriodFits | null {
   const hit = fitCache.get(key);
   if (hit !== undefined) {
@@ -150,7 +158,8 @@ export function cachedFits(key: string, fit: () => PeriodFits | null): PeriodFit
     return hit;
   }
   fitCacheStats.misses++;
-  const fits = fit();
+  fitsVersion ??= codeVersion(import.meta.url, FIT_CODE);
+  const fits = cachedJson('clv-fits', fitsVersion, key.replace(/[+/=]/g, (c) => ({ '+': '-', '/': '_', '=': '' })[c]!), fit);
   fitCache.set(key, fits);
   if (fitCache.size > FIT_CACHE_SIZE) fitCache.delete(fitCache.keys().next().value!);
   return fits;

@@ -23,7 +23,7 @@ import { localTranslator, type Locale } from '../../kernel/i18n.js';
 import { ALL_PERIOD, lastPeriods, type Granularity } from '../../kernel/period.js';
 import { quantileSorted } from '../../kernel/stats.js';
 import { fitDrivers, isFit } from '../../kernel/models/relative-importance.js';
-import { mulberry32 } from '../../kernel/bootstrap.js';
+import { keptBootstrap, mulberry32 } from '../../kernel/bootstrap.js';
 import { MESSAGES } from './messages.js';
 import type { Analysis, DriverItem, DriversOutcome, DriversResult, PreparedDrivers } from './types.js';
 
@@ -38,6 +38,12 @@ export const MAX_DRIVERS = 12;
  * column in it) is skipped and not counted.
  */
 export function bootstrapShares(data: Float64Array, p: number, resamples: number, seed: number, multiplicity?: ArrayLike<number>): { ci: [number, number][]; valid: number } {
+  // kept across builds when large (kernel/bootstrap.ts keptBootstrap): every draw is a fit
+  const weights = multiplicity ? Float64Array.from(multiplicity) : new Float64Array(0);
+  return keptBootstrap(import.meta.url, ['./compute.js', '../../kernel/models/relative-importance.js', '../../kernel/bootstrap.js', '../../kernel/stats.js'], 'lmg-shares', (data.length / (p + 1)) * resamples * 2 ** p, [p, resamples, seed], [data, weights], () => shares(data, p, resamples, seed, multiplicity));
+}
+
+function shares(data: Float64Array, p: number, resamples: number, seed: number, multiplicity?: ArrayLike<number>): { ci: [number, number][]; valid: number } {
   const k = p + 1;
   const rows = data.length / k;
   let caseRow: Int32Array;

@@ -97,6 +97,13 @@ function scoreCells(ctx: PrepareContext<SentimentDef>, dims: string[], cells: Co
   let firstPeriod: string | undefined;
   const scored = new Map<string, ReturnType<typeof scoreComment>>();
   const scorer = commentScorer(ctx, dims, scoreComment);
+  // a scorer of the text alone scores the distinct texts together (kept across builds: scoring.ts)
+  if (scorer.prime) {
+    const texts = new Set<string>();
+    for (const i of order) if (cells.period[i] !== null && !isBlank(cells.text[i])) texts.add(String(cells.text[i]).trim());
+    texts.delete('');
+    scorer.prime([...texts]);
+  }
   const out = { text: [] as string[], cmp: [] as number[], cls: [] as string[], pos: [] as number[], neu: [] as number[], neg: [] as number[] };
   const weight = (k: number) => cells.weight[keep[k]];
   for (const i of order) {

@@ -47,21 +47,23 @@ export function textInsights(table: ColumnTable, period: string, previousPeriod:
   let index = indexes.get(id);
   if (!index) indexes.set(id, (index = new PhraseIndex(new Set(stop))));
   const current = commentsOf(table, period, options.contrast?.column);
+  const previous = options.emerging > 0 && options.top > 0 ? commentsOf(table, previousPeriod) : null;
+  const def = options.contrast;
+  const pooled = def ? history.slice(-def.periods) : [];
+  const pooledComments = def ? (pooled.length > 1 ? commentsOf(table, pooled, def.column) : current) : [];
+  // every text read below, its phrases found together (kept across builds)
+  index.prime([...current, ...(previous ?? []), ...pooledComments].map((c) => c.text));
   const themes = phraseThemes(current, index, { top: options.top, minCount: options.minCount, examples: options.examples });
   let emerging: TextInsights['emerging'] = null;
-  if (options.emerging > 0 && options.top > 0) {
-    const previous = commentsOf(table, previousPeriod);
+  if (previous) {
     const e = emergingThemes(current, previous, index, { top: options.emerging, minCount: options.minCount, alpha: ALPHA, examples: 1 });
     emerging = { previousPeriod, alpha: ALPHA, ...e };
     const rising = new Set(e.items.map((x) => x.key));
     for (const t of themes) t.emerging = rising.has(t.key);
   }
   let contrast: TextInsights['contrast'] = null;
-  if (options.contrast) {
-    const def = options.contrast;
-    const pooled = history.slice(-def.periods);
-    const comments = pooled.length > 1 ? commentsOf(table, pooled, def.column) : current;
-    const corpus = comments.map((c) => ({ text: c.text, weight: c.weight, group: sideOf(def, c.side) }));
+  if (def) {
+    const corpus = pooledComments.map((c) => ({ text: c.text, weight: c.weight, group: sideOf(def, c.side) }));
     contrast = { column: def.column, zMin: def.min_z, periods: pooled, ...contrastPhrases(corpus, index, { top: def.top, minCount: options.minCount, zMin: def.min_z, labels: { a: def.a.label, b: def.b.label } }) };
   }
   return { themes, emerging, contrast };

@@ -5,6 +5,8 @@ import type { SourceTable } from '../../sources/types.js';
 import type { PrepareContext } from '../module.js';
 import type { ContrastDef, ScoreDef } from './schema.js';
 import { columnScore, scorerInfo, winkScore, type ColumnScale, type ScorerName } from './scorers.js';
+import { WINK_VERSIONS } from './nlp.js';
+import { cacheKey, cachedNumbers, codeVersion } from '../../kernel/disk-cache.js';
 
 type Class = 'positive' | 'neutral' | 'negative';
 type Scored = { score: number; comparative: number; label: Class };
@@ -50,12 +52,15 @@ export function scaleOf(ctx: { config: unknown; def: ScoringDef }): ColumnScale 
 
 const classify = (comparative: number, t: { positive: number; negative: number }): Class => (comparative > t.positive ? 'positive' : comparative < t.negative ? 'negative' : 'neutral');
 
+/** The version of wink scores kept on disk: the scorer's code and the wink packages' versions. */
+let winkCodeVersion: string | null | undefined;
+
 /**
  * The scorer of a metric's comment cells: `score(text, values, i)` for cell i, where `values` are
  * the cells' grouping columns in `dims` order. `column` is true when the score comes from a column
  * (then it is per cell, and null when missing or out of range); otherwise it depends on the text alone.
  */
-export function commentScorer(ctx: PrepareContext<ScoringDef>, dims: string[], afinn: (text: string, t: { positive: number; negative: number }) => Scored): { column: boolean; score: (text: string, values: unknown[][], i: number) => Scored | null } {
+export function commentScorer(ctx: PrepareContext<ScoringDef>, dims: string[], afinn: (text: string, t: { positive: number; negative: number }) => Scored): { column: boolean; score: (text: string, values: unknown[][], i: number) => Scored | null; prime?: (texts: string[]) => void } {
   const def = ctx.def;
   const scale = scaleOf(ctx);
   if (scale) {
@@ -69,10 +74,17 @@ export function commentScorer(ctx: PrepareContext<ScoringDef>, dims: string[], a
     };
   }
   if (def.scorer === 'wink') {
+    const primed = new Map<string, number>();
     return {
       column: false,
+      // wink-nlp reads every text (about 0.05 ms each): the scores of a set of texts are kept on disk by its digest
+      prime: (texts) => {
+        winkCodeVersion ??= codeVersion(import.meta.url, ['./scorers.js', './nlp.js'], JSON.stringify(WINK_VERSIONS));
+        const scores = cachedNumbers('wink-scores', winkCodeVersion, cacheKey(...texts), texts.length, () => texts.map(winkScore));
+        texts.forEach((text, i) => primed.set(text, scores[i]));
+      },
       score: (text) => {
-        const v = winkScore(text);
+        const v = primed.get(text) ?? winkScore(text);
         return { score: v, comparative: v, label: classify(v, def.thresholds) };
       },
     };

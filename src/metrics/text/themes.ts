@@ -13,7 +13,9 @@
  *   Quinn 2008, "Fightin' Words", Political Analysis 16(4), eq. 22–24), prior from the whole corpus.
  */
 import { benjaminiHochberg, twoProportionZTest, twoSidedP } from '../../kernel/stats.js';
-import { commentPhrases } from './phrases.js';
+import { commentPhrases, type PhraseMention } from './phrases.js';
+import { WINK_VERSIONS } from './nlp.js';
+import { cacheKey, cachedJson, codeVersion } from '../../kernel/disk-cache.js';
 
 export type SentimentClass = 'positive' | 'neutral' | 'negative';
 
@@ -42,10 +44,20 @@ export interface PhraseTheme {
   examples: { text: string; sentiment: SentimentClass; comparative: number }[];
 }
 
-/** The phrases of each distinct text, computed once per text (the same text recurs across periods). */
+/** The version of phrases kept on disk: the code that finds them and the wink packages' versions. */
+let phrasesVersion: string | null | undefined;
+
+/**
+ * The phrases of each distinct text, computed once per text (the same text recurs across periods);
+ * `prime` finds those of a set of texts together, kept across builds on disk by the digest of the
+ * texts and the stop words (kernel/disk-cache.ts).
+ */
 export class PhraseIndex {
-  private cache = new Map<string, { key: string; surface: string }[]>();
-  constructor(private readonly stop: Set<string>) {}
+  private cache = new Map<string, PhraseMention[]>();
+  private readonly stopKey: string;
+  constructor(private readonly stop: Set<string>) {
+    this.stopKey = [...stop].sort().join('\u0000');
+  }
   of(text: string) {
     let p = this.cache.get(text);
     if (!p) {
@@ -54,6 +66,16 @@ export class PhraseIndex {
       this.cache.set(text, (p = commentPhrases(text, this.stop)));
     }
     return p;
+  }
+  /** Finds the phrases of these texts now (from the disk cache when this set was seen before). */
+  prime(texts: Iterable<string>): void {
+    const distinct = [...new Set(texts)];
+    if (distinct.every((t) => this.cache.has(t))) return;
+    phrasesVersion ??= codeVersion(import.meta.url, ['./themes.js', './phrases.js', './nlp.js'], JSON.stringify(WINK_VERSIONS));
+    const found = cachedJson('phrases', phrasesVersion, cacheKey(this.stopKey, ...distinct), () => distinct.map((t) => this.of(t)));
+    if (found.length !== distinct.length) return;
+    if (this.cache.size + distinct.length >= 200_000) this.cache.clear();
+    distinct.forEach((t, i) => this.cache.set(t, found[i]));
   }
 }
 
