@@ -9,12 +9,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CxError } from '../src/kernel/errors.js';
 import { load, modelFor } from '../src/app/pipeline.js';
 import { findBrowser } from '../src/render/browser.js';
 import { PdfPrinter } from '../src/render/pdf.js';
+import { setDiskCache, writeEntry } from '../src/kernel/disk-cache.js';
 import { readOutline, type OutlineEntry } from '../src/render/pdf-document.js';
 import {
   chartsOf,
@@ -448,6 +449,44 @@ describe.skipIf(pdfSkipReason !== null)(`PDF output, printed by Chromium and rea
       expect(first.info.CreationDate).toBe(iso);
       expect(first.info.ModDate).toBe(iso);
       expect(norm(first.pages[0])).toContain('Generated 1 November 2026');
+    });
+  });
+
+  // -------------------------------------------------------------------------------------------
+  describe('page numbers remembered across builds (kernel/disk-cache.ts)', () => {
+    it('a second print prints the body once with the remembered numbers, same bytes; wrong remembered numbers are caught by the outline', async () => {
+      const dir = await scratch('cache');
+      setDiskCache(dir);
+      const p = await project({
+        rows: surveyRows({ months: ['2026-07', '2026-08', '2026-09', '2026-10'], perMonth: 30 }),
+        config: surveyConfig({ sections: [{ type: 'kpis', metrics: ['nps', 'csat', 'ces'] }, { type: 'trend', metric: 'nps', periods: 4 }, { type: 'distribution', metric: 'nps' }] }),
+      });
+      const env = testEnv({ SOURCE_DATE_EPOCH: EPOCH });
+      const loaded = await load({ configPath: p.configPath, env, cwd: p.dir });
+      const { model } = modelFor(loaded);
+      expect(loaded.config.outputs.pdf.toc).toBe(true);
+      const printer = await PdfPrinter.launch(env);
+      try {
+        const cold = await printer.print(model, loaded.config);
+        // body, body again with its page numbers, cover
+        expect(printer.stats.passes).toBe(3);
+        const folder = join(dir, 'pdf-pages', (await readdir(join(dir, 'pdf-pages')))[0]);
+        const [entry] = await readdir(folder);
+        const remembered = JSON.parse((await readFile(join(folder, entry))).subarray(32).toString('utf8')) as Record<string, number>;
+        expect(Object.keys(remembered).length).toBeGreaterThan(0);
+        const warm = await printer.print(model, loaded.config);
+        expect(printer.stats.passes).toBe(5);
+        expect(Buffer.compare(Buffer.from(warm), Buffer.from(cold))).toBe(0);
+        // remembered numbers that are wrong: that print is thrown away, the body printed twice as without them
+        const wrong = Object.fromEntries(Object.keys(remembered).map((k) => [k, remembered[k] + 1]));
+        writeEntry('pdf-pages', basename(folder), entry.replace(/\.bin$/, ''), Buffer.from(JSON.stringify(wrong)));
+        const caught = await printer.print(model, loaded.config);
+        expect(printer.stats.passes).toBe(9);
+        expect(Buffer.compare(Buffer.from(caught), Buffer.from(cold))).toBe(0);
+      } finally {
+        await printer.close();
+        setDiskCache(undefined);
+      }
     });
   });
 

@@ -2,7 +2,10 @@
  * The stakeholder's PDF: the same HTML report, printed by a system Chromium with JavaScript off and
  * every network request blocked. The body is printed twice — first to learn on which page each
  * section lands (from the PDF outline), then with those page numbers in the table of contents —
- * and the cover, printed without running header/footer, is put in front.
+ * and the cover, printed without running header/footer (in a tab of its own at the same time), is
+ * put in front. The page numbers are kept on disk by the digest of the first pass's HTML
+ * (kernel/disk-cache.ts): a build of the same report prints the body once with them, and only
+ * keeps that print when its outline gives the same numbers.
  */
 import type { Browser, Page } from 'puppeteer-core';
 import type { Config } from '../config/load.js';
@@ -13,6 +16,7 @@ import { launchBrowser } from './browser.js';
 import { fontResponse, inlineFontCss, withFonts } from './cjk-font.js';
 import { renderHtml, renderSections } from './html.js';
 import { finishPdf, readOutline, type OutlineEntry } from './pdf-document.js';
+import { cacheKey, readEntry, writeEntry } from '../kernel/disk-cache.js';
 
 type PdfConfig = Config['outputs']['pdf'];
 
@@ -68,6 +72,19 @@ export interface PrintStats {
   passes: number;
 }
 
+/** Page numbers kept from an earlier build (a map of section id to page), or undefined. */
+function rememberedPages(version: string, key: string): Record<string, number> | undefined {
+  const bytes = readEntry('pdf-pages', version, key);
+  if (!bytes) return undefined;
+  try {
+    const pages = JSON.parse(bytes.toString('utf8')) as unknown;
+    if (pages && typeof pages === 'object' && Object.values(pages).every((v) => Number.isInteger(v))) return pages as Record<string, number>;
+  } catch {
+    // not what was written: the body is printed twice as without it
+  }
+  return undefined;
+}
+
 /** Prints reports with one browser; reuse it for many reports, then close it. */
 export class PdfPrinter {
   readonly stats: PrintStats = { blockedRequests: [], passes: 0 };
@@ -75,6 +92,11 @@ export class PdfPrinter {
 
   static async launch(env: Record<string, string | undefined>): Promise<PdfPrinter> {
     return new PdfPrinter(await launchBrowser(env));
+  }
+
+  /** The browser's version (what the remembered page numbers are kept under). */
+  private async version(): Promise<string> {
+    return cacheKey(await this.browser.version().catch(() => 'unknown')).slice(0, 24);
   }
 
   async close(): Promise<void> {
@@ -147,24 +169,42 @@ export class PdfPrinter {
       // end), so that Chromium's footer, the contents and the outline count physical pages.
       const headerText = runningText(model);
       const bodyHtml = (pages?: Record<string, number>) => renderHtml(model, { cover: false, coverSlot: pdf.cover, toc: pdf.toc, pages, pageCss: css }, sections);
+      // The cover (one page, no running header) prints in a tab of its own while the body prints.
+      const coverPrint = pdf.cover
+        ? renderHtml(model, { cover: true, toc: false, body: false, pageCss: `@page { size: ${pdf.format} ${pdf.landscape ? 'landscape' : 'portrait'}; margin: 0; }` }, []).then((html) => this.printHtml(html, pdf, null))
+        : null;
+      // (its failure is raised where it is awaited, below)
+      coverPrint?.catch(() => undefined);
       // The first pass reserves room for two-digit page numbers so the second pass lays out the same.
       const placeholder = Object.fromEntries(model.toc.map((t) => [t.id, 88]));
       const first = await bodyHtml(placeholder);
       // a user's own layout.hbs may have no slot: then the body is numbered after the cover as before
       const slot = pdf.cover && first.includes('<div class="cover-slot"');
-      let body = await this.printHtml(first, pdf, header, headerText);
-      let pages = tocPages(model.toc, await readOutline(body));
-      if (pdf.toc) {
-        body = await this.printHtml(await bodyHtml(pages), pdf, header, headerText);
-        const check = tocPages(model.toc, await readOutline(body));
-        if (JSON.stringify(check) !== JSON.stringify(pages)) {
-          pages = check;
+      // The page numbers an earlier build found for this very first pass (same HTML, options and
+      // browser; kept on disk): the body is printed once with them, and kept if its outline agrees.
+      const layout = pdf.toc ? { version: await this.version(), key: cacheKey(first, headerText, JSON.stringify(pdf), JSON.stringify(header)) } : null;
+      const remembered = layout ? rememberedPages(layout.version, layout.key) : undefined;
+      let body: Uint8Array | undefined;
+      let pages: Record<string, number> = {};
+      if (remembered) {
+        body = await this.printHtml(await bodyHtml(remembered), pdf, header, headerText);
+        pages = remembered;
+        if (JSON.stringify(tocPages(model.toc, await readOutline(body))) !== JSON.stringify(remembered)) body = undefined;
+      }
+      if (!body) {
+        body = await this.printHtml(first, pdf, header, headerText);
+        pages = tocPages(model.toc, await readOutline(body));
+        if (pdf.toc) {
           body = await this.printHtml(await bodyHtml(pages), pdf, header, headerText);
+          const check = tocPages(model.toc, await readOutline(body));
+          if (JSON.stringify(check) !== JSON.stringify(pages)) {
+            pages = check;
+            body = await this.printHtml(await bodyHtml(pages), pdf, header, headerText);
+          }
+          if (layout) writeEntry('pdf-pages', layout.version, layout.key, Buffer.from(JSON.stringify(pages)));
         }
       }
-      const cover = pdf.cover
-        ? await this.printHtml(await renderHtml(model, { cover: true, toc: false, body: false, pageCss: `@page { size: ${pdf.format} ${pdf.landscape ? 'landscape' : 'portrait'}; margin: 0; }` }, []), pdf, null)
-        : null;
+      const cover = coverPrint ? await coverPrint : null;
       return finishPdf(body, cover, {
         title: `${model.title} — ${model.period.label}`,
         author: model.author ?? model.organisation,
