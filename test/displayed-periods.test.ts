@@ -12,6 +12,8 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/app/config.js';
 import { fitCacheStats } from '../src/metrics/clv/model.js';
+import { fitChainStats } from '../src/metrics/clv/fit-chain.js';
+import { setDiskCache } from '../src/kernel/disk-cache.js';
 import { displayedPeriods } from '../src/metrics/index.js';
 import type { MetricResult, PeriodValue } from '../src/metrics/module.js';
 import { lastPeriods } from '../src/kernel/period.js';
@@ -104,14 +106,22 @@ describe('the flagship: fits and bootstraps for the displayed periods only, bit-
   let loaded: Loaded;
   let results: Map<string, MetricResult>;
   let missesFirstBuild = 0;
+  let takenFirstBuild = 0;
   beforeAll(async () => {
     writeFileSync(join(dir, 'cxreport.yaml'), CONFIG);
+    // nothing kept from other builds on disk: every fit is made here, in the worker thread (fit-chain.ts)
+    setDiskCache(null);
     const misses = fitCacheStats.misses;
+    const taken = fitChainStats.taken;
     loaded = await load({ configPath: join(dir, 'cxreport.yaml'), env: {} });
     results = modelFor(loaded).computed.results;
     missesFirstBuild = fitCacheStats.misses - misses;
+    takenFirstBuild = fitChainStats.taken - taken;
   }, 120_000);
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => {
+    setDiskCache(undefined);
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   const at = (series: PeriodValue[], period: string) => series.find((p) => p.period === period);
 
@@ -152,6 +162,9 @@ describe('the flagship: fits and bootstraps for the displayed periods only, bit-
   it('CLV: every month up to the report period is still fitted (each fit starts from the previous optimum), and a rebuild of the same data reuses the fits', async () => {
     // 2024-01 (the first month with enough customers) to 2026-10
     expect(missesFirstBuild).toBe(34);
+    // all 34 made in the worker thread while the other metrics were prepared and computed, and the
+    // values above, made from them, are the previous code's to the bit
+    expect(takenFirstBuild).toBe(34);
     const before = { ...fitCacheStats };
     const again = modelFor(await load({ configPath: join(dir, 'cxreport.yaml'), env: {} })).computed.results.get('clv')!;
     expect(fitCacheStats.misses).toBe(before.misses);

@@ -13,7 +13,7 @@ import { isoDay, periodEnd } from '../repeat-purchase/windows.js';
 import { DAY_MS } from '../transactions.js';
 import type { Note } from './messages.js';
 import type { ClvDef } from './schema.js';
-import { cachedJson, codeVersion } from '../../kernel/disk-cache.js';
+import { cachedJson, codeVersion, readEntry } from '../../kernel/disk-cache.js';
 
 /** Weeks per month in the model's time unit. */
 const WEEKS_PER_MONTH = 365.25 / 12 / 7;
@@ -140,6 +140,23 @@ export function fitKey(orders: string, calibrationEnd: string, start: { bg: BgNb
   return hash.digest('base64');
 }
 
+/** A fit key (base64) as a file name. */
+const fileKey = (key: string) => key.replace(/[+/=]/g, (c) => ({ '+': '-', '/': '_', '=': '' })[c]!);
+
+/** The fits of `key` if they are known without fitting (kept in memory or on disk), else undefined; nothing is counted or kept. */
+export function knownFits(key: string): PeriodFits | null | undefined {
+  const hit = fitCache.get(key);
+  if (hit !== undefined) return hit;
+  fitsVersion ??= codeVersion(import.meta.url, FIT_CODE);
+  const bytes = readEntry('clv-fits', fitsVersion, fileKey(key));
+  if (!bytes) return undefined;
+  try {
+    return JSON.parse(bytes.toString('utf8')) as PeriodFits | null;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The version of the fits kept on disk: the code that makes them (this file and the fitters). */
 let fitsVersion: string | null | undefined;
 const FIT_CODE = ['./model.js', '../../kernel/models/bgnbd.js', '../../kernel/models/gammagamma.js', '../../kernel/models/boxed-fit.js', '../../kernel/models/optimize.js', '../../kernel/models/special.js', '../../kernel/models/rfm.js'];
@@ -159,7 +176,7 @@ export function cachedFits(key: string, fit: () => PeriodFits | null): PeriodFit
   }
   fitCacheStats.misses++;
   fitsVersion ??= codeVersion(import.meta.url, FIT_CODE);
-  const fits = cachedJson('clv-fits', fitsVersion, key.replace(/[+/=]/g, (c) => ({ '+': '-', '/': '_', '=': '' })[c]!), fit);
+  const fits = cachedJson('clv-fits', fitsVersion, fileKey(key), fit);
   fitCache.set(key, fits);
   if (fitCache.size > FIT_CACHE_SIZE) fitCache.delete(fitCache.keys().next().value!);
   return fits;

@@ -4,8 +4,6 @@ import type { Config } from '../../config/load.js';
 import { CxError } from '../../kernel/errors.js';
 import { isPushdown, loadRows } from '../../sources/sql.js';
 import type { SourceTable } from '../../sources/types.js';
-import type { BgNbdParams } from '../../kernel/models/bgnbd.js';
-import type { GammaGammaParams } from '../../kernel/models/gammagamma.js';
 import { transactionSummarizer, type Transaction, type TransactionSummary } from '../../kernel/models/rfm.js';
 import type { Filter } from '../../kernel/filter.js';
 import type { Prepared, PrepareContext } from '../module.js';
@@ -16,7 +14,8 @@ import { columnValues, DAY_MS, transactionsOf, type TransactionCells } from '../
 import { sortKeys } from '../exclusions.js';
 import { sourceDimensions } from '../pushdown.js';
 import type { ClvDef } from './schema.js';
-import { cachedFits, cachedModel, evaluatePeriod, fitKey, fitsFor, orderDigests, periodData, type BgnbdPeriod, type PeriodData, type PeriodFits } from './model.js';
+import { cachedFits, cachedModel, evaluatePeriod, fitKey, fitsFor, knownFits, orderDigests, periodData, type BgnbdPeriod, type PeriodData, type PeriodFits } from './model.js';
+import { FitChain, type FitStart } from './fit-chain.js';
 import { simplePeriod, type SimplePeriod } from './simple.js';
 
 export interface PreparedClv extends Prepared {
@@ -157,10 +156,29 @@ function prepareCells(ctx: PrepareContext<ClvDef>, rows: TransactionCells, custo
   const fits = new Map<string, PeriodFits | null>();
   const fitKeys = new Map<string, string>();
   const bgCache = new Map<string, BgnbdPeriod>();
+  // The chain from the first period not fitted yet (nor kept from an earlier build) to the latest,
+  // fitted in a worker thread while the other metrics are prepared and computed (fit-chain.ts).
+  let chain: { periods: Map<string, number>; fits: FitChain } | undefined;
+  const prefit = () => {
+    if (bounds.first === undefined || bounds.last === undefined) return;
+    const periods = seriesPeriods(bounds.first, bounds.last, granularity);
+    let start: FitStart;
+    for (let i = 0; i < periods.length; i++) {
+      const end = periodEnd(periods[i], granularity);
+      const known = knownFits(fitKey(ordersBefore(end), isoDay(end - DAY_MS), start));
+      if (known === undefined) {
+        const steps = periods.slice(i).map((p) => periodData(p, granularity, summaries, hasData).fit ?? null);
+        const fits = FitChain.start(steps, start);
+        if (fits) chain = { periods: new Map(periods.slice(i).map((p, k) => [p, k])), fits };
+        return;
+      }
+      if (known) start = { bg: known.bg.params, gg: known.gg.params };
+    }
+  };
   const bgnbd = (period: string): BgnbdPeriod => {
     const hit = bgCache.get(period);
     if (hit) return hit;
-    let start: { bg: BgNbdParams; gg: GammaGammaParams } | undefined;
+    let start: FitStart;
     let data: PeriodData | undefined;
     for (const p of seriesPeriods(bounds.first, period, granularity)) {
       let f = fits.get(p);
@@ -169,6 +187,10 @@ function prepareCells(ctx: PrepareContext<ClvDef>, rows: TransactionCells, custo
         const from = start;
         const key = fitKey(ordersBefore(end), isoDay(end - DAY_MS), from);
         f = cachedFits(key, () => {
+          // made by the worker (from the same start), else here
+          const step = chain?.periods.get(p);
+          const made = step !== undefined ? chain!.fits.take(step, from) : undefined;
+          if (made !== undefined) return made;
           const d = periodData(p, granularity, summaries, hasData);
           if (p === period) data = d;
           return d.fit ? fitsFor(d.fit, from) : null;
@@ -194,6 +216,7 @@ function prepareCells(ctx: PrepareContext<ClvDef>, rows: TransactionCells, custo
     return result;
   };
 
+  if (def.method === 'bgnbd') prefit();
   return {
     kind: 'clv',
     id: ctx.id,
