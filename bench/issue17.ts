@@ -5,8 +5,10 @@
  *
  * Rows (the issue's table), medians of --runs:
  *   flagship HTML build, whole process  `node bin/cxreport.js build --format html` (compiled dist/,
- *                                       what a user runs), anchored to the fixed CPU workload of
- *                                       bench/anchor.ts timed in this process before and after;
+ *                                       what a user runs), cold (--no-cache) and warm (results kept
+ *                                       by the previous build, kernel/disk-cache.ts), anchored to the
+ *                                       fixed CPU workload of bench/anchor.ts timed in this process
+ *                                       before and after;
  *   flagship HTML + PDF                 `… --format html,pdf`, against Chromium's own
  *                                       `--headless --print-to-pdf` of the same report.html;
  *   `cxreport --help`                   against `node -e 0`;
@@ -60,16 +62,28 @@ async function main(): Promise<void> {
   execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
   const cpu0 = anchor().ms;
 
-  // the flagship: HTML only, then HTML + PDF, whole process
+  // the flagship: HTML only, then HTML + PDF, whole process; cold (`--no-cache`: every fit,
+  // score, chart and page number made, as on a CI runner without a kept cache folder) and warm
+  // (the results kept by the previous build of the same inputs, in a cache folder of this run)
   const out = join(scratch, 'out');
-  const html = medianOf(process.execPath, [bin, 'build', '--format', 'html', '--out', out, '-q']);
+  const cache = join(scratch, 'cache');
+  process.env.CXREPORT_CACHE = cache;
+  const flagship = (formats: string, cold: boolean) => medianOf(process.execPath, [bin, 'build', '--format', formats, '--out', out, '-q', ...(cold ? ['--no-cache'] : [])]);
+  const htmlCold = flagship('html', true);
+  const html = flagship('html', false);
   const cpu = Math.min(cpu0, anchor().ms) / 1000;
-  rows.push({ measure: 'flagship HTML build, whole process', ours: s(html), anchor: `CPU anchor ${s(cpu)}`, ratio: `${(html / cpu).toFixed(1)}× anchor`, goal: '≤ 1.5 s', met: html <= 1.5 });
-  const pdf = medianOf(process.execPath, [bin, 'build', '--format', 'html,pdf', '--out', out, '-q']);
+  rows.push({ measure: 'flagship HTML build, whole process, cold (`--no-cache`)', ours: s(htmlCold), anchor: `CPU anchor ${s(cpu)}`, ratio: `${(htmlCold / cpu).toFixed(1)}× anchor`, goal: '≤ 1.5 s', met: htmlCold <= 1.5 });
+  rows.push({ measure: 'flagship HTML build, whole process, warm (cache of the previous build)', ours: s(html), anchor: `CPU anchor ${s(cpu)}`, ratio: `${(html / cpu).toFixed(1)}× anchor`, goal: '≤ 1.5 s', met: html <= 1.5 });
+  const pdfCold = flagship('html,pdf', true);
+  const pdf = flagship('html,pdf', false);
   const chrome = findBrowser(process.env);
   const printed = join(scratch, 'chromium.pdf');
   const chromium = medianOf(chrome, ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--print-to-pdf=${printed}`, '--no-pdf-header-footer', `file://${join(out, 'report.html')}`]);
-  rows.push({ measure: 'flagship HTML + PDF, whole process', ours: s(pdf), anchor: `Chromium --print-to-pdf of the same HTML ${s(chromium)}`, ratio: `+${(pdf - chromium).toFixed(2)} s`, goal: '≤ Chromium + 1 s', met: pdf <= chromium + 1 });
+  for (const [label, t] of [['cold (`--no-cache`)', pdfCold], ['warm', pdf]] as const) {
+    rows.push({ measure: `flagship HTML + PDF, whole process, ${label}`, ours: s(t), anchor: `Chromium --print-to-pdf of the same HTML ${s(chromium)}`, ratio: `+${(t - chromium).toFixed(2)} s`, goal: '≤ Chromium + 1 s', met: t <= chromium + 1 });
+  }
+  // the PDF's own share: HTML + PDF less the HTML build, against Chromium printing that HTML
+  rows.push({ measure: 'flagship PDF step alone (HTML + PDF less HTML), warm', ours: s(pdf - html), anchor: `Chromium --print-to-pdf of the same HTML ${s(chromium)}`, ratio: `+${(pdf - html - chromium).toFixed(2)} s`, goal: '≤ Chromium + 1 s', met: pdf - html <= chromium + 1 });
 
   // start-up
   const help = medianOf(process.execPath, [bin, '--help']);
