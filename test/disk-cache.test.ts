@@ -7,7 +7,7 @@
  * `--no-cache` reads nothing.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -133,12 +133,16 @@ describe('the flagship with the disk cache, in fresh processes', () => {
       };
       const cold = build('cold');
       // every kind of result was kept
-      expect(readdirSync(cache).sort()).toEqual(['bootstrap', 'clv-fits', 'phrases', 'svg', 'wink-scores']);
+      expect(readdirSync(cache).sort()).toEqual(['bootstrap-change', 'bootstrap-lmg-shares', 'bootstrap-ratio-pair', 'clv-fits', 'phrases', 'svg', 'wink-scores']);
       const entries = (kind: string) => readdirSync(join(cache, kind)).flatMap((v) => readdirSync(join(cache, kind, v)).map((f) => join(cache, kind, v, f)));
       expect(entries('clv-fits').length).toBeGreaterThan(30);
+      const stamps = () => new Map(readdirSync(cache).flatMap((kind) => entries(kind)).map((f) => [f, statSync(f).mtimeMs]));
+      const afterCold = stamps();
       const warm = build('warm');
       expect(warm.html.equals(cold.html)).toBe(true);
       expect(warm.metrics).toBe(cold.metrics);
+      // the warm build found every entry it needed: nothing written, removed or written again
+      expect(stamps()).toEqual(afterCold);
 
       // the warm build read the fits: every kept BG/NBD fit altered (r doubled, checksum made anew) shows in the CLV
       for (const file of entries('clv-fits')) {

@@ -7,7 +7,7 @@ import { quantileSorted } from './stats.js';
 import { cacheKey, cachedJson, codeVersion } from './disk-cache.js';
 
 /** Below this many draws (units × resamples) a bootstrap is computed again rather than read from disk. */
-const KEEP_FROM_DRAWS = 2_000_000;
+const KEEP_FROM_DRAWS = 250_000;
 
 /**
  * A bootstrap's result kept across builds (kernel/disk-cache.ts) when it is large enough to be
@@ -18,7 +18,7 @@ export function keptBootstrap<T>(base: string, code: readonly string[], name: st
   if (draws < KEEP_FROM_DRAWS) return make();
   const version = versionOf(base, code);
   const bytes = inputs.map((a) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
-  return cachedJson('bootstrap', version, cacheKey(name, new Uint8Array(Float64Array.from(params).buffer), ...bytes.flatMap((b) => [String(b.length), b])), make);
+  return cachedJson(`bootstrap-${name}`, version, cacheKey(name, new Uint8Array(Float64Array.from(params).buffer), ...bytes.flatMap((b) => [String(b.length), b])), make);
 }
 
 const versions = new Map<string, string | null>();

@@ -118,7 +118,11 @@ export function writeEntry(kind: string, version: string | null, key: string, pa
   }
 }
 
-/** Once per process and version: other versions of the kind go, and a full folder loses its oldest half. */
+/**
+ * Once per process and version: other versions of the kind go, and a full folder loses its oldest
+ * half. So a kind has one version in a build: two pieces of code storing under one kind with
+ * versions of their own would remove each other's entries.
+ */
 function prune(kind: string, version: string, folder: string): void {
   const id = `${folder}`;
   if (pruned.has(id)) return;

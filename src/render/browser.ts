@@ -3,7 +3,7 @@
  * Discovery order: CXREPORT_CHROME, then the usual install paths on Linux and macOS.
  */
 import { accessSync, constants } from 'node:fs';
-import puppeteer, { type Browser } from 'puppeteer-core';
+import type { Browser } from 'puppeteer-core';
 import { CxError } from '../kernel/errors.js';
 
 export const BROWSER_PATHS = [
@@ -60,6 +60,8 @@ export function findBrowser(env: Record<string, string | undefined>, candidates:
 export async function launchBrowser(env: Record<string, string | undefined>): Promise<Browser> {
   const executablePath = findBrowser(env);
   try {
+    // loaded when a PDF is printed (about 0.15 s), not for every build
+    const { default: puppeteer } = await import('puppeteer-core');
     return await puppeteer.launch({ executablePath, headless: true, args: BROWSER_ARGS, timeout: 60_000 });
   } catch (error) {
     throw new CxError('render', `could not start the browser at ${executablePath}: ${(error as Error).message.split('\n')[0]}`, { hint: INSTALL_HINT, cause: error });

@@ -3,7 +3,7 @@
  * connection string usually comes from the environment (`connection: ${CX_DATABASE_URL}`); it and
  * its password are never printed, also not in errors.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import { CxError, redactSecrets } from '../kernel/errors.js';
 import { tableFromColumns, type ColumnDecl } from './columns.js';
 import { foreignPartitions } from './postgres-partitions.js';
@@ -57,7 +57,7 @@ export function quoteTable(name: string): string {
  * wall-clock times like the same text in a CSV; node-postgres would otherwise read them in the
  * local time zone of the machine running the build.
  */
-const typeParser = ((oid: number, format?: string) => (oid === 1082 || oid === 1114 ? (v: string) => v : pg.types.getTypeParser(oid, format as never))) as typeof pg.types.getTypeParser;
+const typeParserOf = (types: typeof pg.types) => ((oid: number, format?: string) => (oid === 1082 || oid === 1114 ? (v: string) => v : types.getTypeParser(oid, format as never))) as typeof pg.types.getTypeParser;
 
 /** How long an idle connection stays open for the next statement (ms). */
 const IDLE_CLOSE_MS = 1000;
@@ -73,13 +73,15 @@ export function postgresRunner(options: PostgresOptions): SqlRunner {
   let pool: pg.Pool | undefined;
   const ready = new WeakSet<pg.PoolClient>();
   const session = async <T>(use: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+    // the driver is loaded when a PostgreSQL source is read, not for every build
+    const { default: driver } = await import('pg');
     try {
       // a connection string that is not a valid URL (say, a password with an unencoded "#") throws here
       if (!pool) {
-        const config = { connectionString: options.connection, connectionTimeoutMillis: ms, query_timeout: ms, types: { getTypeParser: typeParser } };
+        const config = { connectionString: options.connection, connectionTimeoutMillis: ms, query_timeout: ms, types: { getTypeParser: typeParserOf(driver.types) } };
         // the pool parses the string only when it connects: a client made (not connected) here tells
-        new pg.Client(config);
-        pool = new pg.Pool({ ...config, max: 4, idleTimeoutMillis: IDLE_CLOSE_MS, allowExitOnIdle: true });
+        new driver.Client(config);
+        pool = new driver.Pool({ ...config, max: 4, idleTimeoutMillis: IDLE_CLOSE_MS, allowExitOnIdle: true });
         // an idle connection the server closes is dropped by the pool; the next statement connects again
         pool.on('error', () => undefined);
       }

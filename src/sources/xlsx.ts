@@ -11,7 +11,8 @@
  */
 import { stat } from 'node:fs/promises';
 import { relative } from 'node:path';
-import readXlsxFile, { InvalidInputError, InvalidSpreadsheetError, readSheet, SheetNotFoundError } from 'read-excel-file/node';
+/** The reader, loaded when an xlsx source is read (about 80 ms), not for every build. */
+const reader = () => import('read-excel-file/node');
 import { editDistance, suggestion } from '../kernel/suggest.js';
 import { CxError } from '../kernel/errors.js';
 import { tableFromColumns } from './columns.js';
@@ -130,6 +131,7 @@ export async function loadXlsx(options: XlsxOptions): Promise<SourceTable> {
 
   const input = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const sheet = options.sheet ?? 1;
+  const { default: readXlsxFile, readSheet, SheetNotFoundError, InvalidInputError, InvalidSpreadsheetError } = await reader();
   let rows: Cell[][];
   try {
     // trim: false keeps text as written (as the CSV source does); header cells are trimmed below
@@ -146,7 +148,7 @@ export async function loadXlsx(options: XlsxOptions): Promise<SourceTable> {
       }
       throw new CxError('data', `source "${name}": no sheet named "${sheet}" in ${shown}`, { location, hint: suggestion(sheet, byNearness(sheet, names), 'sheets') });
     }
-    throw new CxError('data', `source "${name}": ${shown} is not a readable Excel workbook (.xlsx): ${describeLibraryError(error)}`, { location, hint: resave });
+    throw new CxError('data', `source "${name}": ${shown} is not a readable Excel workbook (.xlsx): ${describeLibraryError(error, InvalidInputError, InvalidSpreadsheetError)}`, { location, hint: resave });
   }
 
   const sheetLabel = async () => (typeof sheet === 'string' ? sheet : ((await readXlsxFile(input).catch(() => []))[sheet - 1]?.sheet ?? String(sheet)));
@@ -230,7 +232,7 @@ function settles<T>(promise: Promise<T>, stuck: () => Error): Promise<T> {
   });
 }
 
-function describeLibraryError(error: unknown): string {
+function describeLibraryError(error: unknown, InvalidInputError: typeof import('read-excel-file/node').InvalidInputError, InvalidSpreadsheetError: typeof import('read-excel-file/node').InvalidSpreadsheetError): string {
   if (error instanceof InvalidInputError) return error.code === 'INVALID_ZIP' ? 'the ZIP package is damaged' : error.message;
   if (error instanceof InvalidSpreadsheetError) return error.message;
   return error instanceof Error ? error.message : String(error);
