@@ -94,7 +94,13 @@ describe('the same data through every engine gives the same metrics.json (all me
   });
 
   it('Parquet (in memory)', async () => {
-    const { json } = await metricsOf(flagshipWith(dir, (t) => `{ type: parquet, path: ${join(dir, `${t}.parquet`)} }`));
+    const { json } = await metricsOf(flagshipWith(dir, (t) => `{ type: parquet, path: ${join(dir, `${t}.parquet`)}, engine: memory }`));
+    expect(differences(reference, json)).toEqual([]);
+  }, 120_000);
+
+  it('Parquet left in DuckDB (engine: duckdb, what auto does for large files)', async () => {
+    const { json, pushed } = await metricsOf(flagshipWith(dir, (t) => `{ type: parquet, path: ${join(dir, `${t}.parquet`)}, engine: duckdb }`));
+    expect(pushed).toEqual(PUSHED_DOWN);
     expect(differences(reference, json)).toEqual([]);
   }, 120_000);
 

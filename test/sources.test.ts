@@ -7,6 +7,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { build } from '../src/app/pipeline.js';
 import { CxError } from '../src/kernel/errors.js';
 import { loadSource } from '../src/sources/index.js';
+import { parquetEngine } from '../src/sources/parquet.js';
+import { isPushdown } from '../src/sources/sql.js';
 import { csv, makeProject, SURVEY_CONFIG, SURVEY_HEADER, surveyRows } from './project.js';
 
 const rows = surveyRows();
@@ -43,6 +45,36 @@ describe('every file source gives the same metrics.json as CSV', () => {
   it('Parquet (written by hyparquet-writer)', async () => {
     const buffer = parquetWriteBuffer({ columnData: SURVEY_HEADER.map((name) => ({ name, data: objects.map((o) => asText(o[name])), type: 'STRING' as const })) });
     expect(await metricsOf(projectWith('parquet', 'responses.parquet', new Uint8Array(buffer)))).toBe(reference);
+  });
+
+  it('Parquet left in DuckDB (engine: duckdb, and auto from parquetEngine.duckdbBytes): the same metrics.json, the source still names the file', async () => {
+    const bytes = new Uint8Array(parquetWriteBuffer({ columnData: SURVEY_HEADER.map((name) => ({ name, data: objects.map((o) => asText(o[name])), type: 'STRING' as const })) }));
+    expect(await metricsOf(projectWith('parquet', 'responses.parquet', bytes, ', engine: duckdb'))).toBe(reference);
+    const dir = makeProject({ 'data/responses.parquet': bytes });
+    const open = (engine?: string) => loadSource('survey', { type: 'parquet', path: join(dir, 'data/responses.parquet'), ...(engine ? { engine } : {}) } as never, dir);
+    const inDuckDb = await open('duckdb');
+    expect(isPushdown(inDuckDb)).toBe(true);
+    expect(inDuckDb.file).toBe(join('data', 'responses.parquet'));
+    // auto: this small file is read into memory; at a threshold below its size it is left in DuckDB
+    expect(isPushdown(await open())).toBe(false);
+    const threshold = parquetEngine.duckdbBytes;
+    try {
+      parquetEngine.duckdbBytes = bytes.length;
+      expect(isPushdown(await open())).toBe(true);
+      expect(isPushdown(await open('memory'))).toBe(false);
+      expect(await metricsOf(projectWith('parquet', 'responses.parquet', bytes))).toBe(reference);
+      // a damaged file past the threshold: the reader in memory gives its located error, as for a small one
+      const damaged = makeProject({ 'f.parquet': 'x'.repeat(bytes.length + 10) });
+      await expect(loadSource('survey', { type: 'parquet', path: join(damaged, 'f.parquet') } as never, damaged)).rejects.toThrow(/^source "survey": not a readable Parquet file/);
+    } finally {
+      parquetEngine.duckdbBytes = threshold;
+    }
+    // asked for DuckDB, a damaged file is a located data error
+    const damaged = makeProject({ 'f.parquet': 'not parquet' });
+    const error = await loadSource('survey', { type: 'parquet', path: join(damaged, 'f.parquet'), engine: 'duckdb' } as never, damaged).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CxError);
+    expect((error as CxError).kind).toBe('data');
+    expect((error as CxError).message).toMatch(/^source "survey": /);
   });
   it('Arrow IPC (written by Arquero)', async () => {
     const table = aq.table(Object.fromEntries(SURVEY_HEADER.map((name) => [name, objects.map((o) => asText(o[name]))])));

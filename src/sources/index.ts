@@ -26,7 +26,7 @@ export function loadSource(name: string, def: SourceDef, displayBase: string, hi
     case 'ndjson':
       return loadNdjson({ ...common, timezone: def.timezone });
     case 'parquet':
-      return loadParquet(common);
+      return loadParquet({ ...common, engine: def.engine });
     case 'arrow':
       return loadArrow(common);
     case 'xlsx':

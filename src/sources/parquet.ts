@@ -13,8 +13,13 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import * as aq from 'arquero';
 import { CxError } from '../kernel/errors.js';
-import { tableFromColumns, type ColumnDecl } from './columns.js';
+import { statSync } from 'node:fs';
+import { dirname, resolve as resolvePath } from 'node:path';
+import { specOf, tableFromColumns, type ColumnDecl } from './columns.js';
+import { duckDbRunner } from './duckdb.js';
 import { emptySource, readSource } from './read.js';
+import { literal, pushdownSource } from './sql.js';
+import { checkUserFile, displayPath } from '../kernel/user-files.js';
 import type { SourceTable } from './types.js';
 
 export interface BinaryOptions {
@@ -90,7 +95,17 @@ function decodeParquet(file: ArrayBuffer): Promise<{ rows: number; columns: [str
   });
 }
 
-export async function loadParquet(options: BinaryOptions): Promise<SourceTable> {
+/** From this size (about 250,000 survey rows), `engine: auto` leaves a Parquet file in an embedded DuckDB instead of reading it into memory (tests change it). */
+export const parquetEngine = { duckdbBytes: 4 * 1024 * 1024 };
+
+export async function loadParquet(options: BinaryOptions & { engine?: 'auto' | 'memory' | 'duckdb' }): Promise<SourceTable> {
+  const engine = options.engine ?? 'auto';
+  // a declared type is applied to the rows in memory: such a source stays in memory unless asked
+  const typed = Object.values(options.columns ?? {}).some((d) => specOf(d).type !== undefined || specOf(d).format !== undefined);
+  if (engine === 'duckdb' || (engine === 'auto' && !typed)) {
+    const inDuckDb = await parquetInDuckDb(options, engine === 'duckdb');
+    if (inDuckDb) return inDuckDb;
+  }
   const { bytes, shown } = await readSource(options.name, options.path, options.displayBase);
   let decoded;
   try {
@@ -100,6 +115,33 @@ export async function loadParquet(options: BinaryOptions): Promise<SourceTable> 
   }
   if (decoded.rows === 0) throw emptySource(options.name, shown);
   return tableFromColumns(options.name, shown, decoded.columns, options.columns);
+}
+
+/**
+ * A Parquet file left in an embedded DuckDB (a pushdown source over `read_parquet`), when it has
+ * at least parquetEngine.duckdbBytes or `always`; undefined: read it into memory instead (a smaller
+ * file, or one DuckDB cannot open: the reader in memory then gives its located error).
+ */
+async function parquetInDuckDb(options: BinaryOptions, always: boolean): Promise<SourceTable | undefined> {
+  const shown = options.displayBase ? displayPath(options.displayBase, options.path) : options.path;
+  // a regular file (a missing one gets the usual located error); its size is no limit here, DuckDB reads it in place
+  checkUserFile(options.path, { what: `source "${options.name}"`, shown, location: { file: shown }, kind: 'data', maxBytes: Number.MAX_SAFE_INTEGER, hints: { missing: 'paths are relative to the config file; check `path:` under this source' } });
+  if (!always && statSync(options.path).size < parquetEngine.duckdbBytes) return undefined;
+  const file = literal(resolvePath(options.path));
+  const runner = duckDbRunner(options.name, dirname(resolvePath(options.path)));
+  const read = async (sql: string): Promise<SourceTable> => {
+    const result = await runner.run(sql);
+    if (result.rows.length === 0) throw emptySource(options.name, shown);
+    return tableFromColumns(options.name, shown, result.names.map((n, i) => [n, result.rows.map((r) => r[i])]), options.columns);
+  };
+  try {
+    const source = await pushdownSource(options.name, runner, `select * from read_parquet(${file})`, read, shown);
+    // messages and the methods appendix name the file
+    return { ...source, file: shown };
+  } catch (error) {
+    if (always) throw error;
+    return undefined;
+  }
 }
 
 export async function loadArrow(options: BinaryOptions): Promise<SourceTable> {

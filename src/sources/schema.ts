@@ -115,7 +115,17 @@ export const ndjsonSourceSchema = z
   .describe('Newline-delimited JSON: one row object per line.');
 
 export const parquetSourceSchema = z
-  .strictObject({ type: z.literal('parquet'), path: path('data/responses.parquet'), columns, label, on_invalid: onInvalid })
+  .strictObject({
+    type: z.literal('parquet'),
+    path: path('data/responses.parquet'),
+    engine: z
+      .enum(['auto', 'memory', 'duckdb'])
+      .default('auto')
+      .describe('How the file is read: memory reads every row into memory; duckdb leaves it in an embedded DuckDB, which aggregates for the score metrics (as a duckdb source with pushdown) and reads other metrics only the columns they need; auto (the default) is duckdb for a file of 4 MB or more (about 250,000 survey rows) when no column declares a type or format, else memory.'),
+    columns,
+    label,
+    on_invalid: onInvalid,
+  })
   .describe('An Apache Parquet file (snappy, gzip, zstd, brotli and lz4 compression supported).');
 
 export const arrowSourceSchema = z
