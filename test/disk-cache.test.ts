@@ -62,6 +62,15 @@ describe('the disk cache', () => {
     expect(cachedNumbers('n', 'v1', 'y', 3, () => [4, 5, 6])).toEqual([4, 5, 6]);
   });
 
+  it('a key of many parts (the texts of a metric) is one array, as many as there are: the same digest as the parts one by one', () => {
+    expect(cacheKey(['a', 'b'])).toBe(cacheKey('a', 'b'));
+    expect(cacheKey('s', ['a', 'b'])).toBe(cacheKey('s', 'a', 'b'));
+    expect(cacheKey(['ab'])).not.toBe(cacheKey('a', 'b'));
+    // far more texts than a call can take as arguments
+    const texts = Array.from({ length: 500_000 }, (_, i) => `comment ${i}`);
+    expect(cacheKey(texts)).toMatch(/^[\w-]{43}$/);
+  });
+
   it('values JSON cannot carry exactly are not stored', () => {
     for (const [key, value] of [['nan', { x: Number.NaN }], ['inf', [1, Infinity]], ['neg0', { x: -0 }], ['date', { at: new Date(0) }], ['undef', { x: undefined }]] as const) {
       cachedJson('k', 'v1', key, () => value);

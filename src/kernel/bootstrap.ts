@@ -18,7 +18,7 @@ export function keptBootstrap<T>(base: string, code: readonly string[], name: st
   if (draws < KEEP_FROM_DRAWS) return make();
   const version = versionOf(base, code);
   const bytes = inputs.map((a) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
-  return cachedJson(`bootstrap-${name}`, version, cacheKey(name, new Uint8Array(Float64Array.from(params).buffer), ...bytes.flatMap((b) => [String(b.length), b])), make);
+  return cachedJson(`bootstrap-${name}`, version, cacheKey(name, new Uint8Array(Float64Array.from(params).buffer), bytes.flatMap((b) => [String(b.length), b])), make);
 }
 
 const versions = new Map<string, string | null>();

@@ -67,10 +67,18 @@ export function codeVersion(base: string, paths: readonly string[], extra = ''):
   return hash.digest('hex').slice(0, 24);
 }
 
-/** A digest of a key's parts, safe as a file name. */
-export function cacheKey(...parts: (string | Uint8Array)[]): string {
+type KeyPart = string | Uint8Array;
+
+/**
+ * A digest of a key's parts, safe as a file name. A part may be a list (each of its items a part:
+ * the texts of a metric, however many, are passed as one array, never spread into arguments).
+ */
+export function cacheKey(...parts: (KeyPart | readonly KeyPart[])[]): string {
   const hash = createHash('sha256');
-  for (const part of parts) hash.update(part).update('\u0000');
+  for (const part of parts) {
+    if (typeof part === 'string' || part instanceof Uint8Array) hash.update(part).update('\u0000');
+    else for (const item of part) hash.update(item).update('\u0000');
+  }
   return hash.digest('base64url');
 }
 

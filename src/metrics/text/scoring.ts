@@ -80,7 +80,7 @@ export function commentScorer(ctx: PrepareContext<ScoringDef>, dims: string[], a
       // wink-nlp reads every text (about 0.05 ms each): the scores of a set of texts are kept on disk by its digest
       prime: (texts) => {
         winkCodeVersion ??= codeVersion(import.meta.url, ['./scorers.js', './nlp.js'], JSON.stringify(WINK_VERSIONS));
-        const scores = cachedNumbers('wink-scores', winkCodeVersion, cacheKey(...texts), texts.length, () => texts.map(winkScore));
+        const scores = cachedNumbers('wink-scores', winkCodeVersion, cacheKey(texts), texts.length, () => texts.map(winkScore));
         texts.forEach((text, i) => primed.set(text, scores[i]));
       },
       score: (text) => {

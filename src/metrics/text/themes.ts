@@ -72,7 +72,7 @@ export class PhraseIndex {
     const distinct = [...new Set(texts)];
     if (distinct.every((t) => this.cache.has(t))) return;
     phrasesVersion ??= codeVersion(import.meta.url, ['./themes.js', './phrases.js', './nlp.js'], JSON.stringify(WINK_VERSIONS));
-    const found = cachedJson('phrases', phrasesVersion, cacheKey(this.stopKey, ...distinct), () => distinct.map((t) => this.of(t)));
+    const found = cachedJson('phrases', phrasesVersion, cacheKey(this.stopKey, distinct), () => distinct.map((t) => this.of(t)));
     if (found.length !== distinct.length) return;
     if (this.cache.size + distinct.length >= 200_000) this.cache.clear();
     distinct.forEach((t, i) => this.cache.set(t, found[i]));
