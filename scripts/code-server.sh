@@ -2,7 +2,9 @@
 # code-server (VS Code in the browser) for the notebook extension's end-to-end test
 # (test/notebook-e2e.test.ts), from the npm registry, in a cache folder outside the clone keyed by
 # version, reused when present:
-#   ${CXREPORT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cxreport}/code-server-<version>
+#   ${CXREPORT_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cxreport}/code-server-<version>
+# (not CXREPORT_CACHE: that names the folder of results kept across builds, which the test suite
+# points at a folder of its own run: vitest.config.ts)
 #
 #   bash scripts/code-server.sh install   install if missing (≈4 min, ≈800 MB), print the folder
 #   bash scripts/code-server.sh path      print the folder if installed, else exit 1
@@ -15,7 +17,7 @@ set -euo pipefail
 
 CODE_SERVER_VERSION=${CXREPORT_CODE_SERVER_VERSION:-4.139.1}
 NODE_VERSION=${CXREPORT_CODE_SERVER_NODE:-24.22.3}
-cache=${CXREPORT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cxreport}
+cache=${CXREPORT_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cxreport}
 dir="$cache/code-server-$CODE_SERVER_VERSION"
 
 installed() { [ -f "$dir/.complete" ] && [ -x "$dir/node/bin/node" ] && [ -f "$dir/app/node_modules/code-server/out/node/entry.js" ]; }
