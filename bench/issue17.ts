@@ -125,7 +125,7 @@ async function main(): Promise<void> {
       const r = by(c);
       if (!r || !base) continue;
       const ratio = r.seconds / base.seconds;
-      rows.push({ measure: `${label} responses, ${c.toUpperCase()} in memory`, ours: `${s(r.seconds)}, ${Math.round(r.peakRssMB)} MB`, anchor: `DuckDB on the file ${s(base.seconds)}`, ratio: `${ratio.toFixed(1)}×`, goal: '≤ 2×, ≤ 500 MB', met: ratio <= 2 && r.peakRssMB <= 500 });
+      rows.push({ measure: c === 'csv' ? `${label} responses, CSV in memory` : `${label} responses, Parquet source (engine: auto, left in DuckDB)`, ours: `${s(r.seconds)}, ${Math.round(r.peakRssMB)} MB`, anchor: `DuckDB on the file ${s(base.seconds)}`, ratio: `${ratio.toFixed(1)}×`, goal: '≤ 2×, ≤ 500 MB', met: ratio <= 2 && r.peakRssMB <= 500 });
     }
     for (const [c, b, name] of [['duckdb', base, 'DuckDB'], ['postgres', basePg, 'PostgreSQL']] as const) {
       const r = by(c);
