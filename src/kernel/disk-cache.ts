@@ -163,16 +163,21 @@ function exactInJson(value: unknown): boolean {
   return false;
 }
 
+/** A JSON value stored under `key`, or undefined (none, damaged, or not JSON). */
+export function readJson<T>(kind: string, version: string | null, key: string): T | undefined {
+  const hit = readEntry(kind, version, key);
+  if (!hit) return undefined;
+  try {
+    return JSON.parse(hit.toString('utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A JSON value from the cache, or made by `make` and stored (when JSON carries it exactly). */
 export function cachedJson<T>(kind: string, version: string | null, key: string, make: () => T): T {
-  const hit = readEntry(kind, version, key);
-  if (hit) {
-    try {
-      return JSON.parse(hit.toString('utf8')) as T;
-    } catch {
-      // not JSON: made again below and stored over it
-    }
-  }
+  const hit = readJson<T>(kind, version, key);
+  if (hit !== undefined) return hit;
   const value = make();
   if (version && exactInJson(value)) writeEntry(kind, version, key, Buffer.from(JSON.stringify(value), 'utf8'));
   return value;

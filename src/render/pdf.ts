@@ -16,7 +16,7 @@ import { launchBrowser } from './browser.js';
 import { fontResponse, inlineFontCss, withFonts } from './cjk-font.js';
 import { renderHtml, renderSections } from './html.js';
 import { finishPdf, readOutline, type OutlineEntry } from './pdf-document.js';
-import { cacheKey, readEntry, writeEntry } from '../kernel/disk-cache.js';
+import { cacheKey, readJson, writeEntry } from '../kernel/disk-cache.js';
 
 type PdfConfig = Config['outputs']['pdf'];
 
@@ -74,15 +74,9 @@ export interface PrintStats {
 
 /** Page numbers kept from an earlier build (a map of section id to page), or undefined. */
 function rememberedPages(version: string, key: string): Record<string, number> | undefined {
-  const bytes = readEntry('pdf-pages', version, key);
-  if (!bytes) return undefined;
-  try {
-    const pages = JSON.parse(bytes.toString('utf8')) as unknown;
-    if (pages && typeof pages === 'object' && Object.values(pages).every((v) => Number.isInteger(v))) return pages as Record<string, number>;
-  } catch {
-    // not what was written: the body is printed twice as without it
-  }
-  return undefined;
+  const pages = readJson<unknown>('pdf-pages', version, key);
+  // anything but a map of page numbers: the body is printed twice as without it
+  return pages && typeof pages === 'object' && Object.values(pages).every((v) => Number.isInteger(v)) ? (pages as Record<string, number>) : undefined;
 }
 
 /** Prints reports with one browser; reuse it for many reports, then close it. */

@@ -13,7 +13,7 @@ import { isoDay, periodEnd } from '../repeat-purchase/windows.js';
 import { DAY_MS } from '../transactions.js';
 import type { Note } from './messages.js';
 import type { ClvDef } from './schema.js';
-import { cachedJson, codeVersion, readEntry } from '../../kernel/disk-cache.js';
+import { cachedJson, codeVersion, readJson } from '../../kernel/disk-cache.js';
 
 /** Weeks per month in the model's time unit. */
 const WEEKS_PER_MONTH = 365.25 / 12 / 7;
@@ -137,24 +137,14 @@ export function orderDigests(customers: ArrayLike<string>, ts: ArrayLike<number>
 export function fitKey(orders: string, calibrationEnd: string, start: { bg: BgNbdParams; gg: GammaGammaParams } | undefined): string {
   const hash = createHash('sha256').update(`${orders}|${calibrationEnd}|`);
   hash.update(start ? Float64Array.from([start.bg.r, start.bg.alpha, start.bg.a, start.bg.b, start.gg.p, start.gg.q, start.gg.gamma]) : new Uint8Array(0));
-  return hash.digest('base64');
+  return hash.digest('base64url');
 }
-
-/** A fit key (base64) as a file name. */
-const fileKey = (key: string) => key.replace(/[+/=]/g, (c) => ({ '+': '-', '/': '_', '=': '' })[c]!);
 
 /** The fits of `key` if they are known without fitting (kept in memory or on disk), else undefined; nothing is counted or kept. */
 export function knownFits(key: string): PeriodFits | null | undefined {
   const hit = fitCache.get(key);
-  if (hit !== undefined) return hit;
   fitsVersion ??= codeVersion(import.meta.url, FIT_CODE);
-  const bytes = readEntry('clv-fits', fitsVersion, fileKey(key));
-  if (!bytes) return undefined;
-  try {
-    return JSON.parse(bytes.toString('utf8')) as PeriodFits | null;
-  } catch {
-    return undefined;
-  }
+  return hit !== undefined ? hit : readJson<PeriodFits | null>('clv-fits', fitsVersion, key);
 }
 
 /** The version of the fits kept on disk: the code that makes them (this file and the fitters). */
@@ -176,7 +166,7 @@ export function cachedFits(key: string, fit: () => PeriodFits | null): PeriodFit
   }
   fitCacheStats.misses++;
   fitsVersion ??= codeVersion(import.meta.url, FIT_CODE);
-  const fits = cachedJson('clv-fits', fitsVersion, fileKey(key), fit);
+  const fits = cachedJson('clv-fits', fitsVersion, key, fit);
   fitCache.set(key, fits);
   if (fitCache.size > FIT_CACHE_SIZE) fitCache.delete(fitCache.keys().next().value!);
   return fits;
