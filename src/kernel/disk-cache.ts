@@ -16,7 +16,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Reads, writes and failures since the process started (for tests and benchmarks). */
@@ -114,7 +114,7 @@ export function writeEntry(kind: string, version: string | null, key: string, pa
   const folder = version ? folderOf(kind, version) : null;
   if (!folder) return;
   try {
-    mkdirSync(folder, { recursive: true });
+    makeFolder(folder);
     prune(kind, version!, folder);
     const file = join(folder, `${key}.bin`);
     const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
@@ -123,6 +123,27 @@ export function writeEntry(kind: string, version: string | null, key: string, pa
     diskCacheStats.writes++;
   } catch {
     diskCacheStats.failures++;
+  }
+}
+
+/**
+ * mkdir -p, one level at a time: Node's recursive mkdirSync never returns for some paths (under
+ * /proc, say), which would hang the build on a cache folder there.
+ */
+function makeFolder(dir: string): void {
+  try {
+    mkdirSync(dir);
+    return;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    if (code !== 'ENOENT' || dirname(dir) === dir) throw error;
+  }
+  makeFolder(dirname(dir));
+  try {
+    mkdirSync(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
 }
 
