@@ -192,6 +192,36 @@ describe('a CLI that behaves like the best (issue 18)', () => {
     });
     console.log(`cxreport --help: ${times.map((t) => `${Math.round(t)} ms`).join(', ')}`);
   });
+
+  it('an HTML build loads neither the browser nor pdf-lib; with its charts and scores cached, neither Vega nor wink-nlp', () => {
+    const config = SURVEY_CONFIG.replace('sections:', '  mood: { type: sentiment, source: responses, text: comment, date: submitted_at, scorer: wink, themes: { min_count: 2 } }\nsections:').replace('  - type: markdown', '  - { type: metric, metric: mood }\n  - type: markdown');
+    const dir = surveyProject(config);
+    const log = join(dir, 'modules.log');
+    // ES modules as they are loaded (a load hook), CommonJS as it is required (Module._load; a
+    // require.resolve, which loads nothing, is not logged)
+    const hook = join(dir, 'hook.mjs');
+    writeFileSync(hook, `import { appendFileSync } from 'node:fs';\nexport async function load(url, context, next) { appendFileSync(${JSON.stringify(log)}, url + '\\n'); return next(url, context); }\n`);
+    const register = join(dir, 'register.mjs');
+    writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(`file://${hook}`)});\n`);
+    const cjs = join(dir, 'require-hook.cjs');
+    writeFileSync(cjs, `const Module = require('node:module');\nconst { appendFileSync } = require('node:fs');\nconst load = Module._load;\nModule._load = function (request, parent, isMain) { try { appendFileSync(${JSON.stringify(log)}, Module._resolveFilename(request, parent, isMain) + '\\n'); } catch {} return load.apply(this, arguments); };\n`);
+    const build = () => {
+      writeFileSync(log, '');
+      const r = spawnSync(process.execPath, ['--require', cjs, '--import', register, BIN, 'build', '--format', 'html', '--out', 'out', '-q'], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', CXREPORT_CACHE: join(dir, 'cache') } });
+      expect(r.status, r.stderr).toBe(0);
+      // (a package.json read for a version number is not the package's code)
+      return readFileSync(log, 'utf8').split('\n').filter((line) => !line.endsWith('/package.json')).join('\n');
+    };
+    const cold = build();
+    // the hooks see what a build loads: the first build draws charts and scores comments
+    for (const used of ['/node_modules/vega/', '/node_modules/vega-lite/', '/node_modules/wink-nlp/', '/node_modules/wink-eng-lite-web-model/', '/node_modules/handlebars/']) expect(cold, used).toContain(used);
+    const warm = build();
+    expect(warm).toContain('/node_modules/handlebars/');
+    for (const heavy of ['/node_modules/puppeteer-core/', '/node_modules/pdf-lib/', '/node_modules/vega/', '/node_modules/vega-lite/', '/node_modules/wink-nlp/', '/node_modules/wink-eng-lite-web-model/', '/node_modules/chokidar/']) {
+      expect(warm, heavy).not.toContain(heavy);
+    }
+    expect(cold, 'pdf-lib').not.toContain('/node_modules/pdf-lib/');
+  });
 });
 
 describe('output sets', () => {

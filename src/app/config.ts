@@ -10,6 +10,7 @@ import type { Path } from '../config/yaml-source.js';
 import { CxError } from '../kernel/errors.js';
 import { isPeriodKey, isPlausiblePeriod, periodExample, plausibleDates, type Granularity } from '../kernel/period.js';
 import { suggestion } from '../kernel/suggest.js';
+import { loadChartChecks } from '../report/sections/custom.js';
 import { currentConfigSchema, full, type FullConfig } from './schema.js';
 
 export type { Config, LoadOptions } from '../config/load.js';
@@ -24,11 +25,13 @@ const spec: ConfigSpec = {
 };
 
 /** Reads, validates and normalises a config file. Throws CxError/CxErrors on any problem. */
-export function loadConfig(file: string, options: LoadOptions = {}): Promise<Config> {
-  return loadConfigWith(spec, file, options);
+export async function loadConfig(file: string, options: LoadOptions = {}): Promise<Config> {
+  const config = await loadConfigWith(spec, file, options);
+  await loadChartChecks(config);
+  return config;
 }
 
-/** Validates config text; `file` is its absolute path (relative paths resolve against its folder). */
+/** Validates config text; `file` is its absolute path (relative paths resolve against its folder). A config with chart sections needs `await loadChartChecks(config)` before its report is built. */
 export function parseConfig(text: string, options: LoadOptions & { file: string; shownAs?: string }): Config {
   return parseConfigWith(spec, text, options);
 }

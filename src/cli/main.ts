@@ -13,6 +13,7 @@ import { COMMAND_USAGE, parseCommand, USAGE, type Command } from './args.js';
 import type { BuiltReport } from './outputs.js';
 import { chooseMode, createReporter, type Reporter } from './reporter.js';
 import type { OutputFile, OutputSet } from './write.js';
+import type { PdfPrinter } from '../render/pdf.js';
 // Everything else (the pipeline, the browser, Vega, chokidar…) is imported by the command that
 // needs it, so that `cxreport --help` and `--version` start at once.
 
@@ -193,7 +194,6 @@ async function validate(command: Command, io: Io): Promise<number> {
 
 async function runBuild(command: Command, io: Io, reporter: Reporter): Promise<number> {
   const { forSegment, load, modelFor, renderPeriod, segmentsOf } = await import('../app/pipeline.js');
-  const { PdfPrinter } = await import('../render/pdf.js');
   const { slug } = await import('../report/sections/common.js');
   const { indexPage, manifest, sha256 } = await import('./outputs.js');
   const { OutputSet, outputError, recoverTree } = await import('./write.js');
@@ -227,7 +227,10 @@ async function runBuild(command: Command, io: Io, reporter: Reporter): Promise<n
   const summaries: string[] = [];
   try {
     try {
-      if (formats.includes('pdf')) printer = await reporter.step('start browser', () => PdfPrinter.launch(io.env));
+      if (formats.includes('pdf')) {
+        const { PdfPrinter: printers } = await import('../render/pdf.js');
+        printer = await reporter.step('start browser', () => printers.launch(io.env));
+      }
       // a batch counts its reports: "[3/6] compute 2026-03"
       const total = periods.length * segments.length;
       for (const segment of segments) {

@@ -18,6 +18,7 @@ import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { type Config } from '../config/load.js';
 import { parseConfig } from '../app/config.js';
+import { loadChartChecks } from '../report/sections/custom.js';
 import { CxError, CxErrors, redactSecrets } from '../kernel/errors.js';
 import { fileStamp } from '../kernel/user-files.js';
 import { resolvePeriod, type ComputedMetrics } from '../metrics/index.js';
@@ -215,6 +216,7 @@ export class NotebookSession {
   private async ready(path: string, text: string, period?: string) {
     const { config, errors } = this.parse(path, text);
     if (!config) return { errors };
+    await loadChartChecks(config);
     // the plausible dates are process-wide; the parse that set them may have been another config's
     setDateRange(config.report.date_range);
     const sources = await this.tables(config);

@@ -4,8 +4,11 @@
  * one HTML document.
  */
 import { createHash } from 'node:crypto';
-import * as vega from 'vega';
-import { compile, version as vegaLiteVersion, type TopLevelSpec } from 'vega-lite';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type * as Vega from 'vega';
+import type { TopLevelSpec } from 'vega-lite';
 import { cachedText, codeVersion } from '../kernel/disk-cache.js';
 import type { Config as VlConfig } from 'vega-lite';
 import { NUMBER_LOCALES, type Locale } from '../kernel/i18n.js';
@@ -40,7 +43,7 @@ export async function renderSvg(spec: TopLevelSpec, id: string, theme?: Theme, l
     return cached;
   }
   // …and across builds from the cache on disk (kernel/disk-cache.ts), under the version of the code and packages that draw
-  svgVersion ??= codeVersion(import.meta.url, ['./charts.js', '../report/charts.js', '../kernel/theme.js', '../kernel/i18n.js'], `vega ${vega.version} vega-lite ${vegaLiteVersion}`);
+  svgVersion ??= codeVersion(import.meta.url, ['./charts.js', '../report/charts.js', '../kernel/theme.js', '../kernel/i18n.js'], `vega ${packageVersion('vega')} vega-lite ${packageVersion('vega-lite')}`);
   const svg = await cachedText('svg', svgVersion, key, () => drawSvg(spec, id, theme, locale));
   drawn.set(key, svg);
   if (drawn.size > MAX_DRAWN) drawn.delete(drawn.keys().next().value!);
@@ -48,6 +51,27 @@ export async function renderSvg(spec: TopLevelSpec, id: string, theme?: Theme, l
 }
 
 let svgVersion: string | null | undefined;
+
+const require = createRequire(import.meta.url);
+
+/** An installed package's version, from its package.json (Vega's exports do not include that file). */
+function packageVersion(name: string): string {
+  try {
+    for (let dir = dirname(require.resolve(name)); ; dir = dirname(dir)) {
+      const file = join(dir, 'package.json');
+      if (existsSync(file)) {
+        const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+        if (pkg.name === name) return String(pkg.version);
+      }
+      if (dirname(dir) === dir) return '?';
+    }
+  } catch {
+    return '?';
+  }
+}
+
+/** Vega and Vega-Lite, loaded when a chart is drawn (about 0.25 s; charts drawn before are read from the cache). */
+let vegaModules: Promise<[typeof Vega, typeof import('vega-lite')]> | undefined;
 
 /** SVGs drawn in this process, most recently used last (keyed by a digest of spec, id, theme and locale). */
 const drawn = new Map<string, string>();
@@ -60,10 +84,12 @@ async function drawSvg(spec: TopLevelSpec, id: string, theme?: Theme, locale: Lo
   // translated alt text describes the chart, so outside English they are left out.
   const aria = locale === 'en' ? {} : { aria: false };
   const config = { ...chartTheme, font, text: { font }, range: { category: theme?.palette ?? categorical }, ...aria, ...(themed.config ?? {}) };
-  const { spec: vgSpec } = compile({ ...themed, config } as TopLevelSpec);
+  vegaModules ??= Promise.all([import('vega'), import('vega-lite')]);
+  const [vega, vegaLite] = await vegaModules;
+  const { spec: vgSpec } = vegaLite.compile({ ...themed, config } as TopLevelSpec);
   // vega-view reads `locale` as { number, time } definitions (its typings say formatters)
   const options = locale === 'en' ? { renderer: 'none' } : { renderer: 'none', locale: { number: NUMBER_LOCALES[locale] } };
-  const view = new vega.View(vega.parse(vgSpec), options as vega.ViewOptions);
+  const view = new vega.View(vega.parse(vgSpec), options as Vega.ViewOptions);
   try {
     const svg = await view.toSVG();
     return namespaceIds(withTitles(svg), id);

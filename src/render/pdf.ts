@@ -15,7 +15,8 @@ import type { ReportModel } from '../report/model.js';
 import { launchBrowser } from './browser.js';
 import { fontResponse, inlineFontCss, withFonts } from './cjk-font.js';
 import { renderHtml, renderSections } from './html.js';
-import { finishPdf, readOutline, type OutlineEntry } from './pdf-document.js';
+// pdf-document.js (pdf-lib, about 0.2 s to load) is imported when a PDF is printed
+import type { OutlineEntry } from './pdf-document.js';
 import { cacheKey, readJson, writeEntry } from '../kernel/disk-cache.js';
 
 type PdfConfig = Config['outputs']['pdf'];
@@ -156,6 +157,7 @@ export class PdfPrinter {
     const pdf = config.outputs.pdf;
     const t = translator(asLocale(model.lang));
     const work = async () => {
+      const { finishPdf, readOutline } = await import('./pdf-document.js');
       const sections = await renderSections(model);
       const css = pageCss(pdf);
       const header = headerFooter(model, pdf);

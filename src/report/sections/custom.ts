@@ -3,8 +3,7 @@
  * user Vega-Lite spec file fed with a metric's table (`chart`).
  */
 import { join } from 'node:path';
-import { parse as parseVega } from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import { z } from 'zod';
 import { suggestion } from '../../kernel/suggest.js';
 import { CxError } from '../../kernel/errors.js';
@@ -63,13 +62,27 @@ export function buildCustom(section: CustomSection, ctx: SectionContext, templat
   };
 }
 
+let drawable: ((spec: TopLevelSpec) => void) | undefined;
+
+/**
+ * Loads Vega and Vega-Lite (about 0.25 s) for the checks of chart sections' specs, when the config
+ * has a chart section: a report without one never loads them (a chart drawn before is read back
+ * from the cache, render/charts.ts). Called where a config is read (app/config.ts, the notebook).
+ */
+export async function loadChartChecks(config: { sections: readonly { type: string }[] }): Promise<void> {
+  if (drawable || !config.sections.some((s) => s.type === 'chart')) return;
+  const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
+  drawable ??= (spec) => void vega.parse(vegaLite.compile(spec).spec);
+}
+
 /**
  * The analyst's spec must compile (Vega-Lite) and parse (Vega): an unknown mark, a malformed
  * expression or a wrong type is a located config error here, not a failure while rendering.
  */
 function checkSpec(spec: Record<string, unknown>, section: ChartSection, ctx: SectionContext): void {
+  if (!drawable) throw new Error('chart sections are checked with Vega, which is loaded by loadChartChecks(config) after reading the config');
   try {
-    parseVega(compile(singleLineTitles(spec) as unknown as TopLevelSpec).spec);
+    drawable(singleLineTitles(spec) as unknown as TopLevelSpec);
   } catch (error) {
     throw new CxError('config', `section ${ctx.index + 1} (chart): ${displayPath(ctx.config.dir, section.spec)} cannot be drawn: ${String((error as Error).message ?? error).split('\n')[0].slice(0, 300)}`, {
       location: ctx.config.yaml.locate(['sections', ctx.index, 'spec']),
