@@ -18,6 +18,7 @@ import { Readable, pipeline } from 'node:stream';
 import { parse as parseStream, type Options } from 'csv-parse';
 import { parse } from 'csv-parse/sync';
 import { CxError } from '../kernel/errors.js';
+import { GiveUp, RecordSplitter, splitRecords } from './csv-records.js';
 import { tableFromColumns, type ColumnDecl } from './columns.js';
 import type { SourceTable } from './types.js';
 
@@ -457,11 +458,12 @@ const parserOptions = (delimiter: string): Options => ({ delimiter, skip_empty_l
  * after the previous record's last, which is its first line plus the breaks quoted inside it.
  * Empty lines (one empty field) are counted and skipped.
  */
-function lineCounter(collector: ColumnCollector): (record: string[]) => void {
+function lineCounter(collector: ColumnCollector): (record: string[], lineBreaks?: boolean) => void {
   let line = 1;
-  return (record) => {
+  return (record, lineBreaks = true) => {
     if (record.length !== 1 || record[0] !== '') collector.add(record, line);
-    line += 1 + lineBreaksIn(record);
+    // (the fast splitter says whether a field holds a line break at all)
+    line += 1 + (lineBreaks ? lineBreaksIn(record) : 0);
   };
 }
 
@@ -500,17 +502,31 @@ async function collectWhitespace(chunks: AsyncIterable<string>, collector: Colum
 
 /** Streams one pass over the file into a collector. */
 async function collect(options: CsvOptions & { shown: string }, encoding: Encoding, skip: number, delimiter: string, notes: string[], sniffed: string | undefined): Promise<SourceTable> {
-  const collector = new ColumnCollector({ ...options, delimiter, sniffed });
-  for (const n of notes) collector.note(n);
-  const chunks = decodeFile(options.path, encoding, skip);
+  const start = () => {
+    const collector = new ColumnCollector({ ...options, delimiter, sniffed });
+    for (const n of notes) collector.note(n);
+    return { collector, chunks: decodeFile(options.path, encoding, skip) };
+  };
   if (delimiter === 'whitespace') {
+    const { collector, chunks } = start();
     await collectWhitespace(chunks, collector);
     return collector.table();
   }
-  const parser = parseStream(parserOptions(delimiter));
-  // errors of either stream (unreadable file, bad bytes, bad CSV) reach the loop below
-  pipeline(Readable.from(chunks), parser, () => {});
   try {
+    // well-formed text through the fast splitter (csv-records.ts); anything else through csv-parse
+    try {
+      const { collector, chunks } = start();
+      const splitter = new RecordSplitter(delimiter, lineCounter(collector), MAX_RECORD_SIZE / 4);
+      for await (const chunk of chunks) splitter.push(chunk);
+      splitter.end();
+      return collector.table();
+    } catch (error) {
+      if (!(error instanceof GiveUp)) throw error;
+    }
+    const { collector, chunks } = start();
+    const parser = parseStream(parserOptions(delimiter));
+    // errors of either stream (unreadable file, bad bytes, bad CSV) reach the loop below
+    pipeline(Readable.from(chunks), parser, () => {});
     const feed = lineCounter(collector);
     // records are read synchronously as the parser has them (no promise per record)
     await new Promise<void>((resolve, reject) => {
@@ -526,13 +542,13 @@ async function collect(options: CsvOptions & { shown: string }, encoding: Encodi
       parser.on('error', reject);
       parser.on('end', resolve);
     });
+    return collector.table();
   } catch (error) {
     if (error instanceof NotUtf8 || error instanceof CxError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code?.startsWith('E') && !(error as { lines?: number }).lines) throw new CxError('data', `source "${options.name}": cannot read ${options.shown} (${code === 'EISDIR' ? 'it is a directory' : (error as Error).message})`, { location: { file: options.shown } });
     throw malformed(error, { ...options, delimiter }, sniffed);
   }
-  return collector.table();
 }
 
 /** Streams and parses a delimited text file into a SourceTable. */
@@ -585,13 +601,21 @@ export async function loadCsv(options: CsvOptions): Promise<SourceTable> {
 export function parseCsv(text: string, options: CsvOptions): SourceTable {
   const delimiter = options.delimiter ?? sniffDelimiter(text, options.path) ?? ',';
   const full = { ...options, shown: options.path, delimiter };
-  const collector = new ColumnCollector(full);
+  let collector = new ColumnCollector(full);
   try {
     if (delimiter === 'whitespace') {
       text.split(/\r?\n|\r/).forEach((l, i) => {
         if (l.trim() !== '') collector.add(l.trim().split(/[ \t]+/), i + 1);
       });
     } else {
+      try {
+        // as loadCsv: the fast splitter, csv-parse for what it leaves (a BOM is not text)
+        splitRecords(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, delimiter, lineCounter(collector), MAX_RECORD_SIZE / 4);
+        return collector.table();
+      } catch (error) {
+        if (!(error instanceof GiveUp)) throw error;
+      }
+      collector = new ColumnCollector(full);
       const feed = lineCounter(collector);
       for (const record of parse(text, { ...parserOptions(delimiter), bom: true }) as unknown as string[][]) feed(record);
     }
