@@ -7,6 +7,11 @@
 import fc from 'fast-check';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CxError } from '../src/kernel/errors.js';
+import { csvReader, loadCsv, parseCsv } from '../src/sources/csv.js';
 import { GiveUp, RecordSplitter, splitRecords } from '../src/sources/csv-records.js';
 
 const options = (delimiter: string) => ({ delimiter, skip_empty_lines: false, relax_quotes: false, relax_column_count: true });
@@ -118,5 +123,56 @@ describe('the fast CSV record splitter gives csv-parse\'s records', () => {
     // scanned again only once as much new text has come: at most about twice the text (62 chunks
     // scanned from the record's start each time would be about 31 times)
     expect(splitter.scanned).toBeLessThan(3 * text.length);
+  });
+});
+
+describe('CSV sources read through the fast splitter', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cxreport-csv-records-'));
+  const files: Record<string, string | Buffer> = {
+    // quoted line breaks move the lines of the rows after them; the width error is on line 7
+    'multiline.csv': 'id,comment,score\r\n1,"two\r\nlines",5\r\n2,"three\nlines\nhere",4\r\n3,plain,3,extra\r\n',
+    'good.csv': '\ufeffid;comment;score\n1;"a ""quoted"" word";5\n\n2;;4\n3;"x;y";\n',
+    'latin1.csv': Buffer.from('id,name\n1,caf\xe9\n2,na\xefve\n', 'latin1'),
+    'stray-quote.csv': 'id,comment\n1,fine\n2,he said "no"\n',
+    'after-quote.csv': 'id,comment\n1,"closed"x\n',
+    'unclosed.csv': 'id,comment\n1,"never closed\n2,b\n',
+  };
+  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
+
+  /** What loading gives: the table's rows, notes and line numbers, or the error as shown. */
+  async function outcome(name: string, fast: boolean, text = false) {
+    csvReader.fast = fast;
+    try {
+      const path = join(dir, name);
+      const table = text ? parseCsv(String(files[name]), { name: 's', path }) : await loadCsv({ name: 's', path });
+      return { rows: table.table.objects(), columns: table.columns, notes: table.notes ?? [] };
+    } catch (error) {
+      if (!(error instanceof CxError)) throw error;
+      return { error: error.message, location: error.location, hint: error.hint };
+    } finally {
+      csvReader.fast = true;
+    }
+  }
+
+  it('gives the tables, row lines, notes and errors that csv-parse alone gives; malformed text goes to csv-parse', async () => {
+    for (const name of Object.keys(files)) {
+      for (const text of typeof files[name] === 'string' ? [false, true] : [false]) {
+        const before = { ...csvReader };
+        const fast = await outcome(name, true, text);
+        const used = { splitter: csvReader.splitterReads - before.splitterReads, csvParse: csvReader.csvParseReads - before.csvParseReads };
+        expect(fast, `${name}${text ? ' (text)' : ''}`).toEqual(await outcome(name, false, text));
+        // well-formed files (a row too wide is the collector's error) are read by the splitter alone;
+        // malformed ones again by csv-parse, which words the error (a file not in UTF-8 is read twice,
+        // the second time as Windows-1252)
+        const malformed = ['stray-quote.csv', 'after-quote.csv', 'unclosed.csv'].includes(name);
+        expect(used, name).toEqual({ splitter: name === 'latin1.csv' ? 2 : 1, csvParse: malformed ? 1 : 0 });
+      }
+    }
+    // the lines rows are numbered by (a quoted line break counts) and the width error's line
+    expect(await outcome('multiline.csv', true)).toMatchObject({ error: expect.stringContaining('line 7 has 4 fields'), location: { line: 7 } });
+    expect(await outcome('stray-quote.csv', true)).toMatchObject({ error: expect.stringContaining('malformed CSV'), location: { line: 3 } });
+    const good = await outcome('good.csv', true);
+    expect(good).toMatchObject({ rows: [{ id: 1, comment: 'a "quoted" word', score: 5, __row: 2 }, { id: 2, comment: null, score: 4, __row: 4 }, { id: 3, comment: 'x;y', score: null, __row: 5 }] });
+    expect(await outcome('latin1.csv', true)).toMatchObject({ rows: [{ name: 'café' }, { name: 'naïve' }] });
   });
 });

@@ -45,6 +45,9 @@ export interface CsvOptions {
   dates?: ReadonlySet<string>;
 }
 
+/** Which reader read the records of each delimited file (tests turn the fast one off to compare). */
+export const csvReader = { fast: true, splitterReads: 0, csvParseReads: 0 };
+
 /** Longest record accepted (characters): past it, an unclosed quote is the likely cause. */
 export const MAX_RECORD_SIZE = 16 * 1024 * 1024;
 const HEAD_BYTES = 64 * 1024;
@@ -514,15 +517,19 @@ async function collect(options: CsvOptions & { shown: string }, encoding: Encodi
   }
   try {
     // well-formed text through the fast splitter (csv-records.ts); anything else through csv-parse
-    try {
-      const { collector, chunks } = start();
-      const splitter = new RecordSplitter(delimiter, lineCounter(collector), MAX_RECORD_SIZE / 4);
-      for await (const chunk of chunks) splitter.push(chunk);
-      splitter.end();
-      return collector.table();
-    } catch (error) {
-      if (!(error instanceof GiveUp)) throw error;
+    if (csvReader.fast) {
+      try {
+        csvReader.splitterReads++;
+        const { collector, chunks } = start();
+        const splitter = new RecordSplitter(delimiter, lineCounter(collector), MAX_RECORD_SIZE / 4);
+        for await (const chunk of chunks) splitter.push(chunk);
+        splitter.end();
+        return collector.table();
+      } catch (error) {
+        if (!(error instanceof GiveUp)) throw error;
+      }
     }
+    csvReader.csvParseReads++;
     const { collector, chunks } = start();
     const parser = parseStream(parserOptions(delimiter));
     // errors of either stream (unreadable file, bad bytes, bad CSV) reach the loop below
@@ -608,14 +615,18 @@ export function parseCsv(text: string, options: CsvOptions): SourceTable {
         if (l.trim() !== '') collector.add(l.trim().split(/[ \t]+/), i + 1);
       });
     } else {
-      try {
-        // as loadCsv: the fast splitter, csv-parse for what it leaves (a BOM is not text)
-        splitRecords(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, delimiter, lineCounter(collector), MAX_RECORD_SIZE / 4);
-        return collector.table();
-      } catch (error) {
-        if (!(error instanceof GiveUp)) throw error;
+      if (csvReader.fast) {
+        try {
+          csvReader.splitterReads++;
+          // as loadCsv: the fast splitter, csv-parse for what it leaves (a BOM is not text)
+          splitRecords(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, delimiter, lineCounter(collector), MAX_RECORD_SIZE / 4);
+          return collector.table();
+        } catch (error) {
+          if (!(error instanceof GiveUp)) throw error;
+        }
+        collector = new ColumnCollector(full);
       }
-      collector = new ColumnCollector(full);
+      csvReader.csvParseReads++;
       const feed = lineCounter(collector);
       for (const record of parse(text, { ...parserOptions(delimiter), bom: true }) as unknown as string[][]) feed(record);
     }
