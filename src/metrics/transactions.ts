@@ -98,6 +98,51 @@ function textRanks(values: string[]): Int32Array {
   return rank;
 }
 
+/** Each value's rank among the distinct values (numeric order; -0 is 0), and how many there are. */
+function ranksOf(values: Float64Array): { rank: Int32Array; size: number } {
+  const sorted = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) sorted[i] = values[i] + 0;
+  sorted.sort();
+  let size = 0;
+  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[size - 1]) sorted[size++] = sorted[i];
+  const rank = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] + 0;
+    let lo = 0;
+    let hi = size - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid] < v) lo = mid + 1;
+      else hi = mid;
+    }
+    rank[i] = lo;
+  }
+  return { rank, size };
+}
+
+/**
+ * Indices 0 … n − 1 in the order of the keys (integer ranks 0 … size − 1; the first key decides
+ * first): a stable counting sort per key, from the last one — linear, where a sort calling a
+ * comparator was most of the time of a large log's cells.
+ */
+function orderByRanks(n: number, keys: { rank: ArrayLike<number>; size: number }[]): Int32Array {
+  let order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  let next = new Int32Array(n);
+  for (let k = keys.length - 1; k >= 0; k--) {
+    const { rank, size } = keys[k];
+    const start = new Int32Array(size + 1);
+    for (let i = 0; i < n; i++) start[rank[i] + 1]++;
+    for (let r = 0; r < size; r++) start[r + 1] += start[r];
+    for (let i = 0; i < n; i++) {
+      const id = order[i];
+      next[start[rank[id]]++] = id;
+    }
+    [order, next] = [next, order];
+  }
+  return order;
+}
+
 /** Collects rows or database cells into the cells both engines share. */
 class CellCollector {
   // customers and grouping-value combinations are interned; a cell's key is numeric
@@ -107,7 +152,9 @@ class CellCollector {
   private readonly comboIds = new Map<string, number>();
   private readonly comboNames: string[] = [];
   private readonly comboValues: unknown[][] = [];
-  private readonly index = new Map<number, number>();
+  /** per customer: its cell of each UTC day (the first grouping combination seen that day) */
+  private readonly byDay: Map<number, number>[] = [];
+  /** cells of a customer and day with another grouping combination, by "customer:day:combination" */
   private readonly indexByCombo = new Map<string, number>();
   private readonly customer: number[] = [];
   private readonly combo: number[] = [];
@@ -141,9 +188,10 @@ class CellCollector {
       this.comboValues.push([]);
     }
     const day = Math.floor(first / DAY_MS);
-    const key = c * 262144 + (day + 131072);
-    let at = this.index.get(key);
-    if (at !== undefined && this.combo[at] !== g) at = this.indexByCombo.get(`${key}:${g}`);
+    let days = this.byDay[c];
+    if (days === undefined) this.byDay[c] = days = new Map();
+    let at = days.get(day);
+    if (at !== undefined && this.combo[at] !== g) at = this.indexByCombo.get(`${c}:${day}:${g}`);
     if (at !== undefined) {
       this.first[at] = Math.min(this.first[at], first);
       this.last[at] = Math.max(this.last[at], last);
@@ -152,8 +200,8 @@ class CellCollector {
       return;
     }
     const cell = this.customer.length;
-    if (this.index.has(key)) this.indexByCombo.set(`${key}:${g}`, cell);
-    else this.index.set(key, cell);
+    if (days.has(day)) this.indexByCombo.set(`${c}:${day}:${g}`, cell);
+    else days.set(day, cell);
     this.customer.push(c);
     this.combo.push(g);
     this.first.push(first);
@@ -178,15 +226,21 @@ class CellCollector {
 
   cells(engine: 'memory' | 'sql'): TransactionCells {
     const count = this.customer.length;
-    const day = Float64Array.from(this.first, (t) => Math.floor(t / DAY_MS));
+    // (typed arrays filled by loops: TypedArray.from with a mapping function is many times slower)
+    const day = new Float64Array(count);
+    const rc = new Int32Array(count);
+    const rg = new Int32Array(count);
+    const last = new Float64Array(count);
     const customerRank = textRanks(this.customerNames);
     const comboRank = textRanks(this.comboNames);
-    const rc = Int32Array.from(this.customer, (c) => customerRank[c]);
-    const rg = Int32Array.from(this.combo, (g) => comboRank[g]);
-    const last = Float64Array.from(this.last);
-    const order: number[] = new Array(count);
-    for (let i = 0; i < count; i++) order[i] = i;
-    order.sort((a, b) => last[a] - last[b] || rc[a] - rc[b] || day[a] - day[b] || rg[a] - rg[b]);
+    for (let i = 0; i < count; i++) {
+      day[i] = Math.floor(this.first[i] / DAY_MS);
+      rc[i] = customerRank[this.customer[i]];
+      rg[i] = comboRank[this.combo[i]];
+      last[i] = this.last[i];
+    }
+    // (latest time, customer, day, combination): no two cells share all four, so the order is total
+    const order = orderByRanks(count, [ranksOf(last), { rank: rc, size: customerRank.length }, ranksOf(day), { rank: rg, size: comboRank.length }]);
     // __cid: the customer's rank (0 … customers − 1); __firstOfDay: the first cell of its customer
     // and day in this order (a customer's cells come day by day, as a cell's latest time is on its day)
     const dayOf = new Float64Array(this.customerNames.length).fill(NaN);
@@ -199,16 +253,26 @@ class CellCollector {
         firstOfDay[k] = 1;
       }
     }
-    const columns: Record<string, ArrayLike<unknown>> = {
-      __customer: Array.from(order, (i) => this.customerNames[this.customer[i]]),
-      __cid: Int32Array.from(order, (i) => rc[i]),
-      __first: Float64Array.from(order, (i) => this.first[i]),
-      __ts: Float64Array.from(order, (i) => last[i]),
-      __n: Float64Array.from(order, (i) => this.n[i]),
-      __amount: Float64Array.from(order, (i) => this.amount[i]),
-      __firstOfDay: firstOfDay,
-    };
-    this.dims.forEach((d, j) => (columns[d] = Array.from(order, (i) => this.comboValues[this.combo[i]][j])));
+    const customer = new Array<string>(count);
+    const cid = new Int32Array(count);
+    const first = new Float64Array(count);
+    const ts = new Float64Array(count);
+    const n = new Float64Array(count);
+    const amount = new Float64Array(count);
+    const dimValues = this.dims.map(() => new Array<unknown>(count));
+    for (let k = 0; k < count; k++) {
+      const i = order[k];
+      customer[k] = this.customerNames[this.customer[i]];
+      cid[k] = rc[i];
+      first[k] = this.first[i];
+      ts[k] = last[i];
+      n[k] = this.n[i];
+      amount[k] = this.amount[i];
+      const values = this.comboValues[this.combo[i]];
+      for (let j = 0; j < dimValues.length; j++) dimValues[j][k] = values[j];
+    }
+    const columns: Record<string, ArrayLike<unknown>> = { __customer: customer, __cid: cid, __first: first, __ts: ts, __n: n, __amount: amount, __firstOfDay: firstOfDay };
+    this.dims.forEach((d, j) => (columns[d] = dimValues[j]));
     return { valid: aq.table(columns), customers: this.customerNames.length, excluded: this.excluded, engine };
   }
 }

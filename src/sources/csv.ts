@@ -45,6 +45,12 @@ export interface CsvOptions {
   dates?: ReadonlySet<string>;
 }
 
+/**
+ * Distinct texts a column may have and still be pooled: equal cells then share one string, which
+ * saves memory and the collector's time on large files (every cell is otherwise a string of its own).
+ */
+const POOL_SIZE = 4096;
+
 /** Which reader read the records of each delimited file (tests turn the fast one off to compare). */
 export const csvReader = { fast: true, splitterReads: 0, csvParseReads: 0 };
 
@@ -326,6 +332,8 @@ class ColumnCollector {
   private pending: { record: string[]; line: number }[] = [];
   private header?: Header;
   private cells: (string | null)[][] = [];
+  /** per column, its distinct texts while there are few of them (null: too many, not pooled) */
+  private pools: (Map<string, string> | null)[] = [];
   private lines: number[] = [];
   private skipped = 0;
   private headerLine = 1;
@@ -340,7 +348,19 @@ class ColumnCollector {
   add(record: string[], line: number): void {
     if (this.header) {
       if (this.header.names.length !== record.length) this.widthError(record, line);
-      for (let j = 0; j < this.cells.length; j++) this.cells[j].push(record[j] ?? null);
+      const { cells, pools } = this;
+      for (let j = 0; j < cells.length; j++) {
+        let v = record[j];
+        // a column of few distinct texts (a region, a score) keeps one string per text
+        const pool = pools[j];
+        if (pool !== null) {
+          const kept = pool.get(v);
+          if (kept !== undefined) v = kept;
+          else if (pool.size < POOL_SIZE) pool.set(v, v);
+          else pools[j] = null;
+        }
+        cells[j].push(v);
+      }
       this.lines.push(line);
       return;
     }
@@ -383,6 +403,7 @@ class ColumnCollector {
     this.headerLine = this.pending[0]?.line ?? 1;
     this.notes.push(...header.notes);
     this.cells = header.names.map(() => []);
+    this.pools = header.names.map(() => new Map());
     const rest = this.pending.slice(used);
     this.pending = [];
     for (const r of rest) this.add(r.record, r.line);
