@@ -217,7 +217,7 @@ describe('a CLI that behaves like the best (issue 18)', () => {
     for (const used of ['/node_modules/vega/', '/node_modules/vega-lite/', '/node_modules/wink-nlp/', '/node_modules/wink-eng-lite-web-model/', '/node_modules/handlebars/']) expect(cold, used).toContain(used);
     const warm = build();
     expect(warm).toContain('/node_modules/handlebars/');
-    for (const heavy of ['/node_modules/puppeteer-core/', '/node_modules/pdf-lib/', '/node_modules/vega/', '/node_modules/vega-lite/', '/node_modules/wink-nlp/', '/node_modules/wink-eng-lite-web-model/', '/node_modules/chokidar/']) {
+    for (const heavy of ['/node_modules/puppeteer-core/', '/node_modules/pdf-lib/', '/node_modules/sentiment/', '/node_modules/vega/', '/node_modules/vega-lite/', '/node_modules/wink-nlp/', '/node_modules/wink-eng-lite-web-model/', '/node_modules/chokidar/']) {
       expect(warm, heavy).not.toContain(heavy);
     }
     expect(cold, 'pdf-lib').not.toContain('/node_modules/pdf-lib/');

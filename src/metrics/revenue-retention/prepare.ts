@@ -107,25 +107,30 @@ function prepareShared(source: SourceTable, def: RevenueRetentionDef, g: Granula
   const month = new Float64Array(n);
   const mrr = new Float64Array(n);
   const reason: (string | null)[] = new Array(n).fill(null);
-  const seen = new Map<string, number>();
+  // rows per month and customer id (a month column has few distinct cells: each is read once)
+  const seen = new Map<number, Map<string, number>>();
+  const ordinals = new Map<unknown, number>();
   for (let i = 0; i < n; i++) {
     id[i] = ids[i] === null || ids[i] === undefined ? '' : String(ids[i]).trim();
-    month[i] = monthOrdinal(months[i]);
+    let m = ordinals.get(months[i]);
+    if (m === undefined) ordinals.set(months[i], (m = monthOrdinal(months[i])));
+    month[i] = m;
     const v = mrrOf(values[i]);
     if (id[i] === '') reason[i] = 'missing id';
     else if (!Number.isFinite(month[i])) reason[i] = 'missing or invalid month';
     else if (typeof v === 'string') reason[i] = v;
     else mrr[i] = v;
     if (id[i] !== '' && Number.isFinite(month[i])) {
-      const key = `${id[i]}\u0000${month[i]}`;
-      seen.set(key, (seen.get(key) ?? 0) + 1);
+      let ofMonth = seen.get(month[i]);
+      if (ofMonth === undefined) seen.set(month[i], (ofMonth = new Map()));
+      ofMonth.set(id[i], (ofMonth.get(id[i]) ?? 0) + 1);
     }
   }
   const customerIndex = new Map<string, number>();
   const byMonth = new Map<number, { customer: number[]; mrr: number[]; row: number[] }>();
   const reject = rowRejecter(source, table, metric);
   for (let i = 0; i < n; i++) {
-    if (reason[i] === null && (seen.get(`${id[i]}\u0000${month[i]}`) ?? 0) > 1) reason[i] = 'duplicate customer-month';
+    if (reason[i] === null && (seen.get(month[i])?.get(id[i]) ?? 0) > 1) reason[i] = 'duplicate customer-month';
     if (reason[i] === 'missing id' || reason[i] === 'duplicate customer-month') reject(i, def.id, ids[i], reason[i]!);
     else if (reason[i] === 'missing or invalid month') reject(i, def.month, months[i], 'missing or invalid month (YYYY-MM or an ISO date expected)');
     else if (reason[i] !== null) reject(i, def.mrr, values[i], reason[i]!);
@@ -153,7 +158,9 @@ function prepareShared(source: SourceTable, def: RevenueRetentionDef, g: Granula
   const snapshots = new Map<number, Snapshot>();
   for (const m of [...byMonth.keys()].sort((a, b) => a - b)) {
     const e = byMonth.get(m)!;
-    snapshots.set(m, { month: m, customer: Int32Array.from(e.customer, (c) => rank[c]), mrr: Float64Array.from(e.mrr), row: Int32Array.from(e.row) });
+    const customer = new Int32Array(e.customer.length);
+    for (let k = 0; k < customer.length; k++) customer[k] = rank[e.customer[k]];
+    snapshots.set(m, { month: m, customer, mrr: Float64Array.from(e.mrr), row: Int32Array.from(e.row) });
   }
   const monthsSorted = [...snapshots.keys()];
   return {
