@@ -16,7 +16,7 @@ import { launchBrowser } from './browser.js';
 import { fontResponse, inlineFontCss, withFonts } from './cjk-font.js';
 import { renderHtml, renderSections } from './html.js';
 // pdf-document.js (pdf-lib, about 0.2 s to load) is imported when a PDF is printed
-import type { OutlineEntry } from './pdf-document.js';
+import type { LoadedPdf, OutlineEntry } from './pdf-document.js';
 import { cacheKey, readJson, writeEntry } from '../kernel/disk-cache.js';
 
 type PdfConfig = Config['outputs']['pdf'];
@@ -157,13 +157,21 @@ export class PdfPrinter {
     const pdf = config.outputs.pdf;
     const t = translator(asLocale(model.lang));
     const work = async () => {
-      const { finishPdf, readOutline } = await import('./pdf-document.js');
+      // pdf-lib (about 0.1 s to load) loads while the browser prints
+      const pdfLib = import('./pdf-document.js');
+      pdfLib.catch(() => undefined);
+      const readOutline = async (doc: LoadedPdf) => (await pdfLib).readOutline(doc);
       const sections = await renderSections(model);
       const css = pageCss(pdf);
       const header = headerFooter(model, pdf);
       // With a cover, the body starts with an empty page in its place (replaced by the cover at the
       // end), so that Chromium's footer, the contents and the outline count physical pages.
       const headerText = runningText(model);
+      // each print is read once by pdf-lib: its outline numbers the contents, and the last one is finished
+      const printBody = async (html: string) => {
+        const bytes = await this.printHtml(html, pdf, header, headerText);
+        return (await pdfLib).loadPdf(bytes);
+      };
       const bodyHtml = (pages?: Record<string, number>) => renderHtml(model, { cover: false, coverSlot: pdf.cover, toc: pdf.toc, pages, pageCss: css }, sections);
       // The cover (one page, no running header) prints in a tab of its own while the body prints.
       const coverPrint = pdf.cover
@@ -180,28 +188,28 @@ export class PdfPrinter {
       // browser; kept on disk): the body is printed once with them, and kept if its outline agrees.
       const layout = pdf.toc ? { version: await this.version(), key: cacheKey(first, headerText, JSON.stringify(pdf), JSON.stringify(header)) } : null;
       const remembered = layout ? rememberedPages(layout.version, layout.key) : undefined;
-      let body: Uint8Array | undefined;
+      let body: LoadedPdf | undefined;
       let pages: Record<string, number> = {};
       if (remembered) {
-        body = await this.printHtml(await bodyHtml(remembered), pdf, header, headerText);
+        body = await printBody(await bodyHtml(remembered));
         pages = remembered;
         if (JSON.stringify(tocPages(model.toc, await readOutline(body))) !== JSON.stringify(remembered)) body = undefined;
       }
       if (!body) {
-        body = await this.printHtml(first, pdf, header, headerText);
+        body = await printBody(first);
         pages = tocPages(model.toc, await readOutline(body));
         if (pdf.toc) {
-          body = await this.printHtml(await bodyHtml(pages), pdf, header, headerText);
+          body = await printBody(await bodyHtml(pages));
           const check = tocPages(model.toc, await readOutline(body));
           if (JSON.stringify(check) !== JSON.stringify(pages)) {
             pages = check;
-            body = await this.printHtml(await bodyHtml(pages), pdf, header, headerText);
+            body = await printBody(await bodyHtml(pages));
           }
           if (layout) writeEntry('pdf-pages', layout.version, layout.key, Buffer.from(JSON.stringify(pages)));
         }
       }
       const cover = coverPrint ? await coverPrint : null;
-      return finishPdf(body, cover, {
+      return (await pdfLib).finishPdf(body, cover, {
         title: `${model.title} — ${model.period.label}`,
         author: model.author ?? model.organisation,
         subject: model.organisation ? t('doc.subjectOrg', { period: model.period.label, organisation: model.organisation }) : t('doc.subject', { period: model.period.label }),
