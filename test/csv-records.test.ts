@@ -176,3 +176,28 @@ describe('CSV sources read through the fast splitter', () => {
     expect(await outcome('latin1.csv', true)).toMatchObject({ rows: [{ name: 'café' }, { name: 'naïve' }] });
   });
 });
+
+describe('large CSV files: columns sized from the file', () => {
+  it('give the rows of the same text read whole, whether the first 64 KB over- or underestimate the rows', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cxreport-csv-sized-'));
+    const short = (i: number) => `${i},a,${i % 11}`;
+    const long = (i: number) => `${i},"${'long text, with commas '.repeat(8)}",${i % 11}`;
+    const layouts: Record<string, (i: number) => string> = {
+      // short rows first: the estimate is far too high
+      'short-then-long.csv': (i) => (i < 8000 ? short(i) : long(i)),
+      // long rows first: far too low, the columns grow past it
+      'long-then-short.csv': (i) => (i < 400 ? long(i) : short(i)),
+    };
+    for (const [name, row] of Object.entries(layouts)) {
+      const text = `id,text,score\n${Array.from({ length: 20_000 }, (_, i) => row(i)).join('\n')}\n`;
+      const path = join(dir, name);
+      writeFileSync(path, text);
+      const fromFile = await loadCsv({ name: 's', path });
+      const fromText = parseCsv(text, { name: 's', path });
+      expect(fromFile.rowCount, name).toBe(20_000);
+      expect(fromFile.table.numRows()).toBe(20_000);
+      expect(fromFile.columns).toEqual(fromText.columns);
+      for (const column of ['id', 'text', 'score', '__row']) expect(Array.from(fromFile.table.array(column) as ArrayLike<unknown>), `${name} ${column}`).toEqual(Array.from(fromText.table.array(column) as ArrayLike<unknown>));
+    }
+  });
+});

@@ -33,9 +33,10 @@ function toDate(v: unknown): unknown {
 }
 
 /** Typed column values and the type reported for the column (one pass over the cells, then one in place). */
-export function typeColumn(raw: ArrayLike<unknown>, declared?: DeclaredType): { values: unknown[]; type: ColumnType } {
+export function typeColumn(raw: ArrayLike<unknown>, declared?: DeclaredType, inPlace = false): { values: unknown[]; type: ColumnType } {
   const n = raw.length;
-  const values: unknown[] = new Array(n);
+  // (in place: the caller's array becomes the typed column, saving a copy of every large column)
+  const values: unknown[] = inPlace && Array.isArray(raw) ? raw : new Array(n);
   let nonEmpty = 0;
   let numeric = true;
   for (let i = 0; i < n; i++) {
@@ -84,6 +85,8 @@ export interface TableExtras {
   labels?: Record<string, string>;
   /** what the loader decided (generated names, delimiter, encoding…), shown in the build output and the methods appendix */
   notes?: string[];
+  /** the raw column arrays are the loader's own, used for nothing else: typed in place */
+  owned?: boolean;
 }
 
 /** A label for matching: case, extra and non-breaking spaces ignored. */
@@ -198,7 +201,7 @@ export function tableFromColumns(name: string, file: string, raw: [string, Array
     }
     const isDate = spec.type === 'date' || spec.format !== undefined || (extras.dates?.has(column) ?? false);
     if (isDate && !spec.levels) cells = readDates(name, file, column, cells, spec, rowOf, notes);
-    const typed = typeColumn(cells, spec.levels ? undefined : spec.type);
+    const typed = typeColumn(cells, spec.levels ? undefined : spec.type, extras.owned === true || cells !== original);
     // naive date-times of a text source with `timezone:` become UTC instants
     columns[column] = timezone && typed.type === 'string' ? localTimesToUtc(typed.values, timezone) : typed.values;
     types.push({ name: column, type: typed.type });
@@ -206,7 +209,12 @@ export function tableFromColumns(name: string, file: string, raw: [string, Array
   const rowCount = raw.length ? raw[0][1].length : 0;
   // 1-based row numbers survive filtering, for row-level error messages: the file's physical line
   // (a text source) or the spreadsheet's row, where the loader knows it
-  columns[ROW] = Array.from({ length: rowCount }, (_, i) => rowOf(i));
+  if (extras.owned && Array.isArray(rowNumbers) && rowNumbers.length === rowCount) columns[ROW] = rowNumbers;
+  else {
+    const rows = new Array<number>(rowCount);
+    for (let i = 0; i < rowCount; i++) rows[i] = rowOf(i);
+    columns[ROW] = rows;
+  }
   const table: SourceTable = { name, file, table: aq.table(columns), rowCount, columns: types };
   if (notes.length) table.notes = notes;
   if (Object.keys(labels).length) table.labels = labels;

@@ -335,11 +335,13 @@ class ColumnCollector {
   /** per column, its distinct texts while there are few of them (null: too many, not pooled) */
   private pools: (Map<string, string> | null)[] = [];
   private lines: number[] = [];
+  /** data rows collected (the column arrays may be longer: sized from the file's size, trimmed at the end) */
+  private count = 0;
   private skipped = 0;
   private headerLine = 1;
   private readonly notes: string[] = [];
 
-  constructor(private readonly options: CsvOptions & { shown: string; sniffed?: string }) {}
+  constructor(private readonly options: CsvOptions & { shown: string; sniffed?: string; expectedRows?: number }) {}
 
   note(text: string): void {
     this.notes.push(text);
@@ -349,6 +351,7 @@ class ColumnCollector {
     if (this.header) {
       if (this.header.names.length !== record.length) this.widthError(record, line);
       const { cells, pools } = this;
+      const at = this.count++;
       for (let j = 0; j < cells.length; j++) {
         let v = record[j];
         // a column of few distinct texts (a region, a score) keeps one string per text
@@ -359,9 +362,9 @@ class ColumnCollector {
           else if (pool.size < POOL_SIZE) pool.set(v, v);
           else pools[j] = null;
         }
-        cells[j].push(v);
+        cells[j][at] = v;
       }
-      this.lines.push(line);
+      this.lines[at] = line;
       return;
     }
     if (this.skipped < (this.options.skipRows ?? 0)) {
@@ -402,7 +405,10 @@ class ColumnCollector {
     this.header = header;
     this.headerLine = this.pending[0]?.line ?? 1;
     this.notes.push(...header.notes);
-    this.cells = header.names.map(() => []);
+    // arrays sized for the rows the file is expected to hold grow no copy at a time
+    const expected = this.options.expectedRows ?? 0;
+    this.cells = header.names.map(() => (expected > 0 ? new Array(expected) : []));
+    this.lines = expected > 0 ? new Array(expected) : [];
     this.pools = header.names.map(() => new Map());
     const rest = this.pending.slice(used);
     this.pending = [];
@@ -432,8 +438,10 @@ class ColumnCollector {
     const { name, shown } = this.options;
     const header = this.header!;
     if (header.names.length === 0) throw new CxError('data', `source "${name}": the file is empty`, { location: { file: shown }, hint: 'a CSV source needs a header row and at least one data row' });
-    if (this.lines.length === 0) throw new CxError('data', `source "${name}": no data rows (only a header)`, { location: { file: shown, line: this.headerLine }, hint: 'the source must contain at least one row' });
+    if (this.count === 0) throw new CxError('data', `source "${name}": no data rows (only a header)`, { location: { file: shown, line: this.headerLine }, hint: 'the source must contain at least one row' });
     const cells = this.cells;
+    for (const column of cells) column.length = this.count;
+    this.lines.length = this.count;
     this.cells = [];
     // a delimiter at the end of every line (Excel, legacy Qualtrics) makes an unnamed, empty last column: dropped
     const last = header.names.length - 1;
@@ -451,7 +459,7 @@ class ColumnCollector {
       this.options.columns,
       this.options.timezone,
       this.lines,
-      { dates: this.options.dates, labels: header.labels, notes: this.notes },
+      { dates: this.options.dates, labels: header.labels, notes: this.notes, owned: true },
     );
   }
 }
@@ -524,6 +532,20 @@ async function collectWhitespace(chunks: AsyncIterable<string>, collector: Colum
   if (rest !== '') take(rest.replace(/\r$/, ''));
 }
 
+/**
+ * About how many rows a large file holds, from the line breaks of its first 64 KB (a little more,
+ * so that the columns are rarely grown); 0 for a file read whole in its head, or rows too many to
+ * size arrays for up front.
+ */
+function expectedRows(size: number, headBytes: number, headText: string): number {
+  if (size <= headBytes) return 0;
+  let breaks = 0;
+  for (let at = headText.indexOf('\n'); at >= 0; at = headText.indexOf('\n', at + 1)) breaks++;
+  if (breaks < 2) return 0;
+  const rows = Math.ceil((size / headBytes) * breaks * 1.02);
+  return rows <= 20_000_000 ? rows : 0;
+}
+
 /** Streams one pass over the file into a collector. */
 async function collect(options: CsvOptions & { shown: string }, encoding: Encoding, skip: number, delimiter: string, notes: string[], sniffed: string | undefined): Promise<SourceTable> {
   const start = () => {
@@ -583,8 +605,10 @@ async function collect(options: CsvOptions & { shown: string }, encoding: Encodi
 export async function loadCsv(options: CsvOptions): Promise<SourceTable> {
   const shown = options.displayBase ? relative(options.displayBase, options.path) || options.path : options.path;
   let head: Uint8Array;
+  let size = 0;
   try {
     const info = await stat(options.path);
+    size = info.size;
     if (!info.isFile()) throw Object.assign(new Error(info.isDirectory() ? 'it is a directory' : 'not a regular file'), { code: info.isDirectory() ? 'EISDIR' : 'ENOTFILE' });
     const handle = await open(options.path, 'r');
     try {
@@ -601,9 +625,9 @@ export async function loadCsv(options: CsvOptions): Promise<SourceTable> {
       hint: code === 'ENOENT' ? 'paths are relative to the config file; check `path:` under this source' : code === 'EISDIR' || code === 'ENOTFILE' ? '`path:` must name a file' : undefined,
     });
   }
-  const full = { ...options, shown };
   const { encoding, skip } = sniffEncoding(head, options.encoding, options.name, shown);
   const headText = decodeHead(head.subarray(skip), encoding);
+  const full = { ...options, shown, expectedRows: expectedRows(size, head.length, headText) };
   const sniffed = sniffDelimiter(headText, options.path);
   const delimiter = options.delimiter ?? sniffed ?? ',';
   const notes: string[] = [];
