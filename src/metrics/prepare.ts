@@ -7,6 +7,7 @@
  */
 import { CellBuilder } from './cells.js';
 import { rowRejecter } from './invalid.js';
+import { columnValues } from './transactions.js';
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import type { Config } from '../config/load.js';
@@ -121,15 +122,16 @@ export function prepareMetric(id: string, def: ScoreDef, type: ScoreType<any>, s
   const rules = type.rules(def);
   const indicators = indicatorTests(type, def);
   const reject = rowRejecter(source, table, id);
-  const scores = table.array(def.score) as ArrayLike<unknown>;
+  // the source's own arrays where not filtered (no copy; the metrics of a source share its parsed date column)
+  const scores = columnValues(table, def.score);
   const n = table.numRows();
-  const dates = date !== undefined ? (table.array(date) as ArrayLike<unknown>) : new Array<unknown>(n).fill(null);
+  const dates = date !== undefined ? columnValues(table, date) : new Array<unknown>(n).fill(null);
   const { ts, period } = all ? { ts: date !== undefined ? datesOf(dates, granularity).ts : new Float64Array(n).fill(NaN), period: new Array<string>(n).fill(ALL_PERIOD) } : datesOf(dates, granularity);
   const value: (number | null)[] = new Array(n);
   const status: string[] = new Array(n);
   const flags = options.keepRows ? indicators.map(() => new Uint8Array(n)) : [];
   const dims = (options.dims ?? []).filter((d) => table.columnNames().includes(d));
-  const dimColumns = dims.map((d) => table.array(d) as ArrayLike<unknown>);
+  const dimColumns = dims.map((d) => columnValues(table, d));
   const dimValues: unknown[] = new Array(dims.length);
   const cells = new CellBuilder(indicators, dims);
   for (let i = 0; i < n; i++) {
