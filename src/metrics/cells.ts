@@ -13,10 +13,21 @@ export interface Indicator {
   test: (v: number) => boolean;
 }
 
-const keyOf = (v: unknown): string => (v === null || v === undefined ? '\u0002' : typeof v === 'number' ? `n${v}` : `s${String(v)}`);
+/** The key of a missing value (null or undefined) at any level of the cell index. */
+const NONE = Symbol('none');
+
+/**
+ * A grouping value as a key: numbers as themselves (0 and -0, and every NaN, alike), anything else
+ * as its text (so `true` and "true" are one group), null and undefined as NONE.
+ */
+const keyOf = (v: unknown): unknown => (v === null || v === undefined ? NONE : typeof v === 'number' ? v : typeof v === 'string' ? v : String(v));
+
+/** A level of the cell index: the next level by key, or at the last level the cell's number. */
+type Level = Map<unknown, Level | number>;
 
 export class CellBuilder {
-  private readonly index = new Map<string, number>();
+  /** period → status → score → each grouping value → cell (no key text built per row) */
+  private readonly index: Level = new Map();
   private readonly period: (string | null)[] = [];
   private readonly status: string[] = [];
   private readonly value: (number | null)[] = [];
@@ -37,12 +48,22 @@ export class CellBuilder {
 
   /** Adds `w` rows with this period, status, valid score (null unless status is ok), timestamp and grouping values. */
   add(period: string | null, status: string, value: number | null, ts: number, w: number, dims: readonly unknown[]): void {
-    let key = `${period ?? '\u0002'}\u0001${status}\u0001${value ?? ''}`;
-    for (let j = 0; j < dims.length; j++) key += `\u0001${keyOf(dims[j])}`;
-    let k = this.index.get(key);
+    let level = this.index;
+    const last = dims.length + 2;
+    let found: Level | number | undefined;
+    for (let depth = 0; ; depth++) {
+      const key = depth === 0 ? (period ?? NONE) : depth === 1 ? status : depth === 2 ? (value ?? NONE) : keyOf(dims[depth - 3]);
+      found = level.get(key);
+      if (depth === last) {
+        if (found === undefined) level.set(key, this.w.length);
+        break;
+      }
+      if (found === undefined) level.set(key, (found = new Map()));
+      level = found as Level;
+    }
+    let k = found as number | undefined;
     if (k === undefined) {
       k = this.w.length;
-      this.index.set(key, k);
       this.period.push(period);
       this.status.push(status);
       this.value.push(value);
