@@ -149,32 +149,36 @@ export class RecordSplitter {
       // an unquoted field: up to the delimiter or the record delimiter
       let j = i;
       for (;;) {
+        let c = 0;
+        while (j < n) {
+          c = buf.charCodeAt(j);
+          if (c === d || c === QUOTE || c === CR || c === LF) break;
+          j++;
+        }
+        if (j - start > this.maxRecordChars) throw new GiveUp('a very long record');
         if (j >= n) {
           if (!final) return MORE;
           fields.push(buf.slice(i, n));
           this.onRecord(fields, breaks);
           return n;
         }
-        const c = buf.charCodeAt(j);
         if (c === d) {
           fields.push(buf.slice(i, j));
           i = j + 1;
           break;
         }
         if (c === QUOTE) throw new GiveUp('a quote inside an unquoted field');
-        if (c === CR || c === LF) {
-          const ends = this.recordDelimiterAt(buf, j, final);
-          if (ends === MORE) return MORE;
-          if (ends > 0) {
-            fields.push(buf.slice(i, j));
-            this.onRecord(fields, breaks);
-            return j + ends;
-          }
-          // a line break that is not the record delimiter is text of the field (as csv-parse has it)
-          breaks = true;
+        // a line break
+        const ends = this.recordDelimiterAt(buf, j, final);
+        if (ends === MORE) return MORE;
+        if (ends > 0) {
+          fields.push(buf.slice(i, j));
+          this.onRecord(fields, breaks);
+          return j + ends;
         }
+        // a line break that is not the record delimiter is text of the field (as csv-parse has it)
+        breaks = true;
         j++;
-        if (j - start > this.maxRecordChars) throw new GiveUp('a very long record');
       }
     }
   }
