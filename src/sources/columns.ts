@@ -39,8 +39,29 @@ export function typeColumn(raw: ArrayLike<unknown>, declared?: DeclaredType, inP
   const values: unknown[] = inPlace && Array.isArray(raw) ? raw : new Array(n);
   let nonEmpty = 0;
   let numeric = true;
+  // what each distinct text is (0 empty, 1 a number, 2 other), while a column has few of them
+  let kinds: Map<string, number> | null = new Map();
   for (let i = 0; i < n; i++) {
     const v = raw[i];
+    if (typeof v === 'string') {
+      let kind = kinds?.get(v);
+      if (kind === undefined) {
+        const t = v.trim();
+        kind = t === '' ? 0 : NUMBER.test(t) ? 1 : 2;
+        if (kinds !== null) {
+          if (kinds.size < 4096) kinds.set(v, kind);
+          else kinds = null;
+        }
+      }
+      if (kind === 0) {
+        values[i] = null;
+        continue;
+      }
+      values[i] = v;
+      nonEmpty++;
+      if (kind === 2) numeric = false;
+      continue;
+    }
     if (isEmpty(v)) {
       values[i] = null;
       continue;
@@ -57,7 +78,8 @@ export function typeColumn(raw: ArrayLike<unknown>, declared?: DeclaredType, inP
   if (declared === 'date') return map(toDate), { values, type: 'string' };
   if (declared === 'boolean') return map((v) => (typeof v === 'boolean' ? v : /^(true|yes|1)$/i.test(String(v)) ? true : /^(false|no|0)$/i.test(String(v)) ? false : v)), { values, type: 'string' };
   if (nonEmpty === 0) return { values, type: 'empty' };
-  if (numeric) return map(toNumber), { values, type: 'number' };
+  // (every value passed the test toNumber makes: converted straight away)
+  if (numeric) return map(Number), { values, type: 'number' };
   map((v) => (v instanceof Date ? v.toISOString() : v));
   return { values, type: 'string' };
 }
