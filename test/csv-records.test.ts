@@ -7,12 +7,14 @@
 import fc from 'fast-check';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CxError } from '../src/kernel/errors.js';
 import { csvReader, loadCsv, parseCsv } from '../src/sources/csv.js';
 import { GiveUp, RecordSplitter, splitRecords } from '../src/sources/csv-records.js';
+import { sniffDelimiter } from '../src/sources/csv.js';
+import { describeShared, sharedDataDir } from './shared-data.js';
 
 const options = (delimiter: string) => ({ delimiter, skip_empty_lines: false, relax_quotes: false, relax_column_count: true });
 
@@ -199,5 +201,43 @@ describe('large CSV files: columns sized from the file', () => {
       expect(fromFile.columns).toEqual(fromText.columns);
       for (const column of ['id', 'text', 'score', '__row']) expect(Array.from(fromFile.table.array(column) as ArrayLike<unknown>), `${name} ${column}`).toEqual(Array.from(fromText.table.array(column) as ArrayLike<unknown>));
     }
+  });
+});
+
+describeShared('real delimited files as published (../shared/data)', () => {
+  it('the splitter gives csv-parse\'s records for every one, or gives up where csv-parse fails', () => {
+    const files: string[] = [];
+    const walk = (dir: string) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) walk(path);
+        else if (/\.(csv|tsv|txt)$/i.test(entry.name) && statSync(path).size < 200 * 1024 * 1024) files.push(path);
+      }
+    };
+    walk(sharedDataDir);
+    let compared = 0;
+    for (const path of files) {
+      let text = readFileSync(path, 'utf8');
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      const delimiter = sniffDelimiter(text.slice(0, 65536), path) ?? ',';
+      if (delimiter === 'whitespace') continue;
+      const records: string[][] = [];
+      let split: string[][] | 'gave up' = records;
+      try {
+        splitRecords(text, delimiter, (fields) => records.push(fields), 4 * 1024 * 1024);
+      } catch (error) {
+        if (!(error instanceof GiveUp)) throw error;
+        split = 'gave up';
+      }
+      const expected = csvParse(text, delimiter);
+      // compared without building both lists as text (some files have hundreds of thousands of rows)
+      if ('fails' in expected) expect(split, path).toBe('gave up');
+      else {
+        expect(split === 'gave up' ? split : split.length, path).toBe(expected.records.length);
+        for (let i = 0; i < expected.records.length; i++) if (JSON.stringify((split as string[][])[i]) !== JSON.stringify(expected.records[i])) expect((split as string[][])[i], `${path} record ${i + 1}`).toEqual(expected.records[i]);
+      }
+      compared++;
+    }
+    expect(compared).toBeGreaterThanOrEqual(15);
   });
 });

@@ -13,7 +13,7 @@ import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CxError } from '../src/kernel/errors.js';
 import { load, modelFor } from '../src/app/pipeline.js';
-import { findBrowser } from '../src/render/browser.js';
+import { findBrowser, launchBrowser } from '../src/render/browser.js';
 import { PdfPrinter } from '../src/render/pdf.js';
 import { setDiskCache, writeEntry } from '../src/kernel/disk-cache.js';
 import { readOutline, type OutlineEntry } from '../src/render/pdf-document.js';
@@ -369,6 +369,23 @@ describe.skipIf(pdfSkipReason !== null)(`PDF output, printed by Chromium and rea
       await writeFile(file, bytes);
       expect(squash(pdfText(file))).toContain(squash(`<script>document.title='pwned'</script>`));
       expect(requests).toEqual([]);
+    });
+  });
+
+  // -------------------------------------------------------------------------------------------
+  describe('the browser it launches', () => {
+    it('loads no browser WebUI besides the page it prints (the omnibox popup cost 1.4–1.9 s of CPU after launch)', async () => {
+      const browser = await launchBrowser(process.env);
+      try {
+        // long enough for a preloaded WebUI to have appeared (it did within a second, before the flag)
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        const session = await browser.target().createCDPSession();
+        const { targetInfos } = (await session.send('Target.getTargets')) as { targetInfos: { type: string; url: string }[] };
+        expect(targetInfos.filter((t) => t.url.startsWith('chrome://')).map((t) => `${t.type} ${t.url}`)).toEqual([]);
+        expect(targetInfos.some((t) => t.type === 'page')).toBe(true);
+      } finally {
+        await browser.close();
+      }
     });
   });
 
