@@ -224,6 +224,29 @@ describe('a CLI that behaves like the best (issue 18)', () => {
   });
 });
 
+describe('the browser, started while the data loads', () => {
+  it.skipIf(!chrome)('a PDF build whose data fails exits 1 with the data error, closing the browser it had started (no hang, nothing written)', () => {
+    const dir = surveyProject(SURVEY_CONFIG.replace('data/responses.csv', 'data/missing.csv'));
+    const started = performance.now();
+    const r = spawnSync(process.execPath, [BIN, 'build', '--format', 'html,pdf', '--out', 'out'], { cwd: dir, encoding: 'utf8', timeout: 60_000, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', CXREPORT_CHROME: chrome!, CXREPORT_CACHE: 'off' } });
+    // a browser left open would keep the process alive until the timeout
+    expect(r.signal, `${Math.round(performance.now() - started)} ms`).toBeNull();
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('file not found: data/missing.csv');
+    noStack(r.stderr);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+  });
+
+  it('without a browser, a PDF build still reports the data error first', () => {
+    const dir = surveyProject(SURVEY_CONFIG.replace('data/responses.csv', 'data/missing.csv'));
+    const r = run(['build', '--format', 'html,pdf', '--out', 'out'], dir, { CXREPORT_CHROME: '/nonexistent/chrome', CXREPORT_CACHE: 'off' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('file not found: data/missing.csv');
+    expect(r.stderr).not.toContain('/nonexistent/chrome');
+    noStack(r.stderr);
+  });
+});
+
 describe('output sets', () => {
   it.skipIf(!chrome)('--format html after a full build removes the earlier PDF; manifest.json lists exactly what is there', () => {
     const dir = surveyProject();

@@ -532,7 +532,7 @@ describe('row 7 in a real browser: the preview runs no script but its own', () =
     mkdirSync(join(dir, 'templates', 'partials'), { recursive: true });
     writeFileSync(join(dir, 'templates', 'partials', 'callout.hbs'), '<p>Callout</p><script>window.__pwned=6</script><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" onerror="window.__pwned=7">');
     const preview = await startPreview({ configPath: 'cxreport.yaml', env: {}, cwd: dir, port: 0 });
-    const browser = await puppeteer.launch({ executablePath: chrome, headless: true, args: BROWSER_ARGS });
+    const browser = await puppeteer.launch({ executablePath: chrome, headless: true, args: [...BROWSER_ARGS] });
     try {
       const page = await browser.newPage();
       const dialogs: string[] = [];

@@ -26,7 +26,7 @@ describe.skipIf(!chrome)(`cxreport dev in a browser${chrome ? '' : ' (skipped: n
   beforeAll(async () => {
     dir = surveyProject();
     preview = await startPreview({ configPath: 'cxreport.yaml', env: {}, cwd: dir, port: 0 });
-    browser = await puppeteer.launch({ executablePath: chrome, headless: true, args: BROWSER_ARGS });
+    browser = await puppeteer.launch({ executablePath: chrome, headless: true, args: [...BROWSER_ARGS] });
     page = await browser.newPage();
     await page.goto(preview.url, { waitUntil: 'load' });
   });

@@ -26,7 +26,7 @@ describe.skipIf(!chrome)(`the HTML report on screens${chrome ? '' : ' (skipped: 
     html = (await build({ configPath: join(project, 'cxreport.yaml'), env: { SOURCE_DATE_EPOCH: '1790000000' }, cwd: project })).html;
     file = join(project, 'report.html');
     writeFileSync(file, html);
-    browser = await puppeteer.launch({ executablePath: chrome, headless: true, args: BROWSER_ARGS });
+    browser = await puppeteer.launch({ executablePath: chrome, headless: true, args: [...BROWSER_ARGS] });
   });
 
   afterAll(async () => {

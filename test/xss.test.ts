@@ -165,7 +165,7 @@ describe.skipIf(!chrome)(`XSS: every vector in every field, in a browser with Ja
   const totals = { vectors: VECTORS.length, pages: 0, pairs: 0, printed: 0, blocked: 0 };
 
   beforeAll(async () => {
-    browser = await puppeteer.launch({ executablePath: chrome, headless: true, args: BROWSER_ARGS });
+    browser = await puppeteer.launch({ executablePath: chrome, headless: true, args: [...BROWSER_ARGS] });
   });
   afterAll(async () => {
     await browser?.close();

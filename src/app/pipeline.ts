@@ -32,6 +32,8 @@ export interface LoadRequest {
   progress?: (detail: string) => void;
   /** keep going past problems that belong to one section or metric (the preview) */
   lenient?: boolean;
+  /** told the config as soon as it is read, before the data loads (the build starts its browser then) */
+  onConfig?: (config: Config) => void;
 }
 
 export interface Loaded {
@@ -67,6 +69,7 @@ export function sourceDateEpoch(env: Record<string, string | undefined>): number
 export async function load(request: LoadRequest): Promise<Loaded> {
   const env = request.env ?? process.env;
   const config = await loadConfig(request.configPath, { env, cwd: request.cwd, lenient: request.lenient });
+  request.onConfig?.(config);
   return loadData(config, env, { progress: request.progress });
 }
 

@@ -198,104 +198,123 @@ async function runBuild(command: Command, io: Io, reporter: Reporter): Promise<n
   const { indexPage, manifest, sha256 } = await import('./outputs.js');
   const { OutputSet, outputError, recoverTree } = await import('./write.js');
   const started = performance.now();
-  const loaded = await reporter.step('load config and data', (progress) => load({ configPath: command.config, env: io.env, cwd: io.cwd, progress }));
-  const { config } = loaded;
-  for (const source of loaded.sources.values()) for (const note of source.notes ?? []) reporter.info(`note: source "${source.name}": ${note}`);
-  const formats = command.formats ?? config.outputs.formats;
-  const periods = await periodsOf(command, loaded);
-  const segments = segmentsOf(config);
-  const batch = periods.length * segments.length > 1;
-  // Where reports go: DIR/<period>[/<segment>] in a batch, else DIR itself (--out) or reports/<period>.
-  const root = command.out ? resolve(io.cwd, command.out) : config.outputs.dir ? undefined : resolve(io.cwd, 'reports');
-  const outDirFor = (period: string, segment?: string) => {
-    const tail = segment ? join(period, slug(segment)) : period;
-    if (command.out) return batch || segment ? join(root!, tail) : root!;
-    if (config.outputs.dir) return resolve(config.dir, config.outputs.dir.replaceAll('{period}', period), segment ? slug(segment) : '');
-    return join(root!, tail);
+  // One browser for every PDF of this build, started as soon as the config asks for a PDF: it
+  // comes up (about 0.8 s, mostly in processes of its own) while the data loads.
+  let launching: Promise<PdfPrinter> | undefined;
+  let closed = false;
+  const closeBrowser = async () => {
+    if (closed || !launching) return;
+    closed = true;
+    await launching.then((printer) => printer.close(), () => undefined);
   };
-
-  // Every file of the build is staged, then all are committed together (write.ts): a failure at
-  // any point, a full disk or a signal leaves the previous set of reports exactly as it was.
-  const output = new OutputSet(io.cwd);
-  // a commit that a killed build left half done under the output folder is completed first (write.ts)
-  await recoverTree(root ?? resolve(config.dir, config.outputs.dir!.split('{period}')[0] || '.'));
-  const wrote: { path: string; bytes: number }[] = [];
-  const stopOnSignals = cleanUpOnSignals(output);
-  // One browser for every PDF of this build; a build that cannot print writes nothing.
-  let printer: Awaited<ReturnType<typeof PdfPrinter.launch>> | undefined;
-  const built: BuiltReport[] = [];
-  const summaries: string[] = [];
+  const startBrowser = (config: { outputs: { formats: readonly string[] } }) => {
+    if (!(command.formats ?? config.outputs.formats).includes('pdf')) return;
+    launching = import('../render/pdf.js').then(({ PdfPrinter: printers }) => printers.launch(io.env));
+    // a failure is raised where the build waits for the browser, after the data's own errors
+    launching.catch(() => undefined);
+  };
   try {
-    try {
-      if (formats.includes('pdf')) {
-        const { PdfPrinter: printers } = await import('../render/pdf.js');
-        printer = await reporter.step('start browser', () => printers.launch(io.env));
-      }
-      // a batch counts its reports: "[3/6] compute 2026-03"
-      const total = periods.length * segments.length;
-      for (const segment of segments) {
-        const data = segment ? await reporter.step(`filter ${segment.column} = ${segment.value}`, () => forSegment(loaded, segment)) : loaded;
-        for (const requested of periods) {
-          const tag = batch ? `[${built.length + 1}/${total}] ` : '';
-          const name = `${requested ?? 'latest period'}${segment ? ` · ${segment.value}` : ''}`;
-          const result = await reporter.step(`${tag}compute ${name}`, (progress) => modelFor(data, requested, (id, i, n) => progress(`${id} (${i + 1}/${n})`)));
-          const period = result.computed.period;
-          for (const warning of result.computed.warnings ?? []) reporter.warn(warning);
-          const { html, metrics } = await reporter.step(`${tag}render ${name}`, () => renderPeriod(data, result));
-          const files: OutputFile[] = [{ name: 'metrics.json', content: metrics }];
-          if (formats.includes('html')) files.push({ name: 'report.html', content: html });
-          if (formats.includes('ipynb')) {
-            const { renderNotebook } = await import('../render/notebook.js');
-            files.push({ name: 'report.ipynb', content: await reporter.step(`${tag}notebook ${name}`, () => renderNotebook(result.model, config)) });
-          }
-          if (printer) {
-            const pdf = await reporter.step(`${tag}print PDF ${name}`, () => printer!.print(result.model, config));
-            files.push({ name: 'report.pdf', content: pdf });
-          }
-          const dir = outDirFor(period, segment?.value);
-          const staged = await output.stage(dir, files);
-          staged.forEach((path, i) => wrote.push({ path, bytes: Buffer.byteLength(files[i].content) }));
-          built.push({
-            period,
-            periodLabel: result.model.period.label,
-            segment: segment?.value,
-            title: result.model.title,
-            dir,
-            files: staged.map((path, i) => ({ path, bytes: Buffer.byteLength(files[i].content), sha256: sha256(files[i].content) })),
-            results: [...result.computed.results.values()],
-          });
-          if (command.summary) summaries.push((await import('../render/summary.js')).summaryMarkdown(result.model, result.computed));
-        }
-      }
-    } finally {
-      await printer?.close();
-    }
-
-    const manifestRoot = batch ? (root ?? resolve(config.dir, config.outputs.dir!.split('{period}')[0] || '.')) : built[0].dir;
-    const shownConfig = relative(io.cwd, config.file) || config.file;
-    // manifest.json last: it is renamed into place after everything it lists
-    const extras: OutputFile[] = [];
-    if (batch) extras.push({ name: 'index.html', content: indexPage(manifestRoot, config.report.title, shownConfig, built, config.report.locale) });
-    extras.push({ name: 'manifest.json', content: manifest(manifestRoot, shownConfig, built) });
-    const staged = await output.stage(manifestRoot, extras);
-    staged.forEach((path, i) => wrote.push({ path, bytes: Buffer.byteLength(extras[i].content) }));
-    await output.commit(manifestRoot);
-  } catch (error) {
-    await output.abort();
-    throw error;
+    return await buildWith(await reporter.step('load config and data', (progress) => load({ configPath: command.config, env: io.env, cwd: io.cwd, progress, onConfig: startBrowser })));
   } finally {
-    stopOnSignals();
+    await closeBrowser();
   }
-  for (const w of wrote) reporter.wrote(relative(io.cwd, w.path), w.bytes);
-  if (command.summary) {
-    const path = resolve(io.cwd, command.summary);
+
+  async function buildWith(loaded: Awaited<ReturnType<typeof load>>): Promise<number> {
+    const { config } = loaded;
+    for (const source of loaded.sources.values()) for (const note of source.notes ?? []) reporter.info(`note: source "${source.name}": ${note}`);
+    const formats = command.formats ?? config.outputs.formats;
+    const periods = await periodsOf(command, loaded);
+    const segments = segmentsOf(config);
+    const batch = periods.length * segments.length > 1;
+    // Where reports go: DIR/<period>[/<segment>] in a batch, else DIR itself (--out) or reports/<period>.
+    const root = command.out ? resolve(io.cwd, command.out) : config.outputs.dir ? undefined : resolve(io.cwd, 'reports');
+    const outDirFor = (period: string, segment?: string) => {
+      const tail = segment ? join(period, slug(segment)) : period;
+      if (command.out) return batch || segment ? join(root!, tail) : root!;
+      if (config.outputs.dir) return resolve(config.dir, config.outputs.dir.replaceAll('{period}', period), segment ? slug(segment) : '');
+      return join(root!, tail);
+    };
+
+    // Every file of the build is staged, then all are committed together (write.ts): a failure at
+    // any point, a full disk or a signal leaves the previous set of reports exactly as it was.
+    const output = new OutputSet(io.cwd);
+    // a commit that a killed build left half done under the output folder is completed first (write.ts)
+    await recoverTree(root ?? resolve(config.dir, config.outputs.dir!.split('{period}')[0] || '.'));
+    const wrote: { path: string; bytes: number }[] = [];
+    const stopOnSignals = cleanUpOnSignals(output);
+    // a build that cannot print writes nothing
+    let printer: PdfPrinter | undefined;
+    const built: BuiltReport[] = [];
+    const summaries: string[] = [];
     try {
-      await writeFile(path, summaries.join('\n'), { flag: 'a' });
+      try {
+        if (launching) printer = await reporter.step('start browser', () => launching!);
+        // a batch counts its reports: "[3/6] compute 2026-03"
+        const total = periods.length * segments.length;
+        for (const segment of segments) {
+          const data = segment ? await reporter.step(`filter ${segment.column} = ${segment.value}`, () => forSegment(loaded, segment)) : loaded;
+          for (const requested of periods) {
+            const tag = batch ? `[${built.length + 1}/${total}] ` : '';
+            const name = `${requested ?? 'latest period'}${segment ? ` · ${segment.value}` : ''}`;
+            const result = await reporter.step(`${tag}compute ${name}`, (progress) => modelFor(data, requested, (id, i, n) => progress(`${id} (${i + 1}/${n})`)));
+            const period = result.computed.period;
+            for (const warning of result.computed.warnings ?? []) reporter.warn(warning);
+            const { html, metrics } = await reporter.step(`${tag}render ${name}`, () => renderPeriod(data, result));
+            const files: OutputFile[] = [{ name: 'metrics.json', content: metrics }];
+            if (formats.includes('html')) files.push({ name: 'report.html', content: html });
+            if (formats.includes('ipynb')) {
+              const { renderNotebook } = await import('../render/notebook.js');
+              files.push({ name: 'report.ipynb', content: await reporter.step(`${tag}notebook ${name}`, () => renderNotebook(result.model, config)) });
+            }
+            if (printer) {
+              const pdf = await reporter.step(`${tag}print PDF ${name}`, () => printer!.print(result.model, config));
+              files.push({ name: 'report.pdf', content: pdf });
+            }
+            const dir = outDirFor(period, segment?.value);
+            const staged = await output.stage(dir, files);
+            staged.forEach((path, i) => wrote.push({ path, bytes: Buffer.byteLength(files[i].content) }));
+            built.push({
+              period,
+              periodLabel: result.model.period.label,
+              segment: segment?.value,
+              title: result.model.title,
+              dir,
+              files: staged.map((path, i) => ({ path, bytes: Buffer.byteLength(files[i].content), sha256: sha256(files[i].content) })),
+              results: [...result.computed.results.values()],
+            });
+            if (command.summary) summaries.push((await import('../render/summary.js')).summaryMarkdown(result.model, result.computed));
+          }
+        }
+      } finally {
+        await closeBrowser();
+      }
+
+      const manifestRoot = batch ? (root ?? resolve(config.dir, config.outputs.dir!.split('{period}')[0] || '.')) : built[0].dir;
+      const shownConfig = relative(io.cwd, config.file) || config.file;
+      // manifest.json last: it is renamed into place after everything it lists
+      const extras: OutputFile[] = [];
+      if (batch) extras.push({ name: 'index.html', content: indexPage(manifestRoot, config.report.title, shownConfig, built, config.report.locale) });
+      extras.push({ name: 'manifest.json', content: manifest(manifestRoot, shownConfig, built) });
+      const staged = await output.stage(manifestRoot, extras);
+      staged.forEach((path, i) => wrote.push({ path, bytes: Buffer.byteLength(extras[i].content) }));
+      await output.commit(manifestRoot);
     } catch (error) {
-      throw outputError(error, path, io.cwd);
+      await output.abort();
+      throw error;
+    } finally {
+      stopOnSignals();
     }
-    reporter.wrote(relative(io.cwd, path) || path, Buffer.byteLength(summaries.join('\n')));
+    for (const w of wrote) reporter.wrote(relative(io.cwd, w.path), w.bytes);
+    if (command.summary) {
+      const path = resolve(io.cwd, command.summary);
+      try {
+        await writeFile(path, summaries.join('\n'), { flag: 'a' });
+      } catch (error) {
+        throw outputError(error, path, io.cwd);
+      }
+      reporter.wrote(relative(io.cwd, path) || path, Buffer.byteLength(summaries.join('\n')));
+    }
+    reporter.info(buildSummary(built, wrote, formats, reporter.warnings, performance.now() - started, io.cwd));
+    return EXIT.ok;
   }
-  reporter.info(buildSummary(built, wrote, formats, reporter.warnings, performance.now() - started, io.cwd));
-  return EXIT.ok;
 }

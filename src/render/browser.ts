@@ -19,8 +19,12 @@ export const BROWSER_PATHS = [
   '/Applications/Microsoft Edge.app/Contents/MacOS/Microsoft Edge',
 ];
 
-/** Flags for a headless print on a closed network, as root in CI. */
-export const BROWSER_ARGS = [
+/**
+ * Flags for a headless print on a closed network, as root in CI. Frozen: puppeteer removes the
+ * `--disable-features` entry from the array it is given (merging it into its own), so every
+ * launch gets a copy (`[...BROWSER_ARGS]`); a second launch in one process had lost the flag.
+ */
+export const BROWSER_ARGS: readonly string[] = Object.freeze([
   '--no-sandbox',
   '--disable-gpu',
   '--disable-quic',
@@ -34,7 +38,7 @@ export const BROWSER_ARGS = [
   // measured here, 1.4–1.9 s of CPU in the seconds after launch, taken from the build on a 2-core
   // machine. Not needed to print; names a version does not know are ignored.
   '--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup,WebUIOmniboxFullPopup',
-];
+]);
 
 export const INSTALL_HINT =
   'install Chromium (Debian/Ubuntu: apt-get install -y chromium; macOS: install Google Chrome) or set CXREPORT_CHROME to the browser executable; or build without the PDF: --format html. Nothing was written: the previous report is as it was';
@@ -66,7 +70,7 @@ export async function launchBrowser(env: Record<string, string | undefined>): Pr
   try {
     // loaded when a PDF is printed (about 0.15 s), not for every build
     const { default: puppeteer } = await import('puppeteer-core');
-    return await puppeteer.launch({ executablePath, headless: true, args: BROWSER_ARGS, timeout: 60_000 });
+    return await puppeteer.launch({ executablePath, headless: true, args: [...BROWSER_ARGS], timeout: 60_000 });
   } catch (error) {
     throw new CxError('render', `could not start the browser at ${executablePath}: ${(error as Error).message.split('\n')[0]}`, { hint: INSTALL_HINT, cause: error });
   }
