@@ -145,8 +145,8 @@ function orderByRanks(n: number, keys: { rank: ArrayLike<number>; size: number }
 
 /** Collects rows or database cells into the cells both engines share. */
 class CellCollector {
-  // customers and grouping-value combinations are interned; a cell's key is numeric
-  // (customer × 2^18 + UTC day, for days in about 1611–2328) plus its combination
+  // customers and grouping-value combinations are interned; a cell is found by its customer's map
+  // of UTC days (byDay), and by indexByCombo when one day has several combinations
   private readonly customerIds = new Map<string, number>();
   private readonly customerNames: string[] = [];
   private readonly comboIds = new Map<string, number>();
@@ -239,8 +239,9 @@ class CellCollector {
       rg[i] = comboRank[this.combo[i]];
       last[i] = this.last[i];
     }
-    // (latest time, customer, day, combination): no two cells share all four, so the order is total
-    const order = orderByRanks(count, [ranksOf(last), { rank: rc, size: customerRank.length }, ranksOf(day), { rank: rg, size: comboRank.length }]);
+    // (latest time, customer, day, combination): a cell's times lie on its day, so the latest time
+    // decides the day and the day needs no sort of its own; no two cells share the other three
+    const order = orderByRanks(count, [ranksOf(last), { rank: rc, size: customerRank.length }, { rank: rg, size: comboRank.length }]);
     // __cid: the customer's rank (0 … customers − 1); __firstOfDay: the first cell of its customer
     // and day in this order (a customer's cells come day by day, as a cell's latest time is on its day)
     const dayOf = new Float64Array(this.customerNames.length).fill(NaN);

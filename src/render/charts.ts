@@ -4,12 +4,10 @@
  * one HTML document.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import type * as Vega from 'vega';
 import type { TopLevelSpec } from 'vega-lite';
 import { cachedText, codeVersion } from '../kernel/disk-cache.js';
+import { packageVersion } from '../kernel/packages.js';
 import type { Config as VlConfig } from 'vega-lite';
 import { NUMBER_LOCALES, type Locale } from '../kernel/i18n.js';
 import { categorical, palette, themeSpec, type Theme } from '../kernel/theme.js';
@@ -29,7 +27,7 @@ export const chartTheme: VlConfig = {
 };
 
 export { singleLineTitles } from '../report/charts.js';
-import { singleLineTitles } from '../report/charts.js';
+import { loadVega, singleLineTitles } from '../report/charts.js';
 
 /** Renders one Vega-Lite spec to an SVG string, in the report's theme and number locale (axis labels). */
 export async function renderSvg(spec: TopLevelSpec, id: string, theme?: Theme, locale: Locale = 'en'): Promise<string> {
@@ -52,27 +50,6 @@ export async function renderSvg(spec: TopLevelSpec, id: string, theme?: Theme, l
 
 let svgVersion: string | null | undefined;
 
-const require = createRequire(import.meta.url);
-
-/** An installed package's version, from its package.json (Vega's exports do not include that file). */
-function packageVersion(name: string): string {
-  try {
-    for (let dir = dirname(require.resolve(name)); ; dir = dirname(dir)) {
-      const file = join(dir, 'package.json');
-      if (existsSync(file)) {
-        const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
-        if (pkg.name === name) return String(pkg.version);
-      }
-      if (dirname(dir) === dir) return '?';
-    }
-  } catch {
-    return '?';
-  }
-}
-
-/** Vega and Vega-Lite, loaded when a chart is drawn (about 0.25 s; charts drawn before are read from the cache). */
-let vegaModules: Promise<[typeof Vega, typeof import('vega-lite')]> | undefined;
-
 /** SVGs drawn in this process, most recently used last (keyed by a digest of spec, id, theme and locale). */
 const drawn = new Map<string, string>();
 const MAX_DRAWN = 500;
@@ -84,8 +61,8 @@ async function drawSvg(spec: TopLevelSpec, id: string, theme?: Theme, locale: Lo
   // translated alt text describes the chart, so outside English they are left out.
   const aria = locale === 'en' ? {} : { aria: false };
   const config = { ...chartTheme, font, text: { font }, range: { category: theme?.palette ?? categorical }, ...aria, ...(themed.config ?? {}) };
-  vegaModules ??= Promise.all([import('vega'), import('vega-lite')]);
-  const [vega, vegaLite] = await vegaModules;
+  // loaded when a chart is drawn (charts drawn before are read from the cache)
+  const [vega, vegaLite] = await loadVega();
   const { spec: vgSpec } = vegaLite.compile({ ...themed, config } as TopLevelSpec);
   // vega-view reads `locale` as { number, time } definitions (its typings say formatters)
   const options = locale === 'en' ? { renderer: 'none' } : { renderer: 'none', locale: { number: NUMBER_LOCALES[locale] } };

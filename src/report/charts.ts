@@ -276,3 +276,14 @@ export function singleLineTitles<T>(spec: T): T {
   };
   return walk(spec) as T;
 }
+
+let vega: Promise<[typeof import('vega'), typeof import('vega-lite')]> | undefined;
+
+/**
+ * Vega and Vega-Lite, loaded once when first needed (about 0.25 s): to draw a chart that is not in
+ * the cache (render/charts.ts) or to check a chart section's spec (sections/custom.ts).
+ */
+export function loadVega(): Promise<[typeof import('vega'), typeof import('vega-lite')]> {
+  vega ??= Promise.all([import('vega'), import('vega-lite')]);
+  return vega;
+}

@@ -1,19 +1,14 @@
 /** The default scorer of comments: AFINN-165 through the `sentiment` npm package. */
 import { createRequire } from 'node:module';
 import type Sentiment from 'sentiment';
+import { packageVersion } from '../../kernel/packages.js';
 
 const require = createRequire(import.meta.url);
 /** The AFINN analyser, loaded on first use (a report scored by wink-nlp, or from the cache, never loads it). */
 let analyser: Sentiment | undefined;
 
 /** Version of the `sentiment` package, named in the method text. */
-export const PACKAGE_VERSION = (() => {
-  try {
-    return String((require('sentiment/package.json') as { version: string }).version);
-  } catch {
-    return '5';
-  }
-})();
+export const PACKAGE_VERSION = packageVersion('sentiment', '5');
 
 export type SentimentClass = 'positive' | 'neutral' | 'negative';
 

@@ -3,6 +3,7 @@
  * its English "lite web" model (both npm packages, MIT), loaded once on first use (about 0.2 s).
  */
 import { createRequire } from 'node:module';
+import { packageVersion } from '../../kernel/packages.js';
 import type winkNLP from 'wink-nlp';
 import type { ItemSentence } from 'wink-nlp';
 import type model from 'wink-eng-lite-web-model';
@@ -22,16 +23,8 @@ export function english(): Nlp {
   return nlp;
 }
 
-function versionOf(pkg: string): string {
-  try {
-    return String((require(`${pkg}/package.json`) as { version: string }).version);
-  } catch {
-    return '?';
-  }
-}
-
 /** Versions of the two packages, for the methods text and metrics.json. */
-export const WINK_VERSIONS = { nlp: versionOf('wink-nlp'), model: versionOf('wink-eng-lite-web-model') };
+export const WINK_VERSIONS = { nlp: packageVersion('wink-nlp'), model: packageVersion('wink-eng-lite-web-model') };
 
 /** One analysed token: its text, lower-cased lemma, universal POS tag and whether wink calls it a stop word. */
 export interface Token {

@@ -9,7 +9,7 @@ import { suggestion } from '../../kernel/suggest.js';
 import { CxError } from '../../kernel/errors.js';
 import { displayPath, readUserFile } from '../../kernel/user-files.js';
 import { lastPeriods } from '../../kernel/period.js';
-import { singleLineTitles } from '../charts.js';
+import { loadVega, singleLineTitles } from '../charts.js';
 import { DEFAULT_TEMPLATES, partialNames } from '../templates.js';
 import { result, seriesPoints, titleOf, type SectionContext } from '../context.js';
 import type { SectionModel } from '../model.js';
@@ -71,7 +71,7 @@ let drawable: ((spec: TopLevelSpec) => void) | undefined;
  */
 export async function loadChartChecks(config: { sections: readonly { type: string }[] }): Promise<void> {
   if (drawable || !config.sections.some((s) => s.type === 'chart')) return;
-  const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
+  const [vega, vegaLite] = await loadVega();
   drawable ??= (spec) => void vega.parse(vegaLite.compile(spec).spec);
 }
 
